@@ -1,0 +1,148 @@
+# infrac: build, demo and tests.
+#
+#   make            build build/infrac
+#   make demo       install what is missing, build, run infrac on examples/becker.infra
+#   make test       install what is missing, build with ASan+UBSan, run every test
+#   make bench      benchmarks (figures go to docs/)
+#   make golden-update   rewrite expected outputs under tests/golden for review
+#
+# SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer;
+# BUILD=dir chooses the output folder (make test uses build/san).
+
+BUILD    ?= build
+CC       ?= cc
+FLEX     ?= flex
+BISON    ?= bison
+OPT      ?= -O2 -g
+
+WARN := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Werror
+# generated scanner and parser code is not ours to fix
+GEN_WARN := -std=c17 -Wall -Wextra -Werror -Wno-unused-function -Wno-sign-compare \
+	-Wno-unused-parameter -Wno-missing-field-initializers
+
+ifeq ($(SANITIZE),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+endif
+
+PKG_CONFIG ?= pkg-config
+LIBS_PC  := json-c libcurl yaml-0.1
+PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+INCLUDES := -Icompiler -Igrammar -Iruntime -Icli -I$(BUILD)/grammar
+ALL_CFLAGS = $(OPT) $(SANFLAGS) $(INCLUDES) $(PC_CFLAGS) -D_GNU_SOURCE -MMD -MP
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(wildcard compiler/*.c runtime/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
+GEN_SRCS := $(BUILD)/grammar/parser.c $(BUILD)/grammar/lexer.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:.c=.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+INFRAC := $(BUILD)/infrac
+
+.PHONY: all demo test test-all test-suite bench deps deps-test clean golden-update
+.DEFAULT_GOAL := all
+
+all: $(INFRAC)
+
+$(INFRAC): $(CLI_OBJS) $(BUILD)/libinfrac.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libinfrac.a $(PC_LIBS) -lm
+
+$(BUILD)/libinfrac.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y
+	@mkdir -p $(@D)
+	$(BISON) -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
+
+$(BUILD)/grammar/lexer.c: grammar/lexer.l $(BUILD)/grammar/parser.h
+	@mkdir -p $(@D)
+	$(FLEX) -o $@ $<
+
+$(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c
+	@echo "  CC      $@"
+	@$(CC) $(GEN_WARN) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.c $(BUILD)/grammar/parser.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
+		$(BUILD)/libinfrac.a $(CMOCKA_LIBS) $(PC_LIBS) -lm $(LDFLAGS_ALL)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- packages -------------------------------------------------------------
+# A fresh Debian 12 needs these; only what is missing is installed.
+BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
+	libjson-c-dev libyaml-dev
+TEST_DEPS := libcmocka-dev python3 valgrind
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+define ensure_pkgs
+	@missing=""; for p in $(1); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || \
+			missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call ensure_pkgs,$(BUILD_DEPS))
+
+deps-test: deps
+	$(call ensure_pkgs,$(TEST_DEPS))
+
+# ---- user-facing ----------------------------------------------------------
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo '$$ infrac check examples/becker.infra'
+	@$(INFRAC) check examples/becker.infra
+
+SAN_BUILD := build/san
+SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=1 OPT="-O1 -g"
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1:exitcode=98
+
+# Every tests/SUITE/run.sh is a suite; each gets the sanitized binary as
+# its argument and ends with an "N passed, N failed" line.
+SUITES := $(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh)))
+
+test: deps-test
+	@$(SAN_MAKE) test-all
+
+test-all: $(INFRAC) $(UNIT_BINS)
+	@failed=0; \
+	tests/run-unit.sh $(UNIT_BINS) || failed=1; \
+	for s in $(SUITES); do tests/$$s/run.sh $(abspath $(INFRAC)) || failed=1; done; \
+	if [ $$failed = 0 ]; then echo "make test: every suite passed"; \
+	else echo "make test: FAILED"; exit 1; fi
+
+# one suite: make test-suite SUITE=golden
+test-suite: $(INFRAC)
+	@tests/$(SUITE)/run.sh $(abspath $(INFRAC))
+
+golden-update: $(INFRAC)
+	@UPDATE=1 tests/golden/run.sh $(abspath $(INFRAC))
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run.sh $(INFRAC)
+
+clean:
+	rm -rf build

@@ -1,0 +1,80 @@
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool cli_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	return isatty(fileno(f));
+}
+
+bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
+	       const char **file, const char *usage, int *exit_code)
+{
+	*file = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			fputs(usage, stdout);
+			*exit_code = CLI_OK;
+			return false;
+		}
+		if (arg[0] == '-' && arg[1]) {
+			const struct cli_opt *o = opts;
+			size_t len = strcspn(arg, "=");
+			while (o && o->name && (strlen(o->name) != len || strncmp(o->name, arg, len)))
+				o++;
+			if (!o || !o->name) {
+				fprintf(stderr, "infrac %s: unknown option '%s'\n%s", argv[0], arg, usage);
+				*exit_code = CLI_USAGE;
+				return false;
+			}
+			if (!o->takes_value) {
+				if (arg[len]) {
+					fprintf(stderr, "infrac %s: %s takes no value\n", argv[0], o->name);
+					*exit_code = CLI_USAGE;
+					return false;
+				}
+				*o->flag = true;
+				continue;
+			}
+			if (arg[len] == '=') {
+				*o->value = arg + len + 1;
+			} else if (i + 1 < argc) {
+				*o->value = argv[++i];
+			} else {
+				fprintf(stderr, "infrac %s: %s needs a value\n%s", argv[0], o->name, usage);
+				*exit_code = CLI_USAGE;
+				return false;
+			}
+			continue;
+		}
+		if (*file) {
+			fprintf(stderr, "infrac %s: one FILE only ('%s' and '%s')\n%s", argv[0],
+				*file, arg, usage);
+			*exit_code = CLI_USAGE;
+			return false;
+		}
+		*file = arg;
+	}
+	if (!*file) {
+		fprintf(stderr, "infrac %s: no FILE given\n%s", argv[0], usage);
+		*exit_code = CLI_USAGE;
+		return false;
+	}
+	return true;
+}
+
+bool cli_compile(struct compilation *c, const char *file, bool json)
+{
+	bool ok = compile_file(c, file);
+	if (!ok && json)
+		diag_print_json(&c->diags, stdout);
+	else
+		diag_print(&c->diags, stderr, cli_color(stderr));
+	return ok;
+}

@@ -1,0 +1,42 @@
+/*
+ * cli: argument handling shared by the commands.  Each command is a
+ * cmd_NAME(argc, argv) in its own file, returning the process exit code:
+ * 0 success, 1 errors in the input or the run, 2 usage errors (plan uses
+ * 2 for "changes present", as DESIGN.md says).
+ */
+#ifndef INFRAC_CLI_H
+#define INFRAC_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "compile.h"
+
+#define CLI_OK 0
+#define CLI_ERRORS 1
+#define CLI_USAGE 2
+
+struct cli_opt {
+	const char *name;    /* "--json" */
+	bool takes_value;
+	const char **value;  /* where a value goes */
+	bool *flag;          /* where a flag goes */
+};
+
+/*
+ * Parses argv[1..] against opts; the single positional argument goes to
+ * *file.  Prints usage (and returns false with *exit_code set) on --help
+ * or a mistake.
+ */
+bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
+	       const char **file, const char *usage, int *exit_code);
+
+/* Colour only on a terminal and never with NO_COLOR set. */
+bool cli_color(FILE *f);
+
+/* Compiles file and prints its diagnostics (text or JSON on stdout/stderr). */
+bool cli_compile(struct compilation *c, const char *file, bool json);
+
+int cmd_check(int argc, char **argv);
+
+#endif

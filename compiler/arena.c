@@ -1,0 +1,120 @@
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Chunks grow geometrically so that a large input needs few of them; an
+ * allocation larger than half a chunk gets a chunk of its own.
+ */
+#define ARENA_MIN_CHUNK (64 * 1024)
+#define ARENA_MAX_CHUNK (4 * 1024 * 1024)
+#define ARENA_ALIGN 16
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size, used;
+	_Alignas(16) unsigned char data[];
+};
+
+static void arena_oom(void)
+{
+	fputs("infrac: out of memory\n", stderr);
+	exit(1);
+}
+
+void arena_init(struct arena *a)
+{
+	a->head = NULL;
+	a->used_total = 0;
+}
+
+void arena_release(struct arena *a)
+{
+	struct arena_chunk *c = a->head;
+	while (c) {
+		struct arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	arena_init(a);
+}
+
+static struct arena_chunk *arena_new_chunk(struct arena *a, size_t need)
+{
+	size_t size = a->head ? a->head->size * 2 : ARENA_MIN_CHUNK;
+	if (size > ARENA_MAX_CHUNK)
+		size = ARENA_MAX_CHUNK;
+	if (size < need)
+		size = need;
+	struct arena_chunk *c = malloc(sizeof(*c) + size);
+	if (!c)
+		arena_oom();
+	c->size = size;
+	c->used = 0;
+	return c;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (size == 0)
+		size = ARENA_ALIGN;
+	struct arena_chunk *c = a->head;
+	if (!c || c->size - c->used < size) {
+		struct arena_chunk *n = arena_new_chunk(a, size);
+		if (c && size > c->size / 2) {
+			/* big block: keep filling the current chunk afterwards */
+			n->next = c->next;
+			c->next = n;
+			c = n;
+		} else {
+			n->next = c;
+			a->head = n;
+			c = n;
+		}
+	}
+	void *p = c->data + c->used;
+	c->used += size;
+	a->used_total += size;
+	memset(p, 0, size);
+	return p;
+}
+
+void *arena_calloc(struct arena *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		arena_oom();
+	return arena_alloc(a, n * size);
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		arena_oom();
+	char *p = arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}

@@ -1,0 +1,34 @@
+/*
+ * arena: bump allocator that owns everything one compilation creates.
+ *
+ * The AST, its strings and the semantic model live here and are released
+ * together by arena_release(); nothing allocated from an arena is freed
+ * on its own.  Allocation never fails: on out-of-memory the process exits.
+ */
+#ifndef INFRAC_ARENA_H
+#define INFRAC_ARENA_H
+
+#include <stddef.h>
+
+struct arena_chunk;
+
+struct arena {
+	struct arena_chunk *head;
+	size_t used_total;
+};
+
+#define ARENA_INIT { NULL, 0 }
+
+void arena_init(struct arena *a);
+void arena_release(struct arena *a);
+
+/* zeroed, aligned for any object */
+void *arena_alloc(struct arena *a, size_t size);
+/* arena_alloc(a, n * size) with overflow check */
+void *arena_calloc(struct arena *a, size_t n, size_t size);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,569 @@
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capacity.h"
+#include "symtab.h"
+#include "units.h"
+
+struct ck {
+	struct diag_list *dl;
+	struct mdl_project *p;
+	struct arena *a;
+	/* per phase: index+1 of the placement running each declaration */
+	size_t *where;
+};
+
+static size_t ck_index(const struct ck *c, const struct mdl_service *s)
+{
+	return (size_t)(s->decl - c->p->services);
+}
+
+__attribute__((format(printf, 4, 5)))
+static struct diag *ck_err(struct ck *c, enum diag_code code, struct loc loc,
+			   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag *d = diag_addv(c->dl, code, c->p->src, loc, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+/* ---- phases in time ---------------------------------------------------- */
+
+static void ck_phases(struct ck *c)
+{
+	const struct mdl_project *p = c->p;
+	int end = p->start + p->horizon;
+	char a[UNITS_BUF], b[UNITS_BUF], d1[UNITS_BUF];
+
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		int ph_end = ph->start + ph->months;
+		if (ph->months == 0) {
+			struct diag *d = ck_err(c, DIAG_E0502, ph->loc,
+						"phase %s has no months: the next phase starts %s",
+						ph->name, units_fmt_month(a, ph->start));
+			(void)d;
+		} else if (ph->start < p->start || ph_end > end) {
+			struct diag *d = ck_err(c, DIAG_E0502, ph->loc,
+						"phase %s (%s .. %s) is outside the horizon",
+						ph->name, units_fmt_month(a, ph->start),
+						units_fmt_month(b, ph_end - 1));
+			diag_note(d, c->dl, "project %s runs %s .. %s (%d months)", p->name,
+				  units_fmt_month(a, p->start), units_fmt_month(b, end - 1),
+				  p->horizon);
+		}
+		if (i > 0) {
+			const struct mdl_phase *prev = &p->phases[i - 1];
+			int prev_end = prev->start + prev->months;
+			if (ph->start < prev_end) {
+				struct diag *d = ck_err(c, DIAG_E0501, ph->loc,
+							"phase %s starts %s, before phase %s ends",
+							ph->name, units_fmt_month(a, ph->start),
+							prev->name);
+				diag_note(d, c->dl, "%s runs %s .. %s", prev->name,
+					  units_fmt_month(b, prev->start),
+					  units_fmt_month(d1, prev_end - 1));
+				diag_help(d, c->dl, "start %s at %s or shorten %s", ph->name,
+					  units_fmt_month(a, prev_end), prev->name);
+			}
+		}
+	}
+
+	/* months of the horizon no phase covers: nothing runs then */
+	int m = p->start;
+	size_t i = 0;
+	while (m < end) {
+		while (i < p->nphases && p->phases[i].start + p->phases[i].months <= m)
+			i++;
+		int next = i < p->nphases ? p->phases[i].start : end;
+		if (next > end)
+			next = end;
+		if (next > m) {
+			struct loc at = i < p->nphases ? p->phases[i].loc : p->loc;
+			struct diag *d = diag_add(c->dl, DIAG_W0503, p->src, at,
+						  "%s .. %s (%d month%s) of the horizon %s in no phase",
+						  units_fmt_month(a, m), units_fmt_month(b, next - 1),
+						  next - m, next - m == 1 ? "" : "s",
+						  next - m == 1 ? "is" : "are");
+			diag_note(d, c->dl, "no server runs and nothing is billed in those months");
+			m = next;
+		}
+		if (i >= p->nphases)
+			break;
+		int ph_end = p->phases[i].start + p->phases[i].months;
+		if (ph_end > m)
+			m = ph_end;
+		i++;
+	}
+}
+
+/* ---- placement and dependencies ---------------------------------------- */
+
+static void ck_placement_once(struct ck *c, const struct mdl_phase *ph)
+{
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *pl = &ph->placements[k];
+		for (size_t j = 0; j < pl->nservices; j++) {
+			size_t idx = ck_index(c, pl->services[j]);
+			if (!c->where[idx]) {
+				c->where[idx] = k + 1;
+				continue;
+			}
+			const struct mdl_placement *first = &ph->placements[c->where[idx] - 1];
+			struct diag *d;
+			if (first == pl)
+				d = ck_err(c, DIAG_E0404, pl->service_locs[j],
+					   "%s is listed twice in `run on %s`",
+					   pl->services[j]->name, pl->server->name);
+			else
+				d = ck_err(c, DIAG_E0404, pl->service_locs[j],
+					   "%s runs on %s and on %s in phase %s",
+					   pl->services[j]->name, first->server->name,
+					   pl->server->name, ph->name);
+			diag_note(d, c->dl, "a service runs on at most one server per phase; "
+				  "declare a second service to run a copy");
+		}
+	}
+}
+
+static void ck_needs_placed(struct ck *c, const struct mdl_phase *ph)
+{
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *pl = &ph->placements[k];
+		for (size_t j = 0; j < pl->nservices; j++) {
+			const struct mdl_service *s = pl->services[j];
+			for (size_t n = 0; n < s->nneeds; n++) {
+				size_t at = c->where[ck_index(c, s->needs[n])];
+				if (at == k + 1)
+					continue;
+				struct diag *d = ck_err(c, DIAG_E0402, s->needs_locs[n],
+					"%s needs %s, which does not run on %s in phase %s",
+					s->name, s->needs[n]->name, pl->server->name, ph->name);
+				if (at)
+					diag_note(d, c->dl, "%s runs on %s in this phase; a service reaches "
+						  "only services on its own server", s->needs[n]->name,
+						  ph->placements[at - 1].server->name);
+				diag_help(d, c->dl, "add %s to `run on %s` in phase %s",
+					  s->needs[n]->name, pl->server->name, ph->name);
+			}
+		}
+	}
+}
+
+/*
+ * Cycles in needs, by depth-first search over one view of the graph:
+ * eff[i] is the service (declaration or a phase's copy) for declaration i.
+ * A cycle is reported at the edge that closes it, once per source spot.
+ */
+struct ck_cycle {
+	struct ck *c;
+	const struct mdl_service **eff;
+	unsigned char *color; /* 0 new, 1 on the path, 2 done */
+	size_t *path;
+	size_t *next; /* per path position: the next edge to follow */
+	size_t depth;
+	struct symtab *reported;
+};
+
+static void ck_cycle_report(struct ck_cycle *cy, size_t from, size_t edge)
+{
+	const struct mdl_service *s = cy->eff[from];
+	struct loc at = s->needs_locs[edge];
+	char *key = arena_printf(cy->c->a, "%u", at.off);
+	if (symtab_put(cy->reported, key, key))
+		return;
+	size_t target = ck_index(cy->c, s->needs[edge]);
+	size_t start = cy->depth;
+	while (start > 0 && cy->path[start - 1] != target)
+		start--;
+	if (start > 0)
+		start--;
+	size_t len = 0;
+	for (size_t i = start; i < cy->depth; i++)
+		len += strlen(cy->eff[cy->path[i]]->name) + 4;
+	len += strlen(s->needs[edge]->name) + 1;
+	char *chain = arena_alloc(cy->c->a, len);
+	char *w = chain;
+	for (size_t i = start; i < cy->depth; i++)
+		w += sprintf(w, "%s -> ", cy->eff[cy->path[i]]->name);
+	strcpy(w, s->needs[edge]->name);
+	struct diag *d = ck_err(cy->c, DIAG_E0403, at, "dependency cycle: %s", chain);
+	diag_help(d, cy->c->dl, "services must start in some order: remove one of these needs");
+}
+
+static void ck_cycles_from(struct ck_cycle *cy, size_t root)
+{
+	/* iterative DFS: path[] holds nodes, next[] their next edge */
+	size_t *next = cy->next;
+	cy->depth = 0;
+	cy->path[cy->depth++] = root;
+	cy->color[root] = 1;
+	next[0] = 0;
+	while (cy->depth) {
+		size_t top = cy->depth - 1;
+		size_t u = cy->path[top];
+		const struct mdl_service *s = cy->eff[u];
+		if (next[top] >= s->nneeds) {
+			cy->color[u] = 2;
+			cy->depth--;
+			continue;
+		}
+		size_t e = next[top]++;
+		size_t v = ck_index(cy->c, s->needs[e]);
+		if (cy->color[v] == 1) {
+			ck_cycle_report(cy, u, e);
+		} else if (cy->color[v] == 0) {
+			cy->color[v] = 1;
+			next[cy->depth] = 0;
+			cy->path[cy->depth++] = v;
+		}
+	}
+}
+
+static void ck_cycles(struct ck *c, const struct mdl_service **eff, struct symtab *reported)
+{
+	size_t n = c->p->nservices;
+	struct ck_cycle cy = {
+		.c = c, .eff = eff, .reported = reported,
+		.color = arena_calloc(c->a, n + 1, 1),
+		.path = arena_calloc(c->a, n + 1, sizeof(size_t)),
+		.next = arena_calloc(c->a, n + 1, sizeof(size_t)),
+	};
+	for (size_t i = 0; i < n; i++)
+		if (!cy.color[i] && eff[i]->nneeds)
+			ck_cycles_from(&cy, i);
+}
+
+/* ---- capacity ---------------------------------------------------------- */
+
+static void ck_fit_help(struct ck *c, struct diag *d, const struct mdl_phase *ph,
+			const struct mdl_placement *pl)
+{
+	const struct mdl_type *t = capacity_cheapest_fit(c->p, ph, pl);
+	char a[UNITS_BUF], b[UNITS_BUF];
+	if (!t) {
+		diag_help(d, c->dl, "no server type in the catalog carries this; "
+			  "move services to another server");
+		return;
+	}
+	struct capacity cap;
+	capacity_of(c->p, ph, pl, t, &cap);
+	diag_help(d, c->dl, "a %s (%s, %s EUR/month) fits at %lld%%", t->name,
+		  units_fmt_mem(a, t->ram), units_fmt_money(b, t->price),
+		  (long long)units_percent_of(cap.ram_hi, cap.ram_total));
+}
+
+static const char *ck_range(char *buf, int64_t lo, int64_t hi)
+{
+	char a[UNITS_BUF], b[UNITS_BUF];
+	if (lo == hi)
+		snprintf(buf, UNITS_BUF * 2, "%s GB", units_fmt_gb(a, hi));
+	else
+		snprintf(buf, UNITS_BUF * 2, "%s..%s GB", units_fmt_gb(a, lo), units_fmt_gb(b, hi));
+	return buf;
+}
+
+static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
+			const struct mdl_placement *pl)
+{
+	if (!pl->type)
+		return;
+	struct capacity cap;
+	capacity_of(c->p, ph, pl, pl->type, &cap);
+	char a[UNITS_BUF], b[UNITS_BUF], r[UNITS_BUF * 2];
+	const struct mdl_type *t = pl->type;
+
+	if (!cap.ram_ok) {
+		struct diag *d = ck_err(c, DIAG_E0301, pl->loc,
+					"phase %s overloads server %s: %s of %s GB usable",
+					ph->name, pl->server->name,
+					ck_range(r, cap.ram_lo, cap.ram_hi),
+					units_fmt_gb(a, cap.ram_usable));
+		diag_note(d, c->dl, "%s has %s; headroom %s leaves %s GB; reserve %s",
+			  t->name, units_fmt_mem(a, t->ram),
+			  units_fmt_percent(b, c->p->headroom),
+			  units_fmt_gb(r, cap.ram_usable), units_fmt_mem(r + UNITS_BUF, pl->reserve));
+		if (cap.ram_lo != cap.ram_hi)
+			diag_note(d, c->dl, "ranges are checked at their upper bound");
+		ck_fit_help(c, d, ph, pl);
+	}
+	if (!cap.cpu_ok) {
+		struct diag *d = ck_err(c, DIAG_E0302, pl->loc,
+					"phase %s overloads server %s: services declare %s vCPU, "
+					"%s allows %s",
+					ph->name, pl->server->name, units_fmt_number(a, cap.cpus),
+					t->name, units_fmt_number(b, cap.cpu_limit));
+		if (c->p->cpu_overcommit != UNITS_ONE)
+			diag_note(d, c->dl, "%s has %s vCPU; cpu_overcommit %s",
+				  t->name, units_fmt_number(a, t->vcpu),
+				  units_fmt_number(b, c->p->cpu_overcommit));
+		else
+			diag_note(d, c->dl, "%s has %s vCPU; set limits.cpu_overcommit to share them",
+				  t->name, units_fmt_number(a, t->vcpu));
+		ck_fit_help(c, d, ph, pl);
+	}
+	if (!cap.disk_ok) {
+		char m[UNITS_BUF];
+		struct diag *d = ck_err(c, DIAG_E0303, pl->loc,
+					"phase %s overloads server %s: volumes grow to %s by %s, "
+					"%s has %s of disk",
+					ph->name, pl->server->name, units_fmt_mem(a, cap.disk),
+					units_fmt_month(m, cap.disk_month), t->name,
+					units_fmt_mem(b, cap.disk_total));
+		diag_note(d, c->dl, "a volume's size grows by its growth every month it is in use");
+		ck_fit_help(c, d, ph, pl);
+	}
+}
+
+/* ---- ports and domains ------------------------------------------------- */
+
+static void ck_ports(struct ck *c, const struct mdl_phase *ph,
+		     const struct mdl_placement *pl)
+{
+	/* host port -> who has it; few ports per server, so a linear list */
+	struct owner { int port; const struct mdl_service *s; } *own;
+	size_t n = 0, cap = 2;
+	for (size_t j = 0; j < pl->nservices; j++)
+		cap += pl->services[j]->npublish + 2;
+	own = arena_calloc(c->a, cap, sizeof(*own));
+	bool have_proxy = false;
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const struct mdl_service *s = pl->services[j];
+		int proxy_ports[] = { 80, 443 };
+		if (s->proxy) {
+			if (have_proxy) {
+				struct diag *d = ck_err(c, DIAG_E0602, pl->service_locs[j],
+							"two proxies on server %s in phase %s",
+							pl->server->name, ph->name);
+				diag_note(d, c->dl, "a proxy publishes ports 80 and 443; "
+					  "one proxy serves every domain of its server");
+				continue;
+			}
+			have_proxy = true;
+			for (int k = 0; k < 2; k++)
+				own[n++] = (struct owner){ proxy_ports[k], s };
+		}
+		for (size_t k = 0; k < s->npublish; k++) {
+			int port = s->publish[k];
+			if ((port == 80 || port == 443) && !s->proxy) {
+				struct diag *d = ck_err(c, DIAG_E0603, s->publish_loc,
+							"%s publishes port %d, which belongs to the proxy",
+							s->name, port);
+				diag_help(d, c->dl, "give %s a `domain` and a `port`: the proxy "
+					  "serves it on 80 and 443", s->name);
+				continue;
+			}
+			const struct mdl_service *prev = NULL;
+			for (size_t i = 0; i < n; i++)
+				if (own[i].port == port)
+					prev = own[i].s;
+			if (prev) {
+				if (prev == s && s->proxy)
+					continue;
+				struct diag *d = ck_err(c, DIAG_E0602, s->publish_loc,
+							"port %d is published by %s and %s on server %s in phase %s",
+							port, prev->name, s->name, pl->server->name, ph->name);
+				(void)d;
+				continue;
+			}
+			own[n++] = (struct owner){ port, s };
+		}
+	}
+}
+
+static void ck_domains(struct ck *c, const struct mdl_phase *ph, struct symtab *domains)
+{
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *pl = &ph->placements[k];
+		const struct mdl_service *proxy = NULL;
+		for (size_t j = 0; j < pl->nservices; j++)
+			if (pl->services[j]->proxy)
+				proxy = pl->services[j];
+		for (size_t j = 0; j < pl->nservices; j++) {
+			const struct mdl_service *s = pl->services[j];
+			if (!s->domain)
+				continue;
+			const struct mdl_service *prev = symtab_put(domains, s->domain, (void *)s);
+			if (prev) {
+				struct diag *d = ck_err(c, DIAG_E0605, s->domain_loc,
+							"domain %s is served by %s and %s in phase %s",
+							s->domain, prev->name, s->name, ph->name);
+				(void)d;
+			}
+			if (!proxy) {
+				struct diag *d = ck_err(c, DIAG_E0606, s->domain_loc,
+							"%s serves %s, but no proxy runs on %s in phase %s",
+							s->name, s->domain, pl->server->name, ph->name);
+				diag_help(d, c->dl, "declare a `proxy` and add it to `run on %s`",
+					  pl->server->name);
+			}
+			if (!model_service_port(s)) {
+				struct diag *d = ck_err(c, DIAG_E0607, s->domain_loc,
+							"%s serves %s but has no port for the proxy",
+							s->name, s->domain);
+				diag_help(d, c->dl, "add `port = N`, the port %s listens on", s->name);
+			}
+		}
+	}
+}
+
+/* ---- secrets and images ------------------------------------------------ */
+
+bool check_is_secret_name(const char *key)
+{
+	static const char *const words[] = { "PASSWORD", "PASSWD", "TOKEN", "KEY",
+					     "SECRET", "APIKEY", NULL };
+	/* whole words between underscores, in any case: API_KEY, db_password */
+	const char *p = key;
+	while (*p) {
+		size_t len = strcspn(p, "_");
+		for (size_t i = 0; words[i]; i++)
+			if (len == strlen(words[i]) && !strncasecmp(p, words[i], len))
+				return true;
+		p += len;
+		if (*p == '_')
+			p++;
+	}
+	return false;
+}
+
+static void ck_env(struct ck *c, const struct mdl_service *s)
+{
+	for (size_t i = 0; i < s->nenv; i++) {
+		const struct mdl_env *e = &s->env[i];
+		if (e->kind != MDL_ENV_LITERAL || !*e->value || !check_is_secret_name(e->key))
+			continue;
+		/* a phase copy inherits its declaration's entries: report once */
+		if (s != s->decl) {
+			bool inherited = false;
+			for (size_t j = 0; j < s->decl->nenv; j++)
+				if (s->decl->env[j].loc.off == e->loc.off)
+					inherited = true;
+			if (inherited)
+				continue;
+		}
+		struct diag *d = ck_err(c, DIAG_E0701, e->loc,
+					"%s of %s looks like a secret but is written in the file",
+					e->key, s->name);
+		diag_help(d, c->dl, "write %s = secret(\"%s\") and set %s when you apply",
+			  e->key, e->key, e->key);
+		diag_note(d, c->dl, "infra files are committed and shared; secrets are not");
+	}
+}
+
+static void ck_image(struct ck *c, const struct mdl_service *s)
+{
+	if (!s->image || (s != s->decl && s->image == s->decl->image))
+		return;
+	if (strchr(s->image, '@'))
+		return; /* pinned by digest */
+	const char *slash = strrchr(s->image, '/');
+	const char *colon = strrchr(slash ? slash : s->image, ':');
+	if (colon && strcmp(colon + 1, "latest"))
+		return;
+	struct diag *d = diag_add(c->dl, DIAG_W0901, c->p->src, s->image_loc,
+				  colon ? "image %s of %s uses the moving tag 'latest'"
+					: "image %s of %s has no tag",
+				  s->image, s->name);
+	diag_help(d, c->dl, "pin a version such as \"%.*s:1.2\" so that every apply "
+		  "runs the same software", colon ? (int)(colon - s->image) : (int)strlen(s->image),
+		  s->image);
+}
+
+/* ---- all --------------------------------------------------------------- */
+
+void check_project(struct diag_list *dl, struct mdl_project *p)
+{
+	struct ck c = { .dl = dl, .p = p, .a = dl->arena };
+	size_t n = p->nservices;
+	c.where = arena_calloc(c.a, n + 1, sizeof(*c.where));
+
+	/* derived: the first month each service runs, for volume growth */
+	for (size_t i = 0; i < p->nphases; i++) {
+		struct mdl_phase *ph = &p->phases[i];
+		for (size_t k = 0; k < ph->nplacements; k++)
+			for (size_t j = 0; j < ph->placements[k].nservices; j++) {
+				struct mdl_service *decl =
+					&p->services[ck_index(&c, ph->placements[k].services[j])];
+				if (decl->first_month < 0 || ph->start < decl->first_month)
+					decl->first_month = ph->start;
+			}
+	}
+
+	if (p->horizon > 0)
+		ck_phases(&c);
+
+	struct symtab reported;
+	symtab_init(&reported, c.a);
+	const struct mdl_service **eff = arena_calloc(c.a, n + 1, sizeof(*eff));
+	for (size_t i = 0; i < n; i++)
+		eff[i] = &p->services[i];
+	ck_cycles(&c, eff, &reported);
+
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		memset(c.where, 0, (n + 1) * sizeof(*c.where));
+		ck_placement_once(&c, ph);
+		ck_needs_placed(&c, ph);
+
+		/* a phase that overrides needs may close a cycle of its own */
+		bool own_needs = false;
+		for (size_t k = 0; k < ph->nplacements; k++)
+			for (size_t j = 0; j < ph->placements[k].nservices; j++) {
+				const struct mdl_service *s = ph->placements[k].services[j];
+				if (s != s->decl && s->needs != s->decl->needs)
+					own_needs = true;
+			}
+		if (own_needs) {
+			for (size_t k = 0; k < ph->nplacements; k++)
+				for (size_t j = 0; j < ph->placements[k].nservices; j++) {
+					const struct mdl_service *s = ph->placements[k].services[j];
+					eff[ck_index(&c, s)] = s;
+				}
+			ck_cycles(&c, eff, &reported);
+			for (size_t k = 0; k < n; k++)
+				eff[k] = &p->services[k];
+		}
+
+		struct symtab domains;
+		symtab_init(&domains, c.a);
+		ck_domains(&c, ph, &domains);
+		for (size_t k = 0; k < ph->nplacements; k++) {
+			const struct mdl_placement *pl = &ph->placements[k];
+			ck_capacity(&c, ph, pl);
+			ck_ports(&c, ph, pl);
+			for (size_t j = 0; j < pl->nservices; j++) {
+				const struct mdl_service *s = pl->services[j];
+				if (s != s->decl) {
+					ck_env(&c, s);
+					ck_image(&c, s);
+				}
+			}
+		}
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mdl_service *s = &p->services[i];
+		ck_env(&c, s);
+		ck_image(&c, s);
+		if (s->first_month < 0)
+			diag_add(dl, DIAG_W0902, p->src, s->loc,
+				 "%s %s is declared but no phase runs it",
+				 s->proxy ? "proxy" : "service", s->name);
+	}
+	for (size_t i = 0; i < p->nservers; i++) {
+		const struct mdl_server *srv = &p->servers[i];
+		bool used = false;
+		for (size_t k = 0; k < p->nphases && !used; k++)
+			used = model_placement(&p->phases[k], srv) != NULL;
+		if (!used)
+			diag_add(dl, DIAG_W0902, p->src, srv->loc,
+				 "server %s is declared but no phase runs anything on it",
+				 srv->name);
+	}
+}

@@ -1,0 +1,158 @@
+/*
+ * diag: the one diagnostics module.
+ *
+ * Every error and warning of a run is queued here with its source span,
+ * then printed at once, sorted by position, like a compiler does:
+ *
+ *   becker.infra:97:3: error[E0301]: phase dev_test overloads server main
+ *      97 |   run on main {
+ *         |   ^~~~~~
+ *     = note: ...
+ *     = help: ...
+ *
+ * The table of codes is DIAG_CODES below; docs/errors.md explains each.
+ */
+#ifndef INFRAC_DIAG_H
+#define INFRAC_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+/* A span of source text: 1-based line and column (in characters) of the
+ * first and last character, and byte offsets [off, end_off). */
+struct loc {
+	uint32_t line, col, end_line, end_col;
+	uint32_t off, end_off;
+};
+
+/* One input file, kept whole so diagnostics can quote it. */
+struct src {
+	const char *path;
+	const char *text; /* NUL-terminated */
+	size_t len;
+};
+
+/*   X(code, severity, short title) */
+#define DIAG_CODES(X)                                                        \
+	X(E0001, ERROR, "syntax error")                                      \
+	X(E0002, ERROR, "unterminated string")                               \
+	X(E0003, ERROR, "invalid character")                                 \
+	X(E0004, ERROR, "malformed literal")                                 \
+	X(E0005, ERROR, "unclosed block")                                    \
+	X(E0006, ERROR, "cannot read file")                                  \
+	X(E0101, ERROR, "unknown block kind")                                \
+	X(E0102, ERROR, "unknown attribute")                                 \
+	X(E0103, ERROR, "duplicate attribute")                               \
+	X(E0104, ERROR, "duplicate name")                                    \
+	X(E0105, ERROR, "missing attribute")                                 \
+	X(E0106, ERROR, "malformed block header")                            \
+	X(E0107, ERROR, "missing or repeated project block")                 \
+	X(E0108, ERROR, "misplaced item")                                    \
+	X(E0201, ERROR, "unknown unit")                                      \
+	X(E0202, ERROR, "wrong dimension")                                   \
+	X(E0203, ERROR, "value out of range")                                \
+	X(E0204, ERROR, "value not exactly representable")                   \
+	X(E0205, ERROR, "wrong kind of value")                               \
+	X(E0206, ERROR, "empty range")                                       \
+	X(E0207, ERROR, "invalid date")                                      \
+	X(E0208, ERROR, "unknown function")                                  \
+	X(E0209, ERROR, "invalid choice")                                    \
+	X(E0301, ERROR, "server out of memory")                              \
+	X(E0302, ERROR, "server out of CPU")                                 \
+	X(E0303, ERROR, "server out of disk")                                \
+	X(E0401, ERROR, "unknown name")                                      \
+	X(E0402, ERROR, "dependency not on the same server")                 \
+	X(E0403, ERROR, "dependency cycle")                                  \
+	X(E0404, ERROR, "service placed twice in a phase")                   \
+	X(E0405, ERROR, "phase override of a service that does not run")     \
+	X(E0501, ERROR, "phases overlap")                                    \
+	X(E0502, ERROR, "outside the horizon")                               \
+	X(W0503, WARNING, "months not covered by any phase")                 \
+	X(E0601, ERROR, "invalid port")                                      \
+	X(E0602, ERROR, "port published twice")                              \
+	X(E0603, ERROR, "port reserved for the proxy")                       \
+	X(E0604, ERROR, "invalid domain")                                    \
+	X(E0605, ERROR, "duplicate domain")                                  \
+	X(E0606, ERROR, "domain without a proxy")                            \
+	X(E0607, ERROR, "domain without a port")                             \
+	X(E0701, ERROR, "secret written as a literal")                       \
+	X(E0801, ERROR, "over budget")                                       \
+	X(W0901, WARNING, "image without a pinned tag")                      \
+	X(W0902, WARNING, "declared but never run")
+
+enum diag_code {
+#define DIAG_ENUM(code, sev, title) DIAG_##code,
+	DIAG_CODES(DIAG_ENUM)
+#undef DIAG_ENUM
+	DIAG__COUNT
+};
+
+enum diag_severity { DIAG_ERROR, DIAG_WARNING };
+
+struct diag_line {
+	bool help; /* "= help:" rather than "= note:" */
+	const char *text;
+	struct diag_line *next;
+};
+
+struct diag {
+	enum diag_code code;
+	const struct src *src;
+	struct loc loc;
+	const char *msg;
+	struct diag_line *lines, **lines_tail;
+	size_t seq; /* report order among equal positions */
+};
+
+struct diag_list {
+	struct arena *arena;
+	struct diag **items;
+	size_t n, cap;
+	size_t errors, warnings;
+	size_t syntax_errors; /* capped: a ruined file must not flood */
+};
+
+void diag_list_init(struct diag_list *dl, struct arena *a);
+void diag_list_release(struct diag_list *dl);
+
+struct diag *diag_add(struct diag_list *dl, enum diag_code code,
+		      const struct src *src, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+struct diag *diag_addv(struct diag_list *dl, enum diag_code code,
+		       const struct src *src, struct loc loc, const char *fmt,
+		       va_list ap) __attribute__((format(printf, 5, 0)));
+void diag_note(struct diag *d, struct diag_list *dl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_help(struct diag *d, struct diag_list *dl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+const char *diag_code_name(enum diag_code code);
+const char *diag_code_title(enum diag_code code);
+enum diag_severity diag_code_severity(enum diag_code code);
+
+/* Sorts by file, position, then report order; stable across runs. */
+void diag_sort(struct diag_list *dl);
+void diag_print(const struct diag_list *dl, FILE *out, bool color);
+/* One JSON document: {"diagnostics":[...], "errors":N, "warnings":N} */
+void diag_print_json(const struct diag_list *dl, FILE *out);
+/* The array of diagnostics as a json-c object, owned by the caller. */
+struct json_object;
+struct json_object *diag_to_json(const struct diag_list *dl);
+
+/* "did you mean": the candidate closest to name by edit distance, or NULL
+ * when none is close enough to be a likely typo. */
+struct diag_suggest {
+	const char *name;
+	const char *best;
+	size_t best_dist;
+};
+void diag_suggest_init(struct diag_suggest *s, const char *name);
+void diag_suggest_try(struct diag_suggest *s, const char *candidate);
+const char *diag_suggest_result(const struct diag_suggest *s);
+
+#endif

@@ -1,0 +1,52 @@
+#include "model.h"
+
+#include <string.h>
+
+const struct mdl_phase *model_phase_at(const struct mdl_project *p, int month)
+{
+	for (size_t i = 0; i < p->nphases; i++)
+		if (month >= p->phases[i].start &&
+		    month < p->phases[i].start + p->phases[i].months)
+			return &p->phases[i];
+	return NULL;
+}
+
+const struct mdl_type *model_type(const struct mdl_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (!strcmp(p->types[i].name, name))
+			return &p->types[i];
+	return NULL;
+}
+
+const struct mdl_server *model_server(const struct mdl_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->nservers; i++)
+		if (!strcmp(p->servers[i].name, name))
+			return &p->servers[i];
+	return NULL;
+}
+
+const struct mdl_phase *model_phase(const struct mdl_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->nphases; i++)
+		if (!strcmp(p->phases[i].name, name))
+			return &p->phases[i];
+	return NULL;
+}
+
+const struct mdl_placement *model_placement(const struct mdl_phase *ph,
+					    const struct mdl_server *s)
+{
+	for (size_t i = 0; i < ph->nplacements; i++)
+		if (ph->placements[i].server == s)
+			return &ph->placements[i];
+	return NULL;
+}
+
+int model_service_port(const struct mdl_service *svc)
+{
+	if (svc->port)
+		return svc->port;
+	return svc->npublish ? svc->publish[0] : 0;
+}

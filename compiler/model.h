@@ -1,0 +1,197 @@
+/*
+ * model: the meaning of an infra file, as the later stages use it.
+ *
+ * resolve.c builds it from the AST (names bound, units converted, phase
+ * overrides applied); check.c proves its rules on it; report, cost and
+ * the emitters read it.  Everything lives in the compilation's arena.
+ *
+ * Units are those of units.h: memory in 1/1000 MiB, money in cents,
+ * vCPUs in 1/1000, percentages in basis points, months as calendar month
+ * indexes (units_month_index).
+ */
+#ifndef INFRAC_MODEL_H
+#define INFRAC_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+struct mdl_type {
+	const char *name;
+	int64_t vcpu;    /* 1/1000 vCPU */
+	int64_t ram;     /* 1/1000 MiB */
+	int64_t disk;
+	int64_t traffic;
+	int64_t price;   /* cents per month */
+	/* "built-in" or the file position of the server_type block that
+	 * added or overrode it, for reports that must name their prices */
+	bool builtin;
+	struct loc loc;
+};
+
+struct mdl_ssh_key {
+	const char *name;
+	const char *public_key; /* one line, trailing newline removed */
+	struct loc loc;
+};
+
+struct mdl_volume {
+	const char *name;
+	const char *path;
+	int64_t size;    /* at first use */
+	int64_t growth;  /* per month */
+	struct loc loc;
+};
+
+enum mdl_env_kind {
+	MDL_ENV_LITERAL, /* value is the text */
+	MDL_ENV_SECRET,  /* secret("NAME"): value is NAME, the value comes at apply time */
+	MDL_ENV_HOST,    /* env("NAME"): value is NAME, read from the environment at build */
+};
+
+struct mdl_env {
+	const char *key;
+	enum mdl_env_kind kind;
+	const char *value;
+	struct loc loc;
+};
+
+enum mdl_restart {
+	MDL_RESTART_UNLESS_STOPPED, /* the default */
+	MDL_RESTART_NO,
+	MDL_RESTART_ALWAYS,
+	MDL_RESTART_ON_FAILURE,
+};
+
+enum mdl_tls {
+	MDL_TLS_NONE,
+	MDL_TLS_LETSENCRYPT,
+};
+
+struct mdl_service {
+	const char *name;
+	struct loc loc;          /* the block header */
+	bool proxy;              /* declared with `proxy`: owns ports 80/443 */
+	const char *image;
+	struct loc image_loc;
+	int64_t ram_lo, ram_hi;  /* equal unless ram is a range */
+	struct loc ram_loc;
+	int64_t cpus;            /* 1/1000 vCPU; 0 = not limited */
+	int port;                /* port the proxy forwards to; 0 = none */
+	int *publish;            /* host ports, each published as host:host */
+	size_t npublish;
+	struct loc publish_loc;
+	const char *domain;      /* served through the proxy; NULL = none */
+	struct loc domain_loc;
+	const struct mdl_service **needs; /* declarations, not phase copies */
+	struct loc *needs_locs;
+	size_t nneeds;
+	struct mdl_volume *volumes;
+	size_t nvolumes;
+	struct mdl_env *env;     /* sorted by key */
+	size_t nenv;
+	const char **command;    /* NULL = the image's default */
+	size_t ncommand;
+	const char *healthcheck; /* shell command; NULL = known default or none */
+	enum mdl_restart restart;
+	enum mdl_tls tls;        /* proxies */
+	const char *email;       /* proxies with tls = letsencrypt */
+	/* the declaration this is a copy of (itself for a declaration) */
+	const struct mdl_service *decl;
+	/* declarations: first month any phase runs it; -1 when never */
+	int first_month;
+};
+
+struct mdl_server {
+	const char *name;
+	struct loc loc;
+	const struct mdl_type *type;
+	const char *image;       /* OS image, e.g. "ubuntu-24.04" */
+	const char *location;    /* defaults to the project's */
+	int64_t reserve;         /* RAM kept for the OS */
+	const struct mdl_ssh_key **ssh_keys;
+	size_t nssh_keys;
+};
+
+/* One server in one phase: what it is and what it runs. */
+struct mdl_placement {
+	const struct mdl_server *server;
+	const struct mdl_type *type;  /* after the phase's `server` override */
+	struct loc type_loc;          /* where that type was chosen */
+	int64_t reserve;
+	const char *image;
+	/* phase copies (overrides applied), in the order of the run block */
+	const struct mdl_service **services;
+	struct loc *service_locs;     /* each name in the run block */
+	size_t nservices;
+	struct loc loc;               /* `run on NAME` */
+};
+
+struct mdl_phase {
+	const char *name;
+	struct loc loc;
+	int start;    /* month index */
+	int months;
+	struct mdl_placement *placements;
+	size_t nplacements;
+};
+
+/* `SERVER = TYPE [from PHASE|DATE]` in a scenario */
+struct mdl_assign {
+	const struct mdl_server *server;
+	const struct mdl_type *type;
+	int from;                        /* month index it takes effect */
+	const struct mdl_phase *from_phase; /* when written `from PHASE` */
+	struct loc loc;
+};
+
+struct mdl_scenario {
+	const char *name;
+	const char *title;  /* may be NULL */
+	struct loc loc;
+	struct mdl_assign *assigns;
+	size_t nassigns;
+};
+
+struct mdl_project {
+	const struct src *src;
+	const char *name;
+	struct loc loc;
+	const char *provider;
+	const char *location;
+	int start;          /* month index of the first billed month */
+	int horizon;        /* months */
+	int64_t headroom;   /* basis points of RAM never planned */
+	int64_t budget;     /* cents per month; -1 = no budget */
+	struct loc budget_loc;
+	int64_t cpu_overcommit; /* 1/1000; 1000 = none */
+
+	struct mdl_type *types;   /* catalog and file, cheapest first */
+	size_t ntypes;
+	const char *price_source; /* the catalog's source and date */
+	struct mdl_ssh_key *keys;
+	size_t nkeys;
+	struct mdl_server *servers;
+	size_t nservers;
+	struct mdl_service *services; /* declarations, services and proxies */
+	size_t nservices;
+	struct mdl_phase *phases;     /* sorted by start */
+	size_t nphases;
+	struct mdl_scenario *scenarios;
+	size_t nscenarios;
+};
+
+/* The phase running in month m, or NULL. */
+const struct mdl_phase *model_phase_at(const struct mdl_project *p, int month);
+const struct mdl_type *model_type(const struct mdl_project *p, const char *name);
+const struct mdl_server *model_server(const struct mdl_project *p, const char *name);
+const struct mdl_phase *model_phase(const struct mdl_project *p, const char *name);
+/* The placement of server s in phase ph, or NULL when it does not run. */
+const struct mdl_placement *model_placement(const struct mdl_phase *ph,
+					    const struct mdl_server *s);
+/* A service's port as the proxy sees it: port, else the first published. */
+int model_service_port(const struct mdl_service *svc);
+
+#endif

@@ -1,0 +1,313 @@
+#include "report.h"
+
+#include <json.h>
+#include <string.h>
+
+#include "capacity.h"
+#include "units.h"
+
+#define BAR_CELLS 20
+
+const char *report_price_origin(char *buf, size_t size, const struct mdl_project *p,
+				const struct mdl_type *t)
+{
+	if (t->builtin)
+		snprintf(buf, size, "built-in");
+	else
+		snprintf(buf, size, "%s:%u", p->src->path, t->loc.line);
+	return buf;
+}
+
+/* [#######===...|.....]: '#' up to the lower bound, '=' up to the upper
+ * bound of a range, '|' where the headroom begins. */
+static void report_bar(FILE *out, int64_t lo, int64_t hi, int64_t limit, int64_t total)
+{
+	if (total <= 0)
+		total = 1;
+	int64_t clo = (lo * BAR_CELLS + total / 2) / total;
+	int64_t chi = (hi * BAR_CELLS + total / 2) / total;
+	int64_t climit = limit >= 0 ? limit * BAR_CELLS / total : -1;
+	fputc('[', out);
+	for (int64_t i = 0; i < BAR_CELLS; i++) {
+		char ch = i < clo ? '#' : i < chi ? '=' : '.';
+		if (i == climit && ch == '.')
+			ch = '|';
+		fputc(ch, out);
+	}
+	fputs("]  ", out);
+}
+
+static const char *report_gb_range(char *buf, int64_t lo, int64_t hi)
+{
+	char a[UNITS_BUF], b[UNITS_BUF];
+	if (lo == hi)
+		snprintf(buf, 2 * UNITS_BUF, "%s", units_fmt_gb(a, hi));
+	else
+		snprintf(buf, 2 * UNITS_BUF, "%s..%s", units_fmt_gb(a, lo), units_fmt_gb(b, hi));
+	return buf;
+}
+
+static void report_percent_range(FILE *out, int64_t lo, int64_t hi, int64_t total)
+{
+	int64_t plo = units_percent_of(lo, total), phi = units_percent_of(hi, total);
+	if (plo == phi)
+		fprintf(out, "%lld%%", (long long)phi);
+	else
+		fprintf(out, "%lld..%lld%%", (long long)plo, (long long)phi);
+}
+
+static void report_placement_text(const struct mdl_project *p, const struct mdl_phase *ph,
+				  const struct mdl_placement *pl, FILE *out)
+{
+	const struct mdl_type *t = pl->type;
+	char a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF], r[2 * UNITS_BUF];
+	struct capacity cap;
+	capacity_of(p, ph, pl, t, &cap);
+
+	fprintf(out, "  server %s  %s: %s vCPU, %s RAM, %s disk, %s EUR/month\n",
+		pl->server->name, t->name, units_fmt_number(a, t->vcpu),
+		units_fmt_mem(b, t->ram), units_fmt_mem(c, t->disk),
+		units_fmt_money(r, t->price));
+
+	fputs("    ram   ", out);
+	report_bar(out, cap.ram_lo, cap.ram_hi, cap.ram_usable, cap.ram_total);
+	fprintf(out, "%s GB of %s GB (", report_gb_range(r, cap.ram_lo, cap.ram_hi),
+		units_fmt_gb(a, cap.ram_total));
+	report_percent_range(out, cap.ram_lo, cap.ram_hi, cap.ram_total);
+	fprintf(out, "), usable %s GB", units_fmt_gb(a, cap.ram_usable));
+	if (p->headroom)
+		fprintf(out, " with %s headroom", units_fmt_percent(b, p->headroom));
+	fputc('\n', out);
+
+	fputs("    cpu   ", out);
+	report_bar(out, cap.cpus, cap.cpus, -1, cap.cpu_limit);
+	fprintf(out, "%s of %s vCPU declared (%lld%%)\n", units_fmt_number(a, cap.cpus),
+		units_fmt_number(b, cap.cpu_limit),
+		(long long)units_percent_of(cap.cpus, cap.cpu_limit));
+
+	fputs("    disk  ", out);
+	report_bar(out, cap.disk, cap.disk, -1, cap.disk_total);
+	fprintf(out, "%s of %s at the end of %s (%lld%%)\n", units_fmt_mem(a, cap.disk),
+		units_fmt_mem(b, cap.disk_total), units_fmt_month(c, cap.disk_month),
+		(long long)units_percent_of(cap.disk, cap.disk_total));
+
+	/* published ports in the order of the run block, the proxy's first */
+	bool any = false;
+	fputs("    ports", out);
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const struct mdl_service *s = pl->services[j];
+		if (!s->proxy)
+			continue;
+		fprintf(out, "%s 80, 443 (%s)", any ? ";" : "", s->name);
+		any = true;
+	}
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const struct mdl_service *s = pl->services[j];
+		if (s->proxy || !s->npublish)
+			continue;
+		fputs(any ? ";" : "", out);
+		for (size_t k = 0; k < s->npublish; k++)
+			fprintf(out, "%s %d", k ? "," : "", s->publish[k]);
+		fprintf(out, " (%s)", s->name);
+		any = true;
+	}
+	fputs(any ? "\n" : " none published\n", out);
+
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const struct mdl_service *s = pl->services[j];
+		if (s->domain)
+			fprintf(out, "    domain %s -> %s:%d\n", s->domain, s->name,
+				model_service_port(s));
+	}
+
+	fputs("    runs ", out);
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const struct mdl_service *s = pl->services[j];
+		fprintf(out, "%s %s %s GB", j ? "," : "", s->name,
+			report_gb_range(r, s->ram_lo, s->ram_hi));
+	}
+	fprintf(out, "%s reserve %s GB\n", pl->nservices ? ";" : "",
+		units_fmt_gb(a, pl->reserve));
+}
+
+void report_text(const struct mdl_project *p, FILE *out, bool color)
+{
+	char a[UNITS_BUF], b[UNITS_BUF], o[256];
+	size_t nsvc = 0, nproxy = 0;
+	for (size_t i = 0; i < p->nservices; i++)
+		if (p->services[i].proxy)
+			nproxy++;
+		else
+			nsvc++;
+	fprintf(out, "%s%s%s: ok: project %s, %zu server%s, %zu service%s, %zu prox%s, "
+		"%zu phase%s\n",
+		color ? "\033[1;32m" : "", p->src->path, color ? "\033[0m" : "", p->name,
+		p->nservers, p->nservers == 1 ? "" : "s", nsvc, nsvc == 1 ? "" : "s",
+		nproxy, nproxy == 1 ? "y" : "ies", p->nphases, p->nphases == 1 ? "" : "s");
+	fprintf(out, "horizon %s .. %s (%d months)\n", units_fmt_month(a, p->start),
+		units_fmt_month(b, p->start + p->horizon - 1), p->horizon);
+	fprintf(out, "prices: %s", p->price_source);
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (!p->types[i].builtin)
+			fprintf(out, "; %s from %s", p->types[i].name,
+				report_price_origin(o, sizeof(o), p, &p->types[i]));
+	fputc('\n', out);
+
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		fprintf(out, "\nphase %s  %s .. %s (%d month%s)\n", ph->name,
+			units_fmt_month(a, ph->start),
+			units_fmt_month(b, ph->start + ph->months - 1), ph->months,
+			ph->months == 1 ? "" : "s");
+		if (!ph->nplacements)
+			fputs("  no server runs in this phase\n", out);
+		for (size_t k = 0; k < ph->nplacements; k++)
+			report_placement_text(p, ph, &ph->placements[k], out);
+	}
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* Exact decimals as JSON numbers: json-c prints the given text verbatim. */
+static json_object *report_num(int64_t v, int64_t scale, int places)
+{
+	char buf[UNITS_BUF];
+	bool neg = v < 0;
+	uint64_t m = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t ip = m / (uint64_t)scale, fp = m % (uint64_t)scale;
+	int n = snprintf(buf, sizeof(buf), "%s%llu", neg ? "-" : "", (unsigned long long)ip);
+	if (fp) {
+		char frac[32];
+		snprintf(frac, sizeof(frac), "%0*llu", places, (unsigned long long)fp);
+		int len = places;
+		while (len > 0 && frac[len - 1] == '0')
+			len--;
+		snprintf(buf + n, sizeof(buf) - (size_t)n, ".%.*s", len, frac);
+	}
+	return json_object_new_double_s((double)v / (double)scale, buf);
+}
+
+/* memory in MiB, exact (the model keeps 1/1000 MiB) */
+static json_object *report_mib(int64_t v) { return report_num(v, UNITS_MIB, 3); }
+static json_object *report_eur(int64_t cents) { return report_num(cents, 100, 2); }
+static json_object *report_vcpu(int64_t milli) { return report_num(milli, UNITS_ONE, 3); }
+
+static json_object *report_month(int m)
+{
+	char buf[UNITS_BUF];
+	return json_object_new_string(units_fmt_month(buf, m));
+}
+
+static json_object *report_placement_json(const struct mdl_project *p,
+					  const struct mdl_phase *ph,
+					  const struct mdl_placement *pl)
+{
+	struct capacity cap;
+	capacity_of(p, ph, pl, pl->type, &cap);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "server", json_object_new_string(pl->server->name));
+	json_object_object_add(o, "type", json_object_new_string(pl->type->name));
+	json_object_object_add(o, "price_eur_month", report_eur(pl->type->price));
+
+	json_object *ram = json_object_new_object();
+	json_object_object_add(ram, "used_min_mib", report_mib(cap.ram_lo));
+	json_object_object_add(ram, "used_max_mib", report_mib(cap.ram_hi));
+	json_object_object_add(ram, "usable_mib", report_mib(cap.ram_usable));
+	json_object_object_add(ram, "total_mib", report_mib(cap.ram_total));
+	json_object_object_add(ram, "reserve_mib", report_mib(pl->reserve));
+	json_object_object_add(ram, "percent_min",
+			       json_object_new_int64(units_percent_of(cap.ram_lo, cap.ram_total)));
+	json_object_object_add(ram, "percent_max",
+			       json_object_new_int64(units_percent_of(cap.ram_hi, cap.ram_total)));
+	json_object_object_add(ram, "fits", json_object_new_boolean(cap.ram_ok));
+	json_object_object_add(o, "ram", ram);
+
+	json_object *cpu = json_object_new_object();
+	json_object_object_add(cpu, "declared_vcpu", report_vcpu(cap.cpus));
+	json_object_object_add(cpu, "limit_vcpu", report_vcpu(cap.cpu_limit));
+	json_object_object_add(cpu, "fits", json_object_new_boolean(cap.cpu_ok));
+	json_object_object_add(o, "cpu", cpu);
+
+	json_object *disk = json_object_new_object();
+	json_object_object_add(disk, "used_mib", report_mib(cap.disk));
+	json_object_object_add(disk, "total_mib", report_mib(cap.disk_total));
+	json_object_object_add(disk, "at_end_of", report_month(cap.disk_month));
+	json_object_object_add(disk, "fits", json_object_new_boolean(cap.disk_ok));
+	json_object_object_add(o, "disk", disk);
+
+	json_object *ports = json_object_new_array();
+	json_object *domains = json_object_new_array();
+	json_object *services = json_object_new_array();
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const struct mdl_service *s = pl->services[j];
+		json_object *so = json_object_new_object();
+		json_object_object_add(so, "name", json_object_new_string(s->name));
+		json_object_object_add(so, "kind", json_object_new_string(s->proxy ? "proxy" : "service"));
+		json_object_object_add(so, "ram_min_mib", report_mib(s->ram_lo));
+		json_object_object_add(so, "ram_max_mib", report_mib(s->ram_hi));
+		json_object_array_add(services, so);
+		if (s->proxy) {
+			for (int port = 80; port <= 443; port += 363) {
+				json_object *po = json_object_new_object();
+				json_object_object_add(po, "port", json_object_new_int(port));
+				json_object_object_add(po, "service", json_object_new_string(s->name));
+				json_object_array_add(ports, po);
+			}
+		}
+		for (size_t k = 0; k < s->npublish; k++) {
+			json_object *po = json_object_new_object();
+			json_object_object_add(po, "port", json_object_new_int(s->publish[k]));
+			json_object_object_add(po, "service", json_object_new_string(s->name));
+			json_object_array_add(ports, po);
+		}
+		if (s->domain) {
+			json_object *d = json_object_new_object();
+			json_object_object_add(d, "domain", json_object_new_string(s->domain));
+			json_object_object_add(d, "service", json_object_new_string(s->name));
+			json_object_object_add(d, "port", json_object_new_int(model_service_port(s)));
+			json_object_array_add(domains, d);
+		}
+	}
+	json_object_object_add(o, "ports", ports);
+	json_object_object_add(o, "domains", domains);
+	json_object_object_add(o, "services", services);
+	return o;
+}
+
+void report_json(const struct mdl_project *p, const struct diag_list *diags, FILE *out)
+{
+	json_object *root = json_object_new_object();
+	json_object_object_add(root, "file", json_object_new_string(p->src->path));
+	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object_object_add(root, "valid", json_object_new_boolean(1));
+	json_object *h = json_object_new_object();
+	json_object_object_add(h, "start", report_month(p->start));
+	json_object_object_add(h, "end", report_month(p->start + p->horizon - 1));
+	json_object_object_add(h, "months", json_object_new_int(p->horizon));
+	json_object_object_add(root, "horizon", h);
+	json_object_object_add(root, "headroom_percent", report_num(p->headroom, UNITS_PERCENT_ONE, 2));
+	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
+
+	json_object *phases = json_object_new_array();
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		json_object *po = json_object_new_object();
+		json_object_object_add(po, "name", json_object_new_string(ph->name));
+		json_object_object_add(po, "start", report_month(ph->start));
+		json_object_object_add(po, "end", report_month(ph->start + ph->months - 1));
+		json_object_object_add(po, "months", json_object_new_int(ph->months));
+		json_object *servers = json_object_new_array();
+		for (size_t k = 0; k < ph->nplacements; k++)
+			json_object_array_add(servers, report_placement_json(p, ph, &ph->placements[k]));
+		json_object_object_add(po, "servers", servers);
+		json_object_array_add(phases, po);
+	}
+	json_object_object_add(root, "phases", phases);
+	if (diags)
+		json_object_object_add(root, "diagnostics", diag_to_json(diags));
+	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_SPACED |
+					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
+	fputc('\n', out);
+	json_object_put(root);
+}

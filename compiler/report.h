@@ -1,0 +1,23 @@
+/*
+ * report: the capacity report `infrac check` prints for a valid file:
+ * per phase and server, RAM used/usable/total, CPU, disk at the end of
+ * the phase, ports and domains.  Text for people, JSON for machines.
+ */
+#ifndef INFRAC_REPORT_H
+#define INFRAC_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "model.h"
+
+void report_text(const struct mdl_project *p, FILE *out, bool color);
+/* diags: the warnings to include (may be NULL) */
+void report_json(const struct mdl_project *p, const struct diag_list *diags, FILE *out);
+
+/* Where a type's price comes from: "built-in" or "file.infra:LINE". */
+const char *report_price_origin(char *buf, size_t size, const struct mdl_project *p,
+				const struct mdl_type *t);
+
+#endif

@@ -1,0 +1,1545 @@
+#include "resolve.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "symtab.h"
+#include "units.h"
+
+struct rs {
+	struct arena *a;
+	struct diag_list *dl;
+	const struct src *src;
+	const char *base_dir;
+	struct mdl_project *p;
+	struct symtab types, keys, servers, services, phases;
+};
+
+__attribute__((format(printf, 4, 5)))
+static struct diag *rs_err(struct rs *r, enum diag_code code, struct loc loc,
+			   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct diag *d = diag_addv(r->dl, code, r->src, loc, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+static const char *rs_kind_name(const struct ast_value *v)
+{
+	switch (v->kind) {
+	case AST_NUMBER: return v->u.num.unit ? "a quantity" : "a number";
+	case AST_RANGE: return "a range";
+	case AST_STRING: return "a string";
+	case AST_DATE: return "a date";
+	case AST_IDENT: return "a name";
+	case AST_LIST: return "a list";
+	case AST_CALL: return "a function call";
+	}
+	return "?";
+}
+
+static void rs_wrong_kind(struct rs *r, const struct ast_value *v,
+			  const char *what, const char *want)
+{
+	rs_err(r, DIAG_E0205, v->loc, "%s must be %s, not %s", what, want,
+	       rs_kind_name(v));
+}
+
+static const char *const rs_unit_names[] = {
+	"MB", "GB", "TB", "MB/month", "GB/month", "TB/month", "EUR",
+	"EUR/month", "month", "months", "%", NULL,
+};
+
+/* A quantity of one dimension.  Ranges are refused here; see rs_mem_range. */
+static bool rs_quantity(struct rs *r, const struct ast_value *v,
+			enum units_dim dim, const char *what, int64_t *out)
+{
+	if (v->kind != AST_NUMBER) {
+		char want[96];
+		snprintf(want, sizeof(want), "%s (%s)", units_dim_name(dim),
+			 units_dim_units(dim));
+		rs_wrong_kind(r, v, what, dim == UNITS_NUMBER ? "a number" : want);
+		return false;
+	}
+	struct quantity q;
+	switch (units_parse(v->u.num.text, v->u.num.unit, &q)) {
+	case UNITS_OK:
+		break;
+	case UNITS_UNKNOWN_UNIT: {
+		struct diag_suggest s;
+		diag_suggest_init(&s, v->u.num.unit);
+		for (size_t i = 0; rs_unit_names[i]; i++)
+			diag_suggest_try(&s, rs_unit_names[i]);
+		struct diag *d = rs_err(r, DIAG_E0201, v->u.num.unit_loc,
+					"unknown unit '%s'", v->u.num.unit);
+		if (diag_suggest_result(&s))
+			diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&s));
+		else
+			diag_note(d, r->dl, "%s is written in %s", what,
+				  units_dim_units(dim));
+		return false;
+	}
+	case UNITS_INEXACT: {
+		struct diag *d = rs_err(r, DIAG_E0204, v->loc,
+					"%s %s%s%s has more decimals than can be represented exactly",
+					what, v->u.num.text, v->u.num.unit ? " " : "",
+					v->u.num.unit ? v->u.num.unit : "");
+		diag_note(d, r->dl, "quantities are exact: memory to 1/1000 MiB, money to the cent, "
+			  "vCPUs to 1/1000, percentages to 1/100");
+		return false;
+	}
+	case UNITS_OVERFLOW:
+		rs_err(r, DIAG_E0203, v->loc, "%s %s is too large", what, v->u.num.text);
+		return false;
+	case UNITS_MALFORMED:
+		rs_err(r, DIAG_E0004, v->loc, "malformed number '%s'", v->u.num.text);
+		return false;
+	}
+	if (q.dim != dim) {
+		struct diag *d;
+		if (!v->u.num.unit)
+			d = rs_err(r, DIAG_E0202, v->loc, "%s needs a unit: %s", what,
+				   units_dim_units(dim));
+		else if (dim == UNITS_NUMBER)
+			d = rs_err(r, DIAG_E0202, v->loc,
+				   "%s is a plain number, not %s", what,
+				   units_dim_name(q.dim));
+		else
+			d = rs_err(r, DIAG_E0202, v->loc, "%s must be %s, not %s",
+				   what, units_dim_name(dim), units_dim_name(q.dim));
+		if (v->u.num.unit || dim == UNITS_NUMBER)
+			diag_help(d, r->dl, "write it in %s", units_dim_units(dim));
+		return false;
+	}
+	*out = q.v;
+	return true;
+}
+
+/* ram = 2 GB  or  ram = 2 GB .. 3 GB */
+static bool rs_mem_range(struct rs *r, const struct ast_value *v,
+			 const char *what, int64_t *lo, int64_t *hi)
+{
+	if (v->kind != AST_RANGE) {
+		if (!rs_quantity(r, v, UNITS_MEM, what, lo))
+			return false;
+		*hi = *lo;
+		return true;
+	}
+	if (!rs_quantity(r, v->u.range.lo, UNITS_MEM, what, lo) ||
+	    !rs_quantity(r, v->u.range.hi, UNITS_MEM, what, hi))
+		return false;
+	if (*lo > *hi) {
+		char a[UNITS_BUF], b[UNITS_BUF];
+		struct diag *d = rs_err(r, DIAG_E0206, v->loc,
+			"%s range is empty: %s is more than %s", what,
+			units_fmt_mem(a, *lo), units_fmt_mem(b, *hi));
+		diag_help(d, r->dl, "write the lower bound first: %s .. %s", b, a);
+		return false;
+	}
+	return true;
+}
+
+static bool rs_no_range(struct rs *r, const struct ast_value *v, const char *what)
+{
+	if (v->kind == AST_RANGE) {
+		struct diag *d = rs_err(r, DIAG_E0205, v->loc,
+					"%s cannot be a range", what);
+		diag_note(d, r->dl, "only a service's ram may be a range");
+		return false;
+	}
+	return true;
+}
+
+static bool rs_int(struct rs *r, const struct ast_value *v, const char *what,
+		   int64_t min, int64_t max, int *out)
+{
+	int64_t q;
+	if (!rs_no_range(r, v, what) || !rs_quantity(r, v, UNITS_NUMBER, what, &q))
+		return false;
+	if (q % UNITS_ONE) {
+		rs_err(r, DIAG_E0203, v->loc, "%s must be a whole number", what);
+		return false;
+	}
+	q /= UNITS_ONE;
+	if (q < min || q > max) {
+		rs_err(r, DIAG_E0203, v->loc, "%s must be between %lld and %lld, not %lld",
+		       what, (long long)min, (long long)max, (long long)q);
+		return false;
+	}
+	*out = (int)q;
+	return true;
+}
+
+static bool rs_string(struct rs *r, const struct ast_value *v, const char *what,
+		      const char **out)
+{
+	if (v->kind != AST_STRING) {
+		rs_wrong_kind(r, v, what, "a string in double quotes");
+		return false;
+	}
+	*out = v->u.str;
+	return true;
+}
+
+static bool rs_nonempty_string(struct rs *r, const struct ast_value *v,
+			       const char *what, const char **out)
+{
+	if (!rs_string(r, v, what, out))
+		return false;
+	if (!**out) {
+		rs_err(r, DIAG_E0203, v->loc, "%s must not be empty", what);
+		return false;
+	}
+	return true;
+}
+
+static bool rs_ident(struct rs *r, const struct ast_value *v, const char *what,
+		     const char **out)
+{
+	if (v->kind != AST_IDENT) {
+		rs_wrong_kind(r, v, what, "a name");
+		return false;
+	}
+	*out = v->u.str;
+	return true;
+}
+
+/* One of a few names; the index in names[] goes to *out. */
+static bool rs_choice(struct rs *r, const struct ast_value *v, const char *what,
+		      const char *const *names, int *out)
+{
+	const char *s;
+	if (!rs_ident(r, v, what, &s))
+		return false;
+	struct diag_suggest sg;
+	diag_suggest_init(&sg, s);
+	char list[256] = "";
+	size_t len = 0;
+	for (int i = 0; names[i]; i++) {
+		if (!strcmp(names[i], s)) {
+			*out = i;
+			return true;
+		}
+		diag_suggest_try(&sg, names[i]);
+		int w = snprintf(list + len, sizeof(list) - len, "%s%s",
+				 i ? ", " : "", names[i]);
+		if (w > 0 && len + (size_t)w < sizeof(list))
+			len += (size_t)w;
+	}
+	struct diag *d = rs_err(r, DIAG_E0209, v->loc, "%s cannot be '%s'", what, s);
+	if (diag_suggest_result(&sg))
+		diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
+	diag_note(d, r->dl, "%s is one of: %s", what, list);
+	return false;
+}
+
+static bool rs_days_ok(int y, int m, int d)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int max = days[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		max = 29;
+	return d >= 1 && d <= max;
+}
+
+static bool rs_date(struct rs *r, const struct ast_value *v, const char *what,
+		    int *month)
+{
+	if (v->kind != AST_DATE) {
+		rs_wrong_kind(r, v, what, "a date (2026-02 or 2026-02-06)");
+		return false;
+	}
+	int y = v->u.date.year, m = v->u.date.month, d = v->u.date.day;
+	if (y < 2000 || y > 2999 || m < 1 || m > 12 ||
+	    (d && !rs_days_ok(y, m, d))) {
+		rs_err(r, DIAG_E0207, v->loc, "%s is not a valid date", what);
+		return false;
+	}
+	*month = units_month_index(y, m);
+	return true;
+}
+
+/* A name or a list of names: needs = [a, b], ssh_keys = [ops] */
+static size_t rs_name_list(struct rs *r, const struct ast_value *v,
+			   const char *what, const struct ast_value ***out)
+{
+	if (v->kind == AST_IDENT) {
+		*out = arena_alloc(r->a, sizeof(**out));
+		(*out)[0] = v;
+		return 1;
+	}
+	if (v->kind != AST_LIST) {
+		rs_wrong_kind(r, v, what, "a list of names");
+		*out = NULL;
+		return 0;
+	}
+	const struct ast_value **items = arena_calloc(r->a, v->u.list.n + 1, sizeof(*items));
+	size_t n = 0;
+	for (const struct ast_value *e = v->u.list.first; e; e = e->next) {
+		if (e->kind != AST_IDENT) {
+			rs_wrong_kind(r, e, what, "a list of names");
+			continue;
+		}
+		items[n++] = e;
+	}
+	*out = items;
+	return n;
+}
+
+/* secret("X"), env("X"), file("x"): the single string argument */
+static bool rs_call_arg(struct rs *r, const struct ast_value *v, const char **arg)
+{
+	if (v->u.call.nargs != 1 || v->u.call.args->kind != AST_STRING ||
+	    !*v->u.call.args->u.str) {
+		rs_err(r, DIAG_E0205, v->loc, "%s() takes one non-empty string",
+		       v->u.call.fn);
+		return false;
+	}
+	*arg = v->u.call.args->u.str;
+	return true;
+}
+
+static void rs_unknown_function(struct rs *r, const struct ast_value *v,
+				const char *allowed)
+{
+	static const char *const fns[] = { "secret", "env", "file", NULL };
+	struct diag_suggest sg;
+	diag_suggest_init(&sg, v->u.call.fn);
+	for (int i = 0; fns[i]; i++)
+		diag_suggest_try(&sg, fns[i]);
+	const char *best = diag_suggest_result(&sg);
+	bool known = best && !strcmp(best, v->u.call.fn);
+	struct diag *d = rs_err(r, DIAG_E0208, v->u.call.fn_loc,
+				known ? "%s() cannot be used here" : "unknown function %s()",
+				v->u.call.fn);
+	if (best && !known)
+		diag_help(d, r->dl, "did you mean %s()?", best);
+	diag_note(d, r->dl, "here the value is %s", allowed);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+/* Registers a declaration; a second one of the same name is an error. */
+static bool rs_declare(struct rs *r, struct symtab *t, const char *what,
+		       const char *name, struct loc loc, void *obj,
+		       const struct loc *(*loc_of)(const void *))
+{
+	void *prev = symtab_put(t, name, obj);
+	if (!prev)
+		return true;
+	struct diag *d = rs_err(r, DIAG_E0104, loc, "%s '%s' is declared twice",
+				what, name);
+	const struct loc *pl = loc_of(prev);
+	diag_note(d, r->dl, "first declared at %s:%u:%u", r->src->path,
+		  pl->line, pl->col);
+	return false;
+}
+
+static const struct loc *rs_loc_key(const void *o) { return &((const struct mdl_ssh_key *)o)->loc; }
+static const struct loc *rs_loc_server(const void *o) { return &((const struct mdl_server *)o)->loc; }
+static const struct loc *rs_loc_service(const void *o) { return &((const struct mdl_service *)o)->loc; }
+static const struct loc *rs_loc_phase(const void *o) { return &((const struct mdl_phase *)o)->loc; }
+static const struct loc *rs_loc_scenario(const void *o) { return &((const struct mdl_scenario *)o)->loc; }
+
+/* Looks a reference up; an unknown name gets "did you mean". */
+static void *rs_lookup(struct rs *r, const struct symtab *t, const char *what,
+		       const char *name, struct loc loc)
+{
+	void *obj = symtab_get(t, name);
+	if (obj)
+		return obj;
+	struct diag_suggest sg;
+	diag_suggest_init(&sg, name);
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->keys[i])
+			diag_suggest_try(&sg, t->keys[i]);
+	struct diag *d = rs_err(r, DIAG_E0401, loc, "unknown %s '%s'", what, name);
+	if (diag_suggest_result(&sg))
+		diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
+	return NULL;
+}
+
+/* ---- blocks and attributes --------------------------------------------- */
+
+/*
+ * Collects a block's attributes into slots[i] for names[i]; unknown and
+ * repeated ones are errors.  Bare words are errors.  Nested blocks are
+ * left to the caller, which passes the kinds it accepts in sub (NULL
+ * terminated) so that anything else is reported here.
+ */
+static void rs_collect(struct rs *r, const struct ast_item *blk, const char *what,
+		       const char *const *names, const struct ast_item **slots,
+		       const char *const *sub)
+{
+	size_t n = 0;
+	while (names[n])
+		n++;
+	memset(slots, 0, n * sizeof(*slots));
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind == AST_WORDS) {
+			struct diag *d = rs_err(r, DIAG_E0108, it->loc,
+						"'%s' on its own does not belong in %s", it->name, what);
+			diag_help(d, r->dl, "an attribute is written `name = value`");
+			continue;
+		}
+		if (it->kind == AST_BLOCK) {
+			bool ok = false;
+			for (size_t i = 0; sub && sub[i]; i++)
+				if (!strcmp(sub[i], it->name))
+					ok = true;
+			if (!ok) {
+				struct diag *d = rs_err(r, DIAG_E0101, it->name_loc,
+							"a '%s' block cannot appear in %s", it->name, what);
+				if (sub && sub[0]) {
+					char list[128] = "";
+					size_t len = 0;
+					for (size_t i = 0; sub[i]; i++) {
+						int w = snprintf(list + len, sizeof(list) - len,
+								 "%s%s", i ? ", " : "", sub[i]);
+						if (w > 0 && len + (size_t)w < sizeof(list))
+							len += (size_t)w;
+					}
+					diag_note(d, r->dl, "blocks allowed here: %s", list);
+				}
+			}
+			continue;
+		}
+		size_t i = 0;
+		while (i < n && strcmp(names[i], it->name))
+			i++;
+		if (i == n) {
+			struct diag_suggest sg;
+			diag_suggest_init(&sg, it->name);
+			for (size_t k = 0; k < n; k++)
+				diag_suggest_try(&sg, names[k]);
+			struct diag *d = rs_err(r, DIAG_E0102, it->name_loc,
+						"unknown attribute '%s' in %s", it->name, what);
+			if (diag_suggest_result(&sg))
+				diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
+			continue;
+		}
+		if (slots[i]) {
+			struct diag *d = rs_err(r, DIAG_E0103, it->name_loc,
+						"%s is set twice in %s", it->name, what);
+			diag_note(d, r->dl, "first set on line %u", slots[i]->loc.line);
+			continue;
+		}
+		if (it->from) {
+			rs_err(r, DIAG_E0205, it->from->loc,
+			       "'from' only appears in scenarios");
+		}
+		slots[i] = it;
+	}
+}
+
+static struct diag *rs_missing(struct rs *r, struct loc loc, const char *what,
+			       const char *attr)
+{
+	return rs_err(r, DIAG_E0105, loc, "%s has no %s", what, attr);
+}
+
+/* KIND NAME { ... }: the name, or NULL after reporting a malformed header. */
+static const char *rs_block_name(struct rs *r, const struct ast_item *blk,
+				 struct loc *loc)
+{
+	if (!blk->words || blk->words->next) {
+		struct diag *d = rs_err(r, DIAG_E0106, blk->loc,
+					"a %s block needs exactly one name: %s NAME { ... }",
+					blk->name, blk->name);
+		(void)d;
+		return NULL;
+	}
+	*loc = blk->words->loc;
+	return blk->words->name;
+}
+
+static struct loc rs_header_loc(const struct ast_item *blk)
+{
+	struct loc l = blk->name_loc;
+	for (const struct ast_word *w = blk->words; w; w = w->next) {
+		l.end_line = w->loc.end_line;
+		l.end_col = w->loc.end_col;
+		l.end_off = w->loc.end_off;
+	}
+	return l;
+}
+
+/* ---- project and limits ------------------------------------------------ */
+
+static void rs_project(struct rs *r, const struct ast_item *blk)
+{
+	static const char *const names[] = { "provider", "location", "start", "horizon", NULL };
+	static const char *const providers[] = { "hetzner", NULL };
+	const struct ast_item *a[4];
+	struct mdl_project *p = r->p;
+	struct loc nl;
+	const char *name = rs_block_name(r, blk, &nl);
+	p->name = name ? name : "project";
+	p->loc = rs_header_loc(blk);
+	rs_collect(r, blk, "project", names, a, NULL);
+	int choice;
+	if (a[0])
+		rs_choice(r, a[0]->value, "provider", providers, &choice);
+	if (a[1])
+		rs_nonempty_string(r, a[1]->value, "location", &p->location);
+	if (!a[2])
+		diag_help(rs_missing(r, p->loc, "project", "start"), r->dl,
+			  "add `start = 2026-02`, the first month billed");
+	else
+		rs_date(r, a[2]->value, "start", &p->start);
+	if (!a[3]) {
+		diag_help(rs_missing(r, p->loc, "project", "horizon"), r->dl,
+			  "add `horizon = 36 months`, how far costs and growth are planned");
+	} else {
+		int64_t h;
+		if (rs_no_range(r, a[3]->value, "horizon") &&
+		    rs_quantity(r, a[3]->value, UNITS_MONTHS, "horizon", &h)) {
+			if (h < 1 || h > 1200)
+				rs_err(r, DIAG_E0203, a[3]->value->loc,
+				       "horizon must be between 1 and 1200 months");
+			else
+				p->horizon = (int)h;
+		}
+	}
+}
+
+static void rs_limits(struct rs *r, const struct ast_item *blk)
+{
+	static const char *const names[] = { "headroom", "budget", "cpu_overcommit", NULL };
+	const struct ast_item *a[3];
+	struct mdl_project *p = r->p;
+	if (blk->words)
+		rs_err(r, DIAG_E0106, blk->words->loc, "a limits block has no name");
+	rs_collect(r, blk, "limits", names, a, NULL);
+	int64_t v;
+	if (a[0] && rs_no_range(r, a[0]->value, "headroom") &&
+	    rs_quantity(r, a[0]->value, UNITS_PERCENT, "headroom", &v)) {
+		if (v >= 100 * UNITS_PERCENT_ONE)
+			rs_err(r, DIAG_E0203, a[0]->value->loc,
+			       "headroom must be less than 100%%");
+		else
+			p->headroom = v;
+	}
+	if (a[1] && rs_no_range(r, a[1]->value, "budget") &&
+	    rs_quantity(r, a[1]->value, UNITS_MONEY_RATE, "budget", &v)) {
+		p->budget = v;
+		p->budget_loc = a[1]->value->loc;
+	}
+	if (a[2] && rs_no_range(r, a[2]->value, "cpu_overcommit") &&
+	    rs_quantity(r, a[2]->value, UNITS_NUMBER, "cpu_overcommit", &v)) {
+		if (v < UNITS_ONE)
+			rs_err(r, DIAG_E0203, a[2]->value->loc,
+			       "cpu_overcommit must be at least 1");
+		else
+			p->cpu_overcommit = v;
+	}
+}
+
+/* ---- server types and keys --------------------------------------------- */
+
+static void rs_server_type(struct rs *r, const struct ast_item *blk,
+			   struct mdl_type *t, bool overrides)
+{
+	static const char *const names[] = { "vcpu", "ram", "disk", "traffic", "price", NULL };
+	const struct ast_item *a[5];
+	rs_collect(r, blk, "server_type", names, a, NULL);
+	t->loc = rs_header_loc(blk);
+	t->builtin = false;
+	int64_t *fields[] = { &t->vcpu, &t->ram, &t->disk, &t->traffic, &t->price };
+	enum units_dim dims[] = { UNITS_NUMBER, UNITS_MEM, UNITS_MEM, UNITS_MEM,
+				  UNITS_MONEY_RATE };
+	for (int i = 0; i < 5; i++) {
+		if (!a[i]) {
+			/* a new type must be complete; an override may change one figure */
+			if (!overrides && i != 3)
+				rs_missing(r, t->loc, "server_type", names[i]);
+			continue;
+		}
+		int64_t v;
+		if (!rs_no_range(r, a[i]->value, names[i]) ||
+		    !rs_quantity(r, a[i]->value, dims[i], names[i], &v))
+			continue;
+		if (v <= 0 && i != 4) {
+			rs_err(r, DIAG_E0203, a[i]->value->loc, "%s must be more than 0", names[i]);
+			continue;
+		}
+		*fields[i] = v;
+	}
+}
+
+static bool rs_read_file(struct rs *r, const struct ast_value *v, const char *rel,
+			 const char **out)
+{
+	char *path;
+	if (rel[0] == '/')
+		path = arena_strdup(r->a, rel);
+	else
+		path = arena_printf(r->a, "%s/%s", r->base_dir, rel);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		rs_err(r, DIAG_E0006, v->loc, "cannot read '%s': %s", rel, strerror(errno));
+		return false;
+	}
+	/* keys and small files only: cap what is read */
+	enum { MAX = 64 * 1024 };
+	char *buf = arena_alloc(r->a, MAX + 1);
+	size_t n = fread(buf, 1, MAX + 1, f);
+	bool err = ferror(f);
+	fclose(f);
+	if (err || n > MAX) {
+		rs_err(r, DIAG_E0006, v->loc, "cannot read '%s': %s", rel,
+		       err ? "read error" : "larger than 64 KiB");
+		return false;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return true;
+}
+
+static void rs_ssh_key(struct rs *r, const struct ast_item *blk, struct mdl_ssh_key *k)
+{
+	static const char *const names[] = { "public_key", NULL };
+	const struct ast_item *a[1];
+	rs_collect(r, blk, arena_printf(r->a, "ssh_key %s", k->name), names, a, NULL);
+	if (!a[0]) {
+		diag_help(rs_missing(r, k->loc, "ssh_key", "public_key"), r->dl,
+			  "add `public_key = file(\"keys/%s.pub\")`", k->name);
+		return;
+	}
+	const struct ast_value *v = a[0]->value;
+	const char *text = NULL;
+	if (v->kind == AST_CALL && !strcmp(v->u.call.fn, "file")) {
+		const char *rel;
+		if (!rs_call_arg(r, v, &rel) || !rs_read_file(r, v, rel, &text))
+			return;
+	} else if (v->kind == AST_CALL) {
+		rs_unknown_function(r, v, "a string or file(\"path\")");
+		return;
+	} else if (!rs_string(r, v, "public_key", &text)) {
+		return;
+	}
+	/* one line: drop the trailing newline and anything after it */
+	size_t len = strcspn(text, "\r\n");
+	if (len == 0 || (strncmp(text, "ssh-", 4) && strncmp(text, "ecdsa-", 6) &&
+			 strncmp(text, "sk-", 3))) {
+		struct diag *d = rs_err(r, DIAG_E0203, v->loc,
+					"public_key is not an OpenSSH public key");
+		diag_note(d, r->dl, "expected a line like 'ssh-ed25519 AAAA... comment'");
+		return;
+	}
+	k->public_key = arena_strndup(r->a, text, len);
+}
+
+/* ---- servers ----------------------------------------------------------- */
+
+static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_server *s)
+{
+	static const char *const names[] = { "type", "image", "reserve", "ssh_keys", "location", NULL };
+	const struct ast_item *a[5];
+	rs_collect(r, blk, arena_printf(r->a, "server %s", s->name), names, a, NULL);
+	s->image = "ubuntu-24.04";
+	s->location = r->p->location;
+	const char *tn;
+	if (!a[0])
+		diag_help(rs_missing(r, s->loc, "server", "type"), r->dl,
+			  "add `type = cpx42` or another server type");
+	else if (rs_ident(r, a[0]->value, "type", &tn))
+		s->type = rs_lookup(r, &r->types, "server type", tn, a[0]->value->loc);
+	if (a[1])
+		rs_nonempty_string(r, a[1]->value, "image", &s->image);
+	if (a[2] && rs_no_range(r, a[2]->value, "reserve"))
+		rs_quantity(r, a[2]->value, UNITS_MEM, "reserve", &s->reserve);
+	if (a[3]) {
+		const struct ast_value **ids;
+		size_t n = rs_name_list(r, a[3]->value, "ssh_keys", &ids);
+		s->ssh_keys = arena_calloc(r->a, n + 1, sizeof(*s->ssh_keys));
+		for (size_t i = 0; i < n; i++) {
+			const struct mdl_ssh_key *k = rs_lookup(r, &r->keys, "ssh key",
+								ids[i]->u.str, ids[i]->loc);
+			if (k)
+				s->ssh_keys[s->nssh_keys++] = k;
+		}
+	}
+	if (a[4])
+		rs_nonempty_string(r, a[4]->value, "location", &s->location);
+}
+
+/* ---- services ---------------------------------------------------------- */
+
+enum {
+	SA_IMAGE, SA_RAM, SA_CPUS, SA_PORT, SA_PUBLISH, SA_DOMAIN, SA_NEEDS,
+	SA_RESTART, SA_COMMAND, SA_HEALTHCHECK, SA_TLS, SA_EMAIL, SA__COUNT
+};
+static const char *const rs_service_attrs[] = {
+	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
+	"command", "healthcheck", NULL,
+};
+static const char *const rs_proxy_attrs[] = {
+	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
+	"command", "healthcheck", "tls", "email", NULL,
+};
+
+static bool rs_hostname_ok(const char *h)
+{
+	size_t len = strlen(h), label = 0;
+	if (len == 0 || len > 253 || !strchr(h, '.'))
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char c = h[i];
+		if (c == '.' || c == '\0') {
+			if (label == 0 || label > 63 || h[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && !(c == '-' && label > 0))
+			return false;
+		label++;
+	}
+	/* the top-level label is not all digits */
+	const char *tld = strrchr(h, '.') + 1;
+	return strspn(tld, "0123456789") != strlen(tld);
+}
+
+static void rs_port_value(struct rs *r, const struct ast_value *v, const char *what,
+			  int *out)
+{
+	int port;
+	if (rs_int(r, v, what, 1, 65535, &port))
+		*out = port;
+}
+
+/* Resolves the attributes in slots into svc (a declaration or a phase copy). */
+static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
+				   struct mdl_service *svc)
+{
+	if (a[SA_IMAGE])
+		rs_nonempty_string(r, a[SA_IMAGE]->value, "image", &svc->image),
+		svc->image_loc = a[SA_IMAGE]->value->loc;
+	if (a[SA_RAM] && rs_mem_range(r, a[SA_RAM]->value, "ram", &svc->ram_lo, &svc->ram_hi))
+		svc->ram_loc = a[SA_RAM]->value->loc;
+	if (a[SA_CPUS] && rs_no_range(r, a[SA_CPUS]->value, "cpus")) {
+		int64_t c;
+		if (rs_quantity(r, a[SA_CPUS]->value, UNITS_NUMBER, "cpus", &c)) {
+			if (c <= 0)
+				rs_err(r, DIAG_E0203, a[SA_CPUS]->value->loc,
+				       "cpus must be more than 0");
+			else
+				svc->cpus = c;
+		}
+	}
+	if (a[SA_PORT])
+		rs_port_value(r, a[SA_PORT]->value, "port", &svc->port);
+	if (a[SA_PUBLISH]) {
+		const struct ast_value *v = a[SA_PUBLISH]->value;
+		size_t n = v->kind == AST_LIST ? v->u.list.n : 1;
+		const struct ast_value *first = v->kind == AST_LIST ? v->u.list.first : v;
+		svc->publish = arena_calloc(r->a, n + 1, sizeof(int));
+		svc->npublish = 0;
+		svc->publish_loc = v->loc;
+		for (const struct ast_value *e = first; e; e = v->kind == AST_LIST ? e->next : NULL) {
+			int port = 0;
+			rs_port_value(r, e, "publish", &port);
+			if (port == 22) {
+				struct diag *d = rs_err(r, DIAG_E0601, e->loc,
+							"port 22 cannot be published: it is the server's SSH port");
+				diag_note(d, r->dl, "infrac and its operators reach the server over SSH on 22");
+				port = 0;
+			}
+			if (port)
+				svc->publish[svc->npublish++] = port;
+		}
+	}
+	if (a[SA_DOMAIN]) {
+		const char *d;
+		const struct ast_value *v = a[SA_DOMAIN]->value;
+		if (rs_string(r, v, "domain", &d)) {
+			if (!rs_hostname_ok(d)) {
+				struct diag *dg = rs_err(r, DIAG_E0604, v->loc,
+							 "'%s' is not a valid domain name", d);
+				diag_note(dg, r->dl, "a domain is lower-case labels of letters, digits "
+					  "and inner hyphens, joined by dots, like app.example.com");
+			} else {
+				svc->domain = d;
+				svc->domain_loc = v->loc;
+			}
+		}
+	}
+	if (a[SA_NEEDS]) {
+		const struct ast_value **ids;
+		size_t n = rs_name_list(r, a[SA_NEEDS]->value, "needs", &ids);
+		svc->needs = arena_calloc(r->a, n + 1, sizeof(*svc->needs));
+		svc->needs_locs = arena_calloc(r->a, n + 1, sizeof(*svc->needs_locs));
+		svc->nneeds = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct mdl_service *t = rs_lookup(r, &r->services, "service",
+								ids[i]->u.str, ids[i]->loc);
+			if (!t)
+				continue;
+			if (t == svc->decl) {
+				rs_err(r, DIAG_E0403, ids[i]->loc, "%s needs itself", svc->name);
+				continue;
+			}
+			svc->needs_locs[svc->nneeds] = ids[i]->loc;
+			svc->needs[svc->nneeds++] = t;
+		}
+	}
+	if (a[SA_RESTART]) {
+		static const char *const modes[] = { "unless_stopped", "no", "always",
+						     "on_failure", NULL };
+		int m;
+		if (rs_choice(r, a[SA_RESTART]->value, "restart", modes, &m))
+			svc->restart = (enum mdl_restart)m;
+	}
+	if (a[SA_COMMAND]) {
+		const struct ast_value *v = a[SA_COMMAND]->value;
+		if (v->kind == AST_STRING) {
+			svc->command = arena_alloc(r->a, sizeof(*svc->command));
+			svc->command[0] = v->u.str;
+			svc->ncommand = 1;
+		} else if (v->kind == AST_LIST) {
+			svc->command = arena_calloc(r->a, v->u.list.n + 1, sizeof(*svc->command));
+			svc->ncommand = 0;
+			for (const struct ast_value *e = v->u.list.first; e; e = e->next)
+				if (rs_string(r, e, "command", &svc->command[svc->ncommand]))
+					svc->ncommand++;
+		} else {
+			rs_wrong_kind(r, v, "command", "a string or a list of strings");
+		}
+	}
+	if (a[SA_HEALTHCHECK])
+		rs_nonempty_string(r, a[SA_HEALTHCHECK]->value, "healthcheck", &svc->healthcheck);
+}
+
+static void rs_proxy_attrs_apply(struct rs *r, const struct ast_item **a,
+				 struct mdl_service *svc)
+{
+	if (a[SA_TLS]) {
+		static const char *const modes[] = { "none", "letsencrypt", NULL };
+		int m;
+		if (rs_choice(r, a[SA_TLS]->value, "tls", modes, &m))
+			svc->tls = (enum mdl_tls)m;
+	}
+	if (a[SA_EMAIL]) {
+		const char *e;
+		if (rs_string(r, a[SA_EMAIL]->value, "email", &e)) {
+			const char *at = strchr(e, '@');
+			if (!at || at == e || !strchr(at, '.') || strpbrk(e, " \t\"'"))
+				rs_err(r, DIAG_E0203, a[SA_EMAIL]->value->loc,
+				       "'%s' is not an email address", e);
+			else
+				svc->email = e;
+		}
+	}
+}
+
+static int rs_env_cmp(const void *pa, const void *pb)
+{
+	return strcmp(((const struct mdl_env *)pa)->key, ((const struct mdl_env *)pb)->key);
+}
+
+static bool rs_env_key_ok(const char *k)
+{
+	if (!((k[0] >= 'A' && k[0] <= 'Z') || (k[0] >= 'a' && k[0] <= 'z') || k[0] == '_'))
+		return false;
+	return strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+	       strlen(k);
+}
+
+static void rs_env(struct rs *r, const struct ast_item *blk, struct mdl_service *svc)
+{
+	if (blk->words)
+		rs_err(r, DIAG_E0106, blk->words->loc, "an env block has no name");
+	size_t n = 0;
+	for (const struct ast_item *it = blk->items; it; it = it->next)
+		n++;
+	struct mdl_env *env = arena_calloc(r->a, svc->nenv + n + 1, sizeof(*env));
+	if (svc->nenv)
+		memcpy(env, svc->env, svc->nenv * sizeof(*env));
+	size_t base = svc->nenv, k = svc->nenv;
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_ATTR) {
+			rs_err(r, DIAG_E0108, it->loc,
+			       "an env block holds only `NAME = value` lines");
+			continue;
+		}
+		if (!rs_env_key_ok(it->name)) {
+			rs_err(r, DIAG_E0203, it->name_loc,
+			       "'%s' is not a valid environment variable name", it->name);
+			continue;
+		}
+		struct mdl_env e = { .key = it->name, .loc = it->loc };
+		const struct ast_value *v = it->value;
+		if (v->kind == AST_STRING) {
+			e.kind = MDL_ENV_LITERAL;
+			e.value = v->u.str;
+		} else if (v->kind == AST_NUMBER && !v->u.num.unit) {
+			e.kind = MDL_ENV_LITERAL;
+			e.value = v->u.num.text;
+		} else if (v->kind == AST_CALL && !strcmp(v->u.call.fn, "secret")) {
+			e.kind = MDL_ENV_SECRET;
+			if (!rs_call_arg(r, v, &e.value))
+				continue;
+		} else if (v->kind == AST_CALL && !strcmp(v->u.call.fn, "env")) {
+			e.kind = MDL_ENV_HOST;
+			if (!rs_call_arg(r, v, &e.value))
+				continue;
+		} else if (v->kind == AST_CALL) {
+			rs_unknown_function(r, v, "a string, secret(\"NAME\") or env(\"NAME\")");
+			continue;
+		} else {
+			rs_wrong_kind(r, v, it->name, "a string, secret(\"NAME\") or env(\"NAME\")");
+			continue;
+		}
+		/* an override replaces the declared value; a repeat is an error */
+		size_t j = 0;
+		while (j < k && strcmp(env[j].key, e.key))
+			j++;
+		if (j < k && j >= base) {
+			rs_err(r, DIAG_E0103, it->name_loc, "%s is set twice in env", e.key);
+			continue;
+		}
+		env[j] = e;
+		if (j == k)
+			k++;
+	}
+	qsort(env, k, sizeof(*env), rs_env_cmp);
+	svc->env = env;
+	svc->nenv = k;
+}
+
+static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volume *vol)
+{
+	static const char *const names[] = { "path", "size", "growth", NULL };
+	const struct ast_item *a[3];
+	struct loc nl;
+	vol->name = rs_block_name(r, blk, &nl);
+	vol->loc = rs_header_loc(blk);
+	rs_collect(r, blk, "volume", names, a, NULL);
+	if (!a[0])
+		diag_help(rs_missing(r, vol->loc, "volume", "path"), r->dl,
+			  "add `path = \"/data\"`, where the container sees it");
+	else if (rs_nonempty_string(r, a[0]->value, "path", &vol->path) && vol->path[0] != '/')
+		rs_err(r, DIAG_E0203, a[0]->value->loc, "path must be absolute");
+	if (a[1] && rs_no_range(r, a[1]->value, "size"))
+		rs_quantity(r, a[1]->value, UNITS_MEM, "size", &vol->size);
+	if (a[2] && rs_no_range(r, a[2]->value, "growth"))
+		rs_quantity(r, a[2]->value, UNITS_MEM_RATE, "growth", &vol->growth);
+}
+
+static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_service *svc)
+{
+	static const char *const sub[] = { "volume", "env", NULL };
+	const struct ast_item *a[SA__COUNT];
+	const char *what = svc->proxy ? "proxy" : "service";
+	rs_collect(r, blk, arena_printf(r->a, "%s %s", what, svc->name),
+		   svc->proxy ? rs_proxy_attrs : rs_service_attrs, a, sub);
+	if (!svc->proxy)
+		a[SA_TLS] = a[SA_EMAIL] = NULL;
+	if (!a[SA_IMAGE])
+		diag_help(rs_missing(r, svc->loc, what, "image"), r->dl,
+			  "add `image = \"name:tag\"`");
+	if (!a[SA_RAM])
+		diag_help(rs_missing(r, svc->loc, what, "ram"), r->dl,
+			  "add `ram = 512 MB` (its memory limit) or a range `1 GB .. 2 GB`");
+	rs_service_attrs_apply(r, a, svc);
+	if (svc->proxy) {
+		rs_proxy_attrs_apply(r, a, svc);
+		if (svc->tls == MDL_TLS_LETSENCRYPT && !svc->email && !a[SA_EMAIL])
+			diag_help(rs_missing(r, svc->loc, "proxy with tls = letsencrypt", "email"),
+				  r->dl, "Let's Encrypt needs a contact: add `email = \"admin@example.com\"`");
+	}
+	size_t nvol = 0;
+	for (const struct ast_item *it = blk->items; it; it = it->next)
+		if (it->kind == AST_BLOCK && !strcmp(it->name, "volume"))
+			nvol++;
+	svc->volumes = arena_calloc(r->a, nvol + 1, sizeof(*svc->volumes));
+	const struct ast_item *env_blk = NULL;
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK)
+			continue;
+		if (!strcmp(it->name, "volume")) {
+			struct mdl_volume *vol = &svc->volumes[svc->nvolumes];
+			rs_volume(r, it, vol);
+			if (!vol->name)
+				continue;
+			bool dup = false;
+			for (size_t i = 0; i < svc->nvolumes; i++)
+				if (!strcmp(svc->volumes[i].name, vol->name))
+					dup = true;
+			if (dup) {
+				rs_err(r, DIAG_E0104, it->words->loc,
+				       "volume '%s' is declared twice in %s", vol->name, svc->name);
+				continue;
+			}
+			svc->nvolumes++;
+		} else if (!strcmp(it->name, "env")) {
+			if (env_blk) {
+				struct diag *d = rs_err(r, DIAG_E0103, it->name_loc,
+							"%s has two env blocks", svc->name);
+				diag_note(d, r->dl, "first on line %u", env_blk->loc.line);
+				continue;
+			}
+			env_blk = it;
+			rs_env(r, it, svc);
+		}
+	}
+}
+
+/* ---- phases ------------------------------------------------------------ */
+
+/* `service NAME { ... }` inside a phase: a copy of the declaration with
+ * the block's attributes (and env entries) replacing the declared ones. */
+static const struct mdl_service *rs_service_override(struct rs *r, const struct ast_item *blk,
+						     const struct mdl_service *decl)
+{
+	static const char *const sub[] = { "env", NULL };
+	const struct ast_item *a[SA__COUNT];
+	struct mdl_service *copy = arena_alloc(r->a, sizeof(*copy));
+	*copy = *decl;
+	rs_collect(r, blk, "a phase's service override",
+		   decl->proxy ? rs_proxy_attrs : rs_service_attrs, a, sub);
+	if (!decl->proxy)
+		a[SA_TLS] = a[SA_EMAIL] = NULL;
+	rs_service_attrs_apply(r, a, copy);
+	if (decl->proxy)
+		rs_proxy_attrs_apply(r, a, copy);
+	for (const struct ast_item *it = blk->items; it; it = it->next)
+		if (it->kind == AST_BLOCK && !strcmp(it->name, "env"))
+			rs_env(r, it, copy);
+	return copy;
+}
+
+struct rs_server_override {
+	const struct mdl_server *server;
+	struct loc loc;
+	const struct mdl_type *type;
+	struct loc type_loc;
+	int64_t reserve;
+	bool has_reserve;
+	const char *image;
+};
+
+static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase *ph,
+		     int default_start)
+{
+	static const char *const names[] = { "start", "months", NULL };
+	static const char *const sub[] = { "run", "service", "proxy", "server", NULL };
+	const struct ast_item *a[2];
+	rs_collect(r, blk, arena_printf(r->a, "phase %s", ph->name), names, a, sub);
+	ph->start = default_start;
+	ph->months = -1; /* until the next phase or the horizon's end */
+	if (a[0])
+		rs_date(r, a[0]->value, "start", &ph->start);
+	if (a[1]) {
+		/* `months = 6` reads naturally; `months = 6 months` works too */
+		const struct ast_value *v = a[1]->value;
+		int64_t m = 0;
+		bool ok;
+		if (v->kind == AST_NUMBER && !v->u.num.unit) {
+			int whole = 0;
+			ok = rs_int(r, v, "months", 0, INT32_MAX, &whole);
+			m = whole;
+		} else {
+			ok = rs_no_range(r, v, "months") &&
+			     rs_quantity(r, v, UNITS_MONTHS, "months", &m);
+		}
+		if (ok && (m < 1 || m > 1200))
+			rs_err(r, DIAG_E0203, v->loc, "months must be between 1 and 1200");
+		else if (ok)
+			ph->months = (int)m;
+	}
+
+	/* overrides first, so that run blocks place the phase's copies */
+	struct symtab overrides;
+	symtab_init(&overrides, r->a);
+	size_t nserver_ov = 0, nruns = 0;
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK)
+			continue;
+		if (!strcmp(it->name, "server"))
+			nserver_ov++;
+		else if (!strcmp(it->name, "run"))
+			nruns++;
+	}
+	struct rs_server_override *sov = arena_calloc(r->a, nserver_ov + 1, sizeof(*sov));
+	size_t nsov = 0;
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK)
+			continue;
+		bool is_service = !strcmp(it->name, "service") || !strcmp(it->name, "proxy");
+		bool is_server = !strcmp(it->name, "server");
+		if (!is_service && !is_server)
+			continue;
+		struct loc nl;
+		const char *name = rs_block_name(r, it, &nl);
+		if (!name)
+			continue;
+		if (is_service) {
+			const struct mdl_service *decl = rs_lookup(r, &r->services,
+								   it->name, name, nl);
+			if (!decl)
+				continue;
+			if (decl->proxy != !strcmp(it->name, "proxy")) {
+				rs_err(r, DIAG_E0205, it->name_loc, "%s is a %s, not a %s",
+				       name, decl->proxy ? "proxy" : "service", it->name);
+				continue;
+			}
+			const struct mdl_service *copy = rs_service_override(r, it, decl);
+			if (symtab_put(&overrides, decl->name, (void *)copy))
+				rs_err(r, DIAG_E0104, nl, "%s is overridden twice in phase %s",
+				       name, ph->name);
+			continue;
+		}
+		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", name, nl);
+		if (!srv)
+			continue;
+		static const char *const snames[] = { "type", "reserve", "image", NULL };
+		const struct ast_item *sa[3];
+		rs_collect(r, it, "a phase's server override", snames, sa, NULL);
+		struct rs_server_override *o = NULL;
+		for (size_t i = 0; i < nsov; i++)
+			if (sov[i].server == srv)
+				o = &sov[i];
+		if (o) {
+			rs_err(r, DIAG_E0104, nl, "server %s is overridden twice in phase %s",
+			       name, ph->name);
+			continue;
+		}
+		o = &sov[nsov++];
+		o->server = srv;
+		o->loc = nl;
+		const char *tn;
+		if (sa[0] && rs_ident(r, sa[0]->value, "type", &tn)) {
+			o->type = rs_lookup(r, &r->types, "server type", tn, sa[0]->value->loc);
+			o->type_loc = sa[0]->value->loc;
+		}
+		if (sa[1] && rs_no_range(r, sa[1]->value, "reserve"))
+			o->has_reserve = rs_quantity(r, sa[1]->value, UNITS_MEM, "reserve", &o->reserve);
+		if (sa[2])
+			rs_nonempty_string(r, sa[2]->value, "image", &o->image);
+	}
+
+	/* run on SERVER { names } */
+	ph->placements = arena_calloc(r->a, nruns + 1, sizeof(*ph->placements));
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK || strcmp(it->name, "run"))
+			continue;
+		const struct ast_word *w = it->words;
+		if (!w || strcmp(w->name, "on") || !w->next || w->next->next) {
+			struct diag *d = rs_err(r, DIAG_E0106, rs_header_loc(it),
+						"a run block is written `run on SERVER { ... }`");
+			(void)d;
+			continue;
+		}
+		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server",
+							 w->next->name, w->next->loc);
+		if (!srv)
+			continue;
+		struct mdl_placement *pl = NULL;
+		for (size_t i = 0; i < ph->nplacements; i++)
+			if (ph->placements[i].server == srv)
+				pl = &ph->placements[i];
+		if (pl) {
+			struct diag *d = rs_err(r, DIAG_E0104, w->next->loc,
+						"phase %s has two run blocks for server %s",
+						ph->name, srv->name);
+			diag_help(d, r->dl, "list all of %s's services in one block", srv->name);
+			continue;
+		}
+		pl = &ph->placements[ph->nplacements++];
+		pl->server = srv;
+		pl->type = srv->type;
+		pl->reserve = srv->reserve;
+		pl->image = srv->image;
+		pl->loc = rs_header_loc(it);
+		pl->type_loc = srv->loc;
+		for (size_t i = 0; i < nsov; i++) {
+			if (sov[i].server != srv)
+				continue;
+			if (sov[i].type) {
+				pl->type = sov[i].type;
+				pl->type_loc = sov[i].type_loc;
+			}
+			if (sov[i].has_reserve)
+				pl->reserve = sov[i].reserve;
+			if (sov[i].image)
+				pl->image = sov[i].image;
+		}
+		size_t n = 0;
+		for (const struct ast_item *s = it->items; s; s = s->next)
+			n++;
+		pl->services = arena_calloc(r->a, n + 1, sizeof(*pl->services));
+		pl->service_locs = arena_calloc(r->a, n + 1, sizeof(*pl->service_locs));
+		for (const struct ast_item *s = it->items; s; s = s->next) {
+			if (s->kind != AST_WORDS || s->words) {
+				struct diag *d = rs_err(r, DIAG_E0108, s->loc,
+							"a run block lists services, one name per line");
+				(void)d;
+				continue;
+			}
+			const struct mdl_service *decl = rs_lookup(r, &r->services, "service",
+								   s->name, s->name_loc);
+			if (!decl)
+				continue;
+			const struct mdl_service *eff = symtab_get(&overrides, decl->name);
+			pl->service_locs[pl->nservices] = s->name_loc;
+			pl->services[pl->nservices++] = eff ? eff : decl;
+		}
+	}
+	for (size_t i = 0; i < nsov; i++) {
+		if (!model_placement(ph, sov[i].server))
+			rs_err(r, DIAG_E0405, sov[i].loc,
+			       "phase %s overrides server %s but does not run it",
+			       ph->name, sov[i].server->name);
+	}
+	/* an override of a service the phase does not run has no effect */
+	for (size_t i = 0; i < overrides.cap; i++) {
+		if (!overrides.keys[i])
+			continue;
+		const struct mdl_service *copy = overrides.vals[i];
+		bool runs = false;
+		for (size_t k = 0; k < ph->nplacements && !runs; k++)
+			for (size_t j = 0; j < ph->placements[k].nservices; j++)
+				if (ph->placements[k].services[j] == copy)
+					runs = true;
+		if (!runs) {
+			for (const struct ast_item *it = blk->items; it; it = it->next) {
+				if (it->kind == AST_BLOCK && (!strcmp(it->name, "service") ||
+							      !strcmp(it->name, "proxy")) &&
+				    it->words && !strcmp(it->words->name, copy->name)) {
+					struct diag *d = rs_err(r, DIAG_E0405, it->words->loc,
+						"phase %s overrides %s, which it does not run",
+						ph->name, copy->name);
+					diag_help(d, r->dl, "add %s to a `run on` block of this phase, "
+						  "or remove the override", copy->name);
+					break;
+				}
+			}
+		}
+	}
+}
+
+/* ---- scenarios --------------------------------------------------------- */
+
+static void rs_scenario(struct rs *r, const struct ast_item *blk, struct mdl_scenario *sc)
+{
+	size_t n = 0;
+	for (const struct ast_item *it = blk->items; it; it = it->next)
+		n++;
+	sc->assigns = arena_calloc(r->a, n + 1, sizeof(*sc->assigns));
+	const struct ast_item *title = NULL;
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_ATTR) {
+			struct diag *d = rs_err(r, DIAG_E0108, it->loc,
+						"a scenario holds `title = \"...\"` and `SERVER = TYPE [from PHASE|DATE]` lines");
+			(void)d;
+			continue;
+		}
+		if (!strcmp(it->name, "title")) {
+			if (title) {
+				rs_err(r, DIAG_E0103, it->name_loc, "title is set twice in scenario %s",
+				       sc->name);
+				continue;
+			}
+			title = it;
+			rs_string(r, it->value, "title", &sc->title);
+			continue;
+		}
+		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", it->name,
+							 it->name_loc);
+		const char *tn;
+		const struct mdl_type *t = NULL;
+		if (rs_ident(r, it->value, "a scenario's server type", &tn))
+			t = rs_lookup(r, &r->types, "server type", tn, it->value->loc);
+		struct mdl_assign as = { .server = srv, .type = t, .loc = it->loc,
+					 .from = r->p->start };
+		bool ok = srv && t;
+		if (it->from) {
+			const struct ast_value *f = it->from;
+			if (f->kind == AST_IDENT) {
+				as.from_phase = rs_lookup(r, &r->phases, "phase", f->u.str, f->loc);
+				ok = ok && as.from_phase;
+			} else if (rs_date(r, f, "from", &as.from)) {
+				int end = r->p->start + r->p->horizon;
+				if (as.from < r->p->start || as.from >= end) {
+					char a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF];
+					rs_err(r, DIAG_E0502, f->loc,
+					       "%s is outside the horizon %s .. %s",
+					       units_fmt_month(a, as.from), units_fmt_month(b, r->p->start),
+					       units_fmt_month(c, end - 1));
+					ok = false;
+				}
+			} else {
+				ok = false;
+			}
+		}
+		if (!ok)
+			continue;
+		for (size_t i = 0; i < sc->nassigns; i++) {
+			const struct mdl_assign *o = &sc->assigns[i];
+			if (o->server == as.server && o->from_phase == as.from_phase &&
+			    (as.from_phase || o->from == as.from)) {
+				struct diag *d = rs_err(r, DIAG_E0103, it->loc,
+							"scenario %s assigns %s twice from the same month",
+							sc->name, srv->name);
+				diag_note(d, r->dl, "first on line %u", o->loc.line);
+				ok = false;
+			}
+		}
+		if (ok)
+			sc->assigns[sc->nassigns++] = as;
+	}
+}
+
+/* ---- the file ---------------------------------------------------------- */
+
+static int rs_type_cmp(const void *pa, const void *pb)
+{
+	const struct mdl_type *a = pa, *b = pb;
+	if (a->price != b->price)
+		return a->price < b->price ? -1 : 1;
+	if (a->ram != b->ram)
+		return a->ram < b->ram ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int rs_phase_cmp(const void *pa, const void *pb)
+{
+	const struct mdl_phase *a = pa, *b = pb;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+enum rs_kind { K_PROJECT, K_LIMITS, K_TYPE, K_KEY, K_SERVER, K_SERVICE, K_PROXY,
+	       K_PHASE, K_SCENARIO, K__COUNT };
+static const char *const rs_kinds[] = { "project", "limits", "server_type", "ssh_key",
+					"server", "service", "proxy", "phase", "scenario",
+					NULL };
+
+static int rs_kind_of(struct rs *r, const struct ast_item *it)
+{
+	if (it->kind == AST_ATTR) {
+		struct diag *d = rs_err(r, DIAG_E0108, it->loc,
+					"attribute '%s' outside of any block", it->name);
+		diag_help(d, r->dl, "attributes belong inside a block such as project { ... }");
+		return -1;
+	}
+	if (it->kind == AST_WORDS) {
+		struct diag *d = rs_err(r, DIAG_E0108, it->loc, "'%s' on its own is not a block",
+					it->name);
+		diag_help(d, r->dl, "a block is written `KIND NAME { ... }`");
+		return -1;
+	}
+	for (int k = 0; k < K__COUNT; k++)
+		if (!strcmp(rs_kinds[k], it->name))
+			return k;
+	struct diag_suggest sg;
+	diag_suggest_init(&sg, it->name);
+	for (int k = 0; k < K__COUNT; k++)
+		diag_suggest_try(&sg, rs_kinds[k]);
+	struct diag *d = rs_err(r, DIAG_E0101, it->name_loc, "unknown block kind '%s'",
+				it->name);
+	if (diag_suggest_result(&sg))
+		diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
+	else
+		diag_note(d, r->dl, "the blocks are project, limits, server_type, ssh_key, "
+			  "server, service, proxy, phase and scenario");
+	return -1;
+}
+
+struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
+				 const struct ast_file *file, const char *base_dir)
+{
+	struct rs r = { .a = a, .dl = dl, .src = file->src, .base_dir = base_dir };
+	struct mdl_project *p = arena_alloc(a, sizeof(*p));
+	r.p = p;
+	p->src = file->src;
+	p->provider = "hetzner";
+	p->location = "nbg1";
+	p->budget = -1;
+	p->cpu_overcommit = UNITS_ONE;
+	p->price_source = catalog_source;
+	symtab_init(&r.types, a);
+	symtab_init(&r.keys, a);
+	symtab_init(&r.servers, a);
+	symtab_init(&r.services, a);
+	symtab_init(&r.phases, a);
+
+	/* pass 1: classify and count */
+	size_t count[K__COUNT] = { 0 };
+	const struct ast_item *project = NULL, *limits = NULL;
+	for (const struct ast_item *it = file->items; it; it = it->next) {
+		int k = rs_kind_of(&r, it);
+		if (k < 0)
+			continue;
+		count[k]++;
+		if (k == K_PROJECT || k == K_LIMITS) {
+			const struct ast_item **slot = k == K_PROJECT ? &project : &limits;
+			if (*slot) {
+				struct diag *d = rs_err(&r, DIAG_E0107, it->name_loc,
+							"a second %s block", rs_kinds[k]);
+				diag_note(d, dl, "the first is on line %u", (*slot)->loc.line);
+			} else {
+				*slot = it;
+			}
+		}
+	}
+	if (!project) {
+		struct loc l = { 1, 1, 1, 1, 0, 0 };
+		struct diag *d = diag_add(dl, DIAG_E0107, file->src, l,
+					  "the file has no project block");
+		diag_help(d, dl, "start with: project NAME { start = 2026-02  horizon = 36 months }");
+		return NULL;
+	}
+	rs_project(&r, project);
+	if (limits)
+		rs_limits(&r, limits);
+
+	/* server types: the catalog, then the file's additions and overrides */
+	p->types = arena_calloc(a, catalog_ntypes + count[K_TYPE] + 1, sizeof(*p->types));
+	for (size_t i = 0; i < catalog_ntypes; i++)
+		p->types[p->ntypes++] = catalog_types[i];
+	struct symtab seen_type_blocks;
+	symtab_init(&seen_type_blocks, a);
+	for (const struct ast_item *it = file->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK || strcmp(it->name, "server_type"))
+			continue;
+		struct loc nl;
+		const char *name = rs_block_name(&r, it, &nl);
+		if (!name)
+			continue;
+		if (symtab_put(&seen_type_blocks, name, (void *)it)) {
+			rs_err(&r, DIAG_E0104, nl, "server_type '%s' is declared twice", name);
+			continue;
+		}
+		struct mdl_type *t = NULL;
+		for (size_t i = 0; i < p->ntypes; i++)
+			if (!strcmp(p->types[i].name, name))
+				t = &p->types[i];
+		bool overrides = t != NULL;
+		if (!t) {
+			t = &p->types[p->ntypes++];
+			t->name = name;
+			t->traffic = 20 * UNITS_TIB;
+		}
+		rs_server_type(&r, it, t, overrides);
+	}
+	qsort(p->types, p->ntypes, sizeof(*p->types), rs_type_cmp);
+	for (size_t i = 0; i < p->ntypes; i++)
+		symtab_put(&r.types, p->types[i].name, &p->types[i]);
+
+	/* declarations: keys, servers, services and proxies */
+	p->keys = arena_calloc(a, count[K_KEY] + 1, sizeof(*p->keys));
+	p->servers = arena_calloc(a, count[K_SERVER] + 1, sizeof(*p->servers));
+	p->services = arena_calloc(a, count[K_SERVICE] + count[K_PROXY] + 1,
+				   sizeof(*p->services));
+	p->phases = arena_calloc(a, count[K_PHASE] + 1, sizeof(*p->phases));
+	p->scenarios = arena_calloc(a, count[K_SCENARIO] + 1, sizeof(*p->scenarios));
+	const struct ast_item **svc_blocks = arena_calloc(a, count[K_SERVICE] + count[K_PROXY] + 1,
+							  sizeof(*svc_blocks));
+	const struct ast_item **srv_blocks = arena_calloc(a, count[K_SERVER] + 1, sizeof(*srv_blocks));
+	const struct ast_item **key_blocks = arena_calloc(a, count[K_KEY] + 1, sizeof(*key_blocks));
+	const struct ast_item **phase_blocks = arena_calloc(a, count[K_PHASE] + 1,
+							    sizeof(*phase_blocks));
+	const struct ast_item **scen_blocks = arena_calloc(a, count[K_SCENARIO] + 1,
+							   sizeof(*scen_blocks));
+	struct symtab scen_names;
+	symtab_init(&scen_names, a);
+	for (const struct ast_item *it = file->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK)
+			continue;
+		bool is_key = !strcmp(it->name, "ssh_key"), is_srv = !strcmp(it->name, "server");
+		bool is_svc = !strcmp(it->name, "service"), is_proxy = !strcmp(it->name, "proxy");
+		bool is_phase = !strcmp(it->name, "phase"), is_scen = !strcmp(it->name, "scenario");
+		if (!(is_key || is_srv || is_svc || is_proxy || is_phase || is_scen))
+			continue;
+		struct loc nl;
+		const char *name = rs_block_name(&r, it, &nl);
+		if (!name)
+			continue;
+		struct loc hl = rs_header_loc(it);
+		if (is_key) {
+			struct mdl_ssh_key *k = &p->keys[p->nkeys];
+			k->name = name;
+			k->loc = hl;
+			if (rs_declare(&r, &r.keys, "ssh_key", name, nl, k, rs_loc_key))
+				key_blocks[p->nkeys++] = it;
+		} else if (is_srv) {
+			struct mdl_server *s = &p->servers[p->nservers];
+			s->name = name;
+			s->loc = hl;
+			if (rs_declare(&r, &r.servers, "server", name, nl, s, rs_loc_server))
+				srv_blocks[p->nservers++] = it;
+		} else if (is_svc || is_proxy) {
+			struct mdl_service *s = &p->services[p->nservices];
+			s->name = name;
+			s->loc = hl;
+			s->proxy = is_proxy;
+			s->decl = s;
+			s->first_month = -1;
+			if (rs_declare(&r, &r.services, "service or proxy", name, nl, s,
+				       rs_loc_service))
+				svc_blocks[p->nservices++] = it;
+		} else if (is_phase) {
+			struct mdl_phase *ph = &p->phases[p->nphases];
+			ph->name = name;
+			ph->loc = hl;
+			if (rs_declare(&r, &r.phases, "phase", name, nl, ph, rs_loc_phase))
+				phase_blocks[p->nphases++] = it;
+		} else {
+			struct mdl_scenario *sc = &p->scenarios[p->nscenarios];
+			sc->name = name;
+			sc->loc = hl;
+			if (rs_declare(&r, &scen_names, "scenario", name, nl, sc,
+				       rs_loc_scenario))
+				scen_blocks[p->nscenarios++] = it;
+		}
+	}
+	for (size_t i = 0; i < p->nkeys; i++)
+		rs_ssh_key(&r, key_blocks[i], &p->keys[i]);
+	for (size_t i = 0; i < p->nservers; i++)
+		rs_server(&r, srv_blocks[i], &p->servers[i]);
+	for (size_t i = 0; i < p->nservices; i++)
+		rs_service(&r, svc_blocks[i], &p->services[i]);
+
+	/* phases: a missing start follows the previous phase (in file order),
+	 * a missing length runs to the next phase or the horizon's end */
+	int next_start = p->start;
+	for (size_t i = 0; i < p->nphases; i++) {
+		rs_phase(&r, phase_blocks[i], &p->phases[i], next_start);
+		if (p->phases[i].months > 0)
+			next_start = p->phases[i].start + p->phases[i].months;
+	}
+	/* sorting moves the phases: rebuild the table over the sorted array */
+	qsort(p->phases, p->nphases, sizeof(*p->phases), rs_phase_cmp);
+	symtab_init(&r.phases, a);
+	for (size_t i = 0; i < p->nphases; i++) {
+		struct mdl_phase *ph = &p->phases[i];
+		symtab_put(&r.phases, ph->name, ph);
+		if (ph->months < 0) {
+			int end = i + 1 < p->nphases ? p->phases[i + 1].start : p->start + p->horizon;
+			ph->months = end > ph->start ? end - ph->start : 0;
+		}
+	}
+	for (size_t i = 0; i < p->nscenarios; i++)
+		rs_scenario(&r, scen_blocks[i], &p->scenarios[i]);
+	/* a scenario's `from PHASE` means that phase's first month */
+	for (size_t i = 0; i < p->nscenarios; i++)
+		for (size_t j = 0; j < p->scenarios[i].nassigns; j++) {
+			struct mdl_assign *as = &p->scenarios[i].assigns[j];
+			if (as->from_phase)
+				as->from = as->from_phase->start;
+		}
+	return p;
+}

@@ -1,0 +1,233 @@
+#include "units.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* 128-bit intermediates: a product of two int64 quantities never overflows */
+__extension__ typedef __int128 units_i128;
+__extension__ typedef unsigned __int128 units_u128;
+
+struct units_row {
+	const char *name;
+	enum units_dim dim;
+	int64_t scale; /* smallest units per 1 of this unit */
+};
+
+static const struct units_row units_table[] = {
+	{ "MB", UNITS_MEM, UNITS_MIB },
+	{ "GB", UNITS_MEM, UNITS_GIB },
+	{ "TB", UNITS_MEM, UNITS_TIB },
+	{ "MB/month", UNITS_MEM_RATE, UNITS_MIB },
+	{ "GB/month", UNITS_MEM_RATE, UNITS_GIB },
+	{ "TB/month", UNITS_MEM_RATE, UNITS_TIB },
+	{ "EUR", UNITS_MONEY, 100 },
+	{ "EUR/month", UNITS_MONEY_RATE, 100 },
+	{ "month", UNITS_MONTHS, 1 },
+	{ "months", UNITS_MONTHS, 1 },
+	{ "%", UNITS_PERCENT, UNITS_PERCENT_ONE },
+};
+
+bool units_add(int64_t a, int64_t b, int64_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+
+bool units_mul(int64_t a, int64_t b, int64_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+
+enum units_status units_parse(const char *num, const char *unit,
+			      struct quantity *out)
+{
+	const struct units_row *row = NULL;
+	static const struct units_row plain = { "", UNITS_NUMBER, UNITS_ONE };
+
+	if (!unit) {
+		row = &plain;
+	} else {
+		for (size_t i = 0; i < sizeof(units_table) / sizeof(*units_table); i++)
+			if (!strcmp(units_table[i].name, unit))
+				row = &units_table[i];
+		if (!row)
+			return UNITS_UNKNOWN_UNIT;
+	}
+
+	/* integer part */
+	int64_t ip = 0;
+	const char *p = num;
+	if (*p < '0' || *p > '9')
+		return UNITS_MALFORMED;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (!units_mul(ip, 10, &ip) || !units_add(ip, *p - '0', &ip))
+			return UNITS_OVERFLOW;
+	int64_t v;
+	if (!units_mul(ip, row->scale, &v))
+		return UNITS_OVERFLOW;
+
+	/* fraction: value = frac_digits * scale / 10^n, must divide exactly */
+	if (*p == '.') {
+		p++;
+		int64_t frac = 0, den = 1;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (den > INT64_MAX / 100 / row->scale)
+				return UNITS_INEXACT;
+			frac = frac * 10 + (*p - '0');
+			den *= 10;
+		}
+		if (den == 1)
+			return UNITS_MALFORMED;
+		int64_t scaled = frac * row->scale;
+		if (scaled % den)
+			return UNITS_INEXACT;
+		if (!units_add(v, scaled / den, &v))
+			return UNITS_OVERFLOW;
+	}
+	if (*p)
+		return UNITS_MALFORMED;
+	out->dim = row->dim;
+	out->v = v;
+	return UNITS_OK;
+}
+
+const char *units_dim_name(enum units_dim dim)
+{
+	switch (dim) {
+	case UNITS_NUMBER: return "a plain number";
+	case UNITS_MEM: return "memory or storage";
+	case UNITS_MEM_RATE: return "storage growth";
+	case UNITS_MONEY: return "money";
+	case UNITS_MONEY_RATE: return "money per month";
+	case UNITS_MONTHS: return "a number of months";
+	case UNITS_PERCENT: return "a percentage";
+	}
+	return "?";
+}
+
+const char *units_dim_units(enum units_dim dim)
+{
+	switch (dim) {
+	case UNITS_NUMBER: return "no unit";
+	case UNITS_MEM: return "MB, GB or TB";
+	case UNITS_MEM_RATE: return "MB/month, GB/month or TB/month";
+	case UNITS_MONEY: return "EUR";
+	case UNITS_MONEY_RATE: return "EUR/month";
+	case UNITS_MONTHS: return "months";
+	case UNITS_PERCENT: return "%";
+	}
+	return "?";
+}
+
+/* v / scale with at most `places` decimals, rounded half away from zero,
+ * trailing zeros dropped unless keep_zeros. */
+static const char *units_fmt_fixed(char *buf, int64_t v, int64_t scale,
+				   int places, bool keep_zeros)
+{
+	int64_t pow = 1;
+	for (int i = 0; i < places; i++)
+		pow *= 10;
+	bool neg = v < 0;
+	/* magnitude as unsigned to survive INT64_MIN */
+	units_u128 m = neg ? (units_u128)(-(v + 1)) + 1 : (units_u128)v;
+	units_u128 r = (m * (units_u128)pow * 2 + (units_u128)scale) /
+			      ((units_u128)scale * 2);
+	unsigned long long ip = (unsigned long long)(r / (units_u128)pow);
+	unsigned long long fp = (unsigned long long)(r % (units_u128)pow);
+	int n = snprintf(buf, UNITS_BUF, "%s%llu", neg && r ? "-" : "", ip);
+	if (places > 0 && (fp || keep_zeros)) {
+		char frac[24];
+		snprintf(frac, sizeof(frac), "%0*llu", places, fp);
+		int len = places;
+		if (!keep_zeros)
+			while (len > 0 && frac[len - 1] == '0')
+				len--;
+		snprintf(buf + n, (size_t)(UNITS_BUF - n), ".%.*s", len, frac);
+	}
+	return buf;
+}
+
+const char *units_fmt_gb(char *buf, int64_t mem)
+{
+	return units_fmt_fixed(buf, mem, UNITS_GIB, 2, false);
+}
+
+const char *units_fmt_mem(char *buf, int64_t mem)
+{
+	char tmp[UNITS_BUF];
+	int64_t a = mem < 0 ? -mem : mem;
+	if (a != 0 && a < UNITS_GIB)
+		snprintf(buf, UNITS_BUF, "%s MB", units_fmt_fixed(tmp, mem, UNITS_MIB, 2, false));
+	else if (a >= 10 * UNITS_TIB && a % UNITS_TIB == 0)
+		snprintf(buf, UNITS_BUF, "%s TB", units_fmt_fixed(tmp, mem, UNITS_TIB, 2, false));
+	else
+		snprintf(buf, UNITS_BUF, "%s GB", units_fmt_fixed(tmp, mem, UNITS_GIB, 2, false));
+	return buf;
+}
+
+const char *units_fmt_money(char *buf, int64_t cents)
+{
+	return units_fmt_fixed(buf, cents, 100, 2, true);
+}
+
+const char *units_fmt_number(char *buf, int64_t milli)
+{
+	return units_fmt_fixed(buf, milli, UNITS_ONE, 3, false);
+}
+
+const char *units_fmt_percent(char *buf, int64_t bp)
+{
+	char tmp[UNITS_BUF];
+	snprintf(buf, UNITS_BUF, "%s%%", units_fmt_fixed(tmp, bp, UNITS_PERCENT_ONE, 2, false));
+	return buf;
+}
+
+const char *units_fmt(char *buf, struct quantity q)
+{
+	char tmp[UNITS_BUF];
+	switch (q.dim) {
+	case UNITS_NUMBER: return units_fmt_number(buf, q.v);
+	case UNITS_MEM: return units_fmt_mem(buf, q.v);
+	case UNITS_MEM_RATE:
+		snprintf(buf, UNITS_BUF, "%s/month", units_fmt_mem(tmp, q.v));
+		return buf;
+	case UNITS_MONEY:
+		snprintf(buf, UNITS_BUF, "%s EUR", units_fmt_money(tmp, q.v));
+		return buf;
+	case UNITS_MONEY_RATE:
+		snprintf(buf, UNITS_BUF, "%s EUR/month", units_fmt_money(tmp, q.v));
+		return buf;
+	case UNITS_MONTHS:
+		snprintf(buf, UNITS_BUF, "%lld month%s", (long long)q.v, q.v == 1 ? "" : "s");
+		return buf;
+	case UNITS_PERCENT: return units_fmt_percent(buf, q.v);
+	}
+	buf[0] = '\0';
+	return buf;
+}
+
+int64_t units_percent_of(int64_t a, int64_t b)
+{
+	if (b <= 0)
+		return 0;
+	units_i128 n = (units_i128)a * 200 + b;
+	return (int64_t)(n / ((units_i128)b * 2));
+}
+
+int units_month_index(int year, int month)
+{
+	return year * 12 + (month - 1);
+}
+
+void units_month_split(int index, int *year, int *month)
+{
+	*year = index / 12;
+	*month = index % 12 + 1;
+}
+
+const char *units_fmt_month(char *buf, int index)
+{
+	int y, m;
+	units_month_split(index, &y, &m);
+	snprintf(buf, UNITS_BUF, "%04d-%02d", y, m);
+	return buf;
+}

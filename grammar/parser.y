@@ -1,0 +1,315 @@
+/*
+ * The infrac grammar.  It builds the AST and nothing else: which blocks
+ * and attributes exist and what values they take is checked in
+ * compiler/check.c.  Items end at a newline (or at the '}' closing their
+ * block); a syntax error skips to the end of its line, so one run reports
+ * every broken line.
+ */
+%code requires {
+#include "parse.h"
+#define PARSER_LTYPE struct loc
+#define PARSER_LTYPE_IS_DECLARED 1
+#define PARSER_LTYPE_IS_TRIVIAL 1
+typedef void *yyscan_t;
+}
+
+%code provides {
+int parser_lex(PARSER_STYPE *lval, PARSER_LTYPE *lloc, yyscan_t scanner);
+}
+
+%code {
+#include <string.h>
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
+	do {                                                         \
+		if (N) {                                             \
+			(Cur).line = YYRHSLOC(Rhs, 1).line;          \
+			(Cur).col = YYRHSLOC(Rhs, 1).col;            \
+			(Cur).off = YYRHSLOC(Rhs, 1).off;            \
+			(Cur).end_line = YYRHSLOC(Rhs, N).end_line;  \
+			(Cur).end_col = YYRHSLOC(Rhs, N).end_col;    \
+			(Cur).end_off = YYRHSLOC(Rhs, N).end_off;    \
+		} else {                                             \
+			(Cur).line = (Cur).end_line = YYRHSLOC(Rhs, 0).end_line; \
+			(Cur).col = (Cur).end_col = YYRHSLOC(Rhs, 0).end_col;    \
+			(Cur).off = (Cur).end_off = YYRHSLOC(Rhs, 0).end_off;    \
+		}                                                    \
+	} while (0)
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *ctx,
+		    const char *msg);
+
+static struct ast_value *parser_value(struct parse_ctx *ctx,
+				      enum ast_value_kind kind, YYLTYPE loc)
+{
+	struct ast_value *v = arena_alloc(ctx->arena, sizeof(*v));
+	v->kind = kind;
+	v->loc = loc;
+	return v;
+}
+
+static struct ast_item *parser_item(struct parse_ctx *ctx,
+				    enum ast_item_kind kind, YYLTYPE loc)
+{
+	struct ast_item *it = arena_alloc(ctx->arena, sizeof(*it));
+	it->kind = kind;
+	it->loc = loc;
+	return it;
+}
+}
+
+%define api.pure full
+%define api.prefix {parser_}
+%define parse.error custom
+%locations
+%expect 0
+%param {yyscan_t scanner}
+%parse-param {struct parse_ctx *ctx}
+
+%union {
+	const char *str;
+	struct ast_value *value;
+	struct ast_item *item;
+	struct ast_word *word;
+	struct { struct ast_item *first, *last; } items;
+	struct { struct ast_value *first, *last; size_t n; } values;
+	struct { struct ast_word *first, *last; } words;
+	struct { int year, month, day; } date;
+}
+
+%token END 0 "end of file"
+%token <str> IDENT "name"
+%token <str> NUMBER "number"
+%token <str> STRING "string"
+%token <date> DATE "date"
+%token NEWLINE "end of line"
+%token DOTDOT "'..'"
+%token FROM "'from'"
+%token '{' '}' '[' ']' '(' ')' ',' '=' '%' '/'
+
+%type <items> item_seq body
+%type <item> opt_item item
+%type <words> words
+%type <value> value scalar number opt_from
+%type <values> list opt_list
+%type <str> unit
+
+%%
+
+file:	body	{ ctx->root = $1.first; }
+	;
+
+/* body: items separated by newlines; empty items are allowed */
+body:	item_seq
+	;
+
+item_seq: opt_item
+		{ $$.first = $$.last = $1; }
+	| item_seq NEWLINE opt_item
+		{
+			$$ = $1;
+			if ($3) {
+				if ($$.last)
+					$$.last->next = $3;
+				else
+					$$.first = $3;
+				$$.last = $3;
+			}
+		}
+	;
+
+opt_item: %empty	{ $$ = NULL; }
+	| item
+	| error		{ $$ = NULL; }
+	;
+
+/* name = value [from value]  |  words { body }  |  words */
+item:	IDENT '=' value opt_from
+		{
+			$$ = parser_item(ctx, AST_ATTR, @$);
+			$$->name = $1;
+			$$->name_loc = @1;
+			$$->value = $3;
+			$$->from = $4;
+		}
+	| words '{' body '}'
+		{
+			$$ = parser_item(ctx, AST_BLOCK, @$);
+			$$->name = $1.first->name;
+			$$->name_loc = $1.first->loc;
+			$$->words = $1.first->next;
+			$$->items = $3.first;
+			$$->open_loc = @2;
+		}
+	| words
+		{
+			$$ = parser_item(ctx, AST_WORDS, @$);
+			$$->name = $1.first->name;
+			$$->name_loc = $1.first->loc;
+			$$->words = $1.first->next;
+		}
+	;
+
+opt_from: %empty	{ $$ = NULL; }
+	| FROM scalar	{ $$ = $2; }
+	;
+
+words:	IDENT
+		{
+			struct ast_word *w = arena_alloc(ctx->arena, sizeof(*w));
+			w->name = $1;
+			w->loc = @1;
+			$$.first = $$.last = w;
+		}
+	| words IDENT
+		{
+			struct ast_word *w = arena_alloc(ctx->arena, sizeof(*w));
+			w->name = $2;
+			w->loc = @2;
+			$1.last->next = w;
+			$$.first = $1.first;
+			$$.last = w;
+		}
+	;
+
+value:	scalar
+	| scalar DOTDOT scalar
+		{
+			$$ = parser_value(ctx, AST_RANGE, @$);
+			$$->u.range.lo = $1;
+			$$->u.range.hi = $3;
+		}
+	| '[' opt_list ']'
+		{
+			$$ = parser_value(ctx, AST_LIST, @$);
+			$$->u.list.first = $2.first;
+			$$->u.list.n = $2.n;
+		}
+	;
+
+scalar:	number
+	| STRING
+		{
+			$$ = parser_value(ctx, AST_STRING, @$);
+			$$->u.str = $1;
+		}
+	| DATE
+		{
+			$$ = parser_value(ctx, AST_DATE, @$);
+			$$->u.date.year = $1.year;
+			$$->u.date.month = $1.month;
+			$$->u.date.day = $1.day;
+		}
+	| IDENT
+		{
+			$$ = parser_value(ctx, AST_IDENT, @$);
+			$$->u.str = $1;
+		}
+	| IDENT '(' opt_list ')'
+		{
+			$$ = parser_value(ctx, AST_CALL, @$);
+			$$->u.call.fn = $1;
+			$$->u.call.fn_loc = @1;
+			$$->u.call.args = $3.first;
+			$$->u.call.nargs = $3.n;
+		}
+	;
+
+number:	NUMBER
+		{
+			$$ = parser_value(ctx, AST_NUMBER, @$);
+			$$->u.num.text = $1;
+		}
+	| NUMBER unit
+		{
+			$$ = parser_value(ctx, AST_NUMBER, @$);
+			$$->u.num.text = $1;
+			$$->u.num.unit = $2;
+			$$->u.num.unit_loc = @2;
+		}
+	;
+
+unit:	IDENT
+	| IDENT '/' IDENT
+		{ $$ = arena_printf(ctx->arena, "%s/%s", $1, $3); }
+	| '%'	{ $$ = "%"; }
+	;
+
+opt_list: %empty	{ $$.first = $$.last = NULL; $$.n = 0; }
+	| list
+	| list ','
+	;
+
+list:	value
+		{ $$.first = $$.last = $1; $$.n = 1; }
+	| list ',' value
+		{ $$ = $1; $$.last->next = $3; $$.last = $3; $$.n++; }
+	;
+
+%%
+
+static const char *parser_symbol_text(yysymbol_kind_t sym)
+{
+	switch (sym) {
+	case YYSYMBOL_YYEOF: return "end of file";
+	case YYSYMBOL_IDENT: return "a name";
+	case YYSYMBOL_NUMBER: return "a number";
+	case YYSYMBOL_STRING: return "a string";
+	case YYSYMBOL_DATE: return "a date";
+	case YYSYMBOL_NEWLINE: return "end of line";
+	case YYSYMBOL_DOTDOT: return "'..'";
+	case YYSYMBOL_FROM: return "'from'";
+	case YYSYMBOL_YYerror: return "error";
+	default: break;
+	}
+	const char *name = yysymbol_name(sym);
+	return name ? name : "?";
+}
+
+static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
+				 struct parse_ctx *ctx)
+{
+	(void)scanner;
+	yysymbol_kind_t tok = yypcontext_token(pctx);
+	const YYLTYPE *loc = yypcontext_location(pctx);
+
+	if (tok == YYSYMBOL_YYEOF && ctx->nbraces) {
+		struct loc open = ctx->braces[ctx->nbraces - 1];
+		struct diag *d = diag_add(ctx->diags, DIAG_E0005, ctx->src, open,
+			"unclosed '{': expected '}' before the end of the file");
+		diag_note(d, ctx->diags, "the block opened on line %u is still open at the end of the file",
+			  open.line);
+		return 0;
+	}
+
+	enum { MAX_EXPECTED = 6 };
+	yysymbol_kind_t expected[MAX_EXPECTED];
+	int n = yypcontext_expected_tokens(pctx, expected, MAX_EXPECTED);
+	/* error is never worth naming; it only shows where recovery can start */
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (expected[i] != YYSYMBOL_YYerror)
+			expected[k++] = expected[i];
+	n = k;
+
+	char buf[256];
+	int len = snprintf(buf, sizeof(buf), "unexpected %s", parser_symbol_text(tok));
+	if (n > 0 && len > 0 && (size_t)len < sizeof(buf)) {
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, ", expected ");
+		for (int i = 0; i < n && (size_t)len < sizeof(buf); i++)
+			len += snprintf(buf + len, sizeof(buf) - (size_t)len, "%s%s",
+					i == 0 ? "" : i == n - 1 ? " or " : ", ",
+					parser_symbol_text(expected[i]));
+	}
+	diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s", buf);
+	return 0;
+}
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *ctx,
+		    const char *msg)
+{
+	(void)scanner;
+	/* only bison's own failures end here, e.g. "memory exhausted" when
+	 * blocks nest absurdly deep */
+	diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s (nesting too deep?)", msg);
+}

@@ -1,0 +1,837 @@
+#!/usr/bin/env python3
+"""Tests of hcloud_sim.py itself, over HTTP (standard library only).
+
+Runs one simulator process for the whole module and resets it before each
+test.  Prints "ok - <test>" / "not ok - <test>" per test and ends with
+"N passed, M failed"; exits non-zero on any failure.
+"""
+
+import base64
+import gzip
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+from decimal import Decimal
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIM = os.path.join(HERE, "hcloud_sim.py")
+TOKEN = "t" * 64
+
+PROC = None
+PORT = None
+
+
+def setUpModule():
+    global PROC, PORT
+    PROC = subprocess.Popen([sys.executable, SIM, "--port", "0", "--action-seconds", "0.05"],
+                            stdout=subprocess.PIPE, universal_newlines=True)
+    line = PROC.stdout.readline().strip()
+    assert line.startswith("listening on http://127.0.0.1:") and line.endswith("/v1"), line
+    PORT = int(line.rsplit(":", 1)[1].split("/")[0])
+
+
+def tearDownModule():
+    if PROC is not None:
+        PROC.terminate()
+        PROC.wait(timeout=10)
+
+
+class Resp:
+    def __init__(self, status, headers, raw):
+        self.status = status
+        self.headers = headers
+        self.raw = raw
+        gz = headers.get("content-encoding") == "gzip"
+        self.json = json.loads(raw.decode("utf-8")) if raw and not gz else None
+
+
+def request(method, path, body=None, headers=None, token=TOKEN, conn=None):
+    """One request; a fresh connection unless `conn` is given."""
+    h = dict(headers or {})
+    if token is not None:
+        h["Authorization"] = "Bearer " + token
+    data = None
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        h["Content-Type"] = "application/json"
+    own = conn is None
+    c = conn or http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+    try:
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    finally:
+        if own:
+            c.close()
+
+
+def api(method, path, body=None, **kw):
+    return request(method, "/v1" + path, body, **kw)
+
+
+def ctl(method, path, body=None):
+    r = request(method, "/_sim/" + path, body, token=None)
+    assert r.status == 200, (path, r.status, r.raw)
+    return r.json
+
+
+def ssh_public_key(seed):
+    blob = b"\x00\x00\x00\x0bssh-ed25519" + b"\x00\x00\x00\x20" + bytes((seed + i) % 256 for i in range(32))
+    return "ssh-ed25519 " + base64.b64encode(blob).decode() + " user@host"
+
+
+def seed_servers(specs):
+    return ctl("POST", "seed", {"servers": specs})["servers"]
+
+
+class SimTest(unittest.TestCase):
+    def setUp(self):
+        ctl("POST", "reset")
+
+    def assertError(self, r, status, code):
+        self.assertEqual(r.status, status, r.raw)
+        self.assertTrue(r.headers["content-type"].startswith("application/json"))
+        self.assertEqual(set(r.json), {"error"})
+        self.assertEqual(set(r.json["error"]), {"code", "message", "details"})
+        self.assertIsInstance(r.json["error"]["message"], str)
+        self.assertIsInstance(r.json["error"]["details"], dict)
+        self.assertEqual(r.json["error"]["code"], code, r.json)
+        return r.json["error"]
+
+    def field_names(self, err):
+        return [f["name"] for f in err["details"]["fields"]]
+
+    def create_server(self, name="web1", **extra):
+        body = {"name": name, "server_type": "cpx22", "image": "ubuntu-24.04", "location": "fsn1"}
+        body.update(extra)
+        r = api("POST", "/servers", body)
+        self.assertEqual(r.status, 201, r.raw)
+        return r.json
+
+    def finish_actions(self):
+        ctl("POST", "advance", {"seconds": 3600})
+
+    def server(self, sid):
+        r = api("GET", "/servers/%d" % sid)
+        self.assertEqual(r.status, 200)
+        return r.json["server"]
+
+
+class TestLists(SimTest):
+    def test_pagination_meta_and_next_page_over_120_servers(self):
+        seed_servers([{"name": "s%03d" % i} for i in range(120)])
+        r = api("GET", "/servers?page=1&per_page=50")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(r.json["servers"]), 50)
+        self.assertEqual(r.json["meta"]["pagination"], {"page": 1, "per_page": 50, "previous_page": None,
+                                                         "next_page": 2, "last_page": 3, "total_entries": 120})
+        self.assertIn('rel="next"', r.headers["link"])
+        r = api("GET", "/servers?page=3&per_page=50")
+        self.assertEqual(len(r.json["servers"]), 20)
+        self.assertEqual(r.json["meta"]["pagination"]["next_page"], None)
+        self.assertEqual(r.json["meta"]["pagination"]["previous_page"], 2)
+        # default per_page 25, max 50
+        r = api("GET", "/servers")
+        self.assertEqual((len(r.json["servers"]), r.json["meta"]["pagination"]["last_page"]), (25, 5))
+        r = api("GET", "/servers?per_page=500")
+        self.assertEqual(r.json["meta"]["pagination"]["per_page"], 50)
+        self.assertEqual(api("GET", "/servers?page=9&per_page=50").json["servers"], [])
+        self.assertError(api("GET", "/servers?page=0"), 422, "invalid_input")
+        # follow next_page like the clients do
+        ids, page = [], 1
+        while page:
+            r = api("GET", "/servers?per_page=50&page=%d&sort=id:asc" % page)
+            ids += [s["id"] for s in r.json["servers"]]
+            page = r.json["meta"]["pagination"]["next_page"]
+        self.assertEqual(len(ids), 120)
+        self.assertEqual(ids, sorted(set(ids)))
+
+    def test_sort_and_unknown_params(self):
+        seed_servers([{"name": n} for n in ("b", "c", "a")])
+        names = [s["name"] for s in api("GET", "/servers?sort=name:desc&bogus=1").json["servers"]]
+        self.assertEqual(names, ["c", "b", "a"])
+        names = [s["name"] for s in api("GET", "/servers?sort=nonsense").json["servers"]]
+        self.assertEqual(names, ["b", "c", "a"])
+
+    def test_name_filter_is_exact(self):
+        seed_servers([{"name": "web1"}, {"name": "web10"}, {"name": "xweb1"}])
+        r = api("GET", "/servers?name=web1")
+        self.assertEqual([s["name"] for s in r.json["servers"]], ["web1"])
+        self.assertEqual(api("GET", "/servers?name=web").json["servers"], [])
+
+    def test_label_selector_grammar(self):
+        seed_servers([
+            {"name": "a", "labels": {"env": "prod", "role": "web"}},
+            {"name": "b", "labels": {"env": "prod", "role": "db"}},
+            {"name": "c", "labels": {"env": "dev", "role": "web", "example.com/team": "x"}},
+            {"name": "d", "labels": {"role": "cache"}},
+            {"name": "e", "labels": {}},
+        ])
+        cases = {
+            "env=prod": "ab", "env==prod": "ab", "env!=prod": "cde", "env": "abc", "!env": "de",
+            "env in (prod,dev)": "abc", "env notin (prod)": "cde", "env=prod,role!=db": "a",
+            "role in (web, cache),!env": "d", "example.com/team=x": "c", "env=prod,role=web,!zzz": "a",
+            " env = prod ": "ab", "env in (dev),role=web": "c", "env=": "",
+        }
+        for sel, expected in cases.items():
+            r = api("GET", "/servers?label_selector=" + urlquote(sel))
+            self.assertEqual(r.status, 200, (sel, r.raw))
+            self.assertEqual("".join(s["name"] for s in r.json["servers"]), expected, sel)
+        for bad in ("env in (a", "=x", "env=a=b", "a b"):
+            err = self.assertError(api("GET", "/servers?label_selector=" + urlquote(bad)), 422, "invalid_input")
+            self.assertEqual(self.field_names(err), ["label_selector"])
+
+    def test_status_filter(self):
+        seed_servers([{"name": "on"}, {"name": "down", "status": "off"}])
+        self.assertEqual([s["name"] for s in api("GET", "/servers?status=off").json["servers"]], ["down"])
+        r = api("GET", "/servers?status=off&status=running")
+        self.assertEqual(len(r.json["servers"]), 2)
+
+
+def urlquote(s):
+    import urllib.parse
+    return urllib.parse.quote(s, safe="")
+
+
+class TestProtocol(SimTest):
+    def test_401_without_or_with_bad_token(self):
+        self.assertError(api("GET", "/servers", token=None), 401, "unauthorized")
+        self.assertError(api("GET", "/servers", headers={"Authorization": "Basic abc"}, token=None),
+                         401, "unauthorized")
+        self.assertError(api("GET", "/servers", token=""), 401, "unauthorized")
+        ctl("POST", "config", {"tokens": ["good"], "readonly_tokens": ["ro"]})
+        self.assertError(api("GET", "/servers", token="other"), 401, "unauthorized")
+        self.assertEqual(api("GET", "/servers", token="good").status, 200)
+        self.assertEqual(api("GET", "/servers", token="ro").status, 200)
+        self.assertError(api("POST", "/ssh_keys", {"name": "k", "public_key": ssh_public_key(1)}, token="ro"),
+                         401, "token_readonly")
+
+    def test_error_envelope_and_codes(self):
+        self.assertError(api("GET", "/servers/424242"), 404, "not_found")
+        self.assertError(api("GET", "/servers/abc"), 404, "not_found")
+        self.assertError(api("GET", "/no_such_thing"), 404, "not_found")
+        self.assertError(request("GET", "/other"), 404, "not_found")
+        self.assertError(api("PATCH", "/servers"), 405, "method_not_allowed")
+        self.assertError(api("DELETE", "/servers"), 405, "method_not_allowed")
+        self.assertError(api("POST", "/servers", b"{not json"), 400, "json_error")
+        self.assertError(api("POST", "/servers", b"[1,2]"), 400, "json_error")
+        err = self.assertError(api("POST", "/servers", {"server_type": "cpx22"}), 422, "invalid_input")
+        self.assertEqual(sorted(self.field_names(err)), ["image", "name"])
+        for f in err["details"]["fields"]:
+            self.assertTrue(f["messages"])
+
+    def test_every_response_is_json_with_rate_limit_headers(self):
+        for method, path, body in (("GET", "/servers", None), ("GET", "/servers/1", None),
+                                   ("POST", "/ssh_keys", {"name": "k", "public_key": ssh_public_key(2)})):
+            r = api(method, path, body)
+            self.assertTrue(r.headers["content-type"].startswith("application/json"))
+            for h in ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "content-length"):
+                self.assertIn(h, r.headers)
+        r = api("GET", "/servers", token=None)
+        self.assertIn("ratelimit-remaining", r.headers)
+
+    def test_rate_limit_bucket_and_429(self):
+        ctl("POST", "config", {"rate_limit": 3600, "rate_burst": 3})
+        remaining = [int(api("GET", "/locations").headers["ratelimit-remaining"]) for _ in range(3)]
+        self.assertEqual(remaining, [2, 1, 0])
+        r = api("GET", "/locations")
+        self.assertError(r, 429, "rate_limit_exceeded")
+        self.assertEqual(r.headers["ratelimit-limit"], "3600")
+        self.assertEqual(r.headers["ratelimit-remaining"], "0")
+        self.assertGreaterEqual(int(r.headers["ratelimit-reset"]), int(time.time()))
+        ctl("POST", "advance", {"seconds": 1.01})  # 3600/h refills one request per second
+        self.assertEqual(api("GET", "/locations").status, 200)
+        self.assertEqual(api("GET", "/locations").status, 429)
+        ctl("POST", "advance", {"seconds": 10})
+        self.assertEqual(api("GET", "/locations").headers["ratelimit-remaining"], "2")  # capped at burst
+
+    def test_gzip_and_keep_alive(self):
+        r = api("GET", "/server_types", headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(r.headers.get("content-encoding"), "gzip")
+        self.assertEqual(int(r.headers["content-length"]), len(r.raw))
+        body = json.loads(gzip.decompress(r.raw))
+        self.assertEqual(len(body["server_types"]), 5)
+        self.assertNotIn("content-encoding", api("GET", "/server_types").headers)
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+        try:
+            for _ in range(3):
+                self.assertEqual(api("GET", "/locations", conn=conn).status, 200)
+            self.assertEqual(api("DELETE", "/ssh_keys/1", conn=conn).status, 404)
+            self.assertEqual(api("GET", "/locations", conn=conn).status, 200)
+        finally:
+            conn.close()
+
+
+class TestCatalog(SimTest):
+    def test_server_types_prices_and_locations(self):
+        r = api("GET", "/server_types")
+        types = {t["name"]: t for t in r.json["server_types"]}
+        self.assertEqual(sorted(types), ["cpx22", "cpx32", "cpx42", "cpx52", "cpx62"])
+        t = types["cpx42"]
+        self.assertEqual((t["cores"], t["memory"], t["disk"], t["architecture"]), (8, 16, 320, "x86"))
+        for p in t["prices"]:
+            self.assertEqual(p["price_monthly"]["net"], "19.4900000000")
+            self.assertEqual(Decimal(p["price_monthly"]["gross"]), Decimal("19.49") * Decimal("1.19"))
+            self.assertEqual(len(p["price_monthly"]["gross"].split(".")[1]), 16)
+            self.assertEqual(p["included_traffic"], 21990232555520)
+        self.assertEqual(sorted(p["location"] for p in t["prices"]), ["fsn1", "hel1", "nbg1"])
+        self.assertTrue(all(set(x) == {"id", "name", "deprecation", "available", "recommended"}
+                            for x in t["locations"]))
+        self.assertEqual(api("GET", "/server_types/%d" % t["id"]).json["server_type"]["name"], "cpx42")
+        self.assertEqual([x["name"] for x in api("GET", "/server_types?name=cpx62").json["server_types"]], ["cpx62"])
+        self.assertError(api("GET", "/server_types/1"), 404, "not_found")
+        pricing = api("GET", "/pricing").json["pricing"]
+        self.assertEqual((pricing["currency"], pricing["vat_rate"]), ("EUR", "19.00"))
+        self.assertEqual(len(pricing["server_types"]), 5)
+        locs = api("GET", "/locations").json["locations"]
+        self.assertEqual([(x["name"], x["network_zone"]) for x in locs],
+                         [("fsn1", "eu-central"), ("nbg1", "eu-central"), ("hel1", "eu-central")])
+
+    def test_images_one_name_per_architecture(self):
+        imgs = api("GET", "/images?name=ubuntu-24.04").json["images"]
+        self.assertEqual(sorted(i["architecture"] for i in imgs), ["arm", "x86"])
+        imgs = api("GET", "/images?name=ubuntu-24.04&architecture=arm").json["images"]
+        self.assertEqual([i["architecture"] for i in imgs], ["arm"])
+        names = {i["name"] for i in api("GET", "/images?type=system&per_page=50").json["images"]}
+        self.assertEqual(names, {"ubuntu-22.04", "ubuntu-24.04", "debian-12"})
+        names = {i["name"] for i in api("GET", "/images?include_deprecated=true").json["images"]}
+        self.assertIn("ubuntu-20.04", names)
+        self.assertEqual(api("GET", "/images?type=snapshot").json["images"], [])
+        # by name the server type's architecture wins; an arm image id does not fit x86
+        s = self.create_server()["server"]
+        self.assertEqual(s["image"]["architecture"], "x86")
+        arm_id = imgs[0]["id"]
+        err = self.assertError(api("POST", "/servers", {"name": "b", "server_type": "cpx22", "image": arm_id}),
+                               422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["image"])
+
+
+class TestServers(SimTest):
+    def test_create_shape_actions_and_transitions(self):
+        ctl("POST", "config", {"action_seconds": 10})
+        key = api("POST", "/ssh_keys", {"name": "k", "public_key": ssh_public_key(3)}).json["ssh_key"]
+        body = self.create_server(labels={"env": "prod"}, ssh_keys=[key["name"]])
+        s = body["server"]
+        self.assertEqual(s["status"], "initializing")
+        self.assertEqual(s["server_type"]["name"], "cpx22")
+        self.assertEqual(s["location"]["name"], "fsn1")
+        self.assertEqual(s["datacenter"]["location"]["name"], "fsn1")
+        self.assertEqual(s["public_net"]["ipv4"]["ip"], "127.0.0.1")
+        self.assertTrue(s["public_net"]["ipv6"]["ip"].endswith("::/64"))
+        self.assertEqual(s["labels"], {"env": "prod"})
+        self.assertEqual(s["protection"], {"delete": False, "rebuild": False})
+        self.assertTrue(s["locked"])
+        self.assertIsNone(body["root_password"])
+        self.assertEqual(body["action"]["command"], "create_server")
+        self.assertEqual(body["action"]["status"], "running")
+        self.assertEqual([a["command"] for a in body["next_actions"]], ["start_server"])
+        aid, nid = body["action"]["id"], body["next_actions"][0]["id"]
+        ctl("POST", "advance", {"seconds": 5})
+        a = api("GET", "/actions/%d" % aid).json["action"]
+        self.assertEqual((a["status"], 40 <= a["progress"] <= 60), ("running", True))
+        ctl("POST", "advance", {"seconds": 5.5})
+        acts = {a["id"]: a for a in api("GET", "/actions?id=%d&id=%d" % (aid, nid)).json["actions"]}
+        self.assertEqual(acts[aid]["status"], "success")
+        self.assertEqual(acts[aid]["progress"], 100)
+        self.assertIsNotNone(acts[aid]["finished"])
+        self.assertEqual(acts[nid]["status"], "running")  # starts only after create_server
+        self.assertEqual(self.server(s["id"])["status"], "starting")
+        ctl("POST", "advance", {"seconds": 10})
+        self.assertEqual(api("GET", "/actions/%d" % nid).json["action"]["status"], "success")
+        s = self.server(s["id"])
+        self.assertEqual((s["status"], s["locked"]), ("running", False))
+        # the same actions through the other action endpoints
+        self.assertEqual(api("GET", "/servers/actions/%d" % aid).status, 200)
+        self.assertEqual(api("GET", "/servers/%d/actions/%d" % (s["id"], nid)).status, 200)
+        listed = api("GET", "/servers/%d/actions" % s["id"]).json["actions"]
+        self.assertEqual([a["id"] for a in listed], [aid, nid])
+        self.assertError(api("GET", "/firewalls/actions/%d" % aid), 404, "not_found")
+
+    def test_start_after_create_false_and_root_password(self):
+        body = self.create_server(start_after_create=False)
+        self.assertEqual(body["next_actions"], [])
+        self.assertIsInstance(body["root_password"], str)
+        self.finish_actions()
+        self.assertEqual(self.server(body["server"]["id"])["status"], "off")
+
+    def test_ids_as_int_or_string(self):
+        key = api("POST", "/ssh_keys", {"name": "k1", "public_key": ssh_public_key(4)}).json["ssh_key"]
+        key2 = api("POST", "/ssh_keys", {"name": "k2", "public_key": ssh_public_key(5)}).json["ssh_key"]
+        img = api("GET", "/images?name=debian-12").json["images"][0]
+        variants = [
+            {"server_type": 105, "image": img["id"], "location": 2, "ssh_keys": [key["id"]]},
+            {"server_type": "105", "image": str(img["id"]), "location": "2", "ssh_keys": [str(key["id"])]},
+            {"server_type": "cpx32", "image": "debian-12", "location": "nbg1", "ssh_keys": ["k1", key2["id"]]},
+        ]
+        for n, v in enumerate(variants):
+            r = api("POST", "/servers", dict(v, name="v%d" % n))
+            self.assertEqual(r.status, 201, r.raw)
+            s = r.json["server"]
+            self.assertEqual((s["server_type"]["name"], s["image"]["name"], s["location"]["name"]),
+                             ("cpx32", "debian-12", "nbg1"))
+        self.finish_actions()
+        sid = api("GET", "/servers?name=v0").json["servers"][0]["id"]
+        self.assertEqual(api("POST", "/servers/%d/actions/poweroff" % sid).status, 201)
+        self.finish_actions()
+        r = api("POST", "/servers/%d/actions/change_type" % sid, {"server_type": 106, "upgrade_disk": False})
+        self.assertEqual(r.status, 201, r.raw)
+        self.finish_actions()
+        s = self.server(sid)
+        self.assertEqual((s["server_type"]["name"], s["primary_disk_size"], s["status"]), ("cpx42", 160, "off"))
+        for bad in ({"server_type": "cpx99"}, {"image": 1}, {"location": "ash"}, {"ssh_keys": ["nope"]},
+                    {"server_type": True}):
+            body = {"name": "bad", "server_type": "cpx22", "image": "debian-12"}
+            body.update(bad)
+            err = self.assertError(api("POST", "/servers", body), 422, "invalid_input")
+            self.assertEqual(self.field_names(err), list(bad))
+
+    def test_validation_of_name_user_data_labels(self):
+        for name in ("under_score", "-dash", "a" * 64, "", "dot..dot"):
+            err = self.assertError(api("POST", "/servers", {"name": name, "server_type": "cpx22",
+                                                            "image": "debian-12"}), 422, "invalid_input")
+            self.assertEqual(self.field_names(err), ["name"])
+        self.assertEqual(self.create_server("db-1.example.com")["server"]["name"], "db-1.example.com")
+        big = "#cloud-config\n" + "x" * (32 * 1024)
+        err = self.assertError(api("POST", "/servers", {"name": "ud", "server_type": "cpx22", "image": "debian-12",
+                                                        "user_data": big}), 422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["user_data"])
+        self.create_server("ud-ok", user_data="x" * (32 * 1024 - 1))
+        for labels in ({"bad key": "v"}, {"k": "bad value"}, {"hetzner.cloud/x": "y"}, {"k": 1}, ["x"]):
+            err = self.assertError(api("POST", "/servers", {"name": "lb", "server_type": "cpx22",
+                                                            "image": "debian-12", "labels": labels}),
+                                   422, "invalid_input")
+            self.assertEqual(self.field_names(err), ["labels"])
+
+    def test_uniqueness_errors(self):
+        self.create_server("dup")
+        err = self.assertError(api("POST", "/servers", {"name": "dup", "server_type": "cpx22", "image": "debian-12"}),
+                               409, "uniqueness_error")
+        self.assertEqual(err["details"]["fields"], [{"name": "name"}])
+        other = self.create_server("other")["server"]
+        self.assertError(api("PUT", "/servers/%d" % other["id"], {"name": "dup"}), 409, "uniqueness_error")
+
+    def test_update_replaces_labels(self):
+        s = self.create_server(labels={"a": "1", "b": "2"})["server"]
+        r = api("PUT", "/servers/%d" % s["id"], {"labels": {"c": "3"}})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["server"]["labels"], {"c": "3"})
+        r = api("PUT", "/servers/%d" % s["id"], {"name": "renamed"})
+        self.assertEqual((r.json["server"]["name"], r.json["server"]["labels"]), ("renamed", {"c": "3"}))
+
+    def test_locked_while_an_action_runs(self):
+        ctl("POST", "config", {"action_seconds": 30})
+        s = self.create_server()["server"]
+        for cmd in ("poweroff", "reboot", "shutdown"):
+            self.assertError(api("POST", "/servers/%d/actions/%s" % (s["id"], cmd)), 423, "locked")
+        self.assertError(api("DELETE", "/servers/%d" % s["id"]), 423, "locked")
+        self.assertTrue(self.server(s["id"])["locked"])
+        ctl("POST", "advance", {"seconds": 61})
+        r = api("POST", "/servers/%d/actions/poweroff" % s["id"])
+        self.assertEqual(r.status, 201)
+        self.assertEqual(self.server(s["id"])["status"], "stopping")
+        self.assertError(api("POST", "/servers/%d/actions/poweron" % s["id"]), 423, "locked")
+
+    def test_power_cycle_and_change_type_rules(self):
+        s = self.create_server()["server"]
+        self.finish_actions()
+        sid = s["id"]
+        err = self.assertError(api("POST", "/servers/%d/actions/change_type" % sid,
+                                   {"server_type": "cpx32", "upgrade_disk": True}), 422, "server_not_stopped")
+        self.assertIn("stop", err["message"])
+        self.assertEqual(api("POST", "/servers/%d/actions/poweroff" % sid).json["action"]["command"], "stop_server")
+        self.finish_actions()
+        self.assertEqual(self.server(sid)["status"], "off")
+        self.assertError(api("POST", "/servers/%d/actions/change_type" % sid,
+                             {"server_type": "cpx99", "upgrade_disk": True}), 422, "invalid_server_type")
+        self.assertError(api("POST", "/servers/%d/actions/change_type" % sid, {"server_type": "cpx32"}),
+                         422, "invalid_input")
+        r = api("POST", "/servers/%d/actions/change_type" % sid, {"server_type": "cpx32", "upgrade_disk": True})
+        self.assertEqual(r.json["action"]["command"], "change_server_type")
+        self.assertEqual(self.server(sid)["status"], "migrating")
+        self.finish_actions()
+        s = self.server(sid)
+        self.assertEqual((s["server_type"]["name"], s["primary_disk_size"], s["status"]), ("cpx32", 160, "off"))
+        # the disk grew, so going back down is refused
+        self.assertError(api("POST", "/servers/%d/actions/change_type" % sid,
+                             {"server_type": "cpx22", "upgrade_disk": False}), 422, "invalid_server_type")
+        self.assertEqual(api("POST", "/servers/%d/actions/poweron" % sid).json["action"]["command"], "start_server")
+        self.finish_actions()
+        self.assertEqual(self.server(sid)["status"], "running")
+        for cmd, command in (("reboot", "reboot_server"), ("reset", "reset_server"), ("shutdown", "shutdown_server")):
+            self.assertEqual(api("POST", "/servers/%d/actions/%s" % (sid, cmd)).json["action"]["command"], command)
+            self.finish_actions()
+        self.assertEqual(self.server(sid)["status"], "off")
+        r = api("POST", "/servers/%d/actions/rebuild" % sid, {"image": "ubuntu-22.04"})
+        self.assertEqual(r.status, 201)
+        self.assertIn("root_password", r.json)
+        self.finish_actions()
+        s = self.server(sid)
+        self.assertEqual((s["image"]["name"], s["status"]), ("ubuntu-22.04", "running"))
+
+    def test_protection_and_delete(self):
+        s = self.create_server()["server"]
+        self.finish_actions()
+        sid = s["id"]
+        self.assertError(api("POST", "/servers/%d/actions/change_protection" % sid,
+                             {"delete": True, "rebuild": False}), 422, "invalid_input")
+        r = api("POST", "/servers/%d/actions/change_protection" % sid, {"delete": True, "rebuild": True})
+        self.assertEqual(r.status, 201)
+        self.finish_actions()
+        self.assertEqual(self.server(sid)["protection"], {"delete": True, "rebuild": True})
+        self.assertError(api("DELETE", "/servers/%d" % sid), 423, "protected")
+        self.assertError(api("POST", "/servers/%d/actions/rebuild" % sid, {"image": "debian-12"}), 423, "protected")
+        api("POST", "/servers/%d/actions/change_protection" % sid, {"delete": False, "rebuild": False})
+        self.finish_actions()
+        r = api("DELETE", "/servers/%d" % sid)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["action"]["command"], "delete_server")
+        self.assertError(api("GET", "/servers/%d" % sid), 404, "not_found")
+        self.create_server()  # the name is free again
+
+    def test_server_limit(self):
+        ctl("POST", "config", {"server_limit": 1})
+        self.create_server("one")
+        err = self.assertError(api("POST", "/servers", {"name": "two", "server_type": "cpx22", "image": "debian-12"}),
+                               403, "resource_limit_exceeded")
+        self.assertEqual(err["details"], {"limits": [{"name": "server_limit"}]})
+
+    def test_actions_list_requires_id(self):
+        err = self.assertError(api("GET", "/actions"), 422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["id"])
+        self.assertError(api("GET", "/actions?id=x"), 422, "invalid_input")
+        self.assertEqual(api("GET", "/actions?id=5").json["actions"], [])
+        self.assertError(api("GET", "/actions/5"), 404, "not_found")
+
+
+class TestSshKeys(SimTest):
+    def test_crud_fingerprint_and_uniqueness(self):
+        pub = ssh_public_key(7)
+        r = api("POST", "/ssh_keys", {"name": "k", "public_key": pub, "labels": {"a": "b"}})
+        self.assertEqual(r.status, 201)
+        k = r.json["ssh_key"]
+        import hashlib
+        blob = base64.b64decode(pub.split()[1])
+        digest = hashlib.md5(blob).hexdigest()
+        self.assertEqual(k["fingerprint"], ":".join(digest[i:i + 2] for i in range(0, 32, 2)))
+        err = self.assertError(api("POST", "/ssh_keys", {"name": "k", "public_key": ssh_public_key(8)}),
+                               409, "uniqueness_error")
+        self.assertEqual(err["details"]["fields"], [{"name": "name"}])
+        err = self.assertError(api("POST", "/ssh_keys", {"name": "k2", "public_key": pub.replace("user@host", "x")}),
+                               409, "uniqueness_error")
+        self.assertEqual(err["details"]["fields"], [{"name": "public_key"}])
+        err = self.assertError(api("POST", "/ssh_keys", {"name": "k3", "public_key": "ssh-rsa notbase64!"}),
+                               422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["public_key"])
+        self.assertEqual(len(api("GET", "/ssh_keys?fingerprint=" + k["fingerprint"]).json["ssh_keys"]), 1)
+        r = api("PUT", "/ssh_keys/%d" % k["id"], {"name": "k9", "labels": {}})
+        self.assertEqual((r.status, r.json["ssh_key"]["name"], r.json["ssh_key"]["labels"]), (200, "k9", {}))
+        r = api("DELETE", "/ssh_keys/%d" % k["id"])
+        self.assertEqual((r.status, r.raw), (204, b""))
+        self.assertError(api("DELETE", "/ssh_keys/%d" % k["id"]), 404, "not_found")
+
+
+class TestFirewalls(SimTest):
+    RULES = [{"direction": "in", "protocol": "tcp", "port": "22", "source_ips": ["0.0.0.0/0", "2001:0db8::/32"]},
+             {"direction": "in", "protocol": "icmp", "source_ips": ["0.0.0.0/0"]},
+             {"direction": "out", "protocol": "udp", "port": "1024-5000", "destination_ips": ["10.0.0.0/8"]}]
+
+    def test_create_apply_and_delete(self):
+        s = self.create_server(labels={"env": "prod"})["server"]
+        other = self.create_server("other", labels={"env": "prod"})["server"]
+        r = api("POST", "/firewalls", {"name": "fw", "rules": self.RULES,
+                                       "apply_to": [{"type": "server", "server": {"id": s["id"]}}]})
+        self.assertEqual(r.status, 201, r.raw)
+        fw = r.json["firewall"]
+        self.assertEqual(sorted(a["command"] for a in r.json["actions"]), ["apply_firewall", "set_firewall_rules"])
+        self.assertEqual(fw["rules"][0]["source_ips"], ["0.0.0.0/0", "2001:db8::/32"])  # RFC 5952 form
+        self.assertIsNone(fw["rules"][1]["port"])
+        self.assertEqual(fw["applied_to"], [{"type": "server", "server": {"id": s["id"]}}])
+        self.assertEqual(self.server(s["id"])["public_net"]["firewalls"], [{"id": fw["id"], "status": "pending"}])
+        self.finish_actions()
+        self.assertEqual(self.server(s["id"])["public_net"]["firewalls"], [{"id": fw["id"], "status": "applied"}])
+        self.assertError(api("DELETE", "/firewalls/%d" % fw["id"]), 422, "resource_in_use")
+        self.assertError(api("POST", "/firewalls/%d/actions/apply_to_resources" % fw["id"],
+                             {"apply_to": [{"type": "server", "server": {"id": s["id"]}}]}),
+                         422, "firewall_already_applied")
+        self.assertError(api("POST", "/firewalls/%d/actions/apply_to_resources" % fw["id"],
+                             {"apply_to": [{"type": "server", "server": {"id": 999}}]}),
+                         404, "firewall_resource_not_found")
+        r = api("POST", "/firewalls/%d/actions/apply_to_resources" % fw["id"],
+                {"apply_to": [{"type": "label_selector", "label_selector": {"selector": "env=prod"}}]})
+        self.assertEqual(r.status, 201)
+        got = api("GET", "/firewalls/%d" % fw["id"]).json["firewall"]["applied_to"][1]
+        self.assertEqual(sorted(x["server"]["id"] for x in got["applied_to_resources"]), [s["id"], other["id"]])
+        self.assertEqual(self.server(other["id"])["public_net"]["firewalls"], [{"id": fw["id"], "status": "applied"}])
+        self.assertError(api("POST", "/firewalls/%d/actions/remove_from_resources" % fw["id"],
+                             {"remove_from": [{"type": "server", "server": {"id": other["id"]}}]}),
+                         422, "firewall_managed_by_label_selector")
+        r = api("POST", "/firewalls/%d/actions/remove_from_resources" % fw["id"],
+                {"remove_from": [{"type": "server", "server": {"id": s["id"]}},
+                                 {"type": "label_selector", "label_selector": {"selector": "env=prod"}}]})
+        self.assertEqual([a["command"] for a in r.json["actions"]], ["remove_firewall", "remove_firewall"])
+        r = api("POST", "/firewalls/%d/actions/set_rules" % fw["id"], {"rules": []})
+        self.assertEqual((r.status, r.json["actions"][0]["command"]), (201, "set_firewall_rules"))
+        r = api("PUT", "/firewalls/%d" % fw["id"], {"name": "fw2", "labels": {"x": "y"}})
+        self.assertEqual((r.json["firewall"]["name"], r.json["firewall"]["rules"]), ("fw2", []))
+        self.assertEqual(api("DELETE", "/firewalls/%d" % fw["id"]).status, 204)
+
+    def test_rule_validation(self):
+        bad = [
+            ({"direction": "up", "protocol": "tcp", "port": "22", "source_ips": ["0.0.0.0/0"]}, "direction"),
+            ({"direction": "in", "protocol": "sctp", "source_ips": ["0.0.0.0/0"]}, "protocol"),
+            ({"direction": "in", "protocol": "tcp", "port": "70000", "source_ips": ["0.0.0.0/0"]}, "port"),
+            ({"direction": "in", "protocol": "tcp", "port": "90-80", "source_ips": ["0.0.0.0/0"]}, "port"),
+            ({"direction": "in", "protocol": "tcp", "source_ips": ["0.0.0.0/0"]}, "port"),
+            ({"direction": "in", "protocol": "icmp", "port": "1", "source_ips": ["0.0.0.0/0"]}, "port"),
+            ({"direction": "in", "protocol": "tcp", "port": "80", "source_ips": ["10.0.0.1/8"]}, "source_ips"),
+            ({"direction": "in", "protocol": "tcp", "port": "80", "source_ips": []}, "source_ips"),
+            ({"direction": "in", "protocol": "tcp", "port": "80", "source_ips": ["0.0.0.0/0"],
+              "destination_ips": ["0.0.0.0/0"]}, "destination_ips"),
+        ]
+        for rule, field in bad:
+            err = self.assertError(api("POST", "/firewalls", {"name": "fw", "rules": [rule]}), 422, "invalid_input")
+            self.assertEqual(self.field_names(err), ["rules[0].%s" % field], rule)
+        self.assertEqual(api("POST", "/firewalls", {"name": "fw"}).status, 201)
+        self.assertError(api("POST", "/firewalls", {"name": "fw"}), 409, "uniqueness_error")
+
+
+class TestDns(SimTest):
+    def test_zone_and_rrset_lifecycle(self):
+        r = api("POST", "/zones", {"name": "example.com", "mode": "primary", "labels": {"env": "prod"}})
+        self.assertEqual(r.status, 201, r.raw)
+        z = r.json["zone"]
+        self.assertEqual(r.json["action"]["command"], "create_zone")
+        self.assertEqual((z["ttl"], z["mode"], z["record_count"]), (3600, "primary", 4))
+        self.assertEqual(api("GET", "/zones/example.com").json["zone"]["id"], z["id"])
+        self.assertEqual(api("GET", "/zones/%d" % z["id"]).json["zone"]["name"], "example.com")
+        self.assertError(api("POST", "/zones", {"name": "example.com", "mode": "primary"}), 409, "uniqueness_error")
+        types = sorted(x["type"] for x in api("GET", "/zones/example.com/rrsets").json["rrsets"])
+        self.assertEqual(types, ["NS", "SOA"])
+        r = api("POST", "/zones/example.com/rrsets", {"name": "www", "type": "A", "ttl": 300,
+                                                      "records": [{"value": "192.0.2.1", "comment": "web"}]})
+        self.assertEqual(r.status, 201, r.raw)
+        self.assertEqual((r.json["rrset"]["id"], r.json["rrset"]["zone"]), ("www/A", z["id"]))
+        self.assertEqual(r.json["action"]["command"], "create_rrset")
+        self.assertError(api("POST", "/zones/example.com/rrsets", {"name": "www", "type": "A",
+                                                                   "records": [{"value": "192.0.2.2"}]}),
+                         409, "uniqueness_error")
+        for body in ({"name": "WWW", "type": "A", "records": [{"value": "192.0.2.1"}]},
+                     {"name": "x.", "type": "A", "records": [{"value": "192.0.2.1"}]},
+                     {"name": "x", "type": "A", "records": [{"value": "nope"}]},
+                     {"name": "x", "type": "A", "records": []},
+                     {"name": "x", "type": "TXT", "records": [{"value": "unquoted"}]},
+                     {"name": "x", "type": "BOGUS", "records": [{"value": "1"}]},
+                     {"name": "x", "type": "A", "ttl": 10, "records": [{"value": "192.0.2.1"}]}):
+            self.assertError(api("POST", "/zones/example.com/rrsets", body), 422, "invalid_input")
+        self.assertEqual(api("POST", "/zones/example.com/rrsets",
+                             {"name": "@", "type": "TXT", "records": [{"value": '"v=spf1 -all"'}]}).status, 201)
+        r = api("GET", "/zones/example.com/rrsets/www/A")
+        self.assertEqual(r.json["rrset"]["records"], [{"value": "192.0.2.1", "comment": "web"}])
+        r = api("POST", "/zones/example.com/rrsets/www/A/actions/set_records",
+                {"records": [{"value": "192.0.2.7"}, {"value": "192.0.2.8"}]})
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "set_rrset_records"))
+        recs = api("GET", "/zones/example.com/rrsets/www/A").json["rrset"]["records"]
+        self.assertEqual([x["value"] for x in recs], ["192.0.2.7", "192.0.2.8"])
+        r = api("PUT", "/zones/example.com/rrsets/www/A", {"labels": {"k": "v"}})
+        self.assertEqual((r.status, r.json["rrset"]["labels"]), (200, {"k": "v"}))
+        self.assertEqual([x["id"] for x in api("GET", "/zones/example.com/rrsets?type=A").json["rrsets"]], ["www/A"])
+        self.assertEqual([x["id"] for x in api("GET", "/zones/example.com/rrsets?label_selector=k").json["rrsets"]],
+                         ["www/A"])
+        self.assertEqual([x["id"] for x in api("GET", "/zones/example.com/rrsets?name=%40").json["rrsets"]],
+                         ["@/NS", "@/SOA", "@/TXT"])
+        r = api("DELETE", "/zones/example.com/rrsets/www/A")
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "delete_rrset"))
+        self.assertError(api("GET", "/zones/example.com/rrsets/www/A"), 404, "not_found")
+        r = api("PUT", "/zones/%d" % z["id"], {"labels": {}})
+        self.assertEqual((r.status, r.json["zone"]["labels"]), (200, {}))
+        self.assertEqual([x["name"] for x in api("GET", "/zones?name=example.com").json["zones"]], ["example.com"])
+        r = api("DELETE", "/zones/example.com")
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "delete_zone"))
+        self.assertError(api("GET", "/zones/example.com"), 404, "not_found")
+
+    def test_secondary_zone_rejects_rrsets(self):
+        r = api("POST", "/zones", {"name": "example.org", "mode": "secondary",
+                                   "primary_nameservers": [{"address": "198.51.100.1"}]})
+        self.assertEqual(r.status, 201, r.raw)
+        self.assertError(api("POST", "/zones/example.org/rrsets",
+                             {"name": "www", "type": "A", "records": [{"value": "192.0.2.1"}]}),
+                         422, "incorrect_zone_mode")
+        self.assertError(api("POST", "/zones", {"name": "example.net", "mode": "secondary"}), 422, "invalid_input")
+        self.assertError(api("POST", "/zones", {"name": "Example.net.", "mode": "primary"}), 422, "invalid_input")
+
+
+class TestFaults(SimTest):
+    def test_status_faults_map_to_codes(self):
+        for status, code in ((429, "rate_limit_exceeded"), (500, "server_error"), (502, "bad_gateway"),
+                             (503, "unavailable"), (504, "timeout"), (409, "conflict")):
+            ctl("POST", "faults", {"kind": "status", "status": status})
+            r = api("GET", "/servers")
+            self.assertError(r, status, code)
+            if status == 429:
+                self.assertEqual(r.headers["ratelimit-remaining"], "0")
+            self.assertEqual(api("GET", "/servers").status, 200)
+
+    def test_count_and_filters(self):
+        ctl("POST", "faults", {"kind": "status", "status": 503, "count": 2, "method": "POST", "path": "^/ssh_keys$"})
+        self.assertEqual(api("GET", "/ssh_keys").status, 200)
+        body = {"name": "k", "public_key": ssh_public_key(9)}
+        self.assertEqual([api("POST", "/ssh_keys", body).status for _ in range(3)], [503, 503, 201])
+        ctl("POST", "faults", {"kind": "status", "status": 500, "count": -1})
+        self.assertEqual([api("GET", "/servers").status for _ in range(3)], [500, 500, 500])
+        ctl("DELETE", "faults")
+        self.assertEqual(api("GET", "/servers").status, 200)
+
+    def test_at_request_counts_only_api_requests(self):
+        ctl("POST", "faults", {"kind": "status", "status": 500, "at_request": 3})
+        statuses = []
+        for _ in range(4):
+            statuses.append(api("GET", "/locations").status)
+            ctl("GET", "health")  # control requests are not counted
+        self.assertEqual(statuses, [200, 200, 500, 200])
+        log = ctl("GET", "requests")
+        self.assertEqual(log["count"], 4)
+        self.assertEqual([(x["n"], x["status"], x["fault"]) for x in log["requests"]],
+                         [(1, 200, None), (2, 200, None), (3, 500, "status"), (4, 200, None)])
+        self.assertEqual(log["requests"][0]["path"], "/v1/locations")
+
+    def test_fault_after_the_request_took_effect(self):
+        ctl("POST", "faults", {"kind": "status", "status": 504, "when": "after", "path": "^/servers$"})
+        r = api("POST", "/servers", {"name": "ghost", "server_type": "cpx22", "image": "debian-12"})
+        self.assertError(r, 504, "timeout")
+        self.assertEqual([s["name"] for s in api("GET", "/servers").json["servers"]], ["ghost"])
+
+    def test_drop_closes_the_connection(self):
+        ctl("POST", "faults", {"kind": "drop"})
+        with self.assertRaises((http.client.HTTPException, ConnectionError)):
+            api("GET", "/servers")
+        self.assertEqual(api("GET", "/servers").status, 200)
+        self.assertTrue(ctl("GET", "requests")["requests"][0]["dropped"])
+
+    def test_slow(self):
+        ctl("POST", "faults", {"kind": "slow", "seconds": 0.4})
+        t = time.monotonic()
+        self.assertEqual(api("GET", "/servers").status, 200)
+        self.assertGreaterEqual(time.monotonic() - t, 0.4)
+        t = time.monotonic()
+        api("GET", "/servers")
+        self.assertLess(time.monotonic() - t, 0.3)
+
+    def test_action_error(self):
+        s = self.create_server()["server"]
+        self.finish_actions()
+        api("POST", "/servers/%d/actions/poweroff" % s["id"])
+        self.finish_actions()
+        ctl("POST", "faults", {"kind": "action_error", "command": "change_type"})
+        a = api("POST", "/servers/%d/actions/change_type" % s["id"],
+                {"server_type": "cpx32", "upgrade_disk": True}).json["action"]
+        self.assertEqual(a["status"], "running")
+        self.finish_actions()
+        a = api("GET", "/actions/%d" % a["id"]).json["action"]
+        self.assertEqual((a["status"], a["error"]["code"]), ("error", "action_failed"))
+        s = self.server(s["id"])
+        self.assertEqual((s["server_type"]["name"], s["status"]), ("cpx22", "off"))
+        a = api("POST", "/servers/%d/actions/change_type" % s["id"],
+                {"server_type": "cpx32", "upgrade_disk": True}).json["action"]
+        self.finish_actions()
+        self.assertEqual(api("GET", "/actions/%d" % a["id"]).json["action"]["status"], "success")
+        # a failed create_server also fails the start_server that follows it
+        ctl("POST", "faults", {"kind": "action_error", "command": "create_server", "message": "no capacity"})
+        body = self.create_server("web2")
+        self.finish_actions()
+        acts = api("GET", "/actions?id=%d&id=%d" % (body["action"]["id"], body["next_actions"][0]["id"])).json
+        self.assertEqual([a["status"] for a in acts["actions"]], ["error", "error"])
+        self.assertEqual(acts["actions"][0]["error"]["message"], "no capacity")
+
+    def test_type_unavailable_and_deprecated(self):
+        ctl("POST", "faults", {"kind": "type_unavailable", "server_type": "cpx52", "location": "nbg1"})
+        t = api("GET", "/server_types?name=cpx52").json["server_types"][0]
+        self.assertEqual({x["name"]: x["available"] for x in t["locations"]},
+                         {"fsn1": True, "nbg1": False, "hel1": True})
+        self.assertError(api("POST", "/servers", {"name": "x", "server_type": "cpx52", "image": "debian-12",
+                                                  "location": "nbg1"}), 412, "resource_unavailable")
+        self.assertEqual(api("POST", "/servers", {"name": "y", "server_type": "cpx52", "image": "debian-12",
+                                                  "location": "fsn1"}).status, 201)
+        seed_servers([{"name": "n1", "location": "nbg1", "status": "off"}])
+        sid = api("GET", "/servers?name=n1").json["servers"][0]["id"]
+        self.assertError(api("POST", "/servers/%d/actions/change_type" % sid,
+                             {"server_type": "cpx52", "upgrade_disk": True}), 422, "invalid_server_type")
+        ctl("POST", "faults", {"kind": "type_deprecated", "server_type": "cpx62"})
+        t = api("GET", "/server_types/108").json["server_type"]
+        self.assertTrue(t["deprecated"])
+        self.assertIsNotNone(t["deprecation"]["unavailable_after"])
+        self.assertError(api("POST", "/servers/%d/actions/change_type" % sid,
+                             {"server_type": "cpx62", "upgrade_disk": True}), 422, "invalid_server_type")
+        ctl("POST", "faults", {"kind": "type_deprecated", "server_type": "cpx42",
+                               "unavailable_after": "2020-01-01T00:00:00+00:00"})
+        self.assertNotIn("cpx42", [x["name"] for x in api("GET", "/server_types").json["server_types"]])
+        self.assertError(api("POST", "/servers", {"name": "z", "server_type": "cpx42", "image": "debian-12"}),
+                         412, "resource_unavailable")
+        ctl("DELETE", "faults")
+        self.assertEqual(len(api("GET", "/server_types").json["server_types"]), 5)
+
+    def test_bad_fault_specs_are_refused(self):
+        for spec in ({"kind": "nope"}, {"kind": "status", "status": 200}, {"kind": "type_unavailable"},
+                     {"kind": "status", "status": 500, "when": "never"}):
+            r = request("POST", "/_sim/faults", spec, token=None)
+            self.assertEqual(r.status, 422, spec)
+
+
+class TestControl(SimTest):
+    def test_reset_state_and_seed(self):
+        seeded = ctl("POST", "seed", {"ssh_keys": [{"name": "k", "public_key": ssh_public_key(11)}],
+                                      "servers": [{"name": "a", "ssh_keys": ["k"], "labels": {"x": "y"}}],
+                                      "firewalls": [{"name": "fw"}],
+                                      "zones": [{"name": "example.com", "mode": "primary"}]})
+        self.assertEqual(seeded["servers"][0]["status"], "running")
+        self.assertEqual(seeded["servers"][0]["id"], 100001)  # ids start at a fixed value
+        state = ctl("GET", "state")
+        self.assertEqual([len(state[k]) for k in ("servers", "ssh_keys", "firewalls", "zones", "actions")],
+                         [1, 1, 1, 1, 0])
+        self.assertEqual(state["requests"], 0)  # seeding is out of band
+        ctl("POST", "config", {"action_seconds": 7, "server_ip": "192.0.2.10"})
+        self.assertEqual(ctl("GET", "config")["config"]["action_seconds"], 7)
+        s = self.create_server("b")["server"]
+        self.assertEqual(s["public_net"]["ipv4"]["ip"], "192.0.2.10")
+        ctl("POST", "reset")
+        state = ctl("GET", "state")
+        self.assertEqual([len(state[k]) for k in ("servers", "ssh_keys", "firewalls", "zones", "actions")],
+                         [0, 0, 0, 0, 0])
+        self.assertEqual(state["config"]["action_seconds"], 0.05)  # back to the start-up value
+        self.assertEqual(seed_servers([{"name": "c"}])[0]["id"], 100001)
+        r = request("POST", "/_sim/config", {"nope": 1}, token=None)
+        self.assertEqual(r.status, 422)
+        self.assertEqual(request("GET", "/_sim/nothing", token=None).status, 404)
+
+
+class Result(unittest.TextTestResult):
+    """Prints one ok / not ok line per test."""
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        print("ok - %s" % test.id().split(".", 1)[1], flush=True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        print("not ok - %s" % test.id().split(".", 1)[1], flush=True)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        name = test.id().split(".", 1)[1] if "." in test.id() else test.id()
+        print("not ok - %s" % name, flush=True)
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    runner = unittest.TextTestRunner(resultclass=Result, verbosity=0, stream=sys.stderr)
+    result = runner.run(suite)
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
