@@ -241,8 +241,12 @@ static void ck_cycles(struct ck *c, const struct mdl_service **eff, struct symta
 
 /* ---- capacity ---------------------------------------------------------- */
 
+enum ck_resource { CK_RAM, CK_CPU, CK_DISK };
+
+/* help: the cheapest catalog type that carries the placement, described
+ * by the resource that ran out */
 static void ck_fit_help(struct ck *c, struct diag *d, const struct mdl_phase *ph,
-			const struct mdl_placement *pl)
+			const struct mdl_placement *pl, enum ck_resource what)
 {
 	const struct mdl_type *t = capacity_cheapest_fit(c->p, ph, pl);
 	char a[UNITS_BUF], b[UNITS_BUF];
@@ -253,9 +257,21 @@ static void ck_fit_help(struct ck *c, struct diag *d, const struct mdl_phase *ph
 	}
 	struct capacity cap;
 	capacity_of(c->p, ph, pl, t, &cap);
-	diag_help(d, c->dl, "a %s (%s, %s EUR/month) fits at %lld%%", t->name,
-		  units_fmt_mem(a, t->ram), units_fmt_money(b, t->price),
-		  (long long)units_percent_of(cap.ram_hi, cap.ram_total));
+	switch (what) {
+	case CK_RAM:
+		diag_help(d, c->dl, "a %s (%s, %s EUR/month) fits at %lld%%", t->name,
+			  units_fmt_mem(a, t->ram), units_fmt_money(b, t->price),
+			  (long long)units_percent_of(cap.ram_hi, cap.ram_total));
+		break;
+	case CK_CPU:
+		diag_help(d, c->dl, "a %s (%s vCPU, %s EUR/month) fits", t->name,
+			  units_fmt_number(a, t->vcpu), units_fmt_money(b, t->price));
+		break;
+	case CK_DISK:
+		diag_help(d, c->dl, "a %s (%s disk, %s EUR/month) fits", t->name,
+			  units_fmt_mem(a, t->disk), units_fmt_money(b, t->price));
+		break;
+	}
 }
 
 static const char *ck_range(char *buf, int64_t lo, int64_t hi)
@@ -290,7 +306,7 @@ static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 			  units_fmt_gb(r, cap.ram_usable), units_fmt_mem(r + UNITS_BUF, pl->reserve));
 		if (cap.ram_lo != cap.ram_hi)
 			diag_note(d, c->dl, "ranges are checked at their upper bound");
-		ck_fit_help(c, d, ph, pl);
+		ck_fit_help(c, d, ph, pl, CK_RAM);
 	}
 	if (!cap.cpu_ok) {
 		struct diag *d = ck_err(c, DIAG_E0302, pl->loc,
@@ -305,7 +321,7 @@ static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 		else
 			diag_note(d, c->dl, "%s has %s vCPU; set limits.cpu_overcommit to share them",
 				  t->name, units_fmt_number(a, t->vcpu));
-		ck_fit_help(c, d, ph, pl);
+		ck_fit_help(c, d, ph, pl, CK_CPU);
 	}
 	if (!cap.disk_ok) {
 		char m[UNITS_BUF];
@@ -316,7 +332,7 @@ static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 					units_fmt_month(m, cap.disk_month), t->name,
 					units_fmt_mem(b, cap.disk_total));
 		diag_note(d, c->dl, "a volume's size grows by its growth every month it is in use");
-		ck_fit_help(c, d, ph, pl);
+		ck_fit_help(c, d, ph, pl, CK_DISK);
 	}
 }
 
@@ -450,6 +466,7 @@ static void ck_env(struct ck *c, const struct mdl_service *s)
 		struct diag *d = ck_err(c, DIAG_E0701, e->loc,
 					"%s of %s looks like a secret but is written in the file",
 					e->key, s->name);
+		d->hide_source = true; /* quoting the line would print the secret again */
 		diag_help(d, c->dl, "write %s = secret(\"%s\") and set %s when you apply",
 			  e->key, e->key, e->key);
 		diag_note(d, c->dl, "infra files are committed and shared; secrets are not");

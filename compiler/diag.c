@@ -229,7 +229,8 @@ void diag_print(const struct diag_list *dl, FILE *out, bool color)
 		fprintf(out, ": %s\n", d->msg);
 		if (color)
 			fputs(C_OFF, out);
-		diag_print_source(d, out, color);
+		if (!d->hide_source)
+			diag_print_source(d, out, color);
 		for (const struct diag_line *l = d->lines; l; l = l->next)
 			fprintf(out, "  = %s: %s\n", l->help ? "help" : "note",
 				l->text);

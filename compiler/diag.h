@@ -107,6 +107,7 @@ struct diag {
 	const char *msg;
 	struct diag_line *lines, **lines_tail;
 	size_t seq; /* report order among equal positions */
+	bool hide_source; /* the quoted line would show a secret */
 };
 
 struct diag_list {

@@ -47,6 +47,19 @@ static const char *report_gb_range(char *buf, int64_t lo, int64_t hi)
 	return buf;
 }
 
+/* a service's ram: "1.5 GB", "2..3 GB", "64 MB", "512 MB .. 1.5 GB" */
+static const char *report_mem_range(char *buf, int64_t lo, int64_t hi)
+{
+	char a[UNITS_BUF], b[UNITS_BUF];
+	if (lo == hi)
+		snprintf(buf, 2 * UNITS_BUF, "%s", units_fmt_mem(a, hi));
+	else if (lo >= UNITS_GIB)
+		snprintf(buf, 2 * UNITS_BUF, "%s..%s GB", units_fmt_gb(a, lo), units_fmt_gb(b, hi));
+	else
+		snprintf(buf, 2 * UNITS_BUF, "%s .. %s", units_fmt_mem(a, lo), units_fmt_mem(b, hi));
+	return buf;
+}
+
 static void report_percent_range(FILE *out, int64_t lo, int64_t hi, int64_t total)
 {
 	int64_t plo = units_percent_of(lo, total), phi = units_percent_of(hi, total);
@@ -123,11 +136,11 @@ static void report_placement_text(const struct mdl_project *p, const struct mdl_
 	fputs("    runs ", out);
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
-		fprintf(out, "%s %s %s GB", j ? "," : "", s->name,
-			report_gb_range(r, s->ram_lo, s->ram_hi));
+		fprintf(out, "%s %s %s", j ? "," : "", s->name,
+			report_mem_range(r, s->ram_lo, s->ram_hi));
 	}
-	fprintf(out, "%s reserve %s GB\n", pl->nservices ? ";" : "",
-		units_fmt_gb(a, pl->reserve));
+	fprintf(out, "%s reserve %s\n", pl->nservices ? ";" : "",
+		units_fmt_mem(a, pl->reserve));
 }
 
 void report_text(const struct mdl_project *p, FILE *out, bool color)

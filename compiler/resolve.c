@@ -491,12 +491,12 @@ static void rs_project(struct rs *r, const struct ast_item *blk)
 	if (a[1])
 		rs_nonempty_string(r, a[1]->value, "location", &p->location);
 	if (!a[2])
-		diag_help(rs_missing(r, p->loc, "project", "start"), r->dl,
+		diag_help(rs_missing(r, p->loc, arena_printf(r->a, "project %s", p->name), "start"), r->dl,
 			  "add `start = 2026-02`, the first month billed");
 	else
 		rs_date(r, a[2]->value, "start", &p->start);
 	if (!a[3]) {
-		diag_help(rs_missing(r, p->loc, "project", "horizon"), r->dl,
+		diag_help(rs_missing(r, p->loc, arena_printf(r->a, "project %s", p->name), "horizon"), r->dl,
 			  "add `horizon = 36 months`, how far costs and growth are planned");
 	} else {
 		int64_t h;
@@ -560,7 +560,7 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 		if (!a[i]) {
 			/* a new type must be complete; an override may change one figure */
 			if (!overrides && i != 3)
-				rs_missing(r, t->loc, "server_type", names[i]);
+				rs_missing(r, t->loc, arena_printf(r->a, "server_type %s", t->name), names[i]);
 			continue;
 		}
 		int64_t v;
@@ -610,7 +610,7 @@ static void rs_ssh_key(struct rs *r, const struct ast_item *blk, struct mdl_ssh_
 	const struct ast_item *a[1];
 	rs_collect(r, blk, arena_printf(r->a, "ssh_key %s", k->name), names, a, NULL);
 	if (!a[0]) {
-		diag_help(rs_missing(r, k->loc, "ssh_key", "public_key"), r->dl,
+		diag_help(rs_missing(r, k->loc, arena_printf(r->a, "ssh_key %s", k->name), "public_key"), r->dl,
 			  "add `public_key = file(\"keys/%s.pub\")`", k->name);
 		return;
 	}
@@ -649,7 +649,7 @@ static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_serve
 	s->location = r->p->location;
 	const char *tn;
 	if (!a[0])
-		diag_help(rs_missing(r, s->loc, "server", "type"), r->dl,
+		diag_help(rs_missing(r, s->loc, arena_printf(r->a, "server %s", s->name), "type"), r->dl,
 			  "add `type = cpx42` or another server type");
 	else if (rs_ident(r, a[0]->value, "type", &tn))
 		s->type = rs_lookup(r, &r->types, "server type", tn, a[0]->value->loc);
@@ -926,7 +926,7 @@ static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volum
 	vol->loc = rs_header_loc(blk);
 	rs_collect(r, blk, "volume", names, a, NULL);
 	if (!a[0])
-		diag_help(rs_missing(r, vol->loc, "volume", "path"), r->dl,
+		diag_help(rs_missing(r, vol->loc, arena_printf(r->a, "volume %s", vol->name ? vol->name : "?"), "path"), r->dl,
 			  "add `path = \"/data\"`, where the container sees it");
 	else if (rs_nonempty_string(r, a[0]->value, "path", &vol->path) && vol->path[0] != '/')
 		rs_err(r, DIAG_E0203, a[0]->value->loc, "path must be absolute");
@@ -945,6 +945,7 @@ static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_serv
 		   svc->proxy ? rs_proxy_attrs : rs_service_attrs, a, sub);
 	if (!svc->proxy)
 		a[SA_TLS] = a[SA_EMAIL] = NULL;
+	what = arena_printf(r->a, "%s %s", what, svc->name);
 	if (!a[SA_IMAGE])
 		diag_help(rs_missing(r, svc->loc, what, "image"), r->dl,
 			  "add `image = \"name:tag\"`");
@@ -955,7 +956,7 @@ static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_serv
 	if (svc->proxy) {
 		rs_proxy_attrs_apply(r, a, svc);
 		if (svc->tls == MDL_TLS_LETSENCRYPT && !svc->email && !a[SA_EMAIL])
-			diag_help(rs_missing(r, svc->loc, "proxy with tls = letsencrypt", "email"),
+			diag_help(rs_missing(r, svc->loc, arena_printf(r->a, "%s with tls = letsencrypt", what), "email"),
 				  r->dl, "Let's Encrypt needs a contact: add `email = \"admin@example.com\"`");
 	}
 	size_t nvol = 0;

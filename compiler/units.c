@@ -153,14 +153,16 @@ const char *units_fmt_gb(char *buf, int64_t mem)
 
 const char *units_fmt_mem(char *buf, int64_t mem)
 {
+	/* the unit that shows the value exactly, GB first: 0.5 GB, 64 MB,
+	 * 20 TB; a value exact in neither is rounded in GB */
 	char tmp[UNITS_BUF];
 	int64_t a = mem < 0 ? -mem : mem;
-	if (a != 0 && a < UNITS_GIB)
-		snprintf(buf, UNITS_BUF, "%s MB", units_fmt_fixed(tmp, mem, UNITS_MIB, 2, false));
-	else if (a >= 10 * UNITS_TIB && a % UNITS_TIB == 0)
+	if (a >= 10 * UNITS_TIB && a % UNITS_TIB == 0)
 		snprintf(buf, UNITS_BUF, "%s TB", units_fmt_fixed(tmp, mem, UNITS_TIB, 2, false));
-	else
+	else if (a % (UNITS_GIB / 100) == 0 || a % (UNITS_MIB / 100) != 0)
 		snprintf(buf, UNITS_BUF, "%s GB", units_fmt_fixed(tmp, mem, UNITS_GIB, 2, false));
+	else
+		snprintf(buf, UNITS_BUF, "%s MB", units_fmt_fixed(tmp, mem, UNITS_MIB, 2, false));
 	return buf;
 }
 

@@ -141,6 +141,7 @@ RRSET_NAME_RE = re.compile(r"^(@|\*|(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?
 PORT_RE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
 
 USER_DATA_MAX = 32 * 1024
+REQUEST_LOG_MAX = 20000  # oldest entries of /_sim/requests are dropped beyond this
 
 # --------------------------------------------------------------------------
 # Labels and the label selector
@@ -2141,7 +2142,9 @@ class Simulator:
             self.request_log.append({"n": n, "method": method, "path": target,
                                      "status": None if resp.drop else resp.status, "dropped": resp.drop,
                                      "fault": fault["kind"] if fault else ("slow" if slow else None),
-                                     "time": self.now_iso(), "body": logged_body})
+                                     "time": self.now_iso(), "user_agent": headers.get("User-Agent"),
+                                     "body": logged_body})
+            del self.request_log[:-REQUEST_LOG_MAX]
         return resp
 
     # ---------------------------------------------------------------- control API (/_sim)
@@ -2328,6 +2331,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_PATCH(self):
         self._handle("PATCH")
 
+    def do_HEAD(self):
+        self._handle("HEAD")
+
+    def do_OPTIONS(self):
+        self._handle("OPTIONS")
+
     def _read_body(self):
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             data = b""
@@ -2384,7 +2393,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if resp.status != 204:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        if resp.status != 204:
+        if resp.status != 204 and self.command != "HEAD":
             self.wfile.write(data)
 
 

@@ -217,6 +217,8 @@ class TestProtocol(SimTest):
         self.assertError(request("GET", "/other"), 404, "not_found")
         self.assertError(api("PATCH", "/servers"), 405, "method_not_allowed")
         self.assertError(api("DELETE", "/servers"), 405, "method_not_allowed")
+        r = api("HEAD", "/servers")
+        self.assertEqual((r.status, r.raw), (405, b""))
         self.assertError(api("POST", "/servers", b"{not json"), 400, "json_error")
         self.assertError(api("POST", "/servers", b"[1,2]"), 400, "json_error")
         err = self.assertError(api("POST", "/servers", {"server_type": "cpx22"}), 422, "invalid_input")
@@ -825,10 +827,14 @@ class Result(unittest.TextTestResult):
 
 
 def main():
+    import io
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    runner = unittest.TextTestRunner(resultclass=Result, verbosity=0, stream=sys.stderr)
+    report = io.StringIO()
+    runner = unittest.TextTestRunner(resultclass=Result, verbosity=0, stream=report)
     result = runner.run(suite)
     failed = len(result.failures) + len(result.errors)
+    if failed:
+        sys.stderr.write(report.getvalue())
     print("%d passed, %d failed" % (result.testsRun - failed, failed))
     return 1 if failed else 0
 
