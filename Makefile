@@ -86,7 +86,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
 	libjson-c-dev libyaml-dev
-TEST_DEPS := libcmocka-dev python3 valgrind
+TEST_DEPS := libcmocka-dev python3 valgrind hcloud-cli python3-hcloud
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
