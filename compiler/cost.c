@@ -232,6 +232,7 @@ static const char *cost_month_sum(struct arena *a, const struct cost_option *o,
 	char b[UNITS_BUF];
 	const char *s = "";
 	int64_t sum = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < o->nsegs; i++) {
 		const struct cost_segment *sg = &o->segs[i];
 		if (sg->phase != ph || m < sg->start || m >= sg->start + sg->months)
@@ -240,7 +241,10 @@ static const char *cost_month_sum(struct arena *a, const struct cost_option *o,
 				 sg->placement->server->name, sg->type->name,
 				 units_fmt_money(b, sg->type->price));
 		sum = cost_add(sum, sg->type->price);
+		n++;
 	}
+	if (n == 1)
+		return arena_printf(a, "%s EUR/month", s);
 	return arena_printf(a, "%s = %s EUR/month", s, units_fmt_money(b, sum));
 }
 

@@ -152,8 +152,13 @@ void recommend_report_text(struct arena *a, const struct mdl_project *p,
 	else if (written.total > r->cost.total)
 		fprintf(out, "; the recommendation saves %s EUR\n",
 			units_fmt_money(b, written.total - r->cost.total));
-	else
+	else if (written.total == r->cost.total)
+		fputs(", the same with other types\n", out);
+	else if (!cost_feasible(&written))
 		fprintf(out, ", %s EUR less, but it does not pass every check\n",
+			units_fmt_money(b, r->cost.total - written.total));
+	else /* only without resize: the file changes type between phases */
+		fprintf(out, ", %s EUR less, by changing type between phases\n",
 			units_fmt_money(b, r->cost.total - written.total));
 	fprintf(out, "\n%s", rr_scenario(a, r));
 }
