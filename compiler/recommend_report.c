@@ -106,7 +106,10 @@ void recommend_report_text(struct arena *a, const struct mdl_project *p,
 		r->resize ? "a type per server and phase" :
 			    "one type per server for the whole horizon");
 	report_prices(p, out);
-	fprintf(out, "checks: RAM with %s headroom, CPU", units_fmt_percent(b, p->headroom));
+	if (p->headroom)
+		fprintf(out, "checks: RAM with %s headroom, CPU", units_fmt_percent(b, p->headroom));
+	else
+		fputs("checks: RAM (no headroom), CPU", out);
 	if (p->cpu_overcommit != UNITS_ONE)
 		fprintf(out, " with overcommit %s", units_fmt_number(b, p->cpu_overcommit));
 	fputs(", disk", out);
