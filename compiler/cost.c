@@ -5,19 +5,6 @@
 
 #include "units.h"
 
-/* Saturating: an absurd price must not wrap into a cheap option. */
-static int64_t cost_add(int64_t a, int64_t b)
-{
-	int64_t r;
-	return units_add(a, b, &r) ? r : INT64_MAX;
-}
-
-static int64_t cost_mul(int64_t a, int64_t b)
-{
-	int64_t r;
-	return units_mul(a, b, &r) ? r : INT64_MAX;
-}
-
 const struct mdl_type *cost_type_at(const struct mdl_scenario *sc,
 				    const struct mdl_placement *pl, int m)
 {
@@ -52,7 +39,7 @@ static void cost_segment_add(struct cost_option *o, const struct mdl_project *p,
 	s->type = t;
 	s->start = start;
 	s->months = end - start;
-	s->cost = cost_mul(t->price, s->months);
+	s->cost = units_mul_sat(t->price, s->months);
 	/* the phase as far as this segment: disk is measured at its end */
 	struct mdl_phase upto = *ph;
 	upto.months = end - ph->start;
@@ -60,10 +47,10 @@ static void cost_segment_add(struct cost_option *o, const struct mdl_project *p,
 	if (!capacity_fits(&s->cap))
 		o->fits = false;
 	for (int m = start; m < end; m++)
-		o->monthly[m - p->start] = cost_add(o->monthly[m - p->start], t->price);
+		o->monthly[m - p->start] = units_add_sat(o->monthly[m - p->start], t->price);
 	size_t i = (size_t)(ph - p->phases);
-	o->phase_cost[i] = cost_add(o->phase_cost[i], s->cost);
-	o->total = cost_add(o->total, s->cost);
+	o->phase_cost[i] = units_add_sat(o->phase_cost[i], s->cost);
+	o->total = units_add_sat(o->total, s->cost);
 }
 
 void cost_option_build(struct arena *a, const struct mdl_project *p,
@@ -183,7 +170,7 @@ const char *cost_arithmetic(struct arena *a, const struct mdl_project *p,
 	if (n > 1)
 		for (size_t j = 0; j < n; j++)
 			w += sprintf(w, "%s%s", j ? " + " : " = ",
-				     units_fmt_money(b, cost_mul(terms[j].t->price, terms[j].months)));
+				     units_fmt_money(b, units_mul_sat(terms[j].t->price, terms[j].months)));
 	sprintf(w, " = %s", units_fmt_money(b, o->total));
 	return out;
 }
@@ -240,7 +227,7 @@ static const char *cost_month_sum(struct arena *a, const struct cost_option *o,
 		s = arena_printf(a, "%s%s%s %s %s", s, *s ? " + " : "",
 				 sg->placement->server->name, sg->type->name,
 				 units_fmt_money(b, sg->type->price));
-		sum = cost_add(sum, sg->type->price);
+		sum = units_add_sat(sum, sg->type->price);
 		n++;
 	}
 	if (n == 1)
@@ -262,7 +249,7 @@ static void cost_budget_help(struct diag_list *dl, struct diag *d, const struct 
 				  ph->placements[k].server->name);
 			return;
 		}
-		sum = cost_add(sum, t->price);
+		sum = units_add_sat(sum, t->price);
 		which = arena_printf(dl->arena, "%s%s%s %s", which, *which ? ", " : "",
 				     ph->placements[k].server->name, t->name);
 	}

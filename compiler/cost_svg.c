@@ -131,8 +131,7 @@ static void svg_option(const struct svg_frame *f, const struct cost_option *o, s
 		color, dash, SVG_LEFT, SVG_BOTTOM);
 	int64_t sum = 0;
 	for (int i = 0; i < f->months; i++) {
-		if (!units_add(sum, o->monthly[i], &sum))
-			sum = INT64_MAX;
+		sum = units_add_sat(sum, o->monthly[i]);
 		fprintf(out, " %lld,%lld", (long long)svg_x(f, i + 1), (long long)svg_y(f, sum));
 	}
 	fputs("\"/>\n", out);
