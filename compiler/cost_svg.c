@@ -3,10 +3,11 @@
 #include "units.h"
 
 #define SVG_W 900
-#define SVG_H 600
 #define SVG_LEFT 90
 #define SVG_RIGHT 870
-#define SVG_BOTTOM 540
+#define SVG_BOTTOM 540    /* of the plot, unless the legend pushes it down */
+#define SVG_PLOT_MIN 300  /* the plot's least height */
+#define SVG_BELOW 60      /* month labels and the price source */
 #define SVG_LEGEND_TOP 52
 #define SVG_LEGEND_LINE 18
 #define SVG_TICKS 8
@@ -59,7 +60,7 @@ static const char *svg_eur(char *buf, int64_t cents)
 }
 
 struct svg_frame {
-	int top;
+	int top, bottom;
 	int64_t ymax; /* cents at the top of the plot */
 	int months;
 };
@@ -71,8 +72,8 @@ static int64_t svg_x(const struct svg_frame *f, int i)
 
 static int64_t svg_y(const struct svg_frame *f, int64_t cents)
 {
-	__extension__ __int128 span = (__int128)(SVG_BOTTOM - f->top) * cents;
-	return SVG_BOTTOM - (int64_t)(span / f->ymax);
+	__extension__ __int128 span = (__int128)(f->bottom - f->top) * cents;
+	return f->bottom - (int64_t)(span / f->ymax);
 }
 
 static void svg_axes(const struct mdl_project *p, const struct svg_frame *f, FILE *out)
@@ -95,11 +96,11 @@ static void svg_axes(const struct mdl_project *p, const struct svg_frame *f, FIL
 		if (i != 0 && (m % 12 != 0 || i < 3))
 			continue;
 		fprintf(out, "<text x=\"%lld\" y=\"%d\">%s</text>\n", (long long)svg_x(f, i),
-			SVG_BOTTOM + 18, units_fmt_month(b, m));
+			f->bottom + 18, units_fmt_month(b, m));
 	}
 	fputs("</g>\n", out);
 	fprintf(out, "<path d=\"M%d %d V%d H%d\" fill=\"none\" stroke=\"#333333\" "
-		"stroke-width=\"1\"/>\n", SVG_LEFT, f->top, SVG_BOTTOM, SVG_RIGHT);
+		"stroke-width=\"1\"/>\n", SVG_LEFT, f->top, f->bottom, SVG_RIGHT);
 }
 
 static void svg_phases(const struct mdl_project *p, const struct svg_frame *f, FILE *out)
@@ -113,7 +114,7 @@ static void svg_phases(const struct mdl_project *p, const struct svg_frame *f, F
 		int64_t x = svg_x(f, at);
 		fprintf(out, "<line x1=\"%lld\" y1=\"%d\" x2=\"%lld\" y2=\"%d\" stroke=\"#888888\" "
 			"stroke-width=\"1\" stroke-dasharray=\"4 4\"/>\n",
-			(long long)x, f->top, (long long)x, SVG_BOTTOM);
+			(long long)x, f->top, (long long)x, f->bottom);
 		fprintf(out, "<text x=\"%lld\" y=\"%d\">", (long long)x + 4, f->top + 14);
 		svg_text(out, ph->name);
 		fputs("</text>\n", out);
@@ -128,7 +129,7 @@ static void svg_option(const struct svg_frame *f, const struct cost_option *o, s
 	const char *color = svg_colors[j % SVG_NCOLORS];
 	const char *dash = cost_feasible(o) ? "" : " stroke-dasharray=\"10 6\"";
 	fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\"%s points=\"%d,%d",
-		color, dash, SVG_LEFT, SVG_BOTTOM);
+		color, dash, SVG_LEFT, f->bottom);
 	int64_t sum = 0;
 	for (int i = 0; i < f->months; i++) {
 		sum = units_add_sat(sum, o->monthly[i]);
@@ -157,6 +158,8 @@ void cost_svg_write(const struct mdl_project *p, const struct cost_table *t, FIL
 		.ymax = 1,
 		.months = p->horizon > 0 ? p->horizon : 1,
 	};
+	f.bottom = f.top + SVG_PLOT_MIN > SVG_BOTTOM ? f.top + SVG_PLOT_MIN : SVG_BOTTOM;
+	int height = f.bottom + SVG_BELOW;
 	for (size_t j = 0; j < t->n; j++)
 		if (t->options[j].total > f.ymax)
 			f.ymax = t->options[j].total;
@@ -166,19 +169,19 @@ void cost_svg_write(const struct mdl_project *p, const struct cost_table *t, FIL
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
 		"height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
-		SVG_W, SVG_H, SVG_W, SVG_H);
+		SVG_W, height, SVG_W, height);
 	fputs("<title>", out);
 	svg_text(out, p->name);
 	fputs(": cumulative cost</title>\n", out);
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
-		SVG_W, SVG_H);
+		SVG_W, height);
 	fprintf(out, "<text x=\"%d\" y=\"30\" font-size=\"17\" font-weight=\"bold\">", SVG_LEFT);
 	svg_text(out, p->name);
 	fprintf(out, ": cumulative cost, %s .. %s (%d months)</text>\n",
 		units_fmt_month(b, p->start), units_fmt_month(c, p->start + p->horizon - 1),
 		p->horizon);
 	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\">", SVG_LEFT,
-		SVG_H - 12);
+		height - 12);
 	svg_text(out, p->price_source);
 	fputs("; dashed: does not pass every check</text>\n", out);
 	svg_axes(p, &f, out);

@@ -129,8 +129,10 @@ void recommend_report_text(struct arena *a, const struct mdl_project *p,
 			fputc('\n', out);
 		rr_pick_text(a, pk, out);
 	}
-	if (!r->npicks)
+	if (!r->npicks) {
 		fputs("\nno server runs in any phase: nothing to choose\n", out);
+		return;
+	}
 	fputc('\n', out);
 
 	struct cost_option written;
