@@ -89,3 +89,19 @@ bool cli_compile(struct compilation *c, const char *file, bool json)
 		diag_print(&c->diags, stderr, cli_color(stderr));
 	return ok;
 }
+
+bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors)
+{
+	*errors = !compile_file(c, file);
+	bool usable = c->project != NULL;
+	for (size_t i = 0; usable && i < c->diags.n; i++) {
+		enum diag_code code = c->diags.items[i]->code;
+		usable = diag_code_severity(code) != DIAG_ERROR || code == DIAG_E0301 ||
+			 code == DIAG_E0302 || code == DIAG_E0303 || code == DIAG_E0801;
+	}
+	if (!usable && json)
+		diag_print_json(&c->diags, stdout);
+	else if (!json)
+		diag_print(&c->diags, stderr, cli_color(stderr));
+	return usable;
+}
