@@ -86,7 +86,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
 	libjson-c-dev libyaml-dev
-TEST_DEPS := libcmocka-dev python3 valgrind
+TEST_DEPS := libcmocka-dev python3 valgrind docker-compose nginx cloud-init openssl curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
@@ -113,6 +113,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@echo '$$ infrac check examples/becker.infra'
 	@$(INFRAC) check examples/becker.infra
+	@echo '$$ infrac build examples/becker.infra -o build/demo'
+	@$(INFRAC) build examples/becker.infra -o build/demo
 
 SAN_BUILD := build/san
 SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=1 OPT="-O1 -g"
@@ -139,6 +141,7 @@ test-suite: $(INFRAC)
 
 golden-update: $(INFRAC)
 	@UPDATE=1 tests/golden/run.sh $(abspath $(INFRAC))
+	@UPDATE=1 tests/build/run.sh $(abspath $(INFRAC))
 
 bench: deps
 	@$(MAKE) --no-print-directory all

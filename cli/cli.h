@@ -38,5 +38,6 @@ bool cli_color(FILE *f);
 bool cli_compile(struct compilation *c, const char *file, bool json);
 
 int cmd_check(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "prove the file fits and print the capacity report" },
+	{ "build", cmd_build, "write docker-compose, nginx and cloud-init files per phase and server" },
 };
 
 static void usage(FILE *out)

@@ -83,7 +83,10 @@ struct src {
 	X(E0701, ERROR, "secret written as a literal")                       \
 	X(E0801, ERROR, "over budget")                                       \
 	X(W0901, WARNING, "image without a pinned tag")                      \
-	X(W0902, WARNING, "declared but never run")
+	X(W0902, WARNING, "declared but never run")                          \
+	X(E1001, ERROR, "user data too large")                               \
+	X(E1002, ERROR, "environment variable not set")                      \
+	X(E1003, ERROR, "name taken in the generated files")
 
 enum diag_code {
 #define DIAG_ENUM(code, sev, title) DIAG_##code,
