@@ -409,9 +409,10 @@ static size_t compose_volume_names(struct compose *c, bool tls, const char ***ou
 					"volume %s of %s is a second volume of that name on server %s "
 					"in phase %s", v->name, s->name, pl->server->name,
 					c->t->phase->name);
-				diag_note(d, c->dl, "compose names volumes per server; %s and %s are "
-					  "taken by the proxy's certificates", VOLUME_CERTS,
-					  VOLUME_WEBROOT);
+				diag_note(d, c->dl, "compose has one namespace of volumes per server");
+				if (tls)
+					diag_note(d, c->dl, "%s and %s hold the proxy's certificates",
+						  VOLUME_CERTS, VOLUME_WEBROOT);
 				diag_help(d, c->dl, "give each volume its own name");
 				c->ok = false;
 				continue;

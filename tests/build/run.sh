@@ -354,4 +354,49 @@ printf 'project broken {\n' >"$T/traps/broken.infra"
 expect_rc "a file with errors builds nothing" 1 "$INFRAC" build "$T/traps/broken.infra" -o "$T/traps/broken-out"
 [ ! -e "$T/traps/broken-out" ] && ok "errors write nothing" || not_ok "errors write nothing"
 
+cat >"$T/traps/certbot.infra" <<'INFRA'
+project clash {
+  start   = 2026-01
+  horizon = 12 months
+}
+server box {
+  type = cpx22
+}
+service certbot {
+  image  = "busybox:1.36"
+  ram    = 64 MB
+  port   = 8080
+  domain = "app.example.com"
+}
+proxy web {
+  image = "nginx:1.27"
+  ram   = 64 MB
+  tls   = letsencrypt
+  email = "ops@example.com"
+}
+phase only {
+  run on box {
+    certbot
+    web
+  }
+}
+INFRA
+expect_rc "a service named like the certificate service" 1 "$INFRAC" build "$T/traps/certbot.infra" -o "$T/traps/certbot-out"
+contains "E1003 for the certbot name" "$LAST_OUT" "error[E1003]: service certbot clashes with the certificate service the proxy web brings"
+sed 's/letsencrypt/none/' "$T/traps/certbot.infra" >"$T/traps/plain.infra"
+expect_rc "without TLS the name is free" 0 "$INFRAC" build "$T/traps/plain.infra" -o "$T/traps/plain-out"
+P=$T/traps/plain-out/only/box
+grep -q 'listen 443\|certbot/certbot' "$P/nginx.conf" "$P/docker-compose.yml" &&
+	not_ok "tls = none: port 80 only, no certificate service" || ok "tls = none: port 80 only, no certificate service"
+check "nginx -t: tls = none" nginx -t -q -e stderr -p "$T/traps/" -c "$P/nginx.conf" -g "pid $T/traps/nginx.pid;"
+check "docker-compose config: tls = none" docker-compose -f "$P/docker-compose.yml" config -q
+
+# ---- docs/build.md shows the files as they are -------------------------------
+/usr/bin/python3 - "$ROOT/docs/build.md" "$HERE/golden/production/main" <<'PY' && ok "docs/build.md shows the generated files" || not_ok "docs/build.md shows the generated files" "rerun the docs' paste: a file changed"
+import sys
+doc = open(sys.argv[1]).read()
+for name in ("docker-compose.yml", "nginx.conf", ".env.example"):
+    assert open(sys.argv[2] + "/" + name).read() in doc, name
+PY
+
 finish
