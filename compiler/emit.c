@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,4 +289,32 @@ bool emit_write(const struct emit_output *out, const char *dir, char *err, size_
 		snprintf(err, errlen, "cannot write %s: %s", failed, strerror(errno));
 	arena_release(&a);
 	return !failed;
+}
+
+void emit_print_json(const struct emit_output *out, const char *dir,
+		     const struct diag_list *dl, FILE *f)
+{
+	json_object *root = json_object_new_object();
+	json_object *files = json_object_new_array();
+	for (size_t i = 0; i < out->n; i++) {
+		json_object *o = json_object_new_object();
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, out->files[i].path) < 0) {
+			fputs("infrac: out of memory\n", stderr);
+			exit(1);
+		}
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)out->files[i].len));
+		json_object_array_add(files, o);
+		free(path);
+	}
+	json_object_object_add(root, "files", files);
+	json_object_object_add(root, "diagnostics", diag_to_json(dl));
+	json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
+	json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
+	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_SPACED |
+					     JSON_C_TO_STRING_NOSLASHESCAPE), f);
+	fputc('\n', f);
+	json_object_put(root);
 }

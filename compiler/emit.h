@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "diag.h"
@@ -85,5 +86,10 @@ bool emit_build(struct arena *a, struct diag_list *dl, const struct mdl_project 
  * a message in err.
  */
 bool emit_write(const struct emit_output *out, const char *dir, char *err, size_t errlen);
+
+/* {"files": [{"path": "DIR/PHASE/SERVER/NAME", "bytes": N}, ...],
+ *  "diagnostics": [...], "errors": 0, "warnings": N} for --json */
+void emit_print_json(const struct emit_output *out, const char *dir,
+		     const struct diag_list *dl, FILE *f);
 
 #endif

@@ -243,7 +243,8 @@ static const char *compose_domain_words(struct compose *c)
  * The proxy starts before any certificate exists: for each domain still
  * without one it makes a self-signed stand-in (valid one day), so nginx
  * can load its configuration and answer the ACME challenge on port 80.
- * Once a minute it reloads nginx if certbot wrote a newer certificate.
+ * Once a minute it reloads nginx if certbot wrote a newer certificate; a
+ * reload that fails keeps the running configuration and the loop alive.
  */
 static const char *compose_proxy_script(struct compose *c)
 {
@@ -262,7 +263,7 @@ static const char *compose_proxy_script(struct compose *c)
 		"while sleep 60; do\n"
 		"  if [ -n \"$(find -L " EMIT_NGINX_CERTS "/live -name '*.pem' -newer /tmp/certificates-loaded)\" ]; then\n"
 		"    touch /tmp/certificates-loaded\n"
-		"    nginx -s reload\n"
+		"    nginx -s reload || true\n"
 		"  fi\n"
 		"done &\n"
 		"exec nginx -g 'daemon off;'\n",

@@ -41,49 +41,32 @@ bool emit_yaml_end(struct emit_yaml *y)
 	return !y->failed;
 }
 
-static void emit_yaml_map_style(struct emit_yaml *y, yaml_mapping_style_t style)
+/* Opens a mapping or a sequence; its end event is the matching close. */
+static void emit_yaml_open(struct emit_yaml *y, bool map, bool flow)
 {
 	yaml_event_t ev;
-	emit_yaml_event(y, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, style));
+	int ok = map ? yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							   flow ? YAML_FLOW_MAPPING_STYLE
+								: YAML_BLOCK_MAPPING_STYLE)
+		     : yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+							    flow ? YAML_FLOW_SEQUENCE_STYLE
+								 : YAML_BLOCK_SEQUENCE_STYLE);
+	emit_yaml_event(y, &ev, ok);
 }
 
-void emit_yaml_map(struct emit_yaml *y)
-{
-	emit_yaml_map_style(y, YAML_BLOCK_MAPPING_STYLE);
-}
-
-void emit_yaml_map_flow(struct emit_yaml *y)
-{
-	emit_yaml_map_style(y, YAML_FLOW_MAPPING_STYLE);
-}
-
-void emit_yaml_map_end(struct emit_yaml *y)
+static void emit_yaml_close(struct emit_yaml *y, bool map)
 {
 	yaml_event_t ev;
-	emit_yaml_event(y, &ev, yaml_mapping_end_event_initialize(&ev));
+	emit_yaml_event(y, &ev, map ? yaml_mapping_end_event_initialize(&ev)
+				    : yaml_sequence_end_event_initialize(&ev));
 }
 
-static void emit_yaml_seq_style(struct emit_yaml *y, yaml_sequence_style_t style)
-{
-	yaml_event_t ev;
-	emit_yaml_event(y, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, style));
-}
-
-void emit_yaml_seq(struct emit_yaml *y)
-{
-	emit_yaml_seq_style(y, YAML_BLOCK_SEQUENCE_STYLE);
-}
-
-void emit_yaml_seq_flow(struct emit_yaml *y)
-{
-	emit_yaml_seq_style(y, YAML_FLOW_SEQUENCE_STYLE);
-}
-
-void emit_yaml_seq_end(struct emit_yaml *y)
-{
-	yaml_event_t ev;
-	emit_yaml_event(y, &ev, yaml_sequence_end_event_initialize(&ev));
-}
+void emit_yaml_map(struct emit_yaml *y) { emit_yaml_open(y, true, false); }
+void emit_yaml_map_flow(struct emit_yaml *y) { emit_yaml_open(y, true, true); }
+void emit_yaml_map_end(struct emit_yaml *y) { emit_yaml_close(y, true); }
+void emit_yaml_seq(struct emit_yaml *y) { emit_yaml_open(y, false, false); }
+void emit_yaml_seq_flow(struct emit_yaml *y) { emit_yaml_open(y, false, true); }
+void emit_yaml_seq_end(struct emit_yaml *y) { emit_yaml_close(y, false); }
 
 static void emit_yaml_scalar(struct emit_yaml *y, const char *s, yaml_scalar_style_t style)
 {

@@ -43,6 +43,11 @@ contains() { # contains "what" HAYSTACK NEEDLE
 	case "$2" in *"$3"*) ok "$1" ;; *) not_ok "$1" "'$3' not in:
 $2" ;; esac
 }
+# preamble PROJECT: the project and server blocks of the small test files
+preamble() {
+	printf 'project %s {\n  start   = 2026-01\n  horizon = 12 months\n}\n' "$1"
+	printf 'server box {\n  type = cpx22\n}\n'
+}
 
 # ---- becker.infra: build, golden, secrets, determinism --------------------
 build_becker() {
@@ -81,6 +86,9 @@ expect_rc "unknown phase is a usage error" 2 "$INFRAC" build "$BECKER" -o "$T/no
 contains "unknown phase suggests the close name" "$LAST_OUT" "did you mean 'production'"
 [ ! -e "$T/none" ] && ok "unknown phase writes nothing" || not_ok "unknown phase writes nothing"
 expect_rc "-o is required" 2 "$INFRAC" build "$BECKER"
+expect_rc "--json lists the files" 0 "$INFRAC" build "$BECKER" -o "$T/json" --json
+/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["errors"] == 0 and len(d["files"]) == 8 and d["files"][0]["bytes"] > 0, d' "$LAST_OUT" &&
+	ok "--json is one JSON document" || not_ok "--json is one JSON document" "$LAST_OUT"
 
 # ---- docker-compose (Debian's docker-compose) ------------------------------
 # the secrets' names from .env.example, each set to a stand-in
@@ -224,14 +232,7 @@ rc=$?
 
 # ---- the YAML traps, read back by docker-compose's own parser ---------------
 mkdir -p "$T/traps"
-cat >"$T/traps/traps.infra" <<'INFRA'
-project traps {
-  start   = 2026-01
-  horizon = 12 months
-}
-server box {
-  type = cpx22
-}
+{ preamble traps; cat; } >"$T/traps/traps.infra" <<'INFRA'
 service app {
   image   = "busybox:1.36"
   ram     = 0.1 GB .. 0.3 GB
@@ -318,14 +319,7 @@ contains "E1002 names the variable" "$LAST_OUT" "error[E1002]: A_YES of app read
 expect_rc "env() set at build" 0 env INFRAC_TEST_GREETING='hi $there' "$INFRAC" build "$T/traps/env.infra" -o "$T/traps/env-out"
 contains "env() value is written, \$ escaped for compose" "$(cat "$T/traps/env-out/only/box/docker-compose.yml")" 'A_YES: "hi $$there"'
 
-cat >"$T/traps/clash.infra" <<'INFRA'
-project clash {
-  start   = 2026-01
-  horizon = 12 months
-}
-server box {
-  type = cpx22
-}
+{ preamble clash; cat; } >"$T/traps/clash.infra" <<'INFRA'
 service a {
   image = "busybox:1.36"
   ram   = 64 MB
@@ -354,14 +348,7 @@ printf 'project broken {\n' >"$T/traps/broken.infra"
 expect_rc "a file with errors builds nothing" 1 "$INFRAC" build "$T/traps/broken.infra" -o "$T/traps/broken-out"
 [ ! -e "$T/traps/broken-out" ] && ok "errors write nothing" || not_ok "errors write nothing"
 
-cat >"$T/traps/certbot.infra" <<'INFRA'
-project clash {
-  start   = 2026-01
-  horizon = 12 months
-}
-server box {
-  type = cpx22
-}
+{ preamble certbot; cat; } >"$T/traps/certbot.infra" <<'INFRA'
 service certbot {
   image  = "busybox:1.36"
   ram    = 64 MB
