@@ -146,6 +146,9 @@ void diag_print_json(const struct diag_list *dl, FILE *out);
 /* The array of diagnostics as a json-c object, owned by the caller. */
 struct json_object;
 struct json_object *diag_to_json(const struct diag_list *dl);
+/* Adds "diagnostics", "errors" and "warnings" to a command's own JSON
+ * document root, prints it to out and releases it. */
+void diag_json_finish(struct json_object *root, const struct diag_list *dl, FILE *out);
 
 /* "did you mean": the candidate closest to name by edit distance, or NULL
  * when none is close enough to be a likely typo. */

@@ -309,12 +309,5 @@ void emit_print_json(const struct emit_output *out, const char *dir,
 		free(path);
 	}
 	json_object_object_add(root, "files", files);
-	json_object_object_add(root, "diagnostics", diag_to_json(dl));
-	json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
-	json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
-	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_SPACED |
-					     JSON_C_TO_STRING_NOSLASHESCAPE), f);
-	fputc('\n', f);
-	json_object_put(root);
+	diag_json_finish(root, dl, f);
 }
