@@ -1,6 +1,7 @@
 #include "emit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <json.h>
 #include <stdarg.h>
@@ -242,6 +243,25 @@ static bool emit_write_file(const char *path, const struct emit_file *f)
 	return fclose(fp) == 0 && ok;
 }
 
+/*
+ * Puts folder fresh in the place of final; the previous final ends up as
+ * old.  Where the file system can, the two are exchanged in one step, so
+ * final never goes missing; elsewhere final is absent for an instant.
+ */
+static bool emit_swap(const char *fresh, const char *final, const char *old)
+{
+	struct stat st;
+	if (!emit_rm_tree(old))
+		return false;
+	if (lstat(final, &st) != 0)
+		return rename(fresh, final) == 0;
+	if (renameat2(AT_FDCWD, fresh, AT_FDCWD, final, RENAME_EXCHANGE) == 0)
+		return rename(fresh, old) == 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return false;
+	return rename(final, old) == 0 && rename(fresh, final) == 0;
+}
+
 bool emit_write(const struct emit_output *out, const char *dir, char *err, size_t errlen)
 {
 	struct arena a = ARENA_INIT;
@@ -275,12 +295,7 @@ bool emit_write(const struct emit_output *out, const char *dir, char *err, size_
 			errno = saved;
 			break;
 		}
-		struct stat st;
-		if (!emit_rm_tree(old))
-			failed = old;
-		else if (lstat(final, &st) == 0 && rename(final, old) != 0)
-			failed = final;
-		else if (rename(fresh, final) != 0)
+		if (!emit_swap(fresh, final, old))
 			failed = final;
 		else if (!emit_rm_tree(old))
 			failed = old;
