@@ -16,17 +16,7 @@
 #define VOLUME_CERTS "letsencrypt"
 #define VOLUME_WEBROOT "acme"
 
-/* Health checks of well-known images, as shell commands. */
-static const struct {
-	const char *repo;
-	const char *test;
-} compose_known_checks[] = {
-	/* over TCP: during its first start the image runs a temporary server
-	 * on the socket only, which must not count as ready */
-	{ "postgres", "pg_isready -h 127.0.0.1 -U \"${POSTGRES_USER:-postgres}\"" },
-	{ "redis", "redis-cli ping | grep -q PONG" },
-	{ "valkey/valkey", "valkey-cli ping | grep -q PONG" },
-};
+
 
 const char *emit_compose_bytes(char *buf, size_t size, int64_t mem)
 {
@@ -76,21 +66,45 @@ static const char *compose_repo(struct arena *a, const char *image)
 	return arena_strndup(a, s, n);
 }
 
+/* What is known of well-known images: a health check as a shell command,
+ * and how long a clean shutdown may take where Docker's 10 s is short. */
+static const struct {
+	const char *repo;
+	const char *test;
+	const char *stop_grace;
+} compose_known[] = {
+	/* over TCP: during its first start the image runs a temporary server
+	 * on the socket only, which must not count as ready.  A postgres
+	 * killed before its shutdown checkpoint recovers at the next start. */
+	{ "postgres", "pg_isready -h 127.0.0.1 -U \"${POSTGRES_USER:-postgres}\"", "1m" },
+	{ "redis", "redis-cli ping | grep -q PONG", NULL },
+	{ "valkey/valkey", "valkey-cli ping | grep -q PONG", NULL },
+};
+
+#define COMPOSE_NKNOWN (sizeof(compose_known) / sizeof(*compose_known))
+
+/* The entry of compose_known for image, or COMPOSE_NKNOWN. */
+static size_t compose_known_index(const char *image)
+{
+	size_t n = COMPOSE_NKNOWN;
+	if (!image)
+		return n;
+	struct arena a = ARENA_INIT;
+	arena_init(&a);
+	const char *repo = compose_repo(&a, image);
+	size_t i = 0;
+	while (i < n && strcmp(repo, compose_known[i].repo))
+		i++;
+	arena_release(&a);
+	return i;
+}
+
 const char *emit_compose_healthcheck(const struct mdl_service *svc)
 {
 	if (svc->healthcheck)
 		return svc->healthcheck;
-	if (!svc->image)
-		return NULL;
-	struct arena a = ARENA_INIT;
-	arena_init(&a);
-	const char *repo = compose_repo(&a, svc->image);
-	const char *test = NULL;
-	for (size_t i = 0; i < sizeof(compose_known_checks) / sizeof(*compose_known_checks); i++)
-		if (!strcmp(repo, compose_known_checks[i].repo))
-			test = compose_known_checks[i].test;
-	arena_release(&a);
-	return test;
+	size_t i = compose_known_index(svc->image);
+	return i < COMPOSE_NKNOWN ? compose_known[i].test : NULL;
 }
 
 /* compose reads $ as interpolation; $$ is a literal $ */
@@ -340,6 +354,9 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 		vols[nv++] = arena_printf(c->a, "%s:%s", s->volumes[i].name, s->volumes[i].path);
 	compose_list(c, "volumes", vols, nv);
 	compose_depends(c, s);
+	size_t known = compose_known_index(s->image);
+	if (known < COMPOSE_NKNOWN && compose_known[known].stop_grace)
+		emit_yaml_kv(&c->y, "stop_grace_period", compose_known[known].stop_grace);
 	const char *check = emit_compose_healthcheck(s);
 	if (!check && tls) /* certbot waits for it */
 		check = "kill -0 \"$(cat /var/run/nginx.pid)\"";
