@@ -374,6 +374,10 @@ INFRA
 expect_rc "two volumes of one name on a server" 1 "$INFRAC" build "$T/traps/clash.infra" -o "$T/traps/clash-out"
 contains "E1003 for the second volume" "$LAST_OUT" "error[E1003]: volume data of b is a second volume of that name on server box in phase only"
 
+sed 's/secret("PG_PASSWORD")/secret("pg password")/' "$BECKER" >"$T/traps/secret-name.infra"
+expect_rc "a secret's name must be a variable name" 1 "$INFRAC" build "$T/traps/secret-name.infra" -o "$T/traps/secret-out"
+contains "E0203 for a secret name compose cannot read" "$LAST_OUT" "error[E0203]: 'pg password' is not a valid environment variable name"
+
 printf 'project broken {\n' >"$T/traps/broken.infra"
 expect_rc "a file with errors builds nothing" 1 "$INFRAC" build "$T/traps/broken.infra" -o "$T/traps/broken-out"
 [ ! -e "$T/traps/broken-out" ] && ok "errors write nothing" || not_ok "errors write nothing"
