@@ -91,6 +91,7 @@ BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
 TEST_DEPS := libcmocka-dev python3 valgrind
 TEST_DEPS += hcloud-cli python3-hcloud   # tests/sim: the official clients
 TEST_DEPS += chromium                   # tests/golden-cost: the SVG renders
+TEST_DEPS += docker-compose nginx cloud-init openssl curl  # tests/build: the real tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
@@ -119,6 +120,8 @@ demo: deps
 	@$(INFRAC) check examples/becker.infra
 	@echo '$$ infrac cost examples/becker.infra'
 	@$(INFRAC) cost examples/becker.infra
+	@echo '$$ infrac build examples/becker.infra -o build/demo'
+	@$(INFRAC) build examples/becker.infra -o build/demo
 
 SAN_BUILD := build/san
 SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=1 OPT="-O1 -g"
@@ -146,6 +149,7 @@ test-suite: $(INFRAC)
 golden-update: $(INFRAC)
 	@UPDATE=1 tests/golden/run.sh $(abspath $(INFRAC))
 	@UPDATE=1 tests/golden-cost/run.sh $(abspath $(INFRAC))
+	@UPDATE=1 tests/build/run.sh $(abspath $(INFRAC))
 
 bench: deps
 	@$(MAKE) --no-print-directory all

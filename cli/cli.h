@@ -48,5 +48,6 @@ bool cli_compile_costable(struct compilation *c, const char *file, bool json, bo
 int cmd_check(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 
 #endif

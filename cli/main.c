@@ -14,6 +14,7 @@ static const struct {
 	{ "check", cmd_check, "prove the file fits and print the capacity report" },
 	{ "cost", cmd_cost, "cost the plan and every scenario over the horizon" },
 	{ "recommend", cmd_recommend, "the cheapest server types that pass every check" },
+	{ "build", cmd_build, "write docker-compose, nginx and cloud-init files per phase and server" },
 };
 
 static void usage(FILE *out)

@@ -270,9 +270,8 @@ json_object *diag_to_json(const struct diag_list *dl)
 	return arr;
 }
 
-void diag_print_json(const struct diag_list *dl, FILE *out)
+void diag_json_finish(json_object *root, const struct diag_list *dl, FILE *out)
 {
-	json_object *root = json_object_new_object();
 	json_object_object_add(root, "diagnostics", diag_to_json(dl));
 	json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
 	json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
@@ -281,6 +280,11 @@ void diag_print_json(const struct diag_list *dl, FILE *out)
 					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
 	fputc('\n', out);
 	json_object_put(root);
+}
+
+void diag_print_json(const struct diag_list *dl, FILE *out)
+{
+	diag_json_finish(json_object_new_object(), dl, out);
 }
 
 /* Damerau-free Levenshtein distance, bounded: names are short. */

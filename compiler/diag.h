@@ -83,7 +83,10 @@ struct src {
 	X(E0701, ERROR, "secret written as a literal")                       \
 	X(E0801, ERROR, "over budget")                                       \
 	X(W0901, WARNING, "image without a pinned tag")                      \
-	X(W0902, WARNING, "declared but never run")
+	X(W0902, WARNING, "declared but never run")                          \
+	X(E1001, ERROR, "user data too large")                               \
+	X(E1002, ERROR, "environment variable not set")                      \
+	X(E1003, ERROR, "name taken in the generated files")
 
 enum diag_code {
 #define DIAG_ENUM(code, sev, title) DIAG_##code,
@@ -144,6 +147,9 @@ void diag_print_json(const struct diag_list *dl, FILE *out);
 /* The array of diagnostics as a json-c object, owned by the caller. */
 struct json_object;
 struct json_object *diag_to_json(const struct diag_list *dl);
+/* Adds "diagnostics", "errors" and "warnings" to a command's own JSON
+ * document root, prints it to out and releases it. */
+void diag_json_finish(struct json_object *root, const struct diag_list *dl, FILE *out);
 
 /* "did you mean": the candidate closest to name by edit distance, or NULL
  * when none is close enough to be a likely typo. */

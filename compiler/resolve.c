@@ -900,6 +900,12 @@ static void rs_env(struct rs *r, const struct ast_item *blk, struct mdl_service 
 			rs_wrong_kind(r, v, it->name, "a string, secret(\"NAME\") or env(\"NAME\")");
 			continue;
 		}
+		/* the name becomes a compose ${NAME} and a line of .env */
+		if (e.kind != MDL_ENV_LITERAL && !rs_env_key_ok(e.value)) {
+			rs_err(r, DIAG_E0203, v->loc,
+			       "'%s' is not a valid environment variable name", e.value);
+			continue;
+		}
 		/* an override replaces the declared value; a repeat is an error */
 		size_t j = 0;
 		while (j < k && strcmp(env[j].key, e.key))

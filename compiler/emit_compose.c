@@ -1,0 +1,487 @@
+#include "emit_compose.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_nginx.h"
+#include "emit_yaml.h"
+#include "units.h"
+
+/* certbot's image; the proxy block names nginx's, not this one */
+#define CERTBOT_IMAGE "certbot/certbot:v2.11.0"
+/* certbot sleeps between runs; it peaks near 60 MB while it runs */
+#define CERTBOT_MEM "256m"
+#define VOLUME_CERTS "letsencrypt"
+#define VOLUME_WEBROOT "acme"
+
+
+
+const char *emit_compose_bytes(char *buf, size_t size, int64_t mem)
+{
+	if (mem % UNITS_GIB == 0)
+		snprintf(buf, size, "%" PRId64 "g", mem / UNITS_GIB);
+	else if (mem % UNITS_MIB == 0)
+		snprintf(buf, size, "%" PRId64 "m", mem / UNITS_MIB);
+	else /* whole KiB, rounded up: never below what the file allows */
+		snprintf(buf, size, "%" PRId64 "k", (mem * 1024 + UNITS_MIB - 1) / UNITS_MIB);
+	return buf;
+}
+
+static const char *compose_cpus(char *buf, size_t size, int64_t milli)
+{
+	int n = snprintf(buf, size, "%" PRId64 ".%03" PRId64, milli / UNITS_ONE,
+			 milli % UNITS_ONE);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* The repository of an image reference: no registry, tag or digest;
+ * Docker Hub's official images without "library/". */
+static const char *compose_repo(struct arena *a, const char *image)
+{
+	const char *s = image;
+	const char *slash = strchr(s, '/');
+	if (slash && (memchr(s, '.', (size_t)(slash - s)) || memchr(s, ':', (size_t)(slash - s)) ||
+		      !strncmp(s, "localhost/", 10))) {
+		if (!strncmp(s, "docker.io/", 10) || !strncmp(s, "index.docker.io/", 16))
+			s = slash + 1;
+		else
+			return image; /* another registry: not a well-known image */
+	}
+	if (!strncmp(s, "library/", 8))
+		s += 8;
+	size_t n = strcspn(s, "@");
+	const char *last = s;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/')
+			last = s + i + 1;
+	const char *colon = memchr(last, ':', n - (size_t)(last - s));
+	if (colon)
+		n = (size_t)(colon - s);
+	return arena_strndup(a, s, n);
+}
+
+/* What is known of well-known images: a health check as a shell command,
+ * and how long a clean shutdown may take where Docker's 10 s is short. */
+static const struct {
+	const char *repo;
+	const char *test;
+	const char *stop_grace;
+} compose_known[] = {
+	/* over TCP: during its first start the image runs a temporary server
+	 * on the socket only, which must not count as ready.  A postgres
+	 * killed before its shutdown checkpoint recovers at the next start. */
+	{ "postgres", "pg_isready -h 127.0.0.1 -U \"${POSTGRES_USER:-postgres}\"", "1m" },
+	{ "redis", "redis-cli ping | grep -q PONG", NULL },
+	{ "valkey/valkey", "valkey-cli ping | grep -q PONG", NULL },
+};
+
+#define COMPOSE_NKNOWN (sizeof(compose_known) / sizeof(*compose_known))
+
+/* The entry of compose_known for image, or COMPOSE_NKNOWN. */
+static size_t compose_known_index(const char *image)
+{
+	size_t n = COMPOSE_NKNOWN;
+	if (!image)
+		return n;
+	struct arena a = ARENA_INIT;
+	arena_init(&a);
+	const char *repo = compose_repo(&a, image);
+	size_t i = 0;
+	while (i < n && strcmp(repo, compose_known[i].repo))
+		i++;
+	arena_release(&a);
+	return i;
+}
+
+const char *emit_compose_healthcheck(const struct mdl_service *svc)
+{
+	if (svc->healthcheck)
+		return svc->healthcheck;
+	size_t i = compose_known_index(svc->image);
+	return i < COMPOSE_NKNOWN ? compose_known[i].test : NULL;
+}
+
+/* compose reads $ as interpolation; $$ is a literal $ */
+static const char *compose_literal(struct arena *a, const char *s)
+{
+	struct emit_buf b;
+	emit_buf_init(&b, a);
+	for (; *s; s++)
+		emit_buf_put(&b, *s == '$' ? "$$" : s, *s == '$' ? 2 : 1);
+	return b.data;
+}
+
+struct compose {
+	struct arena *a;
+	struct diag_list *dl;
+	const struct emit_target *t;
+	struct emit_yaml y;
+	bool ok;
+};
+
+static void compose_list(struct compose *c, const char *key, const char *const *items,
+			 size_t n)
+{
+	if (!n)
+		return;
+	emit_yaml_key(&c->y, key);
+	emit_yaml_seq(&c->y);
+	for (size_t i = 0; i < n; i++)
+		emit_yaml_str(&c->y, items[i]);
+	emit_yaml_seq_end(&c->y);
+}
+
+static void compose_ports(struct compose *c, const struct mdl_service *s)
+{
+	const char **ports = arena_calloc(c->a, s->npublish + 3, sizeof(*ports));
+	size_t n = 0;
+	if (s->proxy) {
+		ports[n++] = "80:80";
+		if (s->tls == MDL_TLS_LETSENCRYPT)
+			ports[n++] = "443:443";
+	}
+	for (size_t i = 0; i < s->npublish; i++)
+		ports[n++] = arena_printf(c->a, "%d:%d", s->publish[i], s->publish[i]);
+	compose_list(c, "ports", ports, n);
+	bool published = false;
+	for (size_t i = 0; i < s->npublish; i++)
+		published |= s->publish[i] == s->port;
+	if (s->port && !published) {
+		const char *p = arena_printf(c->a, "%d", s->port);
+		compose_list(c, "expose", &p, 1);
+	}
+}
+
+static void compose_environment(struct compose *c, const struct mdl_service *s)
+{
+	if (!s->nenv)
+		return;
+	emit_yaml_key(&c->y, "environment");
+	emit_yaml_map(&c->y);
+	for (size_t i = 0; i < s->nenv; i++) {
+		const struct mdl_env *e = &s->env[i];
+		const char *v = e->value;
+		if (e->kind == MDL_ENV_SECRET) {
+			v = arena_printf(c->a, "${%s:?%s is not set: infrac apply writes it to .env}",
+					 e->value, e->value);
+		} else if (e->kind == MDL_ENV_HOST) {
+			const char *got = getenv(e->value);
+			if (!got) {
+				struct diag *d = diag_add(
+					c->dl, DIAG_E1002, c->t->project->src, e->loc,
+					"%s of %s reads env(\"%s\"), which is not set", e->key,
+					s->name, e->value);
+				diag_help(d, c->dl, "export %s before `infrac build`", e->value);
+				diag_note(d, c->dl, "env() values are written into the generated "
+					  "files; use secret() for anything confidential");
+				c->ok = false;
+				got = "";
+			}
+			v = compose_literal(c->a, got);
+		} else {
+			v = compose_literal(c->a, v);
+		}
+		emit_yaml_kv(&c->y, e->key, v);
+	}
+	emit_yaml_map_end(&c->y);
+}
+
+static void compose_healthcheck(struct compose *c, const char *test)
+{
+	emit_yaml_key(&c->y, "healthcheck");
+	emit_yaml_map(&c->y);
+	emit_yaml_key(&c->y, "test");
+	emit_yaml_seq_flow(&c->y);
+	emit_yaml_str(&c->y, "CMD-SHELL");
+	emit_yaml_str(&c->y, compose_literal(c->a, test));
+	emit_yaml_seq_end(&c->y);
+	emit_yaml_kv(&c->y, "interval", "10s");
+	emit_yaml_kv(&c->y, "timeout", "5s");
+	emit_yaml_key(&c->y, "retries");
+	emit_yaml_plain(&c->y, "5");
+	emit_yaml_kv(&c->y, "start_period", "30s");
+	emit_yaml_map_end(&c->y);
+}
+
+static void compose_depends(struct compose *c, const struct mdl_service *s)
+{
+	if (!s->nneeds)
+		return;
+	emit_yaml_key(&c->y, "depends_on");
+	emit_yaml_map(&c->y);
+	for (size_t i = 0; i < s->nneeds; i++) {
+		/* the phase's copy of the needed service decides its health check */
+		const struct mdl_service *n = s->needs[i];
+		for (size_t j = 0; j < c->t->pl->nservices; j++)
+			if (c->t->pl->services[j]->decl == s->needs[i])
+				n = c->t->pl->services[j];
+		emit_yaml_key(&c->y, n->name);
+		emit_yaml_map(&c->y);
+		emit_yaml_word(&c->y, "condition", emit_compose_healthcheck(n) ? "service_healthy"
+									       : "service_started");
+		emit_yaml_map_end(&c->y);
+	}
+	emit_yaml_map_end(&c->y);
+}
+
+static const char *compose_restart(enum mdl_restart r)
+{
+	switch (r) {
+	case MDL_RESTART_NO: return "no";
+	case MDL_RESTART_ALWAYS: return "always";
+	case MDL_RESTART_ON_FAILURE: return "on-failure";
+	case MDL_RESTART_UNLESS_STOPPED: break;
+	}
+	return "unless-stopped";
+}
+
+static const char *compose_domain_words(struct compose *c)
+{
+	const struct mdl_service **doms =
+		arena_calloc(c->a, c->t->pl->nservices + 1, sizeof(*doms));
+	size_t n = emit_domains(c->t, doms);
+	struct emit_buf b;
+	emit_buf_init(&b, c->a);
+	for (size_t i = 0; i < n; i++)
+		emit_buf_printf(&b, "%s%s", i ? " " : "", doms[i]->domain);
+	return b.data;
+}
+
+/*
+ * The proxy starts before any certificate exists: for each domain still
+ * without one it makes a self-signed stand-in (valid one day), so nginx
+ * can load its configuration and answer the ACME challenge on port 80.
+ * Once a minute it reloads nginx if certbot wrote a newer certificate; a
+ * reload that fails keeps the running configuration and the loop alive.
+ */
+static const char *compose_proxy_script(struct compose *c)
+{
+	return arena_printf(
+		c->a,
+		"set -e\n"
+		"for d in %s; do\n"
+		"  live=" EMIT_NGINX_CERTS "/live/$d\n"
+		"  if [ ! -e \"$live/fullchain.pem\" ]; then\n"
+		"    mkdir -p \"$live\"\n"
+		"    openssl req -x509 -nodes -newkey rsa:2048 -days 1 -subj \"/CN=$d\" \\\n"
+		"      -keyout \"$live/privkey.pem\" -out \"$live/fullchain.pem\" 2>/dev/null\n"
+		"  fi\n"
+		"done\n"
+		"touch /tmp/certificates-loaded\n"
+		"while sleep 60; do\n"
+		"  if [ -n \"$(find -L " EMIT_NGINX_CERTS "/live -name '*.pem' -newer /tmp/certificates-loaded)\" ]; then\n"
+		"    touch /tmp/certificates-loaded\n"
+		"    nginx -s reload || true\n"
+		"  fi\n"
+		"done &\n"
+		"exec nginx -g 'daemon off;'\n",
+		compose_domain_words(c));
+}
+
+/*
+ * certbot obtains each domain's certificate through the proxy's webroot
+ * and renews it when due; it tries again after an hour when one failed
+ * (DNS not yet pointing here), else after twelve.  A folder in live/
+ * without a renewal configuration is the proxy's stand-in: certbot would
+ * not write over it, so it goes first.
+ */
+static const char *compose_certbot_script(struct compose *c)
+{
+	return arena_printf(
+		c->a,
+		"trap exit TERM\n"
+		"while :; do\n"
+		"  wait=12h\n"
+		"  for d in %s; do\n"
+		"    [ -e \"" EMIT_NGINX_CERTS "/renewal/$d.conf\" ] || rm -rf \"" EMIT_NGINX_CERTS "/live/$d\"\n"
+		"    certbot certonly --webroot -w " EMIT_NGINX_WEBROOT " --cert-name \"$d\" -d \"$d\" \\\n"
+		"      --email %s --agree-tos --no-eff-email --non-interactive \\\n"
+		"      --keep-until-expiring || wait=1h\n"
+		"  done\n"
+		"  sleep \"$wait\" & wait $!\n"
+		"done\n",
+		compose_domain_words(c), c->t->proxy->email);
+}
+
+static void compose_service(struct compose *c, const struct mdl_service *s)
+{
+	char buf[64];
+	bool tls = s->proxy && s->tls == MDL_TLS_LETSENCRYPT && emit_domains(c->t, NULL);
+	emit_yaml_key(&c->y, s->name);
+	emit_yaml_map(&c->y);
+	emit_yaml_kv(&c->y, "image", s->image);
+	if (tls) {
+		emit_yaml_key(&c->y, "command");
+		emit_yaml_seq(&c->y);
+		emit_yaml_str(&c->y, "/bin/sh");
+		emit_yaml_str(&c->y, "-c");
+		emit_yaml_text(&c->y, compose_literal(c->a, compose_proxy_script(c)));
+		emit_yaml_seq_end(&c->y);
+	} else if (s->ncommand == 1) {
+		emit_yaml_kv(&c->y, "command", compose_literal(c->a, s->command[0]));
+	} else if (s->ncommand > 1) {
+		const char **cmd = arena_calloc(c->a, s->ncommand, sizeof(*cmd));
+		for (size_t i = 0; i < s->ncommand; i++)
+			cmd[i] = compose_literal(c->a, s->command[i]);
+		compose_list(c, "command", cmd, s->ncommand);
+	}
+	emit_yaml_word(&c->y, "restart", compose_restart(s->restart));
+	emit_yaml_kv(&c->y, "mem_limit", emit_compose_bytes(buf, sizeof(buf), s->ram_hi));
+	if (s->ram_lo != s->ram_hi)
+		emit_yaml_kv(&c->y, "mem_reservation",
+			     emit_compose_bytes(buf, sizeof(buf), s->ram_lo));
+	if (s->cpus) {
+		emit_yaml_key(&c->y, "cpus");
+		emit_yaml_plain(&c->y, compose_cpus(buf, sizeof(buf), s->cpus));
+	}
+	compose_ports(c, s);
+	compose_environment(c, s);
+	const char **vols = arena_calloc(c->a, s->nvolumes + 3, sizeof(*vols));
+	size_t nv = 0;
+	if (s->proxy)
+		vols[nv++] = "./nginx.conf:/etc/nginx/nginx.conf:ro";
+	if (tls) {
+		vols[nv++] = VOLUME_CERTS ":" EMIT_NGINX_CERTS;
+		vols[nv++] = VOLUME_WEBROOT ":" EMIT_NGINX_WEBROOT ":ro";
+	}
+	for (size_t i = 0; i < s->nvolumes; i++)
+		vols[nv++] = arena_printf(c->a, "%s:%s", s->volumes[i].name, s->volumes[i].path);
+	compose_list(c, "volumes", vols, nv);
+	compose_depends(c, s);
+	size_t known = compose_known_index(s->image);
+	if (known < COMPOSE_NKNOWN && compose_known[known].stop_grace)
+		emit_yaml_kv(&c->y, "stop_grace_period", compose_known[known].stop_grace);
+	const char *check = emit_compose_healthcheck(s);
+	if (!check && tls) /* certbot waits for it */
+		check = "kill -0 \"$(cat /var/run/nginx.pid)\"";
+	if (check)
+		compose_healthcheck(c, check);
+	emit_yaml_map_end(&c->y);
+}
+
+static void compose_certbot(struct compose *c)
+{
+	emit_yaml_key(&c->y, EMIT_COMPOSE_CERTBOT);
+	emit_yaml_map(&c->y);
+	emit_yaml_kv(&c->y, "image", CERTBOT_IMAGE);
+	emit_yaml_key(&c->y, "entrypoint");
+	emit_yaml_seq_flow(&c->y);
+	emit_yaml_str(&c->y, "/bin/sh");
+	emit_yaml_str(&c->y, "-c");
+	emit_yaml_seq_end(&c->y);
+	emit_yaml_key(&c->y, "command");
+	emit_yaml_seq(&c->y);
+	emit_yaml_text(&c->y, compose_literal(c->a, compose_certbot_script(c)));
+	emit_yaml_seq_end(&c->y);
+	emit_yaml_word(&c->y, "restart", "unless-stopped");
+	emit_yaml_kv(&c->y, "mem_limit", CERTBOT_MEM);
+	static const char *const vols[] = {
+		VOLUME_CERTS ":" EMIT_NGINX_CERTS,
+		VOLUME_WEBROOT ":" EMIT_NGINX_WEBROOT,
+	};
+	compose_list(c, "volumes", vols, 2);
+	emit_yaml_key(&c->y, "depends_on");
+	emit_yaml_map(&c->y);
+	emit_yaml_key(&c->y, c->t->proxy->name);
+	emit_yaml_map(&c->y);
+	emit_yaml_word(&c->y, "condition", "service_healthy");
+	emit_yaml_map_end(&c->y);
+	emit_yaml_map_end(&c->y);
+	emit_yaml_map_end(&c->y);
+}
+
+/* E1003: compose has one namespace for services and one for volumes per
+ * file; infrac's are per service. */
+static size_t compose_volume_names(struct compose *c, bool tls, const char ***out)
+{
+	const struct mdl_placement *pl = c->t->pl;
+	size_t cap = 2;
+	for (size_t i = 0; i < pl->nservices; i++)
+		cap += pl->services[i]->nvolumes;
+	const char **names = arena_calloc(c->a, cap, sizeof(*names));
+	size_t n = 0;
+	for (size_t i = 0; i < pl->nservices; i++) {
+		const struct mdl_service *s = pl->services[i];
+		if (tls && !strcmp(s->name, EMIT_COMPOSE_CERTBOT)) {
+			struct diag *d = diag_add(c->dl, DIAG_E1003, c->t->project->src, s->loc,
+						  "service %s clashes with the certificate service "
+						  "the proxy %s brings", s->name, c->t->proxy->name);
+			diag_help(d, c->dl, "rename the service");
+			c->ok = false;
+		}
+		for (size_t j = 0; j < s->nvolumes; j++) {
+			const struct mdl_volume *v = &s->volumes[j];
+			bool taken = tls && (!strcmp(v->name, VOLUME_CERTS) ||
+					     !strcmp(v->name, VOLUME_WEBROOT));
+			for (size_t k = 0; k < n; k++)
+				taken |= !strcmp(names[k], v->name);
+			if (taken) {
+				struct diag *d = diag_add(
+					c->dl, DIAG_E1003, c->t->project->src, v->loc,
+					"volume %s of %s is a second volume of that name on server %s "
+					"in phase %s", v->name, s->name, pl->server->name,
+					c->t->phase->name);
+				diag_note(d, c->dl, "compose has one namespace of volumes per server");
+				if (tls)
+					diag_note(d, c->dl, "%s and %s hold the proxy's certificates",
+						  VOLUME_CERTS, VOLUME_WEBROOT);
+				diag_help(d, c->dl, "give each volume its own name");
+				c->ok = false;
+				continue;
+			}
+			names[n++] = v->name;
+		}
+	}
+	if (tls) {
+		names[n++] = VOLUME_CERTS;
+		names[n++] = VOLUME_WEBROOT;
+	}
+	*out = names;
+	return n;
+}
+
+const char *emit_compose_yaml(struct arena *a, struct diag_list *dl,
+			      const struct emit_target *t)
+{
+	struct compose c = { .a = a, .dl = dl, .t = t, .ok = true };
+	struct emit_buf b;
+	bool tls = t->proxy && t->proxy->tls == MDL_TLS_LETSENCRYPT && emit_domains(t, NULL);
+	const char **vols;
+	size_t nvols = compose_volume_names(&c, tls, &vols);
+
+	emit_buf_init(&b, a);
+	emit_buf_printf(&b, "# %s.\n", emit_banner(a, t));
+	emit_buf_puts(&b, "# Edit the infra file, not this one.  Secrets come from .env "
+			  "(see .env.example).\n");
+	emit_yaml_begin(&c.y, &b);
+	emit_yaml_map(&c.y);
+	emit_yaml_key(&c.y, "services");
+	emit_yaml_map(&c.y);
+	for (size_t i = 0; i < t->pl->nservices; i++)
+		compose_service(&c, t->pl->services[i]);
+	if (tls)
+		compose_certbot(&c);
+	emit_yaml_map_end(&c.y);
+	if (nvols) {
+		emit_yaml_key(&c.y, "volumes");
+		emit_yaml_map(&c.y);
+		for (size_t i = 0; i < nvols; i++) {
+			emit_yaml_key(&c.y, vols[i]);
+			emit_yaml_map_flow(&c.y);
+			emit_yaml_map_end(&c.y);
+		}
+		emit_yaml_map_end(&c.y);
+	}
+	emit_yaml_map_end(&c.y);
+	if (!emit_yaml_end(&c.y)) {
+		fprintf(stderr, "infrac: internal error: libyaml refused docker-compose.yml\n");
+		abort();
+	}
+	return c.ok ? b.data : NULL;
+}

@@ -1,0 +1,135 @@
+#include "emit_nginx.h"
+
+#include <string.h>
+
+/* Mozilla's "intermediate" profile, without the DHE suites that would
+ * need a dhparam file */
+static const char nginx_ciphers[] =
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+static const char nginx_http_common[] =
+	"    server_tokens off;\n"
+	"    default_type application/octet-stream;\n"
+	"    log_format main '$remote_addr - $remote_user [$time_local] \"$host\" \"$request\" '\n"
+	"                    '$status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" '\n"
+	"                    '$request_time $upstream_addr';\n"
+	"    access_log /dev/stdout main;\n"
+	"\n"
+	"    # Docker's embedded DNS.  Backends are named in variables, so they are\n"
+	"    # looked up per request: nginx starts, and serves the other hosts,\n"
+	"    # while a backend is down.\n"
+	"    resolver 127.0.0.11 valid=10s ipv6=off;\n"
+	"    resolver_timeout 5s;\n"
+	"\n"
+	"    client_max_body_size 64m;\n"
+	"    client_header_timeout 60s;\n"
+	"    client_body_timeout 60s;\n"
+	"    send_timeout 60s;\n"
+	"    keepalive_timeout 65s;\n"
+	"\n"
+	"    proxy_http_version 1.1;\n"
+	"    proxy_connect_timeout 5s;\n"
+	"    proxy_send_timeout 600s;\n"
+	"    proxy_read_timeout 600s;\n"
+	"    proxy_redirect off;\n"
+	"    proxy_set_header Host $host;\n"
+	"    proxy_set_header X-Real-IP $remote_addr;\n"
+	"    # nginx is the first proxy: what a client sent as X-Forwarded-For is dropped\n"
+	"    proxy_set_header X-Forwarded-For $remote_addr;\n"
+	"    proxy_set_header X-Forwarded-Proto $scheme;\n"
+	"    proxy_set_header X-Forwarded-Host $host;\n"
+	"    proxy_set_header Upgrade $http_upgrade;\n"
+	"    proxy_set_header Connection $connection_upgrade;\n"
+	"\n"
+	"    map $http_upgrade $connection_upgrade {\n"
+	"        default upgrade;\n"
+	"        ''      close;\n"
+	"    }\n";
+
+static void nginx_location(struct emit_buf *b, const struct mdl_service *s)
+{
+	emit_buf_printf(b,
+			"        location / {\n"
+			"            set $backend %s:%d;\n"
+			"            proxy_pass http://$backend;\n"
+			"        }\n",
+			s->name, model_service_port(s));
+}
+
+const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
+{
+	const struct mdl_service **doms = arena_calloc(a, t->pl->nservices + 1, sizeof(*doms));
+	size_t n = emit_domains(t, doms);
+	bool tls = t->proxy->tls == MDL_TLS_LETSENCRYPT && n > 0;
+	struct emit_buf b;
+	emit_buf_init(&b, a);
+	emit_buf_printf(&b, "# %s.\n# Edit the infra file, not this one.\n\n", emit_banner(a, t));
+	emit_buf_puts(&b, "worker_processes auto;\n"
+			  "error_log stderr warn;\n"
+			  "\n"
+			  "events {\n"
+			  "    worker_connections 1024;\n"
+			  "}\n"
+			  "\n"
+			  "http {\n");
+	emit_buf_puts(&b, nginx_http_common);
+	if (tls)
+		emit_buf_printf(&b,
+				"\n"
+				"    ssl_protocols TLSv1.2 TLSv1.3;\n"
+				"    ssl_ciphers %s;\n"
+				"    ssl_prefer_server_ciphers off;\n"
+				"    ssl_session_cache shared:TLS:10m;\n"
+				"    ssl_session_timeout 1d;\n"
+				"    ssl_session_tickets off;\n",
+				nginx_ciphers);
+
+	emit_buf_printf(&b,
+			"\n"
+			"    # unknown hosts get no answer\n"
+			"    server {\n"
+			"        listen 80 default_server;\n"
+			"%s"
+			"        return 444;\n"
+			"    }\n",
+			tls ? "        listen 443 ssl default_server;\n"
+			      "        ssl_reject_handshake on;\n"
+			    : "");
+
+	if (tls) {
+		emit_buf_puts(&b, "\n"
+				  "    # plain http: Let's Encrypt's challenge, everything else to https\n"
+				  "    server {\n"
+				  "        listen 80;\n"
+				  "        server_name");
+		for (size_t i = 0; i < n; i++)
+			emit_buf_printf(&b, " %s", doms[i]->domain);
+		emit_buf_puts(&b, ";\n"
+				  "        location ^~ /.well-known/acme-challenge/ {\n"
+				  "            root " EMIT_NGINX_WEBROOT ";\n"
+				  "            default_type text/plain;\n"
+				  "        }\n"
+				  "        location / {\n"
+				  "            return 301 https://$host$request_uri;\n"
+				  "        }\n"
+				  "    }\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *d = doms[i]->domain;
+		emit_buf_printf(&b, "\n    server {\n        listen %s;\n        server_name %s;\n",
+				tls ? "443 ssl" : "80", d);
+		if (tls)
+			emit_buf_printf(
+				&b,
+				"        ssl_certificate " EMIT_NGINX_CERTS "/live/%s/fullchain.pem;\n"
+				"        ssl_certificate_key " EMIT_NGINX_CERTS "/live/%s/privkey.pem;\n"
+				"        add_header Strict-Transport-Security \"max-age=31536000\" always;\n",
+				d, d);
+		nginx_location(&b, doms[i]);
+		emit_buf_puts(&b, "    }\n");
+	}
+	emit_buf_puts(&b, "}\n");
+	return b.data;
+}
