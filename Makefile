@@ -27,7 +27,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 PKG_CONFIG ?= pkg-config
-LIBS_PC  := json-c libcurl yaml-0.1
+LIBS_PC  := json-c libcurl yaml-0.1 libcrypto
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -85,7 +85,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
 # ---- packages -------------------------------------------------------------
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
-	libjson-c-dev libyaml-dev
+	libjson-c-dev libyaml-dev libssl-dev
 TEST_DEPS := libcmocka-dev python3 valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

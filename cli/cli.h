@@ -15,6 +15,7 @@
 #define CLI_OK 0
 #define CLI_ERRORS 1
 #define CLI_USAGE 2
+#define CLI_CHANGES 2 /* plan: changes present */
 
 struct cli_opt {
 	const char *name;    /* "--json" */
@@ -38,5 +39,6 @@ bool cli_color(FILE *f);
 bool cli_compile(struct compilation *c, const char *file, bool json);
 
 int cmd_check(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

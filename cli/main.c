@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "prove the file fits and print the capacity report" },
+	{ "plan", cmd_plan, "show what apply would change in the Hetzner project, and why" },
 };
 
 static void usage(FILE *out)
