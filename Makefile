@@ -113,6 +113,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@echo '$$ infrac check examples/becker.infra'
 	@$(INFRAC) check examples/becker.infra
+	@echo '$$ infrac plan examples/becker.infra --phase production'
+	@env -u HCLOUD_TOKEN $(INFRAC) plan examples/becker.infra --phase production || [ $$? = 2 ]
 
 SAN_BUILD := build/san
 SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=1 OPT="-O1 -g"
