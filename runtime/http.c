@@ -135,12 +135,14 @@ int64_t http_pace_ms(const struct http_client *c, int64_t now)
 		return 0;
 	if (c->rl_remaining >= 10 && c->rl_remaining * 20 >= c->rl_limit)
 		return 0;
-	/* the bucket refills evenly until the reset: wait for one token */
-	long missing = c->rl_limit - c->rl_remaining;
+	/* the bucket refills by rl_limit an hour: wait for the one token this
+	 * request takes, so the bucket stops draining; never past the reset */
+	int64_t per = 3600000 / c->rl_limit;
 	int64_t left = c->rl_reset * 1000 - now;
-	if (left <= 0 || missing <= 0)
+	if (left <= 0)
 		return 0;
-	int64_t per = left / missing;
+	if (per > left)
+		per = left;
 	return per > 10000 ? 10000 : per;
 }
 

@@ -85,7 +85,8 @@ int64_t http_backoff_ms(const struct http_retry *r, int retry, unsigned rnd);
 /*
  * How long to wait before the next request to stay under the rate limit,
  * given the state of c at Unix time now (ms): 0 while plenty is left,
- * else the time to the reset spread over the requests left.
+ * else the time the bucket takes to refill by one request (the limit is
+ * per hour), at most until the reset and at most 10 s.
  */
 int64_t http_pace_ms(const struct http_client *c, int64_t now_ms);
 

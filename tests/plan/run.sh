@@ -61,6 +61,10 @@ if [ "$(head -1 "$TMP/out")" = "infrac plan: offline: HCLOUD_TOKEN is not set, p
 	ok "offline: the first line"
 else not_ok "offline: the first line" "$(head -1 "$TMP/out")"; fi
 
+if diff -u "$HERE/expected/offline-production.txt" "$TMP/out" >"$TMP/diff"; then
+	ok "offline: the whole plan as expected"
+else not_ok "offline: the whole plan as expected" "$(cat "$TMP/diff")"; fi
+
 INFRAC_TODAY=2026-03-10 plan "$EX"
 expect "offline: INFRAC_TODAY picks dev_test" 2 '^phase dev_test \(2026-02 \.\. 2026-07\)' \
 	'inbound 22, 80, 443, 8069, 8070/tcp'
@@ -195,12 +199,32 @@ expect "503 and 502 bursts: plan rides through" 0 '^No changes\.'
 ctl fault '{"kind":"drop","count":2}'
 plan "$EX" --phase production
 expect "dropped connections: plan rides through" 0 '^No changes\.'
+ctl fault '{"kind":"status","status":409,"count":2,"path":"^/firewalls$"}'
+ctl fault '{"kind":"status","status":504,"count":1,"path":"^/zones$"}'
+plan "$EX" --phase production
+expect "409 conflict and 504 timeout: plan rides through" 0 '^No changes\.'
+ctl fault '{"kind":"status","status":409,"code":"uniqueness_error","count":1}'
+plan "$EX" --phase production
+expect "409 uniqueness_error is not retried" 1
 ctl fault '{"kind":"status","status":503,"count":-1}'
 plan "$EX" --phase production
 expect "a lasting 503: error after bounded retries" 1
 grep -q 'cannot read the project from the API: HTTP 503 unavailable' "$TMP/err" &&
 	ok "lasting 503: the error says what the API said" ||
 	not_ok "lasting 503: the error says what the API said" "$(cat "$TMP/err")"
+ctl reset
+
+# a small rate-limit bucket (3 requests, 10 more a second): plan paces
+# itself instead of running into 429s
+match
+ctl config '{"rate_limit": 36000, "rate_burst": 3}'
+plan "$EX" --phase production
+statuses=$(ctl statuses)
+expect "rate limit low: plan paces itself and succeeds" 0 '^No changes\.'
+case " $statuses " in
+*" 429 "*) not_ok "rate limit low: no 429 at all" "$statuses" ;;
+*) ok "rate limit low: no 429 at all" ;;
+esac
 ctl reset
 
 # pre-flight

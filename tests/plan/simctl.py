@@ -3,6 +3,8 @@
 
   simctl.py URL reset
   simctl.py URL requests              -> number of /v1 requests so far
+  simctl.py URL statuses             -> the status of every /v1 request so far
+  simctl.py URL config JSON           -> change the simulator's config
   simctl.py URL fault JSON            -> add a fault
   simctl.py URL seed PLAN.json [MUT...]
       create, out of band, what PLAN.json (an offline `infrac plan --json`)
@@ -93,6 +95,11 @@ def main():
         call(base, "POST", "/_sim/reset", {})
     elif cmd == "requests":
         print(call(base, "GET", "/_sim/health")["requests"])
+    elif cmd == "statuses":
+        log = call(base, "GET", "/_sim/requests?since=0")["requests"]
+        print(" ".join(str(r["status"]) for r in log))
+    elif cmd == "config":
+        call(base, "POST", "/_sim/config", json.loads(sys.argv[3]))
     elif cmd == "fault":
         call(base, "POST", "/_sim/faults", json.loads(sys.argv[3]))
     elif cmd == "zone":

@@ -57,16 +57,22 @@ static void test_pace(void **st)
 	c.rl_remaining = 3000;
 	c.rl_reset = 1000; /* seconds */
 	assert_int_equal(http_pace_ms(&c, 400 * 1000), 0); /* plenty left */
-	/* 5 left of 3600, full again in 3595 s: one token per second */
+	/* 5 left of 3600 an hour: one request a second */
 	c.rl_remaining = 5;
 	assert_int_equal(http_pace_ms(&c, (1000 - 3595) * 1000LL), 1000);
+	/* 150 left is under 5 % of 3600 */
+	c.rl_remaining = 150;
+	assert_int_equal(http_pace_ms(&c, 0), 1000);
+	/* never past the reset */
 	c.rl_remaining = 9;
-	assert_true(http_pace_ms(&c, (1000 - 3591) * 1000LL) > 0);
+	assert_int_equal(http_pace_ms(&c, 1000 * 1000 - 300), 300);
+	assert_int_equal(http_pace_ms(&c, 1000 * 1000 + 5), 0);
+	c.rl_limit = 36000; /* ten a second */
+	assert_int_equal(http_pace_ms(&c, 0), 100);
+	c.rl_limit = 60; /* one a minute: capped */
+	assert_int_equal(http_pace_ms(&c, 0), 10000);
 	c.rl_remaining = -1; /* no headers seen */
 	assert_int_equal(http_pace_ms(&c, 0), 0);
-	c.rl_remaining = 0; /* capped */
-	c.rl_limit = 10;
-	assert_int_equal(http_pace_ms(&c, 0), 10000);
 }
 
 static void test_retryable(void **st)
