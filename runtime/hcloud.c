@@ -221,6 +221,15 @@ bool hcloud_parse_money(const char *s, int64_t *cents)
 
 /* ---- decoders ------------------------------------------------------------- */
 
+/* Clears out (size bytes) and reads the name and id every resource has. */
+static bool named(struct arena *a, json_object *o, void *out, size_t size, const char **name,
+		  int64_t *id)
+{
+	memset(out, 0, size);
+	*name = get_str(a, o, "name");
+	return *name && get_int(o, "id", id);
+}
+
 static struct hc_type_loc *type_loc(struct arena *a, struct hc_server_type *t, const char *name,
 				    size_t cap)
 {
@@ -237,9 +246,7 @@ static struct hc_type_loc *type_loc(struct arena *a, struct hc_server_type *t, c
 
 bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server_type *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
-	if (!out->name || !get_int(o, "id", &out->id))
+	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
 		return false;
 	get_int(o, "cores", &out->cores);
 	json_object *mem = get(o, "memory");
@@ -280,9 +287,7 @@ bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server
 
 bool hcloud_decode_location(struct arena *a, json_object *o, struct hc_location *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
-	return out->name && get_int(o, "id", &out->id);
+	return named(a, o, out, sizeof(*out), &out->name, &out->id);
 }
 
 bool hcloud_decode_image(struct arena *a, json_object *o, struct hc_image *out)
@@ -318,9 +323,7 @@ static const char **str_array(struct arena *a, json_object *arr, size_t *n)
 
 bool hcloud_decode_firewall(struct arena *a, json_object *o, struct hc_firewall *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
-	if (!out->name || !get_int(o, "id", &out->id))
+	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
 		return false;
 	decode_labels(a, o, &out->labels);
 	json_object *rules = get_array(o, "rules");
@@ -369,10 +372,10 @@ bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out
 
 bool hcloud_decode_zone(struct arena *a, json_object *o, struct hc_zone *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
+	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
+		return false;
 	out->mode = get_str(a, o, "mode");
-	return out->name && get_int(o, "id", &out->id);
+	return true;
 }
 
 bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out)
