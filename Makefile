@@ -4,7 +4,8 @@
 #   make demo       install what is missing, build, run infrac on examples/becker.infra
 #   make test       install what is missing, build with ASan+UBSan, run every test
 #   make bench      benchmarks (figures go to docs/)
-#   make golden-update   rewrite expected outputs under tests/golden for review
+#   make golden-update   rewrite expected outputs under tests/golden and
+#                        tests/golden-cost for review
 #
 # SANITIZE=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer;
 # BUILD=dir chooses the output folder (make test uses build/san).
@@ -86,7 +87,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
 	libjson-c-dev libyaml-dev libssl-dev
+# one line per suite's needs, so that suites can be added independently
 TEST_DEPS := libcmocka-dev python3 valgrind
+TEST_DEPS += hcloud-cli python3-hcloud   # tests/sim: the official clients
+TEST_DEPS += chromium                   # tests/golden-cost: the SVG renders
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
@@ -113,6 +117,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@echo '$$ infrac check examples/becker.infra'
 	@$(INFRAC) check examples/becker.infra
+	@echo '$$ infrac cost examples/becker.infra'
+	@$(INFRAC) cost examples/becker.infra
 	@echo '$$ infrac plan examples/becker.infra --phase production'
 	@env -u HCLOUD_TOKEN $(INFRAC) plan examples/becker.infra --phase production || [ $$? = 2 ]
 
@@ -141,6 +147,7 @@ test-suite: $(INFRAC)
 
 golden-update: $(INFRAC)
 	@UPDATE=1 tests/golden/run.sh $(abspath $(INFRAC))
+	@UPDATE=1 tests/golden-cost/run.sh $(abspath $(INFRAC))
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -12,6 +12,13 @@ bool cli_color(FILE *f)
 	return isatty(fileno(f));
 }
 
+/* After a usage mistake: the synopsis line and where the rest is. */
+static void cli_usage_hint(const char *cmd, const char *usage)
+{
+	fprintf(stderr, "%.*s\nTry 'infrac %s --help' for more.\n",
+		(int)strcspn(usage, "\n"), usage, cmd);
+}
+
 bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 	       const char **file, const char *usage, int *exit_code)
 {
@@ -29,7 +36,8 @@ bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 			while (o && o->name && (strlen(o->name) != len || strncmp(o->name, arg, len)))
 				o++;
 			if (!o || !o->name) {
-				fprintf(stderr, "infrac %s: unknown option '%s'\n%s", argv[0], arg, usage);
+				fprintf(stderr, "infrac %s: unknown option '%s'\n", argv[0], arg);
+				cli_usage_hint(argv[0], usage);
 				*exit_code = CLI_USAGE;
 				return false;
 			}
@@ -47,22 +55,25 @@ bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 			} else if (i + 1 < argc) {
 				*o->value = argv[++i];
 			} else {
-				fprintf(stderr, "infrac %s: %s needs a value\n%s", argv[0], o->name, usage);
+				fprintf(stderr, "infrac %s: %s needs a value\n", argv[0], o->name);
+				cli_usage_hint(argv[0], usage);
 				*exit_code = CLI_USAGE;
 				return false;
 			}
 			continue;
 		}
 		if (*file) {
-			fprintf(stderr, "infrac %s: one FILE only ('%s' and '%s')\n%s", argv[0],
-				*file, arg, usage);
+			fprintf(stderr, "infrac %s: one FILE only ('%s' and '%s')\n", argv[0],
+				*file, arg);
+			cli_usage_hint(argv[0], usage);
 			*exit_code = CLI_USAGE;
 			return false;
 		}
 		*file = arg;
 	}
 	if (!*file) {
-		fprintf(stderr, "infrac %s: no FILE given\n%s", argv[0], usage);
+		fprintf(stderr, "infrac %s: no FILE given\n", argv[0]);
+		cli_usage_hint(argv[0], usage);
 		*exit_code = CLI_USAGE;
 		return false;
 	}
@@ -77,4 +88,20 @@ bool cli_compile(struct compilation *c, const char *file, bool json)
 	else
 		diag_print(&c->diags, stderr, cli_color(stderr));
 	return ok;
+}
+
+bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors)
+{
+	*errors = !compile_file(c, file);
+	bool usable = c->project != NULL;
+	for (size_t i = 0; usable && i < c->diags.n; i++) {
+		enum diag_code code = c->diags.items[i]->code;
+		usable = diag_code_severity(code) != DIAG_ERROR || code == DIAG_E0301 ||
+			 code == DIAG_E0302 || code == DIAG_E0303 || code == DIAG_E0801;
+	}
+	if (!usable && json)
+		diag_print_json(&c->diags, stdout);
+	else if (!json)
+		diag_print(&c->diags, stderr, cli_color(stderr));
+	return usable;
 }

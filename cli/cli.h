@@ -38,7 +38,17 @@ bool cli_color(FILE *f);
 /* Compiles file and prints its diagnostics (text or JSON on stdout/stderr). */
 bool cli_compile(struct compilation *c, const char *file, bool json);
 
+/*
+ * For cost and recommend: like cli_compile, but true also when the only
+ * errors are of fit (E0301..E0303) and budget (E0801), which is what
+ * those commands explain; *errors says whether there were any.  With
+ * json, diagnostics of a usable model are left for the caller's document.
+ */
+bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors);
+
 int cmd_check(int argc, char **argv);
+int cmd_cost(int argc, char **argv);
+int cmd_recommend(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 
 #endif

@@ -12,6 +12,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "prove the file fits and print the capacity report" },
+	{ "cost", cmd_cost, "cost the plan and every scenario over the horizon" },
+	{ "recommend", cmd_recommend, "the cheapest server types that pass every check" },
 	{ "plan", cmd_plan, "show what apply would change in the Hetzner project, and why" },
 };
 

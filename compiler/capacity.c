@@ -2,19 +2,6 @@
 
 #include "units.h"
 
-/* Saturating add: absurd inputs must not wrap into "fits". */
-static int64_t capacity_add(int64_t a, int64_t b)
-{
-	int64_t r;
-	return units_add(a, b, &r) ? r : INT64_MAX;
-}
-
-static int64_t capacity_mul(int64_t a, int64_t b)
-{
-	int64_t r;
-	return units_mul(a, b, &r) ? r : INT64_MAX;
-}
-
 void capacity_of(const struct mdl_project *p, const struct mdl_phase *ph,
 		 const struct mdl_placement *pl, const struct mdl_type *type,
 		 struct capacity *c)
@@ -26,22 +13,22 @@ void capacity_of(const struct mdl_project *p, const struct mdl_phase *ph,
 	c->disk_month = end - 1;
 	for (size_t i = 0; i < pl->nservices; i++) {
 		const struct mdl_service *s = pl->services[i];
-		c->ram_lo = capacity_add(c->ram_lo, s->ram_lo);
-		c->ram_hi = capacity_add(c->ram_hi, s->ram_hi);
-		c->cpus = capacity_add(c->cpus, s->cpus);
+		c->ram_lo = units_add_sat(c->ram_lo, s->ram_lo);
+		c->ram_hi = units_add_sat(c->ram_hi, s->ram_hi);
+		c->cpus = units_add_sat(c->cpus, s->cpus);
 		int since = s->decl->first_month >= 0 ? s->decl->first_month : ph->start;
 		int64_t months = end > since ? end - since : 0;
 		for (size_t v = 0; v < s->nvolumes; v++) {
 			const struct mdl_volume *vol = &s->volumes[v];
-			c->disk = capacity_add(c->disk, vol->size);
-			c->disk = capacity_add(c->disk, capacity_mul(vol->growth, months));
+			c->disk = units_add_sat(c->disk, vol->size);
+			c->disk = units_add_sat(c->disk, units_mul_sat(vol->growth, months));
 		}
 	}
 	c->ram_total = type->ram;
 	/* floor: a fraction of a unit of headroom is never given away */
-	c->ram_usable = capacity_mul(type->ram, 100 * UNITS_PERCENT_ONE - p->headroom) /
+	c->ram_usable = units_mul_sat(type->ram, 100 * UNITS_PERCENT_ONE - p->headroom) /
 			(100 * UNITS_PERCENT_ONE);
-	c->cpu_limit = capacity_mul(type->vcpu, p->cpu_overcommit) / UNITS_ONE;
+	c->cpu_limit = units_mul_sat(type->vcpu, p->cpu_overcommit) / UNITS_ONE;
 	c->disk_total = type->disk;
 	c->ram_ok = c->ram_hi <= c->ram_usable;
 	c->cpu_ok = c->cpus <= c->cpu_limit;

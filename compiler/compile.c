@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cost.h"
 #include "parse.h"
 #include "resolve.h"
 
@@ -83,8 +84,10 @@ bool compile_file(struct compilation *c, const char *path)
 	    parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
 		c->project = resolve_file(&c->arena, &c->diags, &c->ast,
 					  compile_dirname(&c->arena, path));
-		if (c->project)
+		if (c->project) {
 			check_project(&c->diags, c->project);
+			cost_check(&c->diags, &c->arena, c->project);
+		}
 	}
 	diag_sort(&c->diags);
 	return c->project && c->diags.errors == 0;

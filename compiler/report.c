@@ -18,6 +18,17 @@ const char *report_price_origin(char *buf, size_t size, const struct mdl_project
 	return buf;
 }
 
+void report_prices(const struct mdl_project *p, FILE *out)
+{
+	char o[256];
+	fprintf(out, "prices: %s", p->price_source);
+	for (size_t i = 0; i < p->ntypes; i++)
+		if (!p->types[i].builtin)
+			fprintf(out, "; %s from %s", p->types[i].name,
+				report_price_origin(o, sizeof(o), p, &p->types[i]));
+	fputc('\n', out);
+}
+
 /* [#######===...|.....]: '#' up to the lower bound, '=' up to the upper
  * bound of a range, '|' where the headroom begins. */
 static void report_bar(FILE *out, int64_t lo, int64_t hi, int64_t limit, int64_t total)
@@ -145,7 +156,7 @@ static void report_placement_text(const struct mdl_project *p, const struct mdl_
 
 void report_text(const struct mdl_project *p, FILE *out, bool color)
 {
-	char a[UNITS_BUF], b[UNITS_BUF], o[256];
+	char a[UNITS_BUF], b[UNITS_BUF];
 	size_t nsvc = 0, nproxy = 0;
 	for (size_t i = 0; i < p->nservices; i++)
 		if (p->services[i].proxy)
@@ -159,12 +170,7 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 		nproxy, nproxy == 1 ? "y" : "ies", p->nphases, p->nphases == 1 ? "" : "s");
 	fprintf(out, "horizon %s .. %s (%d months)\n", units_fmt_month(a, p->start),
 		units_fmt_month(b, p->start + p->horizon - 1), p->horizon);
-	fprintf(out, "prices: %s", p->price_source);
-	for (size_t i = 0; i < p->ntypes; i++)
-		if (!p->types[i].builtin)
-			fprintf(out, "; %s from %s", p->types[i].name,
-				report_price_origin(o, sizeof(o), p, &p->types[i]));
-	fputc('\n', out);
+	report_prices(p, out);
 
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
@@ -181,8 +187,7 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-/* Exact decimals as JSON numbers: json-c prints the given text verbatim. */
-static json_object *report_num(int64_t v, int64_t scale, int places)
+json_object *report_json_decimal(int64_t v, int64_t scale, int places)
 {
 	char buf[UNITS_BUF];
 	bool neg = v < 0;
@@ -201,9 +206,9 @@ static json_object *report_num(int64_t v, int64_t scale, int places)
 }
 
 /* memory in MiB, exact (the model keeps 1/1000 MiB) */
-static json_object *report_mib(int64_t v) { return report_num(v, UNITS_MIB, 3); }
-static json_object *report_eur(int64_t cents) { return report_num(cents, 100, 2); }
-static json_object *report_vcpu(int64_t milli) { return report_num(milli, UNITS_ONE, 3); }
+static json_object *report_mib(int64_t v) { return report_json_decimal(v, UNITS_MIB, 3); }
+static json_object *report_eur(int64_t cents) { return report_json_decimal(cents, 100, 2); }
+static json_object *report_vcpu(int64_t milli) { return report_json_decimal(milli, UNITS_ONE, 3); }
 
 static json_object *report_month(int m)
 {
@@ -298,7 +303,7 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 	json_object_object_add(h, "end", report_month(p->start + p->horizon - 1));
 	json_object_object_add(h, "months", json_object_new_int(p->horizon));
 	json_object_object_add(root, "horizon", h);
-	json_object_object_add(root, "headroom_percent", report_num(p->headroom, UNITS_PERCENT_ONE, 2));
+	json_object_object_add(root, "headroom_percent", report_json_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
 	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
 
 	json_object *phases = json_object_new_array();
@@ -318,6 +323,11 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 	json_object_object_add(root, "phases", phases);
 	if (diags)
 		json_object_object_add(root, "diagnostics", diag_to_json(diags));
+	report_json_write(root, out);
+}
+
+void report_json_write(json_object *root, FILE *out)
+{
 	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 					     JSON_C_TO_STRING_SPACED |
 					     JSON_C_TO_STRING_NOSLASHESCAPE), out);

@@ -7,6 +7,7 @@
 #define INFRAC_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "diag.h"
@@ -19,5 +20,16 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 /* Where a type's price comes from: "built-in" or "file.infra:LINE". */
 const char *report_price_origin(char *buf, size_t size, const struct mdl_project *p,
 				const struct mdl_type *t);
+
+/* "prices: SOURCE AND DATE; cpx42 from file.infra:19" and a newline */
+void report_prices(const struct mdl_project *p, FILE *out);
+
+/* JSON for the reports of other commands (cost, recommend). */
+struct json_object;
+/* v / scale as an exact JSON number with at most `places` decimals:
+ * json-c prints the given text verbatim, never a binary fraction. */
+struct json_object *report_json_decimal(int64_t v, int64_t scale, int places);
+/* Prints root pretty, with a final newline, and releases it. */
+void report_json_write(struct json_object *root, FILE *out);
 
 #endif

@@ -1131,6 +1131,8 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 	}
 
 	/* run on SERVER { names } */
+	struct symtab placed; /* overridden services that run */
+	symtab_init(&placed, r->a);
 	ph->placements = arena_calloc(r->a, nruns + 1, sizeof(*ph->placements));
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind != AST_BLOCK || strcmp(it->name, "run"))
@@ -1193,6 +1195,8 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 			if (!decl)
 				continue;
 			const struct mdl_service *eff = symtab_get(&overrides, decl->name);
+			if (eff)
+				symtab_put(&placed, decl->name, (void *)eff);
 			pl->service_locs[pl->nservices] = s->name_loc;
 			pl->services[pl->nservices++] = eff ? eff : decl;
 		}
@@ -1204,29 +1208,18 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 			       ph->name, sov[i].server->name);
 	}
 	/* an override of a service the phase does not run has no effect */
-	for (size_t i = 0; i < overrides.cap; i++) {
-		if (!overrides.keys[i])
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK || !it->words || it->words->next ||
+		    (strcmp(it->name, "service") && strcmp(it->name, "proxy")))
 			continue;
-		const struct mdl_service *copy = overrides.vals[i];
-		bool runs = false;
-		for (size_t k = 0; k < ph->nplacements && !runs; k++)
-			for (size_t j = 0; j < ph->placements[k].nservices; j++)
-				if (ph->placements[k].services[j] == copy)
-					runs = true;
-		if (!runs) {
-			for (const struct ast_item *it = blk->items; it; it = it->next) {
-				if (it->kind == AST_BLOCK && (!strcmp(it->name, "service") ||
-							      !strcmp(it->name, "proxy")) &&
-				    it->words && !strcmp(it->words->name, copy->name)) {
-					struct diag *d = rs_err(r, DIAG_E0405, it->words->loc,
-						"phase %s overrides %s, which it does not run",
-						ph->name, copy->name);
-					diag_help(d, r->dl, "add %s to a `run on` block of this phase, "
-						  "or remove the override", copy->name);
-					break;
-				}
-			}
-		}
+		const char *name = it->words->name;
+		if (!symtab_get(&overrides, name) || symtab_get(&placed, name))
+			continue;
+		struct diag *d = rs_err(r, DIAG_E0405, it->words->loc,
+					"phase %s overrides %s, which it does not run",
+					ph->name, name);
+		diag_help(d, r->dl, "add %s to a `run on` block of this phase, "
+			  "or remove the override", name);
 	}
 }
 

@@ -37,6 +37,18 @@ bool units_mul(int64_t a, int64_t b, int64_t *out)
 	return !__builtin_mul_overflow(a, b, out);
 }
 
+int64_t units_add_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+	return units_add(a, b, &r) ? r : INT64_MAX;
+}
+
+int64_t units_mul_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+	return units_mul(a, b, &r) ? r : INT64_MAX;
+}
+
 enum units_status units_parse(const char *num, const char *unit,
 			      struct quantity *out)
 {

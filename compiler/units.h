@@ -74,6 +74,10 @@ int64_t units_percent_of(int64_t a, int64_t b);
 /* Overflow-checked helpers; false on overflow. */
 bool units_add(int64_t a, int64_t b, int64_t *out);
 bool units_mul(int64_t a, int64_t b, int64_t *out);
+/* Saturating at INT64_MAX, for sums of non-negative quantities: an absurd
+ * input must not wrap into a small one ("fits", "cheap"). */
+int64_t units_add_sat(int64_t a, int64_t b);
+int64_t units_mul_sat(int64_t a, int64_t b);
 
 /* Calendar months: index = year * 12 + (month - 1). */
 int units_month_index(int year, int month);

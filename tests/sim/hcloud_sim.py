@@ -2435,18 +2435,27 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     tokens = args.token if args.token is not None else [t for t in env("TOKEN", "").split(",") if t]
-    config = apply_config({"action_seconds": 0.2, "command_seconds": {}, "rate_limit": 3600, "rate_burst": 0,
-                           "server_ip": "127.0.0.1", "server_limit": None, "tokens": [], "readonly_tokens": []},
-                          {"action_seconds": args.action_seconds, "rate_limit": args.rate_limit,
-                           "rate_burst": args.rate_burst, "server_ip": args.server_ip,
-                           "server_limit": args.server_limit, "tokens": tokens,
-                           "readonly_tokens": args.readonly_token})
-    faults = [json.loads(f) for f in args.fault]
-    env_faults = env("FAULTS", "")
-    if env_faults:
-        loaded = json.loads(env_faults)
-        faults += loaded if isinstance(loaded, list) else [loaded]
-    sim = Simulator(config, faults)
+    try:
+        config = apply_config({"action_seconds": 0.2, "command_seconds": {}, "rate_limit": 3600, "rate_burst": 0,
+                               "server_ip": "127.0.0.1", "server_limit": None, "tokens": [],
+                               "readonly_tokens": []},
+                              {"action_seconds": args.action_seconds, "rate_limit": args.rate_limit,
+                               "rate_burst": args.rate_burst, "server_ip": args.server_ip,
+                               "server_limit": args.server_limit, "tokens": tokens,
+                               "readonly_tokens": args.readonly_token})
+    except ApiError as e:
+        sys.stderr.write("hcloud_sim: %s\n" % e)
+        return 2
+    try:
+        faults = [json.loads(f) for f in args.fault]
+        env_faults = env("FAULTS", "")
+        if env_faults:
+            loaded = json.loads(env_faults)
+            faults += loaded if isinstance(loaded, list) else [loaded]
+        sim = Simulator(config, faults)
+    except (ValueError, ApiError) as e:
+        sys.stderr.write("hcloud_sim: bad fault option: %s\n" % e)
+        return 2
     httpd = Server((args.host, args.port), Handler)
     httpd.sim = sim
     httpd.verbose = args.verbose

@@ -27,7 +27,13 @@ mkdir -p "$HOME"
 passed=0
 failed=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); [ -z "${2:-}" ] || printf '    %s\n' "$2" | head -20; }
+not_ok() {
+    echo "not ok - $1"
+    failed=$((failed + 1))
+    if [ -n "${2:-}" ]; then
+        sed 's/^/    /' <<<"$2" | head -20 # indented detail
+    fi
+}
 check() { # check DESCRIPTION COMMAND... ; passes when the command succeeds
     local what=$1
     shift
@@ -101,7 +107,11 @@ printf '#cloud-config\nruncmd:\n  - [touch, /root/simulated]\n' >"$WORK/user-dat
 
 hc ssh-key create --name cli-key --public-key-from-file "$WORK/key.pub"
 check "cli: ssh-key create" [ "$rc" -eq 0 ]
-[[ "$out" == "SSH key 200001 created" ]] && ok "cli: ssh-key create prints the new id" || not_ok "cli: ssh-key create prints the new id" "$out"
+if [[ "$out" == "SSH key 200001 created" ]]; then
+    ok "cli: ssh-key create prints the new id"
+else
+    not_ok "cli: ssh-key create prints the new id" "$out"
+fi
 
 n0=$(request_count)
 hc server create --name web1 --type cpx22 --image ubuntu-24.04 --location nbg1 \
@@ -112,7 +122,6 @@ else
     not_ok "cli: server create (waits for create_server and start_server)" "$out"
 fi
 posted=$(simctl GET "requests?since=$n0" | jsonq '[r["body"] for r in d["requests"] if r["method"] == "POST" and r["path"] == "/v1/servers"][0]')
-want_ud=$(cat "$WORK/user-data.yaml")
 body_ok=$(simctl GET "requests?since=$n0" | "$PYTHON" -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -121,8 +130,11 @@ ok = (b["server_type"] == "cpx22" and isinstance(b["image"], int) and b["locatio
       and b["labels"] == {"env": "prod", "role": "web"} and b["ssh_keys"] == [200001]
       and b["user_data"] == open(sys.argv[1]).read() and b["start_after_create"] is True)
 print("yes" if ok else "no")' "$WORK/user-data.yaml")
-[ "$body_ok" = yes ] && ok "cli: create body carries type, image id, labels, ssh key id and user data" \
-    || not_ok "cli: create body carries type, image id, labels, ssh key id and user data" "$posted"
+if [ "$body_ok" = yes ]; then
+    ok "cli: create body carries type, image id, labels, ssh key id and user data"
+else
+    not_ok "cli: create body carries type, image id, labels, ssh key id and user data" "$posted"
+fi
 status=$(simctl GET state | jsonq '[s["status"] for s in d["servers"] if s["name"] == "web1"][0]')
 check "cli: server is running once the CLI returns" [ "$status" = running ]
 
@@ -131,21 +143,33 @@ check "cli: second server create" [ "$rc" -eq 0 ]
 
 hc server list -o columns=name,type,status,location -o noheader
 lines=$(printf '%s\n' "$out" | awk '{print $1, $2, $3, $4}')
-[ "$rc" -eq 0 ] && [ "$lines" = $'web1 cpx22 running nbg1\ndb1 cpx22 running fsn1' ] \
-    && ok "cli: server list with columns" || not_ok "cli: server list with columns" "$out"
+if [ "$rc" -eq 0 ] && [ "$lines" = $'web1 cpx22 running nbg1\ndb1 cpx22 running fsn1' ]; then
+    ok "cli: server list with columns"
+else
+    not_ok "cli: server list with columns" "$out"
+fi
 
 hc server list -l 'env=prod,role!=db' -o columns=name -o noheader
-[ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -d ' ')" = web1 ] \
-    && ok "cli: server list -l label selector" || not_ok "cli: server list -l label selector" "$out"
+if [ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -d ' ')" = web1 ]; then
+    ok "cli: server list -l label selector"
+else
+    not_ok "cli: server list -l label selector" "$out"
+fi
 
 hc server list -l 'role in (db,cache)' -o columns=name -o noheader
-[ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -d ' ')" = db1 ] \
-    && ok "cli: server list -l set-based selector" || not_ok "cli: server list -l set-based selector" "$out"
+if [ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -d ' ')" = db1 ]; then
+    ok "cli: server list -l set-based selector"
+else
+    not_ok "cli: server list -l set-based selector" "$out"
+fi
 
 hc server list -o json
 names=$(printf '%s' "$out" | jsonq '",".join("%s:%s:%s" % (s["name"], s["server_type"]["name"], s["labels"].get("env")) for s in d)' 2>/dev/null || true)
-[ "$rc" -eq 0 ] && [ "$names" = "web1:cpx22:prod,db1:cpx22:dev" ] \
-    && ok "cli: server list -o json" || not_ok "cli: server list -o json" "$out"
+if [ "$rc" -eq 0 ] && [ "$names" = "web1:cpx22:prod,db1:cpx22:dev" ]; then
+    ok "cli: server list -o json"
+else
+    not_ok "cli: server list -o json" "$out"
+fi
 
 hc server describe web1
 if [ "$rc" -eq 0 ] && grep -Eq '^Name:[[:space:]]+web1$' <<<"$out" && grep -Eq '^Status:[[:space:]]+running$' <<<"$out" \
@@ -158,78 +182,125 @@ else
 fi
 
 hc server change-type web1 cpx32
-[ "$rc" -ne 0 ] && [[ "$out" == *"(server_not_stopped)"* ]] \
-    && ok "cli: change-type on a running server fails with server_not_stopped" \
-    || not_ok "cli: change-type on a running server fails with server_not_stopped" "$out"
+if [ "$rc" -ne 0 ] && [[ "$out" == *"(server_not_stopped)"* ]]; then
+    ok "cli: change-type on a running server fails with server_not_stopped"
+else
+    not_ok "cli: change-type on a running server fails with server_not_stopped" "$out"
+fi
 
 hc server poweroff web1
-[ "$rc" -eq 0 ] && [[ "$out" == *"Server 100001 stopped"* ]] && ok "cli: server poweroff" || not_ok "cli: server poweroff" "$out"
+if [ "$rc" -eq 0 ] && [[ "$out" == *"Server 100001 stopped"* ]]; then
+    ok "cli: server poweroff"
+else
+    not_ok "cli: server poweroff" "$out"
+fi
 
 hc server change-type web1 cpx32
-[ "$rc" -eq 0 ] && [[ "$out" == *"changed to type cpx32"* ]] && ok "cli: server change-type" || not_ok "cli: server change-type" "$out"
+if [ "$rc" -eq 0 ] && [[ "$out" == *"changed to type cpx32"* ]]; then
+    ok "cli: server change-type"
+else
+    not_ok "cli: server change-type" "$out"
+fi
 
 hc server list -o columns=name,type,status,primary_disk_size -o noheader
 row=$(printf '%s\n' "$out" | awk '$1 == "web1" {print $2, $3, $4}')
-[ "$row" = "cpx32 off 160" ] && ok "cli: listed type and disk after change-type" || not_ok "cli: listed type and disk after change-type" "$out"
+if [ "$row" = "cpx32 off 160" ]; then
+    ok "cli: listed type and disk after change-type"
+else
+    not_ok "cli: listed type and disk after change-type" "$out"
+fi
 
 hc server change-type web1 cpx22 --keep-disk
-[ "$rc" -ne 0 ] && [[ "$out" == *"(invalid_server_type)"* ]] \
-    && ok "cli: downgrade after a disk upgrade fails with invalid_server_type" \
-    || not_ok "cli: downgrade after a disk upgrade fails with invalid_server_type" "$out"
+if [ "$rc" -ne 0 ] && [[ "$out" == *"(invalid_server_type)"* ]]; then
+    ok "cli: downgrade after a disk upgrade fails with invalid_server_type"
+else
+    not_ok "cli: downgrade after a disk upgrade fails with invalid_server_type" "$out"
+fi
 
 hc server poweron web1
-[ "$rc" -eq 0 ] && [[ "$out" == *"Server 100001 started"* ]] && ok "cli: server poweron" || not_ok "cli: server poweron" "$out"
+if [ "$rc" -eq 0 ] && [[ "$out" == *"Server 100001 started"* ]]; then
+    ok "cli: server poweron"
+else
+    not_ok "cli: server poweron" "$out"
+fi
 hc server list -o columns=name,status -o noheader
-[ "$(printf '%s\n' "$out" | awk '$1 == "web1" {print $2}')" = running ] \
-    && ok "cli: running again after poweron" || not_ok "cli: running again after poweron" "$out"
+if [ "$(printf '%s\n' "$out" | awk '$1 == "web1" {print $2}')" = running ]; then
+    ok "cli: running again after poweron"
+else
+    not_ok "cli: running again after poweron" "$out"
+fi
 
 # 409 conflict is retried by the CLI (hcloud-go 1.35 retries it with backoff).
 n0=$(request_count)
 simctl POST faults '{"kind":"status","status":409,"count":2,"path":"^/servers$"}' >/dev/null
 hc server list -o columns=name -o noheader
 seen=$(requests_since "$n0" | awk '{print $1}' | tr '\n' ' ')
-[ "$rc" -eq 0 ] && [ "$seen" = "409 409 200 " ] && [[ "$out" == *web1* ]] \
-    && ok "cli: 409 conflict is retried until it succeeds" || not_ok "cli: 409 conflict is retried until it succeeds" "rc=$rc seen=$seen $out"
+if [ "$rc" -eq 0 ] && [ "$seen" = "409 409 200 " ] && [[ "$out" == *web1* ]]; then
+    ok "cli: 409 conflict is retried until it succeeds"
+else
+    not_ok "cli: 409 conflict is retried until it succeeds" "rc=$rc seen=$seen $out"
+fi
 
 # 500 and 429 are not retried by this CLI version; the error code is shown.
 for fault in "500 server_error" "429 rate_limit_exceeded" "503 unavailable"; do
-    set -- $fault
+    set -- ${fault} # status, code
     n0=$(request_count)
     simctl POST faults "{\"kind\":\"status\",\"status\":$1}" >/dev/null
     hc server list
     seen=$(requests_since "$n0" | awk '{print $1}' | tr '\n' ' ')
-    [ "$rc" -eq 1 ] && [[ "$out" == *"($2)"* ]] && [ "$seen" = "$1 " ] \
-        && ok "cli: $1 gives a clean '($2)' error without retry" \
-        || not_ok "cli: $1 gives a clean '($2)' error without retry" "rc=$rc seen=$seen $out"
+    if [ "$rc" -eq 1 ] && [[ "$out" == *"($2)"* ]] && [ "$seen" = "$1 " ]; then
+        ok "cli: $1 gives a clean '($2)' error without retry"
+    else
+        not_ok "cli: $1 gives a clean '($2)' error without retry" "rc=$rc seen=$seen $out"
+    fi
 done
 
 hc server describe 999999
-[ "$rc" -eq 1 ] && [ "$out" = "hcloud: server not found: 999999" ] \
-    && ok "cli: unknown server id gives a clean not-found error" || not_ok "cli: unknown server id gives a clean not-found error" "$out"
-[[ "$(requests_since "$(( $(request_count) - 1 ))")" == "404 GET /v1/servers/999999" ]] \
-    && ok "cli: the lookup was answered 404" || not_ok "cli: the lookup was answered 404" "$(requests_since 0 | tail -3)"
+if [ "$rc" -eq 1 ] && [ "$out" = "hcloud: server not found: 999999" ]; then
+    ok "cli: unknown server id gives a clean not-found error"
+else
+    not_ok "cli: unknown server id gives a clean not-found error" "$out"
+fi
+if [[ "$(requests_since "$(( $(request_count) - 1 ))")" == "404 GET /v1/servers/999999" ]]; then
+    ok "cli: the lookup was answered 404"
+else
+    not_ok "cli: the lookup was answered 404" "$(requests_since 0 | tail -3)"
+fi
 
 hc server delete no-such-server
-[ "$rc" -eq 1 ] && [ "$out" = "hcloud: Server not found: no-such-server" ] \
-    && ok "cli: delete of an unknown name fails cleanly" || not_ok "cli: delete of an unknown name fails cleanly" "$out"
+if [ "$rc" -eq 1 ] && [ "$out" = "hcloud: Server not found: no-such-server" ]; then
+    ok "cli: delete of an unknown name fails cleanly"
+else
+    not_ok "cli: delete of an unknown name fails cleanly" "$out"
+fi
 
 simctl POST faults '{"kind":"action_error","command":"stop_server","message":"hypervisor unreachable"}' >/dev/null
 hc server poweroff db1
-[ "$rc" -ne 0 ] && [[ "$out" == *"hypervisor unreachable"* ]] \
-    && ok "cli: a failed action is reported with its error" || not_ok "cli: a failed action is reported with its error" "rc=$rc $out"
+if [ "$rc" -ne 0 ] && [[ "$out" == *"hypervisor unreachable"* ]]; then
+    ok "cli: a failed action is reported with its error"
+else
+    not_ok "cli: a failed action is reported with its error" "rc=$rc $out"
+fi
 
 hc server delete web1
-[ "$rc" -eq 0 ] && [[ "$out" == *"Server web1 deleted"* ]] && ok "cli: server delete" || not_ok "cli: server delete" "$out"
+if [ "$rc" -eq 0 ] && [[ "$out" == *"Server web1 deleted"* ]]; then
+    ok "cli: server delete"
+else
+    not_ok "cli: server delete" "$out"
+fi
 hc server list -o columns=name -o noheader
-[ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -d ' ')" = db1 ] && ok "cli: deleted server no longer listed" \
-    || not_ok "cli: deleted server no longer listed" "$out"
+if [ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -d ' ')" = db1 ]; then
+    ok "cli: deleted server no longer listed"
+else
+    not_ok "cli: deleted server no longer listed" "$out"
+fi
 
 # ---------------------------------------------------------------- python3-hcloud
 simctl POST reset >/dev/null
 py_out="$WORK/python.out"
 py_rc=0
 "$CLIENT_PYTHON" "$HERE/test_python_client.py" "http://127.0.0.1:$PORT" >"$py_out" 2>"$WORK/python.err" || py_rc=$?
-sed '$d' "$py_out" | grep -E '^(not )?ok - ' | sed 's/^\(not \)\{0,1\}ok - /&python: /'
+{ grep -E '^(not )?ok - ' "$py_out" || true; } | sed 's/^\(not \)\{0,1\}ok - /&python: /'
 last=$(tail -n1 "$py_out")
 if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
     passed=$((passed + BASH_REMATCH[1]))

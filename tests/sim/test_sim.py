@@ -655,6 +655,35 @@ class TestDns(SimTest):
         self.assertEqual((r.status, r.json["action"]["command"]), (201, "delete_zone"))
         self.assertError(api("GET", "/zones/example.com"), 404, "not_found")
 
+    def test_rrset_record_actions_protection_and_zonefile(self):
+        api("POST", "/zones", {"name": "example.com", "mode": "primary", "ttl": 7200})
+        base = "/zones/example.com/rrsets/mail/MX"
+        r = api("POST", base + "/actions/add_records", {"records": [{"value": "10 mx1.example.com."}]})
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "add_rrset_records"))
+        api("POST", base + "/actions/add_records", {"records": [{"value": "20 mx2.example.com."}], "ttl": 600})
+        rr = api("GET", base).json["rrset"]
+        self.assertEqual(([x["value"] for x in rr["records"]], rr["ttl"]),
+                         (["10 mx1.example.com.", "20 mx2.example.com."], 600))
+        r = api("POST", base + "/actions/change_ttl", {"ttl": None})
+        self.assertEqual((r.status, api("GET", base).json["rrset"]["ttl"]), (201, None))
+        api("POST", base + "/actions/change_protection", {"change": True})
+        self.assertError(api("DELETE", base), 423, "protected")
+        self.assertError(api("POST", base + "/actions/set_records", {"records": [{"value": "5 x."}]}),
+                         423, "protected")
+        api("POST", base + "/actions/change_protection", {"change": False})
+        api("POST", base + "/actions/remove_records", {"records": [{"value": "10 mx1.example.com."}]})
+        zonefile = api("GET", "/zones/example.com/zonefile").json["zonefile"]
+        self.assertIn("$TTL\t7200", zonefile)
+        self.assertIn("mail\tIN\tMX\t20 mx2.example.com.", zonefile)
+        self.assertNotIn("mx1", zonefile)
+        api("POST", base + "/actions/remove_records", {"records": [{"value": "20 mx2.example.com."}]})
+        self.assertError(api("GET", base), 404, "not_found")  # an emptied rrset is deleted
+        r = api("POST", "/zones/example.com/actions/change_ttl", {"ttl": 300})
+        self.assertEqual((r.status, api("GET", "/zones/example.com").json["zone"]["ttl"]), (201, 300))
+        api("POST", "/zones/example.com/actions/change_protection", {"delete": True})
+        self.assertError(api("DELETE", "/zones/example.com"), 423, "protected")
+        self.assertEqual(len(api("GET", "/zones/example.com/actions").json["actions"]), 10)
+
     def test_secondary_zone_rejects_rrsets(self):
         r = api("POST", "/zones", {"name": "example.org", "mode": "secondary",
                                    "primary_nameservers": [{"address": "198.51.100.1"}]})

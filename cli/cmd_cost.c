@@ -1,0 +1,59 @@
+#include <errno.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cost.h"
+#include "cost_report.h"
+#include "cost_svg.h"
+
+static const char cost_usage[] =
+	"usage: infrac cost FILE [--json] [--svg OUT.svg]\n"
+	"\n"
+	"Costs the plan as written and every scenario month by month over the\n"
+	"project's horizon, side by side: type and cost per phase, total, average\n"
+	"per month, the difference to the cheapest option that passes every check,\n"
+	"whether each fits and stays within limits.budget.  Prices name their\n"
+	"source and date.\n"
+	"\n"
+	"  --json         the same as data on stdout\n"
+	"  --svg OUT.svg  also draw cumulative cost over the months to OUT.svg\n"
+	"\n"
+	"Exit status: 0 the file is valid, 1 errors (the costs are still shown\n"
+	"when the only errors are of fit or budget), 2 usage errors.\n";
+
+int cmd_cost(int argc, char **argv)
+{
+	bool json = false, errors;
+	const char *file, *svg = NULL;
+	int rc;
+	const struct cli_opt opts[] = {
+		{ "--json", false, NULL, &json },
+		{ "--svg", true, &svg, NULL },
+		{ NULL, false, NULL, NULL },
+	};
+	if (!cli_parse(argc, argv, opts, &file, cost_usage, &rc))
+		return rc;
+
+	struct compilation c;
+	if (!cli_compile_costable(&c, file, json, &errors)) {
+		compile_release(&c);
+		return CLI_ERRORS;
+	}
+	struct cost_table t;
+	cost_table_build(&c.arena, c.project, &t);
+	if (json)
+		cost_report_json(&c.arena, c.project, &t, &c.diags, stdout);
+	else
+		cost_report_text(&c.arena, c.project, &t, stdout);
+	if (svg) {
+		FILE *f = fopen(svg, "w");
+		if (f)
+			cost_svg_write(c.project, &t, f);
+		if (!f || fclose(f)) {
+			fprintf(stderr, "infrac cost: cannot write %s: %s\n", svg, strerror(errno));
+			errors = true;
+		}
+	}
+	compile_release(&c);
+	return errors ? CLI_ERRORS : CLI_OK;
+}

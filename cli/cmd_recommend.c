@@ -1,0 +1,48 @@
+#include "cli.h"
+#include "recommend.h"
+#include "recommend_report.h"
+
+static const char recommend_usage[] =
+	"usage: infrac recommend FILE [--no-resize] [--json]\n"
+	"\n"
+	"Finds the cheapest catalog type for each server in each phase that\n"
+	"passes every check (RAM with headroom, CPU, disk, limits.budget), and\n"
+	"for each the cheaper types it rejected and why.  Prints the result as\n"
+	"a scenario block to paste into FILE.\n"
+	"\n"
+	"  --no-resize  one type per server for the whole horizon (no upgrade\n"
+	"               between phases)\n"
+	"  --json       the same as data on stdout\n"
+	"\n"
+	"Exit status: 0 found and the file is valid, 1 nothing passes or the\n"
+	"file has errors (the search still runs when the only errors are of fit\n"
+	"or budget), 2 usage errors.\n";
+
+int cmd_recommend(int argc, char **argv)
+{
+	bool json = false, no_resize = false, errors;
+	const char *file;
+	int rc;
+	const struct cli_opt opts[] = {
+		{ "--json", false, NULL, &json },
+		{ "--no-resize", false, NULL, &no_resize },
+		{ NULL, false, NULL, NULL },
+	};
+	if (!cli_parse(argc, argv, opts, &file, recommend_usage, &rc))
+		return rc;
+
+	struct compilation c;
+	if (!cli_compile_costable(&c, file, json, &errors)) {
+		compile_release(&c);
+		return CLI_ERRORS;
+	}
+	struct recommend r;
+	recommend_search(&c.arena, c.project, !no_resize, &r);
+	if (json)
+		recommend_report_json(&c.arena, c.project, &r, &c.diags, stdout);
+	else
+		recommend_report_text(&c.arena, c.project, &r, stdout);
+	bool found = r.found;
+	compile_release(&c);
+	return errors || !found ? CLI_ERRORS : CLI_OK;
+}

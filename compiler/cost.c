@@ -1,0 +1,301 @@
+#include "cost.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "units.h"
+
+const struct mdl_type *cost_type_at(const struct mdl_scenario *sc,
+				    const struct mdl_placement *pl, int m)
+{
+	const struct mdl_type *t = pl->type;
+	int best = INT_MIN;
+	for (size_t i = 0; sc && i < sc->nassigns; i++) {
+		const struct mdl_assign *as = &sc->assigns[i];
+		if (as->server == pl->server && as->from <= m && as->from >= best) {
+			best = as->from;
+			t = as->type;
+		}
+	}
+	return t;
+}
+
+/* Is month m one in which phase ph runs pl with type t?  A phase that
+ * overlaps an earlier one (an error the checker reports) yields to it. */
+static bool cost_same(const struct mdl_project *p, const struct mdl_scenario *sc,
+		      const struct mdl_phase *ph, const struct mdl_placement *pl,
+		      const struct mdl_type *t, int m)
+{
+	return model_phase_at(p, m) == ph && cost_type_at(sc, pl, m) == t;
+}
+
+static void cost_segment_add(struct cost_option *o, const struct mdl_project *p,
+			     const struct mdl_phase *ph, const struct mdl_placement *pl,
+			     const struct mdl_type *t, int start, int end)
+{
+	struct cost_segment *s = &o->segs[o->nsegs++];
+	s->phase = ph;
+	s->placement = pl;
+	s->type = t;
+	s->start = start;
+	s->months = end - start;
+	s->cost = units_mul_sat(t->price, s->months);
+	/* the phase as far as this segment: disk is measured at its end */
+	struct mdl_phase upto = *ph;
+	upto.months = end - ph->start;
+	capacity_of(p, &upto, pl, t, &s->cap);
+	if (!capacity_fits(&s->cap))
+		o->fits = false;
+	for (int m = start; m < end; m++)
+		o->monthly[m - p->start] = units_add_sat(o->monthly[m - p->start], t->price);
+	size_t i = (size_t)(ph - p->phases);
+	o->phase_cost[i] = units_add_sat(o->phase_cost[i], s->cost);
+	o->total = units_add_sat(o->total, s->cost);
+}
+
+void cost_option_build(struct arena *a, const struct mdl_project *p,
+		       const struct mdl_scenario *sc, struct cost_option *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->name = sc ? sc->name : "as written";
+	o->scenario = sc;
+	o->complete = o->fits = true;
+	o->over_first = -1;
+	int h0 = p->start, h1 = p->start + p->horizon;
+	o->monthly = arena_calloc(a, (size_t)p->horizon + 1, sizeof(*o->monthly));
+	o->phase_cost = arena_calloc(a, p->nphases + 1, sizeof(*o->phase_cost));
+
+	/* a placement splits at most once per assignment, and where it
+	 * leaves and re-enters its phase (overlap errors only) */
+	size_t max = 0;
+	for (size_t i = 0; i < p->nphases; i++)
+		max += p->phases[i].nplacements * (2 + 2 * (sc ? sc->nassigns : 0) + 2 * p->nphases);
+	o->segs = arena_calloc(a, max + 1, sizeof(*o->segs));
+
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		int from = ph->start > h0 ? ph->start : h0;
+		int to = ph->start + ph->months < h1 ? ph->start + ph->months : h1;
+		for (size_t k = 0; k < ph->nplacements; k++) {
+			const struct mdl_placement *pl = &ph->placements[k];
+			int m = from;
+			while (m < to) {
+				if (model_phase_at(p, m) != ph) {
+					m++;
+					continue;
+				}
+				const struct mdl_type *t = cost_type_at(sc, pl, m);
+				int end = m + 1;
+				while (end < to && cost_same(p, sc, ph, pl, t, end))
+					end++;
+				if (t)
+					cost_segment_add(o, p, ph, pl, t, m, end);
+				else
+					o->complete = false;
+				m = end;
+			}
+		}
+	}
+
+	if (p->budget < 0)
+		return;
+	for (int i = 0; i < p->horizon; i++) {
+		if (o->monthly[i] <= p->budget)
+			continue;
+		if (o->over_first < 0) {
+			o->over_first = h0 + i;
+			o->over_by = o->monthly[i] - p->budget;
+		}
+		o->over_months++;
+	}
+}
+
+bool cost_feasible(const struct cost_option *o)
+{
+	return o->complete && o->fits && o->over_first < 0;
+}
+
+void cost_table_build(struct arena *a, const struct mdl_project *p, struct cost_table *t)
+{
+	t->n = 1 + p->nscenarios;
+	t->options = arena_calloc(a, t->n, sizeof(*t->options));
+	t->cheapest = NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		struct cost_option *o = &t->options[i];
+		cost_option_build(a, p, i ? &p->scenarios[i - 1] : NULL, o);
+		/* the first of equals wins: the plan as written before scenarios */
+		if (cost_feasible(o) && (!t->cheapest || o->total < t->cheapest->total))
+			t->cheapest = o;
+	}
+}
+
+int64_t cost_average(int64_t total, int months)
+{
+	return (total / months) + ((total % months) * 2 >= months ? 1 : 0);
+}
+
+/* ---- for people ---------------------------------------------------------- */
+
+const char *cost_arithmetic(struct arena *a, const struct mdl_project *p,
+			    const struct cost_option *o)
+{
+	/* (server, type) terms in order of first use */
+	struct term { const struct mdl_server *s; const struct mdl_type *t; int64_t months; };
+	struct term *terms = arena_calloc(a, o->nsegs + 1, sizeof(*terms));
+	size_t n = 0;
+	for (size_t i = 0; i < o->nsegs; i++) {
+		const struct cost_segment *sg = &o->segs[i];
+		size_t j = 0;
+		while (j < n && !(terms[j].s == sg->placement->server && terms[j].t == sg->type))
+			j++;
+		if (j == n)
+			terms[n++] = (struct term){ sg->placement->server, sg->type, 0 };
+		terms[j].months += sg->months;
+	}
+	char b[UNITS_BUF];
+	if (!n)
+		return arena_strdup(a, units_fmt_money(b, 0));
+
+	bool named = p->nservers > 1;
+	size_t cap = 64 + n * (2 * UNITS_BUF + 48);
+	for (size_t j = 0; j < n; j++)
+		cap += strlen(terms[j].s->name);
+	char *out = arena_alloc(a, cap), *w = out;
+	for (size_t j = 0; j < n; j++) {
+		w += sprintf(w, "%s%lld x %s", j ? " + " : "", (long long)terms[j].months,
+			     units_fmt_money(b, terms[j].t->price));
+		if (named)
+			w += sprintf(w, " (%s)", terms[j].s->name);
+	}
+	if (n > 1)
+		for (size_t j = 0; j < n; j++)
+			w += sprintf(w, "%s%s", j ? " + " : " = ",
+				     units_fmt_money(b, units_mul_sat(terms[j].t->price, terms[j].months)));
+	sprintf(w, " = %s", units_fmt_money(b, o->total));
+	return out;
+}
+
+/* An amount over a limit: MB when small, so "over" never reads "0 GB". */
+static const char *cost_fmt_over(char *buf, int64_t mem)
+{
+	char g[UNITS_BUF];
+	if (mem < UNITS_GIB / 10)
+		return units_fmt_mem(buf, mem);
+	snprintf(buf, UNITS_BUF, "%s GB", units_fmt_gb(g, mem));
+	return buf;
+}
+
+const char *cost_shortfall(struct arena *a, const struct capacity *c)
+{
+	char x[UNITS_BUF], y[UNITS_BUF], z[UNITS_BUF], m[UNITS_BUF];
+	const char *ram = "", *cpu = "", *disk = "";
+	if (c->ram_ok && c->cpu_ok && c->disk_ok)
+		return NULL;
+	if (!c->ram_ok)
+		ram = arena_printf(a, "RAM needs %s GB of %s GB usable (%lld%% of %s GB): %s over",
+				   units_fmt_gb(x, c->ram_hi), units_fmt_gb(y, c->ram_usable),
+				   (long long)units_percent_of(c->ram_hi, c->ram_total),
+				   units_fmt_gb(m, c->ram_total),
+				   cost_fmt_over(z, c->ram_hi - c->ram_usable));
+	if (!c->cpu_ok)
+		cpu = arena_printf(a, "%sCPU needs %s vCPU of %s allowed", c->ram_ok ? "" : "; ",
+				   units_fmt_number(x, c->cpus), units_fmt_number(y, c->cpu_limit));
+	if (!c->disk_ok)
+		disk = arena_printf(a, "%sdisk needs %s by %s of %s: %s over",
+				    c->ram_ok && c->cpu_ok ? "" : "; ",
+				    units_fmt_mem(x, c->disk), units_fmt_month(m, c->disk_month),
+				    units_fmt_mem(y, c->disk_total),
+				    cost_fmt_over(z, c->disk - c->disk_total));
+	return arena_printf(a, "%s%s%s", ram, cpu, disk);
+}
+
+/* ---- the budget rule ------------------------------------------------------ */
+
+/* "main cpx52 27.99 + db cpx22 5.99 = 33.98" for the segments of ph that
+ * include month m */
+static const char *cost_month_sum(struct arena *a, const struct cost_option *o,
+				  const struct mdl_phase *ph, int m)
+{
+	char b[UNITS_BUF];
+	const char *s = "";
+	int64_t sum = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < o->nsegs; i++) {
+		const struct cost_segment *sg = &o->segs[i];
+		if (sg->phase != ph || m < sg->start || m >= sg->start + sg->months)
+			continue;
+		s = arena_printf(a, "%s%s%s %s %s", s, *s ? " + " : "",
+				 sg->placement->server->name, sg->type->name,
+				 units_fmt_money(b, sg->type->price));
+		sum = units_add_sat(sum, sg->type->price);
+		n++;
+	}
+	if (n == 1)
+		return arena_printf(a, "%s EUR/month", s);
+	return arena_printf(a, "%s = %s EUR/month", s, units_fmt_money(b, sum));
+}
+
+static void cost_budget_help(struct diag_list *dl, struct diag *d, const struct mdl_project *p,
+			     const struct mdl_phase *ph)
+{
+	char b[UNITS_BUF];
+	int64_t sum = 0;
+	const char *which = "";
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_type *t = capacity_cheapest_fit(p, ph, &ph->placements[k]);
+		if (!t) {
+			diag_help(d, dl, "no server type carries server %s in this phase; "
+				  "move services or raise limits.budget",
+				  ph->placements[k].server->name);
+			return;
+		}
+		sum = units_add_sat(sum, t->price);
+		which = arena_printf(dl->arena, "%s%s%s %s", which, *which ? ", " : "",
+				     ph->placements[k].server->name, t->name);
+	}
+	if (sum <= p->budget)
+		diag_help(d, dl, "the cheapest types that carry this phase cost %s EUR/month (%s); "
+			  "`infrac recommend` shows them", units_fmt_money(b, sum), which);
+	else
+		diag_help(d, dl, "even the cheapest types that carry this phase cost %s EUR/month "
+			  "(%s): raise limits.budget or run less", units_fmt_money(b, sum), which);
+}
+
+void cost_check(struct diag_list *dl, struct arena *a, const struct mdl_project *p)
+{
+	if (p->budget < 0 || p->horizon <= 0)
+		return;
+	struct cost_option o;
+	cost_option_build(a, p, NULL, &o);
+	if (!o.complete)
+		return;
+	char b[UNITS_BUF], c[UNITS_BUF], e[UNITS_BUF], f[UNITS_BUF];
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		int first = -1, last = -1, count = 0;
+		for (int m = ph->start; m < ph->start + ph->months; m++) {
+			int at = m - p->start;
+			if (at < 0 || at >= p->horizon || model_phase_at(p, m) != ph ||
+			    o.monthly[at] <= p->budget)
+				continue;
+			if (first < 0)
+				first = m;
+			last = m;
+			count++;
+		}
+		if (first < 0)
+			continue;
+		int64_t month = o.monthly[first - p->start];
+		struct diag *d = diag_add(dl, DIAG_E0801, p->src, ph->loc,
+					  "phase %s costs %s EUR/month, %s over the budget of %s EUR/month",
+					  ph->name, units_fmt_money(b, month),
+					  units_fmt_money(c, month - p->budget),
+					  units_fmt_money(e, p->budget));
+		diag_note(d, dl, "%s .. %s (%d month%s): %s", units_fmt_month(e, first),
+			  units_fmt_month(f, last), count, count == 1 ? "" : "s",
+			  cost_month_sum(a, &o, ph, first));
+		diag_note(d, dl, "limits.budget = %s EUR/month on line %u holds for every month",
+			  units_fmt_money(b, p->budget), p->budget_loc.line);
+		cost_budget_help(dl, d, p, ph);
+	}
+}

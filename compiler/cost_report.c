@@ -1,0 +1,432 @@
+#include "cost_report.h"
+
+#include <json.h>
+#include <string.h>
+
+#include "report.h"
+#include "units.h"
+
+/* ---- a table of text cells -------------------------------------------- */
+
+struct cr_row {
+	const char **cells; /* [0] the label, then one per option */
+	bool section;       /* a phase heading: cells[1] runs across the options */
+};
+
+struct cr_grid {
+	struct arena *a;
+	size_t ncols;
+	struct cr_row *rows;
+	size_t n, cap;
+};
+
+static const char **cr_row(struct cr_grid *g, bool section, const char *label)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 32;
+		struct cr_row *rows = arena_calloc(g->a, cap, sizeof(*rows));
+		if (g->n)
+			memcpy(rows, g->rows, g->n * sizeof(*rows));
+		g->rows = rows;
+		g->cap = cap;
+	}
+	struct cr_row *r = &g->rows[g->n++];
+	r->section = section;
+	r->cells = arena_calloc(g->a, g->ncols, sizeof(*r->cells));
+	for (size_t c = 0; c < g->ncols; c++)
+		r->cells[c] = "";
+	r->cells[0] = label;
+	return r->cells;
+}
+
+static void cr_print(const struct cr_grid *g, FILE *out)
+{
+	size_t *w = arena_calloc(g->a, g->ncols, sizeof(*w));
+	for (size_t i = 0; i < g->n; i++)
+		for (size_t c = 0; c < (g->rows[i].section ? 1 : g->ncols); c++)
+			if (strlen(g->rows[i].cells[c]) > w[c])
+				w[c] = strlen(g->rows[i].cells[c]);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct cr_row *r = &g->rows[i];
+		size_t last = r->section ? 1 : g->ncols - 1;
+		while (last > 0 && !*r->cells[last])
+			last--;
+		for (size_t c = 0; c <= last; c++)
+			fprintf(out, "%s%-*s", c ? "  " : "", c < last ? (int)w[c] : 0,
+				r->cells[c]);
+		fputc('\n', out);
+	}
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+static const char *cr_money(struct arena *a, int64_t cents)
+{
+	char b[UNITS_BUF];
+	return arena_strdup(a, units_fmt_money(b, cents));
+}
+
+const char *cost_report_where(struct arena *a, const struct cost_segment *s)
+{
+	char b[UNITS_BUF], c[UNITS_BUF];
+	return arena_printf(a, "phase %s, server %s as %s (%s .. %s)", s->phase->name,
+			    s->placement->server->name, s->type->name,
+			    units_fmt_month(b, s->start),
+			    units_fmt_month(c, s->start + s->months - 1));
+}
+
+/* "RAM, disk" */
+static const char *cr_short(struct arena *a, const struct capacity *c)
+{
+	return arena_printf(a, "%s%s%s%s%s", c->ram_ok ? "" : "RAM",
+			    !c->ram_ok && !c->cpu_ok ? ", " : "", c->cpu_ok ? "" : "CPU",
+			    (!c->ram_ok || !c->cpu_ok) && !c->disk_ok ? ", " : "",
+			    c->disk_ok ? "" : "disk");
+}
+
+static const char *cr_fits_cell(struct arena *a, const struct cost_option *o)
+{
+	if (!o->complete)
+		return "no: a server has no type";
+	const struct cost_segment *first = NULL;
+	size_t more = 0;
+	for (size_t i = 0; i < o->nsegs; i++) {
+		if (capacity_fits(&o->segs[i].cap))
+			continue;
+		if (first)
+			more++;
+		else
+			first = &o->segs[i];
+	}
+	if (!first)
+		return "yes";
+	const char *s = arena_printf(a, "no: %s/%s %s", first->phase->name,
+				     first->placement->server->name, cr_short(a, &first->cap));
+	return more ? arena_printf(a, "%s (+%zu)", s, more) : s;
+}
+
+static const char *cr_budget_cell(struct arena *a, const struct cost_option *o)
+{
+	char b[UNITS_BUF], c[UNITS_BUF];
+	if (o->over_first < 0)
+		return "yes";
+	return arena_printf(a, "no: %s +%s", units_fmt_month(b, o->over_first),
+			    units_fmt_money(c, o->over_by));
+}
+
+static const char *cr_vs_cell(struct arena *a, const struct cost_table *t,
+			      const struct cost_option *o)
+{
+	char b[UNITS_BUF];
+	if (!t->cheapest)
+		return "-";
+	if (o == t->cheapest)
+		return "cheapest";
+	int64_t d = o->total - t->cheapest->total;
+	return arena_printf(a, "%s%s", d >= 0 ? "+" : "", units_fmt_money(b, d));
+}
+
+/* The rows of one phase: a heading, each server's types (one line per
+ * type it takes in the phase), and the phase's cost. */
+static void cr_phase_rows(struct cr_grid *g, const struct mdl_project *p,
+			  const struct cost_table *t, size_t i)
+{
+	const struct mdl_phase *ph = &p->phases[i];
+	char b[UNITS_BUF], c[UNITS_BUF];
+	const char **h = cr_row(g, true, arena_printf(g->a, "phase %s", ph->name));
+	h[1] = arena_printf(g->a, "%s .. %s, %d month%s", units_fmt_month(b, ph->start),
+			    units_fmt_month(c, ph->start + ph->months - 1), ph->months,
+			    ph->months == 1 ? "" : "s");
+	if (!ph->nplacements)
+		cr_row(g, true, "  no server runs");
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *pl = &ph->placements[k];
+		for (size_t line = 0;; line++) {
+			const char **r = NULL;
+			for (size_t j = 0; j < t->n; j++) {
+				const struct cost_option *o = &t->options[j];
+				size_t seen = 0;
+				for (size_t s = 0; s < o->nsegs; s++) {
+					const struct cost_segment *sg = &o->segs[s];
+					if (sg->placement != pl || seen++ != line)
+						continue;
+					if (!r)
+						r = cr_row(g, false, line ? "" : arena_printf(
+								   g->a, "  %s", pl->server->name));
+					r[1 + j] = line ? arena_printf(g->a, "%s from %s", sg->type->name,
+								       units_fmt_month(b, sg->start))
+							: sg->type->name;
+				}
+			}
+			if (!r)
+				break;
+		}
+	}
+	const char **r = cr_row(g, false, "  cost EUR");
+	for (size_t j = 0; j < t->n; j++)
+		r[1 + j] = cr_money(g->a, t->options[j].phase_cost[i]);
+}
+
+/* Months of the horizon no phase covers, as "2026-08 .. 2026-10 (3 months)". */
+static const char *cr_gaps(struct arena *a, const struct mdl_project *p)
+{
+	char b[UNITS_BUF], c[UNITS_BUF];
+	const char *s = NULL;
+	int end = p->start + p->horizon;
+	for (int m = p->start; m < end; m++) {
+		if (model_phase_at(p, m))
+			continue;
+		int to = m;
+		while (to + 1 < end && !model_phase_at(p, to + 1))
+			to++;
+		s = arena_printf(a, "%s%s%s .. %s (%d month%s)", s ? s : "", s ? ", " : "",
+				 units_fmt_month(b, m), units_fmt_month(c, to), to - m + 1,
+				 to == m ? "" : "s");
+		m = to;
+	}
+	return s;
+}
+
+static void cr_details(struct arena *a, const struct mdl_project *p,
+		       const struct cost_option *o, FILE *out)
+{
+	char b[UNITS_BUF], c[UNITS_BUF], d[UNITS_BUF], e[UNITS_BUF];
+	fputs(o->name, out);
+	if (o->scenario && o->scenario->title)
+		fprintf(out, " \"%s\"", o->scenario->title);
+	fprintf(out, ": %s EUR\n", cost_arithmetic(a, p, o));
+	if (!o->complete)
+		fputs("  a server runs without a type: the costs above leave it out\n", out);
+	for (size_t i = 0; i < o->nsegs; i++) {
+		const struct cost_segment *sg = &o->segs[i];
+		if (!capacity_fits(&sg->cap))
+			fprintf(out, "  does not fit: %s: %s\n", cost_report_where(a, sg),
+				cost_shortfall(a, &sg->cap));
+	}
+	if (o->over_first >= 0)
+		fprintf(out, "  over the budget of %s EUR/month from %s: %s EUR that month, "
+			"%s over; %d of %d months over\n", units_fmt_money(b, p->budget),
+			units_fmt_month(c, o->over_first),
+			units_fmt_money(d, o->monthly[o->over_first - p->start]),
+			units_fmt_money(e, o->over_by), o->over_months, p->horizon);
+}
+
+static void cr_verdict(const struct cost_table *t, FILE *out)
+{
+	char b[UNITS_BUF];
+	if (!t->cheapest) {
+		fputs("no option passes every check; `infrac recommend` searches the catalog\n", out);
+		return;
+	}
+	fprintf(out, "cheapest that passes every check: %s, %s EUR", t->cheapest->name,
+		units_fmt_money(b, t->cheapest->total));
+	const char *sep = "; it saves ";
+	for (size_t j = 0; j < t->n; j++) {
+		const struct cost_option *o = &t->options[j];
+		if (o->total <= t->cheapest->total)
+			continue;
+		fprintf(out, "%s%s EUR against %s", sep,
+			units_fmt_money(b, o->total - t->cheapest->total), o->name);
+		sep = ", ";
+	}
+	fputc('\n', out);
+}
+
+void cost_report_text(struct arena *a, const struct mdl_project *p,
+		      const struct cost_table *t, FILE *out)
+{
+	char b[UNITS_BUF], c[UNITS_BUF];
+	fprintf(out, "%s: cost of project %s, %s .. %s (%d months)\n", p->src->path, p->name,
+		units_fmt_month(b, p->start), units_fmt_month(c, p->start + p->horizon - 1),
+		p->horizon);
+	report_prices(p, out);
+	if (p->budget >= 0)
+		fprintf(out, "budget: %s EUR/month\n", units_fmt_money(b, p->budget));
+	else
+		fputs("budget: none (limits.budget is not set)\n", out);
+	const char *gaps = cr_gaps(a, p);
+	if (gaps)
+		fprintf(out, "in no phase, nothing billed: %s\n", gaps);
+	fputc('\n', out);
+
+	struct cr_grid g = { .a = a, .ncols = 1 + t->n };
+	const char **r = cr_row(&g, false, "");
+	for (size_t j = 0; j < t->n; j++)
+		r[1 + j] = t->options[j].name;
+	for (size_t i = 0; i < p->nphases; i++)
+		cr_phase_rows(&g, p, t, i);
+	const char **total = cr_row(&g, false, arena_printf(a, "total EUR, %d months", p->horizon));
+	const char **avg = cr_row(&g, false, "average EUR/month");
+	const char **vs = cr_row(&g, false, "vs cheapest that passes");
+	const char **fits = cr_row(&g, false, "fits");
+	const char **budget = p->budget >= 0 ? cr_row(&g, false, "within budget") : NULL;
+	for (size_t j = 0; j < t->n; j++) {
+		const struct cost_option *o = &t->options[j];
+		total[1 + j] = cr_money(a, o->total);
+		avg[1 + j] = cr_money(a, cost_average(o->total, p->horizon));
+		vs[1 + j] = cr_vs_cell(a, t, o);
+		fits[1 + j] = cr_fits_cell(a, o);
+		if (budget)
+			budget[1 + j] = cr_budget_cell(a, o);
+	}
+	cr_print(&g, out);
+	fputc('\n', out);
+	for (size_t j = 0; j < t->n; j++)
+		cr_details(a, p, &t->options[j], out);
+	fputc('\n', out);
+	cr_verdict(t, out);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static json_object *cr_eur(int64_t cents)
+{
+	return report_json_decimal(cents, 100, 2);
+}
+
+static json_object *cr_mib(int64_t mem)
+{
+	return report_json_decimal(mem, UNITS_MIB, 3);
+}
+
+static json_object *cr_month(int m)
+{
+	char b[UNITS_BUF];
+	return json_object_new_string(units_fmt_month(b, m));
+}
+
+static void cr_add(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+json_object *cost_report_capacity_json(const struct capacity *c)
+{
+	json_object *o = json_object_new_object();
+	json_object *ram = json_object_new_object();
+	cr_add(ram, "need_mib", cr_mib(c->ram_hi));
+	cr_add(ram, "usable_mib", cr_mib(c->ram_usable));
+	cr_add(ram, "total_mib", cr_mib(c->ram_total));
+	cr_add(ram, "fits", json_object_new_boolean(c->ram_ok));
+	cr_add(o, "ram", ram);
+	json_object *cpu = json_object_new_object();
+	cr_add(cpu, "declared_vcpu", report_json_decimal(c->cpus, UNITS_ONE, 3));
+	cr_add(cpu, "limit_vcpu", report_json_decimal(c->cpu_limit, UNITS_ONE, 3));
+	cr_add(cpu, "fits", json_object_new_boolean(c->cpu_ok));
+	cr_add(o, "cpu", cpu);
+	json_object *disk = json_object_new_object();
+	cr_add(disk, "need_mib", cr_mib(c->disk));
+	cr_add(disk, "total_mib", cr_mib(c->disk_total));
+	cr_add(disk, "at_end_of", cr_month(c->disk_month));
+	cr_add(disk, "fits", json_object_new_boolean(c->disk_ok));
+	cr_add(o, "disk", disk);
+	return o;
+}
+
+static json_object *cr_segment_json(struct arena *a, const struct cost_segment *s)
+{
+	json_object *o = json_object_new_object();
+	cr_add(o, "server", json_object_new_string(s->placement->server->name));
+	cr_add(o, "type", json_object_new_string(s->type->name));
+	cr_add(o, "start", cr_month(s->start));
+	cr_add(o, "end", cr_month(s->start + s->months - 1));
+	cr_add(o, "months", json_object_new_int(s->months));
+	cr_add(o, "price_eur_month", cr_eur(s->type->price));
+	cr_add(o, "cost_eur", cr_eur(s->cost));
+	cr_add(o, "fits", json_object_new_boolean(capacity_fits(&s->cap)));
+	const char *why = cost_shortfall(a, &s->cap);
+	cr_add(o, "reason", why ? json_object_new_string(why) : NULL);
+	cr_add(o, "capacity", cost_report_capacity_json(&s->cap));
+	return o;
+}
+
+json_object *cost_report_option_json(struct arena *a, const struct mdl_project *p,
+				     const struct cost_option *cheapest,
+				     const struct cost_option *o)
+{
+	json_object *j = json_object_new_object();
+	cr_add(j, "name", json_object_new_string(o->name));
+	cr_add(j, "scenario", json_object_new_boolean(o->scenario != NULL));
+	cr_add(j, "title", o->scenario && o->scenario->title ?
+			   json_object_new_string(o->scenario->title) : NULL);
+	json_object *phases = json_object_new_array();
+	for (size_t i = 0; i < p->nphases; i++) {
+		json_object *ph = json_object_new_object();
+		cr_add(ph, "name", json_object_new_string(p->phases[i].name));
+		cr_add(ph, "cost_eur", cr_eur(o->phase_cost[i]));
+		json_object *segs = json_object_new_array();
+		for (size_t s = 0; s < o->nsegs; s++)
+			if (o->segs[s].phase == &p->phases[i])
+				json_object_array_add(segs, cr_segment_json(a, &o->segs[s]));
+		cr_add(ph, "segments", segs);
+		json_object_array_add(phases, ph);
+	}
+	cr_add(j, "phases", phases);
+	cr_add(j, "arithmetic", json_object_new_string(cost_arithmetic(a, p, o)));
+	cr_add(j, "total_eur", cr_eur(o->total));
+	cr_add(j, "average_eur_month", cr_eur(cost_average(o->total, p->horizon)));
+	cr_add(j, "vs_cheapest_eur", cheapest ? cr_eur(o->total - cheapest->total) : NULL);
+	cr_add(j, "complete", json_object_new_boolean(o->complete));
+	cr_add(j, "fits", json_object_new_boolean(o->fits));
+	cr_add(j, "within_budget", json_object_new_boolean(o->over_first < 0));
+	json_object *over = NULL;
+	if (o->over_first >= 0) {
+		over = json_object_new_object();
+		cr_add(over, "first_month", cr_month(o->over_first));
+		cr_add(over, "month_eur", cr_eur(o->monthly[o->over_first - p->start]));
+		cr_add(over, "over_by_eur", cr_eur(o->over_by));
+		cr_add(over, "months", json_object_new_int(o->over_months));
+	}
+	cr_add(j, "over_budget", over);
+	cr_add(j, "passes", json_object_new_boolean(cost_feasible(o)));
+	json_object *monthly = json_object_new_array();
+	for (int m = 0; m < p->horizon; m++)
+		json_object_array_add(monthly, cr_eur(o->monthly[m]));
+	cr_add(j, "monthly_eur", monthly);
+	return j;
+}
+
+void cost_report_json(struct arena *a, const struct mdl_project *p,
+		      const struct cost_table *t, const struct diag_list *diags, FILE *out)
+{
+	char o[256];
+	json_object *root = json_object_new_object();
+	cr_add(root, "file", json_object_new_string(p->src->path));
+	cr_add(root, "project", json_object_new_string(p->name));
+	json_object *h = json_object_new_object();
+	cr_add(h, "start", cr_month(p->start));
+	cr_add(h, "end", cr_month(p->start + p->horizon - 1));
+	cr_add(h, "months", json_object_new_int(p->horizon));
+	cr_add(root, "horizon", h);
+	cr_add(root, "price_source", json_object_new_string(p->price_source));
+	json_object *prices = json_object_new_array();
+	for (size_t i = 0; i < p->ntypes; i++) {
+		json_object *po = json_object_new_object();
+		cr_add(po, "type", json_object_new_string(p->types[i].name));
+		cr_add(po, "price_eur_month", cr_eur(p->types[i].price));
+		cr_add(po, "from", json_object_new_string(
+					   report_price_origin(o, sizeof(o), p, &p->types[i])));
+		json_object_array_add(prices, po);
+	}
+	cr_add(root, "prices", prices);
+	cr_add(root, "budget_eur_month", p->budget >= 0 ? cr_eur(p->budget) : NULL);
+	json_object *phases = json_object_new_array();
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		json_object *po = json_object_new_object();
+		cr_add(po, "name", json_object_new_string(ph->name));
+		cr_add(po, "start", cr_month(ph->start));
+		cr_add(po, "end", cr_month(ph->start + ph->months - 1));
+		cr_add(po, "months", json_object_new_int(ph->months));
+		json_object_array_add(phases, po);
+	}
+	cr_add(root, "phases", phases);
+	json_object *opts = json_object_new_array();
+	for (size_t j = 0; j < t->n; j++)
+		json_object_array_add(opts, cost_report_option_json(a, p, t->cheapest, &t->options[j]));
+	cr_add(root, "options", opts);
+	cr_add(root, "cheapest", t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
+	if (diags)
+		cr_add(root, "diagnostics", diag_to_json(diags));
+	report_json_write(root, out);
+}

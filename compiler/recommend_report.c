@@ -1,0 +1,231 @@
+#include "recommend_report.h"
+
+#include <json.h>
+#include <string.h>
+
+#include "cost_report.h"
+#include "report.h"
+#include "units.h"
+
+/* Why nothing was found; NULL when something was. */
+static const char *rr_failure(struct arena *a, const struct mdl_project *p,
+			      const struct recommend *r)
+{
+	char b[UNITS_BUF], c[UNITS_BUF], d[UNITS_BUF], e[UNITS_BUF];
+	if (r->found)
+		return NULL;
+	for (size_t i = 0; i < r->npicks; i++) {
+		const struct recommend_pick *pk = &r->picks[i];
+		if (pk->type)
+			continue;
+		if (pk->phase)
+			return arena_printf(a, "no server type carries server %s in phase %s",
+					    pk->server->name, pk->phase->name);
+		return arena_printf(a, "no server type carries server %s in every phase it runs in",
+				    pk->server->name);
+	}
+	const struct cost_option *o = &r->cost;
+	return arena_printf(a, "in %s the cheapest types that fit cost %s EUR, %s over the "
+			    "budget of %s EUR/month, and nothing cheaper fits",
+			    units_fmt_month(b, o->over_first),
+			    units_fmt_money(c, o->monthly[o->over_first - p->start]),
+			    units_fmt_money(d, o->over_by), units_fmt_money(e, p->budget));
+}
+
+/* The picks as a block for the file. */
+static const char *rr_scenario(struct arena *a, const struct recommend *r)
+{
+	const struct mdl_scenario *sc = &r->scenario;
+	const char *s = arena_printf(a, "scenario %s {\n", sc->name);
+	for (size_t i = 0; i < sc->nassigns; i++) {
+		const struct mdl_assign *as = &sc->assigns[i];
+		s = arena_printf(a, "%s  %s = %s%s%s\n", s, as->server->name, as->type->name,
+				 as->from_phase ? " from " : "",
+				 as->from_phase ? as->from_phase->name : "");
+	}
+	return arena_printf(a, "%s}\n", s);
+}
+
+/* Does the plan as written use the recommended types everywhere? */
+static bool rr_same_types(const struct mdl_project *p, const struct recommend *r)
+{
+	for (size_t i = 0; i < p->nphases; i++)
+		for (size_t k = 0; k < p->phases[i].nplacements; k++) {
+			const struct mdl_placement *pl = &p->phases[i].placements[k];
+			if (cost_type_at(&r->scenario, pl, p->phases[i].start) != pl->type)
+				return false;
+		}
+	return true;
+}
+
+/* The month total of each phase, at its first month in the horizon. */
+static const char *rr_per_month(struct arena *a, const struct mdl_project *p,
+				const struct cost_option *o)
+{
+	char b[UNITS_BUF];
+	const char *s = "";
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		for (int m = ph->start; m < ph->start + ph->months; m++) {
+			if (m < p->start || m >= p->start + p->horizon || model_phase_at(p, m) != ph)
+				continue;
+			s = arena_printf(a, "%s%s%s %s", s, *s ? ", " : "", ph->name,
+					 units_fmt_money(b, o->monthly[m - p->start]));
+			break;
+		}
+	}
+	return s;
+}
+
+static void rr_pick_text(struct arena *a, const struct recommend_pick *pk, FILE *out)
+{
+	char b[UNITS_BUF];
+	const char *ind = pk->phase ? "    " : "  ";
+	fprintf(out, "%sserver %s  ", pk->phase ? "  " : "", pk->server->name);
+	if (pk->type)
+		fprintf(out, "%s  %s EUR/month%s\n", pk->type->name,
+			units_fmt_money(b, pk->type->price),
+			pk->phase ? "" : " in every phase it runs in");
+	else
+		fputs("no type fits\n", out);
+	for (size_t j = 0; j < pk->nrejects; j++) {
+		const struct recommend_reject *rj = &pk->rejects[j];
+		fprintf(out, "%srejected %s (%s EUR/month)", ind, rj->type->name,
+			units_fmt_money(b, rj->type->price));
+		if (!pk->phase)
+			fprintf(out, " in %s", rj->phase->name);
+		fprintf(out, ": %s\n", cost_shortfall(a, &rj->cap));
+	}
+}
+
+void recommend_report_text(struct arena *a, const struct mdl_project *p,
+			   const struct recommend *r, FILE *out)
+{
+	char b[UNITS_BUF], c[UNITS_BUF];
+	fprintf(out, "%s: the cheapest server types that pass every check, %s\n", p->src->path,
+		r->resize ? "a type per server and phase" :
+			    "one type per server for the whole horizon");
+	report_prices(p, out);
+	if (p->headroom)
+		fprintf(out, "checks: RAM with %s headroom, CPU", units_fmt_percent(b, p->headroom));
+	else
+		fputs("checks: RAM (no headroom), CPU", out);
+	if (p->cpu_overcommit != UNITS_ONE)
+		fprintf(out, " with overcommit %s", units_fmt_number(b, p->cpu_overcommit));
+	fputs(", disk", out);
+	if (p->budget >= 0)
+		fprintf(out, "; budget %s EUR/month", units_fmt_money(b, p->budget));
+	fputc('\n', out);
+
+	for (size_t i = 0; i < r->npicks; i++) {
+		const struct recommend_pick *pk = &r->picks[i];
+		const struct mdl_phase *ph = pk->phase;
+		if (ph && (i == 0 || r->picks[i - 1].phase != ph))
+			fprintf(out, "\nphase %s  %s .. %s (%d month%s)\n", ph->name,
+				units_fmt_month(b, ph->start),
+				units_fmt_month(c, ph->start + ph->months - 1), ph->months,
+				ph->months == 1 ? "" : "s");
+		else if (!ph)
+			fputc('\n', out);
+		rr_pick_text(a, pk, out);
+	}
+	if (!r->npicks) {
+		fputs("\nno server runs in any phase: nothing to choose\n", out);
+		return;
+	}
+	fputc('\n', out);
+
+	struct cost_option written;
+	cost_option_build(a, p, NULL, &written);
+	if (r->all_fit) {
+		fprintf(out, "per month: %s EUR", rr_per_month(a, p, &r->cost));
+		if (p->budget >= 0)
+			fprintf(out, "; budget %s EUR/month", units_fmt_money(b, p->budget));
+		fprintf(out, "\n%s: %s EUR, %s EUR/month on average\n",
+			r->found ? "recommended" : "cheapest that fits",
+			cost_arithmetic(a, p, &r->cost),
+			units_fmt_money(b, cost_average(r->cost.total, p->horizon)));
+	}
+	const char *why = rr_failure(a, p, r);
+	if (why) {
+		fprintf(out, "no assignment passes every check: %s\n", why);
+		return;
+	}
+	fprintf(out, "as written: %s EUR", units_fmt_money(b, written.total));
+	if (rr_same_types(p, r))
+		fputs(", with these types\n", out);
+	else if (written.total > r->cost.total)
+		fprintf(out, "; the recommendation saves %s EUR\n",
+			units_fmt_money(b, written.total - r->cost.total));
+	else if (written.total == r->cost.total)
+		fputs(", the same with other types\n", out);
+	else if (!cost_feasible(&written))
+		fprintf(out, ", %s EUR less, but it does not pass every check\n",
+			units_fmt_money(b, r->cost.total - written.total));
+	else /* only without resize: the file changes type between phases */
+		fprintf(out, ", %s EUR less, by changing type between phases\n",
+			units_fmt_money(b, r->cost.total - written.total));
+	fprintf(out, "\n%s", rr_scenario(a, r));
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static json_object *rr_pick_json(struct arena *a, const struct recommend_pick *pk)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "server", json_object_new_string(pk->server->name));
+	json_object_object_add(o, "phase", pk->phase ? json_object_new_string(pk->phase->name) : NULL);
+	json_object_object_add(o, "type", pk->type ? json_object_new_string(pk->type->name) : NULL);
+	json_object_object_add(o, "price_eur_month",
+			       pk->type ? report_json_decimal(pk->type->price, 100, 2) : NULL);
+	json_object *rej = json_object_new_array();
+	for (size_t j = 0; j < pk->nrejects; j++) {
+		const struct recommend_reject *rj = &pk->rejects[j];
+		json_object *ro = json_object_new_object();
+		json_object_object_add(ro, "type", json_object_new_string(rj->type->name));
+		json_object_object_add(ro, "price_eur_month",
+				       report_json_decimal(rj->type->price, 100, 2));
+		json_object_object_add(ro, "phase", json_object_new_string(rj->phase->name));
+		json_object_object_add(ro, "reason",
+				       json_object_new_string(cost_shortfall(a, &rj->cap)));
+		json_object_object_add(ro, "capacity", cost_report_capacity_json(&rj->cap));
+		json_object_array_add(rej, ro);
+	}
+	json_object_object_add(o, "rejected", rej);
+	return o;
+}
+
+void recommend_report_json(struct arena *a, const struct mdl_project *p,
+			   const struct recommend *r, const struct diag_list *diags,
+			   FILE *out)
+{
+	json_object *root = json_object_new_object();
+	json_object_object_add(root, "file", json_object_new_string(p->src->path));
+	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object_object_add(root, "resize", json_object_new_boolean(r->resize));
+	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
+	json_object_object_add(root, "budget_eur_month",
+			       p->budget >= 0 ? report_json_decimal(p->budget, 100, 2) : NULL);
+	json_object *picks = json_object_new_array();
+	for (size_t i = 0; i < r->npicks; i++)
+		json_object_array_add(picks, rr_pick_json(a, &r->picks[i]));
+	json_object_object_add(root, "picks", picks);
+	json_object_object_add(root, "found", json_object_new_boolean(r->found));
+	const char *why = rr_failure(a, p, r);
+	json_object_object_add(root, "failure", why ? json_object_new_string(why) : NULL);
+	json_object_object_add(root, "cost",
+			       r->all_fit ? cost_report_option_json(a, p, NULL, &r->cost) : NULL);
+	struct cost_option written;
+	cost_option_build(a, p, NULL, &written);
+	json_object *w = json_object_new_object();
+	json_object_object_add(w, "total_eur", report_json_decimal(written.total, 100, 2));
+	json_object_object_add(w, "passes", json_object_new_boolean(cost_feasible(&written)));
+	json_object_object_add(w, "same_types",
+			       json_object_new_boolean(r->found && rr_same_types(p, r)));
+	json_object_object_add(root, "as_written", w);
+	json_object_object_add(root, "scenario",
+			       r->found ? json_object_new_string(rr_scenario(a, r)) : NULL);
+	if (diags)
+		json_object_object_add(root, "diagnostics", diag_to_json(diags));
+	report_json_write(root, out);
+}

@@ -1,0 +1,397 @@
+/*
+ * The cost engine and the recommender: month arithmetic, exact money,
+ * scenario overlays, the budget rule and the search, on files compiled
+ * the way `infrac` compiles them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "compile.h"
+#include "cost.h"
+#include "recommend.h"
+#include "units.h"
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+static struct compilation comp;
+static char path[64];
+
+/* Compiles text; the model must be usable (errors of fit and budget only). */
+static struct mdl_project *load(const char *text)
+{
+	strcpy(path, "/tmp/infrac-test-cost-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	compile_file(&comp, path);
+	unlink(path);
+	if (!comp.project)
+		diag_print(&comp.diags, stderr, false);
+	assert_non_null(comp.project);
+	return comp.project;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	compile_release(&comp);
+	return 0;
+}
+
+static int month(int y, int m)
+{
+	return units_month_index(y, m);
+}
+
+static const struct mdl_scenario *scenario(const struct mdl_project *p, const char *name)
+{
+	for (size_t i = 0; i < p->nscenarios; i++)
+		if (!strcmp(p->scenarios[i].name, name))
+			return &p->scenarios[i];
+	fail_msg("no scenario %s", name);
+	return NULL;
+}
+
+/* one server, one small service; phases and scenarios from the caller */
+#define HEAD(start, horizon, budget)                                    \
+	"project t {\n start = " start "\n horizon = " horizon " months\n}\n" \
+	"limits {\n headroom = 20%\n" budget "}\n"                       \
+	"server web {\n type = cpx22\n}\n"                                 \
+	"service app {\n image = \"app:1\"\n ram = 1 GB\n}\n"
+
+/* ---- months ------------------------------------------------------------- */
+
+static void months_cross_years(void **state)
+{
+	(void)state;
+	const struct mdl_project *p = load(HEAD("2026-11", "5", "")
+		"phase a {\n start = 2026-11\n months = 2\n run on web { app }\n}\n"
+		"phase b {\n start = 2027-01\n months = 3\n run on web { app }\n"
+		" server web { type = cpx32 }\n}\n");
+	struct cost_option o;
+	cost_option_build(&comp.arena, p, NULL, &o);
+	assert_int_equal(o.nsegs, 2);
+	assert_int_equal(o.segs[0].start, month(2026, 11));
+	assert_int_equal(o.segs[0].months, 2);
+	assert_int_equal(o.segs[1].start, month(2027, 1));
+	assert_int_equal(o.segs[1].months, 3);
+	/* the phase's `server` override is the type as written */
+	assert_string_equal(o.segs[1].type->name, "cpx32");
+	int64_t want[] = { 599, 599, 1049, 1049, 1049 };
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(o.monthly[i], want[i]);
+	assert_int_equal(o.phase_cost[0], 2 * 599);
+	assert_int_equal(o.phase_cost[1], 3 * 1049);
+}
+
+static void months_in_no_phase_cost_nothing(void **state)
+{
+	(void)state;
+	const struct mdl_project *p = load(HEAD("2026-01", "12", "")
+		"phase a {\n start = 2026-03\n months = 4\n run on web { app }\n}\n");
+	struct cost_option o;
+	cost_option_build(&comp.arena, p, NULL, &o);
+	for (int i = 0; i < 12; i++)
+		assert_int_equal(o.monthly[i], i >= 2 && i < 6 ? 599 : 0);
+	assert_int_equal(o.total, 4 * 599);
+	/* the average spreads over the whole horizon */
+	assert_int_equal(cost_average(o.total, p->horizon), 200); /* 199.67 */
+}
+
+/* ---- money -------------------------------------------------------------- */
+
+static void money_is_exact(void **state)
+{
+	(void)state;
+	/* 36 x 19.49 in binary floating point is 701.6399999...; in cents it is not */
+	const struct mdl_project *p = load(HEAD("2026-02", "36", "")
+		"server_type cpx42 {\n price = 19.49 EUR/month\n}\n"
+		"phase a {\n start = 2026-02\n months = 36\n run on web { app }\n"
+		" server web { type = cpx42 }\n}\n");
+	struct cost_option o;
+	cost_option_build(&comp.arena, p, NULL, &o);
+	assert_int_equal(o.total, 70164);
+	assert_string_equal(cost_arithmetic(&comp.arena, p, &o), "36 x 19.49 = 701.64");
+	int64_t sum = 0;
+	for (int i = 0; i < 36; i++)
+		sum += o.monthly[i];
+	assert_int_equal(sum, o.total);
+}
+
+static void average_rounds_half_up(void **state)
+{
+	(void)state;
+	assert_int_equal(cost_average(90264, 36), 2507); /* 25.0733 */
+	assert_int_equal(cost_average(75264, 36), 2091); /* 20.9067 */
+	assert_int_equal(cost_average(70164, 36), 1949); /* exact */
+	assert_int_equal(cost_average(5, 2), 3);         /* 2.5 */
+	assert_int_equal(cost_average(7, 3), 2);         /* 2.33 */
+	assert_int_equal(cost_average(0, 12), 0);
+}
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+static const char seed_file[] = HEAD("2026-02", "36", " budget = 25 EUR/month\n")
+	"phase dev {\n start = 2026-02\n months = 6\n run on web { app }\n}\n"
+	"phase prod {\n start = 2026-08\n months = 30\n run on web { app }\n}\n"
+	"scenario start_small {\n web = cpx32\n web = cpx52 from prod\n}\n"
+	"scenario grow_later {\n web = cpx42\n web = cpx52 from 2028-08\n}\n"
+	"scenario tie {\n web = cpx52 from prod\n web = cpx32 from 2026-08\n}\n";
+
+static void scenario_overlays(void **state)
+{
+	(void)state;
+	const struct mdl_project *p = load(seed_file);
+	struct cost_option o;
+
+	cost_option_build(&comp.arena, p, scenario(p, "start_small"), &o);
+	assert_int_equal(o.nsegs, 2);
+	assert_int_equal(o.total, 6 * 1049 + 30 * 2799); /* 902.64 */
+	assert_int_equal(o.total, 90264);
+	assert_string_equal(cost_arithmetic(&comp.arena, p, &o),
+			    "6 x 10.49 + 30 x 27.99 = 62.94 + 839.70 = 902.64");
+	/* over budget from the first production month, by 2.99 */
+	assert_int_equal(o.over_first, month(2026, 8));
+	assert_int_equal(o.over_by, 299);
+	assert_int_equal(o.over_months, 30);
+
+	/* a change in the middle of a phase splits it into two segments */
+	cost_option_build(&comp.arena, p, scenario(p, "grow_later"), &o);
+	assert_int_equal(o.nsegs, 3);
+	assert_int_equal(o.segs[1].start, month(2026, 8));
+	assert_int_equal(o.segs[1].months, 24);
+	assert_string_equal(o.segs[2].type->name, "cpx52");
+	assert_int_equal(o.segs[2].start, month(2028, 8));
+	assert_int_equal(o.segs[2].months, 6);
+	assert_int_equal(o.phase_cost[1], 24 * 1949 + 6 * 2799);
+	assert_int_equal(o.total, 75264);
+	assert_string_equal(cost_arithmetic(&comp.arena, p, &o),
+			    "30 x 19.49 + 6 x 27.99 = 584.70 + 167.94 = 752.64");
+	assert_int_equal(o.over_first, month(2028, 8));
+	assert_int_equal(o.over_months, 6);
+
+	/* two assignments from the same month: the later line wins */
+	cost_option_build(&comp.arena, p, scenario(p, "tie"), &o);
+	assert_string_equal(o.segs[1].type->name, "cpx32");
+	/* before any assignment the file's type holds */
+	assert_string_equal(o.segs[0].type->name, "cpx22");
+}
+
+static void scenario_segments_checked_at_their_own_end(void **state)
+{
+	(void)state;
+	/* 10 GB of volume growing 10 GB a month: a cpx22 (80 GB) holds it
+	 * up to month 7 (80 GB), a phase of 12 months needs 130 GB */
+	const struct mdl_project *p = load(
+		"project t {\n start = 2026-01\n horizon = 12 months\n}\n"
+		"server db {\n type = cpx32\n}\n"
+		"service pg {\n image = \"pg:16\"\n ram = 1 GB\n"
+		" volume data {\n path = \"/d\"\n size = 10 GB\n growth = 10 GB/month\n }\n}\n"
+		"phase all {\n start = 2026-01\n months = 12\n run on db { pg }\n}\n"
+		"scenario late_upgrade {\n db = cpx22\n db = cpx32 from 2026-08\n}\n"
+		"scenario too_late {\n db = cpx22\n db = cpx32 from 2026-09\n}\n");
+	struct cost_option o;
+	cost_option_build(&comp.arena, p, scenario(p, "late_upgrade"), &o);
+	assert_int_equal(o.nsegs, 2);
+	assert_int_equal(o.segs[0].cap.disk, 80 * UNITS_GIB);
+	assert_true(o.fits);
+	cost_option_build(&comp.arena, p, scenario(p, "too_late"), &o);
+	assert_false(o.fits);
+	assert_false(o.segs[0].cap.disk_ok);
+	assert_string_equal(cost_shortfall(&comp.arena, &o.segs[0].cap),
+			    "disk needs 90 GB by 2026-08 of 80 GB: 10 GB over");
+}
+
+static void table_cheapest_passes_every_check(void **state)
+{
+	(void)state;
+	const struct mdl_project *p = load(seed_file);
+	struct cost_table t;
+	cost_table_build(&comp.arena, p, &t);
+	assert_int_equal(t.n, 4);
+	assert_string_equal(t.options[0].name, "as written");
+	/* as written (cpx22 throughout, 36 x 5.99) is cheapest and passes */
+	assert_ptr_equal(t.cheapest, &t.options[0]);
+	assert_int_equal(t.options[0].total, 36 * 599);
+}
+
+/* ---- budget ------------------------------------------------------------- */
+
+static void budget_error_per_phase(void **state)
+{
+	(void)state;
+	const struct mdl_project *p = load(HEAD("2026-01", "12", " budget = 8 EUR/month\n")
+		"phase a {\n start = 2026-01\n months = 6\n run on web { app }\n}\n"
+		"phase b {\n start = 2026-07\n months = 6\n run on web { app }\n"
+		" server web { type = cpx32 }\n}\n");
+	(void)p;
+	size_t n = 0;
+	for (size_t i = 0; i < comp.diags.n; i++)
+		if (comp.diags.items[i]->code == DIAG_E0801) {
+			n++;
+			assert_string_equal(comp.diags.items[i]->msg,
+					    "phase b costs 10.49 EUR/month, 2.49 over the budget "
+					    "of 8.00 EUR/month");
+		}
+	assert_int_equal(n, 1);
+	assert_int_equal(comp.diags.errors, 1);
+}
+
+/* ---- the search --------------------------------------------------------- */
+
+/* Three servers, two phases, disk growth, CPU and a budget: small enough
+ * to try every assignment. */
+#define SEARCH_HEAD \
+	"project s {\n start = 2026-01\n horizon = 24 months\n}\n" \
+	"limits {\n headroom = 20%\n budget = "
+static const char search_body[] = "\n}\n"
+	"server a {\n type = cpx22\n}\nserver b {\n type = cpx22\n}\nserver c {\n type = cpx22\n}\n"
+	"service x {\n image = \"x:1\"\n ram = 3 GB\n cpus = 3\n}\n"
+	"service y {\n image = \"y:1\"\n ram = 2 GB\n"
+	" volume v {\n path = \"/v\"\n size = 20 GB\n growth = 5 GB/month\n }\n}\n"
+	"service z {\n image = \"z:1\"\n ram = 5 GB .. 7 GB\n}\n"
+	"phase one {\n start = 2026-01\n months = 10\n run on a { x }\n run on b { y }\n}\n"
+	"phase two {\n start = 2026-11\n months = 14\n run on a { x }\n run on b { y }\n"
+	" run on c { z }\n}\n";
+
+struct brute {
+	const struct mdl_project *p;
+	bool resize;
+	const struct mdl_placement **vars; /* resize: placements; else unused */
+	const struct mdl_server **servers; /* the server of each variable */
+	const struct mdl_phase **phases;   /* resize: the phase of each variable */
+	size_t nvars;
+	size_t *pick;
+	int64_t best;
+	size_t tried;
+};
+
+static void brute_try(struct brute *b, size_t v)
+{
+	if (v < b->nvars) {
+		for (size_t t = 0; t < b->p->ntypes; t++) {
+			b->pick[v] = t;
+			brute_try(b, v + 1);
+		}
+		return;
+	}
+	b->tried++;
+	struct mdl_scenario sc = { .name = "brute" };
+	sc.assigns = arena_calloc(&comp.arena, b->nvars, sizeof(*sc.assigns));
+	for (size_t i = 0; i < b->nvars; i++) {
+		struct mdl_assign *as = &sc.assigns[sc.nassigns++];
+		as->server = b->servers[i];
+		as->type = &b->p->types[b->pick[i]];
+		as->from = b->resize ? b->phases[i]->start : b->p->start;
+	}
+	struct cost_option o;
+	cost_option_build(&comp.arena, b->p, &sc, &o);
+	if (cost_feasible(&o) && (b->best < 0 || o.total < b->best))
+		b->best = o.total;
+}
+
+static int64_t brute_force(const struct mdl_project *p, bool resize, size_t *tried)
+{
+	struct brute b = { .p = p, .resize = resize, .best = -1 };
+	size_t max = p->nservers * (p->nphases + 1);
+	b.servers = arena_calloc(&comp.arena, max, sizeof(*b.servers));
+	b.phases = arena_calloc(&comp.arena, max, sizeof(*b.phases));
+	b.pick = arena_calloc(&comp.arena, max, sizeof(*b.pick));
+	if (resize) {
+		for (size_t i = 0; i < p->nphases; i++)
+			for (size_t k = 0; k < p->phases[i].nplacements; k++) {
+				b.servers[b.nvars] = p->phases[i].placements[k].server;
+				b.phases[b.nvars++] = &p->phases[i];
+			}
+	} else {
+		for (size_t s = 0; s < p->nservers; s++)
+			b.servers[b.nvars++] = &p->servers[s];
+	}
+	brute_try(&b, 0);
+	*tried = b.tried;
+	return b.best;
+}
+
+static void search_matches_brute_force(void **state)
+{
+	(void)state;
+	/* budgets: loose, binding for some choices, and below every choice */
+	static const char *const budgets[] = { "100 EUR/month", "40.47 EUR/month",
+					       "40.46 EUR/month", "10 EUR/month" };
+	for (size_t bi = 0; bi < sizeof(budgets) / sizeof(*budgets); bi++) {
+		char text[2048];
+		snprintf(text, sizeof(text), "%s%s%s", SEARCH_HEAD, budgets[bi], search_body);
+		const struct mdl_project *p = load(text);
+		for (int resize = 0; resize <= 1; resize++) {
+			size_t tried;
+			int64_t best = brute_force(p, resize, &tried);
+			struct recommend r;
+			recommend_search(&comp.arena, p, resize, &r);
+			assert_true(tried >= 125);
+			if (best < 0) {
+				assert_false(r.found);
+			} else {
+				assert_true(r.found);
+				assert_int_equal(r.cost.total, best);
+			}
+			/* worked by hand: a cpx32, b cpx22 then cpx32, c cpx42;
+			 * phase two costs 40.47 a month either way */
+			int64_t want = resize ? 10 * 1648 + 14 * 4047 : 10 * 2098 + 14 * 4047;
+			assert_int_equal(best, bi < 2 ? want : -1);
+		}
+		compile_release(&comp);
+	}
+	/* the teardown releases one more */
+	load(seed_file);
+}
+
+static void search_explains_rejections(void **state)
+{
+	(void)state;
+	char text[2048];
+	snprintf(text, sizeof(text), "%s%s%s", SEARCH_HEAD, "100 EUR/month", search_body);
+	const struct mdl_project *p = load(text);
+	struct recommend r;
+	recommend_search(&comp.arena, p, true, &r);
+	assert_true(r.found);
+	/* phase one, server a runs x: 3 GB RAM, 3 vCPU; cpx22 has 2 vCPU */
+	const struct recommend_pick *pk = &r.picks[0];
+	assert_string_equal(pk->server->name, "a");
+	assert_string_equal(pk->phase->name, "one");
+	assert_string_equal(pk->type->name, "cpx32");
+	assert_int_equal(pk->nrejects, 1);
+	assert_string_equal(pk->rejects[0].type->name, "cpx22");
+	assert_false(pk->rejects[0].cap.cpu_ok);
+	assert_true(pk->rejects[0].cap.ram_ok); /* 3 GB of 3.2 GB usable */
+
+	/* without resize, server b needs the disk of phase two's end in both */
+	recommend_search(&comp.arena, p, false, &r);
+	assert_true(r.found);
+	assert_int_equal(r.scenario.nassigns, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(months_cross_years, teardown),
+		cmocka_unit_test_teardown(months_in_no_phase_cost_nothing, teardown),
+		cmocka_unit_test_teardown(money_is_exact, teardown),
+		cmocka_unit_test(average_rounds_half_up),
+		cmocka_unit_test_teardown(scenario_overlays, teardown),
+		cmocka_unit_test_teardown(scenario_segments_checked_at_their_own_end, teardown),
+		cmocka_unit_test_teardown(table_cheapest_passes_every_check, teardown),
+		cmocka_unit_test_teardown(budget_error_per_phase, teardown),
+		cmocka_unit_test_teardown(search_matches_brute_force, teardown),
+		cmocka_unit_test_teardown(search_explains_rejections, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
