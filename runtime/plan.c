@@ -669,6 +669,21 @@ void plan_diff(struct arena *a, const struct plan_desired *want, const struct st
 	out->want = want;
 	out->state = s;
 	struct differ d = { a, want, s, out, 0, 0 };
+	/* names become label values, which the API restricts more than the language */
+	if (!hcloud_label_value_ok(want->project))
+		note(&d, true, arena_printf(a, "project name %s cannot be a label value (at most 63 "
+					       "characters, a letter or digit at both ends)",
+					    want->project));
+	for (size_t i = 0; i < want->nservers; i++)
+		if (!hcloud_label_value_ok(want->servers[i].server))
+			note(&d, true, arena_printf(a, "server name %s cannot be a label value (at "
+						       "most 63 characters, a letter or digit at "
+						       "both ends)", want->servers[i].server));
+	for (size_t i = 0; i < want->nkeys; i++)
+		if (!hcloud_label_value_ok(want->keys[i].key))
+			note(&d, true, arena_printf(a, "ssh_key name %s cannot be a label value (at "
+						       "most 63 characters, a letter or digit at "
+						       "both ends)", want->keys[i].key));
 	diff_keys(&d);
 	diff_firewalls(&d);
 	diff_servers(&d);

@@ -85,6 +85,12 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["online
 	ok "offline --json is the plan as data"
 else not_ok "offline --json is the plan as data" "$(cat "$TMP/py")"; fi
 
+sed 's/\bmain\b/main_/g; s|file("keys/ops.pub")|file("'"$REPO"'/examples/keys/ops.pub")|' "$EX" >"$TMP/label.infra"
+plan "$TMP/label.infra" --phase production
+expect "a name that cannot be a label value fails the plan" 1
+grep -q 'error: server name main_ cannot be a label value' "$TMP/err" && ok "label value: message" ||
+	not_ok "label value: message" "$(cat "$TMP/err")"
+
 HCLOUD_TOKEN=x HCLOUD_ENDPOINT=http://example.com/v1 plan "$EX" --phase production
 expect "plain http to a non-loopback host is refused" 1
 grep -q "refused" "$TMP/err" && ok "refusal says why" || not_ok "refusal says why" "$(cat "$TMP/err")"
