@@ -396,6 +396,29 @@ bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out)
 	return out->name && out->type;
 }
 
+bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->command = get_str(a, o, "command");
+	const char *status = get_str(a, o, "status");
+	if (!out->command || !status || !get_int(o, "id", &out->id))
+		return false;
+	get_int(o, "progress", &out->progress);
+	if (!strcmp(status, "running")) {
+		out->status = HC_ACTION_RUNNING;
+	} else if (!strcmp(status, "success")) {
+		out->status = HC_ACTION_SUCCESS;
+	} else {
+		out->status = HC_ACTION_ERROR;
+		json_object *err = get(o, "error");
+		out->error_code = get_str(a, err, "code");
+		out->error_message = get_str(a, err, "message");
+		if (!out->error_message)
+			out->error_message = arena_printf(a, "action ended with status '%s'", status);
+	}
+	return true;
+}
+
 /* ---- lists ---------------------------------------------------------------- */
 
 long hcloud_next_page(json_object *answer)

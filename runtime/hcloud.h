@@ -107,6 +107,17 @@ struct hc_rrset {
 	struct hc_labels labels;
 };
 
+enum hc_action_status { HC_ACTION_RUNNING, HC_ACTION_SUCCESS, HC_ACTION_ERROR };
+
+struct hc_action {
+	int64_t id;
+	const char *command;       /* "create_server" */
+	enum hc_action_status status;
+	int64_t progress;          /* percent */
+	const char *error_code;    /* status error: "action_failed" */
+	const char *error_message;
+};
+
 /* The error envelope, or a transport failure (status 0). */
 struct hc_error {
 	long status;
@@ -138,6 +149,8 @@ bool hcloud_decode_firewall(struct arena *a, json_object *o, struct hc_firewall 
 bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out);
 bool hcloud_decode_zone(struct arena *a, json_object *o, struct hc_zone *out);
 bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out);
+/* An unknown status is an error: apply must not take it for success. */
+bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out);
 
 /* next_page of a list answer's meta.pagination; 0 when null or absent. */
 long hcloud_next_page(json_object *answer);

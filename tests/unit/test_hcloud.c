@@ -192,6 +192,36 @@ static void test_error_envelope(void **st)
 	assert_string_equal(e.message, "HTTP 429 rate_limit_exceeded: limit reached");
 }
 
+static void test_action(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	struct hc_action x;
+	json_object *o = parse("{\"id\": 13, \"command\": \"start_server\", \"status\": \"running\","
+			       " \"progress\": 40, \"started\": \"2016-01-30T23:55:00Z\", \"finished\": null,"
+			       " \"resources\": [{\"id\": 42, \"type\": \"server\"}], \"error\": null}");
+	assert_true(hcloud_decode_action(&a, o, &x));
+	assert_int_equal(x.id, 13);
+	assert_string_equal(x.command, "start_server");
+	assert_int_equal(x.status, HC_ACTION_RUNNING);
+	assert_int_equal(x.progress, 40);
+	assert_null(x.error_code);
+	json_object_put(o);
+	o = parse("{\"id\": 14, \"command\": \"change_server_type\", \"status\": \"error\","
+		  " \"progress\": 100, \"error\": {\"code\": \"action_failed\", \"message\": \"Action failed\"}}");
+	assert_true(hcloud_decode_action(&a, o, &x));
+	assert_int_equal(x.status, HC_ACTION_ERROR);
+	assert_string_equal(x.error_code, "action_failed");
+	assert_string_equal(x.error_message, "Action failed");
+	json_object_put(o);
+	o = parse("{\"id\": 15, \"command\": \"x\", \"status\": \"weird\"}");
+	assert_true(hcloud_decode_action(&a, o, &x));
+	assert_int_equal(x.status, HC_ACTION_ERROR);
+	assert_string_equal(x.error_message, "action ended with status 'weird'");
+	json_object_put(o);
+	arena_release(&a);
+}
+
 static void test_pagination(void **st)
 {
 	(void)st;
@@ -214,7 +244,7 @@ int main(void)
 		cmocka_unit_test(test_server),     cmocka_unit_test(test_server_type),
 		cmocka_unit_test(test_money),      cmocka_unit_test(test_firewall),
 		cmocka_unit_test(test_rrset_zone_key), cmocka_unit_test(test_error_envelope),
-		cmocka_unit_test(test_pagination),
+		cmocka_unit_test(test_action),     cmocka_unit_test(test_pagination),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
