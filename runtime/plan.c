@@ -275,6 +275,41 @@ static const char *key_core(struct arena *a, const char *k)
 	return arena_printf(a, "%.*s %.*s", (int)t, k, (int)bl, b);
 }
 
+/*
+ * A key the project lacks.  Hetzner refuses a second key with the same
+ * name or the same public key, so one uploaded without infrac's labels
+ * is taken over instead, and one of another infrac project is an error.
+ */
+static void diff_new_key(struct differ *d, const struct plan_want_key *w)
+{
+	const char *core = key_core(d->a, w->public_key);
+	for (size_t j = 0; j < d->s->nother_keys; j++) {
+		const struct hc_ssh_key *o = &d->s->other_keys[j];
+		bool same_key = !strcmp(key_core(d->a, o->public_key), core);
+		if (!same_key && strcmp(o->name, w->name))
+			continue;
+		const char *lp = hcloud_label(&o->labels, STATE_LABEL_PROJECT);
+		if (lp)
+			note(d, true, arena_printf(d->a, "ssh_key %s: the key %s belongs to infrac "
+							 "project %s and has the same %s; Hetzner "
+							 "holds a public key once", w->key, o->name, lp,
+						   same_key ? "public key" : "name"));
+		else if (!same_key)
+			note(d, true, arena_printf(d->a, "ssh_key %s: the name %s is taken by another "
+							 "public key infrac does not manage; rename "
+							 "or delete that key", w->key, w->name));
+		else
+			act(d, PLAN_UPDATE, PLAN_SSH_KEY, w->name, o->id, w,
+			    strcmp(o->name, w->name)
+				    ? arena_printf(d->a, "update: take over the key %s (same public "
+							 "key, not labelled by infrac): rename, label",
+						   o->name)
+				    : "update: take over the key (not labelled by infrac): label");
+		return;
+	}
+	act(d, PLAN_CREATE, PLAN_SSH_KEY, w->name, 0, w, "create: not in the project");
+}
+
 static void diff_keys(struct differ *d)
 {
 	const char *proj = d->want->project;
@@ -285,7 +320,7 @@ static void diff_keys(struct differ *d)
 			if (!strcmp(d->s->keys[j].name, w->name))
 				h = &d->s->keys[j];
 		if (!h) {
-			act(d, PLAN_CREATE, PLAN_SSH_KEY, w->name, 0, w, "create: not in the project");
+			diff_new_key(d, w);
 			continue;
 		}
 		if (strcmp(key_core(d->a, h->public_key), key_core(d->a, w->public_key))) {

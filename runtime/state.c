@@ -87,7 +87,7 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 		   s->types, s->ntypes, e) ||
 	    !FETCH(a, c, "/locations", NULL, "locations", location, s->locations,
 		   s->nlocations, e) ||
-	    !FETCH(a, c, "/ssh_keys", sel, "ssh_keys", ssh_key, s->keys, s->nkeys, e) ||
+	    !FETCH(a, c, "/ssh_keys", NULL, "ssh_keys", ssh_key, s->other_keys, s->nother_keys, e) ||
 	    !FETCH(a, c, "/firewalls", sel, "firewalls", firewall, s->firewalls,
 		   s->nfirewalls, e) ||
 	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers,
@@ -95,7 +95,19 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 		return false;
 	SORT_BY_NAME(s->types, s->ntypes, hc_server_type);
 	SORT_BY_NAME(s->locations, s->nlocations, hc_location);
+	/* split the keys into the project's and the others */
+	s->keys = arena_calloc(a, s->nother_keys ? s->nother_keys : 1, sizeof(*s->keys));
+	size_t others = 0;
+	for (size_t i = 0; i < s->nother_keys; i++) {
+		const char *lp = hcloud_label(&s->other_keys[i].labels, STATE_LABEL_PROJECT);
+		if (lp && !strcmp(lp, project))
+			s->keys[s->nkeys++] = s->other_keys[i];
+		else
+			s->other_keys[others++] = s->other_keys[i];
+	}
+	s->nother_keys = others;
 	SORT_BY_NAME(s->keys, s->nkeys, hc_ssh_key);
+	SORT_BY_NAME(s->other_keys, s->nother_keys, hc_ssh_key);
 	SORT_BY_NAME(s->firewalls, s->nfirewalls, hc_firewall);
 	SORT_BY_NAME(s->servers, s->nservers, hc_server);
 
@@ -198,11 +210,12 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 		put_labels(&d, &v->labels);
 	}
 	digest_put(&d, "ssh_keys");
-	for (size_t i = 0; i < s->nkeys; i++) {
-		digest_put_int(&d, s->keys[i].id);
-		digest_put(&d, s->keys[i].name);
-		digest_put(&d, s->keys[i].public_key);
-		put_labels(&d, &s->keys[i].labels);
+	for (size_t i = 0; i < s->nkeys + s->nother_keys; i++) {
+		const struct hc_ssh_key *k = i < s->nkeys ? &s->keys[i] : &s->other_keys[i - s->nkeys];
+		digest_put_int(&d, k->id);
+		digest_put(&d, k->name);
+		digest_put(&d, k->public_key);
+		put_labels(&d, &k->labels);
 	}
 	digest_put(&d, "firewalls");
 	for (size_t i = 0; i < s->nfirewalls; i++) {

@@ -2,8 +2,9 @@
  * state: what exists, found without a state file.
  *
  * Everything infrac creates carries the label infrac/project=PROJECT, so
- * the servers, ssh_keys and firewalls of a project are one paged list
- * each with that label selector, whatever their number.  The catalog
+ * the servers and firewalls of a project are one paged list each with
+ * that label selector, whatever their number.  ssh keys are few and are
+ * listed whole, to see keys uploaded without infrac's labels.  The catalog
  * (server types, locations) is one list each; images are looked up by
  * name, one request per distinct image the file uses.  DNS: the zones of
  * the Hetzner project are listed, and the A rrsets of each zone (one
@@ -45,6 +46,11 @@ struct state {
 	size_t nimages;
 	struct hc_ssh_key *keys;   /* labelled infrac/project=PROJECT */
 	size_t nkeys;
+	/* every other key: Hetzner takes a public key once per project, so a
+	 * key uploaded by hand (or by another infrac project) decides whether
+	 * infrac can create its own */
+	struct hc_ssh_key *other_keys;
+	size_t nother_keys;
 	struct hc_firewall *firewalls;
 	size_t nfirewalls;
 	struct hc_server *servers;

@@ -184,6 +184,27 @@ expect "drift: extra labelled server -> destroy" 2 \
 	'^Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy\.$' \
 	'^Monthly cost: 25\.48 EUR -> 19\.49 EUR$'
 
+# ssh keys uploaded without infrac: taken over, or in the way
+PUB=$(cat examples/keys/ops.pub)
+ctl reset
+ctl key laptop "$PUB"
+plan "$EX" --phase production
+expect "a key uploaded by hand is taken over" 2 \
+	'^  ~ ssh_key becker-ops +update: take over the key laptop \(same public key, not labelled by infrac\): rename, label$' \
+	'^Plan: 2 to add, 1 to change, 0 to replace, 0 to destroy\.$'
+ctl reset
+ctl key becker-ops other
+plan "$EX" --phase production
+expect "the key's name taken by another key: pre-flight error" 1
+grep -q 'error: ssh_key ops: the name becker-ops is taken by another public key' "$TMP/err" &&
+	ok "taken key name: message" || not_ok "taken key name: message" "$(cat "$TMP/err")"
+ctl reset
+ctl key shop-ops "$PUB" shop
+plan "$EX" --phase production
+expect "the public key held by another infrac project: pre-flight error" 1
+grep -q 'error: ssh_key ops: the key shop-ops belongs to infrac project shop' "$TMP/err" &&
+	ok "key of another project: message" || not_ok "key of another project: message" "$(cat "$TMP/err")"
+
 # phase switch: production exists, plan dev_test
 match
 plan "$EX" --phase dev_test

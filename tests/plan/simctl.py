@@ -4,6 +4,7 @@
   simctl.py URL reset
   simctl.py URL requests              -> number of /v1 requests so far
   simctl.py URL statuses             -> the status of every /v1 request so far
+  simctl.py URL key NAME PUBKEY|other [PROJECT]  -> an ssh key made by hand
   simctl.py URL config JSON           -> change the simulator's config
   simctl.py URL fault JSON            -> add a fault
   simctl.py URL seed PLAN.json [MUT...]
@@ -20,7 +21,9 @@
 Standard library only.
 """
 
+import base64
 import json
+import struct
 import sys
 import urllib.request
 
@@ -102,6 +105,15 @@ def main():
         call(base, "POST", "/_sim/config", json.loads(sys.argv[3]))
     elif cmd == "fault":
         call(base, "POST", "/_sim/faults", json.loads(sys.argv[3]))
+    elif cmd == "key":
+        # key NAME PUBKEY|other [PROJECT]: an ssh key uploaded out of band
+        name, pub = sys.argv[3], sys.argv[4]
+        if pub == "other":
+            blob = struct.pack(">I", 11) + b"ssh-ed25519" + struct.pack(">I", 32) + bytes(range(32))
+            pub = "ssh-ed25519 " + base64.b64encode(blob).decode() + " other"
+        labels = {"infrac/project": sys.argv[5]} if len(sys.argv) > 5 else {}
+        call(base, "POST", "/_sim/seed", {"ssh_keys": [{"name": name, "public_key": pub,
+                                                        "labels": labels}]})
     elif cmd == "zone":
         call(base, "POST", "/_sim/seed", {"zones": [{"name": sys.argv[3], "mode": "primary"}]})
     elif cmd == "seed":
