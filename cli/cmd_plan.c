@@ -166,7 +166,11 @@ int cmd_plan(int argc, char **argv)
 		size_t nimages;
 		const char **images = phase_images(a, &want, &nimages);
 		struct hc_error e;
-		if (!state_fetch(&st, a, &hc, p->name, images, nimages, &e)) {
+		const char **names = arena_calloc(a, want.nservers ? want.nservers : 1,
+						  sizeof(*names));
+		for (size_t i = 0; i < want.nservers; i++)
+			names[i] = want.servers[i].name;
+		if (!state_fetch(&st, a, &hc, p->name, images, nimages, names, want.nservers, &e)) {
 			fprintf(stderr, "infrac plan: error: cannot read the project from the API: %s\n",
 				e.message);
 			goto out;

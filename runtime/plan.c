@@ -346,12 +346,43 @@ static void diff_keys(struct differ *d)
 	}
 }
 
+/*
+ * The existing server of that name: the project's, else one without any
+ * project label (it lost it, or was made by hand), which the plan adopts
+ * and labels.  One of another infrac project is never adopted.
+ */
 static const struct hc_server *have_server(const struct state *s, const char *name)
 {
 	for (size_t i = 0; i < s->nservers; i++)
 		if (!strcmp(s->servers[i].name, name))
 			return &s->servers[i];
+	for (size_t i = 0; i < s->nother_servers; i++)
+		if (!strcmp(s->other_servers[i].name, name) &&
+		    !hcloud_label(&s->other_servers[i].labels, STATE_LABEL_PROJECT))
+			return &s->other_servers[i];
 	return NULL;
+}
+
+static const struct hc_firewall *have_firewall(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->nfirewalls; i++)
+		if (!strcmp(s->firewalls[i].name, name))
+			return &s->firewalls[i];
+	for (size_t i = 0; i < s->nother_firewalls; i++)
+		if (!strcmp(s->other_firewalls[i].name, name) &&
+		    !hcloud_label(&s->other_firewalls[i].labels, STATE_LABEL_PROJECT))
+			return &s->other_firewalls[i];
+	return NULL;
+}
+
+/* A name Hetzner would refuse because another infrac project uses it. */
+static void name_taken(struct differ *d, const char *kind, const char *name, const char *have,
+		       const struct hc_labels *l)
+{
+	const char *lp = hcloud_label(l, STATE_LABEL_PROJECT);
+	if (lp && !strcmp(have, name))
+		note(d, true, arena_printf(d->a, "%s name %s is used by infrac project %s", kind,
+					   name, lp));
 }
 
 static const struct plan_want_server *want_server(const struct plan_desired *w, const char *name)
@@ -397,11 +428,11 @@ static void diff_firewalls(struct differ *d)
 	const char *proj = d->want->project;
 	for (size_t i = 0; i < d->want->nfirewalls; i++) {
 		const struct plan_want_firewall *w = &d->want->firewalls[i];
-		const struct hc_firewall *h = NULL;
-		for (size_t j = 0; j < d->s->nfirewalls; j++)
-			if (!strcmp(d->s->firewalls[j].name, w->name))
-				h = &d->s->firewalls[j];
+		const struct hc_firewall *h = have_firewall(d->s, w->name);
 		if (!h) {
+			for (size_t j = 0; j < d->s->nother_firewalls; j++)
+				name_taken(d, "firewall", w->name, d->s->other_firewalls[j].name,
+					   &d->s->other_firewalls[j].labels);
 			act(d, PLAN_CREATE, PLAN_FIREWALL, w->name, 0, w,
 			    arena_printf(d->a, "create: inbound %s",
 					 ports_text(d->a, w->ports, w->nports)));
@@ -517,8 +548,14 @@ static void diff_servers(struct differ *d)
 		d->p->cost_after += live_price(d->s, w->type, w->location, w->price);
 		const char *summary = arena_printf(d->a, "(%s, %s, %s)", w->type, w->image,
 						   w->location);
+		if (h && !hcloud_label(&h->labels, STATE_LABEL_PROJECT))
+			/* adopted: it costs already, though not listed as the project's */
+			d->p->cost_before += live_price(d->s, h->type, h->location, 0);
 		struct plan_action *x;
 		if (!h) {
+			for (size_t j = 0; j < d->s->nother_servers; j++)
+				name_taken(d, "server", w->name, d->s->other_servers[j].name,
+					   &d->s->other_servers[j].labels);
 			preflight_server(d, w, true);
 			x = act(d, PLAN_CREATE, PLAN_SERVER, w->name, 0, w, "create: not in the project");
 			x->summary = summary;

@@ -1,5 +1,6 @@
 #include "state.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +78,39 @@ static int cmp_zone(const void *x, const void *y)
 	return strcmp(a->zone.name, b->zone.name);
 }
 
+/* Is some name missing from the n resources of arr (elem bytes each, the
+ * name at byte offset off)? */
+static bool missing(const void *arr, size_t n, size_t elem, size_t off, const char *const *names,
+		    size_t nnames)
+{
+	for (size_t i = 0; i < nnames; i++) {
+		bool found = false;
+		for (size_t j = 0; j < n && !found; j++) {
+			const char *name;
+			memcpy(&name, (const char *)arr + j * elem + off, sizeof(name));
+			found = !strcmp(name, names[i]);
+		}
+		if (!found)
+			return true;
+	}
+	return false;
+}
+
+/* Keeps the resources whose infrac/project label is not project; n updated. */
+#define KEEP_OTHERS(arr, n, project)                                                     \
+	do {                                                                             \
+		size_t kept_ = 0;                                                        \
+		for (size_t i_ = 0; i_ < (n); i_++) {                                    \
+			const char *lp_ = hcloud_label(&(arr)[i_].labels, STATE_LABEL_PROJECT); \
+			if (!lp_ || strcmp(lp_, project))                                \
+				(arr)[kept_++] = (arr)[i_];                              \
+		}                                                                        \
+		(n) = kept_;                                                             \
+	} while (0)
+
 bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const char *project,
-		 const char *const *images, size_t nimages, struct hc_error *e)
+		 const char *const *images, size_t nimages, const char *const *names,
+		 size_t nnames, struct hc_error *e)
 {
 	memset(s, 0, sizeof(*s));
 	s->online = true;
@@ -110,6 +142,22 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 	SORT_BY_NAME(s->other_keys, s->nother_keys, hc_ssh_key);
 	SORT_BY_NAME(s->firewalls, s->nfirewalls, hc_firewall);
 	SORT_BY_NAME(s->servers, s->nservers, hc_server);
+	if (missing(s->servers, s->nservers, sizeof(*s->servers),
+		    offsetof(struct hc_server, name), names, nnames)) {
+		if (!FETCH(a, c, "/servers", NULL, "servers", server, s->other_servers,
+			   s->nother_servers, e))
+			return false;
+		KEEP_OTHERS(s->other_servers, s->nother_servers, project);
+		SORT_BY_NAME(s->other_servers, s->nother_servers, hc_server);
+	}
+	if (missing(s->firewalls, s->nfirewalls, sizeof(*s->firewalls),
+		    offsetof(struct hc_firewall, name), names, nnames)) {
+		if (!FETCH(a, c, "/firewalls", NULL, "firewalls", firewall, s->other_firewalls,
+			   s->nother_firewalls, e))
+			return false;
+		KEEP_OTHERS(s->other_firewalls, s->nother_firewalls, project);
+		SORT_BY_NAME(s->other_firewalls, s->nother_firewalls, hc_firewall);
+	}
 
 	s->images = arena_calloc(a, nimages ? nimages : 1, sizeof(*s->images));
 	for (size_t i = 0; i < nimages; i++) {
@@ -199,8 +247,9 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 	struct digest_buf d = { 0 };
 	digest_put(&d, s->online ? "online" : "offline");
 	digest_put(&d, "servers");
-	for (size_t i = 0; i < s->nservers; i++) {
-		const struct hc_server *v = &s->servers[i];
+	for (size_t i = 0; i < s->nservers + s->nother_servers; i++) {
+		const struct hc_server *v =
+			i < s->nservers ? &s->servers[i] : &s->other_servers[i - s->nservers];
 		digest_put_int(&d, v->id);
 		digest_put(&d, v->name);
 		digest_put(&d, v->type);
@@ -218,8 +267,10 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 		put_labels(&d, &k->labels);
 	}
 	digest_put(&d, "firewalls");
-	for (size_t i = 0; i < s->nfirewalls; i++) {
-		const struct hc_firewall *f = &s->firewalls[i];
+	for (size_t i = 0; i < s->nfirewalls + s->nother_firewalls; i++) {
+		const struct hc_firewall *f = i < s->nfirewalls
+						      ? &s->firewalls[i]
+						      : &s->other_firewalls[i - s->nfirewalls];
 		digest_put_int(&d, f->id);
 		digest_put(&d, f->name);
 		put_labels(&d, &f->labels);

@@ -55,16 +55,25 @@ struct state {
 	size_t nfirewalls;
 	struct hc_server *servers;
 	size_t nservers;
+	/* Listed only when a wanted name is missing above: every server or
+	 * firewall without this project's label, to find one that lost its
+	 * label or a name taken by something infrac does not manage. */
+	struct hc_firewall *other_firewalls;
+	size_t nother_firewalls;
+	struct hc_server *other_servers;
+	size_t nother_servers;
 	struct state_zone *zones;  /* every zone of the Hetzner project */
 	size_t nzones;
 };
 
 /*
- * Fills s from the API.  images: the OS image names the plan needs.
- * false with e set when a request fails for good.
+ * Fills s from the API.  images: the OS image names the plan needs;
+ * names: the server (and firewall) names it wants.  false with e set when
+ * a request fails for good.
  */
 bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const char *project,
-		 const char *const *images, size_t nimages, struct hc_error *e);
+		 const char *const *images, size_t nimages, const char *const *names,
+		 size_t nnames, struct hc_error *e);
 
 /* An empty, offline state. */
 void state_offline(struct state *s);

@@ -177,6 +177,19 @@ expect "drift: label removed -> update in place" 2 \
 	'^  ~ server becker-main .* +update: redeploy artefacts \(none -> [0-9a-f]{12}\)$' \
 	'^Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy\.$'
 
+match nolabel=infrac/project
+plan "$EX" --phase production
+expect "drift: project label removed -> found by name and labelled again" 2 \
+	'^  ~ server becker-main .* +update: label infrac/project missing$' \
+	'^Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy\.$' \
+	'^Monthly cost: 19\.49 EUR -> 19\.49 EUR$'
+
+match noserver foreign=becker-main
+plan "$EX" --phase production
+expect "a server name used by another infrac project: pre-flight error" 1
+grep -q 'error: server name becker-main is used by infrac project other' "$TMP/err" &&
+	ok "name of another project: message" || not_ok "name of another project: message" "$(cat "$TMP/err")"
+
 match extra=becker-old
 plan "$EX" --phase production
 expect "drift: extra labelled server -> destroy" 2 \

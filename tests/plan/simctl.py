@@ -15,6 +15,7 @@
         nolabel=KEY                  the servers lack label KEY
         noserver                     the servers are not created
         extra=NAME                   one more server labelled for the project
+        foreign=NAME                 a server of infrac project "other"
         zone=NAME                    a primary DNS zone with the A records
         ip=A                         the address every server gets
 
@@ -66,7 +67,9 @@ def seed(base, plan, muts):
         body["servers"].append({"name": name, "server_type": "cpx22", "image": "ubuntu-24.04",
                                 "location": "nbg1",
                                 "labels": {"infrac/project": project, "infrac/server": "old"}})
-    # the sim seeds in batches of a few hundred quickly; one call is fine
+    for name in opts.get("foreign", []):
+        body["servers"].append({"name": name, "server_type": "cpx22", "image": "ubuntu-24.04",
+                                "location": "nbg1", "labels": {"infrac/project": "other"}})
     made = call(base, "POST", "/_sim/seed", body)
     ids = {s["name"]: s["id"] for s in made["servers"]}
     fws = []
