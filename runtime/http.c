@@ -82,6 +82,12 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 			 base);
 		return false;
 	}
+	/* a control character in the token would end the header it travels in */
+	for (const char *t = token; t && *t; t++)
+		if ((unsigned char)*t <= ' ' || *t == 0x7f) {
+			snprintf(err, errlen, "the token holds a space or a control character");
+			return false;
+		}
 	size_t n = strlen(base);
 	while (n && base[n - 1] == '/')
 		n--;

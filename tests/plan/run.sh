@@ -91,6 +91,11 @@ expect "a name that cannot be a label value fails the plan" 1
 grep -q 'error: server name main_ cannot be a label value' "$TMP/err" && ok "label value: message" ||
 	not_ok "label value: message" "$(cat "$TMP/err")"
 
+HCLOUD_TOKEN="$(printf 'abc\r\nX-Injected: 1')" plan "$EX" --phase production
+expect "a token with a line break is refused" 1
+grep -q 'the token holds a space or a control character' "$TMP/err" && ! grep -q Injected "$TMP/err" &&
+	ok "bad token: message without the token" || not_ok "bad token: message without the token" "$(cat "$TMP/err")"
+
 HCLOUD_TOKEN=x HCLOUD_ENDPOINT=http://example.com/v1 plan "$EX" --phase production
 expect "plain http to a non-loopback host is refused" 1
 grep -q "refused" "$TMP/err" && ok "refusal says why" || not_ok "refusal says why" "$(cat "$TMP/err")"
