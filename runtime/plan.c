@@ -92,9 +92,9 @@ static int cmp_str(const void *x, const void *y)
 static void want_firewall(struct arena *a, const struct mdl_placement *pl,
 			  struct plan_want_firewall *fw)
 {
-	size_t cap = 3;
+	size_t cap = 1;
 	for (size_t i = 0; i < pl->nservices; i++)
-		cap += pl->services[i]->npublish;
+		cap += pl->services[i]->npublish + (pl->services[i]->proxy ? 2 : 0);
 	fw->ports = arena_calloc(a, cap, sizeof(int));
 	fw->ports[fw->nports++] = 22;
 	for (size_t i = 0; i < pl->nservices; i++) {
@@ -103,7 +103,7 @@ static void want_firewall(struct arena *a, const struct mdl_placement *pl,
 			fw->ports[fw->nports++] = 80;
 			fw->ports[fw->nports++] = 443;
 		}
-		for (size_t j = 0; j < s->npublish && fw->nports < cap; j++)
+		for (size_t j = 0; j < s->npublish; j++)
 			fw->ports[fw->nports++] = s->publish[j];
 	}
 	qsort(fw->ports, fw->nports, sizeof(int), cmp_int);
