@@ -330,6 +330,29 @@ static void test_artefact_hash(void **st)
 	assert_string_equal(h1, h2);
 }
 
+static void test_fingerprint(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	char a[DIGEST_HEX], b[DIGEST_HEX], c[DIGEST_HEX], off[DIGEST_HEX];
+	state_matching(f);
+	state_fingerprint(&f->st, a);
+	state_matching(f);
+	state_fingerprint(&f->st, b);
+	assert_string_equal(a, b);
+	assert_int_equal(strlen(a), 64);
+	f->st.servers[0].labels.vals[0] = "aaaaaaaaaaaa";
+	state_fingerprint(&f->st, c);
+	assert_string_not_equal(a, c);
+	state_matching(f);
+	f->st.firewalls[0].nservers = 0;
+	state_fingerprint(&f->st, c);
+	assert_string_not_equal(a, c);
+	state_offline(&f->st);
+	state_fingerprint(&f->st, off);
+	assert_string_not_equal(a, off);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_destroy_and_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preflight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_artefact_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fingerprint, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
