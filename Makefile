@@ -28,7 +28,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 PKG_CONFIG ?= pkg-config
-LIBS_PC  := json-c libcurl yaml-0.1
+LIBS_PC  := json-c libcurl yaml-0.1 libcrypto
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -86,7 +86,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
 # ---- packages -------------------------------------------------------------
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
-	libjson-c-dev libyaml-dev
+	libjson-c-dev libyaml-dev libssl-dev
 # one line per suite's needs, so that suites can be added independently
 TEST_DEPS := libcmocka-dev python3 valgrind
 TEST_DEPS += hcloud-cli python3-hcloud   # tests/sim: the official clients
@@ -122,6 +122,8 @@ demo: deps
 	@$(INFRAC) cost examples/becker.infra
 	@echo '$$ infrac build examples/becker.infra -o build/demo'
 	@$(INFRAC) build examples/becker.infra -o build/demo
+	@echo '$$ infrac plan examples/becker.infra --phase production'
+	@env -u HCLOUD_TOKEN $(INFRAC) plan examples/becker.infra --phase production || [ $$? = 2 ]
 
 SAN_BUILD := build/san
 SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=1 OPT="-O1 -g"
@@ -154,6 +156,7 @@ golden-update: $(INFRAC)
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(INFRAC)
+	@tests/bench-plan/run.sh $(abspath $(INFRAC))
 
 clean:
 	rm -rf build

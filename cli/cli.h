@@ -15,6 +15,7 @@
 #define CLI_OK 0
 #define CLI_ERRORS 1
 #define CLI_USAGE 2
+#define CLI_CHANGES 2 /* plan: changes present */
 
 struct cli_opt {
 	const char *name;    /* "--json" */
@@ -49,5 +50,6 @@ int cmd_check(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

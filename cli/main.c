@@ -15,6 +15,7 @@ static const struct {
 	{ "cost", cmd_cost, "cost the plan and every scenario over the horizon" },
 	{ "recommend", cmd_recommend, "the cheapest server types that pass every check" },
 	{ "build", cmd_build, "write docker-compose, nginx and cloud-init files per phase and server" },
+	{ "plan", cmd_plan, "show what apply would change in the Hetzner project, and why" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,475 @@
+#include "hcloud.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small json-c accessors ---------------------------------------------- */
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+static const char *get_str(struct arena *a, json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	if (!v || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return arena_strdup(a, json_object_get_string(v));
+}
+
+static bool get_int(json_object *o, const char *key, int64_t *out)
+{
+	json_object *v = get(o, key);
+	if (!v)
+		return false;
+	if (json_object_is_type(v, json_type_int)) {
+		*out = json_object_get_int64(v);
+		return true;
+	}
+	/* ids come as numbers; tolerate numeric strings as the API accepts them */
+	if (json_object_is_type(v, json_type_string)) {
+		char *end;
+		const char *s = json_object_get_string(v);
+		long long n = strtoll(s, &end, 10);
+		if (*s && !*end) {
+			*out = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool get_bool(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+static json_object *get_array(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	return v && json_object_is_type(v, json_type_array) ? v : NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void decode_labels(struct arena *a, json_object *o, struct hc_labels *l)
+{
+	memset(l, 0, sizeof(*l));
+	json_object *lab = get(o, "labels");
+	if (!lab || !json_object_is_type(lab, json_type_object))
+		return;
+	size_t n = (size_t)json_object_object_length(lab), i = 0;
+	const char **pairs = arena_calloc(a, n ? n * 2 : 1, sizeof(*pairs));
+	json_object_object_foreach(lab, k, v) {
+		if (!json_object_is_type(v, json_type_string))
+			continue;
+		pairs[2 * i] = arena_strdup(a, k);
+		pairs[2 * i + 1] = arena_strdup(a, json_object_get_string(v));
+		i++;
+	}
+	/* sort pairs by key: keys are unique, an insertion sort is plenty */
+	for (size_t x = 1; x < i; x++)
+		for (size_t y = x; y > 0 && strcmp(pairs[2 * y - 2], pairs[2 * y]) > 0; y--) {
+			const char *tk = pairs[2 * y], *tv = pairs[2 * y + 1];
+			pairs[2 * y] = pairs[2 * y - 2];
+			pairs[2 * y + 1] = pairs[2 * y - 1];
+			pairs[2 * y - 2] = tk;
+			pairs[2 * y - 1] = tv;
+		}
+	l->n = i;
+	l->keys = arena_calloc(a, i ? i : 1, sizeof(*l->keys));
+	l->vals = arena_calloc(a, i ? i : 1, sizeof(*l->vals));
+	for (size_t x = 0; x < i; x++) {
+		l->keys[x] = pairs[2 * x];
+		l->vals[x] = pairs[2 * x + 1];
+	}
+}
+
+const char *hcloud_label(const struct hc_labels *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->keys[i], key))
+			return l->vals[i];
+	return NULL;
+}
+
+/* ---- errors --------------------------------------------------------------- */
+
+void hcloud_error_decode(long status, const char *body, struct hc_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->status = status;
+	json_object *o = body ? json_tokener_parse(body) : NULL;
+	json_object *err = get(o, "error");
+	json_object *code = get(err, "code"), *msg = get(err, "message");
+	if (code && json_object_is_type(code, json_type_string))
+		snprintf(e->code, sizeof(e->code), "%s", json_object_get_string(code));
+	size_t w = (size_t)snprintf(e->message, sizeof(e->message), "HTTP %ld%s%s", status,
+				    e->code[0] ? " " : "", e->code);
+	if (msg && json_object_is_type(msg, json_type_string) && w < sizeof(e->message))
+		w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, ": %s",
+				      json_object_get_string(msg));
+	json_object *fields = get_array(get(err, "details"), "fields");
+	for (size_t i = 0; fields && i < json_object_array_length(fields); i++) {
+		json_object *f = json_object_array_get_idx(fields, i);
+		json_object *name = get(f, "name"), *msgs = get_array(f, "messages");
+		if (!name || w >= sizeof(e->message))
+			break;
+		w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, "%s%s",
+				      i ? "; " : " (", json_object_get_string(name));
+		for (size_t j = 0; msgs && j < json_object_array_length(msgs) && w < sizeof(e->message); j++)
+			w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, "%s%s",
+					      j ? ", " : ": ",
+					      json_object_get_string(json_object_array_get_idx(msgs, j)));
+		if (i + 1 == json_object_array_length(fields) && w < sizeof(e->message))
+			w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, ")");
+	}
+	if (!code && !msg && w < sizeof(e->message))
+		snprintf(e->message + w, sizeof(e->message) - w, "%s",
+			 status == 0 ? "no answer" : " (no error envelope in the answer)");
+	if (o)
+		json_object_put(o);
+}
+
+/* ---- labels and queries --------------------------------------------------- */
+
+char *hcloud_query_escape(struct arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n * 3 + 1), *w = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p)) {
+			*w++ = (char)*p;
+		} else {
+			*w++ = '%';
+			*w++ = hex[*p >> 4];
+			*w++ = hex[*p & 15];
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
+char *hcloud_label_selector(struct arena *a, const char *key, const char *value)
+{
+	char *sel = arena_printf(a, "%s=%s", key, value);
+	return arena_printf(a, "label_selector=%s", hcloud_query_escape(a, sel));
+}
+
+static bool alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool hcloud_label_value_ok(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0)
+		return true;
+	if (n > 63 || !alnum(v[0]) || !alnum(v[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!alnum(v[i]) && !strchr("-_.", v[i]))
+			return false;
+	return true;
+}
+
+bool hcloud_parse_money(const char *s, int64_t *cents)
+{
+	int64_t whole = 0;
+	const char *p = s;
+	if (!*p || *p == '.')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (whole > INT64_MAX / 1000)
+			return false;
+		whole = whole * 10 + (*p - '0');
+	}
+	int64_t frac = 0;
+	int digits = 0;
+	bool up = false;
+	if (*p == '.') {
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++, digits++) {
+			if (digits < 2)
+				frac = frac * 10 + (*p - '0');
+			else if (digits == 2)
+				up = *p >= '5';
+		}
+	}
+	if (*p)
+		return false;
+	while (digits < 2) {
+		frac *= 10;
+		digits++;
+	}
+	*cents = whole * 100 + frac + (up ? 1 : 0);
+	return true;
+}
+
+/* ---- decoders ------------------------------------------------------------- */
+
+/* Clears out (size bytes) and reads the name and id every resource has. */
+static bool named(struct arena *a, json_object *o, void *out, size_t size, const char **name,
+		  int64_t *id)
+{
+	memset(out, 0, size);
+	*name = get_str(a, o, "name");
+	return *name && get_int(o, "id", id);
+}
+
+static struct hc_type_loc *type_loc(struct arena *a, struct hc_server_type *t, const char *name,
+				    size_t cap)
+{
+	for (size_t i = 0; i < t->nlocs; i++)
+		if (!strcmp(t->locs[i].location, name))
+			return &t->locs[i];
+	if (t->nlocs >= cap)
+		return NULL;
+	struct hc_type_loc *l = &t->locs[t->nlocs++];
+	l->location = arena_strdup(a, name);
+	l->monthly = -1;
+	return l;
+}
+
+bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server_type *out)
+{
+	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
+		return false;
+	get_int(o, "cores", &out->cores);
+	json_object *mem = get(o, "memory");
+	if (mem)
+		out->memory_mib = (int64_t)(json_object_get_double(mem) * 1024 + 0.5);
+	json_object *dep = get(o, "deprecation");
+	out->deprecated = get_bool(o, "deprecated") || (dep && !json_object_is_type(dep, json_type_null));
+	json_object *prices = get_array(o, "prices"), *locs = get_array(o, "locations");
+	size_t cap = (prices ? json_object_array_length(prices) : 0) +
+		     (locs ? json_object_array_length(locs) : 0);
+	out->locs = arena_calloc(a, cap ? cap : 1, sizeof(*out->locs));
+	for (size_t i = 0; prices && i < json_object_array_length(prices); i++) {
+		json_object *p = json_object_array_get_idx(prices, i);
+		const char *loc = get_str(a, p, "location");
+		json_object *net = get(get(p, "price_monthly"), "net");
+		int64_t cents;
+		if (!loc || !net || !hcloud_parse_money(json_object_get_string(net), &cents))
+			return false;
+		type_loc(a, out, loc, cap)->monthly = cents;
+	}
+	for (size_t i = 0; locs && i < json_object_array_length(locs); i++) {
+		json_object *l = json_object_array_get_idx(locs, i);
+		const char *name = get_str(a, l, "name");
+		if (!name)
+			return false;
+		struct hc_type_loc *tl = type_loc(a, out, name, cap);
+		tl->listed = true;
+		tl->available = get_bool(l, "available");
+		json_object *d = get(l, "deprecation");
+		tl->deprecated = d && !json_object_is_type(d, json_type_null);
+	}
+	if (!locs)
+		/* an API without locations[]: a price means orderable */
+		for (size_t i = 0; i < out->nlocs; i++)
+			out->locs[i].available = out->locs[i].listed = true;
+	return true;
+}
+
+bool hcloud_decode_location(struct arena *a, json_object *o, struct hc_location *out)
+{
+	return named(a, o, out, sizeof(*out), &out->name, &out->id);
+}
+
+bool hcloud_decode_image(struct arena *a, json_object *o, struct hc_image *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = get_str(a, o, "name");
+	out->architecture = get_str(a, o, "architecture");
+	out->status = get_str(a, o, "status");
+	json_object *dep = get(o, "deprecated");
+	out->deprecated = dep && !json_object_is_type(dep, json_type_null);
+	return get_int(o, "id", &out->id);
+}
+
+bool hcloud_decode_ssh_key(struct arena *a, json_object *o, struct hc_ssh_key *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = get_str(a, o, "name");
+	out->fingerprint = get_str(a, o, "fingerprint");
+	out->public_key = get_str(a, o, "public_key");
+	decode_labels(a, o, &out->labels);
+	return out->name && out->public_key && get_int(o, "id", &out->id);
+}
+
+static const char **str_array(struct arena *a, json_object *arr, size_t *n)
+{
+	*n = arr ? json_object_array_length(arr) : 0;
+	const char **v = arena_calloc(a, *n ? *n : 1, sizeof(*v));
+	for (size_t i = 0; i < *n; i++)
+		v[i] = arena_strdup(a, json_object_get_string(json_object_array_get_idx(arr, i)));
+	qsort(v, *n, sizeof(*v), cmp_str);
+	return v;
+}
+
+bool hcloud_decode_firewall(struct arena *a, json_object *o, struct hc_firewall *out)
+{
+	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
+		return false;
+	decode_labels(a, o, &out->labels);
+	json_object *rules = get_array(o, "rules");
+	out->nrules = rules ? json_object_array_length(rules) : 0;
+	out->rules = arena_calloc(a, out->nrules ? out->nrules : 1, sizeof(*out->rules));
+	for (size_t i = 0; i < out->nrules; i++) {
+		json_object *r = json_object_array_get_idx(rules, i);
+		struct hc_rule *h = &out->rules[i];
+		h->direction = get_str(a, r, "direction");
+		h->protocol = get_str(a, r, "protocol");
+		h->port = get_str(a, r, "port");
+		if (!h->direction || !h->protocol)
+			return false;
+		h->ips = str_array(a, get_array(r, !strcmp(h->direction, "in") ? "source_ips"
+									       : "destination_ips"),
+				   &h->nips);
+	}
+	json_object *applied = get_array(o, "applied_to");
+	size_t n = applied ? json_object_array_length(applied) : 0;
+	out->servers = arena_calloc(a, n ? n : 1, sizeof(*out->servers));
+	for (size_t i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(applied, i);
+		json_object *type = get(t, "type");
+		int64_t id;
+		if (type && !strcmp(json_object_get_string(type), "server") &&
+		    get_int(get(t, "server"), "id", &id))
+			out->servers[out->nservers++] = id;
+	}
+	return true;
+}
+
+bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = get_str(a, o, "name");
+	out->status = get_str(a, o, "status");
+	out->type = get_str(a, get(o, "server_type"), "name");
+	out->image = get_str(a, get(o, "image"), "name");
+	out->location = get_str(a, get(o, "location"), "name");
+	if (!out->location)
+		out->location = get_str(a, get(get(o, "datacenter"), "location"), "name");
+	out->ipv4 = get_str(a, get(get(o, "public_net"), "ipv4"), "ip");
+	decode_labels(a, o, &out->labels);
+	return out->name && out->type && out->location && get_int(o, "id", &out->id);
+}
+
+bool hcloud_decode_zone(struct arena *a, json_object *o, struct hc_zone *out)
+{
+	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
+		return false;
+	out->mode = get_str(a, o, "mode");
+	return true;
+}
+
+bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = get_str(a, o, "name");
+	out->type = get_str(a, o, "type");
+	decode_labels(a, o, &out->labels);
+	json_object *recs = get_array(o, "records");
+	out->nrecords = recs ? json_object_array_length(recs) : 0;
+	out->records = arena_calloc(a, out->nrecords ? out->nrecords : 1, sizeof(*out->records));
+	for (size_t i = 0; i < out->nrecords; i++) {
+		out->records[i] = get_str(a, json_object_array_get_idx(recs, i), "value");
+		if (!out->records[i])
+			return false;
+	}
+	qsort(out->records, out->nrecords, sizeof(*out->records), cmp_str);
+	return out->name && out->type;
+}
+
+bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->command = get_str(a, o, "command");
+	const char *status = get_str(a, o, "status");
+	if (!out->command || !status || !get_int(o, "id", &out->id))
+		return false;
+	get_int(o, "progress", &out->progress);
+	if (!strcmp(status, "running")) {
+		out->status = HC_ACTION_RUNNING;
+	} else if (!strcmp(status, "success")) {
+		out->status = HC_ACTION_SUCCESS;
+	} else {
+		out->status = HC_ACTION_ERROR;
+		json_object *err = get(o, "error");
+		out->error_code = get_str(a, err, "code");
+		out->error_message = get_str(a, err, "message");
+		if (!out->error_message)
+			out->error_message = arena_printf(a, "action ended with status '%s'", status);
+	}
+	return true;
+}
+
+/* ---- lists ---------------------------------------------------------------- */
+
+long hcloud_next_page(json_object *answer)
+{
+	json_object *np = get(get(get(answer, "meta"), "pagination"), "next_page");
+	if (!np || !json_object_is_type(np, json_type_int))
+		return 0;
+	return (long)json_object_get_int64(np);
+}
+
+bool hcloud_list(struct http_client *c, const char *path, const char *query, const char *key,
+		 json_object **items, struct hc_error *e)
+{
+	*items = json_object_new_array();
+	long page = 1;
+	char url[2048];
+	while (page > 0) {
+		snprintf(url, sizeof(url), "%s?%s%spage=%ld&per_page=50", path,
+			 query ? query : "", query && *query ? "&" : "", page);
+		struct http_response r;
+		bool got = http_request(c, "GET", url, NULL, &r);
+		if (!got || r.status != 200) {
+			hcloud_error_decode(r.status, r.body, e);
+			if (!got)
+				snprintf(e->message, sizeof(e->message), "no answer from the API: %s",
+					 c->errbuf);
+			http_response_free(&r);
+			json_object_put(*items);
+			*items = NULL;
+			return false;
+		}
+		json_object *ans = json_tokener_parse(r.body);
+		http_response_free(&r);
+		json_object *arr = get_array(ans, key);
+		if (!arr) {
+			memset(e, 0, sizeof(*e));
+			e->status = 200;
+			snprintf(e->message, sizeof(e->message),
+				 "GET %s: the answer has no '%s' list", path, key);
+			if (ans)
+				json_object_put(ans);
+			json_object_put(*items);
+			*items = NULL;
+			return false;
+		}
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			json_object_array_add(*items, json_object_get(json_object_array_get_idx(arr, i)));
+		long next = hcloud_next_page(ans);
+		json_object_put(ans);
+		/* a server that pages backwards would loop forever */
+		page = next > page ? next : 0;
+	}
+	return true;
+}

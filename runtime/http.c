@@ -1,0 +1,470 @@
+#include "http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HTTP_MAX_BODY ((size_t)64 << 20)
+
+void http_retry_default(struct http_retry *r)
+{
+	r->max_tries = 5;
+	r->base_ms = 500;
+	r->cap_ms = 10000;
+	r->budget_ms = 60000;
+	const char *env = getenv("INFRAC_HTTP_BACKOFF_MS");
+	if (env && *env) {
+		char *end;
+		long long v = strtoll(env, &end, 10);
+		if (!*end && v >= 0 && v <= 60000)
+			r->base_ms = v;
+	}
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	if (ms <= 0)
+		return;
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+bool http_url_allowed(const char *url)
+{
+	if (!strncmp(url, "https://", 8))
+		return url[8] != '\0';
+	if (strncmp(url, "http://", 7))
+		return false;
+	const char *host = url + 7;
+	size_t n;
+	if (*host == '[') {
+		n = strcspn(host, "]");
+		return n == 4 && !strncmp(host, "[::1", 4) && host[4] == ']';
+	}
+	n = strcspn(host, ":/?#");
+	if (n == 9 && !strncasecmp(host, "localhost", 9))
+		return true;
+	if (n < 4 || n > 15 || strncmp(host, "127.", 4))
+		return false;
+	for (size_t i = 4; i < n; i++)
+		if (!(host[i] == '.' || (host[i] >= '0' && host[i] <= '9')))
+			return false;
+	return true;
+}
+
+bool http_client_init(struct http_client *c, const char *base, const char *token,
+		      char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	if (!http_url_allowed(base)) {
+		snprintf(err, errlen,
+			 "endpoint '%s' refused: only https, or plain http to a loopback address",
+			 base);
+		return false;
+	}
+	/* a control character in the token would end the header it travels in */
+	for (const char *t = token; t && *t; t++)
+		if ((unsigned char)*t <= ' ' || *t == 0x7f) {
+			snprintf(err, errlen, "the token holds a space or a control character");
+			return false;
+		}
+	size_t n = strlen(base);
+	while (n && base[n - 1] == '/')
+		n--;
+	c->base = strndup(base, n);
+	c->token = token ? strdup(token) : NULL;
+	c->connect_timeout_ms = 10000;
+	c->timeout_ms = 30000;
+	http_retry_default(&c->retry);
+	c->rl_limit = c->rl_remaining = -1;
+	c->rl_reset = -1;
+	c->rng = (unsigned)now_ms() ^ ((unsigned)getpid() << 16);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	c->curl = curl_easy_init();
+	if (!c->base || !c->curl || (token && !c->token)) {
+		snprintf(err, errlen, "cannot set up the HTTP client");
+		http_client_release(c);
+		return false;
+	}
+	return true;
+}
+
+void http_client_release(struct http_client *c)
+{
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	if (c->token) {
+		/* do not leave the token lying in freed memory */
+		memset(c->token, 0, strlen(c->token));
+		free(c->token);
+	}
+	free(c->base);
+	curl_global_cleanup();
+	memset(c, 0, sizeof(*c));
+}
+
+int64_t http_backoff_ms(const struct http_retry *r, int retry, unsigned rnd)
+{
+	int64_t ceil = r->base_ms;
+	for (int i = 1; i < retry && ceil < r->cap_ms; i++)
+		ceil *= 2;
+	if (ceil > r->cap_ms)
+		ceil = r->cap_ms;
+	if (ceil <= 0)
+		return 0;
+	return (int64_t)(rnd % (unsigned)(ceil + 1));
+}
+
+int64_t http_pace_ms(const struct http_client *c, int64_t now)
+{
+	if (c->rl_limit <= 0 || c->rl_remaining < 0 || c->rl_reset < 0)
+		return 0;
+	if (c->rl_remaining >= 10 && c->rl_remaining * 20 >= c->rl_limit)
+		return 0;
+	/* the bucket refills by rl_limit an hour: wait for the one token this
+	 * request takes, so the bucket stops draining; never past the reset */
+	int64_t per = 3600000 / c->rl_limit;
+	int64_t left = c->rl_reset * 1000 - now;
+	if (left <= 0)
+		return 0;
+	if (per > left)
+		per = left;
+	return per > 10000 ? 10000 : per;
+}
+
+bool http_retryable(long status, const char *code)
+{
+	if (status == 0 || status == 429 || status == 502 || status == 503 || status == 504)
+		return true;
+	if (code && !strcmp(code, "timeout"))
+		return true;
+	return status == 409 && code && !strcmp(code, "conflict");
+}
+
+/* ---- redaction ------------------------------------------------------------ */
+
+static bool secret_key(const char *k)
+{
+	static const char *const keys[] = { "user_data", "root_password", "token", "password",
+					    "tsig_key", NULL };
+	for (const char *const *s = keys; *s; s++)
+		if (!strcmp(k, *s))
+			return true;
+	return false;
+}
+
+static void redact_json(json_object *o)
+{
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, k, v) {
+			if (secret_key(k) && !json_object_is_type(v, json_type_null))
+				json_object_object_add(o, k, json_object_new_string("<redacted>"));
+			else
+				redact_json(v);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++)
+			redact_json(json_object_array_get_idx(o, i));
+	}
+}
+
+void http_redact_body(const char *text, const char *secret, char *out, size_t outlen)
+{
+	if (!outlen)
+		return;
+	json_object *o = json_tokener_parse(text);
+	const char *src = text;
+	if (o) {
+		redact_json(o);
+		src = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE);
+	}
+	size_t sl = secret ? strlen(secret) : 0;
+	size_t w = 0;
+	while (*src && w + 1 < outlen) {
+		if (sl && !strncmp(src, secret, sl)) {
+			const char *r = "<redacted>";
+			while (*r && w + 1 < outlen)
+				out[w++] = *r++;
+			src += sl;
+			continue;
+		}
+		out[w++] = *src++;
+	}
+	out[w] = '\0';
+	if (o)
+		json_object_put(o);
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	bool too_big;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct buf *b = ud;
+	size_t add = size * n;
+	if (b->len + add + 1 > HTTP_MAX_BODY) {
+		b->too_big = true;
+		return 0;
+	}
+	if (b->len + add + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + add + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return 0;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, add);
+	b->len += add;
+	b->p[b->len] = '\0';
+	return add;
+}
+
+struct hdrs {
+	long limit, remaining, retry_after;
+	int64_t reset;
+};
+
+static bool header_is(const char *line, size_t len, const char *name, long long *val)
+{
+	size_t n = strlen(name);
+	if (len <= n + 1 || strncasecmp(line, name, n) || line[n] != ':')
+		return false;
+	char tmp[32];
+	size_t vl = len - n - 1;
+	if (vl >= sizeof(tmp))
+		vl = sizeof(tmp) - 1;
+	memcpy(tmp, line + n + 1, vl);
+	tmp[vl] = '\0';
+	char *end;
+	long long v = strtoll(tmp, &end, 10);
+	if (end == tmp)
+		return false;
+	*val = v;
+	return true;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	struct hdrs *h = ud;
+	size_t len = size * n;
+	long long v;
+	if (header_is(data, len, "RateLimit-Limit", &v))
+		h->limit = (long)v;
+	else if (header_is(data, len, "RateLimit-Remaining", &v))
+		h->remaining = (long)v;
+	else if (header_is(data, len, "RateLimit-Reset", &v))
+		h->reset = v;
+	else if (header_is(data, len, "Retry-After", &v))
+		h->retry_after = (long)v;
+	return len;
+}
+
+static unsigned next_rand(struct http_client *c)
+{
+	/* xorshift32: jitter only, not security */
+	unsigned x = c->rng ? c->rng : 2463534242u;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	c->rng = x;
+	return x;
+}
+
+static char *error_code(const char *body)
+{
+	json_object *o = body ? json_tokener_parse(body) : NULL, *e, *code;
+	char *r = NULL;
+	if (o && json_object_object_get_ex(o, "error", &e) &&
+	    json_object_object_get_ex(e, "code", &code) &&
+	    json_object_is_type(code, json_type_string))
+		r = strdup(json_object_get_string(code));
+	if (o)
+		json_object_put(o);
+	return r;
+}
+
+static void trace_request(struct http_client *c, const char *method, const char *url,
+			  const char *body, int attempt)
+{
+	if (!c->trace)
+		return;
+	fprintf(c->trace, "debug: %s %s%s\n", method, url, attempt > 1 ? " (retry)" : "");
+	if (c->token)
+		fputs("debug:   Authorization: Bearer <redacted>\n", c->trace);
+	if (body) {
+		size_t n = strlen(body) + 64;
+		char *red = malloc(n);
+		if (red) {
+			http_redact_body(body, c->token, red, n);
+			fprintf(c->trace, "debug:   body: %s\n", red);
+			free(red);
+		}
+	}
+}
+
+/* One attempt: status 0 on a transport error. */
+static void attempt(struct http_client *c, const char *method, const char *url,
+		    const char *body, struct http_response *resp, struct hdrs *h)
+{
+	CURL *cu = c->curl;
+	struct buf b = { 0 };
+	struct curl_slist *hl = NULL;
+	char *auth = NULL;
+	hl = curl_slist_append(hl, "Accept: application/json");
+	hl = curl_slist_append(hl, "User-Agent: infrac");
+	if (body)
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+	if (c->token) {
+		size_t n = strlen(c->token) + 32;
+		auth = malloc(n);
+		if (auth) {
+			snprintf(auth, n, "Authorization: Bearer %s", c->token);
+			hl = curl_slist_append(hl, auth);
+		}
+	}
+	curl_easy_reset(cu);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, c->errbuf);
+	if (body) {
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	c->errbuf[0] = '\0';
+	c->requests++;
+	CURLcode rc = curl_easy_perform(cu);
+	curl_slist_free_all(hl);
+	if (auth) {
+		memset(auth, 0, strlen(auth));
+		free(auth);
+	}
+	resp->status = 0;
+	if (rc != CURLE_OK) {
+		if (!c->errbuf[0])
+			snprintf(c->errbuf, sizeof(c->errbuf), "%s", curl_easy_strerror(rc));
+		if (b.too_big)
+			snprintf(c->errbuf, sizeof(c->errbuf), "answer larger than 64 MiB");
+		free(b.p);
+		return;
+	}
+	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
+	resp->body = b.p ? b.p : strdup("");
+	resp->len = b.len;
+}
+
+bool http_request(struct http_client *c, const char *method, const char *path,
+		  const char *body, struct http_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->retry_after = -1;
+	size_t ul = strlen(c->base) + strlen(path) + 1;
+	char *url = malloc(ul);
+	if (!url) {
+		snprintf(c->errbuf, sizeof(c->errbuf), "out of memory");
+		return false;
+	}
+	snprintf(url, ul, "%s%s", c->base, path);
+	/* a transport error after sending a POST may have created something */
+	bool idempotent = strcmp(method, "POST") != 0;
+	int64_t waited = 0;
+	for (int try = 1;; try++) {
+		int64_t pace = http_pace_ms(c, now_ms());
+		if (pace > 0) {
+			if (c->trace)
+				fprintf(c->trace, "debug: rate limit low (%ld of %ld left), waiting %lld ms\n",
+					c->rl_remaining, c->rl_limit, (long long)pace);
+			sleep_ms(pace);
+		}
+		struct hdrs h = { -1, -1, -1, -1 };
+		trace_request(c, method, url, body, try);
+		int64_t t0 = mono_ms();
+		http_response_free(resp);
+		attempt(c, method, url, body, resp, &h);
+		resp->retry_after = h.retry_after;
+		if (h.limit >= 0)
+			c->rl_limit = h.limit;
+		if (h.remaining >= 0)
+			c->rl_remaining = h.remaining;
+		if (h.reset >= 0)
+			c->rl_reset = h.reset;
+		char *code = resp->status >= 400 ? error_code(resp->body) : NULL;
+		if (c->trace) {
+			if (resp->status)
+				fprintf(c->trace, "debug:   -> %ld%s%s in %lld ms\n", resp->status,
+					code ? " " : "", code ? code : "", (long long)(mono_ms() - t0));
+			else
+				fprintf(c->trace, "debug:   -> no answer: %s\n", c->errbuf);
+		}
+		bool again = http_retryable(resp->status, code) && (resp->status || idempotent);
+		free(code);
+		if (!again || try >= c->retry.max_tries)
+			break;
+		int64_t wait = http_backoff_ms(&c->retry, try, next_rand(c));
+		if (resp->retry_after > 0 && resp->retry_after * 1000 > wait)
+			wait = resp->retry_after * 1000;
+		if (resp->status == 429 && c->rl_reset > 0 && c->rl_limit > 0) {
+			int64_t per = http_pace_ms(c, now_ms());
+			if (per > wait)
+				wait = per;
+		}
+		if (wait > c->retry.cap_ms)
+			wait = c->retry.cap_ms;
+		if (waited + wait > c->retry.budget_ms)
+			break;
+		if (c->trace)
+			fprintf(c->trace, "debug:   retrying in %lld ms\n", (long long)wait);
+		sleep_ms(wait);
+		waited += wait;
+	}
+	free(url);
+	return resp->status != 0;
+}
+
+void http_response_free(struct http_response *resp)
+{
+	free(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * http: the one place that talks HTTP (libcurl).
+ *
+ * A client holds the base URL, the bearer token, timeouts, the retry
+ * policy and what the server last said about its rate limit.  Requests
+ * are retried on 429, 409 conflict, 502/503/504, the `timeout` error
+ * code and transport errors, with exponential backoff and full jitter,
+ * bounded in tries and in total time.  When RateLimit-Remaining runs low
+ * the client paces itself until RateLimit-Reset instead of running into
+ * 429s.
+ *
+ * The token never leaves this file except in the Authorization header:
+ * the debug trace prints `Bearer <redacted>` and redacts secret fields
+ * of bodies (http_redact_body).
+ */
+#ifndef INFRAC_HTTP_H
+#define INFRAC_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct http_retry {
+	int max_tries;        /* first try included */
+	int64_t base_ms;      /* first backoff; doubles each retry */
+	int64_t cap_ms;       /* one backoff never exceeds this */
+	int64_t budget_ms;    /* all waiting of one request together */
+};
+
+struct http_client {
+	char *base;           /* "https://api.hetzner.cloud/v1", no trailing slash */
+	char *token;          /* NULL = no Authorization header */
+	long connect_timeout_ms;
+	long timeout_ms;
+	struct http_retry retry;
+	FILE *trace;          /* --debug: one line per request, redacted; NULL = off */
+	/* rate-limit state, from the last answer's headers; -1 = not seen */
+	long rl_limit, rl_remaining;
+	int64_t rl_reset;     /* Unix seconds */
+	unsigned rng;         /* jitter */
+	long requests;        /* HTTP requests sent, retries included */
+	void *curl;           /* the reused easy handle: keep-alive */
+	char errbuf[256];     /* last transport error, for messages */
+};
+
+struct http_response {
+	long status;          /* 0 = no answer (transport error) */
+	char *body;           /* NUL-terminated; owned, free with http_response_free */
+	size_t len;
+	long retry_after;     /* seconds; -1 = absent */
+};
+
+/* The defaults: 5 tries, 500 ms doubling to at most 10 s, 60 s in all.
+ * INFRAC_HTTP_BACKOFF_MS overrides the base (tests keep fault runs fast). */
+void http_retry_default(struct http_retry *r);
+
+/*
+ * Sets up a client for base (HCLOUD_ENDPOINT or the public API).  Refuses
+ * plain http except to a loopback host; false with a message in err.
+ */
+bool http_client_init(struct http_client *c, const char *base, const char *token,
+		      char *err, size_t errlen);
+void http_client_release(struct http_client *c);
+
+/*
+ * method "GET"/"POST"/...; path starts with '/' and may hold a query;
+ * body NULL or JSON.  Returns false only when no answer came at all after
+ * the retries (resp->status 0, c->errbuf says why); an HTTP error status
+ * returns true with that status.
+ */
+bool http_request(struct http_client *c, const char *method, const char *path,
+		  const char *body, struct http_response *resp);
+void http_response_free(struct http_response *resp);
+
+/* Is this URL allowed: https anywhere, http only to 127.0.0.0/8, ::1, localhost. */
+bool http_url_allowed(const char *url);
+
+/*
+ * The wait before retry number `retry` (1 = first retry): a uniform
+ * random value in [0, min(cap, base * 2^(retry-1))], from rnd.
+ */
+int64_t http_backoff_ms(const struct http_retry *r, int retry, unsigned rnd);
+
+/*
+ * How long to wait before the next request to stay under the rate limit,
+ * given the state of c at Unix time now (ms): 0 while plenty is left,
+ * else the time the bucket takes to refill by one request (the limit is
+ * per hour), at most until the reset and at most 10 s.
+ */
+int64_t http_pace_ms(const struct http_client *c, int64_t now_ms);
+
+/* Should this answer be tried again?  code is the error envelope's code or NULL. */
+bool http_retryable(long status, const char *code);
+
+/*
+ * Copies text into out (size outlen, always terminated) with the value of
+ * every secret JSON field ("user_data", "root_password", "token",
+ * "password", "public_key" is not secret) replaced by "<redacted>" and
+ * any occurrence of secret (the token) replaced too.
+ */
+void http_redact_body(const char *text, const char *secret, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,299 @@
+#include "state.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void state_offline(struct state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/* Lists path and decodes each item with dec into a new array of size elem. */
+typedef bool (*decode_fn)(struct arena *, json_object *, void *);
+
+static bool fetch_list(struct arena *a, struct http_client *c, const char *path, const char *query,
+		       const char *key, size_t elem, decode_fn dec, void **out, size_t *n,
+		       struct hc_error *e)
+{
+	json_object *items;
+	if (!hcloud_list(c, path, query, key, &items, e))
+		return false;
+	size_t len = json_object_array_length(items);
+	char *arr = arena_calloc(a, len ? len : 1, elem);
+	*n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (!dec(a, json_object_array_get_idx(items, i), arr + *n * elem)) {
+			memset(e, 0, sizeof(*e));
+			e->status = 200;
+			snprintf(e->message, sizeof(e->message),
+				 "GET %s: item %zu of '%s' is not what the API documents", path, i, key);
+			json_object_put(items);
+			return false;
+		}
+		(*n)++;
+	}
+	json_object_put(items);
+	*out = arr;
+	return true;
+}
+
+/* decode_fn adapters of the typed decoders */
+#define DEC(T, fn)                                                        \
+	static bool dec_##T(struct arena *a, json_object *o, void *out)     \
+	{                                                                   \
+		return fn(a, o, out);                                       \
+	}
+DEC(server_type, hcloud_decode_server_type)
+DEC(location, hcloud_decode_location)
+DEC(image, hcloud_decode_image)
+DEC(ssh_key, hcloud_decode_ssh_key)
+DEC(firewall, hcloud_decode_firewall)
+DEC(server, hcloud_decode_server)
+DEC(zone, hcloud_decode_zone)
+DEC(rrset, hcloud_decode_rrset)
+
+#define FETCH(a, c, path, query, key, T, arr, n, e) \
+	fetch_list(a, c, path, query, key, sizeof(*(arr)), dec_##T, (void **)&(arr), &(n), e)
+
+/* comparators by name, for the lists the plan walks in order */
+#define SORT_BY_NAME(arr, n, T) qsort(arr, n, sizeof(struct T), cmp_##T)
+#define NAME_CMP(T)                                                             \
+	static int cmp_##T(const void *x, const void *y)                          \
+	{                                                                         \
+		const struct T *a = x, *b = y;                                    \
+		return strcmp(a->name ? a->name : "", b->name ? b->name : "");    \
+	}
+NAME_CMP(hc_server_type)
+NAME_CMP(hc_location)
+NAME_CMP(hc_ssh_key)
+NAME_CMP(hc_firewall)
+NAME_CMP(hc_server)
+NAME_CMP(hc_rrset)
+
+static int cmp_zone(const void *x, const void *y)
+{
+	const struct state_zone *a = x, *b = y;
+	return strcmp(a->zone.name, b->zone.name);
+}
+
+/* Is some name missing from the n resources of arr (elem bytes each, the
+ * name at byte offset off)? */
+static bool missing(const void *arr, size_t n, size_t elem, size_t off, const char *const *names,
+		    size_t nnames)
+{
+	for (size_t i = 0; i < nnames; i++) {
+		bool found = false;
+		for (size_t j = 0; j < n && !found; j++) {
+			const char *name;
+			memcpy(&name, (const char *)arr + j * elem + off, sizeof(name));
+			found = !strcmp(name, names[i]);
+		}
+		if (!found)
+			return true;
+	}
+	return false;
+}
+
+/* Keeps the resources whose infrac/project label is not project; n updated. */
+#define KEEP_OTHERS(arr, n, project)                                                     \
+	do {                                                                             \
+		size_t kept_ = 0;                                                        \
+		for (size_t i_ = 0; i_ < (n); i_++) {                                    \
+			const char *lp_ = hcloud_label(&(arr)[i_].labels, STATE_LABEL_PROJECT); \
+			if (!lp_ || strcmp(lp_, project))                                \
+				(arr)[kept_++] = (arr)[i_];                              \
+		}                                                                        \
+		(n) = kept_;                                                             \
+	} while (0)
+
+bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const char *project,
+		 const char *const *images, size_t nimages, const char *const *names,
+		 size_t nnames, struct hc_error *e)
+{
+	memset(s, 0, sizeof(*s));
+	s->online = true;
+	const char *sel = hcloud_label_selector(a, STATE_LABEL_PROJECT, project);
+	if (!FETCH(a, c, "/server_types", NULL, "server_types", server_type,
+		   s->types, s->ntypes, e) ||
+	    !FETCH(a, c, "/locations", NULL, "locations", location, s->locations,
+		   s->nlocations, e) ||
+	    !FETCH(a, c, "/ssh_keys", NULL, "ssh_keys", ssh_key, s->other_keys, s->nother_keys, e) ||
+	    !FETCH(a, c, "/firewalls", sel, "firewalls", firewall, s->firewalls,
+		   s->nfirewalls, e) ||
+	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers,
+		   e))
+		return false;
+	SORT_BY_NAME(s->types, s->ntypes, hc_server_type);
+	SORT_BY_NAME(s->locations, s->nlocations, hc_location);
+	/* split the keys into the project's and the others */
+	s->keys = arena_calloc(a, s->nother_keys ? s->nother_keys : 1, sizeof(*s->keys));
+	size_t others = 0;
+	for (size_t i = 0; i < s->nother_keys; i++) {
+		const char *lp = hcloud_label(&s->other_keys[i].labels, STATE_LABEL_PROJECT);
+		if (lp && !strcmp(lp, project))
+			s->keys[s->nkeys++] = s->other_keys[i];
+		else
+			s->other_keys[others++] = s->other_keys[i];
+	}
+	s->nother_keys = others;
+	SORT_BY_NAME(s->keys, s->nkeys, hc_ssh_key);
+	SORT_BY_NAME(s->other_keys, s->nother_keys, hc_ssh_key);
+	SORT_BY_NAME(s->firewalls, s->nfirewalls, hc_firewall);
+	SORT_BY_NAME(s->servers, s->nservers, hc_server);
+	if (missing(s->servers, s->nservers, sizeof(*s->servers),
+		    offsetof(struct hc_server, name), names, nnames)) {
+		if (!FETCH(a, c, "/servers", NULL, "servers", server, s->other_servers,
+			   s->nother_servers, e))
+			return false;
+		KEEP_OTHERS(s->other_servers, s->nother_servers, project);
+		SORT_BY_NAME(s->other_servers, s->nother_servers, hc_server);
+	}
+	if (missing(s->firewalls, s->nfirewalls, sizeof(*s->firewalls),
+		    offsetof(struct hc_firewall, name), names, nnames)) {
+		if (!FETCH(a, c, "/firewalls", NULL, "firewalls", firewall, s->other_firewalls,
+			   s->nother_firewalls, e))
+			return false;
+		KEEP_OTHERS(s->other_firewalls, s->nother_firewalls, project);
+		SORT_BY_NAME(s->other_firewalls, s->nother_firewalls, hc_firewall);
+	}
+
+	s->images = arena_calloc(a, nimages ? nimages : 1, sizeof(*s->images));
+	for (size_t i = 0; i < nimages; i++) {
+		if (state_image(s, images[i]))
+			continue;
+		struct hc_image *found;
+		size_t nfound;
+		char *q = arena_printf(a, "name=%s&include_deprecated=true",
+				       hcloud_query_escape(a, images[i]));
+		if (!FETCH(a, c, "/images", q, "images", image, found, nfound, e))
+			return false;
+		/* the first of one name per architecture; x86 is what infrac orders */
+		for (size_t j = 0; j < nfound; j++)
+			if (found[j].name && !strcmp(found[j].name, images[i]) &&
+			    (!found[j].architecture || !strcmp(found[j].architecture, "x86"))) {
+				s->images[s->nimages++] = found[j];
+				break;
+			}
+	}
+
+	struct hc_zone *zones;
+	size_t nzones;
+	if (!FETCH(a, c, "/zones", NULL, "zones", zone, zones, nzones, e))
+		return false;
+	s->zones = arena_calloc(a, nzones ? nzones : 1, sizeof(*s->zones));
+	for (size_t i = 0; i < nzones; i++) {
+		struct state_zone *z = &s->zones[s->nzones++];
+		z->zone = zones[i];
+		/* secondary zones hold no records infrac could set */
+		if (z->zone.mode && strcmp(z->zone.mode, "primary"))
+			continue;
+		char *path = arena_printf(a, "/zones/%lld/rrsets", (long long)zones[i].id);
+		if (!FETCH(a, c, path, "type=A", "rrsets", rrset, z->rrsets,
+			   z->nrrsets, e))
+			return false;
+		SORT_BY_NAME(z->rrsets, z->nrrsets, hc_rrset);
+	}
+	qsort(s->zones, s->nzones, sizeof(*s->zones), cmp_zone);
+	return true;
+}
+
+const struct hc_server_type *state_type(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->ntypes; i++)
+		if (!strcmp(s->types[i].name, name))
+			return &s->types[i];
+	return NULL;
+}
+
+const struct hc_type_loc *state_type_loc(const struct hc_server_type *t, const char *location)
+{
+	for (size_t i = 0; t && i < t->nlocs; i++)
+		if (!strcmp(t->locs[i].location, location))
+			return &t->locs[i];
+	return NULL;
+}
+
+const struct hc_image *state_image(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->nimages; i++)
+		if (s->images[i].name && !strcmp(s->images[i].name, name))
+			return &s->images[i];
+	return NULL;
+}
+
+bool state_has_location(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->nlocations; i++)
+		if (!strcmp(s->locations[i].name, name))
+			return true;
+	return false;
+}
+
+/* ---- fingerprint ---------------------------------------------------------- */
+
+static void put_labels(struct digest_buf *d, const struct hc_labels *l)
+{
+	digest_put_int(d, (long long)l->n);
+	for (size_t i = 0; i < l->n; i++) {
+		digest_put(d, l->keys[i]);
+		digest_put(d, l->vals[i]);
+	}
+}
+
+void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
+{
+	struct digest_buf d = { 0 };
+	digest_put(&d, s->online ? "online" : "offline");
+	digest_put(&d, "servers");
+	for (size_t i = 0; i < s->nservers + s->nother_servers; i++) {
+		const struct hc_server *v =
+			i < s->nservers ? &s->servers[i] : &s->other_servers[i - s->nservers];
+		digest_put_int(&d, v->id);
+		digest_put(&d, v->name);
+		digest_put(&d, v->type);
+		digest_put(&d, v->image);
+		digest_put(&d, v->location);
+		digest_put(&d, v->ipv4);
+		put_labels(&d, &v->labels);
+	}
+	digest_put(&d, "ssh_keys");
+	for (size_t i = 0; i < s->nkeys + s->nother_keys; i++) {
+		const struct hc_ssh_key *k = i < s->nkeys ? &s->keys[i] : &s->other_keys[i - s->nkeys];
+		digest_put_int(&d, k->id);
+		digest_put(&d, k->name);
+		digest_put(&d, k->public_key);
+		put_labels(&d, &k->labels);
+	}
+	digest_put(&d, "firewalls");
+	for (size_t i = 0; i < s->nfirewalls + s->nother_firewalls; i++) {
+		const struct hc_firewall *f = i < s->nfirewalls
+						      ? &s->firewalls[i]
+						      : &s->other_firewalls[i - s->nfirewalls];
+		digest_put_int(&d, f->id);
+		digest_put(&d, f->name);
+		put_labels(&d, &f->labels);
+		for (size_t r = 0; r < f->nrules; r++) {
+			digest_put(&d, f->rules[r].direction);
+			digest_put(&d, f->rules[r].protocol);
+			digest_put(&d, f->rules[r].port);
+			for (size_t k = 0; k < f->rules[r].nips; k++)
+				digest_put(&d, f->rules[r].ips[k]);
+		}
+		for (size_t k = 0; k < f->nservers; k++)
+			digest_put_int(&d, f->servers[k]);
+	}
+	digest_put(&d, "zones");
+	for (size_t i = 0; i < s->nzones; i++) {
+		digest_put(&d, s->zones[i].zone.name);
+		for (size_t r = 0; r < s->zones[i].nrrsets; r++) {
+			const struct hc_rrset *rr = &s->zones[i].rrsets[r];
+			digest_put(&d, rr->name);
+			for (size_t k = 0; k < rr->nrecords; k++)
+				digest_put(&d, rr->records[k]);
+			put_labels(&d, &rr->labels);
+		}
+	}
+	digest_finish(&d, out);
+}

@@ -1,0 +1,250 @@
+/* Decoding of API answers shaped like the documented examples. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hcloud.h"
+
+static json_object *parse(const char *text)
+{
+	json_object *o = json_tokener_parse(text);
+	assert_non_null(o);
+	return o;
+}
+
+static void test_server(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	json_object *o = parse(
+		"{\"id\": 42, \"name\": \"my-server\", \"status\": \"running\","
+		" \"server_type\": {\"id\": 1, \"name\": \"cpx22\"},"
+		" \"image\": {\"id\": 4711, \"name\": \"ubuntu-24.04\", \"type\": \"system\"},"
+		" \"datacenter\": {\"name\": \"fsn1-dc14\", \"location\": {\"id\": 1, \"name\": \"fsn1\"}},"
+		" \"public_net\": {\"ipv4\": {\"ip\": \"1.2.3.4\", \"blocked\": false}, \"ipv6\": null,"
+		"   \"firewalls\": [{\"id\": 38, \"status\": \"applied\"}]},"
+		" \"labels\": {\"zeta\": \"z\", \"infrac/project\": \"becker\"}}");
+	struct hc_server s;
+	assert_true(hcloud_decode_server(&a, o, &s));
+	assert_int_equal(s.id, 42);
+	assert_string_equal(s.name, "my-server");
+	assert_string_equal(s.type, "cpx22");
+	assert_string_equal(s.image, "ubuntu-24.04");
+	assert_string_equal(s.location, "fsn1"); /* from the datacenter when no location */
+	assert_string_equal(s.ipv4, "1.2.3.4");
+	assert_int_equal(s.labels.n, 2);
+	assert_string_equal(s.labels.keys[0], "infrac/project"); /* sorted */
+	assert_string_equal(hcloud_label(&s.labels, "zeta"), "z");
+	assert_null(hcloud_label(&s.labels, "absent"));
+	json_object_put(o);
+
+	/* a server whose image was deleted: image null, still a server */
+	o = parse("{\"id\": 7, \"name\": \"x\", \"server_type\": {\"name\": \"cpx32\"},"
+		  " \"image\": null, \"location\": {\"name\": \"nbg1\"}, \"labels\": {}}");
+	assert_true(hcloud_decode_server(&a, o, &s));
+	assert_null(s.image);
+	assert_null(s.ipv4);
+	assert_string_equal(s.location, "nbg1");
+	json_object_put(o);
+
+	/* no name: not a server */
+	o = parse("{\"id\": 7, \"server_type\": {\"name\": \"cpx32\"}, \"location\": {\"name\": \"nbg1\"}}");
+	assert_false(hcloud_decode_server(&a, o, &s));
+	json_object_put(o);
+	arena_release(&a);
+}
+
+static void test_server_type(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	json_object *o = parse(
+		"{\"id\": 104, \"name\": \"cpx22\", \"cores\": 2, \"memory\": 4.0, \"deprecated\": false,"
+		" \"deprecation\": null,"
+		" \"prices\": [{\"location\": \"fsn1\","
+		"   \"price_hourly\": {\"net\": \"0.0082000000\", \"gross\": \"0.0097580000000000\"},"
+		"   \"price_monthly\": {\"net\": \"5.9900000000\", \"gross\": \"7.1281000000000000\"}},"
+		"  {\"location\": \"nbg1\", \"price_monthly\": {\"net\": \"6.4950000000\", \"gross\": \"7.7\"}}],"
+		" \"locations\": [{\"id\": 1, \"name\": \"fsn1\", \"deprecation\": null, \"available\": true,"
+		"   \"recommended\": true},"
+		"  {\"id\": 2, \"name\": \"nbg1\", \"deprecation\": {\"announced\": \"2026-01-01T00:00:00+00:00\","
+		"   \"unavailable_after\": \"2026-04-01T00:00:00+00:00\"}, \"available\": false,"
+		"   \"recommended\": false}]}");
+	struct hc_server_type t;
+	assert_true(hcloud_decode_server_type(&a, o, &t));
+	assert_string_equal(t.name, "cpx22");
+	assert_int_equal(t.cores, 2);
+	assert_int_equal(t.memory_mib, 4096);
+	assert_false(t.deprecated);
+	assert_int_equal(t.nlocs, 2);
+	assert_string_equal(t.locs[0].location, "fsn1");
+	assert_int_equal(t.locs[0].monthly, 599);
+	assert_true(t.locs[0].available);
+	assert_false(t.locs[0].deprecated);
+	assert_int_equal(t.locs[1].monthly, 650); /* 6.495 rounds half up */
+	assert_false(t.locs[1].available);
+	assert_true(t.locs[1].deprecated);
+	json_object_put(o);
+
+	/* a price that is not a decimal is refused, not read as 0 */
+	o = parse("{\"id\": 1, \"name\": \"x\", \"prices\": [{\"location\": \"fsn1\","
+		  " \"price_monthly\": {\"net\": \"five\"}}]}");
+	assert_false(hcloud_decode_server_type(&a, o, &t));
+	json_object_put(o);
+	arena_release(&a);
+}
+
+static void test_money(void **st)
+{
+	(void)st;
+	int64_t c;
+	assert_true(hcloud_parse_money("19.4900000000", &c));
+	assert_int_equal(c, 1949);
+	assert_true(hcloud_parse_money("0.005", &c));
+	assert_int_equal(c, 1);
+	assert_true(hcloud_parse_money("0.0049", &c));
+	assert_int_equal(c, 0);
+	assert_true(hcloud_parse_money("7", &c));
+	assert_int_equal(c, 700);
+	assert_false(hcloud_parse_money("", &c));
+	assert_false(hcloud_parse_money("1,5", &c));
+	assert_false(hcloud_parse_money("-1", &c));
+}
+
+static void test_firewall(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	json_object *o = parse(
+		"{\"id\": 38, \"name\": \"fw\", \"labels\": {},"
+		" \"rules\": [{\"direction\": \"in\", \"protocol\": \"tcp\", \"port\": \"80\","
+		"   \"source_ips\": [\"::/0\", \"0.0.0.0/0\"], \"destination_ips\": []},"
+		"  {\"direction\": \"out\", \"protocol\": \"icmp\", \"port\": null, \"source_ips\": [],"
+		"   \"destination_ips\": [\"10.0.0.0/8\"]}],"
+		" \"applied_to\": [{\"type\": \"server\", \"server\": {\"id\": 42}},"
+		"  {\"type\": \"label_selector\", \"label_selector\": {\"selector\": \"env=prod\"}}]}");
+	struct hc_firewall f;
+	assert_true(hcloud_decode_firewall(&a, o, &f));
+	assert_int_equal(f.nrules, 2);
+	assert_string_equal(f.rules[0].port, "80");
+	assert_int_equal(f.rules[0].nips, 2);
+	assert_string_equal(f.rules[0].ips[0], "0.0.0.0/0"); /* sorted */
+	assert_null(f.rules[1].port);
+	assert_string_equal(f.rules[1].ips[0], "10.0.0.0/8"); /* destination for out */
+	assert_int_equal(f.nservers, 1);                      /* selectors are not servers */
+	assert_int_equal(f.servers[0], 42);
+	json_object_put(o);
+	arena_release(&a);
+}
+
+static void test_rrset_zone_key(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	json_object *o = parse("{\"id\": \"www/A\", \"name\": \"www\", \"type\": \"A\", \"ttl\": null,"
+			       " \"records\": [{\"value\": \"198.51.100.2\", \"comment\": \"\"},"
+			       " {\"value\": \"198.51.100.1\"}], \"labels\": {\"a\": \"b\"}}");
+	struct hc_rrset r;
+	assert_true(hcloud_decode_rrset(&a, o, &r));
+	assert_string_equal(r.name, "www");
+	assert_int_equal(r.nrecords, 2);
+	assert_string_equal(r.records[0], "198.51.100.1");
+	json_object_put(o);
+
+	o = parse("{\"id\": 400001, \"name\": \"example.com\", \"mode\": \"primary\"}");
+	struct hc_zone z;
+	assert_true(hcloud_decode_zone(&a, o, &z));
+	assert_int_equal(z.id, 400001);
+	json_object_put(o);
+
+	o = parse("{\"id\": 2323, \"name\": \"My ssh key\", \"fingerprint\": "
+		  "\"b7:2f:30:a0:2f:6c:58:6c:21:04:58:61:ba:06:3b:2f\", \"public_key\": "
+		  "\"ssh-rsa AAAjjk76kgf...Xt\", \"labels\": {}}");
+	struct hc_ssh_key k;
+	assert_true(hcloud_decode_ssh_key(&a, o, &k));
+	assert_string_equal(k.public_key, "ssh-rsa AAAjjk76kgf...Xt");
+	json_object_put(o);
+	arena_release(&a);
+}
+
+static void test_error_envelope(void **st)
+{
+	(void)st;
+	struct hc_error e;
+	hcloud_error_decode(422, "{\"error\": {\"code\": \"invalid_input\", \"message\": "
+				 "\"invalid input in fields 'server_type', 'image'\", \"details\": "
+				 "{\"fields\": [{\"name\": \"server_type\", \"messages\": [\"is required\"]},"
+				 " {\"name\": \"image\", \"messages\": [\"not found\", \"bad\"]}]}}}",
+			    &e);
+	assert_string_equal(e.code, "invalid_input");
+	assert_string_equal(e.message,
+			    "HTTP 422 invalid_input: invalid input in fields 'server_type', 'image' "
+			    "(server_type: is required; image: not found, bad)");
+	hcloud_error_decode(503, "<html>oops</html>", &e);
+	assert_string_equal(e.code, "");
+	assert_string_equal(e.message, "HTTP 503 (no error envelope in the answer)");
+	hcloud_error_decode(429, "{\"error\": {\"code\": \"rate_limit_exceeded\", \"message\": "
+				 "\"limit reached\", \"details\": {}}}", &e);
+	assert_string_equal(e.message, "HTTP 429 rate_limit_exceeded: limit reached");
+}
+
+static void test_action(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	struct hc_action x;
+	json_object *o = parse("{\"id\": 13, \"command\": \"start_server\", \"status\": \"running\","
+			       " \"progress\": 40, \"started\": \"2016-01-30T23:55:00Z\", \"finished\": null,"
+			       " \"resources\": [{\"id\": 42, \"type\": \"server\"}], \"error\": null}");
+	assert_true(hcloud_decode_action(&a, o, &x));
+	assert_int_equal(x.id, 13);
+	assert_string_equal(x.command, "start_server");
+	assert_int_equal(x.status, HC_ACTION_RUNNING);
+	assert_int_equal(x.progress, 40);
+	assert_null(x.error_code);
+	json_object_put(o);
+	o = parse("{\"id\": 14, \"command\": \"change_server_type\", \"status\": \"error\","
+		  " \"progress\": 100, \"error\": {\"code\": \"action_failed\", \"message\": \"Action failed\"}}");
+	assert_true(hcloud_decode_action(&a, o, &x));
+	assert_int_equal(x.status, HC_ACTION_ERROR);
+	assert_string_equal(x.error_code, "action_failed");
+	assert_string_equal(x.error_message, "Action failed");
+	json_object_put(o);
+	o = parse("{\"id\": 15, \"command\": \"x\", \"status\": \"weird\"}");
+	assert_true(hcloud_decode_action(&a, o, &x));
+	assert_int_equal(x.status, HC_ACTION_ERROR);
+	assert_string_equal(x.error_message, "action ended with status 'weird'");
+	json_object_put(o);
+	arena_release(&a);
+}
+
+static void test_pagination(void **st)
+{
+	(void)st;
+	json_object *o = parse("{\"servers\": [], \"meta\": {\"pagination\": {\"page\": 1, "
+			       "\"per_page\": 50, \"previous_page\": null, \"next_page\": 2, "
+			       "\"last_page\": 3, \"total_entries\": 120}}}");
+	assert_int_equal(hcloud_next_page(o), 2);
+	json_object_put(o);
+	o = parse("{\"servers\": [], \"meta\": {\"pagination\": {\"page\": 3, \"next_page\": null}}}");
+	assert_int_equal(hcloud_next_page(o), 0);
+	json_object_put(o);
+	o = parse("{\"servers\": []}"); /* no meta: one page */
+	assert_int_equal(hcloud_next_page(o), 0);
+	json_object_put(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server),     cmocka_unit_test(test_server_type),
+		cmocka_unit_test(test_money),      cmocka_unit_test(test_firewall),
+		cmocka_unit_test(test_rrset_zone_key), cmocka_unit_test(test_error_envelope),
+		cmocka_unit_test(test_action),     cmocka_unit_test(test_pagination),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,369 @@
+/* The diff: desired state of a phase against hand-made observed states. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compile.h"
+#include "plan.h"
+
+static const char infra[] =
+	"project shop {\n"
+	"  provider = hetzner\n"
+	"  location = \"nbg1\"\n"
+	"  start = 2026-01\n"
+	"  horizon = 12 months\n"
+	"}\n"
+	"ssh_key ops {\n"
+	"  public_key = \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP0oZp1lH3OHbNgwHnhQpDPhhE7dPanMDKWPahOPVtCy ops\"\n"
+	"}\n"
+	"server web_1 {\n"
+	"  type = cpx22\n"
+	"  image = \"ubuntu-24.04\"\n"
+	"  ssh_keys = [ops]\n"
+	"}\n"
+	"service app {\n"
+	"  image = \"nginx:1.27\"\n"
+	"  ram = 0.5 GB\n"
+	"  publish = 8080\n"
+	"}\n"
+	"phase one {\n"
+	"  start = 2026-01\n"
+	"  months = 6\n"
+	"  run on web_1 { app }\n"
+	"}\n"
+	"phase two {\n"
+	"  start = 2026-07\n"
+	"  months = 6\n"
+	"  server web_1 {\n"
+	"    type = cpx32\n"
+	"  }\n"
+	"  run on web_1 { app }\n"
+	"}\n";
+
+struct fixture {
+	struct compilation c;
+	struct plan_desired want;
+	struct state st;
+	struct plan plan;
+	char path[64];
+};
+
+static int setup(void **st)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "/tmp/infrac-test-plan-XXXXXX");
+	int fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, infra, sizeof(infra) - 1), (ssize_t)(sizeof(infra) - 1));
+	close(fd);
+	if (!compile_file(&f->c, f->path)) {
+		diag_print(&f->c.diags, stderr, false);
+		fail();
+	}
+	*st = f;
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	struct fixture *f = *st;
+	compile_release(&f->c);
+	unlink(f->path);
+	free(f);
+	return 0;
+}
+
+static void want_phase(struct fixture *f, const char *phase)
+{
+	const struct mdl_phase *ph = model_phase(f->c.project, phase);
+	assert_non_null(ph);
+	plan_desired(&f->c.arena, f->c.project, ph, &f->want);
+}
+
+static struct hc_labels labels(struct arena *a, size_t n, const char *const *kv)
+{
+	struct hc_labels l = { arena_calloc(a, n, sizeof(char *)), arena_calloc(a, n, sizeof(char *)), n };
+	for (size_t i = 0; i < n; i++) {
+		l.keys[i] = kv[2 * i];
+		l.vals[i] = kv[2 * i + 1];
+	}
+	return l;
+}
+
+/* What apply would leave behind for the desired state: an exact match. */
+static void state_matching(struct fixture *f)
+{
+	struct arena *a = &f->c.arena;
+	struct state *s = &f->st;
+	memset(s, 0, sizeof(*s));
+	s->online = true;
+	static struct hc_location loc = { 2, "nbg1" };
+	s->locations = &loc;
+	s->nlocations = 1;
+	static struct hc_type_loc tl22 = { "nbg1", 599, true, true, false };
+	static struct hc_type_loc tl32 = { "nbg1", 1049, true, true, false };
+	s->types = arena_calloc(a, 2, sizeof(*s->types));
+	s->types[0] = (struct hc_server_type){ 104, "cpx22", 2, 4096, false, &tl22, 1 };
+	s->types[1] = (struct hc_server_type){ 105, "cpx32", 4, 8192, false, &tl32, 1 };
+	s->ntypes = 2;
+	static struct hc_image img = { 1, "ubuntu-24.04", "x86", "available", false };
+	s->images = &img;
+	s->nimages = 1;
+	const struct plan_want_server *w = &f->want.servers[0];
+	s->servers = arena_calloc(a, 2, sizeof(*s->servers));
+	const char *kv[] = { STATE_LABEL_ARTEFACTS, w->artefacts, STATE_LABEL_PROJECT, "shop",
+			     STATE_LABEL_SERVER, "web_1", STATE_LABEL_SSH_KEYS, w->keys_hash };
+	s->servers[0] = (struct hc_server){ 100001, "shop-web-1", "running", w->type, w->image,
+					    "nbg1", "192.0.2.1", labels(a, 4, kv) };
+	s->nservers = 1;
+	const char *kk[] = { STATE_LABEL_KEY, "ops", STATE_LABEL_PROJECT, "shop" };
+	s->keys = arena_calloc(a, 1, sizeof(*s->keys));
+	s->keys[0] = (struct hc_ssh_key){ 200001, "shop-ops", "aa:bb", f->want.keys[0].public_key,
+					  labels(a, 2, kk) };
+	s->nkeys = 1;
+	const struct plan_want_firewall *fw = &f->want.firewalls[0];
+	s->firewalls = arena_calloc(a, 1, sizeof(*s->firewalls));
+	s->nfirewalls = 1;
+	struct hc_firewall *h = &s->firewalls[0];
+	const char *fk[] = { STATE_LABEL_PROJECT, "shop", STATE_LABEL_SERVER, "web_1" };
+	*h = (struct hc_firewall){ 300001, "shop-web-1", labels(a, 2, fk), NULL, 0, NULL, 0 };
+	h->rules = arena_calloc(a, fw->nports, sizeof(*h->rules));
+	static const char *any[] = { "0.0.0.0/0", "::/0" };
+	for (size_t i = 0; i < fw->nports; i++)
+		h->rules[h->nrules++] = (struct hc_rule){ "in", "tcp",
+							  arena_printf(a, "%d", fw->ports[i]), any, 2 };
+	h->servers = arena_calloc(a, 1, sizeof(int64_t));
+	h->servers[h->nservers++] = 100001;
+}
+
+static void diff(struct fixture *f)
+{
+	plan_diff(&f->c.arena, &f->want, &f->st, &f->plan);
+	if (getenv("VERBOSE"))
+		plan_text(&f->plan, "test.infra", stderr);
+}
+
+static const struct plan_action *find(const struct plan *p, enum plan_kind k, const char *name)
+{
+	for (size_t i = 0; i < p->nactions; i++)
+		if (p->actions[i].kind == k && !strcmp(p->actions[i].name, name))
+			return &p->actions[i];
+	return NULL;
+}
+
+static void test_create_offline(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	state_offline(&f->st);
+	diff(f);
+	assert_int_equal(f->plan.nactions, 3);
+	assert_int_equal(f->plan.add, 3);
+	const struct plan_action *x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_non_null(x);
+	assert_int_equal(x->op, PLAN_CREATE);
+	assert_string_equal(x->summary, "(cpx22, ubuntu-24.04, nbg1)");
+	x = find(&f->plan, PLAN_FIREWALL, "shop-web-1");
+	assert_string_equal(x->reason, "create: inbound 22, 8080/tcp");
+	assert_non_null(find(&f->plan, PLAN_SSH_KEY, "shop-ops"));
+	/* the order: keys, firewalls, servers */
+	assert_int_equal(f->plan.actions[0].kind, PLAN_SSH_KEY);
+	assert_int_equal(f->plan.actions[2].kind, PLAN_SERVER);
+	assert_int_equal(f->plan.cost_before, 0);
+	assert_int_equal(f->plan.cost_after, 599); /* the built-in price offline */
+	assert_int_equal(f->plan.nerrors, 0);
+}
+
+static void test_noop(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	state_matching(f);
+	diff(f);
+	assert_int_equal(f->plan.nactions, 0);
+	assert_false(plan_has_changes(&f->plan));
+	assert_int_equal(f->plan.cost_before, 599);
+	assert_int_equal(f->plan.cost_after, 599);
+	assert_int_equal(f->plan.nwarnings, 0);
+}
+
+static void test_change_type(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	state_matching(f);
+	want_phase(f, "two"); /* same services, bigger type */
+	diff(f);
+	assert_int_equal(f->plan.nactions, 1);
+	const struct plan_action *x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_int_equal(x->op, PLAN_CHANGE_TYPE);
+	assert_string_equal(x->reason, "update: change type cpx22 -> cpx32: poweroff, change_type, "
+				       "poweron (downtime)");
+	assert_int_equal(f->plan.change, 1);
+	assert_int_equal(f->plan.cost_after, 1049);
+}
+
+static void test_replace(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	state_matching(f);
+	f->st.servers[0].image = "debian-12";
+	diff(f);
+	const struct plan_action *x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_int_equal(x->op, PLAN_REPLACE);
+	assert_non_null(strstr(x->reason, "image debian-12 -> ubuntu-24.04 forces a new server"));
+
+	state_matching(f);
+	f->st.servers[0].location = "fsn1";
+	diff(f);
+	x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_int_equal(x->op, PLAN_REPLACE);
+	assert_non_null(strstr(x->reason, "location fsn1 -> nbg1"));
+
+	state_matching(f);
+	f->st.servers[0].labels.vals[3] = "000000000000"; /* infrac/ssh-keys */
+	diff(f);
+	x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_int_equal(x->op, PLAN_REPLACE);
+	assert_non_null(strstr(x->reason, "ssh keys changed"));
+	assert_int_equal(f->plan.replace, 1);
+
+	/* a new public key under the same name replaces the key */
+	state_matching(f);
+	f->st.keys[0].public_key = "ssh-ed25519 AAAAother ops";
+	diff(f);
+	x = find(&f->plan, PLAN_SSH_KEY, "shop-ops");
+	assert_int_equal(x->op, PLAN_REPLACE);
+	/* only the comment differs: the same key */
+	state_matching(f);
+	f->st.keys[0].public_key =
+		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP0oZp1lH3OHbNgwHnhQpDPhhE7dPanMDKWPahOPVtCy other";
+	diff(f);
+	assert_int_equal(f->plan.nactions, 0);
+}
+
+static void test_destroy_and_labels(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	state_matching(f);
+	const char *kv[] = { STATE_LABEL_PROJECT, "shop" };
+	f->st.servers[1] = (struct hc_server){ 100002, "shop-old", "running", "cpx32", "ubuntu-24.04",
+					       "nbg1", NULL, labels(&f->c.arena, 1, kv) };
+	f->st.nservers = 2;
+	diff(f);
+	assert_int_equal(f->plan.nactions, 1);
+	const struct plan_action *x = find(&f->plan, PLAN_SERVER, "shop-old");
+	assert_int_equal(x->op, PLAN_DESTROY);
+	assert_string_equal(x->reason, "destroy: labelled infrac/project=shop but not in the file");
+	assert_int_equal(f->plan.cost_before, 599 + 1049);
+	assert_int_equal(f->plan.cost_after, 599);
+
+	/* artefacts label changed: redeploy in place */
+	state_matching(f);
+	f->st.servers[0].labels.vals[0] = "aaaaaaaaaaaa";
+	diff(f);
+	x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_int_equal(x->op, PLAN_UPDATE);
+	assert_non_null(strstr(x->reason, "redeploy artefacts (aaaaaaaaaaaa -> "));
+
+	/* a firewall rule added by hand and one missing */
+	state_matching(f);
+	f->st.firewalls[0].rules[1].port = "9999";
+	diff(f);
+	x = find(&f->plan, PLAN_FIREWALL, "shop-web-1");
+	assert_int_equal(x->op, PLAN_UPDATE);
+	assert_string_equal(x->reason, "update: rules +8080/tcp, -9999/tcp");
+
+	/* the firewall is no longer applied to the server */
+	state_matching(f);
+	f->st.firewalls[0].nservers = 0;
+	diff(f);
+	x = find(&f->plan, PLAN_FIREWALL, "shop-web-1");
+	assert_string_equal(x->reason, "update: apply to server shop-web-1");
+}
+
+static void test_preflight(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	state_matching(f);
+	f->st.nservers = 0; /* to be created */
+	f->st.types[0].locs[0].available = false;
+	f->st.nimages = 0;
+	diff(f);
+	f->st.types[0].locs[0].available = true;
+	assert_int_equal(f->plan.nerrors, 2);
+	assert_string_equal(f->plan.errors[0], "image ubuntu-24.04 does not exist at Hetzner");
+	assert_string_equal(f->plan.errors[1],
+			    "server type cpx22 cannot be ordered in nbg1 (not available there)");
+
+	state_matching(f);
+	f->st.types[0].locs[0].monthly = 649;
+	diff(f);
+	f->st.types[0].locs[0].monthly = 599;
+	assert_int_equal(f->plan.nerrors, 0);
+	assert_int_equal(f->plan.nwarnings, 1);
+	assert_string_equal(f->plan.warnings[0], "server type cpx22 costs 6.49 EUR/month in nbg1 at "
+						 "Hetzner, the file says 5.99 EUR/month");
+	assert_int_equal(f->plan.cost_after, 649);
+}
+
+static void test_artefact_hash(void **st)
+{
+	struct fixture *f = *st;
+	const struct mdl_phase *one = model_phase(f->c.project, "one");
+	const struct mdl_phase *two = model_phase(f->c.project, "two");
+	char h1[PLAN_HASH_LEN + 1], h2[PLAN_HASH_LEN + 1];
+	plan_artefact_hash(&one->placements[0], h1);
+	plan_artefact_hash(&two->placements[0], h2);
+	assert_int_equal(strlen(h1), PLAN_HASH_LEN);
+	/* the type is not an artefact: same services, same hash */
+	assert_string_equal(h1, h2);
+}
+
+static void test_fingerprint(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	char a[DIGEST_HEX], b[DIGEST_HEX], c[DIGEST_HEX], off[DIGEST_HEX];
+	state_matching(f);
+	state_fingerprint(&f->st, a);
+	state_matching(f);
+	state_fingerprint(&f->st, b);
+	assert_string_equal(a, b);
+	assert_int_equal(strlen(a), 64);
+	f->st.servers[0].labels.vals[0] = "aaaaaaaaaaaa";
+	state_fingerprint(&f->st, c);
+	assert_string_not_equal(a, c);
+	state_matching(f);
+	f->st.firewalls[0].nservers = 0;
+	state_fingerprint(&f->st, c);
+	assert_string_not_equal(a, c);
+	state_offline(&f->st);
+	state_fingerprint(&f->st, off);
+	assert_string_not_equal(a, off);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_offline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_and_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preflight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_artefact_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fingerprint, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
