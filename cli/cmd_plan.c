@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "digest.h"
+#include "emit.h"
 #include "plan.h"
 #include "state.h"
 #include "units.h"
@@ -144,8 +145,23 @@ int cmd_plan(int argc, char **argv)
 		compile_release(&c);
 		return CLI_ERRORS;
 	}
+	/* the artefacts apply would deploy: their hash labels each server, and
+	 * a phase that cannot be built cannot be planned */
+	struct emit_output art;
+	struct diag_list edl; /* the check's warnings are printed already */
+	diag_list_init(&edl, a);
+	if (!emit_build(a, &edl, p, ph, &art)) {
+		if (json)
+			diag_print_json(&edl, stdout);
+		else
+			diag_print(&edl, stderr, cli_color(stderr));
+		diag_list_release(&edl);
+		compile_release(&c);
+		return CLI_ERRORS;
+	}
+	diag_list_release(&edl);
 	struct plan_desired want;
-	plan_desired(a, p, ph, &want);
+	plan_desired(a, p, ph, &art, &want);
 
 	const char *token = getenv("HCLOUD_TOKEN");
 	const char *endpoint = getenv("HCLOUD_ENDPOINT");

@@ -30,50 +30,29 @@ static void hash_short(struct digest_buf *d, char out[PLAN_HASH_LEN + 1])
 	out[PLAN_HASH_LEN] = '\0';
 }
 
-void plan_artefact_hash(const struct mdl_placement *pl, char out[PLAN_HASH_LEN + 1])
+void plan_artefact_hash(const struct emit_output *art, const char *phase,
+			const char *server, char out[PLAN_HASH_LEN + 1])
 {
-	/* Swap for the emitted docker-compose.yml, nginx.conf and cloud-init.yaml
-	 * bytes once the emitters exist: the label must change exactly when
-	 * they do. */
+	/* the files apply deploys over SSH; cloud-init.yaml carries the same
+	 * files but only matters when a server is created */
+	size_t plen = strlen(phase), slen = strlen(server);
 	struct digest_buf d = { 0 };
-	digest_put(&d, "infrac-artefacts-1");
-	for (size_t i = 0; i < pl->nservices; i++) {
-		const struct mdl_service *s = pl->services[i];
-		digest_put(&d, s->name);
-		digest_put_int(&d, s->proxy);
-		digest_put(&d, s->image);
-		digest_put_int(&d, s->ram_lo);
-		digest_put_int(&d, s->ram_hi);
-		digest_put_int(&d, s->cpus);
-		digest_put_int(&d, s->port);
-		digest_put_int(&d, (long long)s->npublish);
-		for (size_t j = 0; j < s->npublish; j++)
-			digest_put_int(&d, s->publish[j]);
-		digest_put(&d, s->domain);
-		digest_put_int(&d, (long long)s->nneeds);
-		for (size_t j = 0; j < s->nneeds; j++)
-			digest_put(&d, s->needs[j]->name);
-		digest_put_int(&d, (long long)s->nvolumes);
-		for (size_t j = 0; j < s->nvolumes; j++) {
-			digest_put(&d, s->volumes[j].name);
-			digest_put(&d, s->volumes[j].path);
-			digest_put_int(&d, s->volumes[j].size);
-			digest_put_int(&d, s->volumes[j].growth);
-		}
-		digest_put_int(&d, (long long)s->nenv);
-		for (size_t j = 0; j < s->nenv; j++) {
-			/* secrets contribute their name only: the value is not known here */
-			digest_put(&d, s->env[j].key);
-			digest_put_int(&d, s->env[j].kind);
-			digest_put(&d, s->env[j].value);
-		}
-		digest_put_int(&d, s->command ? (long long)s->ncommand : -1);
-		for (size_t j = 0; s->command && j < s->ncommand; j++)
-			digest_put(&d, s->command[j]);
-		digest_put(&d, s->healthcheck);
-		digest_put_int(&d, s->restart);
-		digest_put_int(&d, s->tls);
-		digest_put(&d, s->email);
+	digest_put(&d, "infrac-artefacts-2");
+	for (size_t i = 0; i < art->n; i++) {
+		const struct emit_file *f = &art->files[i];
+		const char *rest = f->path;
+		if (strncmp(rest, phase, plen) || rest[plen] != '/')
+			continue;
+		rest += plen + 1;
+		if (strncmp(rest, server, slen) || rest[slen] != '/')
+			continue;
+		rest += slen + 1;
+		if (!strcmp(rest, "cloud-init.yaml"))
+			continue;
+		char hex[DIGEST_HEX];
+		digest_sha256_hex(f->data, f->len, hex);
+		digest_put(&d, rest);
+		digest_put(&d, hex);
 	}
 	hash_short(&d, out);
 }
@@ -115,7 +94,7 @@ static void want_firewall(struct arena *a, const struct mdl_placement *pl,
 }
 
 void plan_desired(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
-		  struct plan_desired *out)
+		  const struct emit_output *art, struct plan_desired *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->project = p->name;
@@ -157,7 +136,7 @@ void plan_desired(struct arena *a, const struct mdl_project *p, const struct mdl
 			digest_put(&kd, key ? key->public_key : NULL);
 		}
 		hash_short(&kd, w->keys_hash);
-		plan_artefact_hash(pl, w->artefacts);
+		plan_artefact_hash(art, ph->name, srv->name, w->artefacts);
 
 		struct plan_want_firewall *fw = &out->firewalls[out->nfirewalls++];
 		fw->name = w->name;

@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "digest.h"
+#include "emit.h"
 #include "model.h"
 #include "state.h"
 
@@ -106,15 +107,17 @@ struct plan {
 const char *plan_resource_name(struct arena *a, const char *project, const char *name);
 
 /*
- * The short hash of what is deployed on a placement, the value of the
- * infrac/artefacts label.  Until the emitters provide the generated
- * files, it hashes a canonical serialization of the placement's
- * services (every attribute, in run-block order).
+ * The short hash of what apply deploys on a server in a phase, the value
+ * of the infrac/artefacts label: the generated files of PHASE/SERVER in
+ * art (emit_build), but for cloud-init.yaml, which only matters when the
+ * server is created.  It changes exactly when those bytes change.
  */
-void plan_artefact_hash(const struct mdl_placement *pl, char out[PLAN_HASH_LEN + 1]);
+void plan_artefact_hash(const struct emit_output *art, const char *phase,
+			const char *server, char out[PLAN_HASH_LEN + 1]);
 
+/* art: the artefacts of phase ph, from emit_build */
 void plan_desired(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
-		  struct plan_desired *out);
+		  const struct emit_output *art, struct plan_desired *out);
 
 void plan_diff(struct arena *a, const struct plan_desired *want, const struct state *s,
 	       struct plan *out);

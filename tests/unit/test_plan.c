@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "compile.h"
+#include "emit.h"
 #include "plan.h"
 
 static const char infra[] =
@@ -80,11 +81,21 @@ static int teardown(void **st)
 	return 0;
 }
 
+static void build_phase(struct fixture *f, const struct mdl_phase *ph, struct emit_output *art)
+{
+	struct diag_list dl;
+	diag_list_init(&dl, &f->c.arena);
+	assert_true(emit_build(&f->c.arena, &dl, f->c.project, ph, art));
+	diag_list_release(&dl);
+}
+
 static void want_phase(struct fixture *f, const char *phase)
 {
 	const struct mdl_phase *ph = model_phase(f->c.project, phase);
 	assert_non_null(ph);
-	plan_desired(&f->c.arena, f->c.project, ph, &f->want);
+	struct emit_output art;
+	build_phase(f, ph, &art);
+	plan_desired(&f->c.arena, f->c.project, ph, &art, &f->want);
 }
 
 static struct hc_labels labels(struct arena *a, size_t n, const char *const *kv)
@@ -204,8 +215,19 @@ static void test_change_type(void **st)
 	assert_int_equal(f->plan.nactions, 1);
 	const struct plan_action *x = find(&f->plan, PLAN_SERVER, "shop-web-1");
 	assert_int_equal(x->op, PLAN_CHANGE_TYPE);
-	assert_string_equal(x->reason, "update: change type cpx22 -> cpx32: poweroff, change_type, "
-				       "poweron (downtime)");
+	/* the artefacts name their phase in their first line, so a phase
+	 * switch redeploys them too (compose then restarts nothing) */
+	const struct hc_labels *l = &f->st.servers[0].labels;
+	const char *before = NULL;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->keys[i], STATE_LABEL_ARTEFACTS))
+			before = l->vals[i];
+	assert_non_null(before);
+	assert_string_not_equal(before, f->want.servers[0].artefacts);
+	char *want = arena_printf(&f->c.arena, "update: change type cpx22 -> cpx32: poweroff, "
+				  "change_type, poweron (downtime); redeploy artefacts (%s -> %s)",
+				  before, f->want.servers[0].artefacts);
+	assert_string_equal(x->reason, want);
 	assert_int_equal(f->plan.change, 1);
 	assert_int_equal(f->plan.cost_after, 1049);
 }
@@ -321,13 +343,31 @@ static void test_artefact_hash(void **st)
 {
 	struct fixture *f = *st;
 	const struct mdl_phase *one = model_phase(f->c.project, "one");
-	const struct mdl_phase *two = model_phase(f->c.project, "two");
+	struct emit_output art;
+	build_phase(f, one, &art);
 	char h1[PLAN_HASH_LEN + 1], h2[PLAN_HASH_LEN + 1];
-	plan_artefact_hash(&one->placements[0], h1);
-	plan_artefact_hash(&two->placements[0], h2);
+	plan_artefact_hash(&art, "one", "web_1", h1);
 	assert_int_equal(strlen(h1), PLAN_HASH_LEN);
-	/* the type is not an artefact: same services, same hash */
+	assert_int_equal(strspn(h1, "0123456789abcdef"), PLAN_HASH_LEN);
+
+	/* the label follows the deployed bytes: change the compose file ... */
+	for (size_t i = 0; i < art.n; i++)
+		if (strstr(art.files[i].path, "docker-compose.yml"))
+			art.files[i].len--;
+	plan_artefact_hash(&art, "one", "web_1", h2);
+	assert_string_not_equal(h1, h2);
+	for (size_t i = 0; i < art.n; i++)
+		if (strstr(art.files[i].path, "docker-compose.yml"))
+			art.files[i].len++;
+	/* ... but not cloud-init.yaml, which only a new server reads */
+	for (size_t i = 0; i < art.n; i++)
+		if (strstr(art.files[i].path, "cloud-init.yaml"))
+			art.files[i].len--;
+	plan_artefact_hash(&art, "one", "web_1", h2);
 	assert_string_equal(h1, h2);
+	/* another server's files are not this server's */
+	plan_artefact_hash(&art, "one", "web", h2);
+	assert_string_not_equal(h1, h2);
 }
 
 static void test_fingerprint(void **st)
