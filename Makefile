@@ -43,6 +43,9 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+# programs a suite drives the library with: tests/SUITE/tool_*.c
+TOOL_SRCS := $(wildcard tests/*/tool_*.c)
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
 INFRAC := $(BUILD)/infrac
 
@@ -75,7 +78,7 @@ $(BUILD)/%.o: %.c $(BUILD)/grammar/parser.h
 	@echo "  CC      $@"
 	@$(CC) $(WARN) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libinfrac.a
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
 		$(BUILD)/libinfrac.a $(CMOCKA_LIBS) $(PC_LIBS) -lm $(LDFLAGS_ALL)
@@ -86,7 +89,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
 	libjson-c-dev libyaml-dev
-TEST_DEPS := libcmocka-dev python3 valgrind hcloud-cli python3-hcloud
+TEST_DEPS := libcmocka-dev python3 valgrind hcloud-cli python3-hcloud \
+	openssh-server openssh-client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
@@ -126,7 +130,7 @@ SUITES := $(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh)))
 test: deps-test
 	@$(SAN_MAKE) test-all
 
-test-all: $(INFRAC) $(UNIT_BINS)
+test-all: $(INFRAC) $(UNIT_BINS) $(TOOL_BINS)
 	@failed=0; \
 	tests/run-unit.sh $(UNIT_BINS) || failed=1; \
 	for s in $(SUITES); do tests/$$s/run.sh $(abspath $(INFRAC)) || failed=1; done; \
@@ -134,7 +138,7 @@ test-all: $(INFRAC) $(UNIT_BINS)
 	else echo "make test: FAILED"; exit 1; fi
 
 # one suite: make test-suite SUITE=golden
-test-suite: $(INFRAC)
+test-suite: $(INFRAC) $(TOOL_BINS)
 	@tests/$(SUITE)/run.sh $(abspath $(INFRAC))
 
 golden-update: $(INFRAC)
