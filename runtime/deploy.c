@@ -20,11 +20,13 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_ROOT "/opt/infrac"
 #define DEFAULT_WAIT 120
 #define DEFAULT_KEEP 5
+#define DEFAULT_TIMEOUT 3600
 #define TAIL_LINES 20
 #define REDACTED "[redacted]"
 
@@ -179,8 +181,8 @@ static char *request_error(const struct deploy_request *rq)
 			     "(at most 64), starting with a letter or digit");
 	else if (rq->proxy && !valid_release(rq->proxy))
 		buf_puts(&b, "proxy service name is not a compose service name");
-	else if (rq->health_timeout < 0 || rq->keep < 0)
-		buf_puts(&b, "health_timeout and keep must not be negative");
+	else if (rq->health_timeout < 0 || rq->keep < 0 || rq->timeout < 0)
+		buf_puts(&b, "health_timeout, keep and timeout must not be negative");
 	for (size_t i = 0; !b.s && i < rq->nfiles; i++)
 		if (!valid_file_name(rq->files[i].name) || rq->files[i].mode > 07777 ||
 		    (rq->files[i].len && !rq->files[i].data))
@@ -297,6 +299,10 @@ static const char script_steps_pull[] =
 	"done\n"
 	"step prune\n"
 	"rm -rf \"$OLD\"\n"
+	/* what interrupted deploys of other releases staged or moved aside */
+	"for r in $(ls -1A \"$REL\"); do\n"
+	"  case $r in .*.tmp|.*.old|.*.bad) rm -rf \"$REL/$r\";; esac\n"
+	"done\n"
 	"n=0\n"
 	"for r in $(ls -1t \"$REL\"); do\n"
 	"  n=$((n + 1))\n"
@@ -419,9 +425,18 @@ static bool make_nonce(char out[17])
 	return true;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Writes script to ssh's stdin while collecting its stdout and stderr
- * (one pipe, in order).  Returns ssh's exit status, or -1. */
-static int run_ssh(const struct deploy_target *t, const char *script, struct buf *out)
+ * (one pipe, in order).  Returns ssh's exit status, or -1; stops ssh
+ * after `seconds` and sets *timed_out. */
+static int run_ssh(const struct deploy_target *t, const char *script, int seconds,
+		   struct buf *out, bool *timed_out)
 {
 	char port[16], hostkey[64], khosts[4200], ident[4200];
 	snprintf(port, sizeof port, "%d", t->port ? t->port : 22);
@@ -464,11 +479,20 @@ static int run_ssh(const struct deploy_target *t, const char *script, struct buf
 	close(outp[1]);
 	size_t off = 0, len = strlen(script);
 	struct pollfd fds[2] = { { outp[0], POLLIN, 0 }, { in[0], POLLOUT, 0 } };
+	long long end = now_ms() + (long long)seconds * 1000;
 	for (;;) {
 		nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
-		if (poll(fds, nfds, -1) < 0) {
-			if (errno == EINTR)
+		long long left = end - now_ms();
+		int pr = left > 0 ? poll(fds, nfds, left > 60000 ? 60000 : (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			break;
+		if (pr == 0) {
+			if (now_ms() < end)
 				continue;
+			*timed_out = true;
+			kill(pid, SIGTERM);
 			break;
 		}
 		if (nfds == 2 && fds[1].revents) {
@@ -545,6 +569,7 @@ static void add_tail(struct buf *b, const char *s, size_t n)
 struct progress {
 	bool begun, ok, norollback, rollbackfailed;
 	enum deploy_step failed;
+	char step[16];           /* the last step begun */
 	char *previous;
 	/* output of the failed step, or of everything when none failed */
 	struct buf failed_out;
@@ -572,6 +597,7 @@ static void read_progress(const char *out, const char *nonce, struct progress *p
 				pr->begun = true;
 			} else if (IS("step")) {
 				in_rollback = an == 8 && !strncmp(arg, "rollback", 8);
+				snprintf(pr->step, sizeof pr->step, "%.*s", (int)an, arg);
 				if (!pr->failed)
 					cur.len = 0;
 			} else if (IS("failed")) {
@@ -603,10 +629,15 @@ static void read_progress(const char *out, const char *nonce, struct progress *p
 }
 
 static void result_message(const struct deploy_target *t, const struct deploy_request *rq,
-			   int rc, struct progress *pr, struct deploy_result *res)
+			   int rc, int timed_out_after, struct progress *pr, struct deploy_result *res)
 {
 	struct buf m = { 0 };
-	if (!pr->begun) {
+	if (timed_out_after) {
+		res->failed = DEPLOY_STEP_CONNECT;
+		buf_printf(&m, "the deploy of release %s to %s did not finish within %d s and "
+			       "was stopped during step %s; rerun to converge\n", rq->release,
+			   t->host, timed_out_after, pr->step[0] ? pr->step : "connect");
+	} else if (!pr->begun) {
 		res->failed = DEPLOY_STEP_CONNECT;
 		buf_printf(&m, "cannot reach %s@%s port %d over ssh (exit status %d); "
 			       "nothing changed on the server\n",
@@ -630,11 +661,11 @@ static void result_message(const struct deploy_target *t, const struct deploy_re
 		else
 			buf_printf(&m, "switched back to release %s\n", pr->previous);
 	}
-	res->rolled_back = pr->failed > DEPLOY_STEP_PULL && !pr->rollbackfailed &&
+	res->rolled_back = !timed_out_after && pr->failed > DEPLOY_STEP_PULL && !pr->rollbackfailed &&
 			   !pr->norollback && pr->previous;
 	if (pr->failed_out.len) {
 		buf_printf(&m, "output of %s (last lines):\n",
-			   pr->begun ? deploy_step_name(res->failed) : "ssh");
+			   !pr->begun ? "ssh" : timed_out_after ? pr->step : deploy_step_name(res->failed));
 		add_tail(&m, pr->failed_out.s, pr->failed_out.len);
 	}
 	if (pr->rollbackfailed && pr->rollback_out.len) {
@@ -665,7 +696,9 @@ bool deploy_release(const struct deploy_target *t, const struct deploy_request *
 		return false;
 	}
 	struct buf out = { 0 };
-	int rc = run_ssh(t, script, &out);
+	bool timed_out = false;
+	int timeout = rq->timeout ? rq->timeout : DEFAULT_TIMEOUT;
+	int rc = run_ssh(t, script, timeout, &out, &timed_out);
 	memset(script, 0, strlen(script));
 	free(script);
 
@@ -674,7 +707,7 @@ bool deploy_release(const struct deploy_target *t, const struct deploy_request *
 	free(out.s);
 	bool ok = pr.ok && rc == 0 && !pr.failed;
 	if (!ok)
-		result_message(t, rq, rc, &pr, res);
+		result_message(t, rq, rc, timed_out ? timeout : 0, &pr, res);
 	res->previous = pr.previous;
 	free(pr.failed_out.s);
 	free(pr.rollback_out.s);

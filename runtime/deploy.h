@@ -84,6 +84,10 @@ struct deploy_request {
 	const char *domain_check;
 	int health_timeout;      /* seconds; 0 = 120 */
 	int keep;                /* releases kept; 0 = 5 */
+	/* seconds for the whole ssh session; 0 = 3600.  When it runs out
+	 * ssh is stopped and the deploy fails at step "connect": the server
+	 * may be between steps, and a rerun converges. */
+	int timeout;
 };
 
 enum deploy_step {

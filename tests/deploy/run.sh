@@ -45,7 +45,8 @@ cat > "$WORK/stub/docker" <<STUB
 mode=\$(cat "$WORK/mode")
 printf '%s docker %s\n' "\$(basename "\$(pwd -P)")" "\$*" >> "$WORK/docker.log"
 case "\$*" in
-*" pull") [ "\$mode" = pullfail ] && { echo "pull access denied for example/app"; exit 1; } ;;
+*" pull") [ "\$mode" = hang ] && sleep 4
+	[ "\$mode" = pullfail ] && { echo "pull access denied for example/app"; exit 1; } ;;
 *" up -d --remove-orphans") [ "\$mode" = upfail ] && [ "\$(basename "\$(pwd -P)")" != "\$(cat "$WORK/good" 2>/dev/null)" ] && { echo "port is already allocated"; exit 1; } ;;
 *" ps -a --format "*)
 	echo "nginx|running||0"
@@ -184,6 +185,19 @@ check "failed pull: the registry's message is shown" has "$WORK/out" "pull acces
 check "failed pull: no up, no switch" test "$(grep -c ' up ' "$WORK/docker.log")$(current)" = "0releases/r2"
 check "failed pull: nothing staged is left" test ! -e "$REL/.r5.tmp" -a ! -e "$REL/r5"
 
+# ---- a hung step is stopped by the session timeout ---------------------------
+echo hang > "$WORK/mode"
+start=$(date +%s)
+deploy r8 --secret PG_PASSWORD --timeout 1
+took=$(( $(date +%s) - start ))
+check "hung pull: stopped after the timeout (took ${took}s)" test "$took" -le 3
+check "hung pull: the message names the step and asks for a rerun" \
+	has "$WORK/out" "did not finish within 1 s and was stopped during step pull; rerun to converge"
+check "hung pull: current unchanged" test "$(current)" = releases/r2
+# the server's shell loses its client: it must not go on to switch
+sleep 4
+check "hung pull: the orphaned remote script did not switch" test "$(current)" = releases/r2
+
 # ---- failed redeploy of the live release id restores its files ----------------
 echo unhealthy > "$WORK/mode"
 printf 'services: {}\n# changed\n' > "$WORK/compose2.yml"
@@ -192,13 +206,14 @@ printf 'services: {}\n# changed\n' > "$WORK/compose2.yml"
 	--wait 2 > "$WORK/out" 2>&1
 check "failed redeploy of r2: rolled back to r2" has "$WORK/out" "failed at step health; switched back to release r2"
 check "failed redeploy of r2: r2's previous files are back" cmp "$WORK/compose.yml" "$REL/r2/docker-compose.yml"
-check "failed redeploy of r2: no leftovers" test -z "$(ls -A "$REL" | grep '^\.')"
+check "failed redeploy of r2: no leftovers" test -z "$(ls -A "$REL" | grep '^\.r2\.')"
 echo healthy > "$WORK/mode"
 
 # ---- hostile names are data --------------------------------------------------
 printf 'x\n' > "$WORK/plain"
 deploy r6 --secret PG_PASSWORD --file "we'ird \$(touch $WORK/pwned2) \`id\` \"n\".txt" 600 "$WORK/plain"
 check "hostile file name deploys" test $RC = 0
+check "a successful deploy removes what interrupted ones staged" test ! -e "$REL/.r8.tmp"
 check "hostile file name: stored under its exact name, mode 600" \
 	test "$(stat -c %a "$REL/r6/we'ird \$(touch $WORK/pwned2) \`id\` \"n\".txt")" = 600
 check "hostile file name and secret: nothing ran" test ! -e "$WORK/pwned" -a ! -e "$WORK/pwned2"

@@ -8,7 +8,7 @@
  *           --known-hosts F [--accept-new] --project P --release ID
  *           [--file NAME MODE LOCALPATH]... [--secret NAME]...
  *           [--secrets-of INFRA PHASE SERVER] [--proxy S] [--domain D]...
- *           [--check CMD] [--wait SECONDS] [--keep N]
+ *           [--check CMD] [--wait SECONDS] [--keep N] [--timeout SECONDS]
  *       --secret takes NAME's value from the environment; --secrets-of
  *       resolves the secrets of SERVER's services in PHASE as apply does
  *       (and stops before any connection when one is missing)
@@ -72,33 +72,29 @@ static int do_deploy(int argc, char **argv)
 	struct deploy_env env[MAXN];
 	const char *domains[MAXN];
 	const char *infra = NULL, *phase = NULL, *server = NULL;
+	const struct { const char *opt; const char **dst; } strs[] = {
+		{ "--host", &t.host }, { "--user", &t.user }, { "--identity", &t.identity },
+		{ "--known-hosts", &t.known_hosts }, { "--project", &rq.project },
+		{ "--release", &rq.release }, { "--proxy", &rq.proxy },
+		{ "--check", &rq.domain_check },
+	};
+	const struct { const char *opt; int *dst; } ints[] = {
+		{ "--port", &t.port }, { "--wait", &rq.health_timeout }, { "--keep", &rq.keep },
+		{ "--timeout", &rq.timeout },
+	};
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
-		bool more = i + 1 < argc;
+		bool more = i + 1 < argc, taken = false;
+		for (size_t k = 0; more && !taken && k < sizeof strs / sizeof *strs; k++)
+			if ((taken = !strcmp(a, strs[k].opt)))
+				*strs[k].dst = argv[++i];
+		for (size_t k = 0; more && !taken && k < sizeof ints / sizeof *ints; k++)
+			if ((taken = !strcmp(a, ints[k].opt)))
+				*ints[k].dst = atoi(argv[++i]);
+		if (taken)
+			continue;
 		if (!strcmp(a, "--accept-new"))
 			t.accept_new = true;
-		else if (!strcmp(a, "--host") && more)
-			t.host = argv[++i];
-		else if (!strcmp(a, "--port") && more)
-			t.port = atoi(argv[++i]);
-		else if (!strcmp(a, "--user") && more)
-			t.user = argv[++i];
-		else if (!strcmp(a, "--identity") && more)
-			t.identity = argv[++i];
-		else if (!strcmp(a, "--known-hosts") && more)
-			t.known_hosts = argv[++i];
-		else if (!strcmp(a, "--project") && more)
-			rq.project = argv[++i];
-		else if (!strcmp(a, "--release") && more)
-			rq.release = argv[++i];
-		else if (!strcmp(a, "--proxy") && more)
-			rq.proxy = argv[++i];
-		else if (!strcmp(a, "--check") && more)
-			rq.domain_check = argv[++i];
-		else if (!strcmp(a, "--wait") && more)
-			rq.health_timeout = atoi(argv[++i]);
-		else if (!strcmp(a, "--keep") && more)
-			rq.keep = atoi(argv[++i]);
 		else if (!strcmp(a, "--domain") && more && rq.ndomains < MAXN)
 			domains[rq.ndomains++] = argv[++i];
 		else if (!strcmp(a, "--secret") && more && rq.nenv < MAXN) {
