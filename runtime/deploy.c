@@ -425,6 +425,19 @@ static bool make_nonce(char out[17])
 	return true;
 }
 
+/* KEY="PATH" with % doubled: ssh splits these options at blanks and
+ * expands %-tokens in them.  deploy_release refuses paths with '"'. */
+static void ssh_path_option(char *out, size_t outsz, const char *key, const char *path)
+{
+	struct buf b = { 0 };
+	buf_printf(&b, "%s=\"", key);
+	for (const char *p = path; *p; p++)
+		buf_add(&b, *p == '%' ? "%%" : p, *p == '%' ? 2 : 1);
+	buf_puts(&b, "\"");
+	snprintf(out, outsz, "%s", b.s);
+	free(b.s);
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -442,8 +455,8 @@ static int run_ssh(const struct deploy_target *t, const char *script, int second
 	snprintf(port, sizeof port, "%d", t->port ? t->port : 22);
 	snprintf(hostkey, sizeof hostkey, "StrictHostKeyChecking=%s",
 		 t->accept_new ? "accept-new" : "yes");
-	snprintf(khosts, sizeof khosts, "UserKnownHostsFile=%s", t->known_hosts);
-	snprintf(ident, sizeof ident, "IdentityFile=%s", t->identity);
+	ssh_path_option(khosts, sizeof khosts, "UserKnownHostsFile", t->known_hosts);
+	ssh_path_option(ident, sizeof ident, "IdentityFile", t->identity);
 	const char *argv[] = {
 		"ssh", "-F", "none", "-T", "-p", port, "-l", t->user,
 		"-o", "BatchMode=yes", "-o", "ConnectTimeout=15",
@@ -683,9 +696,11 @@ bool deploy_release(const struct deploy_target *t, const struct deploy_request *
 	char *err = NULL;
 	char *script = NULL;
 	if (!t->host || !t->host[0] || t->host[0] == '-' || !t->user || !t->user[0] ||
-	    t->user[0] == '-' || !t->identity || !t->known_hosts)
+	    t->user[0] == '-' || !t->identity || !t->known_hosts || strchr(t->identity, '"') ||
+	    strchr(t->known_hosts, '"') || strlen(t->identity) > 2000 ||
+	    strlen(t->known_hosts) > 2000)
 		err = strdup("the target needs a host, a user, an identity file and a "
-			     "known_hosts file");
+			     "known_hosts file (paths without '\"')");
 	else if (!make_nonce(nonce))
 		err = strdup("cannot read random bytes");
 	else

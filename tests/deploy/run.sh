@@ -137,8 +137,9 @@ curl -fsS -o /dev/null --max-time 10 -H Host: odoo.example.test http://127.0.0.1
 curl -fsS -o /dev/null --max-time 10 -H Host: claude.example.test http://127.0.0.1/"
 if [ "$(cat "$WORK/docker.log")" = "$expected" ]; then ok "first deploy: pull, up, reload, health, domains in order"
 else not_ok "first deploy: pull, up, reload, health, domains in order" "$(diff <(echo "$expected") "$WORK/docker.log")"; fi
-check "ssh: BatchMode, accept-new only when asked, the project's known_hosts" \
-	grep -q -- "-o BatchMode=yes .*-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=$KH " "$WORK/ssh-argv.log"
+check "ssh: BatchMode" grep -qF -- "-o BatchMode=yes" "$WORK/ssh-argv.log"
+check "ssh: accept-new when asked, the project's known_hosts" \
+	grep -qF -- "-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=\"$KH\" " "$WORK/ssh-argv.log"
 
 # ---- same release again -----------------------------------------------------
 : > "$WORK/docker.log"
@@ -269,6 +270,15 @@ deploy h2 --secret PG_PASSWORD --accept-new
 check "changed host key: refused even for a new server" test $RC = 1
 check "changed host keys: nothing changed on the server" test "$(snapshot | head -c 0)$(cd "$WORK/remote" && ls becker/releases | grep -c '^h')" = 0
 KH=$WORK/known_hosts
+
+# ---- key and known_hosts paths with blanks and %-tokens ----------------------
+mkdir -p "$WORK/my keys %h"
+cp "$WORK/userkey" "$WORK/my keys %h/id"
+cp "$WORK/known_hosts" "$WORK/my keys %h/known hosts"
+"$TOOL" deploy --host 127.0.0.1 --port "$PORT" --user root --identity "$WORK/my keys %h/id" \
+	--known-hosts "$WORK/my keys %h/known hosts" --project spaced --release s1 \
+	--file docker-compose.yml 644 "$WORK/compose.yml" > "$WORK/out" 2>&1
+check "paths with blanks and % reach ssh intact" test "$?$(readlink "$WORK/remote/spaced/current")" = 0releases/s1
 
 # ---- secrets never leak --------------------------------------------------------
 leaks=$(grep -rlF --exclude=.env -- "$CANARY" "$WORK" 2>/dev/null; grep -lF -- "$CANARY" "$WORK"/all-output "$WORK"/ssh-argv.log "$WORK"/sshd.log 2>/dev/null)
