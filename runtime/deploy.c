@@ -95,8 +95,10 @@ static void buf_quote(struct buf *b, const char *s)
 
 static char *buf_take(struct buf *b)
 {
-	if (!b->s)
-		buf_grow(b, 0), b->s[0] = '\0';
+	if (!b->s) {
+		buf_grow(b, 0);
+		b->s[0] = '\0';
+	}
 	char *s = b->s;
 	*b = (struct buf){ 0 };
 	return s;
@@ -688,22 +690,40 @@ static void result_message(const struct deploy_target *t, const struct deploy_re
 	res->message = deploy_redact(buf_take(&m), rq->env, rq->nenv);
 }
 
+/* What is wrong with the target, or NULL.  ssh records a new host key
+ * only with a warning when it cannot write the file, and the next deploy
+ * would then refuse the server: that fails here, before connecting. */
+static char *target_error(const struct deploy_target *t)
+{
+	if (!t->host || !t->host[0] || t->host[0] == '-' || !t->user || !t->user[0] ||
+	    t->user[0] == '-' || !t->identity || !t->known_hosts || strchr(t->identity, '"') ||
+	    strchr(t->known_hosts, '"') || strlen(t->identity) > 2000 ||
+	    strlen(t->known_hosts) > 2000)
+		return strdup("the target needs a host, a user, an identity file and a "
+			      "known_hosts file (paths without '\"')");
+	if (!t->accept_new)
+		return NULL;
+	int fd = open(t->known_hosts, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return NULL;
+	}
+	struct buf b = { 0 };
+	buf_printf(&b, "cannot write the known_hosts file %s: %s", t->known_hosts,
+		   strerror(errno));
+	return buf_take(&b);
+}
+
 bool deploy_release(const struct deploy_target *t, const struct deploy_request *rq,
 		    struct deploy_result *res)
 {
 	*res = (struct deploy_result){ 0 };
 	char nonce[17];
-	char *err = NULL;
+	char *err = target_error(t);
 	char *script = NULL;
-	if (!t->host || !t->host[0] || t->host[0] == '-' || !t->user || !t->user[0] ||
-	    t->user[0] == '-' || !t->identity || !t->known_hosts || strchr(t->identity, '"') ||
-	    strchr(t->known_hosts, '"') || strlen(t->identity) > 2000 ||
-	    strlen(t->known_hosts) > 2000)
-		err = strdup("the target needs a host, a user, an identity file and a "
-			     "known_hosts file (paths without '\"')");
-	else if (!make_nonce(nonce))
+	if (!err && !make_nonce(nonce))
 		err = strdup("cannot read random bytes");
-	else
+	if (!err)
 		script = deploy_script(rq, getenv("INFRAC_REMOTE_ROOT"), nonce, &err);
 	if (!script) {
 		res->failed = DEPLOY_STEP_REQUEST;

@@ -60,7 +60,8 @@ struct deploy_file {
 	unsigned mode;           /* e.g. 0644 */
 };
 
-/* One line of .env: NAME='value'.  The value is a secret. */
+/* One line of .env: NAME='value', in the order given.  The value is a
+ * secret. */
 struct deploy_env {
 	const char *name;
 	const char *value;
@@ -140,8 +141,8 @@ bool deploy_secrets(struct arena *a, const struct mdl_placement *pl,
 char *deploy_script(const struct deploy_request *rq, const char *root,
 		    const char *nonce, char **error);
 
-/* Replaces each value's occurrences in s (in place, shrinking) with
- * "[redacted]"; returns s, reallocated when it had to grow. */
+/* s (malloc'd) with every occurrence of each non-empty value replaced by
+ * "[redacted]"; s is freed and a new string returned when one was found. */
 char *deploy_redact(char *s, const struct deploy_env *env, size_t nenv);
 
 #endif

@@ -269,6 +269,10 @@ echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$WORK/otherkey.pub")" > "$KH"
 deploy h2 --secret PG_PASSWORD --accept-new
 check "changed host key: refused even for a new server" test $RC = 1
 check "changed host keys: nothing changed on the server" test "$(snapshot | head -c 0)$(cd "$WORK/remote" && ls becker/releases | grep -c '^h')" = 0
+KH=$WORK/no/such/dir/known_hosts
+deploy h3 --secret PG_PASSWORD --accept-new
+check "accept-new with a known_hosts file that cannot be written: refused before connecting" \
+	has "$WORK/out" "cannot write the known_hosts file $KH"
 KH=$WORK/known_hosts
 
 # ---- key and known_hosts paths with blanks and %-tokens ----------------------
