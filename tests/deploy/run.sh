@@ -117,7 +117,9 @@ current() { readlink "$WORK/remote/becker/current"; }
 
 # ---- first deploy -----------------------------------------------------------
 : > "$WORK/docker.log"
+t0=$(date +%s%N)
 deploy r1 --accept-new --secret PG_PASSWORD --secret ANTHROPIC_API_KEY
+echo "# first deploy over ssh to 127.0.0.1 (3 files, 2 secrets, stub docker): $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 if [ $RC = 0 ]; then ok "first deploy succeeds"; else not_ok "first deploy succeeds" "$(cat "$WORK/out")"; fi
 check "first deploy: current -> releases/r1" test "$(current)" = releases/r1
 check "first deploy: files uploaded byte for byte" cmp "$WORK/compose.yml" "$REL/r1/docker-compose.yml"
