@@ -450,8 +450,8 @@ static long long now_ms(void)
 /* Writes script to ssh's stdin while collecting its stdout and stderr
  * (one pipe, in order).  Returns ssh's exit status, or -1; stops ssh
  * after `seconds` and sets *timed_out. */
-static int run_ssh(const struct deploy_target *t, const char *script, int seconds,
-		   struct buf *out, bool *timed_out)
+static int run_ssh(const struct deploy_target *t, const char *script, char **envp,
+		   int seconds, struct buf *out, bool *timed_out)
 {
 	char port[16], hostkey[64], khosts[4200], ident[4200];
 	snprintf(port, sizeof port, "%d", t->port ? t->port : 22);
@@ -486,7 +486,7 @@ static int run_ssh(const struct deploy_target *t, const char *script, int second
 		dup2(in[1], 0);
 		dup2(outp[1], 1);
 		dup2(outp[1], 2);
-		execvp("ssh", (char *const *)argv);
+		execvpe("ssh", (char *const *)argv, envp);
 		dprintf(2, "cannot run ssh: %s\n", strerror(errno));
 		_exit(255);
 	}
@@ -690,6 +690,34 @@ static void result_message(const struct deploy_target *t, const struct deploy_re
 	res->message = deploy_redact(buf_take(&m), rq->env, rq->nenv);
 }
 
+extern char **environ;
+
+/* The variables ssh is given; nothing else of infrac's environment, which
+ * holds the secrets and the API token: a process's environment can be
+ * read by its user (/proc/PID/environ) for as long as it runs. */
+static const char *const ssh_keep_env[] = {
+	"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR",
+	"SSH_AUTH_SOCK", "XDG_RUNTIME_DIR",
+};
+
+static char **ssh_environment(void)
+{
+	size_t nkeep = sizeof ssh_keep_env / sizeof *ssh_keep_env, k = 0;
+	char **envp = calloc(nkeep + 1, sizeof *envp);
+	if (!envp) {
+		fputs("infrac: out of memory\n", stderr);
+		exit(1);
+	}
+	for (char **e = environ; *e && k < nkeep; e++) {
+		const char *eq = strchr(*e, '=');
+		for (size_t i = 0; eq && i < nkeep; i++)
+			if (strlen(ssh_keep_env[i]) == (size_t)(eq - *e) &&
+			    !strncmp(*e, ssh_keep_env[i], (size_t)(eq - *e)))
+				envp[k++] = *e;
+	}
+	return envp;
+}
+
 /* What is wrong with the target, or NULL.  ssh records a new host key
  * only with a warning when it cannot write the file, and the next deploy
  * would then refuse the server: that fails here, before connecting. */
@@ -733,7 +761,9 @@ bool deploy_release(const struct deploy_target *t, const struct deploy_request *
 	struct buf out = { 0 };
 	bool timed_out = false;
 	int timeout = rq->timeout ? rq->timeout : DEFAULT_TIMEOUT;
-	int rc = run_ssh(t, script, timeout, &out, &timed_out);
+	char **envp = ssh_environment();
+	int rc = run_ssh(t, script, envp, timeout, &out, &timed_out);
+	free(envp);
 	memset(script, 0, strlen(script));
 	free(script);
 

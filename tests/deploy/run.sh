@@ -27,6 +27,7 @@ trap cleanup EXIT
 CANARY="canary-$$-Zq9x\$(touch $WORK/pwned)\"\`id\`"
 export PG_PASSWORD=$CANARY
 export ANTHROPIC_API_KEY=sk-canary-$$-second
+export HCLOUD_TOKEN=token-canary-$$
 export INFRAC_REMOTE_ROOT=$WORK/remote
 export XDG_STATE_HOME=$WORK/state
 REL=$WORK/remote/becker/releases
@@ -70,6 +71,7 @@ STUB
 cat > "$WORK/localbin/ssh" <<STUB
 #!/bin/sh
 printf '%s\n' "\$*" >> "$WORK/ssh-argv.log"
+env >> "$WORK/ssh-env.log"
 exec /usr/bin/ssh "\$@"
 STUB
 chmod +x "$WORK/stub/docker" "$WORK/stub/curl" "$WORK/localbin/ssh"
@@ -290,6 +292,9 @@ check "paths with blanks and % reach ssh intact" test "$?$(readlink "$WORK/remot
 leaks=$(grep -rlF --exclude=.env -- "$CANARY" "$WORK" 2>/dev/null; grep -lF -- "$CANARY" "$WORK"/all-output "$WORK"/ssh-argv.log "$WORK"/sshd.log 2>/dev/null)
 if [ -z "$leaks" ]; then ok "canary secret in no file but the remote .env (and no output)"; else not_ok "canary secret in no file but the remote .env (and no output)" "$leaks"; fi
 check "canary secret is in the remote .env" grep -qF -- "$CANARY" "$REL/m2/.env"
+check "ssh ran without the secrets and the token in its environment" \
+	test -s "$WORK/ssh-env.log" -a -z "$(grep -E "^(PG_PASSWORD|ANTHROPIC_API_KEY|HCLOUD_TOKEN)=" "$WORK/ssh-env.log")"
+check "the token in no file and no output" test -z "$(grep -rlF -- "token-canary-$$" "$WORK")"
 check "second secret in no output" test -z "$(grep -rlF --exclude=.env -- "sk-canary-$$-second" "$WORK")"
 
 # ---- the lock -------------------------------------------------------------------
@@ -303,8 +308,7 @@ check "lock: the message names the holder" \
 	grep -qE "^infrac: apply of becker is running: pid $HOLDER \\($(id -un)@$(hostname)\\) since 20[0-9-]+T[0-9:]+Z: infrac apply test.infra" "$WORK/lock2"
 "$TOOL" lock other 0 > "$WORK/lock3" 2>&1
 check "lock: another project is not blocked" test $? = 0
-kill -KILL "$HOLDER"
-wait "$HOLDER" 2>/dev/null
+{ kill -KILL "$HOLDER" && wait "$HOLDER"; } 2>/dev/null
 "$TOOL" lock becker 0 > "$WORK/lock4" 2>&1
 check "lock: a SIGKILLed holder does not block" test $? = 0
 check "lock: the takeover is reported" grep -q "took over the lock of becker left by pid $HOLDER " "$WORK/lock4"
