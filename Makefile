@@ -44,6 +44,9 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:.c=.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+# programs a suite drives the library with: tests/SUITE/tool_*.c
+TOOL_SRCS := $(wildcard tests/*/tool_*.c)
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
 INFRAC := $(BUILD)/infrac
 
@@ -76,7 +79,7 @@ $(BUILD)/%.o: %.c $(BUILD)/grammar/parser.h
 	@echo "  CC      $@"
 	@$(CC) $(WARN) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libinfrac.a
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libinfrac.a
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
 		$(BUILD)/libinfrac.a $(CMOCKA_LIBS) $(PC_LIBS) -lm $(LDFLAGS_ALL)
@@ -92,6 +95,7 @@ TEST_DEPS := libcmocka-dev python3 valgrind
 TEST_DEPS += hcloud-cli python3-hcloud   # tests/sim: the official clients
 TEST_DEPS += chromium                   # tests/golden-cost: the SVG renders
 TEST_DEPS += docker-compose nginx cloud-init openssl curl  # tests/build: the real tools
+TEST_DEPS += openssh-server openssh-client   # tests/deploy: a real sshd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
@@ -137,7 +141,7 @@ SUITES := $(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh)))
 test: deps-test
 	@$(SAN_MAKE) test-all
 
-test-all: $(INFRAC) $(UNIT_BINS)
+test-all: $(INFRAC) $(UNIT_BINS) $(TOOL_BINS)
 	@failed=0; \
 	tests/run-unit.sh $(UNIT_BINS) || failed=1; \
 	for s in $(SUITES); do tests/$$s/run.sh $(abspath $(INFRAC)) || failed=1; done; \
@@ -145,7 +149,7 @@ test-all: $(INFRAC) $(UNIT_BINS)
 	else echo "make test: FAILED"; exit 1; fi
 
 # one suite: make test-suite SUITE=golden
-test-suite: $(INFRAC)
+test-suite: $(INFRAC) $(TOOL_BINS)
 	@tests/$(SUITE)/run.sh $(abspath $(INFRAC))
 
 golden-update: $(INFRAC)

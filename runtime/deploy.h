@@ -1,0 +1,148 @@
+/*
+ * deploy: one release of one server's artefacts, over SSH.
+ *
+ * deploy_release runs the OpenSSH client (fork/exec, argv, no local
+ * shell) and sends a POSIX sh script on its standard input; the files
+ * and the .env travel inside that script, never on a command line.  On
+ * the server, under ROOT/PROJECT (ROOT is /opt/infrac, or
+ * $INFRAC_REMOTE_ROOT for tests):
+ *
+ *   1. upload  files and .env (mode 0600) into releases/.ID.tmp, sync,
+ *              rename to releases/ID (a release with that id is replaced)
+ *   2. pull    docker compose pull, in the new release's directory
+ *   3. switch  current -> releases/ID (symlink written aside, mv -T)
+ *   4. up      docker compose up -d --remove-orphans
+ *   5. reload  nginx -s reload in the proxy service, when there is one
+ *   6. health  every container running (and healthy where it has a
+ *              health check), waiting at most health_timeout seconds
+ *   7. domains each domain answers through nginx, in the same wait
+ *
+ * A failure in steps 3-7 switches current back to the release it
+ * pointed at before (when there was one), runs up -d --remove-orphans
+ * there and reloads nginx; a failure in 1-2 changes nothing that runs.
+ * Releases beyond `keep` (oldest first, never current) are pruned after
+ * success.
+ *
+ * Contract with apply: set the server's artefact-hash label only after
+ * deploy_release returned true.  A false return leaves the label alone,
+ * so the next plan sees the server as not yet deployed and apply
+ * converges by running the same deploy again.
+ *
+ * Secret values (the .env entries) never leave this module except in
+ * the script on ssh's stdin: error text and output tails have every
+ * value replaced by "[redacted]".
+ */
+#ifndef INFRAC_DEPLOY_H
+#define INFRAC_DEPLOY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "model.h"
+
+struct deploy_target {
+	const char *host;
+	int port;                /* 0 = 22 */
+	const char *user;        /* e.g. "root" */
+	const char *identity;    /* private key file */
+	const char *known_hosts; /* the project's own file */
+	/* Only for a server this apply just created: its first host key is
+	 * recorded (StrictHostKeyChecking=accept-new).  Otherwise the key
+	 * must already be in known_hosts (StrictHostKeyChecking=yes). */
+	bool accept_new;
+};
+
+struct deploy_file {
+	const char *name;        /* relative path, e.g. "nginx/nginx.conf" */
+	const unsigned char *data;
+	size_t len;
+	unsigned mode;           /* e.g. 0644 */
+};
+
+/* One line of .env: NAME='value', in the order given.  The value is a
+ * secret. */
+struct deploy_env {
+	const char *name;
+	const char *value;
+};
+
+struct deploy_request {
+	const char *project;     /* [a-z0-9][a-z0-9_-]*: directory and compose project */
+	/* [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes; the same artefacts
+	 * must give the same id (e.g. their hash), so a rerun replaces the
+	 * release it left instead of adding one */
+	const char *release;
+	const struct deploy_file *files;
+	size_t nfiles;
+	const struct deploy_env *env;
+	size_t nenv;
+	const char *proxy;       /* compose service running nginx; NULL = none */
+	const char *const *domains;
+	size_t ndomains;
+	/* sh command run on the server for each domain, the domain in $1;
+	 * NULL = curl -fsS -o /dev/null -H "Host: $1" http://127.0.0.1/ */
+	const char *domain_check;
+	int health_timeout;      /* seconds; 0 = 120 */
+	int keep;                /* releases kept; 0 = 5 */
+	/* seconds for the whole ssh session; 0 = 3600.  When it runs out
+	 * ssh is stopped and the deploy fails at step "connect": the server
+	 * may be between steps, and a rerun converges. */
+	int timeout;
+};
+
+enum deploy_step {
+	DEPLOY_STEP_NONE,        /* success */
+	DEPLOY_STEP_REQUEST,     /* the request itself is invalid */
+	DEPLOY_STEP_CONNECT,
+	DEPLOY_STEP_UPLOAD,
+	DEPLOY_STEP_PULL,
+	DEPLOY_STEP_SWITCH,
+	DEPLOY_STEP_UP,
+	DEPLOY_STEP_RELOAD,
+	DEPLOY_STEP_HEALTH,
+	DEPLOY_STEP_DOMAINS,
+};
+
+struct deploy_result {
+	enum deploy_step failed;
+	bool rolled_back;        /* current points at the previous release again */
+	char *previous;          /* the release current pointed at before; NULL = none */
+	/* On failure: what failed, what was done about it, and the tail of
+	 * the failed step's output, secret values redacted. */
+	char *message;
+};
+
+/* "upload", "health", ... */
+const char *deploy_step_name(enum deploy_step s);
+
+/* True when the release is live and healthy.  Fills *res either way;
+ * free it with deploy_result_free. */
+bool deploy_release(const struct deploy_target *t, const struct deploy_request *rq,
+		    struct deploy_result *res);
+void deploy_result_free(struct deploy_result *res);
+
+/*
+ * Resolves every secret("NAME") of the placement's services from the
+ * environment, before anything changes.  On success *env holds one entry
+ * per distinct NAME, sorted by name (arena memory).  A secret that is
+ * unset or empty, or whose value .env cannot hold (a single quote or a
+ * newline), makes it return false with *error naming ALL such variables
+ * and never a value.
+ */
+bool deploy_secrets(struct arena *a, const struct mdl_placement *pl,
+		    struct deploy_env **env, size_t *nenv, const char **error);
+
+/*
+ * The script deploy_release sends, for tests and for reading.  NULL with
+ * *error set when the request is invalid.  Returned memory is malloc'd.
+ * `nonce` tags the progress lines the script prints.
+ */
+char *deploy_script(const struct deploy_request *rq, const char *root,
+		    const char *nonce, char **error);
+
+/* s (malloc'd) with every occurrence of each non-empty value replaced by
+ * "[redacted]"; s is freed and a new string returned when one was found. */
+char *deploy_redact(char *s, const struct deploy_env *env, size_t nenv);
+
+#endif
