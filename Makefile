@@ -120,8 +120,9 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1:exitcode=98
 
 # Every tests/SUITE/run.sh is a suite; each gets the sanitized binary as
-# its argument and ends with an "N passed, N failed" line.
-SUITES := $(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh)))
+# its argument and ends with an "N passed, N failed" line.  tests/bench is
+# `make bench`, timed on the optimized build, never part of make test.
+SUITES := $(filter-out bench,$(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh))))
 
 test: deps-test
 	@$(SAN_MAKE) test-all

@@ -73,7 +73,8 @@ static struct ast_item *parser_item(struct parse_ctx *ctx,
 	struct ast_word *word;
 	struct { struct ast_item *first, *last; } items;
 	struct { struct ast_value *first, *last; size_t n; } values;
-	struct { struct ast_word *first, *last; } words;
+	/* the first word stays in the item itself: most items are one word */
+	struct { const char *name; struct loc loc; struct ast_word *rest, *last; } words;
 	struct { int year, month, day; } date;
 }
 
@@ -135,18 +136,18 @@ item:	IDENT '=' value opt_from
 	| words '{' body '}'
 		{
 			$$ = parser_item(ctx, AST_BLOCK, @$);
-			$$->name = $1.first->name;
-			$$->name_loc = $1.first->loc;
-			$$->words = $1.first->next;
+			$$->name = $1.name;
+			$$->name_loc = $1.loc;
+			$$->words = $1.rest;
 			$$->items = $3.first;
 			$$->open_loc = @2;
 		}
 	| words
 		{
 			$$ = parser_item(ctx, AST_WORDS, @$);
-			$$->name = $1.first->name;
-			$$->name_loc = $1.first->loc;
-			$$->words = $1.first->next;
+			$$->name = $1.name;
+			$$->name_loc = $1.loc;
+			$$->words = $1.rest;
 		}
 	;
 
@@ -156,18 +157,20 @@ opt_from: %empty	{ $$ = NULL; }
 
 words:	IDENT
 		{
-			struct ast_word *w = arena_alloc(ctx->arena, sizeof(*w));
-			w->name = $1;
-			w->loc = @1;
-			$$.first = $$.last = w;
+			$$.name = $1;
+			$$.loc = @1;
+			$$.rest = $$.last = NULL;
 		}
 	| words IDENT
 		{
 			struct ast_word *w = arena_alloc(ctx->arena, sizeof(*w));
 			w->name = $2;
 			w->loc = @2;
-			$1.last->next = w;
-			$$.first = $1.first;
+			$$ = $1;
+			if ($$.last)
+				$$.last->next = w;
+			else
+				$$.rest = w;
 			$$.last = w;
 		}
 	;
