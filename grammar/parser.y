@@ -61,6 +61,8 @@ static struct ast_item *parser_item(struct parse_ctx *ctx,
 %define api.pure full
 %define api.prefix {parser_}
 %define parse.error custom
+/* lookahead correction: "expected ..." lists what may really follow */
+%define parse.lac full
 %locations
 %expect 0
 %param {yyscan_t scanner}
@@ -296,7 +298,10 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 	n = k;
 
 	char buf[256];
-	int len = snprintf(buf, sizeof(buf), "unexpected %s", parser_symbol_text(tok));
+	const char *what = parser_symbol_text(tok);
+	if (!strncmp(what, "a ", 2))
+		what += 2; /* "unexpected string", but "expected a string" */
+	int len = snprintf(buf, sizeof(buf), "unexpected %s", what);
 	if (n > 0 && len > 0 && (size_t)len < sizeof(buf)) {
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len, ", expected ");
 		for (int i = 0; i < n && (size_t)len < sizeof(buf); i++)
@@ -304,7 +309,11 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 					i == 0 ? "" : i == n - 1 ? " or " : ", ",
 					parser_symbol_text(expected[i]));
 	}
-	diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s", buf);
+	struct diag *d = diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s", buf);
+	/* `image "x"`: a value right after a name is an attribute without '=' */
+	if (ctx->prev_token == IDENT && (tok == YYSYMBOL_STRING || tok == YYSYMBOL_NUMBER ||
+					 tok == YYSYMBOL_DATE || tok == YYSYMBOL_12_))
+		diag_help(d, ctx->diags, "an attribute is written `name = value`: is '=' missing?");
 	return 0;
 }
 
