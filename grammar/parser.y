@@ -108,15 +108,21 @@ body:	item_seq
 
 item_seq: opt_item
 		{ $$.first = $$.last = $1; }
-	| item_seq NEWLINE opt_item
+	| item_seq NEWLINE
+		{
+			/* a new line after an error: report its errors too,
+			 * not only those three tokens later */
+			yyerrok;
+		}
+	  opt_item
 		{
 			$$ = $1;
-			if ($3) {
+			if ($4) {
 				if ($$.last)
-					$$.last->next = $3;
+					$$.last->next = $4;
 				else
-					$$.first = $3;
-				$$.last = $3;
+					$$.first = $4;
+				$$.last = $4;
 			}
 		}
 	;
