@@ -85,6 +85,17 @@ def main():
     cases = [("prefix-%d" % n, source[:n]) for n in range(len(source) + 1)]
     rng = random.Random(args.seed)
     cases += [("mutant-%d" % i, mutate(rng, source)) for i in range(args.mutants)]
+    # extremes no mutation reaches: deep nesting, huge tokens, raw bytes
+    cases += [
+        ("deep-braces", b"a {\n" * 20000),
+        ("deep-lists", b"a = " + b"[" * 20000 + b"\n"),
+        ("long-name", b"project " + b"x" * 200000 + b" {\n}\n"),
+        ("long-string", source + b'x = "' + b"y" * 200000 + b'"\n'),
+        ("long-number", source.replace(b"1.5 GB", b"1." + b"5" * 5000 + b" GB")),
+        ("many-errors", b"= = =\n" * 5000),
+        ("nul-bytes", source[:500] + b"\0" * 64 + source[500:]),
+        ("random-bytes", bytes(random.Random(args.seed).randrange(256) for _ in range(20000))),
+    ]
 
     tmp = tempfile.mkdtemp(prefix="infrac-robust-")
     try:
@@ -110,8 +121,10 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print("robust: %d runs (%d prefixes, %d mutants, seed %d): %d exit 0, %d exit 1, %d failed"
-          % (len(cases), len(source) + 1, args.mutants, args.seed, counts[0], counts[1],
+    print("robust: %d runs (%d prefixes, %d mutants, %d extremes, seed %d): "
+          "%d exit 0, %d exit 1, %d failed"
+          % (len(cases), len(source) + 1, args.mutants,
+             len(cases) - len(source) - 1 - args.mutants, args.seed, counts[0], counts[1],
              len(failures)))
     for name, data, rc, err in failures[:5]:
         print("robust: %s exited %s" % (name, rc))

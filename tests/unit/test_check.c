@@ -13,17 +13,6 @@
 #include "units.h"
 #include "unit.h"
 
-static struct unit *u;
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (u)
-		unit_free(u);
-	u = NULL;
-	return 0;
-}
-
 static void assert_clean(void)
 {
 	for (size_t i = 0; i < u->dl.n; i++)
@@ -54,7 +43,7 @@ static void test_ram_upper_bound_against_headroom(void **state)
 		       "service app {\n  image = \"a:1\"\n  ram = 1 GB .. 2.7 GB\n}\n"
 		       PHASE("    app\n"));
 	assert_clean();
-	unit_free(u);
+	unit_teardown(NULL);
 	u = unit_check(UNIT_HEAD "limits {\n  headroom = 20%\n}\n"
 		       "server web {\n  type = cpx22\n  reserve = 0.5 GB\n}\n"
 		       "service app {\n  image = \"a:1\"\n  ram = 1 GB .. 2.71 GB\n}\n"
@@ -75,7 +64,7 @@ static void test_cpu_and_overcommit(void **state)
 	assert_string_equal(d->msg, "phase live overloads server web: services declare 2.5 vCPU, "
 				    "cpx22 allows 2");
 	assert_true(unit_has_line(d, "a cpx32 (4 vCPU, 10.49 EUR/month) fits at 63%"));
-	unit_free(u);
+	unit_teardown(NULL);
 	u = unit_check(UNIT_HEAD "limits {\n  cpu_overcommit = 1.25\n}\n" SRV
 		       SVC("a", "  cpus = 1.5\n") SVC("b", "  cpus = 1\n") PHASE("    a\n    b\n"));
 	assert_clean();
@@ -100,7 +89,7 @@ static void test_disk_grows_from_first_use(void **state)
 	capacity_of(u->p, b, &b->placements[0], b->placements[0].type, &cap);
 	assert_int_equal(cap.disk, 70 * UNITS_GIB);
 	assert_int_equal(cap.disk_month, units_month_index(2026, 12));
-	unit_free(u);
+	unit_teardown(NULL);
 
 	snprintf(src, sizeof(src), "%s%s%s%s%s", UNIT_HEAD, SRV,
 		 "service db {\n  image = \"d:1\"\n  ram = 1 GB\n", vol,
@@ -121,7 +110,7 @@ static void test_needs_on_the_same_server(void **state)
 	const struct diag *d = unit_diag(u, DIAG_E0402);
 	assert_string_equal(d->msg, "app needs pg, which does not run on web in phase live");
 	assert_true(unit_has_line(d, "pg runs on db in this phase"));
-	unit_free(u);
+	unit_teardown(NULL);
 	/* not running at all is the same error, without the note */
 	u = unit_check(UNIT_HEAD SRV SVC("app", "  needs = [pg]\n") SVC("pg", "")
 		       PHASE("    app\n"));
@@ -136,7 +125,7 @@ static void test_cycles(void **state)
 		       SVC("c", "  needs = [a]\n") PHASE("    a\n    b\n    c\n"));
 	assert_int_equal(unit_count(u, DIAG_E0403), 1);
 	assert_string_equal(unit_diag(u, DIAG_E0403)->msg, "dependency cycle: a -> b -> a");
-	unit_free(u);
+	unit_teardown(NULL);
 	/* a phase override can close a cycle the declarations do not have */
 	u = unit_check(UNIT_HEAD SRV SVC("a", "  needs = [b]\n") SVC("b", "")
 		       "phase live {\n  run on web {\n    a\n    b\n  }\n"
@@ -190,7 +179,7 @@ static void test_ports(void **state)
 	assert_int_equal(unit_count(u, DIAG_E0603), 1);
 	const struct diag *d = unit_diag(u, DIAG_E0602);
 	assert_string_equal(d->msg, "port 8000 is published by a and b on server web in phase live");
-	unit_free(u);
+	unit_teardown(NULL);
 	/* the same port on two servers, or in two phases, is fine */
 	u = unit_check(UNIT_HEAD SRV "server w2 {\n  type = cpx22\n}\n"
 		       SVC("a", "  publish = 8000\n") SVC("b", "  publish = 8000\n")
@@ -215,7 +204,7 @@ static void test_domains(void **state)
 	assert_int_equal(unit_count(u, DIAG_E0606), 0);
 	/* a `port` is what the proxy forwards to, not a published port */
 	assert_int_equal(unit_count(u, DIAG_E0603), 0);
-	unit_free(u);
+	unit_teardown(NULL);
 	u = unit_check(UNIT_HEAD SRV SVC("a", "  port = 80\n  domain = \"a.example.com\"\n")
 		       PHASE("    a\n"));
 	assert_string_equal(unit_diag(u, DIAG_E0606)->msg,
@@ -262,9 +251,7 @@ static void test_becker_capacity(void **state)
 	(void)state;
 	struct compilation c;
 	char path[512];
-	snprintf(path, sizeof(path), "%.*s../../examples/becker.infra",
-		 (int)(strrchr(__FILE__, '/') + 1 - __FILE__), __FILE__);
-	assert_true(compile_file(&c, path));
+	assert_true(compile_file(&c, unit_becker_path(path, sizeof(path))));
 	const struct mdl_project *p = c.project;
 	struct quantity q;
 	struct capacity cap;
@@ -301,19 +288,19 @@ static void test_becker_capacity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_valid_file_is_clean, teardown),
-		cmocka_unit_test_teardown(test_ram_upper_bound_against_headroom, teardown),
-		cmocka_unit_test_teardown(test_cpu_and_overcommit, teardown),
-		cmocka_unit_test_teardown(test_disk_grows_from_first_use, teardown),
-		cmocka_unit_test_teardown(test_needs_on_the_same_server, teardown),
-		cmocka_unit_test_teardown(test_cycles, teardown),
-		cmocka_unit_test_teardown(test_placement_once_per_phase, teardown),
-		cmocka_unit_test_teardown(test_override_of_what_does_not_run, teardown),
-		cmocka_unit_test_teardown(test_phases_in_time, teardown),
-		cmocka_unit_test_teardown(test_ports, teardown),
-		cmocka_unit_test_teardown(test_domains, teardown),
-		cmocka_unit_test_teardown(test_secrets, teardown),
-		cmocka_unit_test_teardown(test_warnings_do_not_fail, teardown),
+		cmocka_unit_test_teardown(test_valid_file_is_clean, unit_teardown),
+		cmocka_unit_test_teardown(test_ram_upper_bound_against_headroom, unit_teardown),
+		cmocka_unit_test_teardown(test_cpu_and_overcommit, unit_teardown),
+		cmocka_unit_test_teardown(test_disk_grows_from_first_use, unit_teardown),
+		cmocka_unit_test_teardown(test_needs_on_the_same_server, unit_teardown),
+		cmocka_unit_test_teardown(test_cycles, unit_teardown),
+		cmocka_unit_test_teardown(test_placement_once_per_phase, unit_teardown),
+		cmocka_unit_test_teardown(test_override_of_what_does_not_run, unit_teardown),
+		cmocka_unit_test_teardown(test_phases_in_time, unit_teardown),
+		cmocka_unit_test_teardown(test_ports, unit_teardown),
+		cmocka_unit_test_teardown(test_domains, unit_teardown),
+		cmocka_unit_test_teardown(test_secrets, unit_teardown),
+		cmocka_unit_test_teardown(test_warnings_do_not_fail, unit_teardown),
 		cmocka_unit_test(test_becker_capacity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,17 +8,6 @@
 
 #include "unit.h"
 
-static struct unit *u;
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (u)
-		unit_free(u);
-	u = NULL;
-	return 0;
-}
-
 static void assert_loc(struct loc l, uint32_t line, uint32_t col, uint32_t end_line,
 		       uint32_t end_col)
 {
@@ -222,6 +211,13 @@ static void test_lexical_errors(void **state)
 	assert_memory_equal(u->src.text + d->loc.off, "\\q", 2);
 }
 
+static void test_control_bytes_are_shown_escaped(void **state)
+{
+	(void)state;
+	u = unit_parse("a = 1 \001\177\n");
+	assert_string_equal(unit_diag(u, DIAG_E0003)->msg, "unexpected characters '\\x01\\x7F'");
+}
+
 static void test_unclosed_block_points_at_its_brace(void **state)
 {
 	(void)state;
@@ -254,7 +250,7 @@ static void test_empty_and_comment_only(void **state)
 	u = unit_parse("");
 	assert_true(u->parsed);
 	assert_null(u->ast.items);
-	unit_free(u);
+	unit_teardown(NULL);
 	u = unit_parse("# nothing\n\n   \n# here");
 	assert_true(u->parsed);
 	assert_null(u->ast.items);
@@ -263,15 +259,16 @@ static void test_empty_and_comment_only(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_block_and_attributes, teardown),
-		cmocka_unit_test_teardown(test_values, teardown),
-		cmocka_unit_test_teardown(test_strings_and_columns, teardown),
-		cmocka_unit_test_teardown(test_nested_blocks, teardown),
-		cmocka_unit_test_teardown(test_recovery_reports_every_broken_line, teardown),
-		cmocka_unit_test_teardown(test_lexical_errors, teardown),
-		cmocka_unit_test_teardown(test_unclosed_block_points_at_its_brace, teardown),
-		cmocka_unit_test_teardown(test_syntax_errors_are_capped, teardown),
-		cmocka_unit_test_teardown(test_empty_and_comment_only, teardown),
+		cmocka_unit_test_teardown(test_block_and_attributes, unit_teardown),
+		cmocka_unit_test_teardown(test_values, unit_teardown),
+		cmocka_unit_test_teardown(test_strings_and_columns, unit_teardown),
+		cmocka_unit_test_teardown(test_nested_blocks, unit_teardown),
+		cmocka_unit_test_teardown(test_recovery_reports_every_broken_line, unit_teardown),
+		cmocka_unit_test_teardown(test_lexical_errors, unit_teardown),
+		cmocka_unit_test_teardown(test_control_bytes_are_shown_escaped, unit_teardown),
+		cmocka_unit_test_teardown(test_unclosed_block_points_at_its_brace, unit_teardown),
+		cmocka_unit_test_teardown(test_syntax_errors_are_capped, unit_teardown),
+		cmocka_unit_test_teardown(test_empty_and_comment_only, unit_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,17 +12,6 @@
 #include "units.h"
 #include "unit.h"
 
-static struct unit *u;
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (u)
-		unit_free(u);
-	u = NULL;
-	return 0;
-}
-
 static const struct mdl_service *service(const char *name)
 {
 	for (size_t i = 0; i < u->p->nservices; i++)
@@ -273,7 +262,7 @@ static void test_structure_errors(void **state)
 	u = unit_resolve("server a {\n  type = cpx22\n}\n");
 	assert_null(u->p); /* no project: nothing to build on */
 	assert_int_equal(unit_count(u, DIAG_E0107), 1);
-	unit_free(u);
+	unit_teardown(NULL);
 
 	u = unit_resolve(UNIT_HEAD UNIT_HEAD
 			 "server a {\n  type = cpx22\n  type = cpx32\n}\n"
@@ -293,12 +282,8 @@ static void test_becker_compiles(void **state)
 {
 	(void)state;
 	struct compilation c;
-	/* __FILE__ is tests/unit/test_resolve.c as make compiles it from
-	 * the top directory, where the tests run too */
 	char path[512];
-	snprintf(path, sizeof(path), "%.*s../../examples/becker.infra",
-		 (int)(strrchr(__FILE__, '/') + 1 - __FILE__), __FILE__);
-	assert_true(compile_file(&c, path));
+	assert_true(compile_file(&c, unit_becker_path(path, sizeof(path))));
 	assert_int_equal(c.diags.n, 0);
 	const struct mdl_project *p = c.project;
 	assert_string_equal(p->name, "becker");
@@ -319,14 +304,14 @@ static void test_becker_compiles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_units_per_attribute, teardown),
-		cmocka_unit_test_teardown(test_references_are_bound, teardown),
-		cmocka_unit_test_teardown(test_phase_overrides_are_copies, teardown),
-		cmocka_unit_test_teardown(test_scenario_assignments, teardown),
-		cmocka_unit_test_teardown(test_did_you_mean, teardown),
+		cmocka_unit_test_teardown(test_units_per_attribute, unit_teardown),
+		cmocka_unit_test_teardown(test_references_are_bound, unit_teardown),
+		cmocka_unit_test_teardown(test_phase_overrides_are_copies, unit_teardown),
+		cmocka_unit_test_teardown(test_scenario_assignments, unit_teardown),
+		cmocka_unit_test_teardown(test_did_you_mean, unit_teardown),
 		cmocka_unit_test(test_suggestions_stay_close),
-		cmocka_unit_test_teardown(test_value_errors, teardown),
-		cmocka_unit_test_teardown(test_structure_errors, teardown),
+		cmocka_unit_test_teardown(test_value_errors, unit_teardown),
+		cmocka_unit_test_teardown(test_structure_errors, unit_teardown),
 		cmocka_unit_test(test_becker_compiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

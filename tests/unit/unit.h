@@ -6,6 +6,7 @@
 #ifndef INFRAC_TEST_UNIT_H
 #define INFRAC_TEST_UNIT_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,64 +26,85 @@ struct unit {
 	bool parsed;
 };
 
+/* The unit under test; unit_teardown frees it after each test. */
+static struct unit *u;
+
 /* Parses text (copied, with the two NULs the scanner wants). */
 static inline struct unit *unit_parse(const char *text)
 {
-	struct unit *u = calloc(1, sizeof(*u));
-	assert_non_null(u);
-	arena_init(&u->arena);
-	diag_list_init(&u->dl, &u->arena);
+	struct unit *un = calloc(1, sizeof(*un));
+	assert_non_null(un);
+	arena_init(&un->arena);
+	diag_list_init(&un->dl, &un->arena);
 	size_t len = strlen(text);
-	char *buf = arena_alloc(&u->arena, len + 2);
+	char *buf = arena_alloc(&un->arena, len + 2);
 	memcpy(buf, text, len);
-	u->src.path = "t.infra";
-	u->src.text = buf;
-	u->src.len = len;
-	u->parsed = parse_source(&u->arena, &u->dl, &u->src, &u->ast);
-	return u;
+	un->src.path = "t.infra";
+	un->src.text = buf;
+	un->src.len = len;
+	un->parsed = parse_source(&un->arena, &un->dl, &un->src, &un->ast);
+	return un;
 }
 
 /* Parses and resolves; the syntax must be clean. */
 static inline struct unit *unit_resolve(const char *text)
 {
-	struct unit *u = unit_parse(text);
-	assert_true(u->parsed);
-	u->p = resolve_file(&u->arena, &u->dl, &u->ast, ".");
-	return u;
+	struct unit *un = unit_parse(text);
+	assert_true(un->parsed);
+	un->p = resolve_file(&un->arena, &un->dl, &un->ast, ".");
+	return un;
 }
 
 /* All stages, diagnostics sorted as infrac prints them. */
 static inline struct unit *unit_check(const char *text)
 {
-	struct unit *u = unit_resolve(text);
-	assert_non_null(u->p);
-	check_project(&u->dl, u->p);
-	diag_sort(&u->dl);
-	return u;
+	struct unit *un = unit_resolve(text);
+	assert_non_null(un->p);
+	check_project(&un->dl, un->p);
+	diag_sort(&un->dl);
+	return un;
 }
 
-static inline void unit_free(struct unit *u)
+static inline void unit_free(struct unit *un)
 {
-	diag_list_release(&u->dl);
-	arena_release(&u->arena);
-	free(u);
+	diag_list_release(&un->dl);
+	arena_release(&un->arena);
+	free(un);
 }
 
-static inline size_t unit_count(const struct unit *u, enum diag_code code)
+static inline int unit_teardown(void **state)
+{
+	(void)state;
+	if (u)
+		unit_free(u);
+	u = NULL;
+	return 0;
+}
+
+/* examples/becker.infra: __FILE__ is tests/unit/test_*.c as make
+ * compiles it from the top directory, where the tests run too. */
+static inline const char *unit_becker_path(char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*s../../examples/becker.infra",
+		 (int)(strrchr(__FILE__, '/') + 1 - __FILE__), __FILE__);
+	return buf;
+}
+
+static inline size_t unit_count(const struct unit *un, enum diag_code code)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < u->dl.n; i++)
-		n += u->dl.items[i]->code == code;
+	for (size_t i = 0; i < un->dl.n; i++)
+		n += un->dl.items[i]->code == code;
 	return n;
 }
 
 /* The first diagnostic with this code; fails the test when there is none. */
-static inline const struct diag *unit_diag(const struct unit *u, enum diag_code code)
+static inline const struct diag *unit_diag(const struct unit *un, enum diag_code code)
 {
-	for (size_t i = 0; i < u->dl.n; i++)
-		if (u->dl.items[i]->code == code)
-			return u->dl.items[i];
-	fail_msg("no %s among %zu diagnostics", diag_code_name(code), u->dl.n);
+	for (size_t i = 0; i < un->dl.n; i++)
+		if (un->dl.items[i]->code == code)
+			return un->dl.items[i];
+	fail_msg("no %s among %zu diagnostics", diag_code_name(code), un->dl.n);
 	return NULL;
 }
 
