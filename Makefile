@@ -142,6 +142,7 @@ golden-update: $(INFRAC)
 	@UPDATE=1 tests/golden/run.sh $(abspath $(INFRAC))
 
 bench: deps
+	$(call ensure_pkgs,python3)
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(INFRAC)
 

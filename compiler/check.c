@@ -407,7 +407,8 @@ static void ck_domains(struct ck *c, const struct mdl_phase *ph, struct symtab *
 				struct diag *d = ck_err(c, DIAG_E0605, s->domain_loc,
 							"domain %s is served by %s and %s in phase %s",
 							s->domain, prev->name, s->name, ph->name);
-				(void)d;
+				diag_note(d, c->dl, "%s declares it on line %u; each domain is "
+					  "served by one service", prev->name, prev->domain_loc.line);
 			}
 			if (!proxy) {
 				struct diag *d = ck_err(c, DIAG_E0606, s->domain_loc,

@@ -40,11 +40,12 @@ static void report_bar(FILE *out, int64_t lo, int64_t hi, int64_t limit, int64_t
 static const char *report_gb_range(char *buf, int64_t lo, int64_t hi)
 {
 	char a[UNITS_BUF], b[UNITS_BUF];
+	/* no snprintf: large reports print this for every service */
 	if (lo == hi)
-		snprintf(buf, 2 * UNITS_BUF, "%s", units_fmt_gb(a, hi));
-	else
-		snprintf(buf, 2 * UNITS_BUF, "%s..%s", units_fmt_gb(a, lo), units_fmt_gb(b, hi));
-	return buf;
+		return strcpy(buf, units_fmt_gb(a, hi));
+	strcpy(buf, units_fmt_gb(a, lo));
+	strcat(buf, "..");
+	return strcat(buf, units_fmt_gb(b, hi));
 }
 
 static void report_percent_range(FILE *out, int64_t lo, int64_t hi, int64_t total)
@@ -123,8 +124,11 @@ static void report_placement_text(const struct mdl_project *p, const struct mdl_
 	fputs("    runs ", out);
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
-		fprintf(out, "%s %s %s GB", j ? "," : "", s->name,
-			report_gb_range(r, s->ram_lo, s->ram_hi));
+		fputs(j ? ", " : " ", out);
+		fputs(s->name, out);
+		fputc(' ', out);
+		fputs(report_gb_range(r, s->ram_lo, s->ram_hi), out);
+		fputs(" GB", out);
 	}
 	fprintf(out, "%s reserve %s GB\n", pl->nservices ? ";" : "",
 		units_fmt_gb(a, pl->reserve));

@@ -61,8 +61,10 @@ static struct ast_item *parser_item(struct parse_ctx *ctx,
 %define api.pure full
 %define api.prefix {parser_}
 %define parse.error custom
-/* lookahead correction: "expected ..." lists what may really follow */
-%define parse.lac full
+/* canonical LR without default reductions: the state where an error is
+ * found knows exactly which tokens may follow, for "expected ..." */
+%define lr.type canonical-lr
+%define lr.default-reduction accepting
 %locations
 %expect 0
 %param {yyscan_t scanner}
