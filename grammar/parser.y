@@ -318,9 +318,16 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 					parser_symbol_text(expected[i]));
 	}
 	struct diag *d = diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s", buf);
+	/* a '}' where the file could end closes nothing */
+	bool top = false;
+	for (int i = 0; i < n; i++)
+		top = top || expected[i] == YYSYMBOL_YYEOF;
+	if (top && !strcmp(yysymbol_name(tok), "'}'"))
+		diag_help(d, ctx->diags, "no block is open here: remove this '}' or look "
+			  "for a '{' missing above");
 	/* `image "x"`: a value right after a name is an attribute without '=' */
 	if (ctx->prev_token == IDENT && (tok == YYSYMBOL_STRING || tok == YYSYMBOL_NUMBER ||
-					 tok == YYSYMBOL_DATE || tok == YYSYMBOL_12_))
+					 tok == YYSYMBOL_DATE || !strcmp(yysymbol_name(tok), "'['")))
 		diag_help(d, ctx->diags, "an attribute is written `name = value`: is '=' missing?");
 	return 0;
 }

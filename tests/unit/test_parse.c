@@ -211,6 +211,16 @@ static void test_lexical_errors(void **state)
 	assert_memory_equal(u->src.text + d->loc.off, "\\q", 2);
 }
 
+static void test_hints_for_missing_equals_and_stray_brace(void **state)
+{
+	(void)state;
+	u = unit_parse("service a {\n  needs [b]\n}\n}\n");
+	assert_int_equal(unit_count(u, DIAG_E0001), 2);
+	assert_true(unit_has_line(u->dl.items[0], "'=' missing"));
+	assert_int_equal(u->dl.items[1]->loc.line, 4);
+	assert_true(unit_has_line(u->dl.items[1], "no block is open here"));
+}
+
 static void test_control_bytes_are_shown_escaped(void **state)
 {
 	(void)state;
@@ -265,6 +275,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_nested_blocks, unit_teardown),
 		cmocka_unit_test_teardown(test_recovery_reports_every_broken_line, unit_teardown),
 		cmocka_unit_test_teardown(test_lexical_errors, unit_teardown),
+		cmocka_unit_test_teardown(test_hints_for_missing_equals_and_stray_brace, unit_teardown),
 		cmocka_unit_test_teardown(test_control_bytes_are_shown_escaped, unit_teardown),
 		cmocka_unit_test_teardown(test_unclosed_block_points_at_its_brace, unit_teardown),
 		cmocka_unit_test_teardown(test_syntax_errors_are_capped, unit_teardown),
