@@ -135,8 +135,9 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1:exitcode=98
 
 # Every tests/SUITE/run.sh is a suite; each gets the sanitized binary as
-# its argument and ends with an "N passed, N failed" line.
-SUITES := $(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh)))
+# its argument and ends with an "N passed, N failed" line.  tests/bench is
+# `make bench`, timed on the optimized build, never part of make test.
+SUITES := $(filter-out bench,$(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh))))
 
 test: deps-test
 	@$(SAN_MAKE) test-all
@@ -158,6 +159,7 @@ golden-update: $(INFRAC)
 	@UPDATE=1 tests/build/run.sh $(abspath $(INFRAC))
 
 bench: deps
+	$(call ensure_pkgs,python3)
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(INFRAC)
 	@tests/bench-plan/run.sh $(abspath $(INFRAC))

@@ -36,7 +36,14 @@ bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 			while (o && o->name && (strlen(o->name) != len || strncmp(o->name, arg, len)))
 				o++;
 			if (!o || !o->name) {
-				fprintf(stderr, "infrac %s: unknown option '%s'\n", argv[0], arg);
+				struct diag_suggest sg;
+				diag_suggest_init(&sg, arg);
+				for (o = opts; o && o->name; o++)
+					diag_suggest_try(&sg, o->name);
+				const char *best = diag_suggest_result(&sg);
+				fprintf(stderr, "infrac %s: unknown option '%s'%s%s%s\n", argv[0], arg,
+					best ? " (did you mean " : "", best ? best : "",
+					best ? "?)" : "");
 				cli_usage_hint(argv[0], usage);
 				*exit_code = CLI_USAGE;
 				return false;

@@ -243,10 +243,10 @@ static void ck_cycles(struct ck *c, const struct mdl_service **eff, struct symta
 
 enum ck_resource { CK_RAM, CK_CPU, CK_DISK };
 
-/* help: the cheapest catalog type that carries the placement, described
- * by the resource that ran out */
+/* The cheapest type that carries the placement, described by the
+ * resource that did not fit. */
 static void ck_fit_help(struct ck *c, struct diag *d, const struct mdl_phase *ph,
-			const struct mdl_placement *pl, enum ck_resource what)
+			const struct mdl_placement *pl, enum ck_resource res)
 {
 	const struct mdl_type *t = capacity_cheapest_fit(c->p, ph, pl);
 	char a[UNITS_BUF], b[UNITS_BUF];
@@ -257,21 +257,18 @@ static void ck_fit_help(struct ck *c, struct diag *d, const struct mdl_phase *ph
 	}
 	struct capacity cap;
 	capacity_of(c->p, ph, pl, t, &cap);
-	switch (what) {
-	case CK_RAM:
+	if (res == CK_CPU)
+		diag_help(d, c->dl, "a %s (%s vCPU, %s EUR/month) fits at %lld%%", t->name,
+			  units_fmt_number(a, t->vcpu), units_fmt_money(b, t->price),
+			  (long long)units_percent_of(cap.cpus, cap.cpu_limit));
+	else if (res == CK_DISK)
+		diag_help(d, c->dl, "a %s (%s disk, %s EUR/month) fits at %lld%%", t->name,
+			  units_fmt_mem(a, t->disk), units_fmt_money(b, t->price),
+			  (long long)units_percent_of(cap.disk, cap.disk_total));
+	else
 		diag_help(d, c->dl, "a %s (%s, %s EUR/month) fits at %lld%%", t->name,
 			  units_fmt_mem(a, t->ram), units_fmt_money(b, t->price),
 			  (long long)units_percent_of(cap.ram_hi, cap.ram_total));
-		break;
-	case CK_CPU:
-		diag_help(d, c->dl, "a %s (%s vCPU, %s EUR/month) fits", t->name,
-			  units_fmt_number(a, t->vcpu), units_fmt_money(b, t->price));
-		break;
-	case CK_DISK:
-		diag_help(d, c->dl, "a %s (%s disk, %s EUR/month) fits", t->name,
-			  units_fmt_mem(a, t->disk), units_fmt_money(b, t->price));
-		break;
-	}
 }
 
 static const char *ck_range(char *buf, int64_t lo, int64_t hi)
@@ -384,7 +381,8 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 				struct diag *d = ck_err(c, DIAG_E0602, s->publish_loc,
 							"port %d is published by %s and %s on server %s in phase %s",
 							port, prev->name, s->name, pl->server->name, ph->name);
-				(void)d;
+				diag_note(d, c->dl, "%s publishes it on line %u", prev->name,
+					  prev->publish_loc.line);
 				continue;
 			}
 			own[n++] = (struct owner){ port, s };
@@ -409,7 +407,8 @@ static void ck_domains(struct ck *c, const struct mdl_phase *ph, struct symtab *
 				struct diag *d = ck_err(c, DIAG_E0605, s->domain_loc,
 							"domain %s is served by %s and %s in phase %s",
 							s->domain, prev->name, s->name, ph->name);
-				(void)d;
+				diag_note(d, c->dl, "%s declares it on line %u; each domain is "
+					  "served by one service", prev->name, prev->domain_loc.line);
 			}
 			if (!proxy) {
 				struct diag *d = ck_err(c, DIAG_E0606, s->domain_loc,
@@ -497,6 +496,9 @@ static void ck_image(struct ck *c, const struct mdl_service *s)
 void check_project(struct diag_list *dl, struct mdl_project *p)
 {
 	struct ck c = { .dl = dl, .p = p, .a = dl->arena };
+	/* after resolve errors a run block may have been dropped: "never
+	 * runs" would then blame a service for the error that hid its run */
+	bool warn_unused = dl->errors == 0;
 	size_t n = p->nservices;
 	c.where = arena_calloc(c.a, n + 1, sizeof(*c.where));
 
@@ -568,7 +570,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 		const struct mdl_service *s = &p->services[i];
 		ck_env(&c, s);
 		ck_image(&c, s);
-		if (s->first_month < 0)
+		if (s->first_month < 0 && warn_unused)
 			diag_add(dl, DIAG_W0902, p->src, s->loc,
 				 "%s %s is declared but no phase runs it",
 				 s->proxy ? "proxy" : "service", s->name);
@@ -578,7 +580,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 		bool used = false;
 		for (size_t k = 0; k < p->nphases && !used; k++)
 			used = model_placement(&p->phases[k], srv) != NULL;
-		if (!used)
+		if (!used && warn_unused)
 			diag_add(dl, DIAG_W0902, p->src, srv->loc,
 				 "server %s is declared but no phase runs anything on it",
 				 srv->name);

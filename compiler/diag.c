@@ -287,31 +287,33 @@ void diag_print_json(const struct diag_list *dl, FILE *out)
 	diag_json_finish(json_object_new_object(), dl, out);
 }
 
-/* Damerau-free Levenshtein distance, bounded: names are short. */
+/* Edit distance where a swap of two neighbours counts as one typo, as
+ * in "rma" for "ram" (optimal string alignment), bounded: names are short. */
 static size_t diag_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 63 || lb > 63)
 		return (size_t)-1;
-	size_t row[64];
+	size_t rows[3][64]; /* row i is rows[i % 3]: rows i-2, i-1 and i */
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		rows[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		size_t *cur = rows[i % 3], *prev = rows[(i + 2) % 3], *two = rows[(i + 1) % 3];
+		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
 			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = diag + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			size_t best = prev[j - 1] + cost;
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    two[j - 2] + 1 < best)
+				best = two[j - 2] + 1;
+			cur[j] = best;
 		}
 	}
-	return row[lb];
+	return rows[la % 3][lb];
 }
 
 void diag_suggest_init(struct diag_suggest *s, const char *name)

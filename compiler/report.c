@@ -51,23 +51,27 @@ static void report_bar(FILE *out, int64_t lo, int64_t hi, int64_t limit, int64_t
 static const char *report_gb_range(char *buf, int64_t lo, int64_t hi)
 {
 	char a[UNITS_BUF], b[UNITS_BUF];
+	/* no snprintf: large reports print this for every service */
 	if (lo == hi)
-		snprintf(buf, 2 * UNITS_BUF, "%s", units_fmt_gb(a, hi));
-	else
-		snprintf(buf, 2 * UNITS_BUF, "%s..%s", units_fmt_gb(a, lo), units_fmt_gb(b, hi));
-	return buf;
+		return strcpy(buf, units_fmt_gb(a, hi));
+	strcpy(buf, units_fmt_gb(a, lo));
+	strcat(buf, "..");
+	return strcat(buf, units_fmt_gb(b, hi));
 }
 
 /* a service's ram: "1.5 GB", "2..3 GB", "64 MB", "512 MB .. 1.5 GB" */
-static const char *report_mem_range(char *buf, int64_t lo, int64_t hi)
+static const char *report_mem_range(char buf[3 * UNITS_BUF], int64_t lo, int64_t hi)
 {
 	char a[UNITS_BUF], b[UNITS_BUF];
+	units_fmt_mem(a, lo);
+	units_fmt_mem(b, hi);
+	const char *ua = strrchr(a, ' '), *ub = strrchr(b, ' ');
 	if (lo == hi)
-		snprintf(buf, 2 * UNITS_BUF, "%s", units_fmt_mem(a, hi));
-	else if (lo >= UNITS_GIB)
-		snprintf(buf, 2 * UNITS_BUF, "%s..%s GB", units_fmt_gb(a, lo), units_fmt_gb(b, hi));
+		snprintf(buf, 3 * UNITS_BUF, "%s", b);
+	else if (ua && ub && !strcmp(ua, ub)) /* one unit: "2..3 GB" */
+		snprintf(buf, 3 * UNITS_BUF, "%.*s..%s", (int)(ua - a), a, b);
 	else
-		snprintf(buf, 2 * UNITS_BUF, "%s .. %s", units_fmt_mem(a, lo), units_fmt_mem(b, hi));
+		snprintf(buf, 3 * UNITS_BUF, "%s .. %s", a, b);
 	return buf;
 }
 
@@ -84,7 +88,7 @@ static void report_placement_text(const struct mdl_project *p, const struct mdl_
 				  const struct mdl_placement *pl, FILE *out)
 {
 	const struct mdl_type *t = pl->type;
-	char a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF], r[2 * UNITS_BUF];
+	char a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF], r[3 * UNITS_BUF];
 	struct capacity cap;
 	capacity_of(p, ph, pl, t, &cap);
 
@@ -147,8 +151,10 @@ static void report_placement_text(const struct mdl_project *p, const struct mdl_
 	fputs("    runs ", out);
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
-		fprintf(out, "%s %s %s", j ? "," : "", s->name,
-			report_mem_range(r, s->ram_lo, s->ram_hi));
+		fputs(j ? ", " : " ", out);
+		fputs(s->name, out);
+		fputc(' ', out);
+		fputs(report_mem_range(r, s->ram_lo, s->ram_hi), out);
 	}
 	fprintf(out, "%s reserve %s\n", pl->nservices ? ";" : "",
 		units_fmt_mem(a, pl->reserve));

@@ -46,11 +46,11 @@ static const char *rs_kind_name(const struct ast_value *v)
 	return "?";
 }
 
-static void rs_wrong_kind(struct rs *r, const struct ast_value *v,
-			  const char *what, const char *want)
+static struct diag *rs_wrong_kind(struct rs *r, const struct ast_value *v,
+				  const char *what, const char *want)
 {
-	rs_err(r, DIAG_E0205, v->loc, "%s must be %s, not %s", what, want,
-	       rs_kind_name(v));
+	return rs_err(r, DIAG_E0205, v->loc, "%s must be %s, not %s", what, want,
+		      rs_kind_name(v));
 }
 
 static const char *const rs_unit_names[] = {
@@ -182,7 +182,9 @@ static bool rs_string(struct rs *r, const struct ast_value *v, const char *what,
 		      const char **out)
 {
 	if (v->kind != AST_STRING) {
-		rs_wrong_kind(r, v, what, "a string in double quotes");
+		struct diag *d = rs_wrong_kind(r, v, what, "a string in double quotes");
+		if (v->kind == AST_IDENT)
+			diag_help(d, r->dl, "write it in quotes: \"%s\"", v->u.str);
 		return false;
 	}
 	*out = v->u.str;
@@ -260,7 +262,9 @@ static bool rs_date(struct rs *r, const struct ast_value *v, const char *what,
 	int y = v->u.date.year, m = v->u.date.month, d = v->u.date.day;
 	if (y < 2000 || y > 2999 || m < 1 || m > 12 ||
 	    (d && !rs_days_ok(y, m, d))) {
-		rs_err(r, DIAG_E0207, v->loc, "%s is not a valid date", what);
+		struct diag *dg = rs_err(r, DIAG_E0207, v->loc, "%s is not a valid date", what);
+		diag_note(dg, r->dl, "a date is YYYY-MM or YYYY-MM-DD: a year 2000..2999, "
+			  "a month 01..12 and a day of that month");
 		return false;
 	}
 	*month = units_month_index(y, m);
@@ -440,10 +444,12 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 	}
 }
 
-static struct diag *rs_missing(struct rs *r, struct loc loc, const char *what,
-			       const char *attr)
+/* "service app has no ram": kind and name (NULL when there is none) */
+static struct diag *rs_missing(struct rs *r, struct loc loc, const char *kind,
+			       const char *name, const char *attr)
 {
-	return rs_err(r, DIAG_E0105, loc, "%s has no %s", what, attr);
+	return rs_err(r, DIAG_E0105, loc, "%s%s%s has no %s", kind, name ? " " : "",
+		      name ? name : "", attr);
 }
 
 /* KIND NAME { ... }: the name, or NULL after reporting a malformed header. */
@@ -491,12 +497,12 @@ static void rs_project(struct rs *r, const struct ast_item *blk)
 	if (a[1])
 		rs_nonempty_string(r, a[1]->value, "location", &p->location);
 	if (!a[2])
-		diag_help(rs_missing(r, p->loc, arena_printf(r->a, "project %s", p->name), "start"), r->dl,
+		diag_help(rs_missing(r, p->loc, "project", name, "start"), r->dl,
 			  "add `start = 2026-02`, the first month billed");
 	else
 		rs_date(r, a[2]->value, "start", &p->start);
 	if (!a[3]) {
-		diag_help(rs_missing(r, p->loc, arena_printf(r->a, "project %s", p->name), "horizon"), r->dl,
+		diag_help(rs_missing(r, p->loc, "project", name, "horizon"), r->dl,
 			  "add `horizon = 36 months`, how far costs and growth are planned");
 	} else {
 		int64_t h;
@@ -560,7 +566,7 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 		if (!a[i]) {
 			/* a new type must be complete; an override may change one figure */
 			if (!overrides && i != 3)
-				rs_missing(r, t->loc, arena_printf(r->a, "server_type %s", t->name), names[i]);
+				rs_missing(r, t->loc, "server_type", t->name, names[i]);
 			continue;
 		}
 		int64_t v;
@@ -610,7 +616,7 @@ static void rs_ssh_key(struct rs *r, const struct ast_item *blk, struct mdl_ssh_
 	const struct ast_item *a[1];
 	rs_collect(r, blk, arena_printf(r->a, "ssh_key %s", k->name), names, a, NULL);
 	if (!a[0]) {
-		diag_help(rs_missing(r, k->loc, arena_printf(r->a, "ssh_key %s", k->name), "public_key"), r->dl,
+		diag_help(rs_missing(r, k->loc, "ssh_key", k->name, "public_key"), r->dl,
 			  "add `public_key = file(\"keys/%s.pub\")`", k->name);
 		return;
 	}
@@ -649,7 +655,7 @@ static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_serve
 	s->location = r->p->location;
 	const char *tn;
 	if (!a[0])
-		diag_help(rs_missing(r, s->loc, arena_printf(r->a, "server %s", s->name), "type"), r->dl,
+		diag_help(rs_missing(r, s->loc, "server", s->name, "type"), r->dl,
 			  "add `type = cpx42` or another server type");
 	else if (rs_ident(r, a[0]->value, "type", &tn))
 		s->type = rs_lookup(r, &r->types, "server type", tn, a[0]->value->loc);
@@ -760,7 +766,7 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 		}
 	}
 	if (a[SA_DOMAIN]) {
-		const char *d;
+		const char *d = NULL;
 		const struct ast_value *v = a[SA_DOMAIN]->value;
 		if (rs_string(r, v, "domain", &d)) {
 			if (!rs_hostname_ok(d)) {
@@ -830,7 +836,7 @@ static void rs_proxy_attrs_apply(struct rs *r, const struct ast_item **a,
 			svc->tls = (enum mdl_tls)m;
 	}
 	if (a[SA_EMAIL]) {
-		const char *e;
+		const char *e = NULL;
 		if (rs_string(r, a[SA_EMAIL]->value, "email", &e)) {
 			const char *at = strchr(e, '@');
 			if (!at || at == e || !strchr(at, '.') || strpbrk(e, " \t\"'"))
@@ -932,7 +938,7 @@ static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volum
 	vol->loc = rs_header_loc(blk);
 	rs_collect(r, blk, "volume", names, a, NULL);
 	if (!a[0])
-		diag_help(rs_missing(r, vol->loc, arena_printf(r->a, "volume %s", vol->name ? vol->name : "?"), "path"), r->dl,
+		diag_help(rs_missing(r, vol->loc, "volume", vol->name, "path"), r->dl,
 			  "add `path = \"/data\"`, where the container sees it");
 	else if (rs_nonempty_string(r, a[0]->value, "path", &vol->path) && vol->path[0] != '/')
 		rs_err(r, DIAG_E0203, a[0]->value->loc, "path must be absolute");
@@ -951,19 +957,19 @@ static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_serv
 		   svc->proxy ? rs_proxy_attrs : rs_service_attrs, a, sub);
 	if (!svc->proxy)
 		a[SA_TLS] = a[SA_EMAIL] = NULL;
-	what = arena_printf(r->a, "%s %s", what, svc->name);
 	if (!a[SA_IMAGE])
-		diag_help(rs_missing(r, svc->loc, what, "image"), r->dl,
+		diag_help(rs_missing(r, svc->loc, what, svc->name, "image"), r->dl,
 			  "add `image = \"name:tag\"`");
 	if (!a[SA_RAM])
-		diag_help(rs_missing(r, svc->loc, what, "ram"), r->dl,
+		diag_help(rs_missing(r, svc->loc, what, svc->name, "ram"), r->dl,
 			  "add `ram = 512 MB` (its memory limit) or a range `1 GB .. 2 GB`");
 	rs_service_attrs_apply(r, a, svc);
 	if (svc->proxy) {
 		rs_proxy_attrs_apply(r, a, svc);
 		if (svc->tls == MDL_TLS_LETSENCRYPT && !svc->email && !a[SA_EMAIL])
-			diag_help(rs_missing(r, svc->loc, arena_printf(r->a, "%s with tls = letsencrypt", what), "email"),
-				  r->dl, "Let's Encrypt needs a contact: add `email = \"admin@example.com\"`");
+			diag_help(rs_missing(r, svc->loc, "proxy", svc->name, "email"),
+				  r->dl, "tls = letsencrypt needs a contact for Let's Encrypt: "
+				  "add `email = \"admin@example.com\"`");
 	}
 	size_t nvol = 0;
 	for (const struct ast_item *it = blk->items; it; it = it->next)

@@ -141,20 +141,44 @@ static const char *units_fmt_fixed(char *buf, int64_t v, int64_t scale,
 	bool neg = v < 0;
 	/* magnitude as unsigned to survive INT64_MIN */
 	units_u128 m = neg ? (units_u128)(-(v + 1)) + 1 : (units_u128)v;
-	units_u128 r = (m * (units_u128)pow * 2 + (units_u128)scale) /
-			      ((units_u128)scale * 2);
-	unsigned long long ip = (unsigned long long)(r / (units_u128)pow);
-	unsigned long long fp = (unsigned long long)(r % (units_u128)pow);
-	int n = snprintf(buf, UNITS_BUF, "%s%llu", neg && r ? "-" : "", ip);
+	/* rounded to `places` decimals; 64-bit arithmetic for every real
+	 * figure, 128-bit only near the int64 limits */
+	units_u128 r;
+	if (m <= (units_u128)(UINT64_MAX / 4 / (uint64_t)pow))
+		r = ((uint64_t)m * (uint64_t)pow * 2 + (uint64_t)scale) / ((uint64_t)scale * 2);
+	else
+		r = (m * (units_u128)pow * 2 + (units_u128)scale) / ((units_u128)scale * 2);
+	/* every caller has pow <= scale, so r <= m + 1 fits 64 bits */
+	uint64_t r64 = (uint64_t)r;
+	unsigned long long ip = r64 / (uint64_t)pow;
+	unsigned long long fp = r64 % (uint64_t)pow;
+	/* by hand, not snprintf: reports of large files format millions */
+	char digits[24];
+	int nd = 0;
+	do {
+		digits[nd++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	char *w = buf;
+	if (neg && r)
+		*w++ = '-';
+	while (nd)
+		*w++ = digits[--nd];
 	if (places > 0 && (fp || keep_zeros)) {
 		char frac[24];
-		snprintf(frac, sizeof(frac), "%0*llu", places, fp);
+		for (int i = places - 1; i >= 0; i--) {
+			frac[i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
 		int len = places;
 		if (!keep_zeros)
 			while (len > 0 && frac[len - 1] == '0')
 				len--;
-		snprintf(buf + n, (size_t)(UNITS_BUF - n), ".%.*s", len, frac);
+		*w++ = '.';
+		memcpy(w, frac, (size_t)len);
+		w += len;
 	}
+	*w = '\0';
 	return buf;
 }
 

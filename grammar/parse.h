@@ -23,8 +23,9 @@ struct parse_ctx {
 	uint32_t line, col, off;
 	/* newlines inside [ ] and ( ) do not end an item */
 	int nesting;
-	/* the previous token, to fold runs of newlines into one */
-	int last_token;
+	/* the previous token, to fold runs of newlines into one, and the
+	 * one before it, for hints in syntax errors */
+	int last_token, prev_token;
 	/* open braces, innermost last, for "unclosed '{'" */
 	struct loc *braces;
 	size_t nbraces, cap_braces;

@@ -61,6 +61,10 @@ static struct ast_item *parser_item(struct parse_ctx *ctx,
 %define api.pure full
 %define api.prefix {parser_}
 %define parse.error custom
+/* canonical LR without default reductions: the state where an error is
+ * found knows exactly which tokens may follow, for "expected ..." */
+%define lr.type canonical-lr
+%define lr.default-reduction accepting
 %locations
 %expect 0
 %param {yyscan_t scanner}
@@ -73,7 +77,8 @@ static struct ast_item *parser_item(struct parse_ctx *ctx,
 	struct ast_word *word;
 	struct { struct ast_item *first, *last; } items;
 	struct { struct ast_value *first, *last; size_t n; } values;
-	struct { struct ast_word *first, *last; } words;
+	/* the first word stays in the item itself: most items are one word */
+	struct { const char *name; struct loc loc; struct ast_word *rest, *last; } words;
 	struct { int year, month, day; } date;
 }
 
@@ -105,15 +110,21 @@ body:	item_seq
 
 item_seq: opt_item
 		{ $$.first = $$.last = $1; }
-	| item_seq NEWLINE opt_item
+	| item_seq NEWLINE
+		{
+			/* a new line after an error: report its errors too,
+			 * not only those three tokens later */
+			yyerrok;
+		}
+	  opt_item
 		{
 			$$ = $1;
-			if ($3) {
+			if ($4) {
 				if ($$.last)
-					$$.last->next = $3;
+					$$.last->next = $4;
 				else
-					$$.first = $3;
-				$$.last = $3;
+					$$.first = $4;
+				$$.last = $4;
 			}
 		}
 	;
@@ -135,18 +146,18 @@ item:	IDENT '=' value opt_from
 	| words '{' body '}'
 		{
 			$$ = parser_item(ctx, AST_BLOCK, @$);
-			$$->name = $1.first->name;
-			$$->name_loc = $1.first->loc;
-			$$->words = $1.first->next;
+			$$->name = $1.name;
+			$$->name_loc = $1.loc;
+			$$->words = $1.rest;
 			$$->items = $3.first;
 			$$->open_loc = @2;
 		}
 	| words
 		{
 			$$ = parser_item(ctx, AST_WORDS, @$);
-			$$->name = $1.first->name;
-			$$->name_loc = $1.first->loc;
-			$$->words = $1.first->next;
+			$$->name = $1.name;
+			$$->name_loc = $1.loc;
+			$$->words = $1.rest;
 		}
 	;
 
@@ -156,18 +167,20 @@ opt_from: %empty	{ $$ = NULL; }
 
 words:	IDENT
 		{
-			struct ast_word *w = arena_alloc(ctx->arena, sizeof(*w));
-			w->name = $1;
-			w->loc = @1;
-			$$.first = $$.last = w;
+			$$.name = $1;
+			$$.loc = @1;
+			$$.rest = $$.last = NULL;
 		}
 	| words IDENT
 		{
 			struct ast_word *w = arena_alloc(ctx->arena, sizeof(*w));
 			w->name = $2;
 			w->loc = @2;
-			$1.last->next = w;
-			$$.first = $1.first;
+			$$ = $1;
+			if ($$.last)
+				$$.last->next = w;
+			else
+				$$.rest = w;
 			$$.last = w;
 		}
 	;
@@ -293,7 +306,10 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 	n = k;
 
 	char buf[256];
-	int len = snprintf(buf, sizeof(buf), "unexpected %s", parser_symbol_text(tok));
+	const char *what = parser_symbol_text(tok);
+	if (!strncmp(what, "a ", 2))
+		what += 2; /* "unexpected string", but "expected a string" */
+	int len = snprintf(buf, sizeof(buf), "unexpected %s", what);
 	if (n > 0 && len > 0 && (size_t)len < sizeof(buf)) {
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len, ", expected ");
 		for (int i = 0; i < n && (size_t)len < sizeof(buf); i++)
@@ -301,7 +317,18 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 					i == 0 ? "" : i == n - 1 ? " or " : ", ",
 					parser_symbol_text(expected[i]));
 	}
-	diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s", buf);
+	struct diag *d = diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s", buf);
+	/* a '}' where the file could end closes nothing */
+	bool top = false;
+	for (int i = 0; i < n; i++)
+		top = top || expected[i] == YYSYMBOL_YYEOF;
+	if (top && !strcmp(yysymbol_name(tok), "'}'"))
+		diag_help(d, ctx->diags, "no block is open here: remove this '}' or look "
+			  "for a '{' missing above");
+	/* `image "x"`: a value right after a name is an attribute without '=' */
+	if (ctx->prev_token == IDENT && (tok == YYSYMBOL_STRING || tok == YYSYMBOL_NUMBER ||
+					 tok == YYSYMBOL_DATE || !strcmp(yysymbol_name(tok), "'['")))
+		diag_help(d, ctx->diags, "an attribute is written `name = value`: is '=' missing?");
 	return 0;
 }
 
