@@ -56,11 +56,13 @@ INFRAC := $(BUILD)/infrac
 all: $(INFRAC)
 
 $(INFRAC): $(CLI_OBJS) $(BUILD)/libinfrac.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libinfrac.a $(PC_LIBS) -lm
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libinfrac.a $(PC_LIBS) -lm
 
 $(BUILD)/libinfrac.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y
 	@mkdir -p $(@D)
@@ -81,7 +83,8 @@ $(BUILD)/%.o: %.c $(BUILD)/grammar/parser.h
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libinfrac.a
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
+	@echo "  CCLD    $@"
+	@$(CC) $(WARN) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
 		$(BUILD)/libinfrac.a $(CMOCKA_LIBS) $(PC_LIBS) -lm $(LDFLAGS_ALL)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
@@ -137,7 +140,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1:exitcode=98
 # Every tests/SUITE/run.sh is a suite; each gets the sanitized binary as
 # its argument and ends with an "N passed, N failed" line.  tests/bench is
 # `make bench`, timed on the optimized build, never part of make test.
-SUITES := $(filter-out bench,$(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh))))
+SUITES := $(filter-out bench bench-%,$(sort $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh))))
 
 test: deps-test
 	@$(SAN_MAKE) test-all

@@ -103,10 +103,15 @@ static void test_formatting(void **state)
 	char b[UNITS_BUF];
 	assert_string_equal(units_fmt_mem(b, parse_ok("6.9", "GB", UNITS_MEM)), "6.9 GB");
 	assert_string_equal(units_fmt_mem(b, 16 * UNITS_GIB), "16 GB");
-	assert_string_equal(units_fmt_mem(b, 512 * UNITS_MIB), "512 MB");
+	/* the unit that shows the value exactly, GB first */
+	assert_string_equal(units_fmt_mem(b, 512 * UNITS_MIB), "0.5 GB");
+	assert_string_equal(units_fmt_mem(b, parse_ok("0.3", "GB", UNITS_MEM)), "0.3 GB");
+	assert_string_equal(units_fmt_mem(b, 64 * UNITS_MIB), "64 MB");
+	assert_string_equal(units_fmt_mem(b, 100 * UNITS_MIB), "100 MB");
 	assert_string_equal(units_fmt_mem(b, 0), "0 GB");
 	assert_string_equal(units_fmt_mem(b, 20 * UNITS_TIB), "20 TB");
-	assert_string_equal(units_fmt_mem(b, -512 * UNITS_MIB), "-512 MB");
+	assert_string_equal(units_fmt_mem(b, -512 * UNITS_MIB), "-0.5 GB");
+	assert_string_equal(units_fmt_mem(b, -64 * UNITS_MIB), "-64 MB");
 	assert_string_equal(units_fmt_gb(b, parse_ok("2.375", "GB", UNITS_MEM)), "2.38");
 	assert_string_equal(units_fmt_gb(b, parse_ok("128", "MB", UNITS_MEM)), "0.13");
 	assert_string_equal(units_fmt_money(b, 1949), "19.49");
