@@ -59,7 +59,8 @@ static const char *report_gb_range(char *buf, int64_t lo, int64_t hi)
 	return strcat(buf, units_fmt_gb(b, hi));
 }
 
-/* a service's ram: "1.5 GB", "2..3 GB", "64 MB", "512 MB .. 1.5 GB" */
+/* a service's ram: "1.5 GB", "2..3 GB", "64 MB", "512 MB .. 1.5 GB";
+ * no snprintf: large reports print this for every service */
 static const char *report_mem_range(char buf[3 * UNITS_BUF], int64_t lo, int64_t hi)
 {
 	char a[UNITS_BUF], b[UNITS_BUF];
@@ -67,12 +68,16 @@ static const char *report_mem_range(char buf[3 * UNITS_BUF], int64_t lo, int64_t
 	units_fmt_mem(b, hi);
 	const char *ua = strrchr(a, ' '), *ub = strrchr(b, ' ');
 	if (lo == hi)
-		snprintf(buf, 3 * UNITS_BUF, "%s", b);
-	else if (ua && ub && !strcmp(ua, ub)) /* one unit: "2..3 GB" */
-		snprintf(buf, 3 * UNITS_BUF, "%.*s..%s", (int)(ua - a), a, b);
-	else
-		snprintf(buf, 3 * UNITS_BUF, "%s .. %s", a, b);
-	return buf;
+		return strcpy(buf, b);
+	if (ua && ub && !strcmp(ua, ub)) { /* one unit: "2..3 GB" */
+		size_t n = (size_t)(ua - a);
+		memcpy(buf, a, n);
+		strcpy(buf + n, "..");
+	} else {
+		strcpy(buf, a);
+		strcat(buf, " .. ");
+	}
+	return strcat(buf, b);
 }
 
 static void report_percent_range(FILE *out, int64_t lo, int64_t hi, int64_t total)

@@ -64,3 +64,12 @@ void *symtab_put(struct symtab *t, const char *key, void *val)
 	t->n++;
 	return NULL;
 }
+
+void symtab_clear(struct symtab *t)
+{
+	if (t->cap) {
+		memset(t->keys, 0, t->cap * sizeof(*t->keys));
+		memset(t->vals, 0, t->cap * sizeof(*t->vals));
+	}
+	t->n = 0;
+}
