@@ -1,10 +1,10 @@
 #include "report.h"
 
 #include <json.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "capacity.h"
+#include "emit.h"
 #include "units.h"
 
 #define BAR_CELLS 20
@@ -93,35 +93,8 @@ static void report_percent_range(FILE *out, int64_t lo, int64_t hi, int64_t tota
 		fprintf(out, "%lld..%lld%%", (long long)plo, (long long)phi);
 }
 
-/* A line of text built in memory and written at once: the "runs" line
- * lists every service of a server, four pieces each, and one stdio call
- * per piece was a tenth of a large report's time. */
-struct report_line {
-	char *buf;
-	size_t len, cap;
-};
-
-static void report_line_add(struct report_line *l, const char *s)
-{
-	size_t n = strlen(s);
-	if (l->cap - l->len < n) {
-		size_t cap = l->cap ? l->cap : 256;
-		while (cap - l->len < n)
-			cap *= 2;
-		char *buf = realloc(l->buf, cap);
-		if (!buf) {
-			fputs("infrac: out of memory\n", stderr);
-			exit(1);
-		}
-		l->buf = buf;
-		l->cap = cap;
-	}
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-}
-
 static void report_placement_text(const struct mdl_project *p, const struct mdl_phase *ph,
-				  const struct mdl_placement *pl, struct report_line *line,
+				  const struct mdl_placement *pl, struct emit_buf *line,
 				  FILE *out)
 {
 	const struct mdl_type *t = pl->type;
@@ -185,19 +158,22 @@ static void report_placement_text(const struct mdl_project *p, const struct mdl_
 				model_service_port(s));
 	}
 
+	/* the runs line lists every service of the server, four pieces
+	 * each: built in memory and written at once, as one stdio call per
+	 * piece was a tenth of a large report's time */
 	line->len = 0;
-	report_line_add(line, "    runs ");
+	emit_buf_puts(line, "    runs ");
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
-		report_line_add(line, j ? ", " : " ");
-		report_line_add(line, s->name);
-		report_line_add(line, " ");
-		report_line_add(line, report_mem_range(r, s->ram_lo, s->ram_hi));
+		emit_buf_puts(line, j ? ", " : " ");
+		emit_buf_puts(line, s->name);
+		emit_buf_puts(line, " ");
+		emit_buf_puts(line, report_mem_range(r, s->ram_lo, s->ram_hi));
 	}
-	report_line_add(line, pl->nservices ? "; reserve " : " reserve ");
-	report_line_add(line, units_fmt_mem(a, pl->reserve));
-	report_line_add(line, "\n");
-	fwrite(line->buf, 1, line->len, out);
+	emit_buf_puts(line, pl->nservices ? "; reserve " : " reserve ");
+	emit_buf_puts(line, units_fmt_mem(a, pl->reserve));
+	emit_buf_puts(line, "\n");
+	fwrite(line->data, 1, line->len, out);
 }
 
 void report_text(const struct mdl_project *p, FILE *out, bool color)
@@ -218,7 +194,9 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 		units_fmt_month(b, p->start + p->horizon - 1), p->horizon);
 	report_prices(p, out);
 
-	struct report_line line = { NULL, 0, 0 };
+	struct arena a_line = ARENA_INIT;
+	struct emit_buf line;
+	emit_buf_init(&line, &a_line);
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		fprintf(out, "\nphase %s  %s .. %s (%d month%s)\n", ph->name,
@@ -230,7 +208,7 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 		for (size_t k = 0; k < ph->nplacements; k++)
 			report_placement_text(p, ph, &ph->placements[k], &line, out);
 	}
-	free(line.buf);
+	arena_release(&a_line);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
