@@ -88,6 +88,11 @@ static void *arena_alloc_aligned(struct arena *a, size_t size, size_t align)
 	return p; /* zero: chunks are calloc'd and never reused */
 }
 
+void *arena_alloc_align(struct arena *a, size_t size, size_t align)
+{
+	return arena_alloc_aligned(a, size, align);
+}
+
 void *arena_alloc(struct arena *a, size_t size)
 {
 	return arena_alloc_aligned(a, size, ARENA_ALIGN);

@@ -9,6 +9,9 @@
 #ifndef INFRAC_AST_H
 #define INFRAC_AST_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "arena.h"
 #include "diag.h"
 
@@ -25,6 +28,10 @@ enum ast_value_kind {
 struct ast_value {
 	enum ast_value_kind kind;
 	struct loc loc;
+	/* LIST: the elements; CALL: the arguments.  Here rather than in the
+	 * union, where it would make every value of a large file 8 bytes
+	 * longer. */
+	uint32_t n;
 	struct ast_value *next; /* in a list or an argument list */
 	union {
 		struct {
@@ -41,13 +48,11 @@ struct ast_value {
 		} date;
 		struct {
 			struct ast_value *first;
-			size_t n;
 		} list;
 		struct {
 			const char *fn;
 			struct loc fn_loc;
 			struct ast_value *args;
-			size_t nargs;
 		} call;
 	} u;
 };
@@ -64,19 +69,45 @@ struct ast_word {
 	struct ast_word *next;
 };
 
+/* Most items of a large file are one-word lines (the names in a `run on`
+ * block), so an item keeps only what every kind needs: the name's span is
+ * the start of the item's (see ast_name_loc), and the parts of an attribute
+ * and of a block share storage after `next`, which a WORDS item is
+ * allocated without (see ast_item_size).  Read them only for their kind. */
 struct ast_item {
 	enum ast_item_kind kind;
+	uint32_t name_end;       /* byte offset after the name */
 	struct loc loc;          /* the whole item */
 	/* ATTR: the key; BLOCK: first header word; WORDS: first word */
 	const char *name;
-	struct loc name_loc;
 	struct ast_word *words;  /* BLOCK and WORDS: the header words after name */
-	struct ast_value *value; /* ATTR */
-	struct ast_value *from;  /* ATTR: `from X`, or NULL */
-	struct ast_item *items;  /* BLOCK: contents */
-	struct loc open_loc;     /* BLOCK: the '{' */
 	struct ast_item *next;
+	union {
+		struct {                 /* ATTR */
+			struct ast_value *value;
+			struct ast_value *from;  /* `from X`, or NULL */
+		};
+		struct {                 /* BLOCK */
+			struct ast_item *items;  /* contents */
+			struct loc open_loc;     /* the '{' */
+		};
+	};
 };
+
+/* The bytes an item of this kind occupies. */
+static inline size_t ast_item_size(enum ast_item_kind kind)
+{
+	return kind == AST_WORDS ? offsetof(struct ast_item, value)
+				 : sizeof(struct ast_item);
+}
+
+/* The span of the item's name (its first word). */
+static inline struct loc ast_name_loc(const struct ast_item *it)
+{
+	struct loc l = it->loc;
+	l.end_off = it->name_end;
+	return l;
+}
 
 struct ast_file {
 	const struct src *src;

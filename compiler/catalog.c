@@ -13,7 +13,7 @@ const char catalog_source[] = "built-in catalog: Hetzner Cloud CPX line, EUR/mon
 
 #define CAT(n, cpu, ramgb, diskgb, price_cents) \
 	{ n, (cpu) * UNITS_ONE, (ramgb) * UNITS_GIB, (diskgb) * UNITS_GIB, \
-	  20 * UNITS_TIB, price_cents, true, { 0, 0, 0, 0, 0, 0 } }
+	  20 * UNITS_TIB, price_cents, true, { 0, 0, 0, 0 } }
 
 const struct mdl_type catalog_types[] = {
 	CAT("cpx22", 2, 4, 80, 599),

@@ -14,6 +14,10 @@ struct ck {
 	struct arena *a;
 	/* per phase: index+1 of the placement running each declaration */
 	size_t *where;
+	/* ck_ports' table, reused by every placement: one per placement
+	 * would keep thousands of dead tables alive in the arena */
+	struct ck_owner { int port; const struct mdl_service *s; } *owners;
+	size_t owners_cap;
 };
 
 static size_t ck_index(const struct ck *c, const struct mdl_service *s)
@@ -339,11 +343,14 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 		     const struct mdl_placement *pl)
 {
 	/* host port -> who has it; few ports per server, so a linear list */
-	struct owner { int port; const struct mdl_service *s; } *own;
 	size_t n = 0, cap = 2;
 	for (size_t j = 0; j < pl->nservices; j++)
 		cap += pl->services[j]->npublish + 2;
-	own = arena_calloc(c->a, cap, sizeof(*own));
+	if (cap > c->owners_cap) {
+		c->owners_cap = cap * 2;
+		c->owners = arena_calloc(c->a, c->owners_cap, sizeof(*c->owners));
+	}
+	struct ck_owner *own = c->owners;
 	bool have_proxy = false;
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
@@ -359,7 +366,7 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 			}
 			have_proxy = true;
 			for (int k = 0; k < 2; k++)
-				own[n++] = (struct owner){ proxy_ports[k], s };
+				own[n++] = (struct ck_owner){ proxy_ports[k], s };
 		}
 		for (size_t k = 0; k < s->npublish; k++) {
 			int port = s->publish[k];
@@ -385,7 +392,7 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 					  prev->publish_loc.line);
 				continue;
 			}
-			own[n++] = (struct owner){ port, s };
+			own[n++] = (struct ck_owner){ port, s };
 		}
 	}
 }
@@ -524,6 +531,10 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 		eff[i] = &p->services[i];
 	ck_cycles(&c, eff, &reported);
 
+	/* one table for every phase's domains: a new one per phase would
+	 * leave a dead table per phase in the arena */
+	struct symtab domains;
+	symtab_init(&domains, c.a);
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		memset(c.where, 0, (n + 1) * sizeof(*c.where));
@@ -549,8 +560,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 				eff[k] = &p->services[k];
 		}
 
-		struct symtab domains;
-		symtab_init(&domains, c.a);
+		symtab_clear(&domains);
 		ck_domains(&c, ph, &domains);
 		for (size_t k = 0; k < ph->nplacements; k++) {
 			const struct mdl_placement *pl = &ph->placements[k];

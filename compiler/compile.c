@@ -56,7 +56,7 @@ static bool compile_read(struct compilation *c, const char *path)
 	c->src.len = len;
 	return true;
 fail: {
-	struct loc none = { 0, 0, 0, 0, 0, 0 };
+	struct loc none = { 0, 0, 0, 0 };
 	diag_add(&c->diags, DIAG_E0006, NULL, none, "cannot read %s: %s", path,
 		 strerror(errno));
 	return false;

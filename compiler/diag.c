@@ -45,6 +45,28 @@ void diag_list_release(struct diag_list *dl)
 	dl->n = dl->cap = 0;
 }
 
+void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *col)
+{
+	*line = l.line;
+	*col = l.col;
+	if (!s || l.line == 0 || l.end_off <= l.off || l.end_off > s->len)
+		return;
+	/* the last character starts at the last byte that is not a UTF-8
+	 * continuation byte (or at the span's start if there is none) */
+	size_t last = l.end_off - 1;
+	while (last > l.off && ((unsigned char)s->text[last] & 0xC0) == 0x80)
+		last--;
+	for (size_t i = l.off; i < last; i++) {
+		unsigned char ch = (unsigned char)s->text[i];
+		if (ch == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if ((ch & 0xC0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
 static bool diag_is_syntax(enum diag_code code)
 {
 	return code <= DIAG_E0005;
@@ -247,9 +269,11 @@ json_object *diag_to_json(const struct diag_list *dl)
 			json_object_new_string(d->src ? d->src->path : ""));
 		json_object_object_add(o, "line", json_object_new_int((int)d->loc.line));
 		json_object_object_add(o, "column", json_object_new_int((int)d->loc.col));
+		uint32_t end_line, end_col;
+		diag_loc_end(d->src, d->loc, &end_line, &end_col);
 		json_object *end = json_object_new_object();
-		json_object_object_add(end, "line", json_object_new_int((int)d->loc.end_line));
-		json_object_object_add(end, "column", json_object_new_int((int)d->loc.end_col));
+		json_object_object_add(end, "line", json_object_new_int((int)end_line));
+		json_object_object_add(end, "column", json_object_new_int((int)end_col));
 		json_object_object_add(o, "end", end);
 		json_object_object_add(o, "severity", json_object_new_string(
 			diag_code_severity(d->code) == DIAG_ERROR ? "error" : "warning"));

@@ -24,9 +24,12 @@
 #include "arena.h"
 
 /* A span of source text: 1-based line and column (in characters) of the
- * first and last character, and byte offsets [off, end_off). */
+ * first character, and byte offsets [off, end_off).  Line 0: no position.
+ * Every syntax node and many model objects hold spans, so the line and
+ * column of the last character are not stored but computed from the text
+ * by diag_loc_end() when a diagnostic needs them. */
 struct loc {
-	uint32_t line, col, end_line, end_col;
+	uint32_t line, col;
 	uint32_t off, end_off;
 };
 
@@ -36,6 +39,10 @@ struct src {
 	const char *text; /* NUL-terminated */
 	size_t len;
 };
+
+/* The line and column of the last character of l in s (l's own start for
+ * an empty span or one without a source): what a diagnostic's end is. */
+void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *col);
 
 /*   X(code, severity, short title) */
 #define DIAG_CODES(X)                                                        \

@@ -285,7 +285,7 @@ static size_t rs_name_list(struct rs *r, const struct ast_value *v,
 		*out = NULL;
 		return 0;
 	}
-	const struct ast_value **items = arena_calloc(r->a, v->u.list.n + 1, sizeof(*items));
+	const struct ast_value **items = arena_calloc(r->a, v->n + 1, sizeof(*items));
 	size_t n = 0;
 	for (const struct ast_value *e = v->u.list.first; e; e = e->next) {
 		if (e->kind != AST_IDENT) {
@@ -301,7 +301,7 @@ static size_t rs_name_list(struct rs *r, const struct ast_value *v,
 /* secret("X"), env("X"), file("x"): the single string argument */
 static bool rs_call_arg(struct rs *r, const struct ast_value *v, const char **arg)
 {
-	if (v->u.call.nargs != 1 || v->u.call.args->kind != AST_STRING ||
+	if (v->n != 1 || v->u.call.args->kind != AST_STRING ||
 	    !*v->u.call.args->u.str) {
 		rs_err(r, DIAG_E0205, v->loc, "%s() takes one non-empty string",
 		       v->u.call.fn);
@@ -400,7 +400,7 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 				if (!strcmp(sub[i], it->name))
 					ok = true;
 			if (!ok) {
-				struct diag *d = rs_err(r, DIAG_E0101, it->name_loc,
+				struct diag *d = rs_err(r, DIAG_E0101, ast_name_loc(it),
 							"a '%s' block cannot appear in %s", it->name, what);
 				if (sub && sub[0]) {
 					char list[128] = "";
@@ -424,14 +424,14 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 			diag_suggest_init(&sg, it->name);
 			for (size_t k = 0; k < n; k++)
 				diag_suggest_try(&sg, names[k]);
-			struct diag *d = rs_err(r, DIAG_E0102, it->name_loc,
+			struct diag *d = rs_err(r, DIAG_E0102, ast_name_loc(it),
 						"unknown attribute '%s' in %s", it->name, what);
 			if (diag_suggest_result(&sg))
 				diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
 			continue;
 		}
 		if (slots[i]) {
-			struct diag *d = rs_err(r, DIAG_E0103, it->name_loc,
+			struct diag *d = rs_err(r, DIAG_E0103, ast_name_loc(it),
 						"%s is set twice in %s", it->name, what);
 			diag_note(d, r->dl, "first set on line %u", slots[i]->loc.line);
 			continue;
@@ -469,12 +469,9 @@ static const char *rs_block_name(struct rs *r, const struct ast_item *blk,
 
 static struct loc rs_header_loc(const struct ast_item *blk)
 {
-	struct loc l = blk->name_loc;
-	for (const struct ast_word *w = blk->words; w; w = w->next) {
-		l.end_line = w->loc.end_line;
-		l.end_col = w->loc.end_col;
+	struct loc l = ast_name_loc(blk);
+	for (const struct ast_word *w = blk->words; w; w = w->next)
 		l.end_off = w->loc.end_off;
-	}
 	return l;
 }
 
@@ -747,7 +744,7 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 		rs_port_value(r, a[SA_PORT]->value, "port", &svc->port);
 	if (a[SA_PUBLISH]) {
 		const struct ast_value *v = a[SA_PUBLISH]->value;
-		size_t n = v->kind == AST_LIST ? v->u.list.n : 1;
+		size_t n = v->kind == AST_LIST ? v->n : 1;
 		const struct ast_value *first = v->kind == AST_LIST ? v->u.list.first : v;
 		svc->publish = arena_calloc(r->a, n + 1, sizeof(int));
 		svc->npublish = 0;
@@ -813,7 +810,7 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 			svc->command[0] = v->u.str;
 			svc->ncommand = 1;
 		} else if (v->kind == AST_LIST) {
-			svc->command = arena_calloc(r->a, v->u.list.n + 1, sizeof(*svc->command));
+			svc->command = arena_calloc(r->a, v->n + 1, sizeof(*svc->command));
 			svc->ncommand = 0;
 			for (const struct ast_value *e = v->u.list.first; e; e = e->next)
 				if (rs_string(r, e, "command", &svc->command[svc->ncommand]))
@@ -879,7 +876,7 @@ static void rs_env(struct rs *r, const struct ast_item *blk, struct mdl_service 
 			continue;
 		}
 		if (!rs_env_key_ok(it->name)) {
-			rs_err(r, DIAG_E0203, it->name_loc,
+			rs_err(r, DIAG_E0203, ast_name_loc(it),
 			       "'%s' is not a valid environment variable name", it->name);
 			continue;
 		}
@@ -917,7 +914,7 @@ static void rs_env(struct rs *r, const struct ast_item *blk, struct mdl_service 
 		while (j < k && strcmp(env[j].key, e.key))
 			j++;
 		if (j < k && j >= base) {
-			rs_err(r, DIAG_E0103, it->name_loc, "%s is set twice in env", e.key);
+			rs_err(r, DIAG_E0103, ast_name_loc(it), "%s is set twice in env", e.key);
 			continue;
 		}
 		env[j] = e;
@@ -997,7 +994,7 @@ static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_serv
 			svc->nvolumes++;
 		} else if (!strcmp(it->name, "env")) {
 			if (env_blk) {
-				struct diag *d = rs_err(r, DIAG_E0103, it->name_loc,
+				struct diag *d = rs_err(r, DIAG_E0103, ast_name_loc(it),
 							"%s has two env blocks", svc->name);
 				diag_note(d, r->dl, "first on line %u", env_blk->loc.line);
 				continue;
@@ -1103,7 +1100,7 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 			if (!decl)
 				continue;
 			if (decl->proxy != !strcmp(it->name, "proxy")) {
-				rs_err(r, DIAG_E0205, it->name_loc, "%s is a %s, not a %s",
+				rs_err(r, DIAG_E0205, ast_name_loc(it), "%s is a %s, not a %s",
 				       name, decl->proxy ? "proxy" : "service", it->name);
 				continue;
 			}
@@ -1203,13 +1200,13 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 				continue;
 			}
 			const struct mdl_service *decl = rs_lookup(r, &r->services, "service",
-								   s->name, s->name_loc);
+								   s->name, ast_name_loc(s));
 			if (!decl)
 				continue;
 			const struct mdl_service *eff = symtab_get(&overrides, decl->name);
 			if (eff)
 				symtab_put(&placed, decl->name, (void *)eff);
-			pl->service_locs[pl->nservices] = s->name_loc;
+			pl->service_locs[pl->nservices] = ast_name_loc(s);
 			pl->services[pl->nservices++] = eff ? eff : decl;
 		}
 	}
@@ -1253,7 +1250,7 @@ static void rs_scenario(struct rs *r, const struct ast_item *blk, struct mdl_sce
 		}
 		if (!strcmp(it->name, "title")) {
 			if (title) {
-				rs_err(r, DIAG_E0103, it->name_loc, "title is set twice in scenario %s",
+				rs_err(r, DIAG_E0103, ast_name_loc(it), "title is set twice in scenario %s",
 				       sc->name);
 				continue;
 			}
@@ -1262,7 +1259,7 @@ static void rs_scenario(struct rs *r, const struct ast_item *blk, struct mdl_sce
 			continue;
 		}
 		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", it->name,
-							 it->name_loc);
+							 ast_name_loc(it));
 		const char *tn;
 		const struct mdl_type *t = NULL;
 		if (rs_ident(r, it->value, "a scenario's server type", &tn))
@@ -1354,7 +1351,7 @@ static int rs_kind_of(struct rs *r, const struct ast_item *it)
 	diag_suggest_init(&sg, it->name);
 	for (int k = 0; k < K__COUNT; k++)
 		diag_suggest_try(&sg, rs_kinds[k]);
-	struct diag *d = rs_err(r, DIAG_E0101, it->name_loc, "unknown block kind '%s'",
+	struct diag *d = rs_err(r, DIAG_E0101, ast_name_loc(it), "unknown block kind '%s'",
 				it->name);
 	if (diag_suggest_result(&sg))
 		diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
@@ -1393,7 +1390,7 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 		if (k == K_PROJECT || k == K_LIMITS) {
 			const struct ast_item **slot = k == K_PROJECT ? &project : &limits;
 			if (*slot) {
-				struct diag *d = rs_err(&r, DIAG_E0107, it->name_loc,
+				struct diag *d = rs_err(&r, DIAG_E0107, ast_name_loc(it),
 							"a second %s block", rs_kinds[k]);
 				diag_note(d, dl, "the first is on line %u", (*slot)->loc.line);
 			} else {
@@ -1402,7 +1399,7 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 		}
 	}
 	if (!project) {
-		struct loc l = { 1, 1, 1, 1, 0, 0 };
+		struct loc l = { 1, 1, 0, 0 };
 		struct diag *d = diag_add(dl, DIAG_E0107, file->src, l,
 					  "the file has no project block");
 		diag_help(d, dl, "start with: project NAME { start = 2026-02  horizon = 36 months }");

@@ -27,7 +27,8 @@ void *symtab_get(const struct symtab *t, const char *key)
 	for (size_t i = symtab_hash(key) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
 		if (!t->keys[i])
 			return NULL;
-		if (!strcmp(t->keys[i], key))
+		/* names are interned by the scanner: usually the same pointer */
+		if (t->keys[i] == key || !strcmp(t->keys[i], key))
 			return t->vals[i];
 	}
 }
@@ -63,4 +64,13 @@ void *symtab_put(struct symtab *t, const char *key, void *val)
 	t->vals[i] = val;
 	t->n++;
 	return NULL;
+}
+
+void symtab_clear(struct symtab *t)
+{
+	if (t->cap) {
+		memset(t->keys, 0, t->cap * sizeof(*t->keys));
+		memset(t->vals, 0, t->cap * sizeof(*t->vals));
+	}
+	t->n = 0;
 }

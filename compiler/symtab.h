@@ -20,5 +20,7 @@ void symtab_init(struct symtab *t, struct arena *a);
 void *symtab_get(const struct symtab *t, const char *key);
 /* Returns the existing value when the key is taken (and stores nothing). */
 void *symtab_put(struct symtab *t, const char *key, void *val);
+/* Empties t but keeps its storage, for a table filled again and again. */
+void symtab_clear(struct symtab *t);
 
 #endif

@@ -190,16 +190,20 @@ const char *units_fmt_gb(char *buf, int64_t mem)
 const char *units_fmt_mem(char *buf, int64_t mem)
 {
 	/* the unit that shows the value exactly, GB first: 0.5 GB, 64 MB,
-	 * 20 TB; a value exact in neither is rounded in GB */
-	char tmp[UNITS_BUF];
+	 * 20 TB; a value exact in neither is rounded in GB.  No snprintf:
+	 * reports of large files print this for every service. */
 	int64_t a = mem < 0 ? -mem : mem;
-	if (a >= 10 * UNITS_TIB && a % UNITS_TIB == 0)
-		snprintf(buf, UNITS_BUF, "%s TB", units_fmt_fixed(tmp, mem, UNITS_TIB, 2, false));
-	else if (a % (UNITS_GIB / 100) == 0 || a % (UNITS_MIB / 100) != 0)
-		snprintf(buf, UNITS_BUF, "%s GB", units_fmt_fixed(tmp, mem, UNITS_GIB, 2, false));
-	else
-		snprintf(buf, UNITS_BUF, "%s MB", units_fmt_fixed(tmp, mem, UNITS_MIB, 2, false));
-	return buf;
+	int64_t scale = UNITS_GIB;
+	const char *unit = " GB";
+	if (a >= 10 * UNITS_TIB && a % UNITS_TIB == 0) {
+		scale = UNITS_TIB;
+		unit = " TB";
+	} else if (a % (UNITS_GIB / 100) != 0 && a % (UNITS_MIB / 100) == 0) {
+		scale = UNITS_MIB;
+		unit = " MB";
+	}
+	units_fmt_fixed(buf, mem, scale, 2, false);
+	return strcat(buf, unit);
 }
 
 const char *units_fmt_money(char *buf, int64_t cents)

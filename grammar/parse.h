@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "symtab.h"
 
 struct parse_ctx {
 	struct arena *arena;
@@ -26,6 +27,9 @@ struct parse_ctx {
 	/* the previous token, to fold runs of newlines into one, and the
 	 * one before it, for hints in syntax errors */
 	int last_token, prev_token;
+	/* every distinct name once: a large file repeats each service's
+	 * name in every phase, and a copy per use cost more than the table */
+	struct symtab names;
 	/* open braces, innermost last, for "unclosed '{'" */
 	struct loc *braces;
 	size_t nbraces, cap_braces;

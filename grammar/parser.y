@@ -20,19 +20,18 @@ int parser_lex(PARSER_STYPE *lval, PARSER_LTYPE *lloc, yyscan_t scanner);
 %code {
 #include <string.h>
 
+/* An empty rule's span is the position after the symbol before it. */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                  \
 	do {                                                         \
 		if (N) {                                             \
 			(Cur).line = YYRHSLOC(Rhs, 1).line;          \
 			(Cur).col = YYRHSLOC(Rhs, 1).col;            \
 			(Cur).off = YYRHSLOC(Rhs, 1).off;            \
-			(Cur).end_line = YYRHSLOC(Rhs, N).end_line;  \
-			(Cur).end_col = YYRHSLOC(Rhs, N).end_col;    \
 			(Cur).end_off = YYRHSLOC(Rhs, N).end_off;    \
 		} else {                                             \
-			(Cur).line = (Cur).end_line = YYRHSLOC(Rhs, 0).end_line; \
-			(Cur).col = (Cur).end_col = YYRHSLOC(Rhs, 0).end_col;    \
-			(Cur).off = (Cur).end_off = YYRHSLOC(Rhs, 0).end_off;    \
+			diag_loc_end(ctx->src, YYRHSLOC(Rhs, 0),     \
+				     &(Cur).line, &(Cur).col);       \
+			(Cur).off = (Cur).end_off = YYRHSLOC(Rhs, 0).end_off; \
 		}                                                    \
 	} while (0)
 
@@ -42,7 +41,7 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *ctx,
 static struct ast_value *parser_value(struct parse_ctx *ctx,
 				      enum ast_value_kind kind, YYLTYPE loc)
 {
-	struct ast_value *v = arena_alloc(ctx->arena, sizeof(*v));
+	struct ast_value *v = arena_alloc_align(ctx->arena, sizeof(*v), _Alignof(struct ast_value));
 	v->kind = kind;
 	v->loc = loc;
 	return v;
@@ -51,7 +50,8 @@ static struct ast_value *parser_value(struct parse_ctx *ctx,
 static struct ast_item *parser_item(struct parse_ctx *ctx,
 				    enum ast_item_kind kind, YYLTYPE loc)
 {
-	struct ast_item *it = arena_alloc(ctx->arena, sizeof(*it));
+	struct ast_item *it = arena_alloc_align(ctx->arena, ast_item_size(kind),
+					       _Alignof(struct ast_item));
 	it->kind = kind;
 	it->loc = loc;
 	return it;
@@ -139,7 +139,7 @@ item:	IDENT '=' value opt_from
 		{
 			$$ = parser_item(ctx, AST_ATTR, @$);
 			$$->name = $1;
-			$$->name_loc = @1;
+			$$->name_end = @1.end_off;
 			$$->value = $3;
 			$$->from = $4;
 		}
@@ -147,7 +147,7 @@ item:	IDENT '=' value opt_from
 		{
 			$$ = parser_item(ctx, AST_BLOCK, @$);
 			$$->name = $1.name;
-			$$->name_loc = $1.loc;
+			$$->name_end = $1.loc.end_off;
 			$$->words = $1.rest;
 			$$->items = $3.first;
 			$$->open_loc = @2;
@@ -156,7 +156,7 @@ item:	IDENT '=' value opt_from
 		{
 			$$ = parser_item(ctx, AST_WORDS, @$);
 			$$->name = $1.name;
-			$$->name_loc = $1.loc;
+			$$->name_end = $1.loc.end_off;
 			$$->words = $1.rest;
 		}
 	;
@@ -173,7 +173,8 @@ words:	IDENT
 		}
 	| words IDENT
 		{
-			struct ast_word *w = arena_alloc(ctx->arena, sizeof(*w));
+			struct ast_word *w = arena_alloc_align(ctx->arena, sizeof(*w),
+							       _Alignof(struct ast_word));
 			w->name = $2;
 			w->loc = @2;
 			$$ = $1;
@@ -196,7 +197,7 @@ value:	scalar
 		{
 			$$ = parser_value(ctx, AST_LIST, @$);
 			$$->u.list.first = $2.first;
-			$$->u.list.n = $2.n;
+			$$->n = (uint32_t)$2.n;
 		}
 	;
 
@@ -224,7 +225,7 @@ scalar:	number
 			$$->u.call.fn = $1;
 			$$->u.call.fn_loc = @1;
 			$$->u.call.args = $3.first;
-			$$->u.call.nargs = $3.n;
+			$$->n = (uint32_t)$3.n;
 		}
 	;
 
