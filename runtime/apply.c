@@ -14,7 +14,7 @@ struct server_job {
 	const struct plan_action *x;
 	const struct plan_want_server *w;
 	int64_t firewall;            /* id to attach on create; 0 = none */
-	const char *ip;              /* result: the address (job arena) */
+	char ip[64];                 /* result: the server's address */
 	bool ok;
 };
 
@@ -220,6 +220,10 @@ static bool firewall_converge(struct run *run, const struct plan_action *x, int6
 							     : &s->other_servers[i - s->nservers];
 		if (strcmp(hs->name, w->name))
 			continue;
+		for (size_t f = 0; f < s->nfirewalls; f++)
+			for (size_t m = 0; s->firewalls[f].id == *id && m < s->firewalls[f].nservers; m++)
+				if (s->firewalls[f].servers[m] == hs->id)
+					return true;
 		if (!hcloud_firewall_apply(c, *id, hs->id, &acts, e) || !wait_acts(run, c, &acts, e))
 			return false;
 		break;
@@ -402,7 +406,7 @@ static bool server_converge(struct worker *wk, struct server_job *j, struct hc_e
 		snprintf(e->message, sizeof(e->message), "the server has no public IPv4 address");
 		return false;
 	}
-	j->ip = s.ipv4;
+	snprintf(j->ip, sizeof(j->ip), "%s", s.ipv4);
 	if (!had || strcmp(had, w->artefacts)) {
 		/* a host key is recorded on first contact only for a server this
 		 * apply (or an interrupted one) created and never deployed to */
@@ -491,6 +495,7 @@ static bool run_servers(struct run *run)
 		cfg->hc->requests += wk[i].c.requests;
 		pthread_mutex_unlock(&run->mu);
 		http_client_release(&wk[i].c);
+		arena_release(&wk[i].a);
 	}
 	bool ok = made == n;
 	free(wk);

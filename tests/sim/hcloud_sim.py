@@ -2319,6 +2319,9 @@ def apply_config(current, data):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; every answer carries Content-Length
+    # headers and body go out in separate writes: without TCP_NODELAY the
+    # body waits for the delayed ACK (40 ms) on every keep-alive request
+    disable_nagle_algorithm = True
     server_version = "hcloud-sim"
 
     def version_string(self):
