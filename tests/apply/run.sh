@@ -201,42 +201,68 @@ converged() {
 	[ "$s" = "$WANT_DEV" ] || { echo "state: $s"; echo "want:  $WANT_DEV"; return 1; }
 	"$INFRAC" plan "$FILE" > "$WORK/plan.out" 2>&1 || { cat "$WORK/plan.out"; return 1; }
 }
-tried=0 conv=0 failed_points="" t_sweep=$(date +%s)
-for k in $(seq 1 "${FAULT_LIMIT:-$FIRST_REQ}"); do
-	for kind in 500 429 drop kill; do
-		fresh
-		case $kind in
-		500) sim POST faults "{\"kind\":\"status\",\"status\":500,\"when\":\"after\",\"at_request\":$k}" > /dev/null ;;
-		429) sim POST faults "{\"faults\":[{\"kind\":\"status\",\"status\":429,\"at_request\":$k},{\"kind\":\"status\",\"status\":429,\"at_request\":$((k+1))},{\"kind\":\"status\",\"status\":429,\"at_request\":$((k+2))}]}" > /dev/null ;;
-		drop) sim POST faults "{\"kind\":\"drop\",\"when\":\"after\",\"at_request\":$k}" > /dev/null ;;
-		esac
-		if [ $kind = kill ]; then
-			# stopped before its first request, so the fault names its pid in time
-			sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$FILE" --yes \
-				> "$WORK/fault.out" 2>&1 < /dev/null &
-			pid=$!
-			sim POST faults "{\"kind\":\"kill\",\"pid\":$pid,\"at_request\":$k}" > /dev/null
-			kill -CONT $pid
-			wait $pid
-		else
-			"$INFRAC" apply "$FILE" --yes > "$WORK/fault.out" 2>&1 < /dev/null
-		fi
-		cat "$WORK/fault.out" >> "$WORK/logs/faults"
+# one fault point: fault KIND at request K, apply, clear the faults, apply
+# again; prints "ok" or "FAIL" and why
+fault_point() {
+	local kind=$1 k=$2 pid rc
+	fresh
+	case $kind in
+	500) sim POST faults "{\"kind\":\"status\",\"status\":500,\"when\":\"after\",\"at_request\":$k}" > /dev/null ;;
+	429) sim POST faults "{\"faults\":[{\"kind\":\"status\",\"status\":429,\"at_request\":$k},{\"kind\":\"status\",\"status\":429,\"at_request\":$((k+1))},{\"kind\":\"status\",\"status\":429,\"at_request\":$((k+2))}]}" > /dev/null ;;
+	drop) sim POST faults "{\"kind\":\"drop\",\"when\":\"after\",\"at_request\":$k}" > /dev/null ;;
+	esac
+	if [ "$kind" = kill ]; then
+		# stopped before its first request, so the fault names its pid in time
+		sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$FILE" --yes \
+			> "$WORK/fault.out" 2>&1 < /dev/null &
+		pid=$!
+		sim POST faults "{\"kind\":\"kill\",\"pid\":$pid,\"at_request\":$k}" > /dev/null
+		kill -CONT $pid
+		wait $pid 2> /dev/null
+	else
 		"$INFRAC" apply "$FILE" --yes > "$WORK/fault.out" 2>&1 < /dev/null
-		rc=$?
-		cat "$WORK/fault.out" >> "$WORK/logs/faults"
-		tried=$((tried + 1))
-		if [ $rc = 0 ] && converged > "$WORK/why" 2>&1; then
-			conv=$((conv + 1))
-		else
-			failed_points="$failed_points $kind@$k"
-			[ -z "${why_shown:-}" ] && { why_shown=1; cat "$WORK/why" "$WORK/fault.out"; }
-		fi
-	done
+	fi
+	cat "$WORK/fault.out" >> "$LOGS/faults"
+	sim DELETE faults > /dev/null   # the first run may not have reached request k
+	"$INFRAC" apply "$FILE" --yes > "$WORK/fault.out" 2>&1 < /dev/null
+	rc=$?
+	cat "$WORK/fault.out" >> "$LOGS/faults"
+	if [ $rc = 0 ] && converged > "$WORK/why" 2>&1; then echo "ok $kind@$k"
+	else echo "FAIL $kind@$k"; sed 's/^/#   /' "$WORK/why" "$WORK/fault.out" | head -30; fi
+}
+# the points run on SWEEP_JOBS pairs of simulator and sshd at once: each
+# point mostly waits (actions, ssh handshakes)
+LOGS=$WORK/logs
+t_sweep=$(date +%s)
+JOBS=${SWEEP_JOBS:-4}
+for w in $(seq 1 "$JOBS"); do
+	(
+		WORK=$WORK/sweep$w
+		LOGS=$LOGS/sweep$w
+		mkdir -p "$WORK" "$LOGS"
+		SIM_PID= SSHD_PID=
+		trap '[ -n "$SSHD_PID" ] && kill $SSHD_PID; [ -n "$SIM_PID" ] && kill $SIM_PID' EXIT
+		start_sshd > /dev/null
+		# a fast refill: after a 429 apply waits for one request's worth of it
+		start_sim --action-seconds 0.05 --rate-limit 3600000
+		i=0
+		for k in $(seq 1 "${FAULT_LIMIT:-$FIRST_REQ}"); do
+			for kind in 500 429 drop kill; do
+				i=$((i + 1))
+				[ $((i % JOBS + 1)) = "$w" ] && fault_point $kind "$k"
+			done
+		done > "$LOGS/result"
+	) &
+	workers="${workers:-} $!"
 done
-echo "# fault points: $tried tried, $conv converged in $(( $(date +%s) - t_sweep )) s (requests 1..${FAULT_LIMIT:-$FIRST_REQ} x 500-after, 429 storm, drop-after, SIGKILL)"
+wait $workers
+tried=$(cat "$LOGS"/sweep*/result | grep -cE '^(ok|FAIL) ')
+conv=$(cat "$LOGS"/sweep*/result | grep -c '^ok ')
+failed_points=$(cat "$LOGS"/sweep*/result | grep '^FAIL ' | cut -d' ' -f2 | tr '\n' ' ')
+echo "# fault points: $tried tried, $conv converged in $(( $(date +%s) - t_sweep )) s on $JOBS simulators (requests 1..${FAULT_LIMIT:-$FIRST_REQ} x 500-after, 429 storm, drop-after, SIGKILL)"
 if [ "$tried" -gt 0 ] && [ "$conv" = "$tried" ]; then ok "every fault point converges on rerun ($conv of $tried)"
-else not_ok "every fault point converges on rerun ($conv of $tried)" "failed:$failed_points"; fi
+else not_ok "every fault point converges on rerun ($conv of $tried)" "failed: $failed_points
+$(grep -h -A30 '^FAIL' "$LOGS"/sweep*/result | head -40)"; fi
 
 # ---- secrets ------------------------------------------------------------------------
 sim GET "requests?since=0" > "$WORK/logs/sim-requests"
