@@ -10,11 +10,12 @@
 
 /* ---- shared run state ---------------------------------------------------- */
 
-struct server_job {
+/* One action of the plan, carried out by a worker. */
+struct job {
 	const struct plan_action *x;
-	const struct plan_want_server *w;
-	int64_t firewall;            /* id to attach on create; 0 = none */
-	char ip[64];                 /* result: the server's address */
+	int64_t id;                  /* firewalls: the id it has; servers: the
+				      * firewall to attach on create (0 = none) */
+	char ip[64];                 /* servers: the address */
 	bool ok;
 };
 
@@ -23,9 +24,20 @@ struct run {
 	const struct apply_config *cfg;
 	struct apply_result *r;
 	pthread_mutex_t mu;          /* out, r, next */
-	struct server_job *jobs;
-	size_t njobs, next;
-	struct arena a;              /* main thread only */
+	struct job *jobs;            /* every action, in plan order */
+	size_t njobs;
+	/* the phase running: its jobs are those of kind and destroy or not */
+	enum plan_kind kind;
+	bool destroys;
+	size_t next;
+};
+
+/* A thread of the pool: its own client (a curl handle is not
+ * thread-safe) and arena. */
+struct worker {
+	struct run *run;
+	struct http_client c;
+	struct arena a;
 };
 
 static int64_t mono_ms(void)
@@ -140,9 +152,11 @@ bool apply_check_secrets(struct arena *a, const struct plan *p, const char **err
 
 /* ---- ssh keys and firewalls (sequential) ---------------------------------- */
 
-static bool key_converge(struct run *run, const struct plan_action *x, struct hc_error *e)
+static bool key_converge(struct worker *wk, struct job *j, struct hc_error *e)
 {
-	struct http_client *c = run->cfg->hc;
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	struct http_client *c = &wk->c;
 	const struct plan_want_key *w = x->want;
 	const char *k[2], *v[2];
 	struct hc_labels l;
@@ -161,14 +175,14 @@ static bool key_converge(struct run *run, const struct plan_action *x, struct hc
 	json_object *item;
 	if (!hcloud_find_name(c, "/ssh_keys", "ssh_keys", w->name, &item, e))
 		return false;
-	if (!item && hcloud_create_ssh_key(c, &run->a, w->name, w->public_key, &l, &got, e))
+	if (!item && hcloud_create_ssh_key(c, &wk->a, w->name, w->public_key, &l, &got, e))
 		return true;
 	/* it exists, or the create failed: maybe it was made without us learning */
 	if (!item && !hcloud_find_name(c, "/ssh_keys", "ssh_keys", w->name, &item, e))
 		return false;
 	if (!item)
 		return false;
-	bool ok = hcloud_decode_ssh_key(&run->a, item, &got);
+	bool ok = hcloud_decode_ssh_key(&wk->a, item, &got);
 	json_object_put(item);
 	if (!ok)
 		return false;
@@ -177,10 +191,12 @@ static bool key_converge(struct run *run, const struct plan_action *x, struct hc
 }
 
 /* The firewall of that name, created when missing; *id gets it. */
-static bool firewall_converge(struct run *run, const struct plan_action *x, int64_t *id,
-			      struct hc_error *e)
+static bool firewall_converge(struct worker *wk, struct job *j, struct hc_error *e)
 {
-	struct http_client *c = run->cfg->hc;
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	int64_t *id = &j->id;
+	struct http_client *c = &wk->c;
 	const struct plan_want_firewall *w = x->want;
 	const char *k[2], *v[2];
 	struct hc_labels l;
@@ -192,7 +208,7 @@ static bool firewall_converge(struct run *run, const struct plan_action *x, int6
 		json_object *item;
 		if (!hcloud_find_name(c, "/firewalls", "firewalls", w->name, &item, e))
 			return false;
-		if (!item && hcloud_create_firewall(c, &run->a, w->name, w->ports, w->nports, &l, &fw,
+		if (!item && hcloud_create_firewall(c, &wk->a, w->name, w->ports, w->nports, &l, &fw,
 						    &acts, e)) {
 			*id = fw.id;
 			return wait_acts(run, c, &acts, e);
@@ -201,7 +217,7 @@ static bool firewall_converge(struct run *run, const struct plan_action *x, int6
 			return false;
 		if (!item)
 			return false;
-		bool ok = hcloud_decode_firewall(&run->a, item, &fw);
+		bool ok = hcloud_decode_firewall(&wk->a, item, &fw);
 		json_object_put(item);
 		if (!ok)
 			return false;
@@ -233,12 +249,6 @@ static bool firewall_converge(struct run *run, const struct plan_action *x, int6
 
 /* ---- servers (workers) ------------------------------------------------------ */
 
-struct worker {
-	struct run *run;
-	struct http_client c;
-	struct arena a;
-};
-
 /* Waits for whatever runs on the server (an earlier apply's actions). */
 static bool server_idle(struct run *run, struct http_client *c, int64_t id, struct hc_error *e)
 {
@@ -254,11 +264,11 @@ static bool server_op(struct run *run, struct http_client *c, int64_t id, const 
 }
 
 /* The server of that name, created when missing (*created then). */
-static bool server_ensure(struct worker *wk, struct server_job *j, struct hc_server *s,
+static bool server_ensure(struct worker *wk, struct job *j, struct hc_server *s,
 			  bool *created, struct hc_error *e)
 {
 	struct run *run = wk->run;
-	const struct plan_want_server *w = j->w;
+	const struct plan_want_server *w = j->x->want;
 	json_object *item;
 	*created = false;
 	if (!hcloud_find_name(&wk->c, "/servers", "servers", w->name, &item, e))
@@ -274,7 +284,7 @@ static bool server_ensure(struct worker *wk, struct server_job *j, struct hc_ser
 			if (!strcmp(run->cfg->art->files[i].path, path))
 				user_data = run->cfg->art->files[i].data;
 		struct hc_server_create rq = {
-			w->name, w->type, w->image, w->location, w->keys, w->nkeys, j->firewall,
+			w->name, w->type, w->image, w->location, w->keys, w->nkeys, j->id,
 			user_data, &l,
 		};
 		struct hc_actions acts;
@@ -309,11 +319,12 @@ static size_t release_files(struct worker *wk, const char *server, struct deploy
 	return n;
 }
 
-static bool server_deploy(struct worker *wk, struct server_job *j, const char *ip,
+static bool server_deploy(struct worker *wk, struct job *j, const char *ip,
 			  bool accept_new, struct hc_error *e)
 {
 	struct run *run = wk->run;
-	const struct mdl_placement *pl = placement_of(run->p, j->w->server);
+	const struct plan_want_server *w = j->x->want;
+	const struct mdl_placement *pl = placement_of(run->p, w->server);
 	struct deploy_env *env;
 	size_t nenv;
 	const char *err;
@@ -333,9 +344,9 @@ static bool server_deploy(struct worker *wk, struct server_job *j, const char *i
 			proxy = pl->services[i]->name;
 	struct deploy_request rq = { 0 };
 	rq.project = run->cfg->project;
-	rq.release = j->w->artefacts;
+	rq.release = w->artefacts;
 	struct deploy_file *files;
-	rq.nfiles = release_files(wk, j->w->server, &files);
+	rq.nfiles = release_files(wk, w->server, &files);
 	rq.files = files;
 	rq.env = env;
 	rq.nenv = nenv;
@@ -355,11 +366,11 @@ static bool server_deploy(struct worker *wk, struct server_job *j, const char *i
 	return ok;
 }
 
-static bool server_converge(struct worker *wk, struct server_job *j, struct hc_error *e)
+static bool server_converge(struct worker *wk, struct job *j, struct hc_error *e)
 {
 	struct run *run = wk->run;
 	const struct plan_action *x = j->x;
-	const struct plan_want_server *w = j->w;
+	const struct plan_want_server *w = j->x->want;
 	struct http_client *c = &wk->c;
 	struct hc_server s;
 	bool created = false;
@@ -423,93 +434,16 @@ static bool server_converge(struct worker *wk, struct server_job *j, struct hc_e
 	return hcloud_update(c, path, NULL, &l, e);
 }
 
-static const char *const op_doing[] = { "creating", "updating", "changing type", "replacing",
-					"destroying" };
-static const char *const op_done[] = { "created", "updated", "type changed", "replaced",
-				       "destroyed" };
-
-static void *worker_main(void *arg)
-{
-	struct worker *wk = arg;
-	struct run *run = wk->run;
-	for (;;) {
-		pthread_mutex_lock(&run->mu);
-		size_t i = run->next < run->njobs ? run->next++ : run->njobs;
-		pthread_mutex_unlock(&run->mu);
-		if (i == run->njobs)
-			break;
-		struct server_job *j = &run->jobs[i];
-		int64_t t = mono_ms();
-		say(run, "server", j->w->name, -1, "%s", op_doing[j->x->op]);
-		struct hc_error e;
-		memset(&e, 0, sizeof(e));
-		j->ok = server_converge(wk, j, &e);
-		if (j->ok)
-			say(run, "server", j->w->name, t, "%s", op_done[j->x->op]);
-		else
-			say(run, "server", j->w->name, t, "FAILED: %s", e.message);
-		count(run, j->x->op, j->ok);
-	}
-	return NULL;
-}
-
-static bool run_servers(struct run *run)
-{
-	const struct apply_config *cfg = run->cfg;
-	int n = cfg->parallelism < 1 ? 1 : cfg->parallelism;
-	if ((size_t)n > run->njobs)
-		n = (int)run->njobs;
-	if (!n)
-		return true;
-	struct worker *wk = calloc((size_t)n, sizeof(*wk));
-	pthread_t *th = calloc((size_t)n, sizeof(*th));
-	if (!wk || !th) {
-		free(wk), free(th);
-		return false;
-	}
-	/* clients are made here, before any thread runs: curl's global
-	 * setup is not thread-safe */
-	int made = 0;
-	for (; made < n; made++) {
-		char err[512];
-		wk[made].run = run;
-		arena_init(&wk[made].a);
-		if (!http_client_init(&wk[made].c, cfg->endpoint, cfg->token, err, sizeof(err))) {
-			arena_release(&wk[made].a);
-			fprintf(cfg->out, "infrac apply: error: %s\n", err);
-			break;
-		}
-		wk[made].c.retry = cfg->hc->retry;
-		wk[made].c.trace = cfg->trace;
-	}
-	int started = 0;
-	for (; started < made; started++)
-		if (pthread_create(&th[started], NULL, worker_main, &wk[started]))
-			break;
-	if (!started && made)
-		worker_main(&wk[0]);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	for (int i = 0; i < made; i++) {
-		pthread_mutex_lock(&run->mu);
-		cfg->hc->requests += wk[i].c.requests;
-		pthread_mutex_unlock(&run->mu);
-		http_client_release(&wk[i].c);
-		arena_release(&wk[i].a);
-	}
-	bool ok = made == n;
-	free(wk);
-	free(th);
-	return ok;
-}
-
 /* ---- DNS and destroys ------------------------------------------------------- */
 
 static const char *server_ip(struct run *run, const char *name)
 {
-	for (size_t i = 0; i < run->njobs; i++)
-		if (!strcmp(run->jobs[i].w->name, name))
-			return run->jobs[i].ok ? run->jobs[i].ip : NULL;
+	for (size_t i = 0; i < run->njobs; i++) {
+		const struct job *j = &run->jobs[i];
+		if (j->x->kind == PLAN_SERVER && j->x->op != PLAN_DESTROY &&
+		    !strcmp(j->x->name, name))
+			return j->ok ? j->ip : NULL;
+	}
 	const struct state *s = run->p->state;
 	for (size_t i = 0; i < s->nservers; i++)
 		if (!strcmp(s->servers[i].name, name))
@@ -523,8 +457,10 @@ static const char *rr_name(struct arena *a, const char *domain, const char *zone
 	return dl == zl ? "@" : arena_strndup(a, domain, dl - zl - 1);
 }
 
-static bool rrset_converge(struct run *run, const struct plan_action *x, struct hc_error *e)
+static bool rrset_converge(struct worker *wk, struct job *j, struct hc_error *e)
 {
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
 	const struct plan_want_dns *w = x->want;
 	const char *ip = server_ip(run, w->server);
 	if (!ip) {
@@ -539,61 +475,147 @@ static bool rrset_converge(struct run *run, const struct plan_action *x, struct 
 	struct hc_labels l;
 	labels2(&l, k, v, STATE_LABEL_PROJECT, run->cfg->project, STATE_LABEL_SERVER, srv);
 	struct hc_actions acts;
-	return hcloud_rrset_put_a(run->cfg->hc, x->zone, rr_name(&run->a, x->name, x->zone), ip,
-				  &l, &acts, e) &&
-	       wait_acts(run, run->cfg->hc, &acts, e);
+	return hcloud_rrset_put_a(&wk->c, x->zone, rr_name(&wk->a, x->name, x->zone), ip, &l,
+				  &acts, e) &&
+	       wait_acts(run, &wk->c, &acts, e);
 }
 
-static bool destroy(struct run *run, const struct plan_action *x, struct hc_error *e)
+static bool destroy(struct worker *wk, struct job *j, struct hc_error *e)
 {
-	struct http_client *c = run->cfg->hc;
+	const struct plan_action *x = j->x;
+	struct http_client *c = &wk->c;
+	struct arena *a = &wk->a;
 	struct hc_actions acts = { .n = 0 };
 	const char *path;
 	switch (x->kind) {
 	case PLAN_SERVER:
-		if (!server_idle(run, c, x->id, e))
+		if (!server_idle(wk->run, c, x->id, e))
 			return false;
-		path = arena_printf(&run->a, "/servers/%lld", (long long)x->id);
+		path = arena_printf(a, "/servers/%lld", (long long)x->id);
 		break;
 	case PLAN_FIREWALL:
-		path = arena_printf(&run->a, "/firewalls/%lld", (long long)x->id);
+		path = arena_printf(a, "/firewalls/%lld", (long long)x->id);
 		break;
 	case PLAN_SSH_KEY:
-		path = arena_printf(&run->a, "/ssh_keys/%lld", (long long)x->id);
+		path = arena_printf(a, "/ssh_keys/%lld", (long long)x->id);
 		break;
 	default:
-		path = arena_printf(&run->a, "/zones/%s/rrsets/%s/A",
-				    hcloud_query_escape(&run->a, x->zone),
-				    hcloud_query_escape(&run->a, rr_name(&run->a, x->name, x->zone)));
+		path = arena_printf(a, "/zones/%s/rrsets/%s/A", hcloud_query_escape(a, x->zone),
+				    hcloud_query_escape(a, rr_name(a, x->name, x->zone)));
 		break;
 	}
-	return hcloud_delete(c, path, &acts, e) && wait_acts(run, c, &acts, e);
+	return hcloud_delete(c, path, &acts, e) && wait_acts(wk->run, c, &acts, e);
 }
 
-/* ---- the run ---------------------------------------------------------------- */
+/* ---- the pool ------------------------------------------------------------------ */
 
-/* Runs one sequential action with its progress lines. */
-static bool step(struct run *run, const struct plan_action *x, int64_t *fw_id)
+static const char *const op_doing[] = { "creating", "updating", "changing type", "replacing",
+					"destroying" };
+static const char *const op_done[] = { "created", "updated", "type changed", "replaced",
+				       "destroyed" };
+
+static bool in_phase(const struct run *run, const struct job *j)
 {
-	int64_t t = mono_ms();
+	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys;
+}
+
+static void run_job(struct worker *wk, struct job *j)
+{
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
 	const char *kind = kind_word[x->kind];
+	int64_t t = mono_ms();
 	say(run, kind, x->name, -1, "%s", op_doing[x->op]);
 	struct hc_error e;
 	memset(&e, 0, sizeof(e));
-	bool ok;
 	if (x->op == PLAN_DESTROY)
-		ok = destroy(run, x, &e);
+		j->ok = destroy(wk, j, &e);
 	else if (x->kind == PLAN_SSH_KEY)
-		ok = key_converge(run, x, &e);
+		j->ok = key_converge(wk, j, &e);
 	else if (x->kind == PLAN_FIREWALL)
-		ok = firewall_converge(run, x, fw_id, &e);
+		j->ok = firewall_converge(wk, j, &e);
+	else if (x->kind == PLAN_SERVER)
+		j->ok = server_converge(wk, j, &e);
 	else
-		ok = rrset_converge(run, x, &e);
-	if (ok)
+		j->ok = rrset_converge(wk, j, &e);
+	if (j->ok)
 		say(run, kind, x->name, t, "%s", op_done[x->op]);
 	else
 		say(run, kind, x->name, t, "FAILED: %s", e.message[0] ? e.message : "error");
-	count(run, x->op, ok);
+	count(run, x->op, j->ok);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct run *run = wk->run;
+	for (;;) {
+		pthread_mutex_lock(&run->mu);
+		while (run->next < run->njobs && !in_phase(run, &run->jobs[run->next]))
+			run->next++;
+		size_t i = run->next < run->njobs ? run->next++ : run->njobs;
+		pthread_mutex_unlock(&run->mu);
+		if (i == run->njobs)
+			return NULL;
+		run_job(wk, &run->jobs[i]);
+	}
+}
+
+/* Runs the jobs of one phase on up to parallelism threads; true when
+ * every one succeeded. */
+static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
+{
+	const struct apply_config *cfg = run->cfg;
+	run->kind = kind;
+	run->destroys = destroys;
+	run->next = 0;
+	size_t todo = 0;
+	for (size_t i = 0; i < run->njobs; i++)
+		todo += in_phase(run, &run->jobs[i]);
+	size_t n = cfg->parallelism < 1 ? 1 : (size_t)cfg->parallelism;
+	if (n > todo)
+		n = todo;
+	if (!n)
+		return true;
+	struct worker *wk = calloc(n, sizeof(*wk));
+	pthread_t *th = calloc(n, sizeof(*th));
+	if (!wk || !th) {
+		free(wk), free(th);
+		return false;
+	}
+	/* clients are made here, before any thread runs: curl's global
+	 * setup is not thread-safe */
+	size_t made = 0;
+	for (; made < n; made++) {
+		char err[512];
+		wk[made].run = run;
+		if (!http_client_init(&wk[made].c, cfg->endpoint, cfg->token, err, sizeof(err))) {
+			fprintf(cfg->out, "infrac apply: error: %s\n", err);
+			break;
+		}
+		arena_init(&wk[made].a);
+		wk[made].c.retry = cfg->hc->retry;
+		wk[made].c.trace = cfg->trace;
+	}
+	size_t started = 0;
+	for (; started < made; started++)
+		if (pthread_create(&th[started], NULL, worker_main, &wk[started]))
+			break;
+	if (!started && made)
+		worker_main(&wk[0]);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	bool ok = made == n;
+	for (size_t i = 0; i < made; i++) {
+		cfg->hc->requests += wk[i].c.requests;
+		http_client_release(&wk[i].c);
+		arena_release(&wk[i].a);
+	}
+	free(wk);
+	free(th);
+	for (size_t i = 0; i < run->njobs; i++)
+		if (in_phase(run, &run->jobs[i]))
+			ok = ok && run->jobs[i].ok;
 	return ok;
 }
 
@@ -613,50 +635,31 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 	memset(r, 0, sizeof(*r));
 	struct run run = { .p = p, .cfg = cfg, .r = r };
 	pthread_mutex_init(&run.mu, NULL);
-	arena_init(&run.a);
-	bool ok = true;
-	/* 1. keys, 2. firewalls: servers name them on create */
-	for (size_t i = 0; ok && i < p->nactions; i++)
-		if (p->actions[i].kind == PLAN_SSH_KEY && p->actions[i].op != PLAN_DESTROY)
-			ok = step(&run, &p->actions[i], NULL);
-	const char **fw_names = arena_calloc(&run.a, p->nactions + 1, sizeof(char *));
-	int64_t *fw_ids = arena_calloc(&run.a, p->nactions + 1, sizeof(int64_t));
-	size_t nfw = 0;
-	for (size_t i = 0; ok && i < p->nactions; i++)
-		if (p->actions[i].kind == PLAN_FIREWALL && p->actions[i].op != PLAN_DESTROY) {
-			fw_names[nfw] = p->actions[i].name;
-			ok = step(&run, &p->actions[i], &fw_ids[nfw++]);
-		}
-	/* 3. servers, in parallel */
-	run.jobs = arena_calloc(&run.a, p->nactions + 1, sizeof(*run.jobs));
-	for (size_t i = 0; ok && i < p->nactions; i++) {
-		const struct plan_action *x = &p->actions[i];
-		if (x->kind != PLAN_SERVER || x->op == PLAN_DESTROY)
+	run.njobs = p->nactions;
+	run.jobs = calloc(p->nactions + 1, sizeof(*run.jobs));
+	if (!run.jobs)
+		return false;
+	for (size_t i = 0; i < p->nactions; i++)
+		run.jobs[i].x = &p->actions[i];
+	/* keys and firewalls first: a new server names them */
+	bool ok = run_phase(&run, PLAN_SSH_KEY, false) && run_phase(&run, PLAN_FIREWALL, false);
+	for (size_t i = 0; ok && i < run.njobs; i++) {
+		struct job *j = &run.jobs[i];
+		if (j->x->kind != PLAN_SERVER || j->x->op == PLAN_DESTROY)
 			continue;
-		struct server_job *j = &run.jobs[run.njobs++];
-		j->x = x;
-		j->w = x->want;
-		j->firewall = state_firewall_id(p->state, j->w->firewall);
-		for (size_t k = 0; k < nfw; k++)
-			if (!strcmp(fw_names[k], j->w->firewall))
-				j->firewall = fw_ids[k];
+		const struct plan_want_server *w = j->x->want;
+		j->id = state_firewall_id(p->state, w->firewall);
+		for (size_t k = 0; k < run.njobs; k++)
+			if (run.jobs[k].x->kind == PLAN_FIREWALL && run.jobs[k].x->op != PLAN_DESTROY &&
+			    !strcmp(run.jobs[k].x->name, w->firewall))
+				j->id = run.jobs[k].id;
 	}
-	if (ok)
-		ok = run_servers(&run);
-	for (size_t i = 0; i < run.njobs; i++)
-		ok = ok && run.jobs[i].ok;
-	/* 4. DNS, once the servers have their addresses */
-	for (size_t i = 0; ok && i < p->nactions; i++)
-		if (p->actions[i].kind == PLAN_RRSET && p->actions[i].op != PLAN_DESTROY)
-			ok = step(&run, &p->actions[i], NULL) && ok;
-	/* 5. destroys: servers first, so their firewalls and keys are free */
-	static const enum plan_kind order[] = { PLAN_SERVER, PLAN_RRSET, PLAN_FIREWALL,
-						PLAN_SSH_KEY };
-	for (size_t o = 0; ok && o < 4; o++)
-		for (size_t i = 0; ok && i < p->nactions; i++)
-			if (p->actions[i].kind == order[o] && p->actions[i].op == PLAN_DESTROY)
-				ok = step(&run, &p->actions[i], NULL);
-	arena_release(&run.a);
+	/* then the servers, and the DNS records once they have addresses;
+	 * destroys last, servers first so that their firewalls are free */
+	ok = ok && run_phase(&run, PLAN_SERVER, false) && run_phase(&run, PLAN_RRSET, false);
+	ok = ok && run_phase(&run, PLAN_SERVER, true) && run_phase(&run, PLAN_RRSET, true) &&
+	     run_phase(&run, PLAN_FIREWALL, true) && run_phase(&run, PLAN_SSH_KEY, true);
+	free(run.jobs);
 	pthread_mutex_destroy(&run.mu);
 	return ok;
 }
