@@ -5,6 +5,7 @@
 # and play healthy or unhealthy after $WORK/mode.  Needs WORK set; sets
 # SIM (the control URL) and exports what infrac apply reads.
 HERE_ENV=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE_ENV/../sshd.sh"
 SIM_PID= SSHD_PID=
 env_cleanup() {
 	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
@@ -12,10 +13,8 @@ env_cleanup() {
 	rm -rf "$WORK"
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 start_sshd() {
-	mkdir -p "$WORK/stub" /run/sshd
+	mkdir -p "$WORK/stub"
 	ssh-keygen -q -t ed25519 -N '' -C host -f "$WORK/hostkey"
 	ssh-keygen -q -t ed25519 -N '' -C user -f "$WORK/userkey"
 	cp "$WORK/userkey.pub" "$WORK/authorized_keys"
@@ -37,26 +36,8 @@ printf 'curl %s\n' "\$*" >> "$WORK/docker.log"
 exit 0
 STUB
 	chmod +x "$WORK/stub/docker" "$WORK/stub/curl"
-	SSH_PORT=$(free_port)
-	cat > "$WORK/sshd_config" <<EOC
-ListenAddress 127.0.0.1
-Port $SSH_PORT
-HostKey $WORK/hostkey
-AuthorizedKeysFile $WORK/authorized_keys
-StrictModes no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-MaxStartups 200
-MaxSessions 200
-PidFile $WORK/sshd.pid
-SetEnv PATH=$WORK/stub:/usr/local/bin:/usr/bin:/bin
-EOC
-	/usr/sbin/sshd -D -e -f "$WORK/sshd_config" 2> "$WORK/sshd.log" &
-	SSHD_PID=$!
-	for _ in $(seq 50); do grep -q 'Server listening' "$WORK/sshd.log" && break; sleep 0.1; done
-	grep -q 'Server listening' "$WORK/sshd.log" || { cat "$WORK/sshd.log"; echo "sshd did not start"; exit 1; }
+	sshd_start
+	SSH_PORT=$PORT
 	export INFRAC_SSH_PORT=$SSH_PORT INFRAC_SSH_IDENTITY=$WORK/userkey
 	export INFRAC_SSH_USER=$(id -un)
 	export INFRAC_REMOTE_ROOT=$WORK/remote
