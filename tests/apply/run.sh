@@ -176,6 +176,14 @@ echo healthy > "$WORK/mode"
 run healthy-again apply "$WORK/ex/next.infra" --phase production --yes
 expect "  ... and the next apply converges" 0 "Apply complete! Resources: 0 added, 1 changed"
 
+# ---- back to dev_test: a downgrade and a destroy ---------------------------------
+run back apply "$FILE" --phase dev_test --yes
+expect "back to dev_test: the type goes down again, odoo's record is destroyed" 0 \
+	"Apply complete! Resources: 0 added, 2 changed, 0 replaced, 1 destroyed."
+check "  ... rrset odoo destroyed last" bash -c "grep -n 'rrset odoo.becker-sicherheit.de: destroyed' '$WORK/out' | cut -d: -f1 | xargs test \$(grep -n 'server becker-main: type changed' '$WORK/out' | cut -d: -f1) -lt"
+check "  ... the project is as after the first apply, the server kept" \
+	test "$(state | sed 's/ running [0-9a-f]* / running X /')" = "$(echo "$WANT_DEV" | sed 's/ running [0-9a-f]* / running X /')"
+
 # ---- the lock --------------------------------------------------------------------
 mkdir -p "$WORK/state/infrac/locks"
 python3 -c '
