@@ -150,7 +150,30 @@ bool apply_check_secrets(struct arena *a, const struct plan *p, const char **err
 	return !acc;
 }
 
-/* ---- ssh keys and firewalls (sequential) ---------------------------------- */
+/* ---- ssh keys and firewalls ---------------------------------------------- */
+
+/*
+ * The id of the resource called name (path "/ssh_keys", key "ssh_keys"),
+ * 0 when there is none, -1 with e set when the lookup failed.  Asked
+ * before a create and after one that failed: an interrupted apply, or a
+ * lost answer, may have created it all the same.  A failed lookup after
+ * a failed create keeps the create's error in e.
+ */
+static int64_t found_id(struct http_client *c, const char *path, const char *key,
+			const char *name, struct hc_error *e)
+{
+	json_object *item, *id;
+	struct hc_error le;
+	if (!hcloud_find_name(c, path, key, name, &item, &le)) {
+		if (!e->message[0])
+			*e = le;
+		return -1;
+	}
+	int64_t n = item && json_object_object_get_ex(item, "id", &id) ? json_object_get_int64(id) : 0;
+	if (item)
+		json_object_put(item);
+	return n;
+}
 
 static bool key_converge(struct worker *wk, struct job *j, struct hc_error *e)
 {
@@ -172,21 +195,14 @@ static bool key_converge(struct worker *wk, struct job *j, struct hc_error *e)
 			return false;
 	}
 	struct hc_ssh_key got;
-	json_object *item;
-	if (!hcloud_find_name(c, "/ssh_keys", "ssh_keys", w->name, &item, e))
-		return false;
-	if (!item && hcloud_create_ssh_key(c, &wk->a, w->name, w->public_key, &l, &got, e))
+	int64_t id = found_id(c, "/ssh_keys", "ssh_keys", w->name, e);
+	if (!id && hcloud_create_ssh_key(c, &wk->a, w->name, w->public_key, &l, &got, e))
 		return true;
-	/* it exists, or the create failed: maybe it was made without us learning */
-	if (!item && !hcloud_find_name(c, "/ssh_keys", "ssh_keys", w->name, &item, e))
+	if (!id)
+		id = found_id(c, "/ssh_keys", "ssh_keys", w->name, e);
+	if (id <= 0)
 		return false;
-	if (!item)
-		return false;
-	bool ok = hcloud_decode_ssh_key(&wk->a, item, &got);
-	json_object_put(item);
-	if (!ok)
-		return false;
-	snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)got.id);
+	snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)id);
 	return hcloud_update(c, path, NULL, &l, e);
 }
 
@@ -205,23 +221,16 @@ static bool firewall_converge(struct worker *wk, struct job *j, struct hc_error 
 	struct hc_actions acts;
 	*id = x->id;
 	if (x->op == PLAN_CREATE) {
-		json_object *item;
-		if (!hcloud_find_name(c, "/firewalls", "firewalls", w->name, &item, e))
-			return false;
-		if (!item && hcloud_create_firewall(c, &wk->a, w->name, w->ports, w->nports, &l, &fw,
-						    &acts, e)) {
+		*id = found_id(c, "/firewalls", "firewalls", w->name, e);
+		if (!*id && hcloud_create_firewall(c, &wk->a, w->name, w->ports, w->nports, &l, &fw,
+						   &acts, e)) {
 			*id = fw.id;
 			return wait_acts(run, c, &acts, e);
 		}
-		if (!item && !hcloud_find_name(c, "/firewalls", "firewalls", w->name, &item, e))
+		if (!*id)
+			*id = found_id(c, "/firewalls", "firewalls", w->name, e);
+		if (*id <= 0)
 			return false;
-		if (!item)
-			return false;
-		bool ok = hcloud_decode_firewall(&wk->a, item, &fw);
-		json_object_put(item);
-		if (!ok)
-			return false;
-		*id = fw.id;
 	}
 	/* taken as found: rules, labels and the server it guards made right */
 	char path[64];

@@ -224,6 +224,11 @@ fault_point() {
 		sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$FILE" --yes \
 			> "$WORK/fault.out" 2>&1 < /dev/null &
 		pid=$!
+		# (a CONT that came before the STOP would leave it stopped for good)
+		for _ in $(seq 500); do
+			[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
+			sleep 0.01
+		done
 		sim POST faults "{\"kind\":\"kill\",\"pid\":$pid,\"at_request\":$k}" > /dev/null
 		kill -CONT $pid
 		wait $pid 2> /dev/null
