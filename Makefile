@@ -166,6 +166,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh $(INFRAC)
 	@tests/bench-plan/run.sh $(abspath $(INFRAC))
+	@tests/bench-apply/run.sh $(abspath $(INFRAC))
 
 clean:
 	rm -rf build

@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "compile.h"
+#include "plan.h"
+#include "state.h"
 
 #define CLI_OK 0
 #define CLI_ERRORS 1
@@ -46,10 +48,22 @@ bool cli_compile(struct compilation *c, const char *file, bool json);
  */
 bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors);
 
+/* The phase named, else the one running at DATE (YYYY-MM[-DD]), else on
+ * INFRAC_TODAY or today; NULL after a message on stderr naming cmd. */
+const struct mdl_phase *cli_pick_phase(const struct mdl_project *p, const char *name,
+				       const char *at, const char *cmd);
+/* The distinct OS images the phase's servers use. */
+const char **cli_phase_images(struct arena *a, const struct plan_desired *w, size_t *n);
+const char *cli_base_name(const char *path);
+/* state_fetch for what want names. */
+bool cli_fetch_state(struct http_client *hc, struct arena *a, const char *project,
+		     const struct plan_desired *want, struct state *st, struct hc_error *e);
+
 int cmd_check(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 
 #endif

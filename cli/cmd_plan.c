@@ -31,88 +31,6 @@ static const char plan_usage[] =
 
 #define DEFAULT_ENDPOINT "https://api.hetzner.cloud/v1"
 
-/* "2026-08-15" or "2026-08" -> month index; -1 when malformed. */
-static int parse_month(const char *s)
-{
-	int y, m, d, n = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && !s[n] && d >= 1 && d <= 31)
-		;
-	else if (n = 0, sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && !s[n])
-		;
-	else
-		return -1;
-	if (y < 1970 || m < 1 || m > 12)
-		return -1;
-	return units_month_index(y, m);
-}
-
-static const struct mdl_phase *pick_phase(const struct mdl_project *p, const char *name,
-					  const char *at)
-{
-	if (name) {
-		const struct mdl_phase *ph = model_phase(p, name);
-		if (!ph) {
-			fprintf(stderr, "infrac plan: error: no phase '%s'; phases:", name);
-			for (size_t i = 0; i < p->nphases; i++)
-				fprintf(stderr, " %s", p->phases[i].name);
-			fputc('\n', stderr);
-		}
-		return ph;
-	}
-	const char *today = getenv("INFRAC_TODAY");
-	int month;
-	if (at) {
-		month = parse_month(at);
-		if (month < 0) {
-			fprintf(stderr, "infrac plan: error: --at '%s' is not a date (YYYY-MM-DD)\n", at);
-			return NULL;
-		}
-	} else if (today && *today) {
-		month = parse_month(today);
-		if (month < 0) {
-			fprintf(stderr, "infrac plan: error: INFRAC_TODAY '%s' is not a date "
-					"(YYYY-MM-DD)\n", today);
-			return NULL;
-		}
-	} else {
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		month = units_month_index(tm.tm_year + 1900, tm.tm_mon + 1);
-	}
-	const struct mdl_phase *ph = model_phase_at(p, month);
-	if (!ph) {
-		char b[UNITS_BUF];
-		fprintf(stderr, "infrac plan: error: no phase runs in %s; choose one with --phase:",
-			units_fmt_month(b, month));
-		for (size_t i = 0; i < p->nphases; i++)
-			fprintf(stderr, " %s", p->phases[i].name);
-		fputc('\n', stderr);
-	}
-	return ph;
-}
-
-/* The distinct OS images the phase's servers use. */
-static const char **phase_images(struct arena *a, const struct plan_desired *w, size_t *n)
-{
-	const char **v = arena_calloc(a, w->nservers ? w->nservers : 1, sizeof(*v));
-	*n = 0;
-	for (size_t i = 0; i < w->nservers; i++) {
-		bool have = false;
-		for (size_t j = 0; j < *n; j++)
-			have |= !strcmp(v[j], w->servers[i].image);
-		if (!have)
-			v[(*n)++] = w->servers[i].image;
-	}
-	return v;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 int cmd_plan(int argc, char **argv)
 {
 	bool json = false, debug = false;
@@ -140,7 +58,7 @@ int cmd_plan(int argc, char **argv)
 	}
 	const struct mdl_project *p = c.project;
 	struct arena *a = &c.arena;
-	const struct mdl_phase *ph = pick_phase(p, phase_name, at);
+	const struct mdl_phase *ph = cli_pick_phase(p, phase_name, at, "plan");
 	if (!ph) {
 		compile_release(&c);
 		return CLI_ERRORS;
@@ -179,14 +97,8 @@ int cmd_plan(int argc, char **argv)
 		}
 		client = true;
 		hc.trace = debug ? stderr : NULL;
-		size_t nimages;
-		const char **images = phase_images(a, &want, &nimages);
 		struct hc_error e;
-		const char **names = arena_calloc(a, want.nservers ? want.nservers : 1,
-						  sizeof(*names));
-		for (size_t i = 0; i < want.nservers; i++)
-			names[i] = want.servers[i].name;
-		if (!state_fetch(&st, a, &hc, p->name, images, nimages, names, want.nservers, &e)) {
+		if (!cli_fetch_state(&hc, a, p->name, &want, &st, &e)) {
 			fprintf(stderr, "infrac plan: error: cannot read the project from the API: %s\n",
 				e.message);
 			goto out;
@@ -199,7 +111,7 @@ int cmd_plan(int argc, char **argv)
 
 	struct plan plan;
 	plan_diff(a, &want, &st, &plan);
-	const char *fname = base_name(file);
+	const char *fname = cli_base_name(file);
 	char src_sha[DIGEST_HEX], fp[DIGEST_HEX];
 	digest_sha256_hex(c.src.text, c.src.len, src_sha);
 	state_fingerprint(&st, fp);
@@ -231,6 +143,10 @@ int cmd_plan(int argc, char **argv)
 	}
 	if (out_path) {
 		json_object *j = plan_json(&plan, fname, src_sha, fp);
+		/* apply PLANFILE compiles the file again from here */
+		char *abs = realpath(file, NULL);
+		json_object_object_add(j, "source", json_object_new_string(abs ? abs : file));
+		free(abs);
 		bool saved = plan_save(j, out_path);
 		json_object_put(j);
 		if (!saved) {

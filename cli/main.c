@@ -16,6 +16,7 @@ static const struct {
 	{ "recommend", cmd_recommend, "the cheapest server types that pass every check" },
 	{ "build", cmd_build, "write docker-compose, nginx and cloud-init files per phase and server" },
 	{ "plan", cmd_plan, "show what apply would change in the Hetzner project, and why" },
+	{ "apply", cmd_apply, "make the Hetzner project match the file, deploy over SSH" },
 };
 
 static void usage(FILE *out)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- small json-c accessors ---------------------------------------------- */
 
@@ -472,4 +473,363 @@ bool hcloud_list(struct http_client *c, const char *path, const char *query, con
 		page = next > page ? next : 0;
 	}
 	return true;
+}
+
+/* ---- mutations ------------------------------------------------------------ */
+
+static void add_action_id(struct hc_actions *acts, json_object *a)
+{
+	int64_t id;
+	if (acts && a && get_int(a, "id", &id) && acts->n < HC_MAX_ACTIONS)
+		acts->ids[acts->n++] = id;
+}
+
+static void collect_actions(json_object *ans, struct hc_actions *acts)
+{
+	add_action_id(acts, get(ans, "action"));
+	const char *lists[] = { "actions", "next_actions" };
+	for (size_t k = 0; k < 2; k++) {
+		json_object *arr = get_array(ans, lists[k]);
+		for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+			add_action_id(acts, json_object_array_get_idx(arr, i));
+	}
+}
+
+static void no_answer(struct http_client *c, const char *method, const char *path,
+		      struct hc_error *e)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->message, sizeof(e->message), "%s %s: no answer from the API: %s", method,
+		 path, c->errbuf);
+}
+
+bool hcloud_call(struct http_client *c, const char *method, const char *path, json_object *body,
+		 json_object **answer, struct hc_actions *acts, struct hc_error *e)
+{
+	if (answer)
+		*answer = NULL;
+	if (acts)
+		acts->n = 0;
+	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
+								     JSON_C_TO_STRING_NOSLASHESCAPE)
+				: NULL;
+	struct http_response r;
+	bool got = http_request(c, method, path, text, &r);
+	if (body)
+		json_object_put(body);
+	if (!got) {
+		no_answer(c, method, path, e);
+		http_response_free(&r);
+		return false;
+	}
+	if (r.status < 200 || r.status > 299) {
+		hcloud_error_decode(r.status, r.body, e);
+		http_response_free(&r);
+		return false;
+	}
+	json_object *ans = r.body && r.len ? json_tokener_parse(r.body) : NULL;
+	http_response_free(&r);
+	collect_actions(ans, acts);
+	if (answer)
+		*answer = ans;
+	else if (ans)
+		json_object_put(ans);
+	return true;
+}
+
+json_object *hcloud_labels_json(const struct hc_labels *l)
+{
+	json_object *o = json_object_new_object();
+	for (size_t i = 0; l && i < l->n; i++)
+		json_object_object_add(o, l->keys[i], json_object_new_string(l->vals[i]));
+	return o;
+}
+
+bool hcloud_find_name(struct http_client *c, const char *path, const char *key,
+		      const char *name, json_object **item, struct hc_error *e)
+{
+	*item = NULL;
+	char q[512];
+	struct arena a;
+	arena_init(&a);
+	snprintf(q, sizeof(q), "name=%s", hcloud_query_escape(&a, name));
+	arena_release(&a);
+	json_object *items;
+	if (!hcloud_list(c, path, q, key, &items, e))
+		return false;
+	if (json_object_array_length(items))
+		*item = json_object_get(json_object_array_get_idx(items, 0));
+	json_object_put(items);
+	return true;
+}
+
+static bool decoded(bool ok, json_object *ans, const char *what, struct hc_error *e)
+{
+	if (ans)
+		json_object_put(ans);
+	if (!ok) {
+		memset(e, 0, sizeof(*e));
+		snprintf(e->message, sizeof(e->message), "the API's answer holds no valid %s", what);
+	}
+	return ok;
+}
+
+bool hcloud_create_server(struct http_client *c, struct arena *a,
+			  const struct hc_server_create *rq, struct hc_server *out,
+			  struct hc_actions *acts, struct hc_error *e)
+{
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "name", json_object_new_string(rq->name));
+	json_object_object_add(b, "server_type", json_object_new_string(rq->type));
+	json_object_object_add(b, "image", json_object_new_string(rq->image));
+	json_object_object_add(b, "location", json_object_new_string(rq->location));
+	json_object *keys = json_object_new_array();
+	for (size_t i = 0; i < rq->nssh_keys; i++)
+		json_object_array_add(keys, json_object_new_string(rq->ssh_keys[i]));
+	json_object_object_add(b, "ssh_keys", keys);
+	if (rq->firewall) {
+		json_object *fws = json_object_new_array(), *fw = json_object_new_object();
+		json_object_object_add(fw, "firewall", json_object_new_int64(rq->firewall));
+		json_object_array_add(fws, fw);
+		json_object_object_add(b, "firewalls", fws);
+	}
+	if (rq->user_data)
+		json_object_object_add(b, "user_data", json_object_new_string(rq->user_data));
+	json_object_object_add(b, "labels", hcloud_labels_json(rq->labels));
+	json_object_object_add(b, "start_after_create", json_object_new_boolean(true));
+	json_object *ans;
+	if (!hcloud_call(c, "POST", "/servers", b, &ans, acts, e))
+		return false;
+	return decoded(hcloud_decode_server(a, get(ans, "server"), out), ans, "server", e);
+}
+
+bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
+		       struct hc_server *out, struct hc_error *e)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/servers/%lld", (long long)id);
+	json_object *ans;
+	if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
+		return false;
+	return decoded(hcloud_decode_server(a, get(ans, "server"), out), ans, "server", e);
+}
+
+bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
+			  const char *server_type, struct hc_actions *acts, struct hc_error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/servers/%lld/actions/%s", (long long)id, op);
+	json_object *b = NULL;
+	if (server_type) {
+		b = json_object_new_object();
+		json_object_object_add(b, "server_type", json_object_new_string(server_type));
+		json_object_object_add(b, "upgrade_disk", json_object_new_boolean(false));
+	}
+	return hcloud_call(c, "POST", path, b, NULL, acts, e);
+}
+
+bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_actions *acts,
+				   struct hc_error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/servers/%lld/actions?status=running", (long long)id);
+	json_object *ans;
+	if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
+		return false;
+	acts->n = 0;
+	json_object *arr = get_array(ans, "actions");
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		add_action_id(acts, json_object_array_get_idx(arr, i));
+	json_object_put(ans);
+	return true;
+}
+
+bool hcloud_create_ssh_key(struct http_client *c, struct arena *a, const char *name,
+			   const char *public_key, const struct hc_labels *labels,
+			   struct hc_ssh_key *out, struct hc_error *e)
+{
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "name", json_object_new_string(name));
+	json_object_object_add(b, "public_key", json_object_new_string(public_key));
+	json_object_object_add(b, "labels", hcloud_labels_json(labels));
+	json_object *ans;
+	if (!hcloud_call(c, "POST", "/ssh_keys", b, &ans, NULL, e))
+		return false;
+	return decoded(hcloud_decode_ssh_key(a, get(ans, "ssh_key"), out), ans, "ssh key", e);
+}
+
+static json_object *rules_json(const int *ports, size_t nports)
+{
+	json_object *rules = json_object_new_array();
+	for (size_t i = 0; i < nports; i++) {
+		json_object *r = json_object_new_object(), *ips = json_object_new_array();
+		char port[16];
+		snprintf(port, sizeof(port), "%d", ports[i]);
+		json_object_array_add(ips, json_object_new_string("0.0.0.0/0"));
+		json_object_array_add(ips, json_object_new_string("::/0"));
+		json_object_object_add(r, "direction", json_object_new_string("in"));
+		json_object_object_add(r, "protocol", json_object_new_string("tcp"));
+		json_object_object_add(r, "port", json_object_new_string(port));
+		json_object_object_add(r, "source_ips", ips);
+		json_object_array_add(rules, r);
+	}
+	return rules;
+}
+
+bool hcloud_create_firewall(struct http_client *c, struct arena *a, const char *name,
+			    const int *ports, size_t nports, const struct hc_labels *labels,
+			    struct hc_firewall *out, struct hc_actions *acts, struct hc_error *e)
+{
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "name", json_object_new_string(name));
+	json_object_object_add(b, "labels", hcloud_labels_json(labels));
+	json_object_object_add(b, "rules", rules_json(ports, nports));
+	json_object *ans;
+	if (!hcloud_call(c, "POST", "/firewalls", b, &ans, acts, e))
+		return false;
+	return decoded(hcloud_decode_firewall(a, get(ans, "firewall"), out), ans, "firewall", e);
+}
+
+bool hcloud_firewall_set_rules(struct http_client *c, int64_t id, const int *ports,
+			       size_t nports, struct hc_actions *acts, struct hc_error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/firewalls/%lld/actions/set_rules", (long long)id);
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "rules", rules_json(ports, nports));
+	return hcloud_call(c, "POST", path, b, NULL, acts, e);
+}
+
+bool hcloud_firewall_apply(struct http_client *c, int64_t id, int64_t server,
+			   struct hc_actions *acts, struct hc_error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/firewalls/%lld/actions/apply_to_resources", (long long)id);
+	json_object *b = json_object_new_object(), *to = json_object_new_array();
+	json_object *r = json_object_new_object(), *s = json_object_new_object();
+	json_object_object_add(s, "id", json_object_new_int64(server));
+	json_object_object_add(r, "type", json_object_new_string("server"));
+	json_object_object_add(r, "server", s);
+	json_object_array_add(to, r);
+	json_object_object_add(b, "apply_to", to);
+	if (hcloud_call(c, "POST", path, b, NULL, acts, e))
+		return true;
+	return !strcmp(e->code, "firewall_already_applied");
+}
+
+bool hcloud_update(struct http_client *c, const char *path, const char *name,
+		   const struct hc_labels *labels, struct hc_error *e)
+{
+	json_object *b = json_object_new_object();
+	if (name)
+		json_object_object_add(b, "name", json_object_new_string(name));
+	json_object_object_add(b, "labels", hcloud_labels_json(labels));
+	return hcloud_call(c, "PUT", path, b, NULL, NULL, e);
+}
+
+bool hcloud_delete(struct http_client *c, const char *path, struct hc_actions *acts,
+		   struct hc_error *e)
+{
+	if (hcloud_call(c, "DELETE", path, NULL, NULL, acts, e))
+		return true;
+	return e->status == 404;
+}
+
+static json_object *a_records(const char *ip)
+{
+	json_object *recs = json_object_new_array(), *r = json_object_new_object();
+	json_object_object_add(r, "value", json_object_new_string(ip));
+	json_object_array_add(recs, r);
+	return recs;
+}
+
+bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *name,
+			const char *ip, const struct hc_labels *labels, struct hc_actions *acts,
+			struct hc_error *e)
+{
+	struct arena a;
+	arena_init(&a);
+	const char *z = hcloud_query_escape(&a, zone), *n = hcloud_query_escape(&a, name);
+	char path[768];
+	snprintf(path, sizeof(path), "/zones/%s/rrsets", z);
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "name", json_object_new_string(name));
+	json_object_object_add(b, "type", json_object_new_string("A"));
+	json_object_object_add(b, "records", a_records(ip));
+	json_object_object_add(b, "labels", hcloud_labels_json(labels));
+	bool ok = hcloud_call(c, "POST", path, b, NULL, acts, e);
+	if (!ok && !strcmp(e->code, "uniqueness_error")) {
+		/* it exists (maybe from an apply that lost the answer): set it */
+		snprintf(path, sizeof(path), "/zones/%s/rrsets/%s/A", z, n);
+		ok = hcloud_update(c, path, NULL, labels, e);
+		snprintf(path, sizeof(path), "/zones/%s/rrsets/%s/A/actions/set_records", z, n);
+		json_object *sb = json_object_new_object();
+		json_object_object_add(sb, "records", a_records(ip));
+		ok = ok && hcloud_call(c, "POST", path, sb, NULL, acts, e);
+	}
+	arena_release(&a);
+	return ok;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, long poll_ms,
+			 long timeout_s, struct hc_error *e)
+{
+	if (!acts->n)
+		return true;
+	char path[64 + HC_MAX_ACTIONS * 24];
+	size_t w = (size_t)snprintf(path, sizeof(path), "/actions?");
+	for (size_t i = 0; i < acts->n; i++)
+		w += (size_t)snprintf(path + w, sizeof(path) - w, "%sid=%lld", i ? "&" : "",
+				      (long long)acts->ids[i]);
+	long waited = 0, wait = poll_ms > 0 ? poll_ms : 1;
+	for (;;) {
+		sleep_ms(wait);
+		waited += wait;
+		json_object *ans;
+		if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
+			return false;
+		json_object *arr = get_array(ans, "actions");
+		size_t done = 0;
+		struct arena a;
+		arena_init(&a);
+		bool failed = false;
+		for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+			struct hc_action x;
+			if (!hcloud_decode_action(&a, json_object_array_get_idx(arr, i), &x))
+				continue;
+			if (x.status == HC_ACTION_SUCCESS) {
+				done++;
+			} else if (x.status == HC_ACTION_ERROR && !failed) {
+				failed = true;
+				memset(e, 0, sizeof(*e));
+				e->status = 200;
+				snprintf(e->code, sizeof(e->code), "%s",
+					 x.error_code ? x.error_code : "action_failed");
+				snprintf(e->message, sizeof(e->message), "action %s failed: %s",
+					 x.command, x.error_message);
+			}
+		}
+		arena_release(&a);
+		json_object_put(ans);
+		if (failed)
+			return false;
+		if (done == acts->n)
+			return true;
+		if (waited / 1000 >= timeout_s) {
+			memset(e, 0, sizeof(*e));
+			snprintf(e->message, sizeof(e->message),
+				 "actions still running after %ld s", timeout_s);
+			return false;
+		}
+		wait = wait + wait / 2 + 1;
+		if (wait > 2000)
+			wait = 2000;
+	}
 }

@@ -163,4 +163,93 @@ long hcloud_next_page(json_object *answer);
 bool hcloud_list(struct http_client *c, const char *path, const char *query, const char *key,
 		 json_object **items, struct hc_error *e);
 
+/* ---- mutations (apply) ------------------------------------------------------
+ *
+ * Each sends one request (the http layer retries what is safe to retry)
+ * and fills e on an error answer or when no answer came.  acts gets the
+ * ids of the action the answer names and of its next_actions, in order,
+ * for hcloud_wait_actions.  Bodies are built with json-c.
+ */
+#define HC_MAX_ACTIONS 8
+
+struct hc_actions {
+	int64_t ids[HC_MAX_ACTIONS];
+	size_t n;
+};
+
+/*
+ * method path with body (consumed; NULL = none).  On a 2xx answer true,
+ * *answer the parsed body (NULL for an empty one; may be NULL to drop it)
+ * and acts (may be NULL) the actions it names.
+ */
+bool hcloud_call(struct http_client *c, const char *method, const char *path, json_object *body,
+		 json_object **answer, struct hc_actions *acts, struct hc_error *e);
+
+/* The labels as a json-c object. */
+json_object *hcloud_labels_json(const struct hc_labels *l);
+
+/* The one item of GET path?name=NAME (key: "servers"), or *item NULL when
+ * there is none.  Used before creating: an earlier apply that was
+ * interrupted may have created it without learning so. */
+bool hcloud_find_name(struct http_client *c, const char *path, const char *key,
+		      const char *name, json_object **item, struct hc_error *e);
+
+struct hc_server_create {
+	const char *name, *type, *image, *location;
+	const char *const *ssh_keys;   /* names */
+	size_t nssh_keys;
+	int64_t firewall;              /* 0 = none */
+	const char *user_data;         /* NULL = none */
+	const struct hc_labels *labels;
+};
+
+bool hcloud_create_server(struct http_client *c, struct arena *a,
+			  const struct hc_server_create *rq, struct hc_server *out,
+			  struct hc_actions *acts, struct hc_error *e);
+bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
+		       struct hc_server *out, struct hc_error *e);
+/* POST /servers/ID/actions/OP: "poweron", "poweroff", or "change_type"
+ * with server_type (the disk is kept, so a later downgrade stays possible). */
+bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
+			  const char *server_type, struct hc_actions *acts, struct hc_error *e);
+/* The ids of the actions running on server id. */
+bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_actions *acts,
+				   struct hc_error *e);
+
+bool hcloud_create_ssh_key(struct http_client *c, struct arena *a, const char *name,
+			   const char *public_key, const struct hc_labels *labels,
+			   struct hc_ssh_key *out, struct hc_error *e);
+
+/* Rules: inbound tcp on each port from anywhere (IPv4 and IPv6). */
+bool hcloud_create_firewall(struct http_client *c, struct arena *a, const char *name,
+			    const int *ports, size_t nports, const struct hc_labels *labels,
+			    struct hc_firewall *out, struct hc_actions *acts, struct hc_error *e);
+bool hcloud_firewall_set_rules(struct http_client *c, int64_t id, const int *ports,
+			       size_t nports, struct hc_actions *acts, struct hc_error *e);
+/* Already applied counts as done. */
+bool hcloud_firewall_apply(struct http_client *c, int64_t id, int64_t server,
+			   struct hc_actions *acts, struct hc_error *e);
+
+/* PUT path {name (when not NULL), labels}: the labels are replaced. */
+bool hcloud_update(struct http_client *c, const char *path, const char *name,
+		   const struct hc_labels *labels, struct hc_error *e);
+/* DELETE path; one that is gone already (404) counts as done. */
+bool hcloud_delete(struct http_client *c, const char *path, struct hc_actions *acts,
+		   struct hc_error *e);
+
+/* The A rrset NAME of zone holding exactly ip: created with labels, or,
+ * when it exists, its records set and labels replaced. */
+bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *name,
+			const char *ip, const struct hc_labels *labels, struct hc_actions *acts,
+			struct hc_error *e);
+
+/*
+ * Waits until every action of acts has finished: GET /actions?id=..
+ * polled with backoff (poll_ms first, growing by half up to 2 s), at most
+ * timeout_s seconds.  false with e set when one ends in error (its
+ * message) or the time runs out.
+ */
+bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, long poll_ms,
+			 long timeout_s, struct hc_error *e);
+
 #endif

@@ -564,6 +564,9 @@ static void diff_servers(struct differ *d)
 		if (retype)
 			acc = arena_printf(d->a, "change type %s -> %s: poweroff, change_type, poweron "
 						 "(downtime)", h->type, w->type);
+		/* left off by an interrupted type change, or by hand */
+		if (h->status && !strcmp(h->status, "off"))
+			acc = join(d->a, acc, "power on (status off)");
 		const char *ha = hcloud_label(&h->labels, STATE_LABEL_ARTEFACTS);
 		if (!ha || strcmp(ha, w->artefacts))
 			acc = join(d->a, acc, arena_printf(d->a, "redeploy artefacts (%s -> %s)",

@@ -10,6 +10,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
+. "$HERE/../sshd.sh"
 INFRAC=${1:?usage: run.sh ABSOLUTE_PATH_TO_INFRAC}
 TOOL=$(dirname "$INFRAC")/tests/deploy/tool_deploy
 EXAMPLE=$HERE/../../examples/becker.infra
@@ -77,24 +78,7 @@ STUB
 chmod +x "$WORK/stub/docker" "$WORK/stub/curl" "$WORK/localbin/ssh"
 export PATH=$WORK/localbin:$PATH
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$WORK/sshd_config" <<EOC
-ListenAddress 127.0.0.1
-Port $PORT
-HostKey $WORK/hostkey
-AuthorizedKeysFile $WORK/authorized_keys
-StrictModes no
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PidFile $WORK/sshd.pid
-SetEnv PATH=$WORK/stub:/usr/local/bin:/usr/bin:/bin
-EOC
-/usr/sbin/sshd -D -e -f "$WORK/sshd_config" 2> "$WORK/sshd.log" &
-SSHD_PID=$!
-for _ in $(seq 50); do grep -q 'Server listening' "$WORK/sshd.log" && break; sleep 0.1; done
-grep -q 'Server listening' "$WORK/sshd.log" || { cat "$WORK/sshd.log"; echo "deploy: sshd did not start"; exit 1; }
+sshd_start
 
 printf 'services:\n  app:\n    image: example/app:1\n    env_file: .env\n' > "$WORK/compose.yml"
 printf 'events {}\nhttp { server { listen 80; } }\n' > "$WORK/nginx.conf"

@@ -515,7 +515,7 @@ class Response:
         self.drop = drop
 
 
-FAULT_KINDS = ("status", "drop", "slow", "action_error", "type_unavailable", "type_deprecated")
+FAULT_KINDS = ("status", "drop", "slow", "action_error", "type_unavailable", "type_deprecated", "kill")
 
 
 class Simulator:
@@ -627,6 +627,9 @@ class Simulator:
         if kind == "status":
             if not is_int(fault.get("status")) or not 400 <= fault["status"] <= 599:
                 raise ApiError(422, "invalid_input", "status must be an HTTP error status (400-599)")
+        if kind == "kill":
+            if not is_int(fault.get("pid")) or fault["pid"] <= 1 or not is_int(fault.get("at_request")):
+                raise ApiError(422, "invalid_input", "kill needs a pid (> 1) and at_request")
         if kind == "slow":
             if not isinstance(fault.get("seconds", 1), (int, float)):
                 raise ApiError(422, "invalid_input", "seconds must be a number")
@@ -2145,6 +2148,15 @@ class Simulator:
                                      "time": self.now_iso(), "user_agent": headers.get("User-Agent"),
                                      "body": logged_body})
             del self.request_log[:-REQUEST_LOG_MAX]
+            kills = [f for f in self.faults if f["kind"] == "kill" and f["at_request"] == n]
+            for f in kills:
+                self.faults.remove(f)
+        # the client dies after its request took effect, before it reads the answer
+        for f in kills:
+            try:
+                os.kill(f["pid"], signal.SIGKILL)
+            except OSError:
+                pass
         return resp
 
     # ---------------------------------------------------------------- control API (/_sim)
@@ -2307,6 +2319,9 @@ def apply_config(current, data):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; every answer carries Content-Length
+    # headers and body go out in separate writes: without TCP_NODELAY the
+    # body waits for the delayed ACK (40 ms) on every keep-alive request
+    disable_nagle_algorithm = True
     server_version = "hcloud-sim"
 
     def version_string(self):

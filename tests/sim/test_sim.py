@@ -729,6 +729,25 @@ class TestFaults(SimTest):
                          [(1, 200, None), (2, 200, None), (3, 500, "status"), (4, 200, None)])
         self.assertEqual(log["requests"][0]["path"], "/v1/locations")
 
+    def test_kill_after_request_k(self):
+        import subprocess
+        victim = subprocess.Popen(["sleep", "30"])
+        try:
+            ctl("POST", "faults", {"kind": "kill", "pid": victim.pid, "at_request": 2})
+            self.assertEqual(api("GET", "/locations").status, 200)
+            self.assertIsNone(victim.poll())
+            # request 2 takes effect before the client is killed
+            api("POST", "/ssh_keys", {"name": "k", "public_key": ssh_public_key(7)})
+            self.assertEqual(victim.wait(timeout=5), -9)
+            self.assertEqual(ctl("GET", "faults")["faults"], [])
+            self.assertEqual([k["name"] for k in ctl("GET", "state")["ssh_keys"]], ["k"])
+            # a kill needs its pid and its request
+            r = request("POST", "/_sim/faults", {"kind": "kill", "at_request": 1}, token=None)
+            self.assertEqual(r.status, 422)
+        finally:
+            if victim.poll() is None:
+                victim.kill()
+
     def test_fault_after_the_request_took_effect(self):
         ctl("POST", "faults", {"kind": "status", "status": 504, "when": "after", "path": "^/servers$"})
         r = api("POST", "/servers", {"name": "ghost", "server_type": "cpx22", "image": "debian-12"})

@@ -1,0 +1,674 @@
+#include "apply.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "state.h"
+
+/* ---- shared run state ---------------------------------------------------- */
+
+/* One action of the plan, carried out by a worker. */
+struct job {
+	const struct plan_action *x;
+	int64_t id;                  /* firewalls: the id it has; servers: the
+				      * firewall to attach on create (0 = none) */
+	char ip[64];                 /* servers: the address */
+	bool ok;
+};
+
+struct run {
+	const struct plan *p;
+	const struct apply_config *cfg;
+	struct apply_result *r;
+	pthread_mutex_t mu;          /* out, r, next */
+	struct job *jobs;            /* every action, in plan order */
+	size_t njobs;
+	/* the phase running: its jobs are those of kind and destroy or not */
+	enum plan_kind kind;
+	bool destroys;
+	size_t next;
+};
+
+/* A thread of the pool: its own client (a curl handle is not
+ * thread-safe) and arena. */
+struct worker {
+	struct run *run;
+	struct http_client c;
+	struct arena a;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *const kind_word[] = { "ssh_key", "firewall", "server", "rrset" };
+
+/* One progress line: "  server becker-main: created (3.2 s)". */
+static void say(struct run *run, const char *kind, const char *name, int64_t since,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void say(struct run *run, const char *kind, const char *name, int64_t since,
+		const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&run->mu);
+	if (since >= 0) {
+		int64_t d = mono_ms() - since;
+		fprintf(run->cfg->out, "  %s %s: %s (%lld.%lld s)\n", kind, name, msg,
+			(long long)(d / 1000), (long long)(d % 1000 / 100));
+	} else {
+		fprintf(run->cfg->out, "  %s %s: %s\n", kind, name, msg);
+	}
+	fflush(run->cfg->out);
+	pthread_mutex_unlock(&run->mu);
+}
+
+static void count(struct run *run, enum plan_op op, bool ok)
+{
+	pthread_mutex_lock(&run->mu);
+	if (!ok)
+		run->r->failed++;
+	else if (op == PLAN_CREATE)
+		run->r->added++;
+	else if (op == PLAN_UPDATE || op == PLAN_CHANGE_TYPE)
+		run->r->changed++;
+	else if (op == PLAN_REPLACE)
+		run->r->replaced++;
+	else
+		run->r->destroyed++;
+	pthread_mutex_unlock(&run->mu);
+}
+
+static bool wait_acts(struct run *run, struct http_client *c, const struct hc_actions *acts,
+		      struct hc_error *e)
+{
+	return hcloud_wait_actions(c, acts, run->cfg->poll_ms, run->cfg->action_timeout_s, e);
+}
+
+/* ---- labels ---------------------------------------------------------------- */
+
+static void labels2(struct hc_labels *l, const char **k, const char **v, const char *k1,
+		    const char *v1, const char *k2, const char *v2)
+{
+	/* hc_labels is kept sorted by key */
+	bool swap = strcmp(k1, k2) > 0;
+	k[0] = swap ? k2 : k1, v[0] = swap ? v2 : v1;
+	k[1] = swap ? k1 : k2, v[1] = swap ? v1 : v2;
+	l->keys = k, l->vals = v, l->n = 2;
+}
+
+/* The server's labels; artefacts NULL leaves that label out (not deployed yet). */
+static void server_labels(const char *project, const struct plan_want_server *w,
+			  const char *artefacts, struct hc_labels *l, const char **k,
+			  const char **v)
+{
+	size_t n = 0;
+	if (artefacts)
+		k[n] = STATE_LABEL_ARTEFACTS, v[n++] = artefacts;
+	k[n] = STATE_LABEL_PROJECT, v[n++] = project;
+	k[n] = STATE_LABEL_SERVER, v[n++] = w->server;
+	k[n] = STATE_LABEL_SSH_KEYS, v[n++] = w->keys_hash;
+	l->keys = k, l->vals = v, l->n = n;
+}
+
+/* ---- secrets -------------------------------------------------------------- */
+
+static const struct mdl_placement *placement_of(const struct plan *p, const char *server)
+{
+	const struct mdl_phase *ph = p->want->phase;
+	for (size_t i = 0; i < ph->nplacements; i++)
+		if (!strcmp(ph->placements[i].server->name, server))
+			return &ph->placements[i];
+	return NULL;
+}
+
+bool apply_check_secrets(struct arena *a, const struct plan *p, const char **error)
+{
+	const char *acc = NULL;
+	for (size_t i = 0; i < p->nactions; i++) {
+		const struct plan_action *x = &p->actions[i];
+		if (x->kind != PLAN_SERVER || x->op == PLAN_DESTROY)
+			continue;
+		const struct plan_want_server *w = x->want;
+		struct deploy_env *env;
+		size_t nenv;
+		const char *err;
+		if (!deploy_secrets(a, placement_of(p, w->server), &env, &nenv, &err))
+			acc = acc ? arena_printf(a, "%s; server %s: %s", acc, w->server, err)
+				  : arena_printf(a, "server %s: %s", w->server, err);
+	}
+	*error = acc;
+	return !acc;
+}
+
+/* ---- ssh keys and firewalls ---------------------------------------------- */
+
+/*
+ * The id of the resource called name (path "/ssh_keys", key "ssh_keys"),
+ * 0 when there is none, -1 with e set when the lookup failed.  Asked
+ * before a create and after one that failed: an interrupted apply, or a
+ * lost answer, may have created it all the same.  A failed lookup after
+ * a failed create keeps the create's error in e.
+ */
+static int64_t found_id(struct http_client *c, const char *path, const char *key,
+			const char *name, struct hc_error *e)
+{
+	json_object *item, *id;
+	struct hc_error le;
+	if (!hcloud_find_name(c, path, key, name, &item, &le)) {
+		if (!e->message[0])
+			*e = le;
+		return -1;
+	}
+	int64_t n = item && json_object_object_get_ex(item, "id", &id) ? json_object_get_int64(id) : 0;
+	if (item)
+		json_object_put(item);
+	return n;
+}
+
+static bool key_converge(struct worker *wk, struct job *j, struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	struct http_client *c = &wk->c;
+	const struct plan_want_key *w = x->want;
+	const char *k[2], *v[2];
+	struct hc_labels l;
+	labels2(&l, k, v, STATE_LABEL_KEY, w->key, STATE_LABEL_PROJECT, run->cfg->project);
+	char path[64];
+	if (x->op == PLAN_UPDATE) {
+		snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)x->id);
+		return hcloud_update(c, path, w->name, &l, e);
+	}
+	if (x->op == PLAN_REPLACE) {
+		snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)x->id);
+		if (!hcloud_delete(c, path, NULL, e))
+			return false;
+	}
+	struct hc_ssh_key got;
+	int64_t id = found_id(c, "/ssh_keys", "ssh_keys", w->name, e);
+	if (!id && hcloud_create_ssh_key(c, &wk->a, w->name, w->public_key, &l, &got, e))
+		return true;
+	if (!id)
+		id = found_id(c, "/ssh_keys", "ssh_keys", w->name, e);
+	if (id <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)id);
+	return hcloud_update(c, path, NULL, &l, e);
+}
+
+/* The firewall of that name, created when missing; *id gets it. */
+static bool firewall_converge(struct worker *wk, struct job *j, struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	int64_t *id = &j->id;
+	struct http_client *c = &wk->c;
+	const struct plan_want_firewall *w = x->want;
+	const char *k[2], *v[2];
+	struct hc_labels l;
+	labels2(&l, k, v, STATE_LABEL_PROJECT, run->cfg->project, STATE_LABEL_SERVER, w->server);
+	struct hc_firewall fw;
+	struct hc_actions acts;
+	*id = x->id;
+	if (x->op == PLAN_CREATE) {
+		*id = found_id(c, "/firewalls", "firewalls", w->name, e);
+		if (!*id && hcloud_create_firewall(c, &wk->a, w->name, w->ports, w->nports, &l, &fw,
+						   &acts, e)) {
+			*id = fw.id;
+			return wait_acts(run, c, &acts, e);
+		}
+		if (!*id)
+			*id = found_id(c, "/firewalls", "firewalls", w->name, e);
+		if (*id <= 0)
+			return false;
+	}
+	/* taken as found: rules, labels and the server it guards made right */
+	char path[64];
+	snprintf(path, sizeof(path), "/firewalls/%lld", (long long)*id);
+	if (!hcloud_update(c, path, NULL, &l, e) ||
+	    !hcloud_firewall_set_rules(c, *id, w->ports, w->nports, &acts, e) ||
+	    !wait_acts(run, c, &acts, e))
+		return false;
+	const struct state *s = run->p->state;
+	for (size_t i = 0; i < s->nservers + s->nother_servers; i++) {
+		const struct hc_server *hs = i < s->nservers ? &s->servers[i]
+							     : &s->other_servers[i - s->nservers];
+		if (strcmp(hs->name, w->name))
+			continue;
+		for (size_t f = 0; f < s->nfirewalls; f++)
+			for (size_t m = 0; s->firewalls[f].id == *id && m < s->firewalls[f].nservers; m++)
+				if (s->firewalls[f].servers[m] == hs->id)
+					return true;
+		if (!hcloud_firewall_apply(c, *id, hs->id, &acts, e) || !wait_acts(run, c, &acts, e))
+			return false;
+		break;
+	}
+	return true;
+}
+
+/* ---- servers (workers) ------------------------------------------------------ */
+
+/* Waits for whatever runs on the server (an earlier apply's actions). */
+static bool server_idle(struct run *run, struct http_client *c, int64_t id, struct hc_error *e)
+{
+	struct hc_actions acts;
+	return hcloud_server_running_actions(c, id, &acts, e) && wait_acts(run, c, &acts, e);
+}
+
+static bool server_op(struct run *run, struct http_client *c, int64_t id, const char *op,
+		      const char *type, struct hc_error *e)
+{
+	struct hc_actions acts;
+	return hcloud_server_action(c, id, op, type, &acts, e) && wait_acts(run, c, &acts, e);
+}
+
+/* The server of that name, created when missing (*created then). */
+static bool server_ensure(struct worker *wk, struct job *j, struct hc_server *s,
+			  bool *created, struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_want_server *w = j->x->want;
+	json_object *item;
+	*created = false;
+	if (!hcloud_find_name(&wk->c, "/servers", "servers", w->name, &item, e))
+		return false;
+	if (!item) {
+		const char *k[4], *v[4];
+		struct hc_labels l;
+		server_labels(run->cfg->project, w, NULL, &l, k, v);
+		const char *user_data = NULL;
+		const char *path = arena_printf(&wk->a, "%s/%s/cloud-init.yaml",
+						run->p->want->phase->name, w->server);
+		for (size_t i = 0; i < run->cfg->art->n; i++)
+			if (!strcmp(run->cfg->art->files[i].path, path))
+				user_data = run->cfg->art->files[i].data;
+		struct hc_server_create rq = {
+			w->name, w->type, w->image, w->location, w->keys, w->nkeys, j->id,
+			user_data, &l,
+		};
+		struct hc_actions acts;
+		if (hcloud_create_server(&wk->c, &wk->a, &rq, s, &acts, e)) {
+			*created = true;
+			return wait_acts(run, &wk->c, &acts, e);
+		}
+		struct hc_error e2;
+		if (!hcloud_find_name(&wk->c, "/servers", "servers", w->name, &item, &e2) || !item)
+			return false;
+		*created = true; /* by this apply, though the answer was lost */
+	}
+	bool ok = hcloud_decode_server(&wk->a, item, s);
+	json_object_put(item);
+	return ok;
+}
+
+/* Files of the server's release: the phase's artefacts but cloud-init. */
+static size_t release_files(struct worker *wk, const char *server, struct deploy_file **out)
+{
+	const struct emit_output *art = wk->run->cfg->art;
+	const char *prefix = arena_printf(&wk->a, "%s/%s/", wk->run->p->want->phase->name, server);
+	size_t pl = strlen(prefix), n = 0;
+	*out = arena_calloc(&wk->a, art->n ? art->n : 1, sizeof(**out));
+	for (size_t i = 0; i < art->n; i++) {
+		const struct emit_file *f = &art->files[i];
+		if (strncmp(f->path, prefix, pl) || !strcmp(f->path + pl, "cloud-init.yaml"))
+			continue;
+		(*out)[n++] = (struct deploy_file){ f->path + pl, (const unsigned char *)f->data,
+						    f->len, f->mode };
+	}
+	return n;
+}
+
+static bool server_deploy(struct worker *wk, struct job *j, const char *ip,
+			  bool accept_new, struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_want_server *w = j->x->want;
+	const struct mdl_placement *pl = placement_of(run->p, w->server);
+	struct deploy_env *env;
+	size_t nenv;
+	const char *err;
+	if (!deploy_secrets(&wk->a, pl, &env, &nenv, &err)) {
+		snprintf(e->message, sizeof(e->message), "%s", err);
+		return false;
+	}
+	struct emit_target t = { run->cfg->model, run->p->want->phase, pl, NULL, NULL };
+	const struct mdl_service **doms = arena_calloc(&wk->a, pl->nservices + 1, sizeof(*doms));
+	size_t nd = emit_domains(&t, doms);
+	const char **domains = arena_calloc(&wk->a, nd + 1, sizeof(*domains));
+	for (size_t i = 0; i < nd; i++)
+		domains[i] = doms[i]->domain;
+	const char *proxy = NULL;
+	for (size_t i = 0; i < pl->nservices; i++)
+		if (pl->services[i]->proxy)
+			proxy = pl->services[i]->name;
+	struct deploy_request rq = { 0 };
+	rq.project = run->cfg->project;
+	rq.release = w->artefacts;
+	struct deploy_file *files;
+	rq.nfiles = release_files(wk, w->server, &files);
+	rq.files = files;
+	rq.env = env;
+	rq.nenv = nenv;
+	rq.proxy = proxy;
+	rq.domains = domains;
+	rq.ndomains = nd;
+	rq.health_timeout = run->cfg->health_timeout;
+	struct deploy_target tg = { ip, run->cfg->ssh_port, run->cfg->ssh_user,
+				    run->cfg->ssh_identity, run->cfg->known_hosts, accept_new };
+	struct deploy_result res;
+	bool ok = deploy_release(&tg, &rq, &res);
+	if (!ok)
+		snprintf(e->message, sizeof(e->message), "deploy failed at step %s: %s%s",
+			 deploy_step_name(res.failed), res.message ? res.message : "",
+			 res.rolled_back ? " (switched back to the previous release)" : "");
+	deploy_result_free(&res);
+	return ok;
+}
+
+static bool server_converge(struct worker *wk, struct job *j, struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	const struct plan_want_server *w = j->x->want;
+	struct http_client *c = &wk->c;
+	struct hc_server s;
+	bool created = false;
+	const char *had = NULL; /* the artefacts label it had */
+	if (x->op == PLAN_REPLACE) {
+		char path[64];
+		struct hc_actions acts;
+		snprintf(path, sizeof(path), "/servers/%lld", (long long)x->id);
+		if (!server_idle(run, c, x->id, e) || !hcloud_delete(c, path, &acts, e) ||
+		    !wait_acts(run, c, &acts, e))
+			return false;
+	}
+	if (x->op == PLAN_CREATE || x->op == PLAN_REPLACE) {
+		if (!server_ensure(wk, j, &s, &created, e))
+			return false;
+		had = hcloud_label(&s.labels, STATE_LABEL_ARTEFACTS);
+	} else {
+		s.id = x->id;
+		for (size_t i = 0; i < run->p->state->nservers; i++)
+			if (run->p->state->servers[i].id == x->id)
+				had = hcloud_label(&run->p->state->servers[i].labels,
+						   STATE_LABEL_ARTEFACTS);
+	}
+	if (!server_idle(run, c, s.id, e) || !hcloud_get_server(c, &wk->a, s.id, &s, e))
+		return false;
+	if (x->op == PLAN_CHANGE_TYPE && strcmp(s.type, w->type)) {
+		if (strcmp(s.status, "off")) {
+			say(run, "server", w->name, -1, "poweroff");
+			if (!server_op(run, c, s.id, "poweroff", NULL, e))
+				return false;
+		}
+		say(run, "server", w->name, -1, "change_type %s -> %s", s.type, w->type);
+		if (!server_op(run, c, s.id, "change_type", w->type, e) ||
+		    !hcloud_get_server(c, &wk->a, s.id, &s, e))
+			return false;
+	}
+	if (!strcmp(s.status, "off")) {
+		say(run, "server", w->name, -1, "poweron");
+		if (!server_op(run, c, s.id, "poweron", NULL, e) ||
+		    !hcloud_get_server(c, &wk->a, s.id, &s, e))
+			return false;
+	}
+	if (!s.ipv4) {
+		snprintf(e->message, sizeof(e->message), "the server has no public IPv4 address");
+		return false;
+	}
+	snprintf(j->ip, sizeof(j->ip), "%s", s.ipv4);
+	if (!had || strcmp(had, w->artefacts)) {
+		/* a host key is recorded on first contact only for a server this
+		 * apply (or an interrupted one) created and never deployed to */
+		bool accept_new = created || !had;
+		say(run, "server", w->name, -1, "deploying release %s to %s", w->artefacts, s.ipv4);
+		if (!server_deploy(wk, j, s.ipv4, accept_new, e))
+			return false;
+	}
+	const char *k[4], *v[4];
+	struct hc_labels l;
+	server_labels(run->cfg->project, w, w->artefacts, &l, k, v);
+	char path[64];
+	snprintf(path, sizeof(path), "/servers/%lld", (long long)s.id);
+	return hcloud_update(c, path, NULL, &l, e);
+}
+
+/* ---- DNS and destroys ------------------------------------------------------- */
+
+static const char *server_ip(struct run *run, const char *name)
+{
+	for (size_t i = 0; i < run->njobs; i++) {
+		const struct job *j = &run->jobs[i];
+		if (j->x->kind == PLAN_SERVER && j->x->op != PLAN_DESTROY &&
+		    !strcmp(j->x->name, name))
+			return j->ok ? j->ip : NULL;
+	}
+	const struct state *s = run->p->state;
+	for (size_t i = 0; i < s->nservers; i++)
+		if (!strcmp(s->servers[i].name, name))
+			return s->servers[i].ipv4;
+	return NULL;
+}
+
+static const char *rr_name(struct arena *a, const char *domain, const char *zone)
+{
+	size_t dl = strlen(domain), zl = strlen(zone);
+	return dl == zl ? "@" : arena_strndup(a, domain, dl - zl - 1);
+}
+
+static bool rrset_converge(struct worker *wk, struct job *j, struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	const struct plan_want_dns *w = x->want;
+	const char *ip = server_ip(run, w->server);
+	if (!ip) {
+		snprintf(e->message, sizeof(e->message), "server %s has no address", w->server);
+		return false;
+	}
+	const char *srv = w->server;
+	for (size_t i = 0; i < run->p->want->nservers; i++)
+		if (!strcmp(run->p->want->servers[i].name, w->server))
+			srv = run->p->want->servers[i].server;
+	const char *k[2], *v[2];
+	struct hc_labels l;
+	labels2(&l, k, v, STATE_LABEL_PROJECT, run->cfg->project, STATE_LABEL_SERVER, srv);
+	struct hc_actions acts;
+	return hcloud_rrset_put_a(&wk->c, x->zone, rr_name(&wk->a, x->name, x->zone), ip, &l,
+				  &acts, e) &&
+	       wait_acts(run, &wk->c, &acts, e);
+}
+
+static bool destroy(struct worker *wk, struct job *j, struct hc_error *e)
+{
+	const struct plan_action *x = j->x;
+	struct http_client *c = &wk->c;
+	struct arena *a = &wk->a;
+	struct hc_actions acts = { .n = 0 };
+	const char *path;
+	switch (x->kind) {
+	case PLAN_SERVER:
+		if (!server_idle(wk->run, c, x->id, e))
+			return false;
+		path = arena_printf(a, "/servers/%lld", (long long)x->id);
+		break;
+	case PLAN_FIREWALL:
+		path = arena_printf(a, "/firewalls/%lld", (long long)x->id);
+		break;
+	case PLAN_SSH_KEY:
+		path = arena_printf(a, "/ssh_keys/%lld", (long long)x->id);
+		break;
+	default:
+		path = arena_printf(a, "/zones/%s/rrsets/%s/A", hcloud_query_escape(a, x->zone),
+				    hcloud_query_escape(a, rr_name(a, x->name, x->zone)));
+		break;
+	}
+	return hcloud_delete(c, path, &acts, e) && wait_acts(wk->run, c, &acts, e);
+}
+
+/* ---- the pool ------------------------------------------------------------------ */
+
+static const char *const op_doing[] = { "creating", "updating", "changing type", "replacing",
+					"destroying" };
+static const char *const op_done[] = { "created", "updated", "type changed", "replaced",
+				       "destroyed" };
+
+static bool in_phase(const struct run *run, const struct job *j)
+{
+	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys;
+}
+
+static void run_job(struct worker *wk, struct job *j)
+{
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	const char *kind = kind_word[x->kind];
+	int64_t t = mono_ms();
+	say(run, kind, x->name, -1, "%s", op_doing[x->op]);
+	struct hc_error e;
+	memset(&e, 0, sizeof(e));
+	if (x->op == PLAN_DESTROY)
+		j->ok = destroy(wk, j, &e);
+	else if (x->kind == PLAN_SSH_KEY)
+		j->ok = key_converge(wk, j, &e);
+	else if (x->kind == PLAN_FIREWALL)
+		j->ok = firewall_converge(wk, j, &e);
+	else if (x->kind == PLAN_SERVER)
+		j->ok = server_converge(wk, j, &e);
+	else
+		j->ok = rrset_converge(wk, j, &e);
+	if (j->ok)
+		say(run, kind, x->name, t, "%s", op_done[x->op]);
+	else
+		say(run, kind, x->name, t, "FAILED: %s", e.message[0] ? e.message : "error");
+	count(run, x->op, j->ok);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct run *run = wk->run;
+	for (;;) {
+		pthread_mutex_lock(&run->mu);
+		while (run->next < run->njobs && !in_phase(run, &run->jobs[run->next]))
+			run->next++;
+		size_t i = run->next < run->njobs ? run->next++ : run->njobs;
+		pthread_mutex_unlock(&run->mu);
+		if (i == run->njobs)
+			return NULL;
+		run_job(wk, &run->jobs[i]);
+	}
+}
+
+/* Runs the jobs of one phase on up to parallelism threads; true when
+ * every one succeeded. */
+static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
+{
+	const struct apply_config *cfg = run->cfg;
+	run->kind = kind;
+	run->destroys = destroys;
+	run->next = 0;
+	size_t todo = 0;
+	for (size_t i = 0; i < run->njobs; i++)
+		todo += in_phase(run, &run->jobs[i]);
+	size_t n = cfg->parallelism < 1 ? 1 : (size_t)cfg->parallelism;
+	if (n > todo)
+		n = todo;
+	if (!n)
+		return true;
+	struct worker *wk = calloc(n, sizeof(*wk));
+	pthread_t *th = calloc(n, sizeof(*th));
+	if (!wk || !th) {
+		free(wk), free(th);
+		return false;
+	}
+	/* clients are made here, before any thread runs: curl's global
+	 * setup is not thread-safe */
+	size_t made = 0;
+	for (; made < n; made++) {
+		char err[512];
+		wk[made].run = run;
+		if (!http_client_init(&wk[made].c, cfg->endpoint, cfg->token, err, sizeof(err))) {
+			fprintf(cfg->out, "infrac apply: error: %s\n", err);
+			break;
+		}
+		arena_init(&wk[made].a);
+		wk[made].c.retry = cfg->hc->retry;
+		wk[made].c.trace = cfg->trace;
+	}
+	size_t started = 0;
+	for (; started < made; started++)
+		if (pthread_create(&th[started], NULL, worker_main, &wk[started]))
+			break;
+	if (!started && made)
+		worker_main(&wk[0]);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	bool ok = made == n;
+	for (size_t i = 0; i < made; i++) {
+		cfg->hc->requests += wk[i].c.requests;
+		http_client_release(&wk[i].c);
+		arena_release(&wk[i].a);
+	}
+	free(wk);
+	free(th);
+	for (size_t i = 0; i < run->njobs; i++)
+		if (in_phase(run, &run->jobs[i]))
+			ok = ok && run->jobs[i].ok;
+	return ok;
+}
+
+static int64_t state_firewall_id(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->nfirewalls + s->nother_firewalls; i++) {
+		const struct hc_firewall *f = i < s->nfirewalls ? &s->firewalls[i]
+								: &s->other_firewalls[i - s->nfirewalls];
+		if (!strcmp(f->name, name))
+			return f->id;
+	}
+	return 0;
+}
+
+bool apply_run(const struct plan *p, const struct apply_config *cfg, struct apply_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	struct run run = { .p = p, .cfg = cfg, .r = r };
+	pthread_mutex_init(&run.mu, NULL);
+	run.njobs = p->nactions;
+	run.jobs = calloc(p->nactions + 1, sizeof(*run.jobs));
+	if (!run.jobs)
+		return false;
+	for (size_t i = 0; i < p->nactions; i++)
+		run.jobs[i].x = &p->actions[i];
+	/* keys and firewalls first: a new server names them */
+	bool ok = run_phase(&run, PLAN_SSH_KEY, false) && run_phase(&run, PLAN_FIREWALL, false);
+	for (size_t i = 0; ok && i < run.njobs; i++) {
+		struct job *j = &run.jobs[i];
+		if (j->x->kind != PLAN_SERVER || j->x->op == PLAN_DESTROY)
+			continue;
+		const struct plan_want_server *w = j->x->want;
+		j->id = state_firewall_id(p->state, w->firewall);
+		for (size_t k = 0; k < run.njobs; k++)
+			if (run.jobs[k].x->kind == PLAN_FIREWALL && run.jobs[k].x->op != PLAN_DESTROY &&
+			    !strcmp(run.jobs[k].x->name, w->firewall))
+				j->id = run.jobs[k].id;
+	}
+	/* then the servers, and the DNS records once they have addresses;
+	 * destroys last, servers first so that their firewalls are free */
+	ok = ok && run_phase(&run, PLAN_SERVER, false) && run_phase(&run, PLAN_RRSET, false);
+	ok = ok && run_phase(&run, PLAN_SERVER, true) && run_phase(&run, PLAN_RRSET, true) &&
+	     run_phase(&run, PLAN_FIREWALL, true) && run_phase(&run, PLAN_SSH_KEY, true);
+	free(run.jobs);
+	pthread_mutex_destroy(&run.mu);
+	return ok;
+}

@@ -1,0 +1,67 @@
+/*
+ * apply: carries out a plan against the Hetzner API and deploys the
+ * artefacts over SSH.
+ *
+ * Order: ssh keys, then firewalls (one at a time, on the caller's
+ * client); then the servers, up to `parallelism` at once on a pool of
+ * POSIX threads, each thread with its own http_client (a curl easy
+ * handle is not thread-safe) and its own arena; then the DNS records of
+ * each domain, once its server has an address; destroys last, and only
+ * the ones the plan lists.
+ *
+ * Every creation first looks the name up: an apply that was interrupted,
+ * or whose answer was lost, may have created the resource already, and
+ * it is then taken as it is.  A server gets the artefact-hash label only
+ * after its deploy succeeded, so a rerun deploys what is missing.
+ *
+ * Progress goes to `out`, one line per resource as it starts and when it
+ * finishes, with the time it took.  Secret values never reach it.
+ */
+#ifndef INFRAC_APPLY_H
+#define INFRAC_APPLY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "deploy.h"
+#include "emit.h"
+#include "http.h"
+#include "plan.h"
+
+struct apply_config {
+	const char *project;
+	const char *endpoint;        /* for the workers' own clients */
+	const char *token;
+	struct http_client *hc;      /* the caller's client: keys, firewalls, DNS, destroys */
+	int parallelism;             /* servers at once; >= 1 */
+	long poll_ms;                /* first wait when polling an action */
+	long action_timeout_s;       /* one action at most */
+	const struct emit_output *art; /* the artefacts of the plan's phase */
+	const struct mdl_project *model;
+	/* ssh: user, port (0 = 22), identity file, the project's known_hosts */
+	const char *ssh_user;
+	int ssh_port;
+	const char *ssh_identity;
+	const char *known_hosts;
+	int health_timeout;          /* seconds; 0 = deploy's default */
+	FILE *out;
+	FILE *trace;                 /* --debug, or NULL */
+};
+
+struct apply_result {
+	int added, changed, replaced, destroyed;
+	int failed;                  /* resources that failed */
+};
+
+/*
+ * Resolves the secrets of every server apply may deploy to, before
+ * anything changes.  false with *error naming every missing variable
+ * (never a value).
+ */
+bool apply_check_secrets(struct arena *a, const struct plan *p, const char **error);
+
+/* Carries out p.  true when every action succeeded; failures are
+ * reported on cfg->out as they happen. */
+bool apply_run(const struct plan *p, const struct apply_config *cfg, struct apply_result *r);
+
+#endif

@@ -1,0 +1,58 @@
+# Sourced by tests/apply/run.sh and tests/bench-apply/run.sh: a Hetzner API
+# simulator and a real sshd on 127.0.0.1 (Debian's openssh-server) with
+# throwaway host and user keys, whose sessions find a stub `docker` and
+# `curl` on their PATH.  The stubs log what apply ran to $WORK/docker.log
+# and play healthy or unhealthy after $WORK/mode.  Needs WORK set; sets
+# SIM (the control URL) and exports what infrac apply reads.
+HERE_ENV=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE_ENV/../sshd.sh"
+SIM_PID= SSHD_PID=
+env_cleanup() {
+	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
+	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+
+start_sshd() {
+	mkdir -p "$WORK/stub"
+	ssh-keygen -q -t ed25519 -N '' -C host -f "$WORK/hostkey"
+	ssh-keygen -q -t ed25519 -N '' -C user -f "$WORK/userkey"
+	cp "$WORK/userkey.pub" "$WORK/authorized_keys"
+	echo healthy > "$WORK/mode"
+	cat > "$WORK/stub/docker" <<STUB
+#!/bin/sh
+printf '%s docker %s\n' "\$(basename "\$(pwd -P)")" "\$*" >> "$WORK/docker.log"
+case "\$*" in
+*" ps -a --format "*)
+	echo "nginx|running||0"
+	if [ "\$(cat "$WORK/mode")" = unhealthy ]; then echo "app|running|unhealthy|0"
+	else echo "app|running|healthy|0"; fi ;;
+esac
+exit 0
+STUB
+	cat > "$WORK/stub/curl" <<STUB
+#!/bin/sh
+printf 'curl %s\n' "\$*" >> "$WORK/docker.log"
+exit 0
+STUB
+	chmod +x "$WORK/stub/docker" "$WORK/stub/curl"
+	sshd_start
+	SSH_PORT=$PORT
+	export INFRAC_SSH_PORT=$SSH_PORT INFRAC_SSH_IDENTITY=$WORK/userkey
+	export INFRAC_SSH_USER=$(id -un)
+	export INFRAC_REMOTE_ROOT=$WORK/remote
+	export XDG_STATE_HOME=$WORK/state
+}
+
+# start_sim [simulator options...]
+start_sim() {
+	python3 "$HERE_ENV/../sim/hcloud_sim.py" --port 0 --port-file "$WORK/sim.port" "$@" \
+		> "$WORK/sim.out" 2> "$WORK/sim.err" &
+	SIM_PID=$!
+	for _ in $(seq 100); do [ -s "$WORK/sim.port" ] && break; sleep 0.05; done
+	[ -s "$WORK/sim.port" ] || { cat "$WORK/sim.err"; echo "simulator did not start"; exit 1; }
+	SIM=http://127.0.0.1:$(cat "$WORK/sim.port")/_sim
+	export HCLOUD_ENDPOINT=http://127.0.0.1:$(cat "$WORK/sim.port")/v1
+}
+
+sim() { curl -sS -X "$1" "$SIM/$2" ${3:+-d "$3"}; }
