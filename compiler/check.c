@@ -88,7 +88,10 @@ static void ck_phases(struct ck *c)
 		if (next > end)
 			next = end;
 		if (next > m) {
-			struct loc at = i < p->nphases ? p->phases[i].loc : p->loc;
+			/* at the phase after the gap; a gap at the end of the
+			 * horizon at the last phase, so gaps sort in time order */
+			struct loc at = i < p->nphases ? p->phases[i].loc
+				      : p->nphases ? p->phases[p->nphases - 1].loc : p->loc;
 			struct diag *d = diag_add(c->dl, DIAG_W0503, p->src, at,
 						  "%s .. %s (%d month%s) of the horizon %s in no phase",
 						  units_fmt_month(a, m), units_fmt_month(b, next - 1),
