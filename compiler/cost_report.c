@@ -279,64 +279,43 @@ void cost_report_text(struct arena *a, const struct mdl_project *p,
 
 /* ---- JSON ------------------------------------------------------------- */
 
-static json_object *cr_eur(int64_t cents)
-{
-	return report_json_decimal(cents, 100, 2);
-}
-
-static json_object *cr_mib(int64_t mem)
-{
-	return report_json_decimal(mem, UNITS_MIB, 3);
-}
-
-static json_object *cr_month(int m)
-{
-	char b[UNITS_BUF];
-	return json_object_new_string(units_fmt_month(b, m));
-}
-
-static void cr_add(json_object *o, const char *key, json_object *v)
-{
-	json_object_object_add(o, key, v);
-}
-
 json_object *cost_report_capacity_json(const struct capacity *c)
 {
 	json_object *o = json_object_new_object();
 	json_object *ram = json_object_new_object();
-	cr_add(ram, "need_mib", cr_mib(c->ram_hi));
-	cr_add(ram, "usable_mib", cr_mib(c->ram_usable));
-	cr_add(ram, "total_mib", cr_mib(c->ram_total));
-	cr_add(ram, "fits", json_object_new_boolean(c->ram_ok));
-	cr_add(o, "ram", ram);
+	json_object_object_add(ram, "need_mib", report_json_mib(c->ram_hi));
+	json_object_object_add(ram, "usable_mib", report_json_mib(c->ram_usable));
+	json_object_object_add(ram, "total_mib", report_json_mib(c->ram_total));
+	json_object_object_add(ram, "fits", json_object_new_boolean(c->ram_ok));
+	json_object_object_add(o, "ram", ram);
 	json_object *cpu = json_object_new_object();
-	cr_add(cpu, "declared_vcpu", report_json_decimal(c->cpus, UNITS_ONE, 3));
-	cr_add(cpu, "limit_vcpu", report_json_decimal(c->cpu_limit, UNITS_ONE, 3));
-	cr_add(cpu, "fits", json_object_new_boolean(c->cpu_ok));
-	cr_add(o, "cpu", cpu);
+	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(c->cpus));
+	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(c->cpu_limit));
+	json_object_object_add(cpu, "fits", json_object_new_boolean(c->cpu_ok));
+	json_object_object_add(o, "cpu", cpu);
 	json_object *disk = json_object_new_object();
-	cr_add(disk, "need_mib", cr_mib(c->disk));
-	cr_add(disk, "total_mib", cr_mib(c->disk_total));
-	cr_add(disk, "at_end_of", cr_month(c->disk_month));
-	cr_add(disk, "fits", json_object_new_boolean(c->disk_ok));
-	cr_add(o, "disk", disk);
+	json_object_object_add(disk, "need_mib", report_json_mib(c->disk));
+	json_object_object_add(disk, "total_mib", report_json_mib(c->disk_total));
+	json_object_object_add(disk, "at_end_of", report_json_month(c->disk_month));
+	json_object_object_add(disk, "fits", json_object_new_boolean(c->disk_ok));
+	json_object_object_add(o, "disk", disk);
 	return o;
 }
 
 static json_object *cr_segment_json(struct arena *a, const struct cost_segment *s)
 {
 	json_object *o = json_object_new_object();
-	cr_add(o, "server", json_object_new_string(s->placement->server->name));
-	cr_add(o, "type", json_object_new_string(s->type->name));
-	cr_add(o, "start", cr_month(s->start));
-	cr_add(o, "end", cr_month(s->start + s->months - 1));
-	cr_add(o, "months", json_object_new_int(s->months));
-	cr_add(o, "price_eur_month", cr_eur(s->type->price));
-	cr_add(o, "cost_eur", cr_eur(s->cost));
-	cr_add(o, "fits", json_object_new_boolean(capacity_fits(&s->cap)));
+	json_object_object_add(o, "server", json_object_new_string(s->placement->server->name));
+	json_object_object_add(o, "type", json_object_new_string(s->type->name));
+	json_object_object_add(o, "start", report_json_month(s->start));
+	json_object_object_add(o, "end", report_json_month(s->start + s->months - 1));
+	json_object_object_add(o, "months", json_object_new_int(s->months));
+	json_object_object_add(o, "price_eur_month", report_json_eur(s->type->price));
+	json_object_object_add(o, "cost_eur", report_json_eur(s->cost));
+	json_object_object_add(o, "fits", json_object_new_boolean(capacity_fits(&s->cap)));
 	const char *why = cost_shortfall(a, &s->cap);
-	cr_add(o, "reason", why ? json_object_new_string(why) : NULL);
-	cr_add(o, "capacity", cost_report_capacity_json(&s->cap));
+	json_object_object_add(o, "reason", why ? json_object_new_string(why) : NULL);
+	json_object_object_add(o, "capacity", cost_report_capacity_json(&s->cap));
 	return o;
 }
 
@@ -345,44 +324,46 @@ json_object *cost_report_option_json(struct arena *a, const struct mdl_project *
 				     const struct cost_option *o)
 {
 	json_object *j = json_object_new_object();
-	cr_add(j, "name", json_object_new_string(o->name));
-	cr_add(j, "scenario", json_object_new_boolean(o->scenario != NULL));
-	cr_add(j, "title", o->scenario && o->scenario->title ?
+	json_object_object_add(j, "name", json_object_new_string(o->name));
+	json_object_object_add(j, "scenario", json_object_new_boolean(o->scenario != NULL));
+	json_object_object_add(j, "title", o->scenario && o->scenario->title ?
 			   json_object_new_string(o->scenario->title) : NULL);
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		json_object *ph = json_object_new_object();
-		cr_add(ph, "name", json_object_new_string(p->phases[i].name));
-		cr_add(ph, "cost_eur", cr_eur(o->phase_cost[i]));
+		json_object_object_add(ph, "name", json_object_new_string(p->phases[i].name));
+		json_object_object_add(ph, "cost_eur", report_json_eur(o->phase_cost[i]));
 		json_object *segs = json_object_new_array();
 		for (size_t s = 0; s < o->nsegs; s++)
 			if (o->segs[s].phase == &p->phases[i])
 				json_object_array_add(segs, cr_segment_json(a, &o->segs[s]));
-		cr_add(ph, "segments", segs);
+		json_object_object_add(ph, "segments", segs);
 		json_object_array_add(phases, ph);
 	}
-	cr_add(j, "phases", phases);
-	cr_add(j, "arithmetic", json_object_new_string(cost_arithmetic(a, p, o)));
-	cr_add(j, "total_eur", cr_eur(o->total));
-	cr_add(j, "average_eur_month", cr_eur(cost_average(o->total, p->horizon)));
-	cr_add(j, "vs_cheapest_eur", cheapest ? cr_eur(o->total - cheapest->total) : NULL);
-	cr_add(j, "complete", json_object_new_boolean(o->complete));
-	cr_add(j, "fits", json_object_new_boolean(o->fits));
-	cr_add(j, "within_budget", json_object_new_boolean(o->over_first < 0));
+	json_object_object_add(j, "phases", phases);
+	json_object_object_add(j, "arithmetic", json_object_new_string(cost_arithmetic(a, p, o)));
+	json_object_object_add(j, "total_eur", report_json_eur(o->total));
+	json_object_object_add(j, "average_eur_month",
+			       report_json_eur(cost_average(o->total, p->horizon)));
+	json_object_object_add(j, "vs_cheapest_eur",
+			       cheapest ? report_json_eur(o->total - cheapest->total) : NULL);
+	json_object_object_add(j, "complete", json_object_new_boolean(o->complete));
+	json_object_object_add(j, "fits", json_object_new_boolean(o->fits));
+	json_object_object_add(j, "within_budget", json_object_new_boolean(o->over_first < 0));
 	json_object *over = NULL;
 	if (o->over_first >= 0) {
 		over = json_object_new_object();
-		cr_add(over, "first_month", cr_month(o->over_first));
-		cr_add(over, "month_eur", cr_eur(o->monthly[o->over_first - p->start]));
-		cr_add(over, "over_by_eur", cr_eur(o->over_by));
-		cr_add(over, "months", json_object_new_int(o->over_months));
+		json_object_object_add(over, "first_month", report_json_month(o->over_first));
+		json_object_object_add(over, "month_eur", report_json_eur(o->monthly[o->over_first - p->start]));
+		json_object_object_add(over, "over_by_eur", report_json_eur(o->over_by));
+		json_object_object_add(over, "months", json_object_new_int(o->over_months));
 	}
-	cr_add(j, "over_budget", over);
-	cr_add(j, "passes", json_object_new_boolean(cost_feasible(o)));
+	json_object_object_add(j, "over_budget", over);
+	json_object_object_add(j, "passes", json_object_new_boolean(cost_feasible(o)));
 	json_object *monthly = json_object_new_array();
 	for (int m = 0; m < p->horizon; m++)
-		json_object_array_add(monthly, cr_eur(o->monthly[m]));
-	cr_add(j, "monthly_eur", monthly);
+		json_object_array_add(monthly, report_json_eur(o->monthly[m]));
+	json_object_object_add(j, "monthly_eur", monthly);
 	return j;
 }
 
@@ -391,42 +372,44 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 {
 	char o[256];
 	json_object *root = json_object_new_object();
-	cr_add(root, "file", json_object_new_string(p->src->path));
-	cr_add(root, "project", json_object_new_string(p->name));
+	json_object_object_add(root, "file", json_object_new_string(p->src->path));
+	json_object_object_add(root, "project", json_object_new_string(p->name));
 	json_object *h = json_object_new_object();
-	cr_add(h, "start", cr_month(p->start));
-	cr_add(h, "end", cr_month(p->start + p->horizon - 1));
-	cr_add(h, "months", json_object_new_int(p->horizon));
-	cr_add(root, "horizon", h);
-	cr_add(root, "price_source", json_object_new_string(p->price_source));
+	json_object_object_add(h, "start", report_json_month(p->start));
+	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
+	json_object_object_add(h, "months", json_object_new_int(p->horizon));
+	json_object_object_add(root, "horizon", h);
+	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
 	json_object *prices = json_object_new_array();
 	for (size_t i = 0; i < p->ntypes; i++) {
 		json_object *po = json_object_new_object();
-		cr_add(po, "type", json_object_new_string(p->types[i].name));
-		cr_add(po, "price_eur_month", cr_eur(p->types[i].price));
-		cr_add(po, "from", json_object_new_string(
+		json_object_object_add(po, "type", json_object_new_string(p->types[i].name));
+		json_object_object_add(po, "price_eur_month", report_json_eur(p->types[i].price));
+		json_object_object_add(po, "from", json_object_new_string(
 					   report_price_origin(o, sizeof(o), p, &p->types[i])));
 		json_object_array_add(prices, po);
 	}
-	cr_add(root, "prices", prices);
-	cr_add(root, "budget_eur_month", p->budget >= 0 ? cr_eur(p->budget) : NULL);
+	json_object_object_add(root, "prices", prices);
+	json_object_object_add(root, "budget_eur_month",
+			       p->budget >= 0 ? report_json_eur(p->budget) : NULL);
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		json_object *po = json_object_new_object();
-		cr_add(po, "name", json_object_new_string(ph->name));
-		cr_add(po, "start", cr_month(ph->start));
-		cr_add(po, "end", cr_month(ph->start + ph->months - 1));
-		cr_add(po, "months", json_object_new_int(ph->months));
+		json_object_object_add(po, "name", json_object_new_string(ph->name));
+		json_object_object_add(po, "start", report_json_month(ph->start));
+		json_object_object_add(po, "end", report_json_month(ph->start + ph->months - 1));
+		json_object_object_add(po, "months", json_object_new_int(ph->months));
 		json_object_array_add(phases, po);
 	}
-	cr_add(root, "phases", phases);
+	json_object_object_add(root, "phases", phases);
 	json_object *opts = json_object_new_array();
 	for (size_t j = 0; j < t->n; j++)
 		json_object_array_add(opts, cost_report_option_json(a, p, t->cheapest, &t->options[j]));
-	cr_add(root, "options", opts);
-	cr_add(root, "cheapest", t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
+	json_object_object_add(root, "options", opts);
+	json_object_object_add(root, "cheapest",
+			       t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
 	if (diags)
-		cr_add(root, "diagnostics", diag_to_json(diags));
+		json_object_object_add(root, "diagnostics", diag_to_json(diags));
 	report_json_write(root, out);
 }

@@ -177,14 +177,14 @@ static json_object *rr_pick_json(struct arena *a, const struct recommend_pick *p
 	json_object_object_add(o, "phase", pk->phase ? json_object_new_string(pk->phase->name) : NULL);
 	json_object_object_add(o, "type", pk->type ? json_object_new_string(pk->type->name) : NULL);
 	json_object_object_add(o, "price_eur_month",
-			       pk->type ? report_json_decimal(pk->type->price, 100, 2) : NULL);
+			       pk->type ? report_json_eur(pk->type->price) : NULL);
 	json_object *rej = json_object_new_array();
 	for (size_t j = 0; j < pk->nrejects; j++) {
 		const struct recommend_reject *rj = &pk->rejects[j];
 		json_object *ro = json_object_new_object();
 		json_object_object_add(ro, "type", json_object_new_string(rj->type->name));
 		json_object_object_add(ro, "price_eur_month",
-				       report_json_decimal(rj->type->price, 100, 2));
+				       report_json_eur(rj->type->price));
 		json_object_object_add(ro, "phase", json_object_new_string(rj->phase->name));
 		json_object_object_add(ro, "reason",
 				       json_object_new_string(cost_shortfall(a, &rj->cap)));
@@ -205,7 +205,7 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(root, "resize", json_object_new_boolean(r->resize));
 	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
 	json_object_object_add(root, "budget_eur_month",
-			       p->budget >= 0 ? report_json_decimal(p->budget, 100, 2) : NULL);
+			       p->budget >= 0 ? report_json_eur(p->budget) : NULL);
 	json_object *picks = json_object_new_array();
 	for (size_t i = 0; i < r->npicks; i++)
 		json_object_array_add(picks, rr_pick_json(a, &r->picks[i]));
@@ -218,7 +218,7 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	struct cost_option written;
 	cost_option_build(a, p, NULL, &written);
 	json_object *w = json_object_new_object();
-	json_object_object_add(w, "total_eur", report_json_decimal(written.total, 100, 2));
+	json_object_object_add(w, "total_eur", report_json_eur(written.total));
 	json_object_object_add(w, "passes", json_object_new_boolean(cost_feasible(&written)));
 	json_object_object_add(w, "same_types",
 			       json_object_new_boolean(r->found && rr_same_types(p, r)));

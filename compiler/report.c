@@ -232,11 +232,11 @@ json_object *report_json_decimal(int64_t v, int64_t scale, int places)
 }
 
 /* memory in MiB, exact (the model keeps 1/1000 MiB) */
-static json_object *report_mib(int64_t v) { return report_json_decimal(v, UNITS_MIB, 3); }
-static json_object *report_eur(int64_t cents) { return report_json_decimal(cents, 100, 2); }
-static json_object *report_vcpu(int64_t milli) { return report_json_decimal(milli, UNITS_ONE, 3); }
+json_object *report_json_mib(int64_t mem) { return report_json_decimal(mem, UNITS_MIB, 3); }
+json_object *report_json_eur(int64_t cents) { return report_json_decimal(cents, 100, 2); }
+json_object *report_json_vcpu(int64_t milli) { return report_json_decimal(milli, UNITS_ONE, 3); }
 
-static json_object *report_month(int m)
+json_object *report_json_month(int m)
 {
 	char buf[UNITS_BUF];
 	return json_object_new_string(units_fmt_month(buf, m));
@@ -251,14 +251,14 @@ static json_object *report_placement_json(const struct mdl_project *p,
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "server", json_object_new_string(pl->server->name));
 	json_object_object_add(o, "type", json_object_new_string(pl->type->name));
-	json_object_object_add(o, "price_eur_month", report_eur(pl->type->price));
+	json_object_object_add(o, "price_eur_month", report_json_eur(pl->type->price));
 
 	json_object *ram = json_object_new_object();
-	json_object_object_add(ram, "used_min_mib", report_mib(cap.ram_lo));
-	json_object_object_add(ram, "used_max_mib", report_mib(cap.ram_hi));
-	json_object_object_add(ram, "usable_mib", report_mib(cap.ram_usable));
-	json_object_object_add(ram, "total_mib", report_mib(cap.ram_total));
-	json_object_object_add(ram, "reserve_mib", report_mib(pl->reserve));
+	json_object_object_add(ram, "used_min_mib", report_json_mib(cap.ram_lo));
+	json_object_object_add(ram, "used_max_mib", report_json_mib(cap.ram_hi));
+	json_object_object_add(ram, "usable_mib", report_json_mib(cap.ram_usable));
+	json_object_object_add(ram, "total_mib", report_json_mib(cap.ram_total));
+	json_object_object_add(ram, "reserve_mib", report_json_mib(pl->reserve));
 	json_object_object_add(ram, "percent_min",
 			       json_object_new_int64(units_percent_of(cap.ram_lo, cap.ram_total)));
 	json_object_object_add(ram, "percent_max",
@@ -267,15 +267,15 @@ static json_object *report_placement_json(const struct mdl_project *p,
 	json_object_object_add(o, "ram", ram);
 
 	json_object *cpu = json_object_new_object();
-	json_object_object_add(cpu, "declared_vcpu", report_vcpu(cap.cpus));
-	json_object_object_add(cpu, "limit_vcpu", report_vcpu(cap.cpu_limit));
+	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(cap.cpus));
+	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(cap.cpu_limit));
 	json_object_object_add(cpu, "fits", json_object_new_boolean(cap.cpu_ok));
 	json_object_object_add(o, "cpu", cpu);
 
 	json_object *disk = json_object_new_object();
-	json_object_object_add(disk, "used_mib", report_mib(cap.disk));
-	json_object_object_add(disk, "total_mib", report_mib(cap.disk_total));
-	json_object_object_add(disk, "at_end_of", report_month(cap.disk_month));
+	json_object_object_add(disk, "used_mib", report_json_mib(cap.disk));
+	json_object_object_add(disk, "total_mib", report_json_mib(cap.disk_total));
+	json_object_object_add(disk, "at_end_of", report_json_month(cap.disk_month));
 	json_object_object_add(disk, "fits", json_object_new_boolean(cap.disk_ok));
 	json_object_object_add(o, "disk", disk);
 
@@ -287,8 +287,8 @@ static json_object *report_placement_json(const struct mdl_project *p,
 		json_object *so = json_object_new_object();
 		json_object_object_add(so, "name", json_object_new_string(s->name));
 		json_object_object_add(so, "kind", json_object_new_string(s->proxy ? "proxy" : "service"));
-		json_object_object_add(so, "ram_min_mib", report_mib(s->ram_lo));
-		json_object_object_add(so, "ram_max_mib", report_mib(s->ram_hi));
+		json_object_object_add(so, "ram_min_mib", report_json_mib(s->ram_lo));
+		json_object_object_add(so, "ram_max_mib", report_json_mib(s->ram_hi));
 		json_object_array_add(services, so);
 		if (s->proxy) {
 			for (int port = 80; port <= 443; port += 363) {
@@ -325,11 +325,12 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 	json_object_object_add(root, "project", json_object_new_string(p->name));
 	json_object_object_add(root, "valid", json_object_new_boolean(1));
 	json_object *h = json_object_new_object();
-	json_object_object_add(h, "start", report_month(p->start));
-	json_object_object_add(h, "end", report_month(p->start + p->horizon - 1));
+	json_object_object_add(h, "start", report_json_month(p->start));
+	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
 	json_object_object_add(h, "months", json_object_new_int(p->horizon));
 	json_object_object_add(root, "horizon", h);
-	json_object_object_add(root, "headroom_percent", report_json_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
+	json_object_object_add(root, "headroom_percent",
+			       report_json_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
 	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
 
 	json_object *phases = json_object_new_array();
@@ -337,8 +338,8 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 		const struct mdl_phase *ph = &p->phases[i];
 		json_object *po = json_object_new_object();
 		json_object_object_add(po, "name", json_object_new_string(ph->name));
-		json_object_object_add(po, "start", report_month(ph->start));
-		json_object_object_add(po, "end", report_month(ph->start + ph->months - 1));
+		json_object_object_add(po, "start", report_json_month(ph->start));
+		json_object_object_add(po, "end", report_json_month(ph->start + ph->months - 1));
 		json_object_object_add(po, "months", json_object_new_int(ph->months));
 		json_object *servers = json_object_new_array();
 		for (size_t k = 0; k < ph->nplacements; k++)

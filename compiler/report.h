@@ -29,6 +29,12 @@ struct json_object;
 /* v / scale as an exact JSON number with at most `places` decimals:
  * json-c prints the given text verbatim, never a binary fraction. */
 struct json_object *report_json_decimal(int64_t v, int64_t scale, int places);
+/* The units every report writes: memory in MiB, money in EUR, vCPUs,
+ * a month as "2026-02". */
+struct json_object *report_json_mib(int64_t mem);
+struct json_object *report_json_eur(int64_t cents);
+struct json_object *report_json_vcpu(int64_t milli);
+struct json_object *report_json_month(int month);
 /* Prints root pretty, with a final newline, and releases it. */
 void report_json_write(struct json_object *root, FILE *out);
 
