@@ -43,6 +43,24 @@ void arena_release(struct arena *a)
 	arena_init(a);
 }
 
+void arena_adopt(struct arena *a, struct arena *from)
+{
+	struct arena_chunk *last = from->head;
+	if (!last)
+		return;
+	while (last->next)
+		last = last->next;
+	/* behind a's current chunk, which stays the one being filled */
+	if (a->head) {
+		last->next = a->head->next;
+		a->head->next = from->head;
+	} else {
+		a->head = from->head;
+	}
+	a->used_total += from->used_total;
+	arena_init(from);
+}
+
 static struct arena_chunk *arena_new_chunk(struct arena *a, size_t need)
 {
 	size_t size = a->head ? a->head->size * 2 : ARENA_MIN_CHUNK;

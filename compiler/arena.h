@@ -21,6 +21,10 @@ struct arena {
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
+/* Moves everything from's memory holds into a, to be released with a; from
+ * is left empty.  For data kept apart while it is built, so that it
+ * stays together in memory, and then owned like the rest. */
+void arena_adopt(struct arena *a, struct arena *from);
 
 /* zeroed, aligned for any object */
 void *arena_alloc(struct arena *a, size_t size);

@@ -1,10 +1,10 @@
 #include "report.h"
 
 #include <json.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capacity.h"
-#include "emit.h"
 #include "units.h"
 
 #define BAR_CELLS 20
@@ -30,16 +30,74 @@ void report_prices(const struct mdl_project *p, FILE *out)
 	fputc('\n', out);
 }
 
+/* ---- text -------------------------------------------------------------- */
+
+/*
+ * The text report goes through one buffer and is formatted without
+ * printf: the report of a large file is larger than the file, and stdio's
+ * formatting was most of the time `check` took on it.
+ */
+struct report_out {
+	FILE *f;
+	size_t n;
+	/* a service's ram by its bounds: a large file has tens of
+	 * thousands of services but few distinct amounts */
+	struct report_memo {
+		int64_t lo, hi;
+		size_t len;
+		char text[3 * UNITS_BUF];
+	} memo[64];
+	char b[1 << 16];
+};
+
+static void report_flush(struct report_out *o)
+{
+	fwrite(o->b, 1, o->n, o->f);
+	o->n = 0;
+}
+
+static void report_put(struct report_out *o, const char *s, size_t n)
+{
+	if (n > sizeof(o->b) - o->n) {
+		report_flush(o);
+		if (n > sizeof(o->b)) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+static void report_puts(struct report_out *o, const char *s)
+{
+	report_put(o, s, strlen(s));
+}
+
+static void report_int(struct report_out *o, int64_t v)
+{
+	char d[24];
+	size_t n = sizeof(d);
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		d[--n] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		d[--n] = '-';
+	report_put(o, d + n, sizeof(d) - n);
+}
+
 /* [#######===...|.....]: '#' up to the lower bound, '=' up to the upper
  * bound of a range, '|' where the headroom begins. */
-static void report_bar(FILE *out, int64_t lo, int64_t hi, int64_t limit, int64_t total)
+static void report_bar(struct report_out *o, int64_t lo, int64_t hi, int64_t limit,
+		       int64_t total)
 {
 	if (total <= 0)
 		total = 1;
 	int64_t clo = (lo * BAR_CELLS + total / 2) / total;
 	int64_t chi = (hi * BAR_CELLS + total / 2) / total;
 	int64_t climit = limit >= 0 ? limit * BAR_CELLS / total : -1;
-	/* built whole, then written once: large reports draw 60,000 bars */
 	char bar[BAR_CELLS + 4];
 	bar[0] = '[';
 	for (int64_t i = 0; i < BAR_CELLS; i++) {
@@ -49,131 +107,175 @@ static void report_bar(FILE *out, int64_t lo, int64_t hi, int64_t limit, int64_t
 		bar[i + 1] = ch;
 	}
 	memcpy(bar + BAR_CELLS + 1, "]  ", 3);
-	fwrite(bar, 1, sizeof(bar), out);
+	report_put(o, bar, sizeof(bar));
 }
 
-static const char *report_gb_range(char *buf, int64_t lo, int64_t hi)
+/* "6.9" or "8.1..9.1" */
+static void report_gb_range(struct report_out *o, int64_t lo, int64_t hi)
 {
-	char a[UNITS_BUF], b[UNITS_BUF];
-	/* no snprintf: large reports print this for every service */
-	if (lo == hi)
-		return strcpy(buf, units_fmt_gb(a, hi));
-	strcpy(buf, units_fmt_gb(a, lo));
-	strcat(buf, "..");
-	return strcat(buf, units_fmt_gb(b, hi));
+	char a[UNITS_BUF];
+	if (lo != hi) {
+		report_puts(o, units_fmt_gb(a, lo));
+		report_put(o, "..", 2);
+	}
+	report_puts(o, units_fmt_gb(a, hi));
 }
 
-/* a service's ram: "1.5 GB", "2..3 GB", "64 MB", "512 MB .. 1.5 GB";
- * no snprintf: large reports print this for every service */
-static const char *report_mem_range(char buf[3 * UNITS_BUF], int64_t lo, int64_t hi)
+/* a service's ram: "1.5 GB", "2..3 GB", "64 MB", "512 MB .. 1.5 GB" */
+static void report_mem_range(struct report_out *o, int64_t lo, int64_t hi)
 {
+	uint64_t h = ((uint64_t)lo * 0x9E3779B97F4A7C15ULL ^ (uint64_t)hi) * 0x9E3779B97F4A7C15ULL;
+	struct report_memo *m = &o->memo[h >> 58];
+	if (m->len && m->lo == lo && m->hi == hi) {
+		report_put(o, m->text, m->len);
+		return;
+	}
 	char a[UNITS_BUF], b[UNITS_BUF];
 	units_fmt_mem(a, lo);
 	units_fmt_mem(b, hi);
 	const char *ua = strrchr(a, ' '), *ub = strrchr(b, ' ');
-	if (lo == hi)
-		return strcpy(buf, b);
-	if (ua && ub && !strcmp(ua, ub)) { /* one unit: "2..3 GB" */
+	char *buf = m->text;
+	if (lo == hi) {
+		strcpy(buf, b);
+	} else if (ua && ub && !strcmp(ua, ub)) { /* one unit: "2..3 GB" */
 		size_t n = (size_t)(ua - a);
 		memcpy(buf, a, n);
 		strcpy(buf + n, "..");
+		strcat(buf, b);
 	} else {
 		strcpy(buf, a);
 		strcat(buf, " .. ");
+		strcat(buf, b);
 	}
-	return strcat(buf, b);
+	m->lo = lo;
+	m->hi = hi;
+	m->len = strlen(buf);
+	report_put(o, m->text, m->len);
 }
 
-static void report_percent_range(FILE *out, int64_t lo, int64_t hi, int64_t total)
+static void report_percent_range(struct report_out *o, int64_t lo, int64_t hi, int64_t total)
 {
 	int64_t plo = units_percent_of(lo, total), phi = units_percent_of(hi, total);
-	if (plo == phi)
-		fprintf(out, "%lld%%", (long long)phi);
-	else
-		fprintf(out, "%lld..%lld%%", (long long)plo, (long long)phi);
+	if (plo != phi) {
+		report_int(o, plo);
+		report_put(o, "..", 2);
+	}
+	report_int(o, phi);
+	report_put(o, "%", 1);
 }
 
-static void report_placement_text(const struct mdl_project *p, const struct mdl_phase *ph,
-				  const struct mdl_placement *pl, struct emit_buf *line,
-				  FILE *out)
+static void report_placement_text(struct report_out *o, const struct mdl_project *p,
+				  const struct mdl_phase *ph, const struct mdl_placement *pl)
 {
 	const struct mdl_type *t = pl->type;
-	char a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF], r[3 * UNITS_BUF];
+	char a[UNITS_BUF];
 	struct capacity cap;
 	capacity_of(p, ph, pl, t, &cap);
 
-	fprintf(out, "  server %s  %s: %s vCPU, %s RAM, %s disk, %s EUR/month\n",
-		pl->server->name, t->name, units_fmt_number(a, t->vcpu),
-		units_fmt_mem(b, t->ram), units_fmt_mem(c, t->disk),
-		units_fmt_money(r, t->price));
+	report_put(o, "  server ", 9);
+	report_puts(o, pl->server->name);
+	report_put(o, "  ", 2);
+	report_puts(o, t->name);
+	report_put(o, ": ", 2);
+	report_puts(o, units_fmt_number(a, t->vcpu));
+	report_put(o, " vCPU, ", 7);
+	report_puts(o, units_fmt_mem(a, t->ram));
+	report_put(o, " RAM, ", 6);
+	report_puts(o, units_fmt_mem(a, t->disk));
+	report_put(o, " disk, ", 7);
+	report_puts(o, units_fmt_money(a, t->price));
+	report_put(o, " EUR/month\n", 11);
 
-	fputs("    ram   ", out);
-	report_bar(out, cap.ram_lo, cap.ram_hi, cap.ram_usable, cap.ram_total);
-	fprintf(out, "%s GB of %s GB (", report_gb_range(r, cap.ram_lo, cap.ram_hi),
-		units_fmt_gb(a, cap.ram_total));
-	report_percent_range(out, cap.ram_lo, cap.ram_hi, cap.ram_total);
-	fprintf(out, "), usable %s GB", units_fmt_gb(a, cap.ram_usable));
-	if (p->headroom)
-		fprintf(out, " with %s headroom", units_fmt_percent(b, p->headroom));
-	fputc('\n', out);
+	report_put(o, "    ram   ", 10);
+	report_bar(o, cap.ram_lo, cap.ram_hi, cap.ram_usable, cap.ram_total);
+	report_gb_range(o, cap.ram_lo, cap.ram_hi);
+	report_put(o, " GB of ", 7);
+	report_puts(o, units_fmt_gb(a, cap.ram_total));
+	report_put(o, " GB (", 5);
+	report_percent_range(o, cap.ram_lo, cap.ram_hi, cap.ram_total);
+	report_put(o, "), usable ", 10);
+	report_puts(o, units_fmt_gb(a, cap.ram_usable));
+	report_put(o, " GB", 3);
+	if (p->headroom) {
+		report_put(o, " with ", 6);
+		report_puts(o, units_fmt_percent(a, p->headroom));
+		report_put(o, " headroom", 9);
+	}
+	report_put(o, "\n", 1);
 
-	fputs("    cpu   ", out);
-	report_bar(out, cap.cpus, cap.cpus, -1, cap.cpu_limit);
-	fprintf(out, "%s of %s vCPU declared (%lld%%)\n", units_fmt_number(a, cap.cpus),
-		units_fmt_number(b, cap.cpu_limit),
-		(long long)units_percent_of(cap.cpus, cap.cpu_limit));
+	report_put(o, "    cpu   ", 10);
+	report_bar(o, cap.cpus, cap.cpus, -1, cap.cpu_limit);
+	report_puts(o, units_fmt_number(a, cap.cpus));
+	report_put(o, " of ", 4);
+	report_puts(o, units_fmt_number(a, cap.cpu_limit));
+	report_put(o, " vCPU declared (", 16);
+	report_int(o, units_percent_of(cap.cpus, cap.cpu_limit));
+	report_put(o, "%)\n", 3);
 
-	fputs("    disk  ", out);
-	report_bar(out, cap.disk, cap.disk, -1, cap.disk_total);
-	fprintf(out, "%s of %s at the end of %s (%lld%%)\n", units_fmt_mem(a, cap.disk),
-		units_fmt_mem(b, cap.disk_total), units_fmt_month(c, cap.disk_month),
-		(long long)units_percent_of(cap.disk, cap.disk_total));
+	report_put(o, "    disk  ", 10);
+	report_bar(o, cap.disk, cap.disk, -1, cap.disk_total);
+	report_puts(o, units_fmt_mem(a, cap.disk));
+	report_put(o, " of ", 4);
+	report_puts(o, units_fmt_mem(a, cap.disk_total));
+	report_put(o, " at the end of ", 15);
+	report_puts(o, units_fmt_month(a, cap.disk_month));
+	report_put(o, " (", 2);
+	report_int(o, units_percent_of(cap.disk, cap.disk_total));
+	report_put(o, "%)\n", 3);
 
 	/* published ports in the order of the run block, the proxy's first */
 	bool any = false;
-	fputs("    ports", out);
+	report_put(o, "    ports", 9);
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
 		if (!s->proxy)
 			continue;
-		fprintf(out, "%s 80, 443 (%s)", any ? ";" : "", s->name);
+		report_puts(o, any ? "; 80, 443 (" : " 80, 443 (");
+		report_puts(o, s->name);
+		report_put(o, ")", 1);
 		any = true;
 	}
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
 		if (s->proxy || !s->npublish)
 			continue;
-		fputs(any ? ";" : "", out);
-		for (size_t k = 0; k < s->npublish; k++)
-			fprintf(out, "%s %d", k ? "," : "", s->publish[k]);
-		fprintf(out, " (%s)", s->name);
+		if (any)
+			report_put(o, ";", 1);
+		for (size_t k = 0; k < s->npublish; k++) {
+			report_puts(o, k ? ", " : " ");
+			report_int(o, s->publish[k]);
+		}
+		report_put(o, " (", 2);
+		report_puts(o, s->name);
+		report_put(o, ")", 1);
 		any = true;
 	}
-	fputs(any ? "\n" : " none published\n", out);
+	report_puts(o, any ? "\n" : " none published\n");
 
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
-		if (s->domain)
-			fprintf(out, "    domain %s -> %s:%d\n", s->domain, s->name,
-				model_service_port(s));
+		if (!s->domain)
+			continue;
+		report_put(o, "    domain ", 11);
+		report_puts(o, s->domain);
+		report_put(o, " -> ", 4);
+		report_puts(o, s->name);
+		report_put(o, ":", 1);
+		report_int(o, model_service_port(s));
+		report_put(o, "\n", 1);
 	}
 
-	/* the runs line lists every service of the server, four pieces
-	 * each: built in memory and written at once, as one stdio call per
-	 * piece was a tenth of a large report's time */
-	line->len = 0;
-	emit_buf_puts(line, "    runs ");
+	report_put(o, "    runs ", 9);
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
-		emit_buf_puts(line, j ? ", " : " ");
-		emit_buf_puts(line, s->name);
-		emit_buf_puts(line, " ");
-		emit_buf_puts(line, report_mem_range(r, s->ram_lo, s->ram_hi));
+		report_puts(o, j ? ", " : " ");
+		report_puts(o, s->name);
+		report_put(o, " ", 1);
+		report_mem_range(o, s->ram_lo, s->ram_hi);
 	}
-	emit_buf_puts(line, pl->nservices ? "; reserve " : " reserve ");
-	emit_buf_puts(line, units_fmt_mem(a, pl->reserve));
-	emit_buf_puts(line, "\n");
-	fwrite(line->data, 1, line->len, out);
+	report_puts(o, pl->nservices ? "; reserve " : " reserve ");
+	report_puts(o, units_fmt_mem(a, pl->reserve));
+	report_put(o, "\n", 1);
 }
 
 void report_text(const struct mdl_project *p, FILE *out, bool color)
@@ -194,21 +296,33 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 		units_fmt_month(b, p->start + p->horizon - 1), p->horizon);
 	report_prices(p, out);
 
-	struct arena a_line = ARENA_INIT;
-	struct emit_buf line;
-	emit_buf_init(&line, &a_line);
+	struct report_out *o = malloc(sizeof(*o));
+	if (!o) {
+		fputs("infrac: out of memory\n", stderr);
+		exit(1);
+	}
+	o->f = out;
+	o->n = 0;
+	for (size_t i = 0; i < sizeof(o->memo) / sizeof(o->memo[0]); i++)
+		o->memo[i].len = 0;
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
-		fprintf(out, "\nphase %s  %s .. %s (%d month%s)\n", ph->name,
-			units_fmt_month(a, ph->start),
-			units_fmt_month(b, ph->start + ph->months - 1), ph->months,
-			ph->months == 1 ? "" : "s");
+		report_put(o, "\nphase ", 7);
+		report_puts(o, ph->name);
+		report_put(o, "  ", 2);
+		report_puts(o, units_fmt_month(a, ph->start));
+		report_put(o, " .. ", 4);
+		report_puts(o, units_fmt_month(a, ph->start + ph->months - 1));
+		report_put(o, " (", 2);
+		report_int(o, ph->months);
+		report_puts(o, ph->months == 1 ? " month)\n" : " months)\n");
 		if (!ph->nplacements)
-			fputs("  no server runs in this phase\n", out);
+			report_puts(o, "  no server runs in this phase\n");
 		for (size_t k = 0; k < ph->nplacements; k++)
-			report_placement_text(p, ph, &ph->placements[k], &line, out);
+			report_placement_text(o, p, ph, &ph->placements[k]);
 	}
-	arena_release(&a_line);
+	report_flush(o);
+	free(o);
 }
 
 /* ---- JSON -------------------------------------------------------------- */

@@ -363,8 +363,8 @@ static void *rs_lookup(struct rs *r, const struct symtab *t, const char *what,
 	struct diag_suggest sg;
 	diag_suggest_init(&sg, name);
 	for (size_t i = 0; i < t->cap; i++)
-		if (t->keys[i])
-			diag_suggest_try(&sg, t->keys[i]);
+		if (t->slots[i].key)
+			diag_suggest_try(&sg, t->slots[i].key);
 	struct diag *d = rs_err(r, DIAG_E0401, loc, "unknown %s '%s'", what, name);
 	if (diag_suggest_result(&sg))
 		diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
@@ -377,10 +377,12 @@ static void *rs_lookup(struct rs *r, const struct symtab *t, const char *what,
  * Collects a block's attributes into slots[i] for names[i]; unknown and
  * repeated ones are errors.  Bare words are errors.  Nested blocks are
  * left to the caller, which passes the kinds it accepts in sub (NULL
- * terminated) so that anything else is reported here.
+ * terminated) so that anything else is reported here.  Messages name the
+ * block as `what name` (name NULL: what alone), put together only when
+ * there is something to report.
  */
 static void rs_collect(struct rs *r, const struct ast_item *blk, const char *what,
-		       const char *const *names, const struct ast_item **slots,
+		       const char *name, const char *const *names, const struct ast_item **slots,
 		       const char *const *sub)
 {
 	size_t n = 0;
@@ -390,7 +392,8 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind == AST_WORDS) {
 			struct diag *d = rs_err(r, DIAG_E0108, it->loc,
-						"'%s' on its own does not belong in %s", it->name, what);
+						"'%s' on its own does not belong in %s%s%s", it->name,
+						what, name ? " " : "", name ? name : "");
 			diag_help(d, r->dl, "an attribute is written `name = value`");
 			continue;
 		}
@@ -401,7 +404,8 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 					ok = true;
 			if (!ok) {
 				struct diag *d = rs_err(r, DIAG_E0101, ast_name_loc(it),
-							"a '%s' block cannot appear in %s", it->name, what);
+							"a '%s' block cannot appear in %s%s%s", it->name,
+							what, name ? " " : "", name ? name : "");
 				if (sub && sub[0]) {
 					char list[128] = "";
 					size_t len = 0;
@@ -425,14 +429,16 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 			for (size_t k = 0; k < n; k++)
 				diag_suggest_try(&sg, names[k]);
 			struct diag *d = rs_err(r, DIAG_E0102, ast_name_loc(it),
-						"unknown attribute '%s' in %s", it->name, what);
+						"unknown attribute '%s' in %s%s%s", it->name,
+						what, name ? " " : "", name ? name : "");
 			if (diag_suggest_result(&sg))
 				diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
 			continue;
 		}
 		if (slots[i]) {
 			struct diag *d = rs_err(r, DIAG_E0103, ast_name_loc(it),
-						"%s is set twice in %s", it->name, what);
+						"%s is set twice in %s%s%s", it->name,
+						what, name ? " " : "", name ? name : "");
 			diag_note(d, r->dl, "first set on line %u", slots[i]->loc.line);
 			continue;
 		}
@@ -487,7 +493,7 @@ static void rs_project(struct rs *r, const struct ast_item *blk)
 	const char *name = rs_block_name(r, blk, &nl);
 	p->name = name ? name : "project";
 	p->loc = rs_header_loc(blk);
-	rs_collect(r, blk, "project", names, a, NULL);
+	rs_collect(r, blk, "project", NULL, names, a, NULL);
 	int choice;
 	if (a[0])
 		rs_choice(r, a[0]->value, "provider", providers, &choice);
@@ -521,7 +527,7 @@ static void rs_limits(struct rs *r, const struct ast_item *blk)
 	struct mdl_project *p = r->p;
 	if (blk->words)
 		rs_err(r, DIAG_E0106, blk->words->loc, "a limits block has no name");
-	rs_collect(r, blk, "limits", names, a, NULL);
+	rs_collect(r, blk, "limits", NULL, names, a, NULL);
 	int64_t v;
 	if (a[0] && rs_no_range(r, a[0]->value, "headroom") &&
 	    rs_quantity(r, a[0]->value, UNITS_PERCENT, "headroom", &v)) {
@@ -553,7 +559,7 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 {
 	static const char *const names[] = { "vcpu", "ram", "disk", "traffic", "price", NULL };
 	const struct ast_item *a[5];
-	rs_collect(r, blk, "server_type", names, a, NULL);
+	rs_collect(r, blk, "server_type", NULL, names, a, NULL);
 	t->loc = rs_header_loc(blk);
 	t->builtin = false;
 	int64_t *fields[] = { &t->vcpu, &t->ram, &t->disk, &t->traffic, &t->price };
@@ -611,7 +617,7 @@ static void rs_ssh_key(struct rs *r, const struct ast_item *blk, struct mdl_ssh_
 {
 	static const char *const names[] = { "public_key", NULL };
 	const struct ast_item *a[1];
-	rs_collect(r, blk, arena_printf(r->a, "ssh_key %s", k->name), names, a, NULL);
+	rs_collect(r, blk, "ssh_key", k->name, names, a, NULL);
 	if (!a[0]) {
 		diag_help(rs_missing(r, k->loc, "ssh_key", k->name, "public_key"), r->dl,
 			  "add `public_key = file(\"keys/%s.pub\")`", k->name);
@@ -647,7 +653,7 @@ static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_serve
 {
 	static const char *const names[] = { "type", "image", "reserve", "ssh_keys", "location", NULL };
 	const struct ast_item *a[5];
-	rs_collect(r, blk, arena_printf(r->a, "server %s", s->name), names, a, NULL);
+	rs_collect(r, blk, "server", s->name, names, a, NULL);
 	s->image = "ubuntu-24.04";
 	s->location = r->p->location;
 	const char *tn;
@@ -933,7 +939,7 @@ static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volum
 	struct loc nl;
 	vol->name = rs_block_name(r, blk, &nl);
 	vol->loc = rs_header_loc(blk);
-	rs_collect(r, blk, "volume", names, a, NULL);
+	rs_collect(r, blk, "volume", NULL, names, a, NULL);
 	if (!a[0])
 		diag_help(rs_missing(r, vol->loc, "volume", vol->name, "path"), r->dl,
 			  "add `path = \"/data\"`, where the container sees it");
@@ -950,7 +956,7 @@ static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_serv
 	static const char *const sub[] = { "volume", "env", NULL };
 	const struct ast_item *a[SA__COUNT];
 	const char *what = svc->proxy ? "proxy" : "service";
-	rs_collect(r, blk, arena_printf(r->a, "%s %s", what, svc->name),
+	rs_collect(r, blk, what, svc->name,
 		   svc->proxy ? rs_proxy_attrs : rs_service_attrs, a, sub);
 	if (!svc->proxy)
 		a[SA_TLS] = a[SA_EMAIL] = NULL;
@@ -1016,7 +1022,7 @@ static const struct mdl_service *rs_service_override(struct rs *r, const struct 
 	const struct ast_item *a[SA__COUNT];
 	struct mdl_service *copy = arena_alloc(r->a, sizeof(*copy));
 	*copy = *decl;
-	rs_collect(r, blk, "a phase's service override",
+	rs_collect(r, blk, "a phase's service override", NULL,
 		   decl->proxy ? rs_proxy_attrs : rs_service_attrs, a, sub);
 	if (!decl->proxy)
 		a[SA_TLS] = a[SA_EMAIL] = NULL;
@@ -1045,7 +1051,7 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 	static const char *const names[] = { "start", "months", NULL };
 	static const char *const sub[] = { "run", "service", "proxy", "server", NULL };
 	const struct ast_item *a[2];
-	rs_collect(r, blk, arena_printf(r->a, "phase %s", ph->name), names, a, sub);
+	rs_collect(r, blk, "phase", ph->name, names, a, sub);
 	ph->start = default_start;
 	ph->months = -1; /* until the next phase or the horizon's end */
 	if (a[0])
@@ -1115,7 +1121,7 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 			continue;
 		static const char *const snames[] = { "type", "reserve", "image", NULL };
 		const struct ast_item *sa[3];
-		rs_collect(r, it, "a phase's server override", snames, sa, NULL);
+		rs_collect(r, it, "a phase's server override", NULL, snames, sa, NULL);
 		struct rs_server_override *o = NULL;
 		for (size_t i = 0; i < nsov; i++)
 			if (sov[i].server == srv)

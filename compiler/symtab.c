@@ -1,6 +1,5 @@
 #include "symtab.h"
 
-#include <stdint.h>
 #include <string.h>
 
 void symtab_init(struct symtab *t, struct arena *a)
@@ -9,68 +8,96 @@ void symtab_init(struct symtab *t, struct arena *a)
 	t->arena = a;
 }
 
-/* FNV-1a */
-static size_t symtab_hash(const char *s)
+/* FNV-1a; the 32 bits are kept in every slot, so a probe compares
+ * strings only when the hashes are equal */
+static uint32_t symtab_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
 	}
-	return (size_t)h;
+	return h;
 }
 
 void *symtab_get(const struct symtab *t, const char *key)
 {
 	if (!t->cap)
 		return NULL;
-	for (size_t i = symtab_hash(key) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		if (!t->keys[i])
-			return NULL;
+	size_t len = strlen(key);
+	uint32_t h = symtab_hash(key, len);
+	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		const struct symtab_slot *e = &t->slots[i];
 		/* names are interned by the scanner: usually the same pointer */
-		if (t->keys[i] == key || !strcmp(t->keys[i], key))
-			return t->vals[i];
+		if (e->key == key)
+			return e->val;
+		if (!e->key)
+			return NULL;
+		if (e->hash == h && !memcmp(e->key, key, len + 1))
+			return e->val;
 	}
 }
 
 static void symtab_grow(struct symtab *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 64;
-	const char **keys = arena_calloc(t->arena, cap, sizeof(*keys));
-	void **vals = arena_calloc(t->arena, cap, sizeof(*vals));
+	struct symtab_slot *slots = arena_calloc(t->arena, cap, sizeof(*slots));
 	for (size_t j = 0; j < t->cap; j++) {
-		if (!t->keys[j])
+		if (!t->slots[j].key)
 			continue;
-		size_t i = symtab_hash(t->keys[j]) & (cap - 1);
-		while (keys[i])
+		size_t i = t->slots[j].hash & (cap - 1);
+		while (slots[i].key)
 			i = (i + 1) & (cap - 1);
-		keys[i] = t->keys[j];
-		vals[i] = t->vals[j];
+		slots[i] = t->slots[j];
 	}
-	t->keys = keys;
-	t->vals = vals;
+	t->slots = slots;
 	t->cap = cap;
+}
+
+/* The free slot for a key of hash h, or the slot holding an equal key. */
+static struct symtab_slot *symtab_find(struct symtab *t, uint32_t h, const char *key,
+				       size_t len)
+{
+	if ((t->n + 1) * 2 > t->cap)
+		symtab_grow(t);
+	size_t i = h & (t->cap - 1);
+	for (; t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
+		const struct symtab_slot *e = &t->slots[i];
+		if (e->hash == h && !memcmp(e->key, key, len) && !e->key[len])
+			break;
+	}
+	return &t->slots[i];
 }
 
 void *symtab_put(struct symtab *t, const char *key, void *val)
 {
-	if ((t->n + 1) * 2 > t->cap)
-		symtab_grow(t);
-	size_t i = symtab_hash(key) & (t->cap - 1);
-	for (; t->keys[i]; i = (i + 1) & (t->cap - 1))
-		if (!strcmp(t->keys[i], key))
-			return t->vals[i];
-	t->keys[i] = key;
-	t->vals[i] = val;
+	size_t len = strlen(key);
+	uint32_t h = symtab_hash(key, len);
+	struct symtab_slot *e = symtab_find(t, h, key, len);
+	if (e->key)
+		return e->val;
+	e->key = key;
+	e->val = val;
+	e->hash = h;
 	t->n++;
 	return NULL;
 }
 
+const char *symtab_intern(struct symtab *t, const char *s, size_t len)
+{
+	uint32_t h = symtab_hash(s, len);
+	struct symtab_slot *e = symtab_find(t, h, s, len);
+	if (!e->key) {
+		e->key = arena_strndup(t->arena, s, len);
+		e->hash = h;
+		t->n++;
+	}
+	return e->key;
+}
+
 void symtab_clear(struct symtab *t)
 {
-	if (t->cap) {
-		memset(t->keys, 0, t->cap * sizeof(*t->keys));
-		memset(t->vals, 0, t->cap * sizeof(*t->vals));
-	}
+	if (t->cap)
+		memset(t->slots, 0, t->cap * sizeof(*t->slots));
 	t->n = 0;
 }

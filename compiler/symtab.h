@@ -6,13 +6,20 @@
 #define INFRAC_SYMTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 
+/* one slot per cache access: key, value and the key's hash together */
+struct symtab_slot {
+	const char *key;
+	void *val;
+	uint32_t hash;
+};
+
 struct symtab {
 	struct arena *arena;
-	const char **keys;
-	void **vals;
+	struct symtab_slot *slots;
 	size_t n, cap;
 };
 
@@ -20,6 +27,10 @@ void symtab_init(struct symtab *t, struct arena *a);
 void *symtab_get(const struct symtab *t, const char *key);
 /* Returns the existing value when the key is taken (and stores nothing). */
 void *symtab_put(struct symtab *t, const char *key, void *val);
+/* The one copy of the n bytes at s (a string without NUL) in t, made in
+ * t's arena the first time: names equal as strings are then equal as
+ * pointers. */
+const char *symtab_intern(struct symtab *t, const char *s, size_t n);
 /* Empties t but keeps its storage, for a table filled again and again. */
 void symtab_clear(struct symtab *t);
 

@@ -218,9 +218,8 @@ const char *units_fmt_number(char *buf, int64_t milli)
 
 const char *units_fmt_percent(char *buf, int64_t bp)
 {
-	char tmp[UNITS_BUF];
-	snprintf(buf, UNITS_BUF, "%s%%", units_fmt_fixed(tmp, bp, UNITS_PERCENT_ONE, 2, false));
-	return buf;
+	units_fmt_fixed(buf, bp, UNITS_PERCENT_ONE, 2, false);
+	return strcat(buf, "%");
 }
 
 const char *units_fmt(char *buf, struct quantity q)
@@ -270,6 +269,18 @@ const char *units_fmt_month(char *buf, int index)
 {
 	int y, m;
 	units_month_split(index, &y, &m);
-	snprintf(buf, UNITS_BUF, "%04d-%02d", y, m);
+	if (y < 0 || y > 9999) {
+		snprintf(buf, UNITS_BUF, "%04d-%02d", y, m);
+		return buf;
+	}
+	/* by hand: reports of large files print one per server and phase */
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '\0';
 	return buf;
 }

@@ -69,6 +69,54 @@ static void test_block_and_attributes(void **state)
 	assert_null(h->next);
 }
 
+/* Lines of bare words, one or several, and words opening a block; a name
+ * written twice is one string (the scanner interns names, later stages
+ * compare them as pointers). */
+static void test_words_and_interned_names(void **state)
+{
+	(void)state;
+	u = unit_parse("phase dev {\n"
+		       "  run on main {\n"
+		       "    odoo\n"
+		       "    a b  c\n"
+		       "  }\n"
+		       "}\n"
+		       "service odoo {\n"
+		       "}\n");
+	assert_true(u->parsed);
+	assert_int_equal(u->dl.n, 0);
+	const struct ast_item *ph = u->ast.items;
+	const struct ast_item *run = ph->items;
+	assert_int_equal(run->kind, AST_BLOCK);
+	assert_string_equal(run->name, "run");
+	assert_string_equal(run->words->name, "on");
+	assert_string_equal(run->words->next->name, "main");
+	assert_null(run->words->next->next);
+	assert_loc(run->loc, 2, 3, 5, 3);
+
+	const struct ast_item *one = run->items;
+	assert_int_equal(one->kind, AST_WORDS);
+	assert_string_equal(one->name, "odoo");
+	assert_null(one->words);
+	assert_loc(one->loc, 3, 5, 3, 8);
+
+	const struct ast_item *three = one->next;
+	assert_int_equal(three->kind, AST_WORDS);
+	assert_string_equal(three->name, "a");
+	assert_string_equal(three->words->name, "b");
+	assert_string_equal(three->words->next->name, "c");
+	assert_null(three->words->next->next);
+	assert_span(three->loc, "a b  c");
+	assert_span(three->words->next->loc, "c");
+	assert_loc(three->words->next->loc, 4, 10, 4, 10);
+	assert_null(three->next);
+
+	const struct ast_item *svc = ph->next;
+	assert_string_equal(svc->words->name, "odoo");
+	assert_ptr_equal(svc->words->name, one->name);
+	assert_ptr_not_equal(svc->words->name, three->name);
+}
+
 static void test_values(void **state)
 {
 	(void)state;
@@ -272,6 +320,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_block_and_attributes, unit_teardown),
+		cmocka_unit_test_teardown(test_words_and_interned_names, unit_teardown),
 		cmocka_unit_test_teardown(test_values, unit_teardown),
 		cmocka_unit_test_teardown(test_strings_and_columns, unit_teardown),
 		cmocka_unit_test_teardown(test_nested_blocks, unit_teardown),
