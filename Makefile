@@ -28,9 +28,10 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 PKG_CONFIG ?= pkg-config
-LIBS_PC  := json-c libcurl yaml-0.1 libcrypto
+LIBS_PC  := json-c libcurl yaml-0.1
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+# libcurl is not linked: runtime/http.c loads it with the first request
+PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(LIBS_PC)) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 INCLUDES := -Icompiler -Igrammar -Iruntime -Icli -I$(BUILD)/grammar
@@ -92,7 +93,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libinfrac.a
 # ---- packages -------------------------------------------------------------
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
-	libjson-c-dev libyaml-dev libssl-dev
+	libjson-c-dev libyaml-dev
 # one line per suite's needs, so that suites can be added independently
 TEST_DEPS := libcmocka-dev python3 valgrind
 TEST_DEPS += hcloud-cli python3-hcloud   # tests/sim: the official clients

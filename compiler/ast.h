@@ -60,7 +60,8 @@ struct ast_value {
 enum ast_item_kind {
 	AST_ATTR,   /* name = value [from value] */
 	AST_BLOCK,  /* word word... { items } */
-	AST_WORDS,  /* a line of bare words: a name in `run on x { ... }` */
+	AST_WORD,   /* a line of one bare word: a name in `run on x { ... }` */
+	AST_WORDS,  /* a line of several bare words */
 };
 
 struct ast_word {
@@ -71,17 +72,18 @@ struct ast_word {
 
 /* Most items of a large file are one-word lines (the names in a `run on`
  * block), so an item keeps only what every kind needs: the name's span is
- * the start of the item's (see ast_name_loc), and the parts of an attribute
- * and of a block share storage after `next`, which a WORDS item is
- * allocated without (see ast_item_size).  Read them only for their kind. */
+ * the start of the item's (see ast_name_loc), a WORD item is allocated
+ * without the header words, and the parts of an attribute and of a block
+ * share storage, which WORDS items are allocated without (see
+ * ast_item_size).  Read the fields only for their kind. */
 struct ast_item {
 	enum ast_item_kind kind;
 	uint32_t name_end;       /* byte offset after the name */
 	struct loc loc;          /* the whole item */
-	/* ATTR: the key; BLOCK: first header word; WORDS: first word */
+	/* ATTR: the key; BLOCK: first header word; WORD(S): first word */
 	const char *name;
-	struct ast_word *words;  /* BLOCK and WORDS: the header words after name */
 	struct ast_item *next;
+	struct ast_word *words;  /* BLOCK and WORDS: the header words after name */
 	union {
 		struct {                 /* ATTR */
 			struct ast_value *value;
@@ -97,8 +99,9 @@ struct ast_item {
 /* The bytes an item of this kind occupies. */
 static inline size_t ast_item_size(enum ast_item_kind kind)
 {
-	return kind == AST_WORDS ? offsetof(struct ast_item, value)
-				 : sizeof(struct ast_item);
+	return kind == AST_WORD ? offsetof(struct ast_item, words)
+	       : kind == AST_WORDS ? offsetof(struct ast_item, value)
+	       : sizeof(struct ast_item);
 }
 
 /* The span of the item's name (its first word). */

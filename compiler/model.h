@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ast.h"
 #include "diag.h"
 
 struct mdl_type {
@@ -124,7 +125,9 @@ struct mdl_placement {
 	const char *image;
 	/* phase copies (overrides applied), in the order of the run block */
 	const struct mdl_service **services;
-	struct loc *service_locs;     /* each name in the run block */
+	/* each name's line in the run block, for diagnostics (a pointer,
+	 * not a copy of its span: large files have hundreds of thousands) */
+	const struct ast_item **service_items;
 	size_t nservices;
 	struct loc loc;               /* `run on NAME` */
 };

@@ -390,7 +390,7 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 		n++;
 	memset(slots, 0, n * sizeof(*slots));
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
-		if (it->kind == AST_WORDS) {
+		if (it->kind == AST_WORD || it->kind == AST_WORDS) {
 			struct diag *d = rs_err(r, DIAG_E0108, it->loc,
 						"'%s' on its own does not belong in %s%s%s", it->name,
 						what, name ? " " : "", name ? name : "");
@@ -1197,9 +1197,9 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 		for (const struct ast_item *s = it->items; s; s = s->next)
 			n++;
 		pl->services = arena_calloc(r->a, n + 1, sizeof(*pl->services));
-		pl->service_locs = arena_calloc(r->a, n + 1, sizeof(*pl->service_locs));
+		pl->service_items = arena_calloc(r->a, n + 1, sizeof(*pl->service_items));
 		for (const struct ast_item *s = it->items; s; s = s->next) {
-			if (s->kind != AST_WORDS || s->words) {
+			if (s->kind != AST_WORD) {
 				struct diag *d = rs_err(r, DIAG_E0108, s->loc,
 							"a run block lists services, one name per line");
 				(void)d;
@@ -1212,7 +1212,7 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 			const struct mdl_service *eff = symtab_get(&overrides, decl->name);
 			if (eff)
 				symtab_put(&placed, decl->name, (void *)eff);
-			pl->service_locs[pl->nservices] = ast_name_loc(s);
+			pl->service_items[pl->nservices] = s;
 			pl->services[pl->nservices++] = eff ? eff : decl;
 		}
 	}
@@ -1344,7 +1344,7 @@ static int rs_kind_of(struct rs *r, const struct ast_item *it)
 		diag_help(d, r->dl, "attributes belong inside a block such as project { ... }");
 		return -1;
 	}
-	if (it->kind == AST_WORDS) {
+	if (it->kind == AST_WORD || it->kind == AST_WORDS) {
 		struct diag *d = rs_err(r, DIAG_E0108, it->loc, "'%s' on its own is not a block",
 					it->name);
 		diag_help(d, r->dl, "a block is written `KIND NAME { ... }`");

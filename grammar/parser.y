@@ -167,7 +167,7 @@ line:	%empty	{ $$ = NULL; }
 		}
 	| IDENT
 		{
-			$$ = parser_item(ctx, AST_WORDS, @$);
+			$$ = parser_item(ctx, AST_WORD, @$);
 			$$->name = $1;
 			$$->name_end = @1.end_off;
 		}

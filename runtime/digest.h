@@ -1,5 +1,5 @@
 /*
- * digest: SHA-256 (libcrypto) as lowercase hex, for the artefact labels,
+ * digest: SHA-256 as lowercase hex, for the artefact labels,
  * the saved plan's source hash and the state fingerprint.
  *
  * A digest_buf collects a canonical dump, field by field: each field is

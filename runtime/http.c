@@ -1,8 +1,11 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,6 +75,62 @@ bool http_url_allowed(const char *url)
 	return true;
 }
 
+/*
+ * libcurl is loaded with the first client, not when infrac starts: check,
+ * cost, recommend and build never make a request, and loading libcurl
+ * with the TLS, Kerberos and LDAP libraries it links cost every command
+ * about 5 MB of memory and a few milliseconds.
+ */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *cu);
+	void (*easy_reset)(CURL *cu);
+	CURLcode (*easy_setopt)(CURL *cu, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *cu);
+	CURLcode (*easy_getinfo)(CURL *cu, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode rc);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	char error[256]; /* empty when loaded */
+} curl;
+
+static pthread_once_t http_curl_once = PTHREAD_ONCE_INIT;
+
+static void http_curl_load(void)
+{
+#define HTTP_CURL_FN(f) { "curl_" #f, offsetof(__typeof__(curl), f) }
+	static const struct { const char *name; size_t off; } fns[] = {
+		HTTP_CURL_FN(global_init), HTTP_CURL_FN(easy_init),
+		HTTP_CURL_FN(easy_cleanup), HTTP_CURL_FN(easy_reset),
+		HTTP_CURL_FN(easy_setopt), HTTP_CURL_FN(easy_perform),
+		HTTP_CURL_FN(easy_getinfo), HTTP_CURL_FN(easy_strerror),
+		HTTP_CURL_FN(slist_append), HTTP_CURL_FN(slist_free_all),
+	};
+#undef HTTP_CURL_FN
+	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(curl.error, sizeof(curl.error),
+			 "cannot load libcurl (libcurl.so.4): %s", dlerror());
+		return;
+	}
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		void *f = dlsym(lib, fns[i].name);
+		if (!f) {
+			snprintf(curl.error, sizeof(curl.error), "libcurl.so.4 has no %s",
+				 fns[i].name);
+			return;
+		}
+		/* POSIX: a function's address from dlsym goes through void *;
+		 * every member named in fns is a function pointer */
+		memcpy((char *)&curl + fns[i].off, &f, sizeof(f));
+	}
+	/* once for the process, as libcurl wants, and never cleaned up:
+	 * clients come and go on several threads */
+	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		snprintf(curl.error, sizeof(curl.error), "libcurl failed to initialise");
+}
+
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      char *err, size_t errlen)
 {
@@ -99,8 +158,13 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 	c->rl_limit = c->rl_remaining = -1;
 	c->rl_reset = -1;
 	c->rng = (unsigned)now_ms() ^ ((unsigned)getpid() << 16);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	c->curl = curl_easy_init();
+	pthread_once(&http_curl_once, http_curl_load);
+	if (curl.error[0]) {
+		snprintf(err, errlen, "%s", curl.error);
+		http_client_release(c);
+		return false;
+	}
+	c->curl = curl.easy_init();
 	if (!c->base || !c->curl || (token && !c->token)) {
 		snprintf(err, errlen, "cannot set up the HTTP client");
 		http_client_release(c);
@@ -112,14 +176,13 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 void http_client_release(struct http_client *c)
 {
 	if (c->curl)
-		curl_easy_cleanup(c->curl);
+		curl.easy_cleanup(c->curl);
 	if (c->token) {
 		/* do not leave the token lying in freed memory */
 		memset(c->token, 0, strlen(c->token));
 		free(c->token);
 	}
 	free(c->base);
-	curl_global_cleanup();
 	memset(c, 0, sizeof(*c));
 }
 
@@ -339,43 +402,43 @@ static void attempt(struct http_client *c, const char *method, const char *url,
 	struct buf b = { 0 };
 	struct curl_slist *hl = NULL;
 	char *auth = NULL;
-	hl = curl_slist_append(hl, "Accept: application/json");
-	hl = curl_slist_append(hl, "User-Agent: infrac");
+	hl = curl.slist_append(hl, "Accept: application/json");
+	hl = curl.slist_append(hl, "User-Agent: infrac");
 	if (body)
-		hl = curl_slist_append(hl, "Content-Type: application/json");
+		hl = curl.slist_append(hl, "Content-Type: application/json");
 	if (c->token) {
 		size_t n = strlen(c->token) + 32;
 		auth = malloc(n);
 		if (auth) {
 			snprintf(auth, n, "Authorization: Bearer %s", c->token);
-			hl = curl_slist_append(hl, auth);
+			hl = curl.slist_append(hl, auth);
 		}
 	}
-	curl_easy_reset(cu);
-	curl_easy_setopt(cu, CURLOPT_URL, url);
-	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
-	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(cu, CURLOPT_HEADERDATA, h);
-	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl.easy_reset(cu);
+	curl.easy_setopt(cu, CURLOPT_URL, url);
+	curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	curl.easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+	curl.easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl.easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl.easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl.easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl.easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl.easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl.easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
+	curl.easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_body);
+	curl.easy_setopt(cu, CURLOPT_WRITEDATA, &b);
+	curl.easy_setopt(cu, CURLOPT_HEADERFUNCTION, on_header);
+	curl.easy_setopt(cu, CURLOPT_HEADERDATA, h);
+	curl.easy_setopt(cu, CURLOPT_ERRORBUFFER, c->errbuf);
 	if (body) {
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl.easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+		curl.easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
 	c->errbuf[0] = '\0';
 	c->requests++;
-	CURLcode rc = curl_easy_perform(cu);
-	curl_slist_free_all(hl);
+	CURLcode rc = curl.easy_perform(cu);
+	curl.slist_free_all(hl);
 	if (auth) {
 		memset(auth, 0, strlen(auth));
 		free(auth);
@@ -383,13 +446,13 @@ static void attempt(struct http_client *c, const char *method, const char *url,
 	resp->status = 0;
 	if (rc != CURLE_OK) {
 		if (!c->errbuf[0])
-			snprintf(c->errbuf, sizeof(c->errbuf), "%s", curl_easy_strerror(rc));
+			snprintf(c->errbuf, sizeof(c->errbuf), "%s", curl.easy_strerror(rc));
 		if (b.too_big)
 			snprintf(c->errbuf, sizeof(c->errbuf), "answer larger than 64 MiB");
 		free(b.p);
 		return;
 	}
-	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
+	curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
 	resp->body = b.p ? b.p : strdup("");
 	resp->len = b.len;
 }

@@ -95,9 +95,8 @@ static void test_words_and_interned_names(void **state)
 	assert_loc(run->loc, 2, 3, 5, 3);
 
 	const struct ast_item *one = run->items;
-	assert_int_equal(one->kind, AST_WORDS);
+	assert_int_equal(one->kind, AST_WORD);
 	assert_string_equal(one->name, "odoo");
-	assert_null(one->words);
 	assert_loc(one->loc, 3, 5, 3, 8);
 
 	const struct ast_item *three = one->next;
@@ -169,9 +168,8 @@ static void test_values(void **state)
 	assert_int_equal(it->value->u.date.day, 6);
 
 	it = it->next;
-	assert_int_equal(it->kind, AST_WORDS);
+	assert_int_equal(it->kind, AST_WORD);
 	assert_string_equal(it->name, "odoo_dev");
-	assert_null(it->words);
 	assert_null(it->next);
 }
 
