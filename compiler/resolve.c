@@ -17,6 +17,12 @@ struct rs {
 	const char *base_dir;
 	struct mdl_project *p;
 	struct symtab types, keys, servers, services, phases;
+	/* while a phase is resolved, by service index (into p->services):
+	 * the phase's copy of an overridden service, and whether it runs;
+	 * arrays rather than name lookups, as every name of every run
+	 * block is checked against them */
+	const struct mdl_service **copy;
+	bool *placed;
 };
 
 __attribute__((format(printf, 4, 5)))
@@ -1076,9 +1082,7 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 	}
 
 	/* overrides first, so that run blocks place the phase's copies */
-	struct symtab overrides;
-	symtab_init(&overrides, r->a);
-	size_t nserver_ov = 0, nruns = 0;
+	size_t nserver_ov = 0, nruns = 0, nservice_ov = 0;
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind != AST_BLOCK)
 			continue;
@@ -1086,9 +1090,14 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 			nserver_ov++;
 		else if (!strcmp(it->name, "run"))
 			nruns++;
+		else
+			nservice_ov++;
 	}
 	struct rs_server_override *sov = arena_calloc(r->a, nserver_ov + 1, sizeof(*sov));
 	size_t nsov = 0;
+	/* the services this phase overrides, to clear r->copy and r->placed */
+	size_t *ov = arena_calloc(r->a, nservice_ov + 1, sizeof(*ov));
+	size_t nov = 0;
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind != AST_BLOCK)
 			continue;
@@ -1111,9 +1120,14 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 				continue;
 			}
 			const struct mdl_service *copy = rs_service_override(r, it, decl);
-			if (symtab_put(&overrides, decl->name, (void *)copy))
+			size_t idx = (size_t)(decl - r->p->services);
+			if (r->copy[idx]) {
 				rs_err(r, DIAG_E0104, nl, "%s is overridden twice in phase %s",
 				       name, ph->name);
+				continue;
+			}
+			r->copy[idx] = copy;
+			ov[nov++] = idx;
 			continue;
 		}
 		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", name, nl);
@@ -1146,8 +1160,6 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 	}
 
 	/* run on SERVER { names } */
-	struct symtab placed; /* overridden services that run */
-	symtab_init(&placed, r->a);
 	ph->placements = arena_calloc(r->a, nruns + 1, sizeof(*ph->placements));
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind != AST_BLOCK || strcmp(it->name, "run"))
@@ -1209,9 +1221,10 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 								   s->name, ast_name_loc(s));
 			if (!decl)
 				continue;
-			const struct mdl_service *eff = symtab_get(&overrides, decl->name);
+			size_t idx = (size_t)(decl - r->p->services);
+			const struct mdl_service *eff = r->copy[idx];
 			if (eff)
-				symtab_put(&placed, decl->name, (void *)eff);
+				r->placed[idx] = true;
 			pl->service_items[pl->nservices] = s;
 			pl->services[pl->nservices++] = eff ? eff : decl;
 		}
@@ -1228,13 +1241,19 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 		    (strcmp(it->name, "service") && strcmp(it->name, "proxy")))
 			continue;
 		const char *name = it->words->name;
-		if (!symtab_get(&overrides, name) || symtab_get(&placed, name))
+		const struct mdl_service *decl = symtab_get(&r->services, name);
+		size_t idx = decl ? (size_t)(decl - r->p->services) : 0;
+		if (!decl || !r->copy[idx] || r->placed[idx])
 			continue;
 		struct diag *d = rs_err(r, DIAG_E0405, it->words->loc,
 					"phase %s overrides %s, which it does not run",
 					ph->name, name);
 		diag_help(d, r->dl, "add %s to a `run on` block of this phase, "
 			  "or remove the override", name);
+	}
+	for (size_t i = 0; i < nov; i++) {
+		r->copy[ov[i]] = NULL;
+		r->placed[ov[i]] = false;
 	}
 }
 
@@ -1525,6 +1544,8 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 	/* phases: a missing start follows the previous phase (in file order),
 	 * a missing length runs to the next phase or the horizon's end */
 	int next_start = p->start;
+	r.copy = arena_calloc(a, p->nservices + 1, sizeof(*r.copy));
+	r.placed = arena_calloc(a, p->nservices + 1, sizeof(*r.placed));
 	for (size_t i = 0; i < p->nphases; i++) {
 		rs_phase(&r, phase_blocks[i], &p->phases[i], next_start);
 		if (p->phases[i].months > 0)
