@@ -58,7 +58,7 @@ static void symtab_grow(struct symtab *t)
 static struct symtab_slot *symtab_find(struct symtab *t, uint32_t h, const char *key,
 				       size_t len)
 {
-	if ((t->n + 1) * 2 > t->cap)
+	if ((t->n + 1) * 4 > t->cap * 3)
 		symtab_grow(t);
 	size_t i = h & (t->cap - 1);
 	for (; t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
