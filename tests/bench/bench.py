@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make bench: generates large valid inputs at two sizes and measures
-`infrac check` on each: wall and CPU time (best of 5), throughput, peak RSS.
+`infrac check` on each: wall and CPU time (best of 9), throughput, peak RSS.
 The load average is printed with the figures: on a shared machine wall
 times vary with it, CPU times much less.
 
@@ -33,7 +33,7 @@ def measure(infrac, path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("infrac")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=9)
     args = ap.parse_args()
     infrac = os.path.abspath(args.infrac)
 

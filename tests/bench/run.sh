@@ -4,4 +4,4 @@
 #   tests/bench/run.sh path/to/infrac
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-exec python3 "$here/bench.py" "${1:?usage: run.sh INFRAC}" --runs "${RUNS:-5}"
+exec python3 "$here/bench.py" "${1:?usage: run.sh INFRAC}" --runs "${RUNS:-9}"
