@@ -14,8 +14,9 @@
  * it is then taken as it is.  A server gets the artefact-hash label only
  * after its deploy succeeded, so a rerun deploys what is missing.
  *
- * Progress goes to `out`, one line per resource as it starts and when it
- * finishes, with the time it took.  Secret values never reach it.
+ * Progress goes to `out` through a view (view.h), one line per resource
+ * as it starts and when it finishes, with the time it took, and on a
+ * terminal a live status block below them.  Secret values never reach it.
  */
 #ifndef INFRAC_APPLY_H
 #define INFRAC_APPLY_H
@@ -45,6 +46,8 @@ struct apply_config {
 	const char *known_hosts;
 	int health_timeout;          /* seconds; 0 = deploy's default */
 	FILE *out;
+	bool live;                   /* out is a terminal: the live view (see view.h) */
+	bool bold;                   /* colour allowed on out */
 	FILE *trace;                 /* --debug, or NULL */
 };
 
