@@ -138,6 +138,15 @@ for line in "ssh_key becker-ops: created (" "firewall becker-main: created (" \
 	check "  progress: $line" grep -qF "  $line" "$WORK/out"
 done
 WANT_DEV=$(state)
+first_poll_ids() { # how many action ids the first poll of the project asked for
+	sim GET "requests?since=0" | python3 -c '
+import json, sys
+polls = [r["path"] for r in json.load(sys.stdin)["requests"] if r["path"].startswith("/v1/actions?")]
+print(polls[0].count("id=") if polls else 0)'
+}
+check "  the server's actions and its firewall's are polled together, in one request" \
+	test "$(first_poll_ids)" = 3
+check "  ... in few requests: at most 24 (20 when each wait takes two polls)" test "$FIRST_REQ" -le 24
 check "  off a terminal: not one escape" bash -c "! grep -qF $'\e' '$WORK/out'"
 check "  ... and the same event lines as on a terminal" test "$(events "$WORK/out")" = "$TTY_EVENTS"
 check "  the project holds exactly the file's resources" python3 - "$WANT_DEV" <<'PY'
