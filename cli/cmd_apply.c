@@ -310,7 +310,8 @@ int cmd_apply(int argc, char **argv)
 		.known_hosts = kh,
 		.health_timeout = (int)env_long("INFRAC_HEALTH_TIMEOUT", 0),
 		.out = stdout,
-		.live = view_live_ok(stdout),
+		/* --debug writes to the terminal from every worker: no block then */
+		.live = view_live_ok(stdout) && !debug,
 		.bold = cli_color(stdout) && !no_color,
 		.trace = hc.trace,
 	};

@@ -97,7 +97,7 @@ live() { # live NAME [env...]: a first apply on a pseudo-terminal
 	fresh
 	sim POST config '{"action_seconds": 1}' > /dev/null
 	env "$@" python3 "$HERE/pty_run.py" "$WORK/logs/$name.raw" "$WORK/logs/$name.screen" \
-		"$INFRAC" apply "$FILE" --yes
+		"$INFRAC" apply "$FILE" --yes ${LIVE_ARGS:-}
 	RC=$?
 	sim POST config '{"action_seconds": 0.05}' > /dev/null
 }
@@ -124,6 +124,9 @@ check "with NO_COLOR the live view has no bold" \
 live tty-dumb PTY_TERM=dumb
 check "with TERM=dumb there is no live view: not one escape" \
 	bash -c "[ $RC = 0 ] && ! grep -qF $'\e' '$WORK/logs/tty-dumb.raw'"
+LIVE_ARGS=--debug live tty-debug
+check "with --debug there is no live view either: its trace would tear the block" \
+	bash -c "[ $RC = 0 ] && grep -qE 'debug: POST [^ ]*/v1/servers' '$WORK/logs/tty-debug.raw' && ! grep -qF $'\e' '$WORK/logs/tty-debug.raw'"
 
 # ---- first apply of dev_test ---------------------------------------------------
 fresh
