@@ -83,12 +83,16 @@ static int cmp_slot(const void *a, const void *b)
 
 /* One line of the block, cut to the width so that it never wraps: the
  * erase counts lines. */
-static void block_line(struct view *v, int width, const char *text)
+static void block_line(struct view *v, int width, const char *text, bool bold)
 {
 	size_t n = strlen(text);
 	if (width > 1 && n > (size_t)width - 1)
 		n = (size_t)width - 1;
+	if (bold)
+		pend(v, "\033[1m", 4);
 	pend(v, text, n);
+	if (bold)
+		pend(v, "\033[0m", 4);
 	pend(v, "\n", 1);
 	v->drawn++;
 }
@@ -116,11 +120,9 @@ static void redraw(struct view *v, bool final)
 			width = ws.ws_col, height = ws.ws_row;
 		char text[512];
 		if (v->servers) {
-			snprintf(text, sizeof(text), "%s  %d/%d servers done, %d in progress%s",
-				 v->bold ? "\033[1m" : "", v->servers_done, v->servers, on,
-				 v->bold ? "\033[0m" : "");
-			/* the escapes take no columns */
-			block_line(v, v->bold ? width + 8 : width, text);
+			snprintf(text, sizeof(text), "  %d/%d servers done, %d in progress",
+				 v->servers_done, v->servers, on);
+			block_line(v, width, text, v->bold);
 		}
 		const struct slot **act = calloc((size_t)v->nslots, sizeof(*act));
 		int n = 0;
@@ -134,14 +136,14 @@ static void redraw(struct view *v, bool final)
 		for (int i = 0; act && i < n; i++) {
 			if (i == room - 1 && n > room) {
 				snprintf(text, sizeof(text), "    ... and %d more", n - i);
-				block_line(v, width, text);
+				block_line(v, width, text, false);
 				break;
 			}
 			int64_t d = now - act[i]->t0;
 			snprintf(text, sizeof(text), "    %s %s: %lld.%lld s%s%s", act[i]->kind,
 				 act[i]->name, (long long)(d / 1000), (long long)(d % 1000 / 100),
 				 act[i]->what[0] ? ", waiting for " : "", act[i]->what);
-			block_line(v, width, text);
+			block_line(v, width, text, false);
 		}
 		free(act);
 	}

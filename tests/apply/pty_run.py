@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """pty_run.py RAW SCREEN COMMAND...: runs COMMAND with its stdout and
-stderr on a pseudo-terminal of 100x30 (stdin /dev/null), writes every byte
+stderr on a pseudo-terminal of 100x30 (PTY_COLS overrides the width;
+stdin /dev/null), writes every byte
 it printed to RAW and the screen a terminal would show at the end to
 SCREEN (the whole scrollback, one line per row, trailing blanks cut), and
 exits with the command's status.
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import termios
 
-COLS, ROWS = 100, 30
+COLS, ROWS = int(os.environ.get("PTY_COLS", "100")), 30
 
 
 def run(argv):
