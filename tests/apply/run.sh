@@ -120,7 +120,7 @@ TTY_EVENTS=$(events "$WORK/logs/tty.screen")
 check "  ... but every event line" test "$(echo "$TTY_EVENTS" | wc -l)" = 9
 live tty-narrow PTY_COLS=40
 check "on a terminal of 40 columns the block's lines are cut, not wrapped: the screen ends clean" \
-	bash -c "[ $RC = 0 ] && grep -qF 'waiting for' '$WORK/logs/tty-narrow.raw' &&
+	bash -c "[ $RC = 0 ] && grep -qF 'servers done' '$WORK/logs/tty-narrow.raw' &&
 		! grep -qE 'servers done|waiting|in progress|_server|_rules' '$WORK/logs/tty-narrow.screen'"
 live tty-nocolor NO_COLOR=1
 check "with NO_COLOR the live view has no bold" \
