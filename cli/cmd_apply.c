@@ -11,10 +11,12 @@
 #include "lock.h"
 #include "plan.h"
 #include "state.h"
+#include "view.h"
 
 static const char apply_usage[] =
 	"usage: infrac apply FILE [--phase P | --at DATE] [--yes] [--parallelism N] [--debug]\n"
-	"       infrac apply PLANFILE [--parallelism N] [--debug]\n"
+	"                    [--no-color]\n"
+	"       infrac apply PLANFILE [--parallelism N] [--debug] [--no-color]\n"
 	"\n"
 	"Makes the Hetzner project match one phase of FILE: ssh keys and firewalls,\n"
 	"then the servers (up to N at once), the artefacts of `infrac build` deployed\n"
@@ -29,6 +31,7 @@ static const char apply_usage[] =
 	"  --yes            do not ask\n"
 	"  --parallelism N  servers created and deployed at once (default 10)\n"
 	"  --debug          trace API requests on stderr (the token redacted)\n"
+	"  --no-color       no bold in the live view (also NO_COLOR=1)\n"
 	"\n"
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT, the secret(\"NAME\")\n"
 	"variables of the file, INFRAC_TODAY; for ssh INFRAC_SSH_USER (root),\n"
@@ -136,12 +139,13 @@ static bool confirm(void)
 
 int cmd_apply(int argc, char **argv)
 {
-	bool yes = false, debug = false;
+	bool yes = false, debug = false, no_color = false;
 	const char *arg, *phase_name = NULL, *at = NULL, *par = NULL;
 	int rc;
 	const struct cli_opt opts[] = {
 		{ "--yes", false, NULL, &yes },
 		{ "--debug", false, NULL, &debug },
+		{ "--no-color", false, NULL, &no_color },
 		{ "--phase", true, &phase_name, NULL },
 		{ "--at", true, &at, NULL },
 		{ "--parallelism", true, &par, NULL },
@@ -306,6 +310,9 @@ int cmd_apply(int argc, char **argv)
 		.known_hosts = kh,
 		.health_timeout = (int)env_long("INFRAC_HEALTH_TIMEOUT", 0),
 		.out = stdout,
+		/* --debug writes to the terminal from every worker: no block then */
+		.live = view_live_ok(stdout) && !debug,
+		.bold = cli_color(stdout) && !no_color,
 		.trace = hc.trace,
 	};
 	if (plan_has_changes(&plan))

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "state.h"
+#include "view.h"
 
 /* ---- shared run state ---------------------------------------------------- */
 
@@ -17,6 +18,15 @@ struct job {
 				      * firewall to attach on create (0 = none) */
 	char ip[64];                 /* servers: the address */
 	bool ok;
+	/* A server's own firewall, carried out by the server's worker just
+	 * before the server (bound then), so that no slot idles between the
+	 * two; its actions are waited for with the server's first ones. */
+	struct job *fw;
+	bool bound;
+	bool server_new;             /* bound firewall: its server is created */
+	struct hc_actions fw_pending; /* the firewall's actions not waited for yet */
+	bool fw_reported;
+	int64_t fw_t0;
 };
 
 struct run {
@@ -30,6 +40,7 @@ struct run {
 	enum plan_kind kind;
 	bool destroys;
 	size_t next;
+	struct view *view;           /* all output goes through it */
 };
 
 /* A thread of the pool: its own client (a curl handle is not
@@ -38,6 +49,7 @@ struct worker {
 	struct run *run;
 	struct http_client c;
 	struct arena a;
+	int slot;                    /* its line in the live view */
 };
 
 static int64_t mono_ms(void)
@@ -55,21 +67,19 @@ static void say(struct run *run, const char *kind, const char *name, int64_t sin
 static void say(struct run *run, const char *kind, const char *name, int64_t since,
 		const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], line[1400];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&run->mu);
 	if (since >= 0) {
 		int64_t d = mono_ms() - since;
-		fprintf(run->cfg->out, "  %s %s: %s (%lld.%lld s)\n", kind, name, msg,
-			(long long)(d / 1000), (long long)(d % 1000 / 100));
+		snprintf(line, sizeof(line), "  %s %s: %s (%lld.%lld s)", kind, name, msg,
+			 (long long)(d / 1000), (long long)(d % 1000 / 100));
 	} else {
-		fprintf(run->cfg->out, "  %s %s: %s\n", kind, name, msg);
+		snprintf(line, sizeof(line), "  %s %s: %s", kind, name, msg);
 	}
-	fflush(run->cfg->out);
-	pthread_mutex_unlock(&run->mu);
+	view_line(run->view, line);
 }
 
 static void count(struct run *run, enum plan_op op, bool ok)
@@ -88,10 +98,20 @@ static void count(struct run *run, enum plan_op op, bool ok)
 	pthread_mutex_unlock(&run->mu);
 }
 
-static bool wait_acts(struct run *run, struct http_client *c, const struct hc_actions *acts,
-		      struct hc_error *e)
+static bool wait_acts(struct worker *wk, const struct hc_actions *acts, struct hc_error *e)
 {
-	return hcloud_wait_actions(c, acts, run->cfg->poll_ms, run->cfg->action_timeout_s, e);
+	if (!acts->n)
+		return true;
+	char what[96];
+	size_t w = (size_t)snprintf(what, sizeof(what), "action");
+	for (size_t i = 0; i < acts->n && w < sizeof(what); i++)
+		w += (size_t)snprintf(what + w, sizeof(what) - w, "%s %s", i ? "," : "",
+				      acts->commands[i][0] ? acts->commands[i] : "?");
+	view_waiting(wk->run->view, wk->slot, what);
+	bool ok = hcloud_wait_actions(&wk->c, acts, wk->run->cfg->poll_ms,
+				      wk->run->cfg->action_timeout_s, e);
+	view_waiting(wk->run->view, wk->slot, "");
+	return ok;
 }
 
 /* ---- labels ---------------------------------------------------------------- */
@@ -206,8 +226,12 @@ static bool key_converge(struct worker *wk, struct job *j, struct hc_error *e)
 	return hcloud_update(c, path, NULL, &l, e);
 }
 
-/* The firewall of that name, created when missing; *id gets it. */
-static bool firewall_converge(struct worker *wk, struct job *j, struct hc_error *e)
+/* The firewall of that name, created when missing; *id gets it.  defer
+ * (may be NULL) takes the actions of a new firewall instead of waiting
+ * for them: a server may name a firewall whose rules are still being
+ * set. */
+static bool firewall_converge(struct worker *wk, struct job *j, struct hc_actions *defer,
+			      struct hc_error *e)
 {
 	struct run *run = wk->run;
 	const struct plan_action *x = j->x;
@@ -221,24 +245,31 @@ static bool firewall_converge(struct worker *wk, struct job *j, struct hc_error 
 	struct hc_actions acts;
 	*id = x->id;
 	if (x->op == PLAN_CREATE) {
-		*id = found_id(c, "/firewalls", "firewalls", w->name, e);
-		if (!*id && hcloud_create_firewall(c, &wk->a, w->name, w->ports, w->nports, &l, &fw,
-						   &acts, e)) {
+		/* the plan saw no such firewall, under the lock: create at once,
+		 * and look it up only when that fails (a lost answer) */
+		if (hcloud_create_firewall(c, &wk->a, w->name, w->ports, w->nports, &l, &fw, &acts,
+					   e)) {
 			*id = fw.id;
-			return wait_acts(run, c, &acts, e);
+			if (!defer)
+				return wait_acts(wk, &acts, e);
+			hcloud_actions_add(defer, &acts);
+			return true;
 		}
-		if (!*id)
-			*id = found_id(c, "/firewalls", "firewalls", w->name, e);
+		*id = found_id(c, "/firewalls", "firewalls", w->name, e);
 		if (*id <= 0)
 			return false;
+		memset(e, 0, sizeof(*e));
 	}
 	/* taken as found: rules, labels and the server it guards made right */
 	char path[64];
 	snprintf(path, sizeof(path), "/firewalls/%lld", (long long)*id);
 	if (!hcloud_update(c, path, NULL, &l, e) ||
 	    !hcloud_firewall_set_rules(c, *id, w->ports, w->nports, &acts, e) ||
-	    !wait_acts(run, c, &acts, e))
+	    !wait_acts(wk, &acts, e))
 		return false;
+	/* a server this apply creates gets its firewall in the create */
+	if (defer && j->server_new)
+		return true;
 	const struct state *s = run->p->state;
 	for (size_t i = 0; i < s->nservers + s->nother_servers; i++) {
 		const struct hc_server *hs = i < s->nservers ? &s->servers[i]
@@ -249,7 +280,7 @@ static bool firewall_converge(struct worker *wk, struct job *j, struct hc_error 
 			for (size_t m = 0; s->firewalls[f].id == *id && m < s->firewalls[f].nservers; m++)
 				if (s->firewalls[f].servers[m] == hs->id)
 					return true;
-		if (!hcloud_firewall_apply(c, *id, hs->id, &acts, e) || !wait_acts(run, c, &acts, e))
+		if (!hcloud_firewall_apply(c, *id, hs->id, &acts, e) || !wait_acts(wk, &acts, e))
 			return false;
 		break;
 	}
@@ -259,53 +290,94 @@ static bool firewall_converge(struct worker *wk, struct job *j, struct hc_error 
 /* ---- servers (workers) ------------------------------------------------------ */
 
 /* Waits for whatever runs on the server (an earlier apply's actions). */
-static bool server_idle(struct run *run, struct http_client *c, int64_t id, struct hc_error *e)
+static bool server_idle(struct worker *wk, int64_t id, struct hc_error *e)
 {
 	struct hc_actions acts;
-	return hcloud_server_running_actions(c, id, &acts, e) && wait_acts(run, c, &acts, e);
+	return hcloud_server_running_actions(&wk->c, id, &acts, e) && wait_acts(wk, &acts, e);
 }
 
-static bool server_op(struct run *run, struct http_client *c, int64_t id, const char *op,
-		      const char *type, struct hc_error *e)
+static bool server_op(struct worker *wk, int64_t id, const char *op, const char *type,
+		      struct hc_error *e)
 {
 	struct hc_actions acts;
-	return hcloud_server_action(c, id, op, type, &acts, e) && wait_acts(run, c, &acts, e);
+	return hcloud_server_action(&wk->c, id, op, type, &acts, e) && wait_acts(wk, &acts, e);
 }
 
-/* The server of that name, created when missing (*created then). */
+static const char *const op_done[] = { "created", "updated", "type changed", "replaced",
+				       "destroyed" };
+
+/* Reports the server's own firewall once its actions are done.  ok and
+ * fe: how waiting for them went (or the firewall step itself). */
+static void fw_report(struct worker *wk, struct job *j, bool ok, const struct hc_error *fe)
+{
+	struct run *run = wk->run;
+	struct job *f = j->fw;
+	if (!f || j->fw_reported)
+		return;
+	j->fw_reported = true;
+	f->ok = ok;
+	if (ok)
+		say(run, "firewall", f->x->name, j->fw_t0, "%s", op_done[f->x->op]);
+	else
+		say(run, "firewall", f->x->name, j->fw_t0, "FAILED: %s",
+		    fe->message[0] ? fe->message : "error");
+	count(run, f->x->op, ok);
+}
+
+/* Waits for acts and, the first time, for the firewall's pending actions
+ * with them: one poll for both. */
+static bool wait_with_fw(struct worker *wk, struct job *j, const struct hc_actions *acts,
+			 struct hc_error *e)
+{
+	if (!j->fw || j->fw_reported)
+		return wait_acts(wk, acts, e);
+	struct hc_actions all = *acts;
+	hcloud_actions_add(&all, &j->fw_pending);
+	bool ok = wait_acts(wk, &all, e);
+	struct hc_error fe = { 0 };
+	/* when it failed, find out whose action it was: the firewall's are
+	 * done by now, or failed */
+	bool fw_ok = ok || wait_acts(wk, &j->fw_pending, &fe);
+	fw_report(wk, j, fw_ok, &fe);
+	return ok;
+}
+
+/* The server of that name, created when missing.  *fresh when this
+ * apply's create answered: s is its answer, and its actions (create and
+ * start) have been waited for. */
 static bool server_ensure(struct worker *wk, struct job *j, struct hc_server *s,
-			  bool *created, struct hc_error *e)
+			  bool *fresh, struct hc_error *e)
 {
 	struct run *run = wk->run;
 	const struct plan_want_server *w = j->x->want;
-	json_object *item;
-	*created = false;
-	if (!hcloud_find_name(&wk->c, "/servers", "servers", w->name, &item, e))
-		return false;
-	if (!item) {
-		const char *k[4], *v[4];
-		struct hc_labels l;
-		server_labels(run->cfg->project, w, NULL, &l, k, v);
-		const char *user_data = NULL;
-		const char *path = arena_printf(&wk->a, "%s/%s/cloud-init.yaml",
-						run->p->want->phase->name, w->server);
-		for (size_t i = 0; i < run->cfg->art->n; i++)
-			if (!strcmp(run->cfg->art->files[i].path, path))
-				user_data = run->cfg->art->files[i].data;
-		struct hc_server_create rq = {
-			w->name, w->type, w->image, w->location, w->keys, w->nkeys, j->id,
-			user_data, &l,
-		};
-		struct hc_actions acts;
-		if (hcloud_create_server(&wk->c, &wk->a, &rq, s, &acts, e)) {
-			*created = true;
-			return wait_acts(run, &wk->c, &acts, e);
-		}
-		struct hc_error e2;
-		if (!hcloud_find_name(&wk->c, "/servers", "servers", w->name, &item, &e2) || !item)
-			return false;
-		*created = true; /* by this apply, though the answer was lost */
+	*fresh = false;
+	const char *k[4], *v[4];
+	struct hc_labels l;
+	server_labels(run->cfg->project, w, NULL, &l, k, v);
+	const char *user_data = NULL;
+	const char *path = arena_printf(&wk->a, "%s/%s/cloud-init.yaml",
+					run->p->want->phase->name, w->server);
+	for (size_t i = 0; i < run->cfg->art->n; i++)
+		if (!strcmp(run->cfg->art->files[i].path, path))
+			user_data = run->cfg->art->files[i].data;
+	struct hc_server_create rq = {
+		w->name, w->type, w->image, w->location, w->keys, w->nkeys, j->id,
+		user_data, &l,
+	};
+	/* the plan saw no such server, under the lock: create at once, and
+	 * look it up only when that fails (an answer lost on the way) */
+	struct hc_actions acts;
+	if (hcloud_create_server(&wk->c, &wk->a, &rq, s, &acts, e)) {
+		/* start_after_create: start_server comes as the next action,
+		 * running with create_server; both are waited for at once */
+		*fresh = acts.n >= 2;
+		return wait_with_fw(wk, j, &acts, e);
 	}
+	json_object *item;
+	struct hc_error e2;
+	if (!hcloud_find_name(&wk->c, "/servers", "servers", w->name, &item, &e2) || !item)
+		return false;
+	memset(e, 0, sizeof(*e));
 	bool ok = hcloud_decode_server(&wk->a, item, s);
 	json_object_put(item);
 	return ok;
@@ -326,6 +398,20 @@ static size_t release_files(struct worker *wk, const char *server, struct deploy
 						    f->len, f->mode };
 	}
 	return n;
+}
+
+/* The live view's word for a deploy step the server began. */
+static void deploy_step_seen(void *ctx, const char *step)
+{
+	struct worker *wk = ctx;
+	char what[64];
+	if (!strcmp(step, "health") || !strcmp(step, "domains"))
+		snprintf(what, sizeof(what), "health check");
+	else if (!strcmp(step, "rollback"))
+		snprintf(what, sizeof(what), "switch back to the previous release");
+	else
+		snprintf(what, sizeof(what), "ssh deploy (%s)", step);
+	view_waiting(wk->run->view, wk->slot, what);
 }
 
 static bool server_deploy(struct worker *wk, struct job *j, const char *ip,
@@ -363,6 +449,9 @@ static bool server_deploy(struct worker *wk, struct job *j, const char *ip,
 	rq.domains = domains;
 	rq.ndomains = nd;
 	rq.health_timeout = run->cfg->health_timeout;
+	rq.on_step = deploy_step_seen;
+	rq.step_ctx = wk;
+	view_waiting(run->view, wk->slot, "ssh deploy (connect)");
 	struct deploy_target tg = { ip, run->cfg->ssh_port, run->cfg->ssh_user,
 				    run->cfg->ssh_identity, run->cfg->known_hosts, accept_new };
 	struct deploy_result res;
@@ -382,18 +471,18 @@ static bool server_converge(struct worker *wk, struct job *j, struct hc_error *e
 	const struct plan_want_server *w = j->x->want;
 	struct http_client *c = &wk->c;
 	struct hc_server s;
-	bool created = false;
+	bool fresh = false;
 	const char *had = NULL; /* the artefacts label it had */
 	if (x->op == PLAN_REPLACE) {
 		char path[64];
 		struct hc_actions acts;
 		snprintf(path, sizeof(path), "/servers/%lld", (long long)x->id);
-		if (!server_idle(run, c, x->id, e) || !hcloud_delete(c, path, &acts, e) ||
-		    !wait_acts(run, c, &acts, e))
+		if (!server_idle(wk, x->id, e) || !hcloud_delete(c, path, &acts, e) ||
+		    !wait_with_fw(wk, j, &acts, e))
 			return false;
 	}
 	if (x->op == PLAN_CREATE || x->op == PLAN_REPLACE) {
-		if (!server_ensure(wk, j, &s, &created, e))
+		if (!server_ensure(wk, j, &s, &fresh, e))
 			return false;
 		had = hcloud_label(&s.labels, STATE_LABEL_ARTEFACTS);
 	} else {
@@ -403,22 +492,26 @@ static bool server_converge(struct worker *wk, struct job *j, struct hc_error *e
 				had = hcloud_label(&run->p->state->servers[i].labels,
 						   STATE_LABEL_ARTEFACTS);
 	}
-	if (!server_idle(run, c, s.id, e) || !hcloud_get_server(c, &wk->a, s.id, &s, e))
+	struct hc_actions none = { .n = 0 };
+	if (fresh)
+		s.status = "running"; /* its start_server succeeded */
+	else if (!wait_with_fw(wk, j, &none, e) || !server_idle(wk, s.id, e) ||
+		 !hcloud_get_server(c, &wk->a, s.id, &s, e))
 		return false;
 	if (x->op == PLAN_CHANGE_TYPE && strcmp(s.type, w->type)) {
 		if (strcmp(s.status, "off")) {
 			say(run, "server", w->name, -1, "poweroff");
-			if (!server_op(run, c, s.id, "poweroff", NULL, e))
+			if (!server_op(wk, s.id, "poweroff", NULL, e))
 				return false;
 		}
 		say(run, "server", w->name, -1, "change_type %s -> %s", s.type, w->type);
-		if (!server_op(run, c, s.id, "change_type", w->type, e) ||
+		if (!server_op(wk, s.id, "change_type", w->type, e) ||
 		    !hcloud_get_server(c, &wk->a, s.id, &s, e))
 			return false;
 	}
 	if (!strcmp(s.status, "off")) {
 		say(run, "server", w->name, -1, "poweron");
-		if (!server_op(run, c, s.id, "poweron", NULL, e) ||
+		if (!server_op(wk, s.id, "poweron", NULL, e) ||
 		    !hcloud_get_server(c, &wk->a, s.id, &s, e))
 			return false;
 	}
@@ -430,7 +523,7 @@ static bool server_converge(struct worker *wk, struct job *j, struct hc_error *e
 	if (!had || strcmp(had, w->artefacts)) {
 		/* a host key is recorded on first contact only for a server this
 		 * apply (or an interrupted one) created and never deployed to */
-		bool accept_new = created || !had;
+		bool accept_new = fresh || !had;
 		say(run, "server", w->name, -1, "deploying release %s to %s", w->artefacts, s.ipv4);
 		if (!server_deploy(wk, j, s.ipv4, accept_new, e))
 			return false;
@@ -486,7 +579,7 @@ static bool rrset_converge(struct worker *wk, struct job *j, struct hc_error *e)
 	struct hc_actions acts;
 	return hcloud_rrset_put_a(&wk->c, x->zone, rr_name(&wk->a, x->name, x->zone), ip, &l,
 				  &acts, e) &&
-	       wait_acts(run, &wk->c, &acts, e);
+	       wait_acts(wk, &acts, e);
 }
 
 static bool destroy(struct worker *wk, struct job *j, struct hc_error *e)
@@ -498,7 +591,7 @@ static bool destroy(struct worker *wk, struct job *j, struct hc_error *e)
 	const char *path;
 	switch (x->kind) {
 	case PLAN_SERVER:
-		if (!server_idle(wk->run, c, x->id, e))
+		if (!server_idle(wk, x->id, e))
 			return false;
 		path = arena_printf(a, "/servers/%lld", (long long)x->id);
 		break;
@@ -513,19 +606,36 @@ static bool destroy(struct worker *wk, struct job *j, struct hc_error *e)
 				    hcloud_query_escape(a, rr_name(a, x->name, x->zone)));
 		break;
 	}
-	return hcloud_delete(c, path, &acts, e) && wait_acts(wk->run, c, &acts, e);
+	return hcloud_delete(c, path, &acts, e) && wait_acts(wk, &acts, e);
 }
 
 /* ---- the pool ------------------------------------------------------------------ */
 
 static const char *const op_doing[] = { "creating", "updating", "changing type", "replacing",
 					"destroying" };
-static const char *const op_done[] = { "created", "updated", "type changed", "replaced",
-				       "destroyed" };
 
 static bool in_phase(const struct run *run, const struct job *j)
 {
-	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys;
+	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys && !j->bound;
+}
+
+/* The server's own firewall, before the server: its actions are left
+ * pending for the server's first wait.  false when it failed (then
+ * reported). */
+static bool bound_firewall(struct worker *wk, struct job *j)
+{
+	struct job *f = j->fw;
+	struct hc_error fe;
+	memset(&fe, 0, sizeof(fe));
+	j->fw_t0 = mono_ms();
+	say(wk->run, "firewall", f->x->name, -1, "%s", op_doing[f->x->op]);
+	if (!firewall_converge(wk, f, &j->fw_pending, &fe)) {
+		fw_report(wk, j, false, &fe);
+		return false;
+	}
+	if (f->id)
+		j->id = f->id;
+	return true;
 }
 
 static void run_job(struct worker *wk, struct job *j)
@@ -533,25 +643,41 @@ static void run_job(struct worker *wk, struct job *j)
 	struct run *run = wk->run;
 	const struct plan_action *x = j->x;
 	const char *kind = kind_word[x->kind];
-	int64_t t = mono_ms();
-	say(run, kind, x->name, -1, "%s", op_doing[x->op]);
 	struct hc_error e;
 	memset(&e, 0, sizeof(e));
+	bool server = x->kind == PLAN_SERVER && x->op != PLAN_DESTROY;
+	view_begin(run->view, wk->slot, kind, x->name);
+	if (j->fw && !bound_firewall(wk, j)) {
+		/* a new server must not come up without its firewall */
+		say(run, kind, x->name, -1, "FAILED: its firewall %s failed", j->fw->x->name);
+		count(run, x->op, false);
+		view_end(run->view, wk->slot, server);
+		return;
+	}
+	int64_t t = mono_ms();
+	say(run, kind, x->name, -1, "%s", op_doing[x->op]);
 	if (x->op == PLAN_DESTROY)
 		j->ok = destroy(wk, j, &e);
 	else if (x->kind == PLAN_SSH_KEY)
 		j->ok = key_converge(wk, j, &e);
 	else if (x->kind == PLAN_FIREWALL)
-		j->ok = firewall_converge(wk, j, &e);
+		j->ok = firewall_converge(wk, j, NULL, &e);
 	else if (x->kind == PLAN_SERVER)
 		j->ok = server_converge(wk, j, &e);
 	else
 		j->ok = rrset_converge(wk, j, &e);
+	if (j->fw && !j->fw_reported) {
+		/* the server failed before its first wait */
+		struct hc_error fe;
+		memset(&fe, 0, sizeof(fe));
+		fw_report(wk, j, wait_acts(wk, &j->fw_pending, &fe), &fe);
+	}
 	if (j->ok)
 		say(run, kind, x->name, t, "%s", op_done[x->op]);
 	else
 		say(run, kind, x->name, t, "FAILED: %s", e.message[0] ? e.message : "error");
 	count(run, x->op, j->ok);
+	view_end(run->view, wk->slot, server);
 }
 
 static void *worker_main(void *arg)
@@ -598,6 +724,7 @@ static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
 	for (; made < n; made++) {
 		char err[512];
 		wk[made].run = run;
+		wk[made].slot = (int)made;
 		if (!http_client_init(&wk[made].c, cfg->endpoint, cfg->token, err, sizeof(err))) {
 			fprintf(cfg->out, "infrac apply: error: %s\n", err);
 			break;
@@ -648,9 +775,35 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 	run.jobs = calloc(p->nactions + 1, sizeof(*run.jobs));
 	if (!run.jobs)
 		return false;
-	for (size_t i = 0; i < p->nactions; i++)
+	int servers = 0;
+	for (size_t i = 0; i < p->nactions; i++) {
 		run.jobs[i].x = &p->actions[i];
-	/* keys and firewalls first: a new server names them */
+		servers += p->actions[i].kind == PLAN_SERVER && p->actions[i].op != PLAN_DESTROY;
+	}
+	run.view = view_open(cfg->out, cfg->live, cfg->parallelism < 1 ? 1 : cfg->parallelism,
+			     servers, cfg->bold);
+	if (!run.view) {
+		free(run.jobs);
+		return false;
+	}
+	/* a server's firewall goes with it, on the same worker, just before it */
+	for (size_t i = 0; i < run.njobs; i++) {
+		struct job *j = &run.jobs[i];
+		if (j->x->kind != PLAN_SERVER || j->x->op == PLAN_DESTROY)
+			continue;
+		const struct plan_want_server *w = j->x->want;
+		for (size_t k = 0; k < run.njobs; k++) {
+			struct job *f = &run.jobs[k];
+			if (f->x->kind == PLAN_FIREWALL && f->x->op != PLAN_DESTROY &&
+			    !strcmp(f->x->name, w->firewall)) {
+				j->fw = f;
+				f->bound = true;
+				f->server_new = j->x->op == PLAN_CREATE || j->x->op == PLAN_REPLACE;
+			}
+		}
+	}
+	/* keys first, and the firewalls of no server in the plan: a new
+	 * server names them */
 	bool ok = run_phase(&run, PLAN_SSH_KEY, false) && run_phase(&run, PLAN_FIREWALL, false);
 	for (size_t i = 0; ok && i < run.njobs; i++) {
 		struct job *j = &run.jobs[i];
@@ -660,7 +813,7 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 		j->id = state_firewall_id(p->state, w->firewall);
 		for (size_t k = 0; k < run.njobs; k++)
 			if (run.jobs[k].x->kind == PLAN_FIREWALL && run.jobs[k].x->op != PLAN_DESTROY &&
-			    !strcmp(run.jobs[k].x->name, w->firewall))
+			    !strcmp(run.jobs[k].x->name, w->firewall) && run.jobs[k].id)
 				j->id = run.jobs[k].id;
 	}
 	/* then the servers, and the DNS records once they have addresses;
@@ -668,6 +821,7 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 	ok = ok && run_phase(&run, PLAN_SERVER, false) && run_phase(&run, PLAN_RRSET, false);
 	ok = ok && run_phase(&run, PLAN_SERVER, true) && run_phase(&run, PLAN_RRSET, true) &&
 	     run_phase(&run, PLAN_FIREWALL, true) && run_phase(&run, PLAN_SSH_KEY, true);
+	view_close(run.view);
 	free(run.jobs);
 	pthread_mutex_destroy(&run.mu);
 	return ok;

@@ -2,20 +2,27 @@
  * apply: carries out a plan against the Hetzner API and deploys the
  * artefacts over SSH.
  *
- * Order: ssh keys, then firewalls (one at a time, on the caller's
- * client); then the servers, up to `parallelism` at once on a pool of
- * POSIX threads, each thread with its own http_client (a curl easy
- * handle is not thread-safe) and its own arena; then the DNS records of
- * each domain, once its server has an address; destroys last, and only
- * the ones the plan lists.
+ * Order: ssh keys, then the firewalls of no server in the plan; then the
+ * servers, up to `parallelism` at once on a pool of POSIX threads, each
+ * thread with its own http_client (a curl easy handle is not
+ * thread-safe) and its own arena.  One thread carries a server from
+ * start to end: its own firewall first (created, its action left
+ * running), the server created naming that firewall, one wait for the
+ * actions of both, the deploy, the labels.  Then the DNS records of each
+ * domain, once its server has an address; destroys last, and only the
+ * ones the plan lists.
  *
- * Every creation first looks the name up: an apply that was interrupted,
- * or whose answer was lost, may have created the resource already, and
- * it is then taken as it is.  A server gets the artefact-hash label only
- * after its deploy succeeded, so a rerun deploys what is missing.
+ * A key is looked up by name before it is created; a firewall or server
+ * the plan lists as new (it read the project under the apply lock) is
+ * created at once and looked up only when the create fails or its
+ * answer is lost: an interrupted apply, or a lost answer, may have
+ * created it already, and it is then taken as it is.  A server gets the
+ * artefact-hash label only after its deploy succeeded, so a rerun
+ * deploys what is missing.
  *
- * Progress goes to `out`, one line per resource as it starts and when it
- * finishes, with the time it took.  Secret values never reach it.
+ * Progress goes to `out` through a view (view.h), one line per resource
+ * as it starts and when it finishes, with the time it took, and on a
+ * terminal a live status block below them.  Secret values never reach it.
  */
 #ifndef INFRAC_APPLY_H
 #define INFRAC_APPLY_H
@@ -45,6 +52,8 @@ struct apply_config {
 	const char *known_hosts;
 	int health_timeout;          /* seconds; 0 = deploy's default */
 	FILE *out;
+	bool live;                   /* out is a terminal: the live view (see view.h) */
+	bool bold;                   /* colour allowed on out */
 	FILE *trace;                 /* --debug, or NULL */
 };
 

@@ -447,12 +447,36 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Tells rq->on_step of each "@@NONCE step NAME" line that arrived
+ * whole since the last call; *scanned is how far out was read. */
+static void tell_steps(const struct deploy_request *rq, const char *nonce, const struct buf *out,
+		       size_t *scanned)
+{
+	char tag[32];
+	size_t tn = (size_t)snprintf(tag, sizeof tag, "@@%s step ", nonce);
+	for (;;) {
+		const char *line = out->s + *scanned;
+		const char *nl = memchr(line, '\n', out->len - *scanned);
+		if (!nl)
+			return;
+		size_t n = (size_t)(nl - line);
+		if (n > tn && n - tn < 16 && !strncmp(line, tag, tn)) {
+			char step[16];
+			snprintf(step, sizeof step, "%.*s", (int)(n - tn), line + tn);
+			rq->on_step(rq->step_ctx, step);
+		}
+		*scanned += n + 1;
+	}
+}
+
 /* Writes script to ssh's stdin while collecting its stdout and stderr
  * (one pipe, in order).  Returns ssh's exit status, or -1; stops ssh
  * after `seconds` and sets *timed_out. */
-static int run_ssh(const struct deploy_target *t, const char *script, char **envp,
-		   int seconds, struct buf *out, bool *timed_out)
+static int run_ssh(const struct deploy_target *t, const struct deploy_request *rq,
+		   const char *nonce, const char *script, char **envp, int seconds,
+		   struct buf *out, bool *timed_out)
 {
+	size_t scanned = 0;
 	char port[16], hostkey[64], khosts[4200], ident[4200];
 	snprintf(port, sizeof port, "%d", t->port ? t->port : 22);
 	snprintf(hostkey, sizeof hostkey, "StrictHostKeyChecking=%s",
@@ -527,6 +551,8 @@ static int run_ssh(const struct deploy_target *t, const char *script, char **env
 			if (r <= 0)
 				break;
 			buf_add(out, chunk, (size_t)r);
+			if (rq->on_step)
+				tell_steps(rq, nonce, out, &scanned);
 		}
 	}
 	if (fds[1].fd >= 0)
@@ -762,7 +788,7 @@ bool deploy_release(const struct deploy_target *t, const struct deploy_request *
 	bool timed_out = false;
 	int timeout = rq->timeout ? rq->timeout : DEFAULT_TIMEOUT;
 	char **envp = ssh_environment();
-	int rc = run_ssh(t, script, envp, timeout, &out, &timed_out);
+	int rc = run_ssh(t, rq, nonce, script, envp, timeout, &out, &timed_out);
 	free(envp);
 	memset(script, 0, strlen(script));
 	free(script);

@@ -89,6 +89,11 @@ struct deploy_request {
 	 * ssh is stopped and the deploy fails at step "connect": the server
 	 * may be between steps, and a rerun converges. */
 	int timeout;
+	/* called with the name of each step ("upload", "health", ...) as the
+	 * server begins it, from the calling thread; NULL = not told.  For
+	 * progress displays: the name is all it gets. */
+	void (*on_step)(void *ctx, const char *step);
+	void *step_ctx;
 };
 
 enum deploy_step {

@@ -480,8 +480,21 @@ bool hcloud_list(struct http_client *c, const char *path, const char *query, con
 static void add_action_id(struct hc_actions *acts, json_object *a)
 {
 	int64_t id;
-	if (acts && a && get_int(a, "id", &id) && acts->n < HC_MAX_ACTIONS)
-		acts->ids[acts->n++] = id;
+	if (!acts || !a || !get_int(a, "id", &id) || acts->n >= HC_MAX_ACTIONS)
+		return;
+	json_object *cmd = get(a, "command");
+	snprintf(acts->commands[acts->n], sizeof(acts->commands[0]), "%s",
+		 cmd && json_object_is_type(cmd, json_type_string) ? json_object_get_string(cmd)
+								   : "");
+	acts->ids[acts->n++] = id;
+}
+
+void hcloud_actions_add(struct hc_actions *dst, const struct hc_actions *src)
+{
+	for (size_t i = 0; i < src->n && dst->n < HC_MAX_ACTIONS; i++, dst->n++) {
+		dst->ids[dst->n] = src->ids[i];
+		memcpy(dst->commands[dst->n], src->commands[i], sizeof(dst->commands[0]));
+	}
 }
 
 static void collect_actions(json_object *ans, struct hc_actions *acts)
@@ -778,6 +791,39 @@ static void sleep_ms(long ms)
 		;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What the last poll saw: each action's progress, and when. */
+struct poll_seen {
+	int64_t progress[HC_MAX_ACTIONS]; /* by index in acts; -1 = not seen yet */
+	int64_t at;                       /* when it was seen */
+};
+
+/* The longest time left of the running actions, extrapolated from each
+ * one's progress since the poll before (or since the wait began); -1
+ * when none advanced. */
+static int64_t time_left(const struct poll_seen *before, const int64_t *now_progress,
+			 size_t n, int64_t now)
+{
+	int64_t left = -1;
+	for (size_t i = 0; i < n; i++) {
+		int64_t p0 = before->progress[i] < 0 ? 0 : before->progress[i], p1 = now_progress[i];
+		if (p1 < 0 || p1 >= 100)
+			continue;
+		if (p1 <= p0)
+			continue; /* no rate to extrapolate from; another one may have one */
+		int64_t l = (now - before->at) * (100 - p1) / (p1 - p0);
+		if (l > left)
+			left = l;
+	}
+	return left;
+}
+
 bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, long poll_ms,
 			 long timeout_s, struct hc_error *e)
 {
@@ -788,15 +834,22 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 	for (size_t i = 0; i < acts->n; i++)
 		w += (size_t)snprintf(path + w, sizeof(path) - w, "%sid=%lld", i ? "&" : "",
 				      (long long)acts->ids[i]);
-	long waited = 0, wait = poll_ms > 0 ? poll_ms : 1;
+	int64_t begin = mono_ms();
+	struct poll_seen seen = { .at = begin };
+	for (size_t i = 0; i < HC_MAX_ACTIONS; i++)
+		seen.progress[i] = -1;
+	long wait = poll_ms > 0 ? poll_ms : 1, backoff = wait;
 	for (;;) {
 		sleep_ms(wait);
-		waited += wait;
 		json_object *ans;
 		if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
 			return false;
+		int64_t now = mono_ms();
 		json_object *arr = get_array(ans, "actions");
 		size_t done = 0;
+		int64_t progress[HC_MAX_ACTIONS];
+		for (size_t i = 0; i < HC_MAX_ACTIONS; i++)
+			progress[i] = -1;
 		struct arena a;
 		arena_init(&a);
 		bool failed = false;
@@ -804,6 +857,9 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 			struct hc_action x;
 			if (!hcloud_decode_action(&a, json_object_array_get_idx(arr, i), &x))
 				continue;
+			for (size_t k = 0; k < acts->n; k++)
+				if (acts->ids[k] == x.id)
+					progress[k] = x.status == HC_ACTION_RUNNING ? x.progress : 100;
 			if (x.status == HC_ACTION_SUCCESS) {
 				done++;
 			} else if (x.status == HC_ACTION_ERROR && !failed) {
@@ -822,14 +878,25 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 			return false;
 		if (done == acts->n)
 			return true;
-		if (waited / 1000 >= timeout_s) {
+		if ((now - begin) / 1000 >= timeout_s) {
 			memset(e, 0, sizeof(*e));
 			snprintf(e->message, sizeof(e->message),
 				 "actions still running after %ld s", timeout_s);
 			return false;
 		}
-		wait = wait + wait / 2 + 1;
-		if (wait > 2000)
-			wait = 2000;
+		int64_t left = time_left(&seen, progress, acts->n, now);
+		backoff = backoff + backoff / 2 + 1;
+		if (backoff > 2000)
+			backoff = 2000;
+		if (left >= 0) {
+			/* just after the estimated end: progress is a whole percent */
+			left += left / 20 + 20;
+			long lo = poll_ms < 100 ? poll_ms : 100;
+			wait = left < lo ? lo : left > 5000 ? 5000 : (long)left;
+		} else {
+			wait = backoff;
+		}
+		memcpy(seen.progress, progress, sizeof(progress));
+		seen.at = now;
 	}
 }

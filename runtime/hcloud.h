@@ -174,8 +174,12 @@ bool hcloud_list(struct http_client *c, const char *path, const char *query, con
 
 struct hc_actions {
 	int64_t ids[HC_MAX_ACTIONS];
+	char commands[HC_MAX_ACTIONS][32]; /* "create_server"; "" when not given */
 	size_t n;
 };
+
+/* Appends the actions of src to dst (as many as fit). */
+void hcloud_actions_add(struct hc_actions *dst, const struct hc_actions *src);
 
 /*
  * method path with body (consumed; NULL = none).  On a 2xx answer true,
@@ -245,9 +249,13 @@ bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *nam
 
 /*
  * Waits until every action of acts has finished: GET /actions?id=..
- * polled with backoff (poll_ms first, growing by half up to 2 s), at most
- * timeout_s seconds.  false with e set when one ends in error (its
- * message) or the time runs out.
+ * (all of them in one request), first after poll_ms, at most timeout_s
+ * seconds.  The next poll is timed by the progress the actions report:
+ * when it advances, the time left is extrapolated from its rate and the
+ * next poll comes just after the slowest one should end (at least
+ * 100 ms and at most 5 s later); without progress the wait grows by half
+ * up to 2 s.  false with e set when one ends in error (its message) or
+ * the time runs out.
  */
 bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, long poll_ms,
 			 long timeout_s, struct hc_error *e);

@@ -2,12 +2,16 @@
 # infrac apply end to end: the Hetzner API simulator (tests/sim) hands out
 # 127.0.0.1 as every server's address, where a real sshd with a stub
 # docker plays the server (tests/apply/env.sh).  Covers the first apply of
-# becker dev_test, a second apply that does nothing, saved plans and their
+# becker dev_test (off a terminal, and on a pseudo-terminal with the live
+# view), a second apply that does nothing, saved plans and their
 # refusals, the switch to production, a type change, a failed health check
 # rolled back, the lock, and every fault point of a first apply: for each
 # request k a 500 after the work was done, a 429 storm, a dropped answer
 # and a SIGKILL of apply right after request k, each followed by a rerun
-# that must converge.  Secrets and the token must appear nowhere but .env.
+# that must converge; and a 500 and a SIGKILL at each request of the
+# switch from dev_test to production on a bigger type (poweroff,
+# change_type, poweron, redeploy).  Secrets and the token must appear
+# nowhere but .env.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
@@ -85,6 +89,49 @@ expect "apply needs HCLOUD_TOKEN" 1 "HCLOUD_TOKEN is not set"
 run usage apply "$FILE" --parallelism 0
 expect "--parallelism 0 is a usage error" 2 "--parallelism takes 1..100"
 
+# ---- the live view on a terminal ----------------------------------------------------
+# actions of 1 s, so that the status block is drawn a few times
+live() { # live NAME [env...]: a first apply on a pseudo-terminal
+	local name=$1
+	shift
+	fresh
+	sim POST config '{"action_seconds": 1}' > /dev/null
+	env "$@" python3 "$HERE/pty_run.py" "$WORK/logs/$name.raw" "$WORK/logs/$name.screen" \
+		"$INFRAC" apply "$FILE" --yes ${LIVE_ARGS:-}
+	RC=$?
+	sim POST config '{"action_seconds": 0.05}' > /dev/null
+}
+events() { # the event lines of an apply's output, times and order left out
+	grep -E '^  (ssh_key|firewall|server|rrset) ' "$1" | sed 's/ ([0-9.]* s)$//' | sort
+}
+live tty
+check "on a terminal, apply succeeds" test "$RC" = 0
+check "  ... the status block was drawn: counter and what each waits for" \
+	bash -c "grep -qF '0/1 servers done, 1 in progress' '$WORK/logs/tty.raw' &&
+		grep -qF 'server becker-main: ' '$WORK/logs/tty.raw' &&
+		grep -qF ', waiting for action create_server, start_server' '$WORK/logs/tty.raw'"
+check "  ... redrawn in place: cursor up and erase" grep -qF $'\e[' "$WORK/logs/tty.raw"
+check "  ... the counter in bold" grep -qF $'\e[1m  0/1 servers done' "$WORK/logs/tty.raw"
+check "  ... the final screen ends with the summary" \
+	bash -c "tail -1 '$WORK/logs/tty.screen' | grep -qx 'Apply complete! Resources: 4 added, 0 changed, 0 replaced, 0 destroyed.'"
+check "  ... and holds no line of the block" \
+	bash -c "! grep -qE 'servers done|waiting for' '$WORK/logs/tty.screen'"
+TTY_EVENTS=$(events "$WORK/logs/tty.screen")
+check "  ... but every event line" test "$(echo "$TTY_EVENTS" | wc -l)" = 9
+live tty-narrow PTY_COLS=40
+check "on a terminal of 40 columns the block's lines are cut, not wrapped: the screen ends clean" \
+	bash -c "[ $RC = 0 ] && grep -qF 'servers done' '$WORK/logs/tty-narrow.raw' &&
+		! grep -qE 'servers done|waiting|in progress|_server|_rules' '$WORK/logs/tty-narrow.screen'"
+live tty-nocolor NO_COLOR=1
+check "with NO_COLOR the live view has no bold" \
+	bash -c "[ $RC = 0 ] && grep -qF 'servers done' '$WORK/logs/tty-nocolor.raw' && ! grep -qF $'\e[1m' '$WORK/logs/tty-nocolor.raw'"
+live tty-dumb PTY_TERM=dumb
+check "with TERM=dumb there is no live view: not one escape" \
+	bash -c "[ $RC = 0 ] && ! grep -qF $'\e' '$WORK/logs/tty-dumb.raw'"
+LIVE_ARGS=--debug live tty-debug
+check "with --debug there is no live view either: its trace would tear the block" \
+	bash -c "[ $RC = 0 ] && grep -qE 'debug: POST [^ ]*/v1/servers' '$WORK/logs/tty-debug.raw' && ! grep -qF $'\e' '$WORK/logs/tty-debug.raw'"
+
 # ---- first apply of dev_test ---------------------------------------------------
 fresh
 t0=$(date +%s%N)
@@ -98,6 +145,17 @@ for line in "ssh_key becker-ops: created (" "firewall becker-main: created (" \
 	check "  progress: $line" grep -qF "  $line" "$WORK/out"
 done
 WANT_DEV=$(state)
+first_poll_ids() { # how many action ids the first poll of the project asked for
+	sim GET "requests?since=0" | python3 -c '
+import json, sys
+polls = [r["path"] for r in json.load(sys.stdin)["requests"] if r["path"].startswith("/v1/actions?")]
+print(polls[0].count("id=") if polls else 0)'
+}
+check "  the server's actions and its firewall's are polled together, in one request" \
+	test "$(first_poll_ids)" = 3
+check "  ... in few requests: at most 24 (20 when each wait takes two polls)" test "$FIRST_REQ" -le 24
+check "  off a terminal: not one escape" bash -c "! grep -qF $'\e' '$WORK/out'"
+check "  ... and the same event lines as on a terminal" test "$(events "$WORK/out")" = "$TTY_EVENTS"
 check "  the project holds exactly the file's resources" python3 - "$WANT_DEV" <<'PY'
 import sys, re
 s = sys.argv[1]
@@ -184,6 +242,20 @@ check "  ... rrset odoo destroyed last" bash -c "grep -n 'rrset odoo.becker-sich
 check "  ... the project is as after the first apply, the server kept" \
 	test "$(state | sed 's/ running [0-9a-f]* / running X /')" = "$(echo "$WANT_DEV" | sed 's/ running [0-9a-f]* / running X /')"
 
+# ---- the switch to production with a bigger type, as the fault sweep runs it ------
+BIG=$WORK/ex/bigger.infra
+before=$(nreq)
+: > "$WORK/docker.log"
+run switch apply "$BIG" --phase production --yes
+PROD_REQ=$(( $(nreq) - before ))
+WANT_PROD=$(state)
+echo "# switch from dev_test to production on cpx52: $PROD_REQ API requests"
+expect "dev_test to production on a bigger type" 0 "Apply complete! Resources: 1 added, 2 changed, 0 replaced, 0 destroyed."
+got=$(ops "$before" | grep -E 'poweroff|change_type|poweron' | awk '{print $2}' | sed 's|.*/||' | tr '\n' ' ')
+if [ "$got" = "poweroff change_type poweron " ]; then ok "  ... poweroff, change_type, poweron"; else not_ok "  ... poweroff, change_type, poweron" "$got"; fi
+check "  ... and a redeploy" grep -q "up -d --remove-orphans" "$WORK/docker.log"
+check "  ... the server kept, now cpx52" bash -c "[ '$(server_id)' = '$ID0' ] && echo '$WANT_PROD' | grep -qF 'becker-main cpx52 running'"
+
 # ---- the lock --------------------------------------------------------------------
 mkdir -p "$WORK/state/infrac/locks"
 python3 -c '
@@ -202,18 +274,27 @@ run lock-free apply "$WORK/ex/next.infra" --phase production --yes
 expect "  ... a killed holder does not block" 0 "Apply complete!"
 
 # ---- every fault point -----------------------------------------------------------
-# converged: exactly the resources of the file, deployed, and a clean plan
+# converged PHASE WANT: exactly the resources of the file, deployed, and a
+# clean plan
 converged() {
 	local s
 	s=$(state)
-	[ "$s" = "$WANT_DEV" ] || { echo "state: $s"; echo "want:  $WANT_DEV"; return 1; }
-	"$INFRAC" plan "$FILE" > "$WORK/plan.out" 2>&1 || { cat "$WORK/plan.out"; return 1; }
+	[ "$s" = "$3" ] || { echo "state: $s"; echo "want:  $3"; return 1; }
+	"$INFRAC" plan "$1" --phase "$2" > "$WORK/plan.out" 2>&1 || { cat "$WORK/plan.out"; return 1; }
 }
-# one fault point: fault KIND at request K, apply, clear the faults, apply
-# again; prints "ok" or "FAIL" and why
+# one fault point: fault KIND at request K of the apply of PHASE, apply,
+# clear the faults, apply again; prints "ok" or "FAIL" and why.  PHASE
+# dev_test: a first apply; production: the switch from dev_test to
+# production on a bigger type (dev_test applied first, without faults)
 fault_point() {
-	local kind=$1 k=$2 pid rc
+	local phase=$1 kind=$2 k=$3 pid rc want=$WANT_DEV file=$FILE
 	fresh
+	if [ "$phase" = production ]; then
+		want=$WANT_PROD file=$BIG
+		"$INFRAC" apply "$FILE" --phase dev_test --yes > "$WORK/fault.out" 2>&1 < /dev/null ||
+			{ echo "FAIL $phase:$kind@$k"; echo "#   dev_test did not apply"; return; }
+		k=$(( $(nreq) + k ))
+	fi
 	case $kind in
 	500) sim POST faults "{\"kind\":\"status\",\"status\":500,\"when\":\"after\",\"at_request\":$k}" > /dev/null ;;
 	429) sim POST faults "{\"faults\":[{\"kind\":\"status\",\"status\":429,\"at_request\":$k},{\"kind\":\"status\",\"status\":429,\"at_request\":$((k+1))},{\"kind\":\"status\",\"status\":429,\"at_request\":$((k+2))}]}" > /dev/null ;;
@@ -221,7 +302,7 @@ fault_point() {
 	esac
 	if [ "$kind" = kill ]; then
 		# stopped before its first request, so the fault names its pid in time
-		sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$FILE" --yes \
+		sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$file" --phase "$phase" --yes \
 			> "$WORK/fault.out" 2>&1 < /dev/null &
 		pid=$!
 		# (a CONT that came before the STOP would leave it stopped for good)
@@ -233,15 +314,15 @@ fault_point() {
 		kill -CONT $pid
 		wait $pid 2> /dev/null
 	else
-		"$INFRAC" apply "$FILE" --yes > "$WORK/fault.out" 2>&1 < /dev/null
+		"$INFRAC" apply "$file" --phase "$phase" --yes > "$WORK/fault.out" 2>&1 < /dev/null
 	fi
 	cat "$WORK/fault.out" >> "$LOGS/faults"
 	sim DELETE faults > /dev/null   # the first run may not have reached request k
-	"$INFRAC" apply "$FILE" --yes > "$WORK/fault.out" 2>&1 < /dev/null
+	"$INFRAC" apply "$file" --phase "$phase" --yes > "$WORK/fault.out" 2>&1 < /dev/null
 	rc=$?
 	cat "$WORK/fault.out" >> "$LOGS/faults"
-	if [ $rc = 0 ] && converged > "$WORK/why" 2>&1; then echo "ok $kind@$k"
-	else echo "FAIL $kind@$k"; sed 's/^/#   /' "$WORK/why" "$WORK/fault.out" | head -30; fi
+	if [ $rc = 0 ] && converged "$file" "$phase" "$want" > "$WORK/why" 2>&1; then echo "ok $phase:$kind@$k"
+	else echo "FAIL $phase:$kind@$k"; sed 's/^/#   /' "$WORK/why" "$WORK/fault.out" | head -30; fi
 }
 # the points run on SWEEP_JOBS pairs of simulator and sshd at once: each
 # point mostly waits (actions, ssh handshakes)
@@ -259,12 +340,21 @@ for w in $(seq 1 "$JOBS"); do
 		# a fast refill: after a 429 apply waits for one request's worth of it
 		start_sim --action-seconds 0.05 --rate-limit 3600000
 		i=0
-		for k in $(seq 1 "${FAULT_LIMIT:-$FIRST_REQ}"); do
-			for kind in 500 429 drop kill; do
-				i=$((i + 1))
-				[ $((i % JOBS + 1)) = "$w" ] && fault_point $kind "$k"
+		{
+			for k in $(seq 1 "${FAULT_LIMIT:-$FIRST_REQ}"); do
+				for kind in 500 429 drop kill; do
+					i=$((i + 1))
+					[ $((i % JOBS + 1)) = "$w" ] && fault_point dev_test $kind "$k"
+				done
 			done
-		done > "$LOGS/result"
+			# the switch to production: a type change and a redeploy
+			for k in $(seq 1 "${FAULT_LIMIT:-$PROD_REQ}"); do
+				for kind in 500 kill; do
+					i=$((i + 1))
+					[ $((i % JOBS + 1)) = "$w" ] && fault_point production $kind "$k"
+				done
+			done
+		} > "$LOGS/result"
 	) &
 	workers="${workers:-} $!"
 done
@@ -272,7 +362,10 @@ wait $workers
 tried=$(cat "$LOGS"/sweep*/result | grep -cE '^(ok|FAIL) ')
 conv=$(cat "$LOGS"/sweep*/result | grep -c '^ok ')
 failed_points=$(cat "$LOGS"/sweep*/result | grep '^FAIL ' | cut -d' ' -f2 | tr '\n' ' ')
-echo "# fault points: $tried tried, $conv converged in $(( $(date +%s) - t_sweep )) s on $JOBS simulators (requests 1..${FAULT_LIMIT:-$FIRST_REQ} x 500-after, 429 storm, drop-after, SIGKILL)"
+for phase in dev_test production; do
+	echo "# fault points of $phase: $(cat "$LOGS"/sweep*/result | grep -cE "^(ok|FAIL) $phase:") tried, $(cat "$LOGS"/sweep*/result | grep -c "^ok $phase:") converged"
+done
+echo "# fault points: $tried tried, $conv converged in $(( $(date +%s) - t_sweep )) s on $JOBS simulators (first apply of dev_test: requests 1..${FAULT_LIMIT:-$FIRST_REQ} x 500-after, 429 storm, drop-after, SIGKILL; switch to production: requests 1..${FAULT_LIMIT:-$PROD_REQ} x 500-after, SIGKILL)"
 if [ "$tried" -gt 0 ] && [ "$conv" = "$tried" ]; then ok "every fault point converges on rerun ($conv of $tried)"
 else not_ok "every fault point converges on rerun ($conv of $tried)" "failed: $failed_points
 $(grep -h -A30 '^FAIL' "$LOGS"/sweep*/result | head -40)"; fi

@@ -107,6 +107,8 @@ t0=$(date +%s%N)
 deploy r1 --accept-new --secret PG_PASSWORD --secret ANTHROPIC_API_KEY
 echo "# first deploy over ssh to 127.0.0.1 (3 files, 2 secrets, stub docker): $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 if [ $RC = 0 ]; then ok "first deploy succeeds"; else not_ok "first deploy succeeds" "$(cat "$WORK/out")"; fi
+check "first deploy: each step told as the server began it" \
+	test "$(grep '^step ' "$WORK/out" | tr '\n' ' ')" = "step upload step pull step switch step up step reload step health step domains step prune "
 check "first deploy: current -> releases/r1" test "$(current)" = releases/r1
 check "first deploy: files uploaded byte for byte" cmp "$WORK/compose.yml" "$REL/r1/docker-compose.yml"
 check "first deploy: file in a subdirectory" cmp "$WORK/nginx.conf" "$REL/r1/nginx/nginx.conf"

@@ -64,6 +64,14 @@ static unsigned char *slurp(const char *path, size_t *len)
 
 #define MAXN 64
 
+/* each step as deploy_release reports it, in order */
+static void print_step(void *ctx, const char *step)
+{
+	(void)ctx;
+	printf("step %s\n", step);
+	fflush(stdout);
+}
+
 static int do_deploy(int argc, char **argv)
 {
 	struct deploy_target t = { 0 };
@@ -149,6 +157,7 @@ static int do_deploy(int argc, char **argv)
 		rq.env = se;
 		rq.nenv = nse;
 	}
+	rq.on_step = print_step;
 	struct deploy_result res;
 	if (deploy_release(&t, &rq, &res)) {
 		printf("deployed %s (previous: %s)\n", rq.release,

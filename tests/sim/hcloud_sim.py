@@ -424,8 +424,11 @@ class Body:
 
 class Action:
     """An asynchronous action.  It runs for `duration` seconds of simulator
-    clock from `start`; an action created as a `next_action` has no start
-    until its predecessor (`after`) has finished."""
+    clock from `start`, its creation, which the API reports as `started`.
+    An action created as a `next_action` (`after`) runs from the same
+    moment, as the API shows it (running, started with its predecessor),
+    but it takes effect only after its predecessor: it finishes no earlier
+    than the predecessor and fails when the predecessor fails."""
 
     def __init__(self, aid, command, op, resources, now, duration, after=None):
         self.id = aid
@@ -433,7 +436,7 @@ class Action:
         self.op = op  # endpoint name, e.g. "change_type" for change_server_type
         self.resources = resources
         self.created = now
-        self.start = None if after is not None else now
+        self.start = now
         self.duration = duration
         self.after = after
         self.status = "running"
@@ -708,16 +711,18 @@ class Simulator:
         state moves by wall clock even though nothing runs in the background."""
         now = self.clock()
         for a in sorted((a for a in self.actions.values() if a.status == "running"), key=lambda a: a.id):
-            if a.start is None:
+            end = a.start + a.duration
+            if a.after is not None:
                 prev = self.actions.get(a.after)
-                if prev is None or prev.status == "running":
+                if prev is not None and prev.status == "running":
                     continue
-                if prev.status == "error":
+                if prev is not None and prev.status == "error":
                     self._finish(a, prev.finish, {"code": "action_failed", "message": "preceding action failed"})
                     continue
-                a.start = prev.finish
-            if now >= a.start + a.duration:
-                self._finish(a, a.start + a.duration, a.fail)
+                if prev is not None:
+                    end = max(end, prev.finish)
+            if now >= end:
+                self._finish(a, end, a.fail)
 
     def _finish(self, a, when, error):
         a.finish = when

@@ -314,7 +314,8 @@ class TestCatalog(SimTest):
 
 class TestServers(SimTest):
     def test_create_shape_actions_and_transitions(self):
-        ctl("POST", "config", {"action_seconds": 10})
+        # start_server outlasts create_server here, to see the server `starting`
+        ctl("POST", "config", {"action_seconds": 10, "command_seconds": {"start_server": 12}})
         key = api("POST", "/ssh_keys", {"name": "k", "public_key": ssh_public_key(3)}).json["ssh_key"]
         body = self.create_server(labels={"env": "prod"}, ssh_keys=[key["name"]])
         s = body["server"]
@@ -340,9 +341,11 @@ class TestServers(SimTest):
         self.assertEqual(acts[aid]["status"], "success")
         self.assertEqual(acts[aid]["progress"], 100)
         self.assertIsNotNone(acts[aid]["finished"])
-        self.assertEqual(acts[nid]["status"], "running")  # starts only after create_server
+        self.assertEqual(acts[nid]["status"], "running")
+        # a next action is running from the create on, as the API shows it
+        self.assertEqual(acts[nid]["started"], acts[aid]["started"])
         self.assertEqual(self.server(s["id"])["status"], "starting")
-        ctl("POST", "advance", {"seconds": 10})
+        ctl("POST", "advance", {"seconds": 2})
         self.assertEqual(api("GET", "/actions/%d" % nid).json["action"]["status"], "success")
         s = self.server(s["id"])
         self.assertEqual((s["status"], s["locked"]), ("running", False))
@@ -352,6 +355,19 @@ class TestServers(SimTest):
         listed = api("GET", "/servers/%d/actions" % s["id"]).json["actions"]
         self.assertEqual([a["id"] for a in listed], [aid, nid])
         self.assertError(api("GET", "/firewalls/actions/%d" % aid), 404, "not_found")
+
+    def test_next_action_finishes_no_earlier_than_its_predecessor(self):
+        ctl("POST", "config", {"action_seconds": 10, "command_seconds": {"start_server": 1}})
+        body = self.create_server()
+        aid, nid = body["action"]["id"], body["next_actions"][0]["id"]
+        ctl("POST", "advance", {"seconds": 5})
+        acts = {a["id"]: a for a in api("GET", "/actions?id=%d&id=%d" % (aid, nid)).json["actions"]}
+        self.assertEqual((acts[aid]["status"], acts[nid]["status"]), ("running", "running"))
+        ctl("POST", "advance", {"seconds": 5.5})
+        acts = {a["id"]: a for a in api("GET", "/actions?id=%d&id=%d" % (aid, nid)).json["actions"]}
+        self.assertEqual((acts[aid]["status"], acts[nid]["status"]), ("success", "success"))
+        self.assertEqual(acts[nid]["finished"], acts[aid]["finished"])
+        self.assertEqual(self.server(body["server"]["id"])["status"], "running")
 
     def test_start_after_create_false_and_root_password(self):
         body = self.create_server(start_after_create=False)
