@@ -56,14 +56,24 @@ static void report_flush(struct report_out *o)
 	o->n = 0;
 }
 
-static void report_put(struct report_out *o, const char *s, size_t n)
+static void report_put_slow(struct report_out *o, const char *s, size_t n)
+{
+	report_flush(o);
+	if (n > sizeof(o->b)) {
+		fwrite(s, 1, n, o->f);
+		return;
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+/* inline, so that the copy of a constant length is a few moves */
+static inline __attribute__((always_inline)) void report_put(struct report_out *o,
+							     const char *s, size_t n)
 {
 	if (n > sizeof(o->b) - o->n) {
-		report_flush(o);
-		if (n > sizeof(o->b)) {
-			fwrite(s, 1, n, o->f);
-			return;
-		}
+		report_put_slow(o, s, n);
+		return;
 	}
 	memcpy(o->b + o->n, s, n);
 	o->n += n;

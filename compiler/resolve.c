@@ -866,8 +866,12 @@ static bool rs_env_key_ok(const char *k)
 {
 	if (!((k[0] >= 'A' && k[0] <= 'Z') || (k[0] >= 'a' && k[0] <= 'z') || k[0] == '_'))
 		return false;
-	return strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
-	       strlen(k);
+	/* a loop, not strspn, which builds its table on every call */
+	for (k++; *k; k++)
+		if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+		      (*k >= '0' && *k <= '9') || *k == '_'))
+			return false;
+	return true;
 }
 
 static void rs_env(struct rs *r, const struct ast_item *blk, struct mdl_service *svc)
