@@ -273,6 +273,34 @@ kill -9 $HOLDER; wait $HOLDER 2>/dev/null
 run lock-free apply "$WORK/ex/next.infra" --phase production --yes
 expect "  ... a killed holder does not block" 0 "Apply complete!"
 
+# ---- two stages: the next server's create while a server deploys ------------------
+# three servers at --parallelism 1: one API stage and one deploy at a time
+# (the three deploys share this machine's remote root, one after another)
+fresh
+python3 "$HERE/../plan/gen.py" 3 > "$WORK/ex/three.infra"
+line_of() { grep -nF -- "$1" "$WORK/out" | head -1 | cut -d: -f1; }
+before_line() { # before_line A B: A is printed, and before B
+	local a b
+	a=$(line_of "$1") b=$(line_of "$2")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
+}
+echo unhealthy > "$WORK/mode"
+run three-unhealthy apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
+expect "three servers whose health checks fail: apply fails" 1 \
+	"Apply failed. Resources: 4 added, 0 changed, 0 replaced, 0 destroyed, 3 failed."
+check "  ... each server reports its failed deploy" \
+	test "$(grep -c '^  server many-s[123]: FAILED: deploy failed at step health' "$WORK/out")" = 3
+check "  ... and keeps no artefacts label" test "$(state | grep -o ' running - many' | wc -l)" = 3
+check "  ... a server's deploy overlaps the next server's create" \
+	before_line "server many-s2: creating" "server many-s1: FAILED"
+check "  ... deploys one at a time, in the order the servers got ready" \
+	before_line "server many-s1: FAILED" "server many-s2: deploying release"
+echo healthy > "$WORK/mode"
+run three apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
+expect "  ... the rerun deploys all three" 0 "Apply complete! Resources: 0 added, 3 changed"
+run three-plan plan "$WORK/ex/three.infra" --phase all
+expect "  ... and plans clean" 0 "No changes."
+
 # ---- every fault point -----------------------------------------------------------
 # converged PHASE WANT: exactly the resources of the file, deployed, and a
 # clean plan
