@@ -285,6 +285,19 @@ before_line() { # before_line A B: A is printed, and before B
 	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
 }
 echo unhealthy > "$WORK/mode"
+# on a terminal first: while one server's deploy waits out its health
+# check, the next one, ready, waits for the deploy worker and says so
+python3 "$HERE/pty_run.py" "$WORK/logs/three.raw" "$WORK/logs/three.screen" \
+	"$INFRAC" apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
+RC=$?
+check "on a terminal, a server ready while another deploys waits for a deploy slot, and says so" \
+	bash -c "[ $RC = 1 ] && grep -qF 'server many-s2: ' '$WORK/logs/three.raw' &&
+		grep -qF ', waiting for a free deploy slot' '$WORK/logs/three.raw' &&
+		grep -qF ', waiting for health check' '$WORK/logs/three.raw'"
+check "  ... and the final screen holds no line of the block" \
+	bash -c "grep -qx 'Apply failed. Resources: 4 added, 0 changed, 0 replaced, 0 destroyed, 3 failed.' '$WORK/logs/three.screen' &&
+		! grep -qE 'servers done|, waiting for ' '$WORK/logs/three.screen'"
+fresh
 run three-unhealthy apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
 expect "three servers whose health checks fail: apply fails" 1 \
 	"Apply failed. Resources: 4 added, 0 changed, 0 replaced, 0 destroyed, 3 failed."
