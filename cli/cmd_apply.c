@@ -29,7 +29,7 @@ static const char apply_usage[] =
 	"  --phase P        apply phase P (default: the phase running today)\n"
 	"  --at DATE        apply the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
 	"  --yes            do not ask\n"
-	"  --parallelism N  servers created and deployed at once (default 10)\n"
+	"  --parallelism N  servers created at once, and deploys at once (default 10)\n"
 	"  --debug          trace API requests on stderr (the token redacted)\n"
 	"  --no-color       no bold in the live view (also NO_COLOR=1)\n"
 	"\n"

@@ -27,20 +27,33 @@ struct job {
 	struct hc_actions fw_pending; /* the firewall's actions not waited for yet */
 	bool fw_reported;
 	int64_t fw_t0;
+	int64_t t0;                  /* when it started (its firewall done) */
+	/* servers: what the API stage leaves to the deploy stage */
+	int64_t sid;                 /* the server's id */
+	bool deploy;                 /* its artefacts label differs: deploy */
+	bool accept_new;             /* a new host key may be recorded */
 };
 
 struct run {
 	const struct plan *p;
 	const struct apply_config *cfg;
 	struct apply_result *r;
-	pthread_mutex_t mu;          /* out, r, next */
+	pthread_mutex_t mu;          /* out, r, next, the deploy queue */
 	struct job *jobs;            /* every action, in plan order */
 	size_t njobs;
 	/* the phase running: its jobs are those of kind and destroy or not */
 	enum plan_kind kind;
 	bool destroys;
 	size_t next;
-	struct view *view;           /* all output goes through it */
+	struct view *view;           /* all output goes through it; a slot per job */
+	/* The deploy queue of the server phase: servers whose API stage is
+	 * done, in the order it finished, for the deploy workers.  feeders:
+	 * the workers that may still add to it; deployers: the deploy
+	 * workers running (none: each worker deploys its own servers). */
+	pthread_cond_t cv;
+	struct job **queue;
+	size_t qhead, qtail;
+	int feeders, deployers;
 };
 
 /* A thread of the pool: its own client (a curl handle is not
@@ -49,7 +62,7 @@ struct worker {
 	struct run *run;
 	struct http_client c;
 	struct arena a;
-	int slot;                    /* its line in the live view */
+	int slot;                    /* the live view's line of its job (the job's index) */
 };
 
 static int64_t mono_ms(void)
@@ -520,20 +533,32 @@ static bool server_converge(struct worker *wk, struct job *j, struct hc_error *e
 		return false;
 	}
 	snprintf(j->ip, sizeof(j->ip), "%s", s.ipv4);
-	if (!had || strcmp(had, w->artefacts)) {
-		/* a host key is recorded on first contact only for a server this
-		 * apply (or an interrupted one) created and never deployed to */
-		bool accept_new = fresh || !had;
-		say(run, "server", w->name, -1, "deploying release %s to %s", w->artefacts, s.ipv4);
-		if (!server_deploy(wk, j, s.ipv4, accept_new, e))
+	j->sid = s.id;
+	j->deploy = !had || strcmp(had, w->artefacts);
+	/* a host key is recorded on first contact only for a server this
+	 * apply (or an interrupted one) created and never deployed to */
+	j->accept_new = fresh || !had;
+	return true;
+}
+
+/* The server's second stage, after server_converge: the deploy when its
+ * artefacts changed, then the labels, the artefacts hash only now that
+ * the deploy succeeded. */
+static bool server_finish(struct worker *wk, struct job *j, struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_want_server *w = j->x->want;
+	if (j->deploy) {
+		say(run, "server", w->name, -1, "deploying release %s to %s", w->artefacts, j->ip);
+		if (!server_deploy(wk, j, j->ip, j->accept_new, e))
 			return false;
 	}
 	const char *k[4], *v[4];
 	struct hc_labels l;
 	server_labels(run->cfg->project, w, w->artefacts, &l, k, v);
 	char path[64];
-	snprintf(path, sizeof(path), "/servers/%lld", (long long)s.id);
-	return hcloud_update(c, path, NULL, &l, e);
+	snprintf(path, sizeof(path), "/servers/%lld", (long long)j->sid);
+	return hcloud_update(&wk->c, path, NULL, &l, e);
 }
 
 /* ---- DNS and destroys ------------------------------------------------------- */
@@ -638,6 +663,36 @@ static bool bound_firewall(struct worker *wk, struct job *j)
 	return true;
 }
 
+/* The job's last line (done or FAILED, with its time), counted; its
+ * line in the live view goes. */
+static void job_end(struct worker *wk, struct job *j, const struct hc_error *e)
+{
+	struct run *run = wk->run;
+	const struct plan_action *x = j->x;
+	const char *kind = kind_word[x->kind];
+	if (j->ok)
+		say(run, kind, x->name, j->t0, "%s", op_done[x->op]);
+	else
+		say(run, kind, x->name, j->t0, "FAILED: %s", e->message[0] ? e->message : "error");
+	count(run, x->op, j->ok);
+	view_end(run->view, wk->slot, x->kind == PLAN_SERVER && x->op != PLAN_DESTROY);
+}
+
+/* Hands a server whose API stage is done to the deploy workers; false
+ * when there are none (the caller deploys it). */
+static bool deploy_enqueue(struct worker *wk, struct job *j)
+{
+	struct run *run = wk->run;
+	if (!run->deployers)
+		return false;
+	view_waiting(run->view, wk->slot, "a free deploy slot");
+	pthread_mutex_lock(&run->mu);
+	run->queue[run->qtail++] = j;
+	pthread_cond_signal(&run->cv);
+	pthread_mutex_unlock(&run->mu);
+	return true;
+}
+
 static void run_job(struct worker *wk, struct job *j)
 {
 	struct run *run = wk->run;
@@ -646,6 +701,7 @@ static void run_job(struct worker *wk, struct job *j)
 	struct hc_error e;
 	memset(&e, 0, sizeof(e));
 	bool server = x->kind == PLAN_SERVER && x->op != PLAN_DESTROY;
+	wk->slot = (int)(j - run->jobs);
 	view_begin(run->view, wk->slot, kind, x->name);
 	if (j->fw && !bound_firewall(wk, j)) {
 		/* a new server must not come up without its firewall */
@@ -654,7 +710,7 @@ static void run_job(struct worker *wk, struct job *j)
 		view_end(run->view, wk->slot, server);
 		return;
 	}
-	int64_t t = mono_ms();
+	j->t0 = mono_ms();
 	say(run, kind, x->name, -1, "%s", op_doing[x->op]);
 	if (x->op == PLAN_DESTROY)
 		j->ok = destroy(wk, j, &e);
@@ -672,14 +728,17 @@ static void run_job(struct worker *wk, struct job *j)
 		memset(&fe, 0, sizeof(fe));
 		fw_report(wk, j, wait_acts(wk, &j->fw_pending, &fe), &fe);
 	}
-	if (j->ok)
-		say(run, kind, x->name, t, "%s", op_done[x->op]);
-	else
-		say(run, kind, x->name, t, "FAILED: %s", e.message[0] ? e.message : "error");
-	count(run, x->op, j->ok);
-	view_end(run->view, wk->slot, server);
+	if (server && j->ok) {
+		/* the deploy stage finishes the server, freeing this worker for
+		 * the next server's API stage; the labels alone are written here */
+		if (j->deploy && deploy_enqueue(wk, j))
+			return;
+		j->ok = server_finish(wk, j, &e);
+	}
+	job_end(wk, j, &e);
 }
 
+/* An API worker: takes the phase's jobs in plan order until none is left. */
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -689,6 +748,11 @@ static void *worker_main(void *arg)
 		while (run->next < run->njobs && !in_phase(run, &run->jobs[run->next]))
 			run->next++;
 		size_t i = run->next < run->njobs ? run->next++ : run->njobs;
+		if (i == run->njobs) {
+			/* the deploy workers stop once no worker can feed them */
+			run->feeders--;
+			pthread_cond_broadcast(&run->cv);
+		}
 		pthread_mutex_unlock(&run->mu);
 		if (i == run->njobs)
 			return NULL;
@@ -696,14 +760,39 @@ static void *worker_main(void *arg)
 	}
 }
 
-/* Runs the jobs of one phase on up to parallelism threads; true when
- * every one succeeded. */
+/* A deploy worker: deploys the servers of the queue and labels them,
+ * until the queue is empty and no worker can add to it. */
+static void *deployer_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct run *run = wk->run;
+	for (;;) {
+		pthread_mutex_lock(&run->mu);
+		while (run->qhead == run->qtail && run->feeders > 0)
+			pthread_cond_wait(&run->cv, &run->mu);
+		struct job *j = run->qhead < run->qtail ? run->queue[run->qhead++] : NULL;
+		pthread_mutex_unlock(&run->mu);
+		if (!j)
+			return NULL;
+		wk->slot = (int)(j - run->jobs);
+		view_waiting(run->view, wk->slot, "");
+		struct hc_error e;
+		memset(&e, 0, sizeof(e));
+		j->ok = server_finish(wk, j, &e);
+		job_end(wk, j, &e);
+	}
+}
+
+/* Runs the jobs of one phase on up to parallelism threads, and for the
+ * servers up to parallelism deploy threads besides; true when every one
+ * succeeded. */
 static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
 {
 	const struct apply_config *cfg = run->cfg;
 	run->kind = kind;
 	run->destroys = destroys;
 	run->next = 0;
+	run->qhead = run->qtail = 0;
 	size_t todo = 0;
 	for (size_t i = 0; i < run->njobs; i++)
 		todo += in_phase(run, &run->jobs[i]);
@@ -712,8 +801,11 @@ static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
 		n = todo;
 	if (!n)
 		return true;
-	struct worker *wk = calloc(n, sizeof(*wk));
-	pthread_t *th = calloc(n, sizeof(*th));
+	/* as many deploy workers as API workers: the servers' two stages
+	 * take turns, each bounded by parallelism */
+	size_t m = kind == PLAN_SERVER && !destroys ? n : 0;
+	struct worker *wk = calloc(n + m, sizeof(*wk));
+	pthread_t *th = calloc(n + m, sizeof(*th));
 	if (!wk || !th) {
 		free(wk), free(th);
 		return false;
@@ -721,10 +813,9 @@ static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
 	/* clients are made here, before any thread runs: curl's global
 	 * setup is not thread-safe */
 	size_t made = 0;
-	for (; made < n; made++) {
+	for (; made < n + m; made++) {
 		char err[512];
 		wk[made].run = run;
-		wk[made].slot = (int)made;
 		if (!http_client_init(&wk[made].c, cfg->endpoint, cfg->token, err, sizeof(err))) {
 			fprintf(cfg->out, "infrac apply: error: %s\n", err);
 			break;
@@ -733,15 +824,31 @@ static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
 		wk[made].c.retry = cfg->hc->retry;
 		wk[made].c.trace = cfg->trace;
 	}
-	size_t started = 0;
-	for (; started < made; started++)
-		if (pthread_create(&th[started], NULL, worker_main, &wk[started]))
+	size_t ns = made < n ? made : n, nd = made - ns;
+	/* deploy workers first: an API worker deploys itself when none runs */
+	run->feeders = (int)ns;
+	size_t sd = 0;
+	for (; sd < nd; sd++)
+		if (pthread_create(&th[ns + sd], NULL, deployer_main, &wk[ns + sd]))
 			break;
-	if (!started && made)
+	run->deployers = (int)sd;
+	size_t ss = 0;
+	for (; ss < ns; ss++)
+		if (pthread_create(&th[ss], NULL, worker_main, &wk[ss]))
+			break;
+	pthread_mutex_lock(&run->mu);
+	run->feeders -= (int)(ns - ss);
+	if (!ss && ns)
+		run->feeders = 1; /* this thread runs the API stage */
+	pthread_cond_broadcast(&run->cv);
+	pthread_mutex_unlock(&run->mu);
+	if (!ss && ns)
 		worker_main(&wk[0]);
-	for (size_t i = 0; i < started; i++)
+	for (size_t i = 0; i < ss; i++)
 		pthread_join(th[i], NULL);
-	bool ok = made == n;
+	for (size_t i = 0; i < sd; i++)
+		pthread_join(th[ns + i], NULL);
+	bool ok = made == n + m;
 	for (size_t i = 0; i < made; i++) {
 		cfg->hc->requests += wk[i].c.requests;
 		http_client_release(&wk[i].c);
@@ -770,20 +877,27 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 {
 	memset(r, 0, sizeof(*r));
 	struct run run = { .p = p, .cfg = cfg, .r = r };
-	pthread_mutex_init(&run.mu, NULL);
 	run.njobs = p->nactions;
 	run.jobs = calloc(p->nactions + 1, sizeof(*run.jobs));
-	if (!run.jobs)
+	run.queue = calloc(p->nactions + 1, sizeof(*run.queue));
+	if (!run.jobs || !run.queue) {
+		free(run.jobs), free(run.queue);
 		return false;
+	}
+	pthread_mutex_init(&run.mu, NULL);
+	pthread_cond_init(&run.cv, NULL);
 	int servers = 0;
 	for (size_t i = 0; i < p->nactions; i++) {
 		run.jobs[i].x = &p->actions[i];
 		servers += p->actions[i].kind == PLAN_SERVER && p->actions[i].op != PLAN_DESTROY;
 	}
-	run.view = view_open(cfg->out, cfg->live, cfg->parallelism < 1 ? 1 : cfg->parallelism,
-			     servers, cfg->bold);
+	/* a line of the live view per job: a server keeps its line from its
+	 * firewall to its labels, across the two stages */
+	run.view = view_open(cfg->out, cfg->live, (int)run.njobs, servers, cfg->bold);
 	if (!run.view) {
-		free(run.jobs);
+		free(run.jobs), free(run.queue);
+		pthread_mutex_destroy(&run.mu);
+		pthread_cond_destroy(&run.cv);
 		return false;
 	}
 	/* a server's firewall goes with it, on the same worker, just before it */
@@ -823,6 +937,8 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 	     run_phase(&run, PLAN_FIREWALL, true) && run_phase(&run, PLAN_SSH_KEY, true);
 	view_close(run.view);
 	free(run.jobs);
+	free(run.queue);
 	pthread_mutex_destroy(&run.mu);
+	pthread_cond_destroy(&run.cv);
 	return ok;
 }

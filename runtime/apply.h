@@ -3,14 +3,17 @@
  * artefacts over SSH.
  *
  * Order: ssh keys, then the firewalls of no server in the plan; then the
- * servers, up to `parallelism` at once on a pool of POSIX threads, each
- * thread with its own http_client (a curl easy handle is not
- * thread-safe) and its own arena.  One thread carries a server from
- * start to end: its own firewall first (created, its action left
- * running), the server created naming that firewall, one wait for the
- * actions of both, the deploy, the labels.  Then the DNS records of each
- * domain, once its server has an address; destroys last, and only the
- * ones the plan lists.
+ * servers; then the DNS records of each domain, once its server has an
+ * address; destroys last, and only the ones the plan lists.  Each step
+ * runs on a pool of up to `parallelism` POSIX threads, each thread with
+ * its own http_client (a curl easy handle is not thread-safe) and its
+ * own arena.  The servers go through two stages, each on a pool of its
+ * own of up to `parallelism` threads: the API stage (its own firewall
+ * first, created, its action left running; the server created naming
+ * that firewall; one wait for the actions of both; a type change or
+ * power on), then the deploy stage (the deploy over SSH, the labels),
+ * fed by a queue, so that an API thread takes the next server while the
+ * last one deploys.
  *
  * A key is looked up by name before it is created; a firewall or server
  * the plan lists as new (it read the project under the apply lock) is
@@ -40,7 +43,7 @@ struct apply_config {
 	const char *endpoint;        /* for the workers' own clients */
 	const char *token;
 	struct http_client *hc;      /* the caller's client: keys, firewalls, DNS, destroys */
-	int parallelism;             /* servers at once; >= 1 */
+	int parallelism;             /* threads per pool (servers: per stage); >= 1 */
 	long poll_ms;                /* first wait when polling an action */
 	long action_timeout_s;       /* one action at most */
 	const struct emit_output *art; /* the artefacts of the plan's phase */

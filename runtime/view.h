@@ -27,8 +27,10 @@ struct view;
 
 /* A view on out; live shows the status block (the caller decides: see
  * view_live_ok).  slots: how many resources can be in progress at once
- * (workers); servers: how many servers the counter counts to (0 = no
- * counter).  bold: the counter in bold (colour allowed). */
+ * (apply gives each of its jobs a slot of its own, so that a server keeps
+ * its line when it passes from one worker to another); servers: how many
+ * servers the counter counts to (0 = no counter).  bold: the counter in
+ * bold (colour allowed). */
 struct view *view_open(FILE *out, bool live, int slots, int servers, bool bold);
 
 /* Should output to f be live: a terminal, and TERM set and not "dumb"? */

@@ -5,12 +5,15 @@
 # becker dev_test (off a terminal, and on a pseudo-terminal with the live
 # view), a second apply that does nothing, saved plans and their
 # refusals, the switch to production, a type change, a failed health check
-# rolled back, the lock, and every fault point of a first apply: for each
+# rolled back, the lock, three servers at --parallelism 1 (a deploy while
+# the next server is created, on a terminal too), and every fault point of
+# a first apply: for each
 # request k a 500 after the work was done, a 429 storm, a dropped answer
 # and a SIGKILL of apply right after request k, each followed by a rerun
 # that must converge; and a 500 and a SIGKILL at each request of the
 # switch from dev_test to production on a bigger type (poweroff,
-# change_type, poweron, redeploy).  Secrets and the token must appear
+# change_type, poweron, redeploy), and of the first apply of the three
+# servers.  Secrets and the token must appear
 # nowhere but .env.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -273,6 +276,54 @@ kill -9 $HOLDER; wait $HOLDER 2>/dev/null
 run lock-free apply "$WORK/ex/next.infra" --phase production --yes
 expect "  ... a killed holder does not block" 0 "Apply complete!"
 
+# ---- two stages: the next server's create while a server deploys ------------------
+# three servers at --parallelism 1: one API stage and one deploy at a time
+# (the three deploys share this machine's remote root, one after another)
+fresh
+python3 "$HERE/../plan/gen.py" 3 > "$WORK/ex/three.infra"
+line_of() { grep -nF -- "$1" "$WORK/out" | head -1 | cut -d: -f1; }
+before_line() { # before_line A B: A is printed, and before B
+	local a b
+	a=$(line_of "$1") b=$(line_of "$2")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
+}
+echo unhealthy > "$WORK/mode"
+# on a terminal first: while one server's deploy waits out its health
+# check, the next one, ready, waits for the deploy worker and says so
+python3 "$HERE/pty_run.py" "$WORK/logs/three.raw" "$WORK/logs/three.screen" \
+	"$INFRAC" apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
+RC=$?
+check "on a terminal, a server ready while another deploys waits for a deploy slot, and says so" \
+	bash -c "[ $RC = 1 ] && grep -qF 'server many-s2: ' '$WORK/logs/three.raw' &&
+		grep -qF ', waiting for a free deploy slot' '$WORK/logs/three.raw' &&
+		grep -qF ', waiting for health check' '$WORK/logs/three.raw'"
+check "  ... and the final screen holds no line of the block" \
+	bash -c "grep -qx 'Apply failed. Resources: 4 added, 0 changed, 0 replaced, 0 destroyed, 3 failed.' '$WORK/logs/three.screen' &&
+		! grep -qE 'servers done|, waiting for ' '$WORK/logs/three.screen'"
+fresh
+run three-unhealthy apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
+expect "three servers whose health checks fail: apply fails" 1 \
+	"Apply failed. Resources: 4 added, 0 changed, 0 replaced, 0 destroyed, 3 failed."
+check "  ... each server reports its failed deploy" \
+	test "$(grep -c '^  server many-s[123]: FAILED: deploy failed at step health' "$WORK/out")" = 3
+check "  ... and keeps no artefacts label" test "$(state | grep -o ' running - many' | wc -l)" = 3
+check "  ... a server's deploy overlaps the next server's create" \
+	before_line "server many-s2: creating" "server many-s1: FAILED"
+check "  ... deploys one at a time, in the order the servers got ready" \
+	before_line "server many-s1: FAILED" "server many-s2: deploying release"
+echo healthy > "$WORK/mode"
+run three apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
+expect "  ... the rerun deploys all three" 0 "Apply complete! Resources: 0 added, 3 changed"
+run three-plan plan "$WORK/ex/three.infra" --phase all
+expect "  ... and plans clean" 0 "No changes."
+# what the fault sweep's three-server points converge to
+THREE=$WORK/ex/three.infra
+fresh
+run three-clean apply "$THREE" --phase all --yes --parallelism 1
+THREE_REQ=$(nreq)
+WANT_THREE=$(state)
+expect "three servers at --parallelism 1, healthy: apply succeeds" 0 "Apply complete! Resources: 7 added"
+
 # ---- every fault point -----------------------------------------------------------
 # converged PHASE WANT: exactly the resources of the file, deployed, and a
 # clean plan
@@ -285,11 +336,16 @@ converged() {
 # one fault point: fault KIND at request K of the apply of PHASE, apply,
 # clear the faults, apply again; prints "ok" or "FAIL" and why.  PHASE
 # dev_test: a first apply; production: the switch from dev_test to
-# production on a bigger type (dev_test applied first, without faults)
+# production on a bigger type (dev_test applied first, without faults);
+# three: a first apply of three servers at --parallelism 1, so that the
+# faults hit servers in either stage, and between them
 fault_point() {
 	local phase=$1 kind=$2 k=$3 pid rc want=$WANT_DEV file=$FILE
+	local args=(--phase "$phase" --yes)
 	fresh
-	if [ "$phase" = production ]; then
+	if [ "$phase" = three ]; then
+		want=$WANT_THREE file=$THREE args=(--phase all --yes --parallelism 1)
+	elif [ "$phase" = production ]; then
 		want=$WANT_PROD file=$BIG
 		"$INFRAC" apply "$FILE" --phase dev_test --yes > "$WORK/fault.out" 2>&1 < /dev/null ||
 			{ echo "FAIL $phase:$kind@$k"; echo "#   dev_test did not apply"; return; }
@@ -302,7 +358,7 @@ fault_point() {
 	esac
 	if [ "$kind" = kill ]; then
 		# stopped before its first request, so the fault names its pid in time
-		sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$file" --phase "$phase" --yes \
+		sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$file" "${args[@]}" \
 			> "$WORK/fault.out" 2>&1 < /dev/null &
 		pid=$!
 		# (a CONT that came before the STOP would leave it stopped for good)
@@ -314,14 +370,14 @@ fault_point() {
 		kill -CONT $pid
 		wait $pid 2> /dev/null
 	else
-		"$INFRAC" apply "$file" --phase "$phase" --yes > "$WORK/fault.out" 2>&1 < /dev/null
+		"$INFRAC" apply "$file" "${args[@]}" > "$WORK/fault.out" 2>&1 < /dev/null
 	fi
 	cat "$WORK/fault.out" >> "$LOGS/faults"
 	sim DELETE faults > /dev/null   # the first run may not have reached request k
-	"$INFRAC" apply "$file" --phase "$phase" --yes > "$WORK/fault.out" 2>&1 < /dev/null
+	"$INFRAC" apply "$file" "${args[@]}" > "$WORK/fault.out" 2>&1 < /dev/null
 	rc=$?
 	cat "$WORK/fault.out" >> "$LOGS/faults"
-	if [ $rc = 0 ] && converged "$file" "$phase" "$want" > "$WORK/why" 2>&1; then echo "ok $phase:$kind@$k"
+	if [ $rc = 0 ] && converged "$file" "${args[1]}" "$want" > "$WORK/why" 2>&1; then echo "ok $phase:$kind@$k"
 	else echo "FAIL $phase:$kind@$k"; sed 's/^/#   /' "$WORK/why" "$WORK/fault.out" | head -30; fi
 }
 # the points run on SWEEP_JOBS pairs of simulator and sshd at once: each
@@ -340,20 +396,22 @@ for w in $(seq 1 "$JOBS"); do
 		# a fast refill: after a 429 apply waits for one request's worth of it
 		start_sim --action-seconds 0.05 --rate-limit 3600000
 		i=0
+		points() { # points PHASE N KIND...: this simulator's share of PHASE's points
+			local phase=$1 n=$2 k kind
+			shift 2
+			for k in $(seq 1 "${FAULT_LIMIT:-$n}"); do
+				for kind in "$@"; do
+					i=$((i + 1))
+					[ $((i % JOBS + 1)) = "$w" ] && fault_point "$phase" "$kind" "$k"
+				done
+			done
+		}
 		{
-			for k in $(seq 1 "${FAULT_LIMIT:-$FIRST_REQ}"); do
-				for kind in 500 429 drop kill; do
-					i=$((i + 1))
-					[ $((i % JOBS + 1)) = "$w" ] && fault_point dev_test $kind "$k"
-				done
-			done
+			points dev_test "$FIRST_REQ" 500 429 drop kill
 			# the switch to production: a type change and a redeploy
-			for k in $(seq 1 "${FAULT_LIMIT:-$PROD_REQ}"); do
-				for kind in 500 kill; do
-					i=$((i + 1))
-					[ $((i % JOBS + 1)) = "$w" ] && fault_point production $kind "$k"
-				done
-			done
+			points production "$PROD_REQ" 500 kill
+			# three servers: the API and the deploy stage
+			points three "$THREE_REQ" 500 kill
 		} > "$LOGS/result"
 	) &
 	workers="${workers:-} $!"
@@ -362,10 +420,10 @@ wait $workers
 tried=$(cat "$LOGS"/sweep*/result | grep -cE '^(ok|FAIL) ')
 conv=$(cat "$LOGS"/sweep*/result | grep -c '^ok ')
 failed_points=$(cat "$LOGS"/sweep*/result | grep '^FAIL ' | cut -d' ' -f2 | tr '\n' ' ')
-for phase in dev_test production; do
+for phase in dev_test production three; do
 	echo "# fault points of $phase: $(cat "$LOGS"/sweep*/result | grep -cE "^(ok|FAIL) $phase:") tried, $(cat "$LOGS"/sweep*/result | grep -c "^ok $phase:") converged"
 done
-echo "# fault points: $tried tried, $conv converged in $(( $(date +%s) - t_sweep )) s on $JOBS simulators (first apply of dev_test: requests 1..${FAULT_LIMIT:-$FIRST_REQ} x 500-after, 429 storm, drop-after, SIGKILL; switch to production: requests 1..${FAULT_LIMIT:-$PROD_REQ} x 500-after, SIGKILL)"
+echo "# fault points: $tried tried, $conv converged in $(( $(date +%s) - t_sweep )) s on $JOBS simulators (first apply of dev_test: requests 1..${FAULT_LIMIT:-$FIRST_REQ} x 500-after, 429 storm, drop-after, SIGKILL; switch to production: requests 1..${FAULT_LIMIT:-$PROD_REQ} x 500-after, SIGKILL; three servers: requests 1..${FAULT_LIMIT:-$THREE_REQ} x 500-after, SIGKILL)"
 if [ "$tried" -gt 0 ] && [ "$conv" = "$tried" ]; then ok "every fault point converges on rerun ($conv of $tried)"
 else not_ok "every fault point converges on rerun ($conv of $tried)" "failed: $failed_points
 $(grep -h -A30 '^FAIL' "$LOGS"/sweep*/result | head -40)"; fi

@@ -46,7 +46,8 @@ for par in 10 25; do
 	grep -q "Apply complete! Resources: $((2 * N + 1)) added" "$WORK/out" || { tail "$WORK/out" >&2; exit 1; }
 	waves=$(( (N + par - 1) / par ))
 	# per server: the wait (its firewall's time: created with the server's
-	# first poll) and the rest (the deploy and the labels), medians
+	# first poll) and the rest (the deploy queue, the deploy and the
+	# labels), medians
 	split=$(python3 - "$WORK/out" <<'PY'
 import re, statistics, sys
 fw, srv = {}, {}
@@ -79,15 +80,18 @@ printf '%s' "$table"
 	echo "Load average (1, 5, 15 min) before the runs: $load0; right after them: $load; $(nproc) cores."
 	echo "The per-server columns are medians: the wait for the actions (until the firewall is"
 	echo "reported created, in the poll that covers the server's actions too) and what follows"
-	echo "it until the server is done (the deploy over SSH and the label update)."
+	echo "it until the server is done (waiting for a free deploy worker, the deploy over SSH and"
+	echo "the label update)."
 	echo
-	echo "The floor: each server's worker creates its firewall (whose set_firewall_rules action"
-	echo "runs on) and the server with the firewall in the create, then waits once for all three"
-	echo "actions (set_firewall_rules, create_server and its next action start_server, which run"
-	echo "together, ${ACTION_S} s), P servers at a time.  So ceil($N/P) x ${ACTION_S} s is the least any"
-	echo "apply that waits for every action can take.  Above it: the deploy over SSH that follows"
-	echo "in the same worker (P at once; here the ssh clients, the sshd and the simulator all share"
-	echo "this machine's cores), the polls (timed by the progress the actions report) and the"
-	echo "requests: about 5 per server.  No request was answered 429: apply stays under the rate"
-	echo "limit."
+	echo "The floor: each of the P API workers creates a server's firewall (whose"
+	echo "set_firewall_rules action runs on) and the server with the firewall in the create,"
+	echo "then waits once for all three actions (set_firewall_rules, create_server and its next"
+	echo "action start_server, which run together, ${ACTION_S} s), and hands the server to the deploy"
+	echo "workers (P of them) to take the next one.  So ceil($N/P) x ${ACTION_S} s is the least any"
+	echo "apply that waits for every action can take.  Above it: the polls (timed by the"
+	echo "progress the actions report), the requests (about 5 per server), and the deploys"
+	echo "after the last wave, or all along when the deploys cannot keep up: here the ssh"
+	echo "clients, the sshd and the simulator share this machine's cores, and each ssh session's"
+	echo "key exchange takes a tenth of a second of CPU on the client alone.  No request was"
+	echo "answered 429: apply stays under the rate limit."
 } > "$REPO/docs/bench-apply.md"
