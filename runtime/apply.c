@@ -4,8 +4,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "state.h"
 #include "view.h"
 
@@ -65,13 +65,6 @@ struct worker {
 	int slot;                    /* the live view's line of its job (the job's index) */
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *const kind_word[] = { "ssh_key", "firewall", "server", "rrset" };
 
 /* One progress line: "  server becker-main: created (3.2 s)". */
@@ -86,7 +79,7 @@ static void say(struct run *run, const char *kind, const char *name, int64_t sin
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (since >= 0) {
-		int64_t d = mono_ms() - since;
+		int64_t d = clock_mono_ms() - since;
 		snprintf(line, sizeof(line), "  %s %s: %s (%lld.%lld s)", kind, name, msg,
 			 (long long)(d / 1000), (long long)(d % 1000 / 100));
 	} else {
@@ -652,7 +645,7 @@ static bool bound_firewall(struct worker *wk, struct job *j)
 	struct job *f = j->fw;
 	struct hc_error fe;
 	memset(&fe, 0, sizeof(fe));
-	j->fw_t0 = mono_ms();
+	j->fw_t0 = clock_mono_ms();
 	say(wk->run, "firewall", f->x->name, -1, "%s", op_doing[f->x->op]);
 	if (!firewall_converge(wk, f, &j->fw_pending, &fe)) {
 		fw_report(wk, j, false, &fe);
@@ -710,7 +703,7 @@ static void run_job(struct worker *wk, struct job *j)
 		view_end(run->view, wk->slot, server);
 		return;
 	}
-	j->t0 = mono_ms();
+	j->t0 = clock_mono_ms();
 	say(run, kind, x->name, -1, "%s", op_doing[x->op]);
 	if (x->op == PLAN_DESTROY)
 		j->ok = destroy(wk, j, &e);

@@ -20,8 +20,9 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 #define DEFAULT_ROOT "/opt/infrac"
 #define DEFAULT_WAIT 120
@@ -440,13 +441,6 @@ static void ssh_path_option(char *out, size_t outsz, const char *key, const char
 	free(b.s);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Tells rq->on_step of each "@@NONCE step NAME" line that arrived
  * whole since the last call; *scanned is how far out was read. */
 static void tell_steps(const struct deploy_request *rq, const char *nonce, const struct buf *out,
@@ -518,17 +512,17 @@ static int run_ssh(const struct deploy_target *t, const struct deploy_request *r
 	close(outp[1]);
 	size_t off = 0, len = strlen(script);
 	struct pollfd fds[2] = { { outp[0], POLLIN, 0 }, { in[0], POLLOUT, 0 } };
-	long long end = now_ms() + (long long)seconds * 1000;
+	long long end = clock_mono_ms() + (long long)seconds * 1000;
 	for (;;) {
 		nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
-		long long left = end - now_ms();
+		long long left = end - clock_mono_ms();
 		int pr = left > 0 ? poll(fds, nfds, left > 60000 ? 60000 : (int)left) : 0;
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr < 0)
 			break;
 		if (pr == 0) {
-			if (now_ms() < end)
+			if (clock_mono_ms() < end)
 				continue;
 			*timed_out = true;
 			kill(pid, SIGTERM);

@@ -1,9 +1,11 @@
 #include "hcloud.h"
 
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "clock.h"
 
 /* ---- small json-c accessors ---------------------------------------------- */
 
@@ -784,20 +786,6 @@ bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *nam
 	return ok;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* What the last poll saw: each action's progress, and when. */
 struct poll_seen {
 	int64_t progress[HC_MAX_ACTIONS]; /* by index in acts; -1 = not seen yet */
@@ -834,17 +822,17 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 	for (size_t i = 0; i < acts->n; i++)
 		w += (size_t)snprintf(path + w, sizeof(path) - w, "%sid=%lld", i ? "&" : "",
 				      (long long)acts->ids[i]);
-	int64_t begin = mono_ms();
+	int64_t begin = clock_mono_ms();
 	struct poll_seen seen = { .at = begin };
 	for (size_t i = 0; i < HC_MAX_ACTIONS; i++)
 		seen.progress[i] = -1;
 	long wait = poll_ms > 0 ? poll_ms : 1, backoff = wait;
 	for (;;) {
-		sleep_ms(wait);
+		clock_sleep_ms(wait);
 		json_object *ans;
 		if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
 			return false;
-		int64_t now = mono_ms();
+		int64_t now = clock_mono_ms();
 		json_object *arr = get_array(ans, "actions");
 		size_t done = 0;
 		int64_t progress[HC_MAX_ACTIONS];

@@ -1,5 +1,6 @@
 #include "http.h"
 
+
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 #define HTTP_MAX_BODY ((size_t)64 << 20)
 
@@ -34,22 +37,6 @@ static int64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	if (ms <= 0)
-		return;
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 bool http_url_allowed(const char *url)
@@ -478,11 +465,11 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 			if (c->trace)
 				fprintf(c->trace, "debug: rate limit low (%ld of %ld left), waiting %lld ms\n",
 					c->rl_remaining, c->rl_limit, (long long)pace);
-			sleep_ms(pace);
+			clock_sleep_ms(pace);
 		}
 		struct hdrs h = { -1, -1, -1, -1 };
 		trace_request(c, method, url, body, try);
-		int64_t t0 = mono_ms();
+		int64_t t0 = clock_mono_ms();
 		http_response_free(resp);
 		attempt(c, method, url, body, resp, &h);
 		resp->retry_after = h.retry_after;
@@ -496,7 +483,7 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 		if (c->trace) {
 			if (resp->status)
 				fprintf(c->trace, "debug:   -> %ld%s%s in %lld ms\n", resp->status,
-					code ? " " : "", code ? code : "", (long long)(mono_ms() - t0));
+					code ? " " : "", code ? code : "", (long long)(clock_mono_ms() - t0));
 			else
 				fprintf(c->trace, "debug:   -> no answer: %s\n", c->errbuf);
 		}
@@ -518,7 +505,7 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 			break;
 		if (c->trace)
 			fprintf(c->trace, "debug:   retrying in %lld ms\n", (long long)wait);
-		sleep_ms(wait);
+		clock_sleep_ms(wait);
 		waited += wait;
 	}
 	free(url);

@@ -1,5 +1,6 @@
 #include "view.h"
 
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -8,6 +9,8 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 #define REDRAW_MS 250 /* four redraws a second at most */
 
@@ -33,13 +36,6 @@ struct view {
 	size_t len, cap;
 	int drawn;                   /* lines of the block on the screen */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 bool view_live_ok(FILE *f)
 {
@@ -132,7 +128,7 @@ static void redraw(struct view *v, bool final)
 		if (act)
 			qsort(act, (size_t)n, sizeof(*act), cmp_slot);
 		int room = height - 3 < 2 ? 2 : height - 3;
-		int64_t now = mono_ms();
+		int64_t now = clock_mono_ms();
 		for (int i = 0; act && i < n; i++) {
 			if (i == room - 1 && n > room) {
 				snprintf(text, sizeof(text), "    ... and %d more", n - i);
@@ -214,7 +210,7 @@ void view_begin(struct view *v, int slot, const char *kind, const char *name)
 	snprintf(s->kind, sizeof(s->kind), "%s", kind);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->what[0] = '\0';
-	s->t0 = mono_ms();
+	s->t0 = clock_mono_ms();
 	pthread_mutex_unlock(&v->mu);
 }
 
