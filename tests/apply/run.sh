@@ -325,13 +325,20 @@ WANT_THREE=$(state)
 expect "three servers at --parallelism 1, healthy: apply succeeds" 0 "Apply complete! Resources: 7 added"
 
 # ---- every fault point -----------------------------------------------------------
-# converged PHASE WANT: exactly the resources of the file, deployed, and a
-# clean plan
+# converged FILE PHASE WANT [one]: exactly the resources of the file,
+# deployed, and a clean plan; with "one" (a single server, so the remote
+# root is its own), the release current on the server is the one its
+# artefacts label names, not only labelled
 converged() {
-	local s
+	local s label rel
 	s=$(state)
 	[ "$s" = "$3" ] || { echo "state: $s"; echo "want:  $3"; return 1; }
 	"$INFRAC" plan "$1" --phase "$2" > "$WORK/plan.out" 2>&1 || { cat "$WORK/plan.out"; return 1; }
+	[ "${4:-}" = one ] || return 0
+	label=$(printf '%s' "$s" | grep -o "becker-main [^ ]* running [^ ]*" | cut -d' ' -f4)
+	rel=$(readlink "$WORK/remote/becker/current")
+	[ -n "$label" ] && [ "$rel" = "releases/$label" ] ||
+		{ echo "current release: $rel; artefacts label: $label"; return 1; }
 }
 # one fault point: fault KIND at request K of the apply of PHASE, apply,
 # clear the faults, apply again; prints "ok" or "FAIL" and why.  PHASE
@@ -377,7 +384,9 @@ fault_point() {
 	"$INFRAC" apply "$file" "${args[@]}" > "$WORK/fault.out" 2>&1 < /dev/null
 	rc=$?
 	cat "$WORK/fault.out" >> "$LOGS/faults"
-	if [ $rc = 0 ] && converged "$file" "${args[1]}" "$want" > "$WORK/why" 2>&1; then echo "ok $phase:$kind@$k"
+	local one=one
+	[ "$phase" = three ] && one=
+	if [ $rc = 0 ] && converged "$file" "${args[1]}" "$want" $one > "$WORK/why" 2>&1; then echo "ok $phase:$kind@$k"
 	else echo "FAIL $phase:$kind@$k"; sed 's/^/#   /' "$WORK/why" "$WORK/fault.out" | head -30; fi
 }
 # the points run on SWEEP_JOBS pairs of simulator and sshd at once: each
