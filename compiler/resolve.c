@@ -379,13 +379,19 @@ static void *rs_lookup(struct rs *r, const struct symtab *t, const char *what,
 
 /* ---- blocks and attributes --------------------------------------------- */
 
+/* How messages name a block: "service app", or what alone when name is
+ * NULL.  Put together only for a message: blocks are many, errors few. */
+static const char *rs_block_label(struct rs *r, const char *what, const char *name)
+{
+	return name ? arena_printf(r->a, "%s %s", what, name) : what;
+}
+
 /*
  * Collects a block's attributes into slots[i] for names[i]; unknown and
  * repeated ones are errors.  Bare words are errors.  Nested blocks are
  * left to the caller, which passes the kinds it accepts in sub (NULL
  * terminated) so that anything else is reported here.  Messages name the
- * block as `what name` (name NULL: what alone), put together only when
- * there is something to report.
+ * block as rs_block_label(what, name).
  */
 static void rs_collect(struct rs *r, const struct ast_item *blk, const char *what,
 		       const char *name, const char *const *names, const struct ast_item **slots,
@@ -398,8 +404,8 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind == AST_WORD || it->kind == AST_WORDS) {
 			struct diag *d = rs_err(r, DIAG_E0108, it->loc,
-						"'%s' on its own does not belong in %s%s%s", it->name,
-						what, name ? " " : "", name ? name : "");
+						"'%s' on its own does not belong in %s", it->name,
+						rs_block_label(r, what, name));
 			diag_help(d, r->dl, "an attribute is written `name = value`");
 			continue;
 		}
@@ -410,8 +416,8 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 					ok = true;
 			if (!ok) {
 				struct diag *d = rs_err(r, DIAG_E0101, ast_name_loc(it),
-							"a '%s' block cannot appear in %s%s%s", it->name,
-							what, name ? " " : "", name ? name : "");
+							"a '%s' block cannot appear in %s", it->name,
+							rs_block_label(r, what, name));
 				if (sub && sub[0]) {
 					char list[128] = "";
 					size_t len = 0;
@@ -435,16 +441,16 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 			for (size_t k = 0; k < n; k++)
 				diag_suggest_try(&sg, names[k]);
 			struct diag *d = rs_err(r, DIAG_E0102, ast_name_loc(it),
-						"unknown attribute '%s' in %s%s%s", it->name,
-						what, name ? " " : "", name ? name : "");
+						"unknown attribute '%s' in %s", it->name,
+						rs_block_label(r, what, name));
 			if (diag_suggest_result(&sg))
 				diag_help(d, r->dl, "did you mean '%s'?", diag_suggest_result(&sg));
 			continue;
 		}
 		if (slots[i]) {
 			struct diag *d = rs_err(r, DIAG_E0103, ast_name_loc(it),
-						"%s is set twice in %s%s%s", it->name,
-						what, name ? " " : "", name ? name : "");
+						"%s is set twice in %s", it->name,
+						rs_block_label(r, what, name));
 			diag_note(d, r->dl, "first set on line %u", slots[i]->loc.line);
 			continue;
 		}
@@ -460,8 +466,7 @@ static void rs_collect(struct rs *r, const struct ast_item *blk, const char *wha
 static struct diag *rs_missing(struct rs *r, struct loc loc, const char *kind,
 			       const char *name, const char *attr)
 {
-	return rs_err(r, DIAG_E0105, loc, "%s%s%s has no %s", kind, name ? " " : "",
-		      name ? name : "", attr);
+	return rs_err(r, DIAG_E0105, loc, "%s has no %s", rs_block_label(r, kind, name), attr);
 }
 
 /* KIND NAME { ... }: the name, or NULL after reporting a malformed header. */

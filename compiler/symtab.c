@@ -20,22 +20,26 @@ static uint32_t symtab_hash(const char *s, size_t n)
 	return h;
 }
 
+/* The slot holding the key of hash h (len bytes at key), or the free slot
+ * where it would go; t has at least one free slot. */
+static struct symtab_slot *symtab_probe(const struct symtab *t, uint32_t h, const char *key,
+					size_t len)
+{
+	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		struct symtab_slot *e = &t->slots[i];
+		/* names are interned by the scanner: usually the same pointer */
+		if (!e->key || e->key == key ||
+		    (e->hash == h && !memcmp(e->key, key, len) && !e->key[len]))
+			return e;
+	}
+}
+
 void *symtab_get(const struct symtab *t, const char *key)
 {
 	if (!t->cap)
 		return NULL;
 	size_t len = strlen(key);
-	uint32_t h = symtab_hash(key, len);
-	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		const struct symtab_slot *e = &t->slots[i];
-		/* names are interned by the scanner: usually the same pointer */
-		if (e->key == key)
-			return e->val;
-		if (!e->key)
-			return NULL;
-		if (e->hash == h && !memcmp(e->key, key, len + 1))
-			return e->val;
-	}
+	return symtab_probe(t, symtab_hash(key, len), key, len)->val;
 }
 
 static void symtab_grow(struct symtab *t)
@@ -54,19 +58,13 @@ static void symtab_grow(struct symtab *t)
 	t->cap = cap;
 }
 
-/* The free slot for a key of hash h, or the slot holding an equal key. */
+/* symtab_probe, with room made for one more key */
 static struct symtab_slot *symtab_find(struct symtab *t, uint32_t h, const char *key,
 				       size_t len)
 {
 	if ((t->n + 1) * 4 > t->cap * 3)
 		symtab_grow(t);
-	size_t i = h & (t->cap - 1);
-	for (; t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
-		const struct symtab_slot *e = &t->slots[i];
-		if (e->hash == h && !memcmp(e->key, key, len) && !e->key[len])
-			break;
-	}
-	return &t->slots[i];
+	return symtab_probe(t, h, key, len);
 }
 
 void *symtab_put(struct symtab *t, const char *key, void *val)

@@ -803,8 +803,9 @@ static bool run_phase(struct run *run, enum plan_kind kind, bool destroys)
 		free(wk), free(th);
 		return false;
 	}
-	/* clients are made here, before any thread runs: curl's global
-	 * setup is not thread-safe */
+	/* one client per worker, made before any thread runs; the phase
+	 * goes on with the workers whose client could be made and reports
+	 * failure */
 	size_t made = 0;
 	for (; made < n + m; made++) {
 		char err[512];
