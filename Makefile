@@ -34,11 +34,39 @@ PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(LIBS_PC)) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-INCLUDES := -Icompiler -Igrammar -Iruntime -Icli -I$(BUILD)/grammar
-ALL_CFLAGS = $(OPT) $(SANFLAGS) $(INCLUDES) $(PC_CFLAGS) -D_GNU_SOURCE -MMD -MP
+# ---- layers -----------------------------------------------------------------
+# Inside compiler/ and runtime/ every folder is a layer (docs/architecture.md).
+# A folder is compiled with the include paths of its own layer and of the
+# layers below it only, so an upward #include does not compile (see
+# tests/layers).  grammar/ implements the parser the front end declares in
+# compiler/lang/parse.h: it sees lang, and lang never sees grammar.
+INC_base    := -Icompiler/base
+INC_lang    := $(INC_base) -Icompiler/lang
+INC_grammar := $(INC_lang) -Igrammar -I$(BUILD)/grammar
+INC_cost    := $(INC_lang) -Icompiler/cost
+INC_emit    := $(INC_lang) -Icompiler/emit
+INC_report  := $(INC_cost) -Icompiler/report
+INC_remote  := $(INC_lang) -Iruntime/remote
+INC_cloud   := $(INC_emit) -Iruntime/remote -Iruntime/cloud
+INC_cli     := $(INC_report) -Icompiler/emit -Iruntime/remote -Iruntime/cloud -Icli
+INC_tests   := $(INC_cli) -I$(BUILD)/grammar
+LAYERS := base lang grammar cost emit report remote cloud cli
+DIR_base := compiler/base
+DIR_lang := compiler/lang
+DIR_grammar := grammar
+DIR_cost := compiler/cost
+DIR_emit := compiler/emit
+DIR_report := compiler/report
+DIR_remote := runtime/remote
+DIR_cloud := runtime/cloud
+DIR_cli := cli
+$(foreach l,$(LAYERS),$(eval $(BUILD)/$(DIR_$(l))/%.o: LAYER_INC = $(INC_$(l))))
+
+ALL_CFLAGS = $(OPT) $(SANFLAGS) $(LAYER_INC) $(PC_CFLAGS) -D_GNU_SOURCE -MMD -MP
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRCS := $(wildcard compiler/*.c runtime/*.c)
+LIB_DIRS := $(foreach l,$(filter-out grammar cli,$(LAYERS)),$(DIR_$(l)))
+LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(wildcard cli/*.c)
 GEN_SRCS := $(BUILD)/grammar/parser.c $(BUILD)/grammar/lexer.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(GEN_SRCS:.c=.o)
@@ -65,7 +93,7 @@ $(BUILD)/libinfrac.a: $(LIB_OBJS)
 	@echo "  AR      $@"
 	@ar rcs $@ $^
 
-$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h: grammar/parser.y
+$(BUILD)/grammar/parser.c $(BUILD)/grammar/parser.h &: grammar/parser.y
 	@mkdir -p $(@D)
 	$(BISON) -Wall -Werror --defines=$(BUILD)/grammar/parser.h -o $(BUILD)/grammar/parser.c $<
 
@@ -77,11 +105,12 @@ $(BUILD)/grammar/%.o: $(BUILD)/grammar/%.c
 	@echo "  CC      $@"
 	@$(CC) $(GEN_WARN) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/%.o: %.c $(BUILD)/grammar/parser.h
+$(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(WARN) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/tests/%: LAYER_INC = $(INC_tests)
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libinfrac.a
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"

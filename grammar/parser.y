@@ -6,7 +6,7 @@
  * every broken line.
  */
 %code requires {
-#include "parse.h"
+#include "parse_ctx.h"
 #define PARSER_LTYPE struct loc
 #define PARSER_LTYPE_IS_DECLARED 1
 #define PARSER_LTYPE_IS_TRIVIAL 1

@@ -1,5 +1,5 @@
 /*
- * tool_deploy: drives runtime/deploy and runtime/lock from the deploy
+ * tool_deploy: drives runtime/remote/deploy and runtime/remote/lock from the deploy
  * suite, the way apply will.
  *
  *   tool_deploy lock PROJECT SECONDS

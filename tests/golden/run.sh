@@ -77,7 +77,7 @@ done
 # here, or the suite of the command that reports it (E0801 in
 # tests/golden-cost, E1001..E1003 in tests/build)
 root=$(cd "$dir/../../.." && pwd)
-for code in $(grep -o 'X([EW][0-9]\{4\}' "$root/compiler/diag.h" | cut -c3-); do
+for code in $(grep -o 'X([EW][0-9]\{4\}' "$root/compiler/lang/diag.h" | cut -c3-); do
 	if grep -rlq "\[$code\]" "$dir" "$root/tests/golden-cost" "$root/tests/build" 2>/dev/null; then
 		ok "code $code is tested"
 	else

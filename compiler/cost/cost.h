@@ -92,11 +92,4 @@ const char *cost_arithmetic(struct arena *a, const struct mdl_project *p,
  * "RAM needs 6.9 GB, 6.4 GB usable (0.5 GB over)"; NULL when it fits. */
 const char *cost_shortfall(struct arena *a, const struct capacity *c);
 
-/*
- * The budget rule of `infrac check`: E0801 for every phase of the plan as
- * written that costs more than limits.budget in a month.  Runs after
- * check_project (capacity needs its derived facts).
- */
-void cost_check(struct diag_list *dl, struct arena *a, const struct mdl_project *p);
-
 #endif

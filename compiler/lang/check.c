@@ -501,6 +501,110 @@ static void ck_image(struct ck *c, const struct mdl_service *s)
 		  s->image);
 }
 
+/* ---- money ------------------------------------------------------------- */
+
+/* What the plan as written pays in each month of phase ph: its servers'
+ * prices; -1 when one of them has no type (an error reported already). */
+static int64_t ck_phase_monthly(const struct mdl_phase *ph)
+{
+	int64_t sum = 0;
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		if (!ph->placements[k].type)
+			return -1;
+		sum = units_add_sat(sum, ph->placements[k].type->price);
+	}
+	return sum;
+}
+
+/* Does phase ph own a month of the horizon (overlaps yield to the earlier
+ * phase, as in the cost engine)? */
+static bool ck_phase_billed(const struct mdl_project *p, const struct mdl_phase *ph)
+{
+	for (int m = ph->start; m < ph->start + ph->months; m++)
+		if (m >= p->start && m < p->start + p->horizon && model_phase_at(p, m) == ph)
+			return true;
+	return false;
+}
+
+/* "main cpx52 27.99 + db cpx22 5.99 = 33.98 EUR/month" */
+static const char *ck_month_sum(struct arena *a, const struct mdl_phase *ph, int64_t sum)
+{
+	char b[UNITS_BUF];
+	const char *s = "";
+	for (size_t k = 0; k < ph->nplacements; k++)
+		s = arena_printf(a, "%s%s%s %s %s", s, *s ? " + " : "",
+				 ph->placements[k].server->name, ph->placements[k].type->name,
+				 units_fmt_money(b, ph->placements[k].type->price));
+	if (ph->nplacements == 1)
+		return arena_printf(a, "%s EUR/month", s);
+	return arena_printf(a, "%s = %s EUR/month", s, units_fmt_money(b, sum));
+}
+
+static void ck_budget_help(struct ck *c, struct diag *d, const struct mdl_phase *ph)
+{
+	char b[UNITS_BUF];
+	int64_t sum = 0;
+	const char *which = "";
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_type *t = capacity_cheapest_fit(c->p, ph, &ph->placements[k]);
+		if (!t) {
+			diag_help(d, c->dl, "no server type carries server %s in this phase; "
+				  "move services or raise limits.budget",
+				  ph->placements[k].server->name);
+			return;
+		}
+		sum = units_add_sat(sum, t->price);
+		which = arena_printf(c->a, "%s%s%s %s", which, *which ? ", " : "",
+				     ph->placements[k].server->name, t->name);
+	}
+	if (sum <= c->p->budget)
+		diag_help(d, c->dl, "the cheapest types that carry this phase cost %s EUR/month "
+			  "(%s); `infrac recommend` shows them", units_fmt_money(b, sum), which);
+	else
+		diag_help(d, c->dl, "even the cheapest types that carry this phase cost %s "
+			  "EUR/month (%s): raise limits.budget or run less",
+			  units_fmt_money(b, sum), which);
+}
+
+/* E0801: no month of the plan as written above limits.budget.  A month
+ * costs the prices of the servers of the phase running then. */
+static void ck_budget(struct ck *c)
+{
+	const struct mdl_project *p = c->p;
+	if (p->budget < 0 || p->horizon <= 0)
+		return;
+	for (size_t i = 0; i < p->nphases; i++)
+		if (ck_phase_monthly(&p->phases[i]) < 0 && ck_phase_billed(p, &p->phases[i]))
+			return;
+	char b[UNITS_BUF], m[UNITS_BUF], e[UNITS_BUF], f[UNITS_BUF];
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		int64_t month = ck_phase_monthly(ph);
+		int first = -1, last = -1, count = 0;
+		for (int x = ph->start; month > p->budget && x < ph->start + ph->months; x++) {
+			if (x < p->start || x >= p->start + p->horizon || model_phase_at(p, x) != ph)
+				continue;
+			if (first < 0)
+				first = x;
+			last = x;
+			count++;
+		}
+		if (first < 0)
+			continue;
+		struct diag *d = ck_err(c, DIAG_E0801, ph->loc,
+					"phase %s costs %s EUR/month, %s over the budget of %s EUR/month",
+					ph->name, units_fmt_money(b, month),
+					units_fmt_money(m, month - p->budget),
+					units_fmt_money(e, p->budget));
+		diag_note(d, c->dl, "%s .. %s (%d month%s): %s", units_fmt_month(e, first),
+			  units_fmt_month(f, last), count, count == 1 ? "" : "s",
+			  ck_month_sum(c->a, ph, month));
+		diag_note(d, c->dl, "limits.budget = %s EUR/month on line %u holds for every month",
+			  units_fmt_money(b, p->budget), p->budget_loc.line);
+		ck_budget_help(c, d, ph);
+	}
+}
+
 /* ---- all --------------------------------------------------------------- */
 
 void check_project(struct diag_list *dl, struct mdl_project *p)
@@ -598,4 +702,5 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 				 "server %s is declared but no phase runs anything on it",
 				 srv->name);
 	}
+	ck_budget(&c);
 }

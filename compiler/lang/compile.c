@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "cost.h"
 #include "parse.h"
 #include "resolve.h"
 
@@ -84,10 +83,8 @@ bool compile_file(struct compilation *c, const char *path)
 	    parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
 		c->project = resolve_file(&c->arena, &c->diags, &c->ast,
 					  compile_dirname(&c->arena, path));
-		if (c->project) {
+		if (c->project)
 			check_project(&c->diags, c->project);
-			cost_check(&c->diags, &c->arena, c->project);
-		}
 	}
 	diag_sort(&c->diags);
 	return c->project && c->diags.errors == 0;

@@ -1,17 +1,18 @@
 /*
- * parse: the front end.  Turns one source file into an ast_file, queuing
- * lexical and syntax errors in the diagnostics list.  The grammar is in
- * parser.y, the scanner in lexer.l; both are reentrant and share a
- * struct parse_ctx.
+ * parse_ctx: what the scanner (lexer.l) and the parser (parser.y) share
+ * while one source is parsed.  Private to grammar/; the front end sees
+ * only parse_source() in compiler/lang/parse.h.
  */
-#ifndef INFRAC_PARSE_H
-#define INFRAC_PARSE_H
+#ifndef INFRAC_PARSE_CTX_H
+#define INFRAC_PARSE_CTX_H
 
-#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "parse.h"
 #include "symtab.h"
 
 struct parse_ctx {
@@ -34,13 +35,5 @@ struct parse_ctx {
 	struct loc *braces;
 	size_t nbraces, cap_braces;
 };
-
-/*
- * Parses src (whose text must be followed by two NUL bytes, as the
- * scanner reads it in place).  Returns true when there was no syntax
- * error; *out is filled in either case with what could be recovered.
- */
-bool parse_source(struct arena *a, struct diag_list *dl, const struct src *src,
-		  struct ast_file *out);
 
 #endif
