@@ -3,10 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "units.h"
 
 bool cli_color(FILE *f)
 {
@@ -91,9 +89,16 @@ bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 	return true;
 }
 
-bool cli_compile(struct compilation *c, const char *file, bool json)
+void cli_diags(const struct diag_list *dl, bool json)
 {
-	bool ok = compile_file(c, file);
+	if (json)
+		diag_print_json(dl, stdout);
+	else
+		diag_print(dl, stderr, cli_color(stderr));
+}
+
+bool cli_compiled(const struct compilation *c, bool ok, bool json)
+{
 	if (!ok && json)
 		diag_print_json(&c->diags, stdout);
 	else
@@ -101,9 +106,22 @@ bool cli_compile(struct compilation *c, const char *file, bool json)
 	return ok;
 }
 
+bool cli_compile(struct compilation *c, const char *file, bool json)
+{
+	return cli_compiled(c, compile_path(c, file), json);
+}
+
+void cli_error(const char *cmd, const struct error *e)
+{
+	struct strbuf m = STRBUF_INIT;
+	error_format(e, &m);
+	fprintf(stderr, "infrac %s: error: %s\n", cmd, m.buf);
+	strbuf_release(&m);
+}
+
 bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors)
 {
-	*errors = !compile_file(c, file);
+	*errors = !compile_path(c, file);
 	bool usable = c->project != NULL;
 	for (size_t i = 0; usable && i < c->diags.n; i++) {
 		enum diag_code code = c->diags.items[i]->code;
@@ -117,95 +135,8 @@ bool cli_compile_costable(struct compilation *c, const char *file, bool json, bo
 	return usable;
 }
 
-/* "2026-08-15" or "2026-08" -> month index; -1 when malformed. */
-static int parse_month(const char *s)
-{
-	int y, m, d, n = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && !s[n] && d >= 1 && d <= 31)
-		;
-	else if (n = 0, sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && !s[n])
-		;
-	else
-		return -1;
-	if (y < 1970 || m < 1 || m > 12)
-		return -1;
-	return units_month_index(y, m);
-}
-
-const struct mdl_phase *cli_pick_phase(const struct mdl_project *p, const char *name,
-				       const char *at, const char *cmd)
-{
-	if (name) {
-		const struct mdl_phase *ph = model_phase(p, name);
-		if (!ph) {
-			fprintf(stderr, "infrac %s: error: no phase '%s'; phases:", cmd, name);
-			for (size_t i = 0; i < p->nphases; i++)
-				fprintf(stderr, " %s", p->phases[i].name);
-			fputc('\n', stderr);
-		}
-		return ph;
-	}
-	const char *today = getenv("INFRAC_TODAY");
-	int month;
-	if (at) {
-		month = parse_month(at);
-		if (month < 0) {
-			fprintf(stderr, "infrac %s: error: --at '%s' is not a date (YYYY-MM-DD)\n", cmd, at);
-			return NULL;
-		}
-	} else if (today && *today) {
-		month = parse_month(today);
-		if (month < 0) {
-			fprintf(stderr, "infrac %s: error: INFRAC_TODAY '%s' is not a date "
-					"(YYYY-MM-DD)\n", cmd, today);
-			return NULL;
-		}
-	} else {
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		month = units_month_index(tm.tm_year + 1900, tm.tm_mon + 1);
-	}
-	const struct mdl_phase *ph = model_phase_at(p, month);
-	if (!ph) {
-		char b[UNITS_BUF];
-		fprintf(stderr, "infrac %s: error: no phase runs in %s; choose one with --phase:", cmd,
-			units_fmt_month(b, month));
-		for (size_t i = 0; i < p->nphases; i++)
-			fprintf(stderr, " %s", p->phases[i].name);
-		fputc('\n', stderr);
-	}
-	return ph;
-}
-
-/* The distinct OS images the phase's servers use. */
-const char **cli_phase_images(struct arena *a, const struct plan_desired *w, size_t *n)
-{
-	const char **v = arena_calloc(a, w->nservers ? w->nservers : 1, sizeof(*v));
-	*n = 0;
-	for (size_t i = 0; i < w->nservers; i++) {
-		bool have = false;
-		for (size_t j = 0; j < *n; j++)
-			have |= !strcmp(v[j], w->servers[i].image);
-		if (!have)
-			v[(*n)++] = w->servers[i].image;
-	}
-	return v;
-}
-
 const char *cli_base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
-}
-
-bool cli_fetch_state(struct http_client *hc, struct arena *a, const char *project,
-		     const struct plan_desired *want, struct state *st, struct hc_error *e)
-{
-	size_t nimages;
-	const char **images = cli_phase_images(a, want, &nimages);
-	const char **names = arena_calloc(a, want->nservers ? want->nservers : 1, sizeof(*names));
-	for (size_t i = 0; i < want->nservers; i++)
-		names[i] = want->servers[i].name;
-	return state_fetch(st, a, hc, project, images, nimages, names, want->nservers, e);
 }

@@ -11,8 +11,7 @@
 #include <stdio.h>
 
 #include "compile.h"
-#include "plan.h"
-#include "state.h"
+#include "error.h"
 
 #define CLI_OK 0
 #define CLI_ERRORS 1
@@ -39,6 +38,12 @@ bool cli_color(FILE *f);
 
 /* Compiles file and prints its diagnostics (text or JSON on stdout/stderr). */
 bool cli_compile(struct compilation *c, const char *file, bool json);
+/* Prints the diagnostics of a compilation that returned ok as
+ * cli_compile does; returns ok. */
+bool cli_compiled(const struct compilation *c, bool ok, bool json);
+/* Prints the diagnostics of a stage after compile: JSON on stdout with
+ * json, else text on stderr. */
+void cli_diags(const struct diag_list *dl, bool json);
 
 /*
  * For cost and recommend: like cli_compile, but true also when the only
@@ -48,16 +53,11 @@ bool cli_compile(struct compilation *c, const char *file, bool json);
  */
 bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors);
 
-/* The phase named, else the one running at DATE (YYYY-MM[-DD]), else on
- * INFRAC_TODAY or today; NULL after a message on stderr naming cmd. */
-const struct mdl_phase *cli_pick_phase(const struct mdl_project *p, const char *name,
-				       const char *at, const char *cmd);
-/* The distinct OS images the phase's servers use. */
-const char **cli_phase_images(struct arena *a, const struct plan_desired *w, size_t *n);
+/* "infrac CMD: error: MESSAGE", the error's text escaped, on stderr. */
+void cli_error(const char *cmd, const struct error *e);
+
+/* The base name of path, as reports name the file. */
 const char *cli_base_name(const char *path);
-/* state_fetch for what want names. */
-bool cli_fetch_state(struct http_client *hc, struct arena *a, const char *project,
-		     const struct plan_desired *want, struct state *st, struct hc_error *e);
 
 int cmd_check(int argc, char **argv);
 int cmd_cost(int argc, char **argv);

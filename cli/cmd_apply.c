@@ -6,14 +6,13 @@
 
 #include "apply.h"
 #include "cli.h"
-#include "digest.h"
-#include "emit.h"
+#include "fileio.h"
 #include "lock.h"
-#include "plan.h"
-#include "state.h"
+#include "pipeline.h"
+#include "plan_report.h"
 #include "view.h"
 
-static const char apply_usage[] =
+static const char cmd_apply_usage[] =
 	"usage: infrac apply FILE [--phase P | --at DATE] [--yes] [--parallelism N] [--debug]\n"
 	"                    [--no-color]\n"
 	"       infrac apply PLANFILE [--parallelism N] [--debug] [--no-color]\n"
@@ -41,15 +40,13 @@ static const char apply_usage[] =
 	"\n"
 	"Exit status: 0 success, 1 errors, 2 usage.\n";
 
-#define DEFAULT_ENDPOINT "https://api.hetzner.cloud/v1"
-
 /* A saved plan: what apply checks before using it. */
-struct saved {
+struct cmd_apply_saved {
 	json_object *root;
 	const char *source, *sha, *fingerprint, *phase;
 };
 
-static const char *jget(json_object *o, const char *key)
+static const char *cmd_apply_jget(json_object *o, const char *key)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
@@ -59,7 +56,7 @@ static const char *jget(json_object *o, const char *key)
 
 /* Is path a saved plan?  true and filled when it is; *bad on a saved plan
  * apply cannot use. */
-static bool read_saved(const char *path, struct saved *sv, bool *bad)
+static bool cmd_apply_saved_read(const char *path, struct cmd_apply_saved *sv, bool *bad)
 {
 	memset(sv, 0, sizeof(*sv));
 	*bad = false;
@@ -80,15 +77,15 @@ static bool read_saved(const char *path, struct saved *sv, bool *bad)
 		*bad = true;
 		return true;
 	}
-	sv->source = jget(sv->root, "source");
-	sv->sha = jget(sv->root, "source_sha256");
-	sv->fingerprint = jget(sv->root, "state_fingerprint");
-	sv->phase = jget(ph, "name");
+	sv->source = cmd_apply_jget(sv->root, "source");
+	sv->sha = cmd_apply_jget(sv->root, "source_sha256");
+	sv->fingerprint = cmd_apply_jget(sv->root, "state_fingerprint");
+	sv->phase = cmd_apply_jget(ph, "name");
 	*bad = !sv->source || !sv->sha || !sv->fingerprint || !sv->phase;
 	return true;
 }
 
-static const char *default_identity(struct arena *a)
+static const char *cmd_apply_identity(struct arena *a)
 {
 	const char *env = getenv("INFRAC_SSH_IDENTITY");
 	if (env && *env)
@@ -103,22 +100,23 @@ static const char *default_identity(struct arena *a)
 	return NULL;
 }
 
-/* $XDG_STATE_HOME/infrac/known_hosts/PROJECT, its directory made. */
-static const char *known_hosts(struct arena *a, const char *project)
+/* STATE/known_hosts/PROJECT, its directory made; NULL when it cannot be. */
+static const char *cmd_apply_known_hosts(struct arena *a, const char *project)
 {
-	char lp[4096];
-	lock_path(project, lp, sizeof(lp));
-	char *s = strstr(lp, "/locks/");
-	if (!s)
-		return NULL;
-	*s = '\0';
-	const char *dir = arena_printf(a, "%s/known_hosts", lp);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return NULL;
-	return arena_printf(a, "%s/%s", dir, project);
+	struct strbuf dir = STRBUF_INIT;
+	const char *path = NULL;
+	struct error err = ERROR_INIT;
+	if (fileio_state_dir(&dir)) {
+		strbuf_addstr(&dir, "/known_hosts/");
+		if (fileio_make_parents(dir.buf, 0700, &err))
+			path = arena_printf(a, "%s%s", dir.buf, project);
+	}
+	error_release(&err);
+	strbuf_release(&dir);
+	return path;
 }
 
-static long env_long(const char *name, long dflt)
+static long cmd_apply_env_long(const char *name, long dflt)
 {
 	const char *v = getenv(name);
 	char *end;
@@ -126,7 +124,7 @@ static long env_long(const char *name, long dflt)
 	return v && *v && !*end && n >= 0 ? n : dflt;
 }
 
-static bool confirm(void)
+static bool cmd_apply_confirm(void)
 {
 	fputs("\nDo you want to apply this plan? Only 'yes' will be accepted: ", stdout);
 	fflush(stdout);
@@ -137,208 +135,219 @@ static bool confirm(void)
 	return !strcmp(line, "yes");
 }
 
-int cmd_apply(int argc, char **argv)
+/* The command line's choices. */
+struct cmd_apply_opts {
+	bool yes, debug, no_color;
+	const char *phase, *at;
+	long parallelism;
+	struct cmd_apply_saved saved;
+	bool is_saved;
+};
+
+/*
+ * compile -> phase -> artefacts -> desired, under the lock -> state ->
+ * plan, each checked against a saved plan; the plan printed.  false after
+ * saying why on stderr.
+ */
+static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
+			      const struct cmd_apply_opts *o, struct lock *lk, struct error *err)
 {
-	bool yes = false, debug = false, no_color = false;
-	const char *arg, *phase_name = NULL, *at = NULL, *par = NULL;
-	int rc;
+	const struct cmd_apply_saved *sv = &o->saved;
+	if (!cli_compiled(&pl->c, pipeline_compile(pl, file), false))
+		return false;
+	if (o->is_saved && strcmp(pl->src_sha, sv->sha))
+		return error_set(err, "%s changed since the plan was saved; plan again",
+				 cli_base_name(file));
+	if (!pipeline_phase(pl, o->is_saved ? sv->phase : o->phase, o->at, err))
+		return false;
+	if (!pipeline_artefacts(pl)) {
+		cli_diags(&pl->art_diags, false);
+		return false;
+	}
+	pipeline_desire(pl);
+	const char *token = getenv("HCLOUD_TOKEN");
+	if (!token || !*token)
+		return error_set(err, "HCLOUD_TOKEN is not set (a read-write API token of the "
+				 "Hetzner project)");
+	/* the lock first, so that the state read below is not stale when we act */
+	struct strbuf notice = STRBUF_INIT;
+	const char *command = arena_printf(&pl->c.arena, "infrac apply %s", cli_base_name(file));
+	bool locked = lock_acquire(lk, pl->c.project->name, command, &notice, err);
+	if (notice.len)
+		fprintf(stderr, "infrac apply: %s\n", notice.buf);
+	strbuf_release(&notice);
+	if (!locked || !pipeline_connect(pl, token, getenv("HCLOUD_ENDPOINT"),
+					 o->debug ? stderr : NULL, err) ||
+	    !pipeline_observe(pl, err))
+		return false;
+	if (o->is_saved && strcmp(pl->fingerprint, sv->fingerprint))
+		return error_set(err, "the project changed since the plan was saved; plan again");
+	pipeline_plan(pl);
+	plan_report_text(&pl->plan, cli_base_name(file), stdout);
+	fflush(stdout);
+	return true;
+}
+
+/* Pre-flight errors, secrets and the operator's yes, before anything
+ * changes; false after saying why. */
+static bool cmd_apply_ready(struct pipeline *pl, const struct cmd_apply_opts *o,
+			    struct error *err)
+{
+	const struct plan *p = &pl->plan;
+	for (size_t i = 0; i < p->nerrors; i++)
+		fprintf(stderr, "infrac apply: error: %s\n", p->errors[i]);
+	if (p->nerrors) {
+		fprintf(stderr, "infrac apply: %zu pre-flight error%s, nothing changed\n",
+			p->nerrors, p->nerrors == 1 ? "" : "s");
+		return false;
+	}
+	if (!apply_check_secrets(&pl->c.arena, p, err)) {
+		struct strbuf m = STRBUF_INIT;
+		error_format(err, &m);
+		error_set(err, "%s; nothing changed", m.buf);
+		strbuf_release(&m);
+		return false;
+	}
+	if (!plan_has_changes(p) || o->is_saved || o->yes)
+		return true;
+	if (!isatty(STDIN_FILENO))
+		return error_set(err, "no terminal to confirm on: review the plan and pass --yes, "
+				 "or apply a plan saved with `infrac plan --out`");
+	if (!cmd_apply_confirm()) {
+		puts("Apply cancelled.");
+		return false;
+	}
+	return true;
+}
+
+/* What apply_run needs besides the plan; false with err when an ssh
+ * setting is missing and a server will be deployed. */
+static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o,
+			     struct apply_config *cfg, struct error *err)
+{
+	struct arena *a = &pl->c.arena;
+	const char *kh = cmd_apply_known_hosts(a, pl->c.project->name);
+	const char *identity = cmd_apply_identity(a);
+	bool deploys = false;
+	for (size_t i = 0; i < pl->plan.nactions; i++)
+		deploys |= pl->plan.actions[i].kind == PLAN_SERVER &&
+			   pl->plan.actions[i].op != PLAN_DESTROY;
+	if (deploys && !kh)
+		return error_set(err, "cannot make the project's known_hosts directory");
+	if (deploys && !identity)
+		return error_set(err, "no ssh identity: set INFRAC_SSH_IDENTITY or create "
+				 "~/.ssh/id_ed25519");
+	const char *user = getenv("INFRAC_SSH_USER");
+	*cfg = (struct apply_config){
+		.project = pl->c.project->name,
+		.endpoint = pl->hc.base,
+		.token = pl->hc.token,
+		.hc = &pl->hc,
+		.parallelism = (int)o->parallelism,
+		.poll_ms = cmd_apply_env_long("INFRAC_ACTION_POLL_MS", 500),
+		.action_timeout_s = 600,
+		.art = &pl->art,
+		.model = pl->c.project,
+		.ssh_user = user && *user ? user : "root",
+		.ssh_port = (int)cmd_apply_env_long("INFRAC_SSH_PORT", 22),
+		.ssh_identity = identity,
+		.known_hosts = kh,
+		.health_timeout = (int)cmd_apply_env_long("INFRAC_HEALTH_TIMEOUT", 0),
+		.out = stdout,
+		/* --debug writes to the terminal from every worker: no block then */
+		.live = view_live_ok(stdout) && !o->debug,
+		.bold = cli_color(stdout) && !o->no_color,
+		.trace = pl->hc.trace,
+	};
+	return true;
+}
+
+/* Options and the saved plan; false with *rc set after a usage error. */
+static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
+			      const char **arg, int *rc)
+{
+	const char *par = NULL;
+	memset(o, 0, sizeof(*o));
 	const struct cli_opt opts[] = {
-		{ "--yes", false, NULL, &yes },
-		{ "--debug", false, NULL, &debug },
-		{ "--no-color", false, NULL, &no_color },
-		{ "--phase", true, &phase_name, NULL },
-		{ "--at", true, &at, NULL },
+		{ "--yes", false, NULL, &o->yes },
+		{ "--debug", false, NULL, &o->debug },
+		{ "--no-color", false, NULL, &o->no_color },
+		{ "--phase", true, &o->phase, NULL },
+		{ "--at", true, &o->at, NULL },
 		{ "--parallelism", true, &par, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &arg, apply_usage, &rc))
-		return rc;
-	long parallelism = 10;
-	if (par) {
-		char *end;
-		parallelism = strtol(par, &end, 10);
-		if (*end || parallelism < 1 || parallelism > 100) {
-			fprintf(stderr, "infrac apply: --parallelism takes 1..100\n%s", apply_usage);
-			return CLI_USAGE;
-		}
+	if (!cli_parse(argc, argv, opts, arg, cmd_apply_usage, rc))
+		return false;
+	o->parallelism = 10;
+	*rc = CLI_USAGE;
+	char *end;
+	if (par && ((o->parallelism = strtol(par, &end, 10)) < 1 || *end || o->parallelism > 100)) {
+		fprintf(stderr, "infrac apply: --parallelism takes 1..100\n%s", cmd_apply_usage);
+		return false;
 	}
-	if (phase_name && at) {
-		fprintf(stderr, "infrac apply: --phase and --at exclude each other\n%s", apply_usage);
-		return CLI_USAGE;
+	if (o->phase && o->at) {
+		fprintf(stderr, "infrac apply: --phase and --at exclude each other\n%s",
+			cmd_apply_usage);
+		return false;
 	}
-	struct saved sv;
 	bool bad;
-	bool saved = read_saved(arg, &sv, &bad);
-	if (saved && bad) {
+	o->is_saved = cmd_apply_saved_read(*arg, &o->saved, &bad);
+	if (o->is_saved && bad) {
 		fprintf(stderr, "infrac apply: error: %s is not a plan saved by `infrac plan --out`\n",
-			arg);
-		json_object_put(sv.root);
-		return CLI_ERRORS;
+			*arg);
+		*rc = CLI_ERRORS;
+		return false;
 	}
-	if (saved && (phase_name || at)) {
+	if (o->is_saved && (o->phase || o->at)) {
 		fprintf(stderr, "infrac apply: a saved plan has its phase; --phase and --at do not "
 				"apply\n");
-		json_object_put(sv.root);
-		return CLI_USAGE;
+		return false;
 	}
-	const char *file = saved ? sv.source : arg;
+	return true;
+}
 
-	struct compilation c;
+int cmd_apply(int argc, char **argv)
+{
+	struct cmd_apply_opts o;
+	const char *arg;
+	int rc;
+	if (!cmd_apply_options(argc, argv, &o, &arg, &rc)) {
+		json_object_put(o.saved.root);
+		return rc;
+	}
+	const char *file = o.is_saved ? o.saved.source : arg;
+	struct pipeline pl;
+	struct lock lk = LOCK_INIT;
+	struct error err = ERROR_INIT;
+	struct apply_config cfg;
 	rc = CLI_ERRORS;
-	bool compiled = cli_compile(&c, file, false);
-	struct lock lk = { .fd = -1 };
-	struct http_client hc;
-	bool client = false;
-	if (!compiled)
-		goto out;
-	const struct mdl_project *p = c.project;
-	struct arena *a = &c.arena;
-	const char *fname = cli_base_name(file);
-	char src_sha[DIGEST_HEX];
-	digest_sha256_hex(c.src.text, c.src.len, src_sha);
-	if (saved && strcmp(src_sha, sv.sha)) {
-		fprintf(stderr, "infrac apply: error: %s changed since the plan was saved; plan "
-				"again\n", fname);
+	if (!cmd_apply_prepare(&pl, file, &o, &lk, &err) || !cmd_apply_ready(&pl, &o, &err) ||
+	    !cmd_apply_config(&pl, &o, &cfg, &err)) {
+		if (error_failed(&err))
+			cli_error("apply", &err);
 		goto out;
 	}
-	const struct mdl_phase *ph = cli_pick_phase(p, saved ? sv.phase : phase_name, at, "apply");
-	if (!ph)
-		goto out;
-	struct emit_output art;
-	struct diag_list edl;
-	diag_list_init(&edl, a);
-	if (!emit_build(a, &edl, p, ph, &art)) {
-		diag_print(&edl, stderr, cli_color(stderr));
-		diag_list_release(&edl);
-		goto out;
-	}
-	diag_list_release(&edl);
-	struct plan_desired want;
-	plan_desired(a, p, ph, &art, &want);
-
-	const char *token = getenv("HCLOUD_TOKEN");
-	const char *endpoint = getenv("HCLOUD_ENDPOINT");
-	endpoint = endpoint && *endpoint ? endpoint : DEFAULT_ENDPOINT;
-	if (!token || !*token) {
-		fprintf(stderr, "infrac apply: error: HCLOUD_TOKEN is not set (a read-write API "
-				"token of the Hetzner project)\n");
-		goto out;
-	}
-	/* the lock first, so that the state read below is not stale when we act */
-	char msg[2048];
-	const char *command = arena_printf(a, "infrac apply %s", fname);
-	if (!lock_acquire(&lk, p->name, command, msg, sizeof(msg))) {
-		fprintf(stderr, "infrac apply: error: %s\n", msg);
-		goto out;
-	}
-	if (msg[0])
-		fprintf(stderr, "infrac apply: %s\n", msg);
-	char err[512];
-	if (!http_client_init(&hc, endpoint, token, err, sizeof(err))) {
-		fprintf(stderr, "infrac apply: error: %s\n", err);
-		goto out;
-	}
-	client = true;
-	hc.trace = debug ? stderr : NULL;
-	struct state st;
-	struct hc_error e;
-	if (!cli_fetch_state(&hc, a, p->name, &want, &st, &e)) {
-		fprintf(stderr, "infrac apply: error: cannot read the project from the API: %s\n",
-			e.message);
-		goto out;
-	}
-	char fp[DIGEST_HEX];
-	state_fingerprint(&st, fp);
-	if (saved && strcmp(fp, sv.fingerprint)) {
-		fprintf(stderr, "infrac apply: error: the project changed since the plan was saved; "
-				"plan again\n");
-		goto out;
-	}
-	struct plan plan;
-	plan_diff(a, &want, &st, &plan);
-	plan_text(&plan, fname, stdout);
-	fflush(stdout);
-	for (size_t i = 0; i < plan.nerrors; i++)
-		fprintf(stderr, "infrac apply: error: %s\n", plan.errors[i]);
-	if (plan.nerrors) {
-		fprintf(stderr, "infrac apply: %zu pre-flight error%s, nothing changed\n",
-			plan.nerrors, plan.nerrors == 1 ? "" : "s");
-		goto out;
-	}
-	const char *serr;
-	if (!apply_check_secrets(a, &plan, &serr)) {
-		fprintf(stderr, "infrac apply: error: %s; nothing changed\n", serr);
-		goto out;
-	}
-	if (plan_has_changes(&plan) && !saved && !yes) {
-		if (!isatty(STDIN_FILENO)) {
-			fprintf(stderr, "infrac apply: error: no terminal to confirm on: review the plan "
-					"and pass --yes, or apply a plan saved with `infrac plan "
-					"--out`\n");
-			goto out;
-		}
-		if (!confirm()) {
-			puts("Apply cancelled.");
-			goto out;
-		}
-	}
-	const char *kh = known_hosts(a, p->name);
-	const char *identity = default_identity(a);
-	bool deploys = false;
-	for (size_t i = 0; i < plan.nactions; i++)
-		deploys |= plan.actions[i].kind == PLAN_SERVER && plan.actions[i].op != PLAN_DESTROY;
-	if (deploys && (!kh || !identity)) {
-		fprintf(stderr, "infrac apply: error: %s\n",
-			!kh ? "cannot make the project's known_hosts directory"
-			    : "no ssh identity: set INFRAC_SSH_IDENTITY or create ~/.ssh/id_ed25519");
-		goto out;
-	}
-	const char *user = getenv("INFRAC_SSH_USER");
-	struct apply_config cfg = {
-		.project = p->name,
-		.endpoint = endpoint,
-		.token = token,
-		.hc = &hc,
-		.parallelism = (int)parallelism,
-		.poll_ms = env_long("INFRAC_ACTION_POLL_MS", 500),
-		.action_timeout_s = 600,
-		.art = &art,
-		.model = p,
-		.ssh_user = user && *user ? user : "root",
-		.ssh_port = (int)env_long("INFRAC_SSH_PORT", 22),
-		.ssh_identity = identity,
-		.known_hosts = kh,
-		.health_timeout = (int)env_long("INFRAC_HEALTH_TIMEOUT", 0),
-		.out = stdout,
-		/* --debug writes to the terminal from every worker: no block then */
-		.live = view_live_ok(stdout) && !debug,
-		.bold = cli_color(stdout) && !no_color,
-		.trace = hc.trace,
-	};
-	if (plan_has_changes(&plan))
+	if (plan_has_changes(&pl.plan))
 		puts("");
 	struct apply_result r;
-	bool ok = apply_run(&plan, &cfg, &r);
-	if (debug)
-		fprintf(stderr, "debug: %ld HTTP requests\n", hc.requests);
+	bool ok = apply_run(&pl.plan, &cfg, &r);
+	if (o.debug)
+		fprintf(stderr, "debug: %ld HTTP requests\n", pl.hc.requests);
 	if (ok) {
 		printf("\nApply complete! Resources: %d added, %d changed, %d replaced, %d "
-		       "destroyed.\n",
-		       r.added, r.changed, r.replaced, r.destroyed);
+		       "destroyed.\n", r.added, r.changed, r.replaced, r.destroyed);
 		rc = CLI_OK;
 	} else {
 		printf("\nApply failed. Resources: %d added, %d changed, %d replaced, %d destroyed, "
-		       "%d failed.\n",
-		       r.added, r.changed, r.replaced, r.destroyed, r.failed);
+		       "%d failed.\n", r.added, r.changed, r.replaced, r.destroyed, r.failed);
 		fprintf(stderr, "infrac apply: error: apply did not finish; run it again to "
 				"converge (see docs/apply.md)\n");
 	}
 out:
-	if (client)
-		http_client_release(&hc);
+	error_release(&err);
 	lock_release(&lk);
-	compile_release(&c);
-	if (saved)
-		json_object_put(sv.root);
+	pipeline_release(&pl);
+	json_object_put(o.saved.root);
 	return rc;
 }

@@ -1,7 +1,7 @@
 #include "cli.h"
 #include "report.h"
 
-static const char check_usage[] =
+static const char cmd_check_usage[] =
 	"usage: infrac check FILE [--json]\n"
 	"\n"
 	"Proves FILE fits: every name resolves, units match, and every server\n"
@@ -21,7 +21,7 @@ int cmd_check(int argc, char **argv)
 		{ "--json", false, NULL, &json },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, check_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, cmd_check_usage, &rc))
 		return rc;
 
 	struct compilation c;

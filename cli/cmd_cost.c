@@ -6,7 +6,7 @@
 #include "cost_report.h"
 #include "cost_svg.h"
 
-static const char cost_usage[] =
+static const char cmd_cost_usage[] =
 	"usage: infrac cost FILE [--json] [--svg OUT.svg]\n"
 	"\n"
 	"Costs the plan as written and every scenario month by month over the\n"
@@ -31,7 +31,7 @@ int cmd_cost(int argc, char **argv)
 		{ "--svg", true, &svg, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cost_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, cmd_cost_usage, &rc))
 		return rc;
 
 	struct compilation c;

@@ -1,16 +1,10 @@
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "cli.h"
-#include "digest.h"
-#include "emit.h"
-#include "plan.h"
-#include "state.h"
-#include "units.h"
+#include "pipeline.h"
+#include "plan_report.h"
 
-static const char plan_usage[] =
+static const char cmd_plan_usage[] =
 	"usage: infrac plan FILE [--phase P | --at DATE] [--json] [--out PLAN] [--debug]\n"
 	"\n"
 	"Compares what FILE wants in one phase with what exists in the Hetzner\n"
@@ -29,7 +23,55 @@ static const char plan_usage[] =
 	"\n"
 	"Exit status: 0 no changes, 2 changes, 1 errors.\n";
 
-#define DEFAULT_ENDPOINT "https://api.hetzner.cloud/v1"
+/* The plan on stdout: JSON, or text after a line on where the state came from. */
+static void cmd_plan_print(const struct pipeline *pl, const char *fname, bool json)
+{
+	const struct state *st = &pl->state;
+	if (json) {
+		json_object *j = plan_report_json(&pl->plan, fname, NULL, NULL);
+		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	} else if (!st->online) {
+		puts("infrac plan: offline: HCLOUD_TOKEN is not set, planning against an "
+		     "empty project");
+	} else {
+		printf("infrac plan: %zu server%s, %zu firewall%s and %zu ssh key%s labelled %s=%s\n",
+		       st->nservers, st->nservers == 1 ? "" : "s", st->nfirewalls,
+		       st->nfirewalls == 1 ? "" : "s", st->nkeys, st->nkeys == 1 ? "" : "s",
+		       STATE_LABEL_PROJECT, pl->c.project->name);
+	}
+	if (!json)
+		plan_report_text(&pl->plan, fname, stdout);
+	fflush(stdout);
+}
+
+/* The pre-flight errors on stderr; false when there are any. */
+static bool cmd_plan_preflight(const struct plan *p, bool saving)
+{
+	for (size_t i = 0; i < p->nerrors; i++)
+		fprintf(stderr, "infrac plan: error: %s\n", p->errors[i]);
+	if (p->nerrors)
+		fprintf(stderr, "infrac plan: %zu pre-flight error%s: apply would fail%s\n",
+			p->nerrors, p->nerrors == 1 ? "" : "s", saving ? ", plan not saved" : "");
+	return !p->nerrors;
+}
+
+/* --out: the plan with what apply checks before using it. */
+static bool cmd_plan_save(const struct pipeline *pl, const char *file, const char *out,
+		      struct error *err)
+{
+	json_object *j = plan_report_json(&pl->plan, cli_base_name(file), pl->src_sha,
+					  pl->fingerprint);
+	/* apply PLANFILE compiles the file again from here */
+	char *abs = realpath(file, NULL);
+	json_object_object_add(j, "source", json_object_new_string(abs ? abs : file));
+	free(abs);
+	bool ok = plan_report_save(j, out, err);
+	json_object_put(j);
+	return ok;
+}
 
 int cmd_plan(int argc, char **argv)
 {
@@ -44,121 +86,46 @@ int cmd_plan(int argc, char **argv)
 		{ "--out", true, &out_path, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, plan_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, cmd_plan_usage, &rc))
 		return rc;
 	if (phase_name && at) {
-		fprintf(stderr, "infrac plan: --phase and --at exclude each other\n%s", plan_usage);
+		fprintf(stderr, "infrac plan: --phase and --at exclude each other\n%s", cmd_plan_usage);
 		return CLI_USAGE;
 	}
-
-	struct compilation c;
-	if (!cli_compile(&c, file, json)) {
-		compile_release(&c);
-		return CLI_ERRORS;
-	}
-	const struct mdl_project *p = c.project;
-	struct arena *a = &c.arena;
-	const struct mdl_phase *ph = cli_pick_phase(p, phase_name, at, "plan");
-	if (!ph) {
-		compile_release(&c);
-		return CLI_ERRORS;
-	}
+	struct pipeline pl;
+	struct error err = ERROR_INIT;
+	const char *token = getenv("HCLOUD_TOKEN");
+	rc = CLI_ERRORS;
+	if (!cli_compiled(&pl.c, pipeline_compile(&pl, file), json))
+		goto out;
+	if (!pipeline_phase(&pl, phase_name, at, &err))
+		goto fail;
 	/* the artefacts apply would deploy: their hash labels each server, and
 	 * a phase that cannot be built cannot be planned */
-	struct emit_output art;
-	struct diag_list edl; /* the check's warnings are printed already */
-	diag_list_init(&edl, a);
-	if (!emit_build(a, &edl, p, ph, &art)) {
-		if (json)
-			diag_print_json(&edl, stdout);
-		else
-			diag_print(&edl, stderr, cli_color(stderr));
-		diag_list_release(&edl);
-		compile_release(&c);
-		return CLI_ERRORS;
-	}
-	diag_list_release(&edl);
-	struct plan_desired want;
-	plan_desired(a, p, ph, &art, &want);
-
-	const char *token = getenv("HCLOUD_TOKEN");
-	const char *endpoint = getenv("HCLOUD_ENDPOINT");
-	bool online = token && *token;
-	struct state st;
-	struct http_client hc;
-	bool client = false;
-	rc = CLI_ERRORS;
-	if (online) {
-		char err[512];
-		if (!http_client_init(&hc, endpoint && *endpoint ? endpoint : DEFAULT_ENDPOINT, token,
-				      err, sizeof(err))) {
-			fprintf(stderr, "infrac plan: error: %s\n", err);
-			goto out;
-		}
-		client = true;
-		hc.trace = debug ? stderr : NULL;
-		struct hc_error e;
-		if (!cli_fetch_state(&hc, a, p->name, &want, &st, &e)) {
-			fprintf(stderr, "infrac plan: error: cannot read the project from the API: %s\n",
-				e.message);
-			goto out;
-		}
-		if (debug)
-			fprintf(stderr, "debug: %ld HTTP requests\n", hc.requests);
-	} else {
-		state_offline(&st);
-	}
-
-	struct plan plan;
-	plan_diff(a, &want, &st, &plan);
-	const char *fname = cli_base_name(file);
-	char src_sha[DIGEST_HEX], fp[DIGEST_HEX];
-	digest_sha256_hex(c.src.text, c.src.len, src_sha);
-	state_fingerprint(&st, fp);
-	if (json) {
-		json_object *j = plan_json(&plan, fname, NULL, NULL);
-		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(j);
-	} else {
-		if (!online)
-			puts("infrac plan: offline: HCLOUD_TOKEN is not set, planning against an "
-			     "empty project");
-		else
-			printf("infrac plan: %zu server%s, %zu firewall%s and %zu ssh key%s labelled "
-			       "%s=%s\n",
-			       st.nservers, st.nservers == 1 ? "" : "s", st.nfirewalls,
-			       st.nfirewalls == 1 ? "" : "s", st.nkeys, st.nkeys == 1 ? "" : "s",
-			       STATE_LABEL_PROJECT, p->name);
-		plan_text(&plan, fname, stdout);
-	}
-	fflush(stdout);
-	for (size_t i = 0; i < plan.nerrors; i++)
-		fprintf(stderr, "infrac plan: error: %s\n", plan.errors[i]);
-	if (plan.nerrors) {
-		fprintf(stderr, "infrac plan: %zu pre-flight error%s: apply would fail%s\n",
-			plan.nerrors, plan.nerrors == 1 ? "" : "s", out_path ? ", plan not saved" : "");
+	if (!pipeline_artefacts(&pl)) {
+		cli_diags(&pl.art_diags, json);
 		goto out;
 	}
-	if (out_path) {
-		json_object *j = plan_json(&plan, fname, src_sha, fp);
-		/* apply PLANFILE compiles the file again from here */
-		char *abs = realpath(file, NULL);
-		json_object_object_add(j, "source", json_object_new_string(abs ? abs : file));
-		free(abs);
-		bool saved = plan_save(j, out_path);
-		json_object_put(j);
-		if (!saved) {
-			fprintf(stderr, "infrac plan: error: cannot write %s: %s\n", out_path,
-				strerror(errno));
-			goto out;
-		}
-	}
-	rc = plan_has_changes(&plan) ? CLI_CHANGES : CLI_OK;
+	pipeline_desire(&pl);
+	if (token && *token &&
+	    !pipeline_connect(&pl, token, getenv("HCLOUD_ENDPOINT"), debug ? stderr : NULL, &err))
+		goto fail;
+	if (!pipeline_observe(&pl, &err))
+		goto fail;
+	if (debug && pl.online)
+		fprintf(stderr, "debug: %ld HTTP requests\n", pl.hc.requests);
+	pipeline_plan(&pl);
+	cmd_plan_print(&pl, cli_base_name(file), json);
+	if (!cmd_plan_preflight(&pl.plan, out_path))
+		goto out;
+	if (out_path && !cmd_plan_save(&pl, file, out_path, &err))
+		goto fail;
+	rc = plan_has_changes(&pl.plan) ? CLI_CHANGES : CLI_OK;
+	goto out;
+fail:
+	cli_error("plan", &err);
 out:
-	if (client)
-		http_client_release(&hc);
-	compile_release(&c);
+	error_release(&err);
+	pipeline_release(&pl);
 	return rc;
 }

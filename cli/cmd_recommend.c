@@ -2,7 +2,7 @@
 #include "recommend.h"
 #include "recommend_report.h"
 
-static const char recommend_usage[] =
+static const char cmd_recommend_usage[] =
 	"usage: infrac recommend FILE [--no-resize] [--json]\n"
 	"\n"
 	"Finds the cheapest catalog type for each server in each phase that\n"
@@ -28,7 +28,7 @@ int cmd_recommend(int argc, char **argv)
 		{ "--no-resize", false, NULL, &no_resize },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, recommend_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, cmd_recommend_usage, &rc))
 		return rc;
 
 	struct compilation c;

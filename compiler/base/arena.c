@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /*
  * Chunks grow geometrically so that a large input needs few of them; an
  * allocation larger than half a chunk gets a chunk of its own.
@@ -19,12 +21,6 @@ struct arena_chunk {
 	size_t size, used;
 	_Alignas(16) unsigned char data[];
 };
-
-static void arena_oom(void)
-{
-	fputs("infrac: out of memory\n", stderr);
-	exit(1);
-}
 
 void arena_init(struct arena *a)
 {
@@ -72,7 +68,7 @@ static struct arena_chunk *arena_new_chunk(struct arena *a, size_t need)
 	 * need no memset of their own and untouched space costs nothing */
 	struct arena_chunk *c = calloc(1, sizeof(*c) + size);
 	if (!c)
-		arena_oom();
+		xalloc_die();
 	c->size = size;
 	c->used = 0;
 	return c;
@@ -119,7 +115,7 @@ void *arena_alloc(struct arena *a, size_t size)
 void *arena_calloc(struct arena *a, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
-		arena_oom();
+		xalloc_die();
 	return arena_alloc(a, n * size);
 }
 
@@ -143,10 +139,18 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		arena_oom();
+		xalloc_die();
 	char *p = arena_alloc_aligned(a, (size_t)n + 1, 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);
+	return p;
+}
+
+char *arena_take(struct arena *a, struct strbuf *sb)
+{
+	char *p = arena_alloc_align(a, sb->len + 1, 1);
+	memcpy(p, sb->buf, sb->len + 1);
+	strbuf_release(sb);
 	return p;
 }

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "strbuf.h"
+
 struct arena_chunk;
 
 struct arena {
@@ -38,5 +40,8 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The bytes of sb (and its NUL) copied into a, sb released: for text
+ * built in a strbuf that is to live as long as the arena. */
+char *arena_take(struct arena *a, struct strbuf *sb);
 
 #endif

@@ -101,37 +101,21 @@ void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX])
 	out[64] = '\0';
 }
 
-void digest_put(struct digest_buf *d, const char *s)
+void digest_put(struct strbuf *d, const char *s)
 {
-	if (!s)
-		s = "\x1e";
-	size_t n = strlen(s);
-	if (d->len + n + 2 > d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 4096;
-		while (cap < d->len + n + 2)
-			cap *= 2;
-		char *p = realloc(d->p, cap);
-		if (!p)
-			abort();
-		d->p = p;
-		d->cap = cap;
-	}
-	memcpy(d->p + d->len, s, n);
-	d->len += n;
-	d->p[d->len++] = '\x1f';
+	/* an absent field (NULL) differs from an empty one */
+	strbuf_addstr(d, s ? s : "\x1e");
+	strbuf_addch(d, '\x1f');
 }
 
-void digest_put_int(struct digest_buf *d, long long v)
+void digest_put_int(struct strbuf *d, long long v)
 {
-	char b[32];
-	snprintf(b, sizeof(b), "%lld", v);
-	digest_put(d, b);
+	strbuf_addf(d, "%lld", v);
+	strbuf_addch(d, '\x1f');
 }
 
-void digest_finish(struct digest_buf *d, char out[DIGEST_HEX])
+void digest_finish(struct strbuf *d, char out[DIGEST_HEX])
 {
-	digest_sha256_hex(d->p ? d->p : "", d->len, out);
-	free(d->p);
-	d->p = NULL;
-	d->len = d->cap = 0;
+	digest_sha256_hex(d->buf, d->len, out);
+	strbuf_release(d);
 }

@@ -2,8 +2,8 @@
  * digest: SHA-256 as lowercase hex, for the artefact labels,
  * the saved plan's source hash and the state fingerprint.
  *
- * A digest_buf collects a canonical dump, field by field: each field is
- * followed by a separator byte no name holds, so ("ab","c") and
+ * A canonical dump is collected field by field in a strbuf: each field
+ * is followed by a separator byte no name holds, so ("ab","c") and
  * ("a","bc") hash differently.
  */
 #ifndef INFRAC_DIGEST_H
@@ -11,19 +11,18 @@
 
 #include <stddef.h>
 
+#include "strbuf.h"
+
 #define DIGEST_HEX 65 /* 64 hex digits and the NUL */
 
 void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX]);
 
-struct digest_buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* s may be NULL (a field that is absent, distinct from ""). */
-void digest_put(struct digest_buf *d, const char *s);
-void digest_put_int(struct digest_buf *d, long long v);
-/* Hashes what was put and frees the buffer. */
-void digest_finish(struct digest_buf *d, char out[DIGEST_HEX]);
+/* Fields of a canonical dump, collected in a strbuf: each is followed by
+ * a separator byte no name holds.  s may be NULL (a field that is absent,
+ * distinct from ""). */
+void digest_put(struct strbuf *d, const char *s);
+void digest_put_int(struct strbuf *d, long long v);
+/* Hashes what was put and releases d. */
+void digest_finish(struct strbuf *d, char out[DIGEST_HEX]);
 
 #endif

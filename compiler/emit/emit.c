@@ -14,52 +14,7 @@
 #include "emit_cloudinit.h"
 #include "emit_compose.h"
 #include "emit_nginx.h"
-
-/* ---- text buffers ------------------------------------------------------ */
-
-void emit_buf_init(struct emit_buf *b, struct arena *a)
-{
-	b->a = a;
-	b->cap = 1024;
-	b->data = arena_alloc(a, b->cap);
-	b->len = 0;
-}
-
-void emit_buf_put(struct emit_buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		char *d = arena_alloc(b->a, cap);
-		memcpy(d, b->data, b->len);
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void emit_buf_puts(struct emit_buf *b, const char *s)
-{
-	emit_buf_put(b, s, strlen(s));
-}
-
-void emit_buf_printf(struct emit_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		fputs("infrac: out of memory\n", stderr);
-		exit(1);
-	}
-	emit_buf_put(b, s, (size_t)n);
-	free(s);
-}
+#include "strv.h"
 
 /* ---- what the emitters share ------------------------------------------- */
 
@@ -83,11 +38,6 @@ const char *emit_banner(struct arena *a, const struct emit_target *t)
 			    t->project->name, t->phase->name, t->pl->server->name, t->source);
 }
 
-static int emit_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 size_t emit_secret_names(struct arena *a, const struct emit_target *t, const char ***out)
 {
 	size_t cap = 0;
@@ -101,13 +51,8 @@ size_t emit_secret_names(struct arena *a, const struct emit_target *t, const cha
 			if (s->env[j].kind == MDL_ENV_SECRET)
 				names[n++] = s->env[j].value;
 	}
-	qsort(names, n, sizeof(*names), emit_strcmp);
-	size_t u = 0;
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || strcmp(names[u - 1], names[i]))
-			names[u++] = names[i];
 	*out = names;
-	return u;
+	return strv_sort_uniq(names, n);
 }
 
 /* ---- one server in one phase -------------------------------------------- */
@@ -128,21 +73,20 @@ static void emit_add(struct emit_output *out, const char *path, const char *data
 
 static const char *emit_env_example(struct arena *a, const struct emit_target *t)
 {
-	struct emit_buf b;
+	struct strbuf b = STRBUF_INIT;
 	const char **names;
 	size_t n = emit_secret_names(a, t, &names);
-	emit_buf_init(&b, a);
-	emit_buf_printf(&b, "# %s\n", emit_banner(a, t));
+	strbuf_addf(&b, "# %s\n", emit_banner(a, t));
 	if (n == 0) {
-		emit_buf_puts(&b, "# No secrets: this stack needs no .env file.\n");
-		return b.data;
+		strbuf_addstr(&b, "# No secrets: this stack needs no .env file.\n");
+		return arena_take(a, &b);
 	}
-	emit_buf_puts(&b, "# The secrets this stack reads.  infrac apply writes them to .env\n"
+	strbuf_addstr(&b, "# The secrets this stack reads.  infrac apply writes them to .env\n"
 			  "# (mode 0600) beside docker-compose.yml from its own environment;\n"
 			  "# their values are never in an infra file or in these artefacts.\n");
 	for (size_t i = 0; i < n; i++)
-		emit_buf_printf(&b, "%s=\n", names[i]);
-	return b.data;
+		strbuf_addf(&b, "%s=\n", names[i]);
+	return arena_take(a, &b);
 }
 
 static bool emit_placement(struct arena *a, struct diag_list *dl, struct emit_target *t,
@@ -262,7 +206,7 @@ static bool emit_swap(const char *fresh, const char *final, const char *old)
 	return rename(final, old) == 0 && rename(fresh, final) == 0;
 }
 
-bool emit_write(const struct emit_output *out, const char *dir, char *err, size_t errlen)
+bool emit_write(const struct emit_output *out, const char *dir, struct error *err)
 {
 	struct arena a = ARENA_INIT;
 	const char *failed = NULL;
@@ -301,7 +245,7 @@ bool emit_write(const struct emit_output *out, const char *dir, char *err, size_
 			failed = old;
 	}
 	if (failed)
-		snprintf(err, errlen, "cannot write %s: %s", failed, strerror(errno));
+		error_set(err, "cannot write %s: %s", failed, strerror(errno));
 	arena_release(&a);
 	return !failed;
 }
@@ -313,15 +257,12 @@ void emit_print_json(const struct emit_output *out, const char *dir,
 	json_object *files = json_object_new_array();
 	for (size_t i = 0; i < out->n; i++) {
 		json_object *o = json_object_new_object();
-		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dir, out->files[i].path) < 0) {
-			fputs("infrac: out of memory\n", stderr);
-			exit(1);
-		}
-		json_object_object_add(o, "path", json_object_new_string(path));
+		struct strbuf path = STRBUF_INIT;
+		strbuf_addf(&path, "%s/%s", dir, out->files[i].path);
+		json_object_object_add(o, "path", json_object_new_string(path.buf));
 		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)out->files[i].len));
 		json_object_array_add(files, o);
-		free(path);
+		strbuf_release(&path);
 	}
 	json_object_object_add(root, "files", files);
 	diag_json_finish(root, dl, f);

@@ -20,7 +20,9 @@
 #include <stdio.h>
 
 #include "arena.h"
+#include "strbuf.h"
 #include "diag.h"
+#include "error.h"
 #include "model.h"
 
 /* Hetzner Cloud refuses user_data above 32 KiB. */
@@ -28,19 +30,6 @@
 
 /* Where the artefacts live on the server: EMIT_ROOT/PROJECT. */
 #define EMIT_ROOT "/opt/infrac"
-
-/* A growing text in the arena; never fails (the arena exits on OOM). */
-struct emit_buf {
-	struct arena *a;
-	char *data; /* NUL-terminated */
-	size_t len, cap;
-};
-
-void emit_buf_init(struct emit_buf *b, struct arena *a);
-void emit_buf_put(struct emit_buf *b, const char *s, size_t n);
-void emit_buf_puts(struct emit_buf *b, const char *s);
-void emit_buf_printf(struct emit_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* One server in one phase, as the emitters see it. */
 struct emit_target {
@@ -83,9 +72,9 @@ bool emit_build(struct arena *a, struct diag_list *dl, const struct mdl_project 
  * Writes out below dir.  Each DIR/PHASE/SERVER is written as a new folder
  * beside the old one and renamed into place, so a reader sees the old
  * artefacts or the new ones, never a mix.  On failure returns false with
- * a message in err.
+ * err set.
  */
-bool emit_write(const struct emit_output *out, const char *dir, char *err, size_t errlen);
+bool emit_write(const struct emit_output *out, const char *dir, struct error *err);
 
 /* {"files": [{"path": "DIR/PHASE/SERVER/NAME", "bytes": N}, ...],
  *  "diagnostics": [...], "errors": 0, "warnings": N} for --json */

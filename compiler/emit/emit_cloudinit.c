@@ -67,12 +67,11 @@ const char *emit_cloudinit_yaml(struct arena *a, struct diag_list *dl,
 	const char *unit = arena_printf(a, "infrac-%s.service", t->project->name);
 	const char **secrets;
 	bool has_secrets = emit_secret_names(a, t, &secrets) > 0;
-	struct emit_buf b;
+	struct strbuf b = STRBUF_INIT;
 	struct emit_yaml y;
 
-	emit_buf_init(&b, a);
 	/* cloud-init reads the file only with this first line */
-	emit_buf_printf(&b, "#cloud-config\n# %s.\n", emit_banner(a, t));
+	strbuf_addf(&b, "#cloud-config\n# %s.\n", emit_banner(a, t));
 	emit_yaml_begin(&y, &b);
 	emit_yaml_map(&y);
 	emit_yaml_key(&y, "package_update");
@@ -126,7 +125,8 @@ const char *emit_cloudinit_yaml(struct arena *a, struct diag_list *dl,
 			diag_note(d, dl, "it carries %s: %zu bytes", files[i].path, files[i].len);
 		diag_help(d, dl, "run fewer services on this server, or shorten long "
 			  "commands, health checks and env values");
+		strbuf_release(&b);
 		return NULL;
 	}
-	return b.data;
+	return arena_take(a, &b);
 }

@@ -110,11 +110,10 @@ const char *emit_compose_healthcheck(const struct mdl_service *svc)
 /* compose reads $ as interpolation; $$ is a literal $ */
 static const char *compose_literal(struct arena *a, const char *s)
 {
-	struct emit_buf b;
-	emit_buf_init(&b, a);
+	struct strbuf b = STRBUF_INIT;
 	for (; *s; s++)
-		emit_buf_put(&b, *s == '$' ? "$$" : s, *s == '$' ? 2 : 1);
-	return b.data;
+		strbuf_add(&b, *s == '$' ? "$$" : s, *s == '$' ? 2 : 1);
+	return arena_take(a, &b);
 }
 
 struct compose {
@@ -246,11 +245,10 @@ static const char *compose_domain_words(struct compose *c)
 	const struct mdl_service **doms =
 		arena_calloc(c->a, c->t->pl->nservices + 1, sizeof(*doms));
 	size_t n = emit_domains(c->t, doms);
-	struct emit_buf b;
-	emit_buf_init(&b, c->a);
+	struct strbuf b = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++)
-		emit_buf_printf(&b, "%s%s", i ? " " : "", doms[i]->domain);
-	return b.data;
+		strbuf_addf(&b, "%s%s", i ? " " : "", doms[i]->domain);
+	return arena_take(c->a, &b);
 }
 
 /*
@@ -450,14 +448,13 @@ const char *emit_compose_yaml(struct arena *a, struct diag_list *dl,
 			      const struct emit_target *t)
 {
 	struct compose c = { .a = a, .dl = dl, .t = t, .ok = true };
-	struct emit_buf b;
+	struct strbuf b = STRBUF_INIT;
 	bool tls = t->proxy && t->proxy->tls == MDL_TLS_LETSENCRYPT && emit_domains(t, NULL);
 	const char **vols;
 	size_t nvols = compose_volume_names(&c, tls, &vols);
 
-	emit_buf_init(&b, a);
-	emit_buf_printf(&b, "# %s.\n", emit_banner(a, t));
-	emit_buf_puts(&b, "# Edit the infra file, not this one.  Secrets come from .env "
+	strbuf_addf(&b, "# %s.\n", emit_banner(a, t));
+	strbuf_addstr(&b, "# Edit the infra file, not this one.  Secrets come from .env "
 			  "(see .env.example).\n");
 	emit_yaml_begin(&c.y, &b);
 	emit_yaml_map(&c.y);
@@ -483,5 +480,9 @@ const char *emit_compose_yaml(struct arena *a, struct diag_list *dl,
 		fprintf(stderr, "infrac: internal error: libyaml refused docker-compose.yml\n");
 		abort();
 	}
-	return c.ok ? b.data : NULL;
+	if (!c.ok) {
+		strbuf_release(&b);
+		return NULL;
+	}
+	return arena_take(a, &b);
 }

@@ -48,9 +48,9 @@ static const char nginx_http_common[] =
 	"        ''      close;\n"
 	"    }\n";
 
-static void nginx_location(struct emit_buf *b, const struct mdl_service *s)
+static void nginx_location(struct strbuf *b, const struct mdl_service *s)
 {
-	emit_buf_printf(b,
+	strbuf_addf(b,
 			"        location / {\n"
 			"            set $backend %s:%d;\n"
 			"            proxy_pass http://$backend;\n"
@@ -63,10 +63,9 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 	const struct mdl_service **doms = arena_calloc(a, t->pl->nservices + 1, sizeof(*doms));
 	size_t n = emit_domains(t, doms);
 	bool tls = t->proxy->tls == MDL_TLS_LETSENCRYPT && n > 0;
-	struct emit_buf b;
-	emit_buf_init(&b, a);
-	emit_buf_printf(&b, "# %s.\n# Edit the infra file, not this one.\n\n", emit_banner(a, t));
-	emit_buf_puts(&b, "worker_processes auto;\n"
+	struct strbuf b = STRBUF_INIT;
+	strbuf_addf(&b, "# %s.\n# Edit the infra file, not this one.\n\n", emit_banner(a, t));
+	strbuf_addstr(&b, "worker_processes auto;\n"
 			  "error_log stderr warn;\n"
 			  "\n"
 			  "events {\n"
@@ -74,9 +73,9 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 			  "}\n"
 			  "\n"
 			  "http {\n");
-	emit_buf_puts(&b, nginx_http_common);
+	strbuf_addstr(&b, nginx_http_common);
 	if (tls)
-		emit_buf_printf(&b,
+		strbuf_addf(&b,
 				"\n"
 				"    ssl_protocols TLSv1.2 TLSv1.3;\n"
 				"    ssl_ciphers %s;\n"
@@ -86,7 +85,7 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 				"    ssl_session_tickets off;\n",
 				nginx_ciphers);
 
-	emit_buf_printf(&b,
+	strbuf_addf(&b,
 			"\n"
 			"    # unknown hosts get no answer\n"
 			"    server {\n"
@@ -99,14 +98,14 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 			    : "");
 
 	if (tls) {
-		emit_buf_puts(&b, "\n"
+		strbuf_addstr(&b, "\n"
 				  "    # plain http: Let's Encrypt's challenge, everything else to https\n"
 				  "    server {\n"
 				  "        listen 80;\n"
 				  "        server_name");
 		for (size_t i = 0; i < n; i++)
-			emit_buf_printf(&b, " %s", doms[i]->domain);
-		emit_buf_puts(&b, ";\n"
+			strbuf_addf(&b, " %s", doms[i]->domain);
+		strbuf_addstr(&b, ";\n"
 				  "        location ^~ /.well-known/acme-challenge/ {\n"
 				  "            root " EMIT_NGINX_WEBROOT ";\n"
 				  "            default_type text/plain;\n"
@@ -118,18 +117,18 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *d = doms[i]->domain;
-		emit_buf_printf(&b, "\n    server {\n        listen %s;\n        server_name %s;\n",
+		strbuf_addf(&b, "\n    server {\n        listen %s;\n        server_name %s;\n",
 				tls ? "443 ssl" : "80", d);
 		if (tls)
-			emit_buf_printf(
+			strbuf_addf(
 				&b,
 				"        ssl_certificate " EMIT_NGINX_CERTS "/live/%s/fullchain.pem;\n"
 				"        ssl_certificate_key " EMIT_NGINX_CERTS "/live/%s/privkey.pem;\n"
 				"        add_header Strict-Transport-Security \"max-age=31536000\" always;\n",
 				d, d);
 		nginx_location(&b, doms[i]);
-		emit_buf_puts(&b, "    }\n");
+		strbuf_addstr(&b, "    }\n");
 	}
-	emit_buf_puts(&b, "}\n");
-	return b.data;
+	strbuf_addstr(&b, "}\n");
+	return arena_take(a, &b);
 }

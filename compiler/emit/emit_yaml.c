@@ -4,7 +4,7 @@
 
 static int emit_yaml_write(void *data, unsigned char *buffer, size_t size)
 {
-	emit_buf_put(data, (const char *)buffer, size);
+	strbuf_add(data, (const char *)buffer, size);
 	return 1;
 }
 
@@ -14,7 +14,7 @@ static void emit_yaml_event(struct emit_yaml *y, yaml_event_t *ev, int ok)
 		y->failed = true;
 }
 
-void emit_yaml_begin(struct emit_yaml *y, struct emit_buf *out)
+void emit_yaml_begin(struct emit_yaml *y, struct strbuf *out)
 {
 	yaml_event_t ev;
 	memset(y, 0, sizeof(*y));

@@ -17,11 +17,11 @@
 
 struct emit_yaml {
 	yaml_emitter_t em;
-	struct emit_buf *out;
+	struct strbuf *out;
 	bool failed;
 };
 
-void emit_yaml_begin(struct emit_yaml *y, struct emit_buf *out);
+void emit_yaml_begin(struct emit_yaml *y, struct strbuf *out);
 /* Ends the document; false if libyaml refused an event (a bug). */
 bool emit_yaml_end(struct emit_yaml *y);
 

@@ -1,93 +1,83 @@
 #include "compile.h"
 
-#include <errno.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "fileio.h"
 #include "parse.h"
 #include "resolve.h"
 
-/* Reads the whole file followed by two NULs, as the scanner wants it. */
-static bool compile_read(struct compilation *c, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		goto fail;
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	if (!buf) {
-		fclose(f);
-		goto fail;
-	}
-	for (;;) {
-		if (cap - len < 3) {
-			char *nb = cap < (SIZE_MAX >> 1) ? realloc(buf, cap * 2) : NULL;
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		size_t n = fread(buf + len, 1, cap - len - 2, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	bool err = ferror(f);
-	fclose(f);
-	if (err) {
-		free(buf);
-		errno = EIO;
-		goto fail;
-	}
-	if (len > UINT32_MAX - 2) {
-		free(buf);
-		errno = EFBIG;
-		goto fail;
-	}
-	buf[len] = buf[len + 1] = '\0';
-	c->src.text = buf;
-	c->src.len = len;
-	return true;
-fail: {
-	struct loc none = { 0, 0, 0, 0 };
-	diag_add(&c->diags, DIAG_E0006, NULL, none, "cannot read %s: %s", path,
-		 strerror(errno));
-	return false;
-}
-}
-
-static const char *compile_dirname(struct arena *a, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return ".";
-	if (slash == path)
-		return "/";
-	return arena_strndup(a, path, (size_t)(slash - path));
-}
-
-bool compile_file(struct compilation *c, const char *path)
+static void compile_init(struct compilation *c, const char *name)
 {
 	memset(c, 0, sizeof(*c));
 	arena_init(&c->arena);
 	diag_list_init(&c->diags, &c->arena);
-	c->src.path = arena_strdup(&c->arena, path);
+	c->src.path = arena_strdup(&c->arena, name);
+}
+
+static bool compile_run(struct compilation *c, const struct compile_reader *rd)
+{
 	/* syntax errors stop the run: what follows them would be guesswork */
-	if (compile_read(c, path) &&
-	    parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
-		c->project = resolve_file(&c->arena, &c->diags, &c->ast,
-					  compile_dirname(&c->arena, path));
+	if (parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
+		c->project = resolve_file(&c->arena, &c->diags, &c->ast, rd);
 		if (c->project)
 			check_project(&c->diags, c->project);
 	}
 	diag_sort(&c->diags);
 	return c->project && c->diags.errors == 0;
+}
+
+/* Takes text's bytes as the source, followed by the two NULs the scanner
+ * reads in place. */
+static void compile_take(struct compilation *c, struct strbuf *text)
+{
+	strbuf_grow(text, 1);
+	text->buf[text->len + 1] = '\0';
+	c->src.len = text->len;
+	c->src.text = strbuf_detach(text, NULL);
+}
+
+bool compile_source(struct compilation *c, const char *name, struct strbuf *text,
+		    const struct compile_reader *rd)
+{
+	compile_init(c, name);
+	compile_take(c, text);
+	return compile_run(c, rd);
+}
+
+/* The file reader of compile_path: ctx is the folder file() is relative to. */
+static bool compile_read_file(void *ctx, const char *rel, size_t max, struct strbuf *out,
+			      struct error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	if (rel[0] != '/')
+		strbuf_addf(&path, "%s/", (const char *)ctx);
+	strbuf_addstr(&path, rel);
+	bool ok = fileio_read(path.buf, max, out, err);
+	strbuf_release(&path);
+	return ok;
+}
+
+bool compile_path(struct compilation *c, const char *path)
+{
+	compile_init(c, path);
+	struct strbuf text = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	if (!fileio_read(path, UINT32_MAX - 2, &text, &err)) {
+		struct loc none = { 0, 0, 0, 0 };
+		diag_add(&c->diags, DIAG_E0006, NULL, none, "cannot read %s: %s", path, err.msg);
+		error_release(&err);
+		strbuf_release(&text);
+		return false;
+	}
+	compile_take(c, &text);
+	const char *slash = strrchr(path, '/');
+	const char *dir = !slash ? "." : slash == path ? "/"
+				  : arena_strndup(&c->arena, path, (size_t)(slash - path));
+	struct compile_reader rd = { compile_read_file, (void *)dir };
+	return compile_run(c, &rd);
 }
 
 void compile_release(struct compilation *c)

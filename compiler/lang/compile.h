@@ -1,19 +1,44 @@
 /*
- * compile: one compilation, from a path to a checked model.
+ * compile: one compilation, from source text to a checked model.
  *
- * Owns the arena (AST, model, diagnostics) and the source text.  The
- * stages run in order and stop after syntax errors; otherwise every
- * error of resolve and check is collected before the caller prints them.
+ * compile_source runs the front end on text the caller has: parse, then
+ * resolve, then check.  Syntax errors stop it (what follows them would be
+ * guesswork); otherwise every error of resolve and check is collected,
+ * sorted by position, for the caller to print.  The text of a file("...")
+ * call is read through the caller's reader, so tests and an editor
+ * compile buffers without touching the file system.  compile_path does
+ * the same for a file, with file() read from disk relative to it.
+ *
+ * The compilation owns everything it made (the arena: AST, model,
+ * diagnostics; and the source text) until compile_release.
  */
 #ifndef INFRAC_COMPILE_H
 #define INFRAC_COMPILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "error.h"
 #include "model.h"
+#include "strbuf.h"
+
+/* file("...") is at most this long: keys and other small files */
+#define COMPILE_FILE_MAX (64 * 1024)
+
+/*
+ * Where file("PATH") reads from.  read appends the bytes of PATH as the
+ * file writes it (at most max; more is an error) to out, or returns false
+ * with err saying why in a few words ("No such file or directory"), which
+ * becomes an E0006 at the call.
+ */
+struct compile_reader {
+	bool (*read)(void *ctx, const char *path, size_t max, struct strbuf *out,
+		     struct error *err);
+	void *ctx;
+};
 
 struct compilation {
 	struct arena arena;
@@ -23,9 +48,19 @@ struct compilation {
 	struct mdl_project *project; /* NULL when it could not be built */
 };
 
-/* Loads, parses, resolves and checks path.  Returns true when there is
- * a model without errors (warnings allowed). */
-bool compile_file(struct compilation *c, const char *path);
+/*
+ * Compiles the bytes of text, named name in messages (a path or
+ * "<stdin>").  c takes text's buffer (text is left empty).  rd NULL:
+ * every file() fails.  Returns true when there is a model without errors
+ * (warnings allowed); c is filled either way and must be released.
+ */
+bool compile_source(struct compilation *c, const char *name, struct strbuf *text,
+		    const struct compile_reader *rd);
+
+/* Reads path and compiles it, file() relative to path's folder.  A file
+ * that cannot be read is an E0006 without a position. */
+bool compile_path(struct compilation *c, const char *path);
+
 void compile_release(struct compilation *c);
 
 #endif

@@ -1,8 +1,10 @@
 #include "diag.h"
 
-#include <json.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 static const struct {
 	const char *name;
@@ -87,12 +89,7 @@ struct diag *diag_addv(struct diag_list *dl, enum diag_code code,
 	}
 	if (dl->n == dl->cap) {
 		size_t cap = dl->cap ? dl->cap * 2 : 16;
-		struct diag **items = realloc(dl->items, cap * sizeof(*items));
-		if (!items) {
-			fputs("infrac: out of memory\n", stderr);
-			exit(1);
-		}
-		dl->items = items;
+		dl->items = xrealloc(dl->items, xalloc_size(cap, sizeof(*dl->items)));
 		dl->cap = cap;
 	}
 	struct diag *d = arena_alloc(dl->arena, sizeof(*d));

@@ -22,23 +22,7 @@
 #include <stdio.h>
 
 #include "arena.h"
-
-/* A span of source text: 1-based line and column (in characters) of the
- * first character, and byte offsets [off, end_off).  Line 0: no position.
- * Every syntax node and many model objects hold spans, so the line and
- * column of the last character are not stored but computed from the text
- * by diag_loc_end() when a diagnostic needs them. */
-struct loc {
-	uint32_t line, col;
-	uint32_t off, end_off;
-};
-
-/* One input file, kept whole so diagnostics can quote it. */
-struct src {
-	const char *path;
-	const char *text; /* NUL-terminated */
-	size_t len;
-};
+#include "source.h"
 
 /* The line and column of the last character of l in s (l's own start for
  * an empty span or one without a source): what a diagnostic's end is. */

@@ -14,7 +14,7 @@ struct rs {
 	struct arena *a;
 	struct diag_list *dl;
 	const struct src *src;
-	const char *base_dir;
+	const struct compile_reader *reader; /* file() */
 	struct mdl_project *p;
 	struct symtab types, keys, servers, services, phases;
 	/* while a phase is resolved, by service index (into p->services):
@@ -595,33 +595,21 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 	}
 }
 
+/* file("rel"): its text, read through the caller's reader, in r's arena. */
 static bool rs_read_file(struct rs *r, const struct ast_value *v, const char *rel,
 			 const char **out)
 {
-	char *path;
-	if (rel[0] == '/')
-		path = arena_strdup(r->a, rel);
+	struct strbuf text = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	bool ok = r->reader && r->reader->read(r->reader->ctx, rel, COMPILE_FILE_MAX, &text, &err);
+	if (ok)
+		*out = arena_strndup(r->a, text.buf, text.len);
 	else
-		path = arena_printf(r->a, "%s/%s", r->base_dir, rel);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		rs_err(r, DIAG_E0006, v->loc, "cannot read '%s': %s", rel, strerror(errno));
-		return false;
-	}
-	/* keys and small files only: cap what is read */
-	enum { MAX = 64 * 1024 };
-	char *buf = arena_alloc(r->a, MAX + 1);
-	size_t n = fread(buf, 1, MAX + 1, f);
-	bool err = ferror(f);
-	fclose(f);
-	if (err || n > MAX) {
 		rs_err(r, DIAG_E0006, v->loc, "cannot read '%s': %s", rel,
-		       err ? "read error" : "larger than 64 KiB");
-		return false;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	return true;
+		       err.msg ? err.msg : "no file can be read here");
+	error_release(&err);
+	strbuf_release(&text);
+	return ok;
 }
 
 static void rs_ssh_key(struct rs *r, const struct ast_item *blk, struct mdl_ssh_key *k)
@@ -1396,9 +1384,9 @@ static int rs_kind_of(struct rs *r, const struct ast_item *it)
 }
 
 struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
-				 const struct ast_file *file, const char *base_dir)
+				 const struct ast_file *file, const struct compile_reader *rd)
 {
-	struct rs r = { .a = a, .dl = dl, .src = file->src, .base_dir = base_dir };
+	struct rs r = { .a = a, .dl = dl, .src = file->src, .reader = rd };
 	struct mdl_project *p = arena_alloc(a, sizeof(*p));
 	r.p = p;
 	p->src = file->src;

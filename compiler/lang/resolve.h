@@ -14,15 +14,16 @@
 
 #include "arena.h"
 #include "ast.h"
+#include "compile.h"
 #include "diag.h"
 #include "model.h"
 
 /*
- * base_dir is where file("...") paths are relative to.  Returns the model
- * even when errors were reported (what could be resolved), or NULL when
- * the file has no usable project block.
+ * file("...") is read through rd (NULL: it cannot be).  Returns the model
+ * (in a) even when errors were reported (what could be resolved), or NULL
+ * when the file has no usable project block.
  */
 struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
-				 const struct ast_file *file, const char *base_dir);
+				 const struct ast_file *file, const struct compile_reader *rd);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "capacity.h"
 #include "units.h"
+#include "xalloc.h"
 
 #define BAR_CELLS 20
 
@@ -306,11 +307,7 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 		units_fmt_month(b, p->start + p->horizon - 1), p->horizon);
 	report_prices(p, out);
 
-	struct report_out *o = malloc(sizeof(*o));
-	if (!o) {
-		fputs("infrac: out of memory\n", stderr);
-		exit(1);
-	}
+	struct report_out *o = xmalloc(sizeof(*o));
 	o->f = out;
 	o->n = 0;
 	for (size_t i = 0; i < sizeof(o->memo) / sizeof(o->memo[0]); i++)

@@ -33,8 +33,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "deploy.h"
 #include "emit.h"
+#include "error.h"
 #include "http.h"
 #include "plan.h"
 
@@ -67,10 +67,10 @@ struct apply_result {
 
 /*
  * Resolves the secrets of every server apply may deploy to, before
- * anything changes.  false with *error naming every missing variable
- * (never a value).
+ * anything changes (values in a).  false with err naming every missing
+ * variable (never a value).
  */
-bool apply_check_secrets(struct arena *a, const struct plan *p, const char **error);
+bool apply_check_secrets(struct arena *a, const struct plan *p, struct error *err);
 
 /* Carries out p.  true when every action succeeded; failures are
  * reported on cfg->out as they happen. */

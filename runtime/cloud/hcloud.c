@@ -1,15 +1,16 @@
 #include "hcloud.h"
 
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "clock.h"
+#include "strv.h"
 
 /* ---- small json-c accessors ---------------------------------------------- */
 
-static json_object *get(json_object *o, const char *key)
+static json_object *hcloud_get(json_object *o, const char *key)
 {
 	json_object *v;
 	if (!o || !json_object_is_type(o, json_type_object) ||
@@ -18,17 +19,17 @@ static json_object *get(json_object *o, const char *key)
 	return v;
 }
 
-static const char *get_str(struct arena *a, json_object *o, const char *key)
+static const char *hcloud_get_str(struct arena *a, json_object *o, const char *key)
 {
-	json_object *v = get(o, key);
+	json_object *v = hcloud_get(o, key);
 	if (!v || !json_object_is_type(v, json_type_string))
 		return NULL;
 	return arena_strdup(a, json_object_get_string(v));
 }
 
-static bool get_int(json_object *o, const char *key, int64_t *out)
+static bool hcloud_get_int(json_object *o, const char *key, int64_t *out)
 {
-	json_object *v = get(o, key);
+	json_object *v = hcloud_get(o, key);
 	if (!v)
 		return false;
 	if (json_object_is_type(v, json_type_int)) {
@@ -48,27 +49,22 @@ static bool get_int(json_object *o, const char *key, int64_t *out)
 	return false;
 }
 
-static bool get_bool(json_object *o, const char *key)
+static bool hcloud_get_bool(json_object *o, const char *key)
 {
-	json_object *v = get(o, key);
+	json_object *v = hcloud_get(o, key);
 	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
 }
 
-static json_object *get_array(json_object *o, const char *key)
+static json_object *hcloud_get_array(json_object *o, const char *key)
 {
-	json_object *v = get(o, key);
+	json_object *v = hcloud_get(o, key);
 	return v && json_object_is_type(v, json_type_array) ? v : NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void decode_labels(struct arena *a, json_object *o, struct hc_labels *l)
+static void hcloud_decode_labels(struct arena *a, json_object *o, struct hc_labels *l)
 {
 	memset(l, 0, sizeof(*l));
-	json_object *lab = get(o, "labels");
+	json_object *lab = hcloud_get(o, "labels");
 	if (!lab || !json_object_is_type(lab, json_type_object))
 		return;
 	size_t n = (size_t)json_object_object_length(lab), i = 0;
@@ -108,40 +104,38 @@ const char *hcloud_label(const struct hc_labels *l, const char *key)
 
 /* ---- errors --------------------------------------------------------------- */
 
-void hcloud_error_decode(long status, const char *body, struct hc_error *e)
+bool hcloud_error_decode(long status, const char *body, struct error *e)
 {
-	memset(e, 0, sizeof(*e));
-	e->status = status;
 	json_object *o = body ? json_tokener_parse(body) : NULL;
-	json_object *err = get(o, "error");
-	json_object *code = get(err, "code"), *msg = get(err, "message");
-	if (code && json_object_is_type(code, json_type_string))
-		snprintf(e->code, sizeof(e->code), "%s", json_object_get_string(code));
-	size_t w = (size_t)snprintf(e->message, sizeof(e->message), "HTTP %ld%s%s", status,
-				    e->code[0] ? " " : "", e->code);
-	if (msg && json_object_is_type(msg, json_type_string) && w < sizeof(e->message))
-		w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, ": %s",
-				      json_object_get_string(msg));
-	json_object *fields = get_array(get(err, "details"), "fields");
-	for (size_t i = 0; fields && i < json_object_array_length(fields); i++) {
+	json_object *err = hcloud_get(o, "error");
+	json_object *code = hcloud_get(err, "code"), *msg = hcloud_get(err, "message");
+	const char *cs = code && json_object_is_type(code, json_type_string)
+				 ? json_object_get_string(code) : NULL;
+	struct strbuf m = STRBUF_INIT;
+	strbuf_addf(&m, "HTTP %ld%s%s", status, cs ? " " : "", cs ? cs : "");
+	if (msg && json_object_is_type(msg, json_type_string))
+		strbuf_addf(&m, ": %s", json_object_get_string(msg));
+	json_object *fields = hcloud_get_array(hcloud_get(err, "details"), "fields");
+	size_t nf = fields ? json_object_array_length(fields) : 0;
+	for (size_t i = 0; i < nf; i++) {
 		json_object *f = json_object_array_get_idx(fields, i);
-		json_object *name = get(f, "name"), *msgs = get_array(f, "messages");
-		if (!name || w >= sizeof(e->message))
+		json_object *name = hcloud_get(f, "name"), *msgs = hcloud_get_array(f, "messages");
+		if (!name)
 			break;
-		w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, "%s%s",
-				      i ? "; " : " (", json_object_get_string(name));
-		for (size_t j = 0; msgs && j < json_object_array_length(msgs) && w < sizeof(e->message); j++)
-			w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, "%s%s",
-					      j ? ", " : ": ",
-					      json_object_get_string(json_object_array_get_idx(msgs, j)));
-		if (i + 1 == json_object_array_length(fields) && w < sizeof(e->message))
-			w += (size_t)snprintf(e->message + w, sizeof(e->message) - w, ")");
+		strbuf_addf(&m, "%s%s", i ? "; " : " (", json_object_get_string(name));
+		for (size_t j = 0; msgs && j < json_object_array_length(msgs); j++)
+			strbuf_addf(&m, "%s%s", j ? ", " : ": ",
+				    json_object_get_string(json_object_array_get_idx(msgs, j)));
+		if (i + 1 == nf)
+			strbuf_addch(&m, ')');
 	}
-	if (!code && !msg && w < sizeof(e->message))
-		snprintf(e->message + w, sizeof(e->message) - w, "%s",
-			 status == 0 ? "no answer" : " (no error envelope in the answer)");
+	if (!code && !msg)
+		strbuf_addstr(&m, status == 0 ? "no answer" : " (no error envelope in the answer)");
+	error_http(e, status, cs, "%s", m.buf);
+	strbuf_release(&m);
 	if (o)
 		json_object_put(o);
+	return false;
 }
 
 /* ---- labels and queries --------------------------------------------------- */
@@ -152,8 +146,7 @@ char *hcloud_query_escape(struct arena *a, const char *s)
 	size_t n = strlen(s);
 	char *out = arena_alloc(a, n * 3 + 1), *w = out;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p)) {
+		if (ascii_alnum(*p) || strchr("-_.~", *p)) {
 			*w++ = (char)*p;
 		} else {
 			*w++ = '%';
@@ -171,20 +164,15 @@ char *hcloud_label_selector(struct arena *a, const char *key, const char *value)
 	return arena_printf(a, "label_selector=%s", hcloud_query_escape(a, sel));
 }
 
-static bool alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 bool hcloud_label_value_ok(const char *v)
 {
 	size_t n = strlen(v);
 	if (n == 0)
 		return true;
-	if (n > 63 || !alnum(v[0]) || !alnum(v[n - 1]))
+	if (n > 63 || !ascii_alnum(v[0]) || !ascii_alnum(v[n - 1]))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!alnum(v[i]) && !strchr("-_.", v[i]))
+		if (!ascii_alnum(v[i]) && !strchr("-_.", v[i]))
 			return false;
 	return true;
 }
@@ -225,15 +213,15 @@ bool hcloud_parse_money(const char *s, int64_t *cents)
 /* ---- decoders ------------------------------------------------------------- */
 
 /* Clears out (size bytes) and reads the name and id every resource has. */
-static bool named(struct arena *a, json_object *o, void *out, size_t size, const char **name,
+static bool hcloud_named(struct arena *a, json_object *o, void *out, size_t size, const char **name,
 		  int64_t *id)
 {
 	memset(out, 0, size);
-	*name = get_str(a, o, "name");
-	return *name && get_int(o, "id", id);
+	*name = hcloud_get_str(a, o, "name");
+	return *name && hcloud_get_int(o, "id", id);
 }
 
-static struct hc_type_loc *type_loc(struct arena *a, struct hc_server_type *t, const char *name,
+static struct hc_type_loc *hcloud_type_loc(struct arena *a, struct hc_server_type *t, const char *name,
 				    size_t cap)
 {
 	for (size_t i = 0; i < t->nlocs; i++)
@@ -249,36 +237,36 @@ static struct hc_type_loc *type_loc(struct arena *a, struct hc_server_type *t, c
 
 bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server_type *out)
 {
-	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
+	if (!hcloud_named(a, o, out, sizeof(*out), &out->name, &out->id))
 		return false;
-	get_int(o, "cores", &out->cores);
-	json_object *mem = get(o, "memory");
+	hcloud_get_int(o, "cores", &out->cores);
+	json_object *mem = hcloud_get(o, "memory");
 	if (mem)
 		out->memory_mib = (int64_t)(json_object_get_double(mem) * 1024 + 0.5);
-	json_object *dep = get(o, "deprecation");
-	out->deprecated = get_bool(o, "deprecated") || (dep && !json_object_is_type(dep, json_type_null));
-	json_object *prices = get_array(o, "prices"), *locs = get_array(o, "locations");
+	json_object *dep = hcloud_get(o, "deprecation");
+	out->deprecated = hcloud_get_bool(o, "deprecated") || (dep && !json_object_is_type(dep, json_type_null));
+	json_object *prices = hcloud_get_array(o, "prices"), *locs = hcloud_get_array(o, "locations");
 	size_t cap = (prices ? json_object_array_length(prices) : 0) +
 		     (locs ? json_object_array_length(locs) : 0);
 	out->locs = arena_calloc(a, cap ? cap : 1, sizeof(*out->locs));
 	for (size_t i = 0; prices && i < json_object_array_length(prices); i++) {
 		json_object *p = json_object_array_get_idx(prices, i);
-		const char *loc = get_str(a, p, "location");
-		json_object *net = get(get(p, "price_monthly"), "net");
+		const char *loc = hcloud_get_str(a, p, "location");
+		json_object *net = hcloud_get(hcloud_get(p, "price_monthly"), "net");
 		int64_t cents;
 		if (!loc || !net || !hcloud_parse_money(json_object_get_string(net), &cents))
 			return false;
-		type_loc(a, out, loc, cap)->monthly = cents;
+		hcloud_type_loc(a, out, loc, cap)->monthly = cents;
 	}
 	for (size_t i = 0; locs && i < json_object_array_length(locs); i++) {
 		json_object *l = json_object_array_get_idx(locs, i);
-		const char *name = get_str(a, l, "name");
+		const char *name = hcloud_get_str(a, l, "name");
 		if (!name)
 			return false;
-		struct hc_type_loc *tl = type_loc(a, out, name, cap);
+		struct hc_type_loc *tl = hcloud_type_loc(a, out, name, cap);
 		tl->listed = true;
-		tl->available = get_bool(l, "available");
-		json_object *d = get(l, "deprecation");
+		tl->available = hcloud_get_bool(l, "available");
+		json_object *d = hcloud_get(l, "deprecation");
 		tl->deprecated = d && !json_object_is_type(d, json_type_null);
 	}
 	if (!locs)
@@ -290,69 +278,69 @@ bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server
 
 bool hcloud_decode_location(struct arena *a, json_object *o, struct hc_location *out)
 {
-	return named(a, o, out, sizeof(*out), &out->name, &out->id);
+	return hcloud_named(a, o, out, sizeof(*out), &out->name, &out->id);
 }
 
 bool hcloud_decode_image(struct arena *a, json_object *o, struct hc_image *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
-	out->architecture = get_str(a, o, "architecture");
-	out->status = get_str(a, o, "status");
-	json_object *dep = get(o, "deprecated");
+	out->name = hcloud_get_str(a, o, "name");
+	out->architecture = hcloud_get_str(a, o, "architecture");
+	out->status = hcloud_get_str(a, o, "status");
+	json_object *dep = hcloud_get(o, "deprecated");
 	out->deprecated = dep && !json_object_is_type(dep, json_type_null);
-	return get_int(o, "id", &out->id);
+	return hcloud_get_int(o, "id", &out->id);
 }
 
 bool hcloud_decode_ssh_key(struct arena *a, json_object *o, struct hc_ssh_key *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
-	out->fingerprint = get_str(a, o, "fingerprint");
-	out->public_key = get_str(a, o, "public_key");
-	decode_labels(a, o, &out->labels);
-	return out->name && out->public_key && get_int(o, "id", &out->id);
+	out->name = hcloud_get_str(a, o, "name");
+	out->fingerprint = hcloud_get_str(a, o, "fingerprint");
+	out->public_key = hcloud_get_str(a, o, "public_key");
+	hcloud_decode_labels(a, o, &out->labels);
+	return out->name && out->public_key && hcloud_get_int(o, "id", &out->id);
 }
 
-static const char **str_array(struct arena *a, json_object *arr, size_t *n)
+static const char **hcloud_str_array(struct arena *a, json_object *arr, size_t *n)
 {
 	*n = arr ? json_object_array_length(arr) : 0;
 	const char **v = arena_calloc(a, *n ? *n : 1, sizeof(*v));
 	for (size_t i = 0; i < *n; i++)
 		v[i] = arena_strdup(a, json_object_get_string(json_object_array_get_idx(arr, i)));
-	qsort(v, *n, sizeof(*v), cmp_str);
+	qsort(v, *n, sizeof(*v), strv_cmp);
 	return v;
 }
 
 bool hcloud_decode_firewall(struct arena *a, json_object *o, struct hc_firewall *out)
 {
-	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
+	if (!hcloud_named(a, o, out, sizeof(*out), &out->name, &out->id))
 		return false;
-	decode_labels(a, o, &out->labels);
-	json_object *rules = get_array(o, "rules");
+	hcloud_decode_labels(a, o, &out->labels);
+	json_object *rules = hcloud_get_array(o, "rules");
 	out->nrules = rules ? json_object_array_length(rules) : 0;
 	out->rules = arena_calloc(a, out->nrules ? out->nrules : 1, sizeof(*out->rules));
 	for (size_t i = 0; i < out->nrules; i++) {
 		json_object *r = json_object_array_get_idx(rules, i);
 		struct hc_rule *h = &out->rules[i];
-		h->direction = get_str(a, r, "direction");
-		h->protocol = get_str(a, r, "protocol");
-		h->port = get_str(a, r, "port");
+		h->direction = hcloud_get_str(a, r, "direction");
+		h->protocol = hcloud_get_str(a, r, "protocol");
+		h->port = hcloud_get_str(a, r, "port");
 		if (!h->direction || !h->protocol)
 			return false;
-		h->ips = str_array(a, get_array(r, !strcmp(h->direction, "in") ? "source_ips"
+		h->ips = hcloud_str_array(a, hcloud_get_array(r, !strcmp(h->direction, "in") ? "source_ips"
 									       : "destination_ips"),
 				   &h->nips);
 	}
-	json_object *applied = get_array(o, "applied_to");
+	json_object *applied = hcloud_get_array(o, "applied_to");
 	size_t n = applied ? json_object_array_length(applied) : 0;
 	out->servers = arena_calloc(a, n ? n : 1, sizeof(*out->servers));
 	for (size_t i = 0; i < n; i++) {
 		json_object *t = json_object_array_get_idx(applied, i);
-		json_object *type = get(t, "type");
+		json_object *type = hcloud_get(t, "type");
 		int64_t id;
 		if (type && !strcmp(json_object_get_string(type), "server") &&
-		    get_int(get(t, "server"), "id", &id))
+		    hcloud_get_int(hcloud_get(t, "server"), "id", &id))
 			out->servers[out->nservers++] = id;
 	}
 	return true;
@@ -361,61 +349,61 @@ bool hcloud_decode_firewall(struct arena *a, json_object *o, struct hc_firewall 
 bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
-	out->status = get_str(a, o, "status");
-	out->type = get_str(a, get(o, "server_type"), "name");
-	out->image = get_str(a, get(o, "image"), "name");
-	out->location = get_str(a, get(o, "location"), "name");
+	out->name = hcloud_get_str(a, o, "name");
+	out->status = hcloud_get_str(a, o, "status");
+	out->type = hcloud_get_str(a, hcloud_get(o, "server_type"), "name");
+	out->image = hcloud_get_str(a, hcloud_get(o, "image"), "name");
+	out->location = hcloud_get_str(a, hcloud_get(o, "location"), "name");
 	if (!out->location)
-		out->location = get_str(a, get(get(o, "datacenter"), "location"), "name");
-	out->ipv4 = get_str(a, get(get(o, "public_net"), "ipv4"), "ip");
-	decode_labels(a, o, &out->labels);
-	return out->name && out->type && out->location && get_int(o, "id", &out->id);
+		out->location = hcloud_get_str(a, hcloud_get(hcloud_get(o, "datacenter"), "location"), "name");
+	out->ipv4 = hcloud_get_str(a, hcloud_get(hcloud_get(o, "public_net"), "ipv4"), "ip");
+	hcloud_decode_labels(a, o, &out->labels);
+	return out->name && out->type && out->location && hcloud_get_int(o, "id", &out->id);
 }
 
 bool hcloud_decode_zone(struct arena *a, json_object *o, struct hc_zone *out)
 {
-	if (!named(a, o, out, sizeof(*out), &out->name, &out->id))
+	if (!hcloud_named(a, o, out, sizeof(*out), &out->name, &out->id))
 		return false;
-	out->mode = get_str(a, o, "mode");
+	out->mode = hcloud_get_str(a, o, "mode");
 	return true;
 }
 
 bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->name = get_str(a, o, "name");
-	out->type = get_str(a, o, "type");
-	decode_labels(a, o, &out->labels);
-	json_object *recs = get_array(o, "records");
+	out->name = hcloud_get_str(a, o, "name");
+	out->type = hcloud_get_str(a, o, "type");
+	hcloud_decode_labels(a, o, &out->labels);
+	json_object *recs = hcloud_get_array(o, "records");
 	out->nrecords = recs ? json_object_array_length(recs) : 0;
 	out->records = arena_calloc(a, out->nrecords ? out->nrecords : 1, sizeof(*out->records));
 	for (size_t i = 0; i < out->nrecords; i++) {
-		out->records[i] = get_str(a, json_object_array_get_idx(recs, i), "value");
+		out->records[i] = hcloud_get_str(a, json_object_array_get_idx(recs, i), "value");
 		if (!out->records[i])
 			return false;
 	}
-	qsort(out->records, out->nrecords, sizeof(*out->records), cmp_str);
+	qsort(out->records, out->nrecords, sizeof(*out->records), strv_cmp);
 	return out->name && out->type;
 }
 
 bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->command = get_str(a, o, "command");
-	const char *status = get_str(a, o, "status");
-	if (!out->command || !status || !get_int(o, "id", &out->id))
+	out->command = hcloud_get_str(a, o, "command");
+	const char *status = hcloud_get_str(a, o, "status");
+	if (!out->command || !status || !hcloud_get_int(o, "id", &out->id))
 		return false;
-	get_int(o, "progress", &out->progress);
+	hcloud_get_int(o, "progress", &out->progress);
 	if (!strcmp(status, "running")) {
 		out->status = HC_ACTION_RUNNING;
 	} else if (!strcmp(status, "success")) {
 		out->status = HC_ACTION_SUCCESS;
 	} else {
 		out->status = HC_ACTION_ERROR;
-		json_object *err = get(o, "error");
-		out->error_code = get_str(a, err, "code");
-		out->error_message = get_str(a, err, "message");
+		json_object *err = hcloud_get(o, "error");
+		out->error_code = hcloud_get_str(a, err, "code");
+		out->error_message = hcloud_get_str(a, err, "message");
 		if (!out->error_message)
 			out->error_message = arena_printf(a, "action ended with status '%s'", status);
 	}
@@ -426,65 +414,56 @@ bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out
 
 long hcloud_next_page(json_object *answer)
 {
-	json_object *np = get(get(get(answer, "meta"), "pagination"), "next_page");
+	json_object *np = hcloud_get(hcloud_get(hcloud_get(answer, "meta"), "pagination"), "next_page");
 	if (!np || !json_object_is_type(np, json_type_int))
 		return 0;
 	return (long)json_object_get_int64(np);
 }
 
 bool hcloud_list(struct http_client *c, const char *path, const char *query, const char *key,
-		 json_object **items, struct hc_error *e)
+		 json_object **items, struct error *e)
 {
 	*items = json_object_new_array();
 	long page = 1;
-	char url[2048];
-	while (page > 0) {
-		snprintf(url, sizeof(url), "%s?%s%spage=%ld&per_page=50", path,
-			 query ? query : "", query && *query ? "&" : "", page);
+	struct strbuf url = STRBUF_INIT;
+	bool ok = true;
+	while (ok && page > 0) {
+		strbuf_reset(&url);
+		strbuf_addf(&url, "%s?%s%spage=%ld&per_page=50", path, query ? query : "",
+			    query && *query ? "&" : "", page);
 		struct http_response r;
-		bool got = http_request(c, "GET", url, NULL, &r);
-		if (!got || r.status != 200) {
-			hcloud_error_decode(r.status, r.body, e);
-			if (!got)
-				snprintf(e->message, sizeof(e->message), "no answer from the API: %s",
-					 c->errbuf);
-			http_response_free(&r);
-			json_object_put(*items);
-			*items = NULL;
-			return false;
-		}
-		json_object *ans = json_tokener_parse(r.body);
-		http_response_free(&r);
-		json_object *arr = get_array(ans, key);
-		if (!arr) {
-			memset(e, 0, sizeof(*e));
-			e->status = 200;
-			snprintf(e->message, sizeof(e->message),
-				 "GET %s: the answer has no '%s' list", path, key);
-			if (ans)
-				json_object_put(ans);
-			json_object_put(*items);
-			*items = NULL;
-			return false;
-		}
-		for (size_t i = 0; i < json_object_array_length(arr); i++)
+		json_object *ans = NULL, *arr = NULL;
+		if (!http_request(c, "GET", url.buf, NULL, &r, e))
+			ok = error_wrap(e, "GET %s: no answer from the API", path);
+		else if (r.status != 200)
+			ok = hcloud_error_decode(r.status, r.body.buf, e);
+		else if (!(arr = hcloud_get_array(ans = json_tokener_parse(r.body.buf), key)))
+			ok = error_http(e, 200, NULL, "GET %s: the answer has no '%s' list", path, key);
+		http_response_release(&r);
+		for (size_t i = 0; ok && i < json_object_array_length(arr); i++)
 			json_object_array_add(*items, json_object_get(json_object_array_get_idx(arr, i)));
-		long next = hcloud_next_page(ans);
-		json_object_put(ans);
+		long next = ok ? hcloud_next_page(ans) : 0;
+		if (ans)
+			json_object_put(ans);
 		/* a server that pages backwards would loop forever */
 		page = next > page ? next : 0;
 	}
-	return true;
+	strbuf_release(&url);
+	if (!ok) {
+		json_object_put(*items);
+		*items = NULL;
+	}
+	return ok;
 }
 
 /* ---- mutations ------------------------------------------------------------ */
 
-static void add_action_id(struct hc_actions *acts, json_object *a)
+static void hcloud_action_add(struct hc_actions *acts, json_object *a)
 {
 	int64_t id;
-	if (!acts || !a || !get_int(a, "id", &id) || acts->n >= HC_MAX_ACTIONS)
+	if (!acts || !a || !hcloud_get_int(a, "id", &id) || acts->n >= HC_MAX_ACTIONS)
 		return;
-	json_object *cmd = get(a, "command");
+	json_object *cmd = hcloud_get(a, "command");
 	snprintf(acts->commands[acts->n], sizeof(acts->commands[0]), "%s",
 		 cmd && json_object_is_type(cmd, json_type_string) ? json_object_get_string(cmd)
 								   : "");
@@ -499,27 +478,19 @@ void hcloud_actions_add(struct hc_actions *dst, const struct hc_actions *src)
 	}
 }
 
-static void collect_actions(json_object *ans, struct hc_actions *acts)
+static void hcloud_collect_actions(json_object *ans, struct hc_actions *acts)
 {
-	add_action_id(acts, get(ans, "action"));
+	hcloud_action_add(acts, hcloud_get(ans, "action"));
 	const char *lists[] = { "actions", "next_actions" };
 	for (size_t k = 0; k < 2; k++) {
-		json_object *arr = get_array(ans, lists[k]);
+		json_object *arr = hcloud_get_array(ans, lists[k]);
 		for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-			add_action_id(acts, json_object_array_get_idx(arr, i));
+			hcloud_action_add(acts, json_object_array_get_idx(arr, i));
 	}
 }
 
-static void no_answer(struct http_client *c, const char *method, const char *path,
-		      struct hc_error *e)
-{
-	memset(e, 0, sizeof(*e));
-	snprintf(e->message, sizeof(e->message), "%s %s: no answer from the API: %s", method,
-		 path, c->errbuf);
-}
-
 bool hcloud_call(struct http_client *c, const char *method, const char *path, json_object *body,
-		 json_object **answer, struct hc_actions *acts, struct hc_error *e)
+		 json_object **answer, struct hc_actions *acts, struct error *e)
 {
 	if (answer)
 		*answer = NULL;
@@ -529,22 +500,21 @@ bool hcloud_call(struct http_client *c, const char *method, const char *path, js
 								     JSON_C_TO_STRING_NOSLASHESCAPE)
 				: NULL;
 	struct http_response r;
-	bool got = http_request(c, method, path, text, &r);
+	bool got = http_request(c, method, path, text, &r, e);
 	if (body)
 		json_object_put(body);
 	if (!got) {
-		no_answer(c, method, path, e);
-		http_response_free(&r);
-		return false;
+		http_response_release(&r);
+		return error_wrap(e, "%s %s: no answer from the API", method, path);
 	}
 	if (r.status < 200 || r.status > 299) {
-		hcloud_error_decode(r.status, r.body, e);
-		http_response_free(&r);
+		hcloud_error_decode(r.status, r.body.buf, e);
+		http_response_release(&r);
 		return false;
 	}
-	json_object *ans = r.body && r.len ? json_tokener_parse(r.body) : NULL;
-	http_response_free(&r);
-	collect_actions(ans, acts);
+	json_object *ans = r.body.len ? json_tokener_parse(r.body.buf) : NULL;
+	http_response_release(&r);
+	hcloud_collect_actions(ans, acts);
 	if (answer)
 		*answer = ans;
 	else if (ans)
@@ -561,7 +531,7 @@ json_object *hcloud_labels_json(const struct hc_labels *l)
 }
 
 bool hcloud_find_name(struct http_client *c, const char *path, const char *key,
-		      const char *name, json_object **item, struct hc_error *e)
+		      const char *name, json_object **item, struct error *e)
 {
 	*item = NULL;
 	char q[512];
@@ -578,20 +548,16 @@ bool hcloud_find_name(struct http_client *c, const char *path, const char *key,
 	return true;
 }
 
-static bool decoded(bool ok, json_object *ans, const char *what, struct hc_error *e)
+static bool hcloud_decoded(bool ok, json_object *ans, const char *what, struct error *e)
 {
 	if (ans)
 		json_object_put(ans);
-	if (!ok) {
-		memset(e, 0, sizeof(*e));
-		snprintf(e->message, sizeof(e->message), "the API's answer holds no valid %s", what);
-	}
-	return ok;
+	return ok || error_http(e, 200, NULL, "the API's answer holds no valid %s", what);
 }
 
 bool hcloud_create_server(struct http_client *c, struct arena *a,
 			  const struct hc_server_create *rq, struct hc_server *out,
-			  struct hc_actions *acts, struct hc_error *e)
+			  struct hc_actions *acts, struct error *e)
 {
 	json_object *b = json_object_new_object();
 	json_object_object_add(b, "name", json_object_new_string(rq->name));
@@ -615,22 +581,22 @@ bool hcloud_create_server(struct http_client *c, struct arena *a,
 	json_object *ans;
 	if (!hcloud_call(c, "POST", "/servers", b, &ans, acts, e))
 		return false;
-	return decoded(hcloud_decode_server(a, get(ans, "server"), out), ans, "server", e);
+	return hcloud_decoded(hcloud_decode_server(a, hcloud_get(ans, "server"), out), ans, "server", e);
 }
 
 bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
-		       struct hc_server *out, struct hc_error *e)
+		       struct hc_server *out, struct error *e)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/servers/%lld", (long long)id);
 	json_object *ans;
 	if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
 		return false;
-	return decoded(hcloud_decode_server(a, get(ans, "server"), out), ans, "server", e);
+	return hcloud_decoded(hcloud_decode_server(a, hcloud_get(ans, "server"), out), ans, "server", e);
 }
 
 bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
-			  const char *server_type, struct hc_actions *acts, struct hc_error *e)
+			  const char *server_type, struct hc_actions *acts, struct error *e)
 {
 	char path[96];
 	snprintf(path, sizeof(path), "/servers/%lld/actions/%s", (long long)id, op);
@@ -644,7 +610,7 @@ bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
 }
 
 bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_actions *acts,
-				   struct hc_error *e)
+				   struct error *e)
 {
 	char path[96];
 	snprintf(path, sizeof(path), "/servers/%lld/actions?status=running", (long long)id);
@@ -652,16 +618,16 @@ bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_
 	if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
 		return false;
 	acts->n = 0;
-	json_object *arr = get_array(ans, "actions");
+	json_object *arr = hcloud_get_array(ans, "actions");
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
-		add_action_id(acts, json_object_array_get_idx(arr, i));
+		hcloud_action_add(acts, json_object_array_get_idx(arr, i));
 	json_object_put(ans);
 	return true;
 }
 
 bool hcloud_create_ssh_key(struct http_client *c, struct arena *a, const char *name,
 			   const char *public_key, const struct hc_labels *labels,
-			   struct hc_ssh_key *out, struct hc_error *e)
+			   struct hc_ssh_key *out, struct error *e)
 {
 	json_object *b = json_object_new_object();
 	json_object_object_add(b, "name", json_object_new_string(name));
@@ -670,10 +636,10 @@ bool hcloud_create_ssh_key(struct http_client *c, struct arena *a, const char *n
 	json_object *ans;
 	if (!hcloud_call(c, "POST", "/ssh_keys", b, &ans, NULL, e))
 		return false;
-	return decoded(hcloud_decode_ssh_key(a, get(ans, "ssh_key"), out), ans, "ssh key", e);
+	return hcloud_decoded(hcloud_decode_ssh_key(a, hcloud_get(ans, "ssh_key"), out), ans, "ssh key", e);
 }
 
-static json_object *rules_json(const int *ports, size_t nports)
+static json_object *hcloud_rules_json(const int *ports, size_t nports)
 {
 	json_object *rules = json_object_new_array();
 	for (size_t i = 0; i < nports; i++) {
@@ -693,30 +659,30 @@ static json_object *rules_json(const int *ports, size_t nports)
 
 bool hcloud_create_firewall(struct http_client *c, struct arena *a, const char *name,
 			    const int *ports, size_t nports, const struct hc_labels *labels,
-			    struct hc_firewall *out, struct hc_actions *acts, struct hc_error *e)
+			    struct hc_firewall *out, struct hc_actions *acts, struct error *e)
 {
 	json_object *b = json_object_new_object();
 	json_object_object_add(b, "name", json_object_new_string(name));
 	json_object_object_add(b, "labels", hcloud_labels_json(labels));
-	json_object_object_add(b, "rules", rules_json(ports, nports));
+	json_object_object_add(b, "rules", hcloud_rules_json(ports, nports));
 	json_object *ans;
 	if (!hcloud_call(c, "POST", "/firewalls", b, &ans, acts, e))
 		return false;
-	return decoded(hcloud_decode_firewall(a, get(ans, "firewall"), out), ans, "firewall", e);
+	return hcloud_decoded(hcloud_decode_firewall(a, hcloud_get(ans, "firewall"), out), ans, "firewall", e);
 }
 
 bool hcloud_firewall_set_rules(struct http_client *c, int64_t id, const int *ports,
-			       size_t nports, struct hc_actions *acts, struct hc_error *e)
+			       size_t nports, struct hc_actions *acts, struct error *e)
 {
 	char path[96];
 	snprintf(path, sizeof(path), "/firewalls/%lld/actions/set_rules", (long long)id);
 	json_object *b = json_object_new_object();
-	json_object_object_add(b, "rules", rules_json(ports, nports));
+	json_object_object_add(b, "rules", hcloud_rules_json(ports, nports));
 	return hcloud_call(c, "POST", path, b, NULL, acts, e);
 }
 
 bool hcloud_firewall_apply(struct http_client *c, int64_t id, int64_t server,
-			   struct hc_actions *acts, struct hc_error *e)
+			   struct hc_actions *acts, struct error *e)
 {
 	char path[96];
 	snprintf(path, sizeof(path), "/firewalls/%lld/actions/apply_to_resources", (long long)id);
@@ -729,11 +695,11 @@ bool hcloud_firewall_apply(struct http_client *c, int64_t id, int64_t server,
 	json_object_object_add(b, "apply_to", to);
 	if (hcloud_call(c, "POST", path, b, NULL, acts, e))
 		return true;
-	return !strcmp(e->code, "firewall_already_applied");
+	return error_code_is(e, "firewall_already_applied");
 }
 
 bool hcloud_update(struct http_client *c, const char *path, const char *name,
-		   const struct hc_labels *labels, struct hc_error *e)
+		   const struct hc_labels *labels, struct error *e)
 {
 	json_object *b = json_object_new_object();
 	if (name)
@@ -743,14 +709,14 @@ bool hcloud_update(struct http_client *c, const char *path, const char *name,
 }
 
 bool hcloud_delete(struct http_client *c, const char *path, struct hc_actions *acts,
-		   struct hc_error *e)
+		   struct error *e)
 {
 	if (hcloud_call(c, "DELETE", path, NULL, NULL, acts, e))
 		return true;
-	return e->status == 404;
+	return error_status(e) == 404;
 }
 
-static json_object *a_records(const char *ip)
+static json_object *hcloud_a_records(const char *ip)
 {
 	json_object *recs = json_object_new_array(), *r = json_object_new_object();
 	json_object_object_add(r, "value", json_object_new_string(ip));
@@ -760,7 +726,7 @@ static json_object *a_records(const char *ip)
 
 bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *name,
 			const char *ip, const struct hc_labels *labels, struct hc_actions *acts,
-			struct hc_error *e)
+			struct error *e)
 {
 	struct arena a;
 	arena_init(&a);
@@ -770,24 +736,31 @@ bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *nam
 	json_object *b = json_object_new_object();
 	json_object_object_add(b, "name", json_object_new_string(name));
 	json_object_object_add(b, "type", json_object_new_string("A"));
-	json_object_object_add(b, "records", a_records(ip));
+	json_object_object_add(b, "records", hcloud_a_records(ip));
 	json_object_object_add(b, "labels", hcloud_labels_json(labels));
 	bool ok = hcloud_call(c, "POST", path, b, NULL, acts, e);
-	if (!ok && !strcmp(e->code, "uniqueness_error")) {
+	if (!ok && error_code_is(e, "uniqueness_error")) {
+		error_release(e);
 		/* it exists (maybe from an apply that lost the answer): set it */
 		snprintf(path, sizeof(path), "/zones/%s/rrsets/%s/A", z, n);
 		ok = hcloud_update(c, path, NULL, labels, e);
 		snprintf(path, sizeof(path), "/zones/%s/rrsets/%s/A/actions/set_records", z, n);
 		json_object *sb = json_object_new_object();
-		json_object_object_add(sb, "records", a_records(ip));
+		json_object_object_add(sb, "records", hcloud_a_records(ip));
 		ok = ok && hcloud_call(c, "POST", path, sb, NULL, acts, e);
 	}
 	arena_release(&a);
 	return ok;
 }
 
+const char *hcloud_rrset_name(struct arena *a, const char *domain, const char *zone)
+{
+	size_t dl = strlen(domain), zl = strlen(zone);
+	return dl == zl ? "@" : arena_strndup(a, domain, dl - zl - 1);
+}
+
 /* What the last poll saw: each action's progress, and when. */
-struct poll_seen {
+struct hcloud_poll_seen {
 	int64_t progress[HC_MAX_ACTIONS]; /* by index in acts; -1 = not seen yet */
 	int64_t at;                       /* when it was seen */
 };
@@ -795,7 +768,7 @@ struct poll_seen {
 /* The longest time left of the running actions, extrapolated from each
  * one's progress since the poll before (or since the wait began); -1
  * when none advanced. */
-static int64_t time_left(const struct poll_seen *before, const int64_t *now_progress,
+static int64_t hcloud_time_left(const struct hcloud_poll_seen *before, const int64_t *now_progress,
 			 size_t n, int64_t now)
 {
 	int64_t left = -1;
@@ -813,7 +786,7 @@ static int64_t time_left(const struct poll_seen *before, const int64_t *now_prog
 }
 
 bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, long poll_ms,
-			 long timeout_s, struct hc_error *e)
+			 long timeout_s, struct error *e)
 {
 	if (!acts->n)
 		return true;
@@ -823,7 +796,7 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 		w += (size_t)snprintf(path + w, sizeof(path) - w, "%sid=%lld", i ? "&" : "",
 				      (long long)acts->ids[i]);
 	int64_t begin = clock_mono_ms();
-	struct poll_seen seen = { .at = begin };
+	struct hcloud_poll_seen seen = { .at = begin };
 	for (size_t i = 0; i < HC_MAX_ACTIONS; i++)
 		seen.progress[i] = -1;
 	long wait = poll_ms > 0 ? poll_ms : 1, backoff = wait;
@@ -833,7 +806,7 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 		if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
 			return false;
 		int64_t now = clock_mono_ms();
-		json_object *arr = get_array(ans, "actions");
+		json_object *arr = hcloud_get_array(ans, "actions");
 		size_t done = 0;
 		int64_t progress[HC_MAX_ACTIONS];
 		for (size_t i = 0; i < HC_MAX_ACTIONS; i++)
@@ -852,12 +825,8 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 				done++;
 			} else if (x.status == HC_ACTION_ERROR && !failed) {
 				failed = true;
-				memset(e, 0, sizeof(*e));
-				e->status = 200;
-				snprintf(e->code, sizeof(e->code), "%s",
-					 x.error_code ? x.error_code : "action_failed");
-				snprintf(e->message, sizeof(e->message), "action %s failed: %s",
-					 x.command, x.error_message);
+				error_http(e, 200, x.error_code ? x.error_code : "action_failed",
+					   "action %s failed: %s", x.command, x.error_message);
 			}
 		}
 		arena_release(&a);
@@ -866,13 +835,9 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 			return false;
 		if (done == acts->n)
 			return true;
-		if ((now - begin) / 1000 >= timeout_s) {
-			memset(e, 0, sizeof(*e));
-			snprintf(e->message, sizeof(e->message),
-				 "actions still running after %ld s", timeout_s);
-			return false;
-		}
-		int64_t left = time_left(&seen, progress, acts->n, now);
+		if ((now - begin) / 1000 >= timeout_s)
+			return error_set(e, "actions still running after %ld s", timeout_s);
+		int64_t left = hcloud_time_left(&seen, progress, acts->n, now);
 		backoff = backoff + backoff / 2 + 1;
 		if (backoff > 2000)
 			backoff = 2000;

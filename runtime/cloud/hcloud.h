@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "error.h"
 #include "http.h"
 
 struct hc_labels {
@@ -118,15 +119,14 @@ struct hc_action {
 	const char *error_message;
 };
 
-/* The error envelope, or a transport failure (status 0). */
-struct hc_error {
-	long status;
-	char code[64];
-	char message[512];         /* code, message and invalid_input fields, one line */
-};
+/* The public API; HCLOUD_ENDPOINT overrides it. */
+#define HCLOUD_ENDPOINT_DEFAULT "https://api.hetzner.cloud/v1"
 
-/* Decodes an error answer into e (always fills e->message). */
-void hcloud_error_decode(long status, const char *body, struct hc_error *e);
+/*
+ * Turns an error answer into e: status, the envelope's code, and one line
+ * "HTTP 409 uniqueness_error: message (field: why)".  Returns false.
+ */
+bool hcloud_error_decode(long status, const char *body, struct error *e);
 
 /* Label helpers.  Value of key, or NULL. */
 const char *hcloud_label(const struct hc_labels *l, const char *key);
@@ -161,7 +161,7 @@ long hcloud_next_page(json_object *answer);
  * (json_object_put it).  false with e set on an error answer.
  */
 bool hcloud_list(struct http_client *c, const char *path, const char *query, const char *key,
-		 json_object **items, struct hc_error *e);
+		 json_object **items, struct error *e);
 
 /* ---- mutations (apply) ------------------------------------------------------
  *
@@ -187,7 +187,11 @@ void hcloud_actions_add(struct hc_actions *dst, const struct hc_actions *src);
  * and acts (may be NULL) the actions it names.
  */
 bool hcloud_call(struct http_client *c, const char *method, const char *path, json_object *body,
-		 json_object **answer, struct hc_actions *acts, struct hc_error *e);
+		 json_object **answer, struct hc_actions *acts, struct error *e);
+
+/* The name of domain's rrset in zone (domain ends in zone): relative,
+ * "@" for the apex; in a. */
+const char *hcloud_rrset_name(struct arena *a, const char *domain, const char *zone);
 
 /* The labels as a json-c object. */
 json_object *hcloud_labels_json(const struct hc_labels *l);
@@ -196,7 +200,7 @@ json_object *hcloud_labels_json(const struct hc_labels *l);
  * there is none.  Used before creating: an earlier apply that was
  * interrupted may have created it without learning so. */
 bool hcloud_find_name(struct http_client *c, const char *path, const char *key,
-		      const char *name, json_object **item, struct hc_error *e);
+		      const char *name, json_object **item, struct error *e);
 
 struct hc_server_create {
 	const char *name, *type, *image, *location;
@@ -209,43 +213,43 @@ struct hc_server_create {
 
 bool hcloud_create_server(struct http_client *c, struct arena *a,
 			  const struct hc_server_create *rq, struct hc_server *out,
-			  struct hc_actions *acts, struct hc_error *e);
+			  struct hc_actions *acts, struct error *e);
 bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
-		       struct hc_server *out, struct hc_error *e);
+		       struct hc_server *out, struct error *e);
 /* POST /servers/ID/actions/OP: "poweron", "poweroff", or "change_type"
  * with server_type (the disk is kept, so a later downgrade stays possible). */
 bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
-			  const char *server_type, struct hc_actions *acts, struct hc_error *e);
+			  const char *server_type, struct hc_actions *acts, struct error *e);
 /* The ids of the actions running on server id. */
 bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_actions *acts,
-				   struct hc_error *e);
+				   struct error *e);
 
 bool hcloud_create_ssh_key(struct http_client *c, struct arena *a, const char *name,
 			   const char *public_key, const struct hc_labels *labels,
-			   struct hc_ssh_key *out, struct hc_error *e);
+			   struct hc_ssh_key *out, struct error *e);
 
 /* Rules: inbound tcp on each port from anywhere (IPv4 and IPv6). */
 bool hcloud_create_firewall(struct http_client *c, struct arena *a, const char *name,
 			    const int *ports, size_t nports, const struct hc_labels *labels,
-			    struct hc_firewall *out, struct hc_actions *acts, struct hc_error *e);
+			    struct hc_firewall *out, struct hc_actions *acts, struct error *e);
 bool hcloud_firewall_set_rules(struct http_client *c, int64_t id, const int *ports,
-			       size_t nports, struct hc_actions *acts, struct hc_error *e);
+			       size_t nports, struct hc_actions *acts, struct error *e);
 /* Already applied counts as done. */
 bool hcloud_firewall_apply(struct http_client *c, int64_t id, int64_t server,
-			   struct hc_actions *acts, struct hc_error *e);
+			   struct hc_actions *acts, struct error *e);
 
 /* PUT path {name (when not NULL), labels}: the labels are replaced. */
 bool hcloud_update(struct http_client *c, const char *path, const char *name,
-		   const struct hc_labels *labels, struct hc_error *e);
+		   const struct hc_labels *labels, struct error *e);
 /* DELETE path; one that is gone already (404) counts as done. */
 bool hcloud_delete(struct http_client *c, const char *path, struct hc_actions *acts,
-		   struct hc_error *e);
+		   struct error *e);
 
 /* The A rrset NAME of zone holding exactly ip: created with labels, or,
  * when it exists, its records set and labels replaced. */
 bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *name,
 			const char *ip, const struct hc_labels *labels, struct hc_actions *acts,
-			struct hc_error *e);
+			struct error *e);
 
 /*
  * Waits until every action of acts has finished: GET /actions?id=..
@@ -258,6 +262,6 @@ bool hcloud_rrset_put_a(struct http_client *c, const char *zone, const char *nam
  * the time runs out.
  */
 bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, long poll_ms,
-			 long timeout_s, struct hc_error *e);
+			 long timeout_s, struct error *e);
 
 #endif

@@ -1,6 +1,5 @@
 #include "http.h"
 
-
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -13,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "clock.h"
+#include "xalloc.h"
 
 #define HTTP_MAX_BODY ((size_t)64 << 20)
 
@@ -32,7 +33,7 @@ void http_retry_default(struct http_retry *r)
 	}
 }
 
-static int64_t now_ms(void)
+static int64_t http_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -57,7 +58,7 @@ bool http_url_allowed(const char *url)
 	if (n < 4 || n > 15 || strncmp(host, "127.", 4))
 		return false;
 	for (size_t i = 4; i < n; i++)
-		if (!(host[i] == '.' || (host[i] >= '0' && host[i] <= '9')))
+		if (host[i] != '.' && !ascii_digit(host[i]))
 			return false;
 	return true;
 }
@@ -80,13 +81,13 @@ static struct {
 	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
 	void (*slist_free_all)(struct curl_slist *l);
 	char error[256]; /* empty when loaded */
-} curl;
+} http_curl;
 
 static pthread_once_t http_curl_once = PTHREAD_ONCE_INIT;
 
 static void http_curl_load(void)
 {
-#define HTTP_CURL_FN(f) { "curl_" #f, offsetof(__typeof__(curl), f) }
+#define HTTP_CURL_FN(f) { "curl_" #f, offsetof(__typeof__(http_curl), f) }
 	static const struct { const char *name; size_t off; } fns[] = {
 		HTTP_CURL_FN(global_init), HTTP_CURL_FN(easy_init),
 		HTTP_CURL_FN(easy_cleanup), HTTP_CURL_FN(easy_reset),
@@ -97,76 +98,65 @@ static void http_curl_load(void)
 #undef HTTP_CURL_FN
 	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
-		snprintf(curl.error, sizeof(curl.error),
+		snprintf(http_curl.error, sizeof(http_curl.error),
 			 "cannot load libcurl (libcurl.so.4): %s", dlerror());
 		return;
 	}
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
 		void *f = dlsym(lib, fns[i].name);
 		if (!f) {
-			snprintf(curl.error, sizeof(curl.error), "libcurl.so.4 has no %s",
+			snprintf(http_curl.error, sizeof(http_curl.error), "libcurl.so.4 has no %s",
 				 fns[i].name);
 			return;
 		}
 		/* POSIX: a function's address from dlsym goes through void *;
 		 * every member named in fns is a function pointer */
-		memcpy((char *)&curl + fns[i].off, &f, sizeof(f));
+		memcpy((char *)&http_curl + fns[i].off, &f, sizeof(f));
 	}
 	/* once for the process, as libcurl wants, and never cleaned up:
 	 * clients come and go on several threads */
-	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		snprintf(curl.error, sizeof(curl.error), "libcurl failed to initialise");
+	if (http_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		snprintf(http_curl.error, sizeof(http_curl.error), "libcurl failed to initialise");
 }
 
 bool http_client_init(struct http_client *c, const char *base, const char *token,
-		      char *err, size_t errlen)
+		      struct error *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (!http_url_allowed(base)) {
-		snprintf(err, errlen,
-			 "endpoint '%s' refused: only https, or plain http to a loopback address",
-			 base);
-		return false;
-	}
+	if (!http_url_allowed(base))
+		return error_set(err, "endpoint '%s' refused: only https, or plain http to a "
+				 "loopback address", base);
 	/* a control character in the token would end the header it travels in */
 	for (const char *t = token; t && *t; t++)
-		if ((unsigned char)*t <= ' ' || *t == 0x7f) {
-			snprintf(err, errlen, "the token holds a space or a control character");
-			return false;
-		}
+		if ((unsigned char)*t <= ' ' || *t == 0x7f)
+			return error_set(err, "the token holds a space or a control character");
+	pthread_once(&http_curl_once, http_curl_load);
+	if (http_curl.error[0])
+		return error_set(err, "%s", http_curl.error);
 	size_t n = strlen(base);
 	while (n && base[n - 1] == '/')
 		n--;
-	c->base = strndup(base, n);
-	c->token = token ? strdup(token) : NULL;
+	c->curl = http_curl.easy_init();
+	if (!c->curl)
+		return error_set(err, "cannot set up the HTTP client (curl_easy_init)");
+	c->base = xstrndup(base, n);
+	c->token = token ? xstrdup(token) : NULL;
 	c->connect_timeout_ms = 10000;
 	c->timeout_ms = 30000;
 	http_retry_default(&c->retry);
 	c->rl_limit = c->rl_remaining = -1;
 	c->rl_reset = -1;
-	c->rng = (unsigned)now_ms() ^ ((unsigned)getpid() << 16);
-	pthread_once(&http_curl_once, http_curl_load);
-	if (curl.error[0]) {
-		snprintf(err, errlen, "%s", curl.error);
-		http_client_release(c);
-		return false;
-	}
-	c->curl = curl.easy_init();
-	if (!c->base || !c->curl || (token && !c->token)) {
-		snprintf(err, errlen, "cannot set up the HTTP client");
-		http_client_release(c);
-		return false;
-	}
+	c->rng = (unsigned)http_now_ms() ^ ((unsigned)getpid() << 16);
 	return true;
 }
 
 void http_client_release(struct http_client *c)
 {
 	if (c->curl)
-		curl.easy_cleanup(c->curl);
+		http_curl.easy_cleanup(c->curl);
 	if (c->token) {
 		/* do not leave the token lying in freed memory */
-		memset(c->token, 0, strlen(c->token));
+		explicit_bzero(c->token, strlen(c->token));
 		free(c->token);
 	}
 	free(c->base);
@@ -213,7 +203,7 @@ bool http_retryable(long status, const char *code)
 
 /* ---- redaction ------------------------------------------------------------ */
 
-static bool secret_key(const char *k)
+static bool http_secret_key(const char *k)
 {
 	static const char *const keys[] = { "user_data", "root_password", "token", "password",
 					    "tsig_key", NULL };
@@ -223,87 +213,68 @@ static bool secret_key(const char *k)
 	return false;
 }
 
-static void redact_json(json_object *o)
+static void http_redact_json(json_object *o)
 {
 	if (json_object_is_type(o, json_type_object)) {
 		json_object_object_foreach(o, k, v) {
-			if (secret_key(k) && !json_object_is_type(v, json_type_null))
+			if (http_secret_key(k) && !json_object_is_type(v, json_type_null))
 				json_object_object_add(o, k, json_object_new_string("<redacted>"));
 			else
-				redact_json(v);
+				http_redact_json(v);
 		}
 	} else if (json_object_is_type(o, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(o); i++)
-			redact_json(json_object_array_get_idx(o, i));
+			http_redact_json(json_object_array_get_idx(o, i));
 	}
 }
 
-void http_redact_body(const char *text, const char *secret, char *out, size_t outlen)
+void http_redact_body(const char *text, const char *secret, struct strbuf *out)
 {
-	if (!outlen)
-		return;
 	json_object *o = json_tokener_parse(text);
 	const char *src = text;
 	if (o) {
-		redact_json(o);
+		http_redact_json(o);
 		src = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							JSON_C_TO_STRING_NOSLASHESCAPE);
 	}
 	size_t sl = secret ? strlen(secret) : 0;
-	size_t w = 0;
-	while (*src && w + 1 < outlen) {
-		if (sl && !strncmp(src, secret, sl)) {
-			const char *r = "<redacted>";
-			while (*r && w + 1 < outlen)
-				out[w++] = *r++;
-			src += sl;
-			continue;
-		}
-		out[w++] = *src++;
+	const char *hit;
+	while (sl && (hit = strstr(src, secret))) {
+		strbuf_add(out, src, (size_t)(hit - src));
+		strbuf_addstr(out, "<redacted>");
+		src = hit + sl;
 	}
-	out[w] = '\0';
+	strbuf_addstr(out, src);
 	if (o)
 		json_object_put(o);
 }
 
 /* ---- requests ------------------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
+/* The answer's body, refused past HTTP_MAX_BODY. */
+struct http_body {
+	struct strbuf *sb;
 	bool too_big;
 };
 
-static size_t on_body(char *data, size_t size, size_t n, void *ud)
+static size_t http_on_body(char *data, size_t size, size_t n, void *ud)
 {
-	struct buf *b = ud;
+	struct http_body *b = ud;
 	size_t add = size * n;
-	if (b->len + add + 1 > HTTP_MAX_BODY) {
+	if (b->sb->len + add + 1 > HTTP_MAX_BODY) {
 		b->too_big = true;
 		return 0;
 	}
-	if (b->len + add + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + add + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return 0;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, add);
-	b->len += add;
-	b->p[b->len] = '\0';
+	strbuf_add(b->sb, data, add);
 	return add;
 }
 
-struct hdrs {
+struct http_hdrs {
 	long limit, remaining, retry_after;
 	int64_t reset;
 };
 
-static bool header_is(const char *line, size_t len, const char *name, long long *val)
+static bool http_header_is(const char *line, size_t len, const char *name, long long *val)
 {
 	size_t n = strlen(name);
 	if (len <= n + 1 || strncasecmp(line, name, n) || line[n] != ':')
@@ -322,23 +293,23 @@ static bool header_is(const char *line, size_t len, const char *name, long long 
 	return true;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *ud)
+static size_t http_on_header(char *data, size_t size, size_t n, void *ud)
 {
-	struct hdrs *h = ud;
+	struct http_hdrs *h = ud;
 	size_t len = size * n;
 	long long v;
-	if (header_is(data, len, "RateLimit-Limit", &v))
+	if (http_header_is(data, len, "RateLimit-Limit", &v))
 		h->limit = (long)v;
-	else if (header_is(data, len, "RateLimit-Remaining", &v))
+	else if (http_header_is(data, len, "RateLimit-Remaining", &v))
 		h->remaining = (long)v;
-	else if (header_is(data, len, "RateLimit-Reset", &v))
+	else if (http_header_is(data, len, "RateLimit-Reset", &v))
 		h->reset = v;
-	else if (header_is(data, len, "Retry-After", &v))
+	else if (http_header_is(data, len, "Retry-After", &v))
 		h->retry_after = (long)v;
 	return len;
 }
 
-static unsigned next_rand(struct http_client *c)
+static unsigned http_next_rand(struct http_client *c)
 {
 	/* xorshift32: jitter only, not security */
 	unsigned x = c->rng ? c->rng : 2463534242u;
@@ -349,7 +320,7 @@ static unsigned next_rand(struct http_client *c)
 	return x;
 }
 
-static char *error_code(const char *body)
+static char *http_error_code(const char *body)
 {
 	json_object *o = body ? json_tokener_parse(body) : NULL, *e, *code;
 	char *r = NULL;
@@ -362,7 +333,7 @@ static char *error_code(const char *body)
 	return r;
 }
 
-static void trace_request(struct http_client *c, const char *method, const char *url,
+static void http_trace_request(struct http_client *c, const char *method, const char *url,
 			  const char *body, int attempt)
 {
 	if (!c->trace)
@@ -371,107 +342,93 @@ static void trace_request(struct http_client *c, const char *method, const char 
 	if (c->token)
 		fputs("debug:   Authorization: Bearer <redacted>\n", c->trace);
 	if (body) {
-		size_t n = strlen(body) + 64;
-		char *red = malloc(n);
-		if (red) {
-			http_redact_body(body, c->token, red, n);
-			fprintf(c->trace, "debug:   body: %s\n", red);
-			free(red);
-		}
+		struct strbuf red = STRBUF_INIT;
+		http_redact_body(body, c->token, &red);
+		fprintf(c->trace, "debug:   body: %s\n", red.buf);
+		strbuf_release(&red);
 	}
 }
 
-/* One attempt: status 0 on a transport error. */
-static void attempt(struct http_client *c, const char *method, const char *url,
-		    const char *body, struct http_response *resp, struct hdrs *h)
+/* One attempt: status 0 on a transport error, with err set. */
+static void http_attempt(struct http_client *c, const char *method, const char *url,
+			 const char *body, struct http_response *resp, struct http_hdrs *h,
+			 struct error *err)
 {
 	CURL *cu = c->curl;
-	struct buf b = { 0 };
+	struct http_body b = { &resp->body, false };
 	struct curl_slist *hl = NULL;
-	char *auth = NULL;
-	hl = curl.slist_append(hl, "Accept: application/json");
-	hl = curl.slist_append(hl, "User-Agent: infrac");
+	struct strbuf auth = STRBUF_INIT;
+	char cerr[CURL_ERROR_SIZE] = "";
+	hl = http_curl.slist_append(hl, "Accept: application/json");
+	hl = http_curl.slist_append(hl, "User-Agent: infrac");
 	if (body)
-		hl = curl.slist_append(hl, "Content-Type: application/json");
+		hl = http_curl.slist_append(hl, "Content-Type: application/json");
 	if (c->token) {
-		size_t n = strlen(c->token) + 32;
-		auth = malloc(n);
-		if (auth) {
-			snprintf(auth, n, "Authorization: Bearer %s", c->token);
-			hl = curl.slist_append(hl, auth);
-		}
+		strbuf_addf(&auth, "Authorization: Bearer %s", c->token);
+		hl = http_curl.slist_append(hl, auth.buf);
 	}
-	curl.easy_reset(cu);
-	curl.easy_setopt(cu, CURLOPT_URL, url);
-	curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
-	curl.easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
-	curl.easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl.easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl.easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl.easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl.easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
-	curl.easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	curl.easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl.easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
-	curl.easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_body);
-	curl.easy_setopt(cu, CURLOPT_WRITEDATA, &b);
-	curl.easy_setopt(cu, CURLOPT_HEADERFUNCTION, on_header);
-	curl.easy_setopt(cu, CURLOPT_HEADERDATA, h);
-	curl.easy_setopt(cu, CURLOPT_ERRORBUFFER, c->errbuf);
+	http_curl.easy_reset(cu);
+	http_curl.easy_setopt(cu, CURLOPT_URL, url);
+	http_curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	http_curl.easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
+	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
+	http_curl.easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	http_curl.easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	http_curl.easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
+	http_curl.easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	http_curl.easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
+	http_curl.easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
+	http_curl.easy_setopt(cu, CURLOPT_WRITEFUNCTION, http_on_body);
+	http_curl.easy_setopt(cu, CURLOPT_WRITEDATA, &b);
+	http_curl.easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
+	http_curl.easy_setopt(cu, CURLOPT_HEADERDATA, h);
+	http_curl.easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
 	if (body) {
-		curl.easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-		curl.easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
-	c->errbuf[0] = '\0';
 	c->requests++;
-	CURLcode rc = curl.easy_perform(cu);
-	curl.slist_free_all(hl);
-	if (auth) {
-		memset(auth, 0, strlen(auth));
-		free(auth);
-	}
+	CURLcode rc = http_curl.easy_perform(cu);
+	http_curl.slist_free_all(hl);
+	strbuf_wipe(&auth);
 	resp->status = 0;
-	if (rc != CURLE_OK) {
-		if (!c->errbuf[0])
-			snprintf(c->errbuf, sizeof(c->errbuf), "%s", curl.easy_strerror(rc));
-		if (b.too_big)
-			snprintf(c->errbuf, sizeof(c->errbuf), "answer larger than 64 MiB");
-		free(b.p);
+	if (rc == CURLE_OK) {
+		http_curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
 		return;
 	}
-	curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
-	resp->body = b.p ? b.p : strdup("");
-	resp->len = b.len;
+	strbuf_release(&resp->body);
+	if (b.too_big)
+		error_set(err, "answer larger than 64 MiB");
+	else
+		error_set(err, "%s", cerr[0] ? cerr : http_curl.easy_strerror(rc));
 }
 
 bool http_request(struct http_client *c, const char *method, const char *path,
-		  const char *body, struct http_response *resp)
+		  const char *body, struct http_response *resp, struct error *err)
 {
 	memset(resp, 0, sizeof(*resp));
+	strbuf_init(&resp->body, 0);
 	resp->retry_after = -1;
-	size_t ul = strlen(c->base) + strlen(path) + 1;
-	char *url = malloc(ul);
-	if (!url) {
-		snprintf(c->errbuf, sizeof(c->errbuf), "out of memory");
-		return false;
-	}
-	snprintf(url, ul, "%s%s", c->base, path);
+	struct strbuf url = STRBUF_INIT;
+	strbuf_addf(&url, "%s%s", c->base, path);
 	/* a transport error after sending a POST may have created something */
 	bool idempotent = strcmp(method, "POST") != 0;
 	int64_t waited = 0;
 	for (int try = 1;; try++) {
-		int64_t pace = http_pace_ms(c, now_ms());
+		int64_t pace = http_pace_ms(c, http_now_ms());
 		if (pace > 0) {
 			if (c->trace)
 				fprintf(c->trace, "debug: rate limit low (%ld of %ld left), waiting %lld ms\n",
 					c->rl_remaining, c->rl_limit, (long long)pace);
 			clock_sleep_ms(pace);
 		}
-		struct hdrs h = { -1, -1, -1, -1 };
-		trace_request(c, method, url, body, try);
+		struct http_hdrs h = { -1, -1, -1, -1 };
+		http_trace_request(c, method, url.buf, body, try);
 		int64_t t0 = clock_mono_ms();
-		http_response_free(resp);
-		attempt(c, method, url, body, resp, &h);
+		http_response_release(resp);
+		error_release(err);
+		http_attempt(c, method, url.buf, body, resp, &h, err);
 		resp->retry_after = h.retry_after;
 		if (h.limit >= 0)
 			c->rl_limit = h.limit;
@@ -479,23 +436,23 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 			c->rl_remaining = h.remaining;
 		if (h.reset >= 0)
 			c->rl_reset = h.reset;
-		char *code = resp->status >= 400 ? error_code(resp->body) : NULL;
+		char *code = resp->status >= 400 ? http_error_code(resp->body.buf) : NULL;
 		if (c->trace) {
 			if (resp->status)
 				fprintf(c->trace, "debug:   -> %ld%s%s in %lld ms\n", resp->status,
 					code ? " " : "", code ? code : "", (long long)(clock_mono_ms() - t0));
 			else
-				fprintf(c->trace, "debug:   -> no answer: %s\n", c->errbuf);
+				fprintf(c->trace, "debug:   -> no answer: %s\n", err->msg);
 		}
 		bool again = http_retryable(resp->status, code) && (resp->status || idempotent);
 		free(code);
 		if (!again || try >= c->retry.max_tries)
 			break;
-		int64_t wait = http_backoff_ms(&c->retry, try, next_rand(c));
+		int64_t wait = http_backoff_ms(&c->retry, try, http_next_rand(c));
 		if (resp->retry_after > 0 && resp->retry_after * 1000 > wait)
 			wait = resp->retry_after * 1000;
 		if (resp->status == 429 && c->rl_reset > 0 && c->rl_limit > 0) {
-			int64_t per = http_pace_ms(c, now_ms());
+			int64_t per = http_pace_ms(c, http_now_ms());
 			if (per > wait)
 				wait = per;
 		}
@@ -508,13 +465,11 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 		clock_sleep_ms(wait);
 		waited += wait;
 	}
-	free(url);
+	strbuf_release(&url);
 	return resp->status != 0;
 }
 
-void http_response_free(struct http_response *resp)
+void http_response_release(struct http_response *resp)
 {
-	free(resp->body);
-	resp->body = NULL;
-	resp->len = 0;
+	strbuf_release(&resp->body);
 }

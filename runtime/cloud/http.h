@@ -21,6 +21,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "error.h"
+#include "strbuf.h"
+
 struct http_retry {
 	int max_tries;        /* first try included */
 	int64_t base_ms;      /* first backoff; doubles each retry */
@@ -41,13 +44,11 @@ struct http_client {
 	unsigned rng;         /* jitter */
 	long requests;        /* HTTP requests sent, retries included */
 	void *curl;           /* the reused easy handle: keep-alive */
-	char errbuf[256];     /* last transport error, for messages */
 };
 
 struct http_response {
 	long status;          /* 0 = no answer (transport error) */
-	char *body;           /* NUL-terminated; owned, free with http_response_free */
-	size_t len;
+	struct strbuf body;   /* owned: http_response_release */
 	long retry_after;     /* seconds; -1 = absent */
 };
 
@@ -56,22 +57,26 @@ struct http_response {
 void http_retry_default(struct http_retry *r);
 
 /*
- * Sets up a client for base (HCLOUD_ENDPOINT or the public API).  Refuses
- * plain http except to a loopback host; false with a message in err.
+ * Sets up a client for base (HCLOUD_ENDPOINT or the public API); the
+ * client keeps its own copies of base and token, released (the token
+ * wiped) by http_client_release.  Refuses plain http except to a
+ * loopback host, and a token that could not travel in a header: false
+ * with err set, and nothing to release.
  */
 bool http_client_init(struct http_client *c, const char *base, const char *token,
-		      char *err, size_t errlen);
+		      struct error *err);
 void http_client_release(struct http_client *c);
 
 /*
  * method "GET"/"POST"/...; path starts with '/' and may hold a query;
- * body NULL or JSON.  Returns false only when no answer came at all after
- * the retries (resp->status 0, c->errbuf says why); an HTTP error status
- * returns true with that status.
+ * body NULL or JSON.  Fills resp, which the caller releases with
+ * http_response_release whatever the result.  Returns false only when no
+ * answer came at all after the retries (resp->status 0, err says why);
+ * an HTTP error status returns true with that status.
  */
 bool http_request(struct http_client *c, const char *method, const char *path,
-		  const char *body, struct http_response *resp);
-void http_response_free(struct http_response *resp);
+		  const char *body, struct http_response *resp, struct error *err);
+void http_response_release(struct http_response *resp);
 
 /* Is this URL allowed: https anywhere, http only to 127.0.0.0/8, ::1, localhost. */
 bool http_url_allowed(const char *url);
@@ -94,11 +99,11 @@ int64_t http_pace_ms(const struct http_client *c, int64_t now_ms);
 bool http_retryable(long status, const char *code);
 
 /*
- * Copies text into out (size outlen, always terminated) with the value of
- * every secret JSON field ("user_data", "root_password", "token",
- * "password", "public_key" is not secret) replaced by "<redacted>" and
- * any occurrence of secret (the token) replaced too.
+ * Appends text to out with the value of every secret JSON field
+ * ("user_data", "root_password", "token", "password", "tsig_key";
+ * "public_key" is not secret) replaced by "<redacted>", and any
+ * occurrence of secret (the token; may be NULL) replaced too.
  */
-void http_redact_body(const char *text, const char *secret, char *out, size_t outlen);
+void http_redact_body(const char *text, const char *secret, struct strbuf *out);
 
 #endif

@@ -11,11 +11,11 @@ void state_offline(struct state *s)
 }
 
 /* Lists path and decodes each item with dec into a new array of size elem. */
-typedef bool (*decode_fn)(struct arena *, json_object *, void *);
+typedef bool (*state_decode_fn)(struct arena *, json_object *, void *);
 
-static bool fetch_list(struct arena *a, struct http_client *c, const char *path, const char *query,
-		       const char *key, size_t elem, decode_fn dec, void **out, size_t *n,
-		       struct hc_error *e)
+static bool state_fetch_list(struct arena *a, struct http_client *c, const char *path, const char *query,
+		       const char *key, size_t elem, state_decode_fn dec, void **out, size_t *n,
+		       struct error *e)
 {
 	json_object *items;
 	if (!hcloud_list(c, path, query, key, &items, e))
@@ -25,12 +25,10 @@ static bool fetch_list(struct arena *a, struct http_client *c, const char *path,
 	*n = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (!dec(a, json_object_array_get_idx(items, i), arr + *n * elem)) {
-			memset(e, 0, sizeof(*e));
-			e->status = 200;
-			snprintf(e->message, sizeof(e->message),
-				 "GET %s: item %zu of '%s' is not what the API documents", path, i, key);
 			json_object_put(items);
-			return false;
+			return error_http(e, 200, NULL,
+					  "GET %s: item %zu of '%s' is not what the API documents",
+					  path, i, key);
 		}
 		(*n)++;
 	}
@@ -41,7 +39,7 @@ static bool fetch_list(struct arena *a, struct http_client *c, const char *path,
 
 /* decode_fn adapters of the typed decoders */
 #define DEC(T, fn)                                                        \
-	static bool dec_##T(struct arena *a, json_object *o, void *out)     \
+	static bool state_dec_##T(struct arena *a, json_object *o, void *out)     \
 	{                                                                   \
 		return fn(a, o, out);                                       \
 	}
@@ -55,12 +53,12 @@ DEC(zone, hcloud_decode_zone)
 DEC(rrset, hcloud_decode_rrset)
 
 #define FETCH(a, c, path, query, key, T, arr, n, e) \
-	fetch_list(a, c, path, query, key, sizeof(*(arr)), dec_##T, (void **)&(arr), &(n), e)
+	state_fetch_list(a, c, path, query, key, sizeof(*(arr)), state_dec_##T, (void **)&(arr), &(n), e)
 
 /* comparators by name, for the lists the plan walks in order */
-#define SORT_BY_NAME(arr, n, T) qsort(arr, n, sizeof(struct T), cmp_##T)
+#define SORT_BY_NAME(arr, n, T) qsort(arr, n, sizeof(struct T), state_cmp_##T)
 #define NAME_CMP(T)                                                             \
-	static int cmp_##T(const void *x, const void *y)                          \
+	static int state_cmp_##T(const void *x, const void *y)                          \
 	{                                                                         \
 		const struct T *a = x, *b = y;                                    \
 		return strcmp(a->name ? a->name : "", b->name ? b->name : "");    \
@@ -72,7 +70,7 @@ NAME_CMP(hc_firewall)
 NAME_CMP(hc_server)
 NAME_CMP(hc_rrset)
 
-static int cmp_zone(const void *x, const void *y)
+static int state_cmp_zone(const void *x, const void *y)
 {
 	const struct state_zone *a = x, *b = y;
 	return strcmp(a->zone.name, b->zone.name);
@@ -80,7 +78,7 @@ static int cmp_zone(const void *x, const void *y)
 
 /* Is some name missing from the n resources of arr (elem bytes each, the
  * name at byte offset off)? */
-static bool missing(const void *arr, size_t n, size_t elem, size_t off, const char *const *names,
+static bool state_missing(const void *arr, size_t n, size_t elem, size_t off, const char *const *names,
 		    size_t nnames)
 {
 	for (size_t i = 0; i < nnames; i++) {
@@ -108,26 +106,35 @@ static bool missing(const void *arr, size_t n, size_t elem, size_t off, const ch
 		(n) = kept_;                                                             \
 	} while (0)
 
-bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const char *project,
-		 const char *const *images, size_t nimages, const char *const *names,
-		 size_t nnames, struct hc_error *e)
+/* The servers and firewalls of the Hetzner project without this project's
+ * label, listed only when a wanted name is missing from this project's:
+ * one that lost its label, or a name taken by something else. */
+static bool state_fetch_others(struct state *s, struct arena *a, struct http_client *c,
+			       const char *project, const char *const *names, size_t nnames,
+			       struct error *e)
 {
-	memset(s, 0, sizeof(*s));
-	s->online = true;
-	const char *sel = hcloud_label_selector(a, STATE_LABEL_PROJECT, project);
-	if (!FETCH(a, c, "/server_types", NULL, "server_types", server_type,
-		   s->types, s->ntypes, e) ||
-	    !FETCH(a, c, "/locations", NULL, "locations", location, s->locations,
-		   s->nlocations, e) ||
-	    !FETCH(a, c, "/ssh_keys", NULL, "ssh_keys", ssh_key, s->other_keys, s->nother_keys, e) ||
-	    !FETCH(a, c, "/firewalls", sel, "firewalls", firewall, s->firewalls,
-		   s->nfirewalls, e) ||
-	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers,
-		   e))
-		return false;
-	SORT_BY_NAME(s->types, s->ntypes, hc_server_type);
-	SORT_BY_NAME(s->locations, s->nlocations, hc_location);
-	/* split the keys into the project's and the others */
+	if (state_missing(s->servers, s->nservers, sizeof(*s->servers),
+			  offsetof(struct hc_server, name), names, nnames)) {
+		if (!FETCH(a, c, "/servers", NULL, "servers", server, s->other_servers,
+			   s->nother_servers, e))
+			return false;
+		KEEP_OTHERS(s->other_servers, s->nother_servers, project);
+		SORT_BY_NAME(s->other_servers, s->nother_servers, hc_server);
+	}
+	if (state_missing(s->firewalls, s->nfirewalls, sizeof(*s->firewalls),
+			  offsetof(struct hc_firewall, name), names, nnames)) {
+		if (!FETCH(a, c, "/firewalls", NULL, "firewalls", firewall, s->other_firewalls,
+			   s->nother_firewalls, e))
+			return false;
+		KEEP_OTHERS(s->other_firewalls, s->nother_firewalls, project);
+		SORT_BY_NAME(s->other_firewalls, s->nother_firewalls, hc_firewall);
+	}
+	return true;
+}
+
+/* Every key, split into the project's and the others. */
+static void state_split_keys(struct state *s, struct arena *a, const char *project)
+{
 	s->keys = arena_calloc(a, s->nother_keys ? s->nother_keys : 1, sizeof(*s->keys));
 	size_t others = 0;
 	for (size_t i = 0; i < s->nother_keys; i++) {
@@ -140,25 +147,12 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 	s->nother_keys = others;
 	SORT_BY_NAME(s->keys, s->nkeys, hc_ssh_key);
 	SORT_BY_NAME(s->other_keys, s->nother_keys, hc_ssh_key);
-	SORT_BY_NAME(s->firewalls, s->nfirewalls, hc_firewall);
-	SORT_BY_NAME(s->servers, s->nservers, hc_server);
-	if (missing(s->servers, s->nservers, sizeof(*s->servers),
-		    offsetof(struct hc_server, name), names, nnames)) {
-		if (!FETCH(a, c, "/servers", NULL, "servers", server, s->other_servers,
-			   s->nother_servers, e))
-			return false;
-		KEEP_OTHERS(s->other_servers, s->nother_servers, project);
-		SORT_BY_NAME(s->other_servers, s->nother_servers, hc_server);
-	}
-	if (missing(s->firewalls, s->nfirewalls, sizeof(*s->firewalls),
-		    offsetof(struct hc_firewall, name), names, nnames)) {
-		if (!FETCH(a, c, "/firewalls", NULL, "firewalls", firewall, s->other_firewalls,
-			   s->nother_firewalls, e))
-			return false;
-		KEEP_OTHERS(s->other_firewalls, s->nother_firewalls, project);
-		SORT_BY_NAME(s->other_firewalls, s->nother_firewalls, hc_firewall);
-	}
+}
 
+/* The OS images asked for, one lookup by name each. */
+static bool state_fetch_images(struct state *s, struct arena *a, struct http_client *c,
+			       const char *const *images, size_t nimages, struct error *e)
+{
 	s->images = arena_calloc(a, nimages ? nimages : 1, sizeof(*s->images));
 	for (size_t i = 0; i < nimages; i++) {
 		if (state_image(s, images[i]))
@@ -177,7 +171,13 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 				break;
 			}
 	}
+	return true;
+}
 
+/* Every zone, and the A rrsets of each primary one. */
+static bool state_fetch_zones(struct state *s, struct arena *a, struct http_client *c,
+			      struct error *e)
+{
 	struct hc_zone *zones;
 	size_t nzones;
 	if (!FETCH(a, c, "/zones", NULL, "zones", zone, zones, nzones, e))
@@ -190,13 +190,37 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 		if (z->zone.mode && strcmp(z->zone.mode, "primary"))
 			continue;
 		char *path = arena_printf(a, "/zones/%lld/rrsets", (long long)zones[i].id);
-		if (!FETCH(a, c, path, "type=A", "rrsets", rrset, z->rrsets,
-			   z->nrrsets, e))
+		if (!FETCH(a, c, path, "type=A", "rrsets", rrset, z->rrsets, z->nrrsets, e))
 			return false;
 		SORT_BY_NAME(z->rrsets, z->nrrsets, hc_rrset);
 	}
-	qsort(s->zones, s->nzones, sizeof(*s->zones), cmp_zone);
+	qsort(s->zones, s->nzones, sizeof(*s->zones), state_cmp_zone);
 	return true;
+}
+
+bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const char *project,
+		 const char *const *images, size_t nimages, const char *const *names,
+		 size_t nnames, struct error *e)
+{
+	memset(s, 0, sizeof(*s));
+	s->online = true;
+	const char *sel = hcloud_label_selector(a, STATE_LABEL_PROJECT, project);
+	if (!FETCH(a, c, "/server_types", NULL, "server_types", server_type,
+		   s->types, s->ntypes, e) ||
+	    !FETCH(a, c, "/locations", NULL, "locations", location, s->locations,
+		   s->nlocations, e) ||
+	    !FETCH(a, c, "/ssh_keys", NULL, "ssh_keys", ssh_key, s->other_keys, s->nother_keys, e) ||
+	    !FETCH(a, c, "/firewalls", sel, "firewalls", firewall, s->firewalls,
+		   s->nfirewalls, e) ||
+	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers, e))
+		return false;
+	SORT_BY_NAME(s->types, s->ntypes, hc_server_type);
+	SORT_BY_NAME(s->locations, s->nlocations, hc_location);
+	state_split_keys(s, a, project);
+	SORT_BY_NAME(s->firewalls, s->nfirewalls, hc_firewall);
+	SORT_BY_NAME(s->servers, s->nservers, hc_server);
+	return state_fetch_others(s, a, c, project, names, nnames, e) &&
+	       state_fetch_images(s, a, c, images, nimages, e) && state_fetch_zones(s, a, c, e);
 }
 
 const struct hc_server_type *state_type(const struct state *s, const char *name)
@@ -233,7 +257,7 @@ bool state_has_location(const struct state *s, const char *name)
 
 /* ---- fingerprint ---------------------------------------------------------- */
 
-static void put_labels(struct digest_buf *d, const struct hc_labels *l)
+static void state_put_labels(struct strbuf *d, const struct hc_labels *l)
 {
 	digest_put_int(d, (long long)l->n);
 	for (size_t i = 0; i < l->n; i++) {
@@ -244,7 +268,7 @@ static void put_labels(struct digest_buf *d, const struct hc_labels *l)
 
 void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 {
-	struct digest_buf d = { 0 };
+	struct strbuf d = STRBUF_INIT;
 	digest_put(&d, s->online ? "online" : "offline");
 	digest_put(&d, "servers");
 	for (size_t i = 0; i < s->nservers + s->nother_servers; i++) {
@@ -256,7 +280,7 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 		digest_put(&d, v->image);
 		digest_put(&d, v->location);
 		digest_put(&d, v->ipv4);
-		put_labels(&d, &v->labels);
+		state_put_labels(&d, &v->labels);
 	}
 	digest_put(&d, "ssh_keys");
 	for (size_t i = 0; i < s->nkeys + s->nother_keys; i++) {
@@ -264,7 +288,7 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 		digest_put_int(&d, k->id);
 		digest_put(&d, k->name);
 		digest_put(&d, k->public_key);
-		put_labels(&d, &k->labels);
+		state_put_labels(&d, &k->labels);
 	}
 	digest_put(&d, "firewalls");
 	for (size_t i = 0; i < s->nfirewalls + s->nother_firewalls; i++) {
@@ -273,7 +297,7 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 						      : &s->other_firewalls[i - s->nfirewalls];
 		digest_put_int(&d, f->id);
 		digest_put(&d, f->name);
-		put_labels(&d, &f->labels);
+		state_put_labels(&d, &f->labels);
 		for (size_t r = 0; r < f->nrules; r++) {
 			digest_put(&d, f->rules[r].direction);
 			digest_put(&d, f->rules[r].protocol);
@@ -292,7 +316,7 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 			digest_put(&d, rr->name);
 			for (size_t k = 0; k < rr->nrecords; k++)
 				digest_put(&d, rr->records[k]);
-			put_labels(&d, &rr->labels);
+			state_put_labels(&d, &rr->labels);
 		}
 	}
 	digest_finish(&d, out);

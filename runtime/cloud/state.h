@@ -68,12 +68,13 @@ struct state {
 
 /*
  * Fills s from the API.  images: the OS image names the plan needs;
- * names: the server (and firewall) names it wants.  false with e set when
- * a request fails for good.
+ * names: the server (and firewall) names it wants.  Everything lives in
+ * a.  false with e set when a request fails for good (s is then partly
+ * filled and not to be used).
  */
 bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const char *project,
 		 const char *const *images, size_t nimages, const char *const *names,
-		 size_t nnames, struct hc_error *e);
+		 size_t nnames, struct error *e);
 
 /* An empty, offline state. */
 void state_offline(struct state *s);

@@ -1,6 +1,5 @@
 #include "view.h"
 
-
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -11,10 +10,12 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "strbuf.h"
+#include "xalloc.h"
 
-#define REDRAW_MS 250 /* four redraws a second at most */
+#define VIEW_REDRAW_MS 250 /* four redraws a second at most */
 
-struct slot {
+struct view_slot {
 	bool on;
 	char kind[16];
 	char name[128];
@@ -29,11 +30,10 @@ struct view {
 	pthread_cond_t cv;
 	pthread_t printer;
 	bool printing, closing;
-	struct slot *slots;
+	struct view_slot *slots;
 	int nslots;
 	int servers, servers_done;
-	char *pending;               /* live: event lines not written yet */
-	size_t len, cap;
+	struct strbuf pending;       /* live: event lines not written yet */
 	int drawn;                   /* lines of the block on the screen */
 };
 
@@ -43,69 +43,39 @@ bool view_live_ok(FILE *f)
 	return isatty(fileno(f)) && term && *term && strcmp(term, "dumb");
 }
 
-/* Appends to the pending text; drops it when memory runs out rather
- * than stop apply over its progress display. */
-static void pend(struct view *v, const char *s, size_t n)
+static int view_cmp_slot(const void *a, const void *b)
 {
-	if (v->len + n + 1 > v->cap) {
-		size_t cap = (v->len + n + 1) * 2;
-		char *p = realloc(v->pending, cap);
-		if (!p)
-			return;
-		v->pending = p, v->cap = cap;
-	}
-	memcpy(v->pending + v->len, s, n);
-	v->len += n;
-	v->pending[v->len] = '\0';
-}
-
-static void pendf(struct view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void pendf(struct view *v, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		pend(v, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-static int cmp_slot(const void *a, const void *b)
-{
-	const struct slot *x = *(const struct slot *const *)a, *y = *(const struct slot *const *)b;
+	const struct view_slot *x = *(const struct view_slot *const *)a, *y = *(const struct view_slot *const *)b;
 	return x->t0 < y->t0 ? -1 : x->t0 > y->t0 ? 1 : strcmp(x->name, y->name);
 }
 
 /* One line of the block, cut to the width so that it never wraps: the
  * erase counts lines. */
-static void block_line(struct view *v, int width, const char *text, bool bold)
+static void view_block_line(struct view *v, int width, const char *text, bool bold)
 {
 	size_t n = strlen(text);
 	if (width > 1 && n > (size_t)width - 1)
 		n = (size_t)width - 1;
 	if (bold)
-		pend(v, "\033[1m", 4);
-	pend(v, text, n);
+		strbuf_addstr(&v->pending, "\033[1m");
+	strbuf_add(&v->pending, text, n);
 	if (bold)
-		pend(v, "\033[0m", 4);
-	pend(v, "\n", 1);
+		strbuf_addstr(&v->pending, "\033[0m");
+	strbuf_addch(&v->pending, '\n');
 	v->drawn++;
 }
 
 /* Under mu: the block erased, the pending lines, and the block again
  * unless final; one write. */
-static void redraw(struct view *v, bool final)
+static void view_redraw(struct view *v, bool final)
 {
-	char *lines = v->pending;
-	size_t nlines = v->len;
-	v->pending = NULL, v->len = v->cap = 0;
+	struct strbuf lines = v->pending;
+	strbuf_init(&v->pending, lines.len + 256);
 	if (v->drawn)
-		pendf(v, "\033[%dA\r\033[J", v->drawn);
+		strbuf_addf(&v->pending, "\033[%dA\r\033[J", v->drawn);
 	v->drawn = 0;
-	if (lines)
-		pend(v, lines, nlines);
-	free(lines);
+	strbuf_add(&v->pending, lines.buf, lines.len);
+	strbuf_release(&lines);
 	int on = 0;
 	for (int i = 0; i < v->nslots; i++)
 		on += v->slots[i].on;
@@ -118,70 +88,67 @@ static void redraw(struct view *v, bool final)
 		if (v->servers) {
 			snprintf(text, sizeof(text), "  %d/%d servers done, %d in progress",
 				 v->servers_done, v->servers, on);
-			block_line(v, width, text, v->bold);
+			view_block_line(v, width, text, v->bold);
 		}
-		const struct slot **act = calloc((size_t)v->nslots, sizeof(*act));
+		const struct view_slot **act = xcalloc((size_t)v->nslots, sizeof(*act));
 		int n = 0;
-		for (int i = 0; act && i < v->nslots; i++)
+		for (int i = 0; i < v->nslots; i++)
 			if (v->slots[i].on)
 				act[n++] = &v->slots[i];
-		if (act)
-			qsort(act, (size_t)n, sizeof(*act), cmp_slot);
+		qsort(act, (size_t)n, sizeof(*act), view_cmp_slot);
 		int room = height - 3 < 2 ? 2 : height - 3;
 		int64_t now = clock_mono_ms();
-		for (int i = 0; act && i < n; i++) {
+		for (int i = 0; i < n; i++) {
 			if (i == room - 1 && n > room) {
 				snprintf(text, sizeof(text), "    ... and %d more", n - i);
-				block_line(v, width, text, false);
+				view_block_line(v, width, text, false);
 				break;
 			}
 			int64_t d = now - act[i]->t0;
 			snprintf(text, sizeof(text), "    %s %s: %lld.%lld s%s%s", act[i]->kind,
 				 act[i]->name, (long long)(d / 1000), (long long)(d % 1000 / 100),
 				 act[i]->what[0] ? ", waiting for " : "", act[i]->what);
-			block_line(v, width, text, false);
+			view_block_line(v, width, text, false);
 		}
 		free(act);
 	}
-	if (v->len)
-		fwrite(v->pending, 1, v->len, v->out);
+	fwrite(v->pending.buf, 1, v->pending.len, v->out);
 	fflush(v->out);
-	v->len = 0;
+	strbuf_reset(&v->pending);
 }
 
-static void *printer_main(void *arg)
+static void *view_printer_main(void *arg)
 {
 	struct view *v = arg;
 	pthread_mutex_lock(&v->mu);
 	while (!v->closing) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += REDRAW_MS * 1000000L;
+		ts.tv_nsec += VIEW_REDRAW_MS * 1000000L;
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
 		ts.tv_nsec %= 1000000000L;
 		pthread_cond_timedwait(&v->cv, &v->mu, &ts);
 		if (!v->closing)
-			redraw(v, false);
+			view_redraw(v, false);
 	}
-	redraw(v, true);
+	view_redraw(v, true);
 	pthread_mutex_unlock(&v->mu);
 	return NULL;
 }
 
 struct view *view_open(FILE *out, bool live, int slots, int servers, bool bold)
 {
-	struct view *v = calloc(1, sizeof(*v));
-	if (!v)
-		return NULL;
+	struct view *v = xcalloc(1, sizeof(*v));
+	strbuf_init(&v->pending, 0);
 	v->out = out;
 	v->bold = bold;
 	v->nslots = slots > 0 ? slots : 1;
 	v->servers = servers;
-	v->slots = calloc((size_t)v->nslots, sizeof(*v->slots));
+	v->slots = xcalloc((size_t)v->nslots, sizeof(*v->slots));
 	pthread_mutex_init(&v->mu, NULL);
 	pthread_cond_init(&v->cv, NULL);
 	v->live = live && v->slots;
-	if (v->live && pthread_create(&v->printer, NULL, printer_main, v) == 0)
+	if (v->live && pthread_create(&v->printer, NULL, view_printer_main, v) == 0)
 		v->printing = true;
 	v->live = v->printing;
 	return v;
@@ -191,8 +158,8 @@ void view_line(struct view *v, const char *line)
 {
 	pthread_mutex_lock(&v->mu);
 	if (v->live) {
-		pend(v, line, strlen(line));
-		pend(v, "\n", 1);
+		strbuf_addstr(&v->pending, line);
+		strbuf_addch(&v->pending, '\n');
 	} else {
 		fprintf(v->out, "%s\n", line);
 		fflush(v->out);
@@ -205,7 +172,7 @@ void view_begin(struct view *v, int slot, const char *kind, const char *name)
 	if (slot < 0 || slot >= v->nslots || !v->slots)
 		return;
 	pthread_mutex_lock(&v->mu);
-	struct slot *s = &v->slots[slot];
+	struct view_slot *s = &v->slots[slot];
 	s->on = true;
 	snprintf(s->kind, sizeof(s->kind), "%s", kind);
 	snprintf(s->name, sizeof(s->name), "%s", name);
@@ -245,7 +212,7 @@ void view_close(struct view *v)
 	}
 	pthread_mutex_destroy(&v->mu);
 	pthread_cond_destroy(&v->cv);
-	free(v->pending);
+	strbuf_release(&v->pending);
 	free(v->slots);
 	free(v);
 }

@@ -1,8 +1,8 @@
 /*
  * deploy: one release of one server's artefacts, over SSH.
  *
- * deploy_release runs the OpenSSH client (fork/exec, argv, no local
- * shell) and sends a POSIX sh script on its standard input; the files
+ * deploy_release runs the OpenSSH client (ssh.h) and sends a POSIX sh
+ * script on its standard input; the files
  * and the .env travel inside that script, never on a command line.  On
  * the server, under ROOT/PROJECT (ROOT is /opt/infrac, or
  * $INFRAC_REMOTE_ROOT for tests):
@@ -30,7 +30,8 @@
  *
  * Secret values (the .env entries) never leave this module except in
  * the script on ssh's stdin: error text and output tails have every
- * value replaced by "[redacted]".
+ * value replaced by "[redacted]".  The script's progress lines are read
+ * by progress.h.
  */
 #ifndef INFRAC_DEPLOY_H
 #define INFRAC_DEPLOY_H
@@ -38,33 +39,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "model.h"
-
-struct deploy_target {
-	const char *host;
-	int port;                /* 0 = 22 */
-	const char *user;        /* e.g. "root" */
-	const char *identity;    /* private key file */
-	const char *known_hosts; /* the project's own file */
-	/* Only for a server this apply just created: its first host key is
-	 * recorded (StrictHostKeyChecking=accept-new).  Otherwise the key
-	 * must already be in known_hosts (StrictHostKeyChecking=yes). */
-	bool accept_new;
-};
+#include "error.h"
+#include "progress.h"
+#include "secrets.h"
+#include "ssh.h"
+#include "strbuf.h"
 
 struct deploy_file {
 	const char *name;        /* relative path, e.g. "nginx/nginx.conf" */
 	const unsigned char *data;
 	size_t len;
 	unsigned mode;           /* e.g. 0644 */
-};
-
-/* One line of .env: NAME='value', in the order given.  The value is a
- * secret. */
-struct deploy_env {
-	const char *name;
-	const char *value;
 };
 
 struct deploy_request {
@@ -75,7 +60,7 @@ struct deploy_request {
 	const char *release;
 	const struct deploy_file *files;
 	size_t nfiles;
-	const struct deploy_env *env;
+	const struct secret *env; /* the lines of .env, in this order */
 	size_t nenv;
 	const char *proxy;       /* compose service running nginx; NULL = none */
 	const char *const *domains;
@@ -96,58 +81,33 @@ struct deploy_request {
 	void *step_ctx;
 };
 
-enum deploy_step {
-	DEPLOY_STEP_NONE,        /* success */
-	DEPLOY_STEP_REQUEST,     /* the request itself is invalid */
-	DEPLOY_STEP_CONNECT,
-	DEPLOY_STEP_UPLOAD,
-	DEPLOY_STEP_PULL,
-	DEPLOY_STEP_SWITCH,
-	DEPLOY_STEP_UP,
-	DEPLOY_STEP_RELOAD,
-	DEPLOY_STEP_HEALTH,
-	DEPLOY_STEP_DOMAINS,
-};
-
 struct deploy_result {
-	enum deploy_step failed;
+	enum progress_step failed; /* PROGRESS_NONE on success */
 	bool rolled_back;        /* current points at the previous release again */
-	char *previous;          /* the release current pointed at before; NULL = none */
-	/* On failure: what failed, what was done about it, and the tail of
-	 * the failed step's output, secret values redacted. */
-	char *message;
+	char *previous;          /* malloc'd: the release current pointed at before; NULL = none */
 };
 
-/* "upload", "health", ... */
-const char *deploy_step_name(enum deploy_step s);
-
-/* True when the release is live and healthy.  Fills *res either way;
- * free it with deploy_result_free. */
-bool deploy_release(const struct deploy_target *t, const struct deploy_request *rq,
-		    struct deploy_result *res);
-void deploy_result_free(struct deploy_result *res);
+/*
+ * True when the release is live and healthy.  Otherwise false with err
+ * saying what failed, what was done about it and the tail of the failed
+ * step's output, secret values redacted; res says which step and whether
+ * the previous release runs again.  Release res with
+ * deploy_result_release either way.
+ */
+bool deploy_release(const struct ssh_target *t, const struct deploy_request *rq,
+		    struct deploy_result *res, struct error *err);
+void deploy_result_release(struct deploy_result *res);
 
 /*
- * Resolves every secret("NAME") of the placement's services from the
- * environment, before anything changes.  On success *env holds one entry
- * per distinct NAME, sorted by name (arena memory).  A secret that is
- * unset or empty, or whose value .env cannot hold (a single quote or a
- * newline), makes it return false with *error naming ALL such variables
- * and never a value.
+ * The script deploy_release sends, for tests and for reading: malloc'd,
+ * the caller frees it (it holds the secrets: wipe it first).  NULL with
+ * err set when the request is invalid.  `nonce` tags the progress lines
+ * the script prints; root NULL = /opt/infrac.
  */
-bool deploy_secrets(struct arena *a, const struct mdl_placement *pl,
-		    struct deploy_env **env, size_t *nenv, const char **error);
+char *deploy_script(const struct deploy_request *rq, const char *root, const char *nonce,
+		    struct error *err);
 
-/*
- * The script deploy_release sends, for tests and for reading.  NULL with
- * *error set when the request is invalid.  Returned memory is malloc'd.
- * `nonce` tags the progress lines the script prints.
- */
-char *deploy_script(const struct deploy_request *rq, const char *root,
-		    const char *nonce, char **error);
-
-/* s (malloc'd) with every occurrence of each non-empty value replaced by
- * "[redacted]"; s is freed and a new string returned when one was found. */
-char *deploy_redact(char *s, const struct deploy_env *env, size_t nenv);
+/* Replaces every occurrence of each non-empty value in s by "[redacted]". */
+void deploy_redact(struct strbuf *s, const struct secret *env, size_t nenv);
 
 #endif

@@ -14,37 +14,19 @@
 #include <time.h>
 #include <unistd.h>
 
-void lock_path(const char *project, char *out, size_t outsz)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	/* the XDG spec says a relative XDG_STATE_HOME is to be ignored */
-	if (state && state[0] == '/')
-		snprintf(out, outsz, "%s/infrac/locks/%s.lock", state, project);
-	else if (home && home[0])
-		snprintf(out, outsz, "%s/.local/state/infrac/locks/%s.lock", home, project);
-	else if (outsz)
-		out[0] = '\0';
-}
+#include "ascii.h"
+#include "fileio.h"
 
-/* mkdir -p of path's directory, private to the user */
-static bool make_parents(const char *path)
+bool lock_path(const char *project, struct strbuf *out)
 {
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return false;
-		*p = '/';
-	}
+	if (!fileio_state_dir(out))
+		return false;
+	strbuf_addf(out, "/locks/%s.lock", project);
 	return true;
 }
 
 /* The record's fields on one line: "pid 1234 (root@box) since T: command" */
-static void describe(const char *rec, char *out, size_t outsz)
+static void lock_describe(const char *rec, struct strbuf *out)
 {
 	char pid[32] = "?", who[320] = "?", since[64] = "?", cmd[1024] = "";
 	for (const char *line = rec; line && *line;) {
@@ -60,60 +42,18 @@ static void describe(const char *rec, char *out, size_t outsz)
 			snprintf(cmd, sizeof cmd, ": %.*s", n - 8, line + 8);
 		line = nl ? nl + 1 : NULL;
 	}
-	snprintf(out, outsz, "pid %s (%s) since %s%s", pid, who, since, cmd);
+	strbuf_addf(out, "pid %s (%s) since %s%s", pid, who, since, cmd);
 }
 
-static void read_record(int fd, char *rec, size_t recsz)
+static void lock_read_record(int fd, char *rec, size_t recsz)
 {
 	ssize_t n = pread(fd, rec, recsz - 1, 0);
 	rec[n > 0 ? n : 0] = '\0';
 }
 
-bool lock_acquire(struct lock *l, const char *project, const char *command,
-		  char *msg, size_t msgsz)
+/* "pid=..\nholder=user@host\nsince=..\ncommand=..\n" written over fd. */
+static bool lock_write_record(int fd, const char *command)
 {
-	l->fd = -1;
-	msg[0] = '\0';
-	if (!project || !project[0] || project[0] == '.' || strchr(project, '/')) {
-		snprintf(msg, msgsz, "cannot lock: '%s' is not a project name",
-			 project ? project : "");
-		return false;
-	}
-	lock_path(project, l->path, sizeof l->path);
-	if (!l->path[0]) {
-		snprintf(msg, msgsz, "cannot lock: neither XDG_STATE_HOME nor HOME is set");
-		return false;
-	}
-	int fd;
-	if (!make_parents(l->path) ||
-	    (fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		snprintf(msg, msgsz, "cannot lock %s: %s", l->path, strerror(errno));
-		return false;
-	}
-	char rec[2048], who[1600];
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno;
-		if (e == EWOULDBLOCK) {
-			read_record(fd, rec, sizeof rec);
-			if (rec[0])
-				describe(rec, who, sizeof who);
-			else
-				snprintf(who, sizeof who, "a process that is just starting");
-			snprintf(msg, msgsz, "apply of %s is running: %s (lock %s)", project,
-				 who, l->path);
-		} else {
-			snprintf(msg, msgsz, "cannot lock %s: %s", l->path, strerror(e));
-		}
-		close(fd);
-		return false;
-	}
-	read_record(fd, rec, sizeof rec);
-	if (rec[0]) {
-		describe(rec, who, sizeof who);
-		snprintf(msg, msgsz, "took over the lock of %s left by %s, which did not "
-			 "finish", project, who);
-	}
-
 	char host[256] = "?", since[32] = "?";
 	if (gethostname(host, sizeof host) < 0)
 		snprintf(host, sizeof host, "?");
@@ -124,18 +64,58 @@ bool lock_acquire(struct lock *l, const char *project, const char *command,
 	if (gmtime_r(&now, &tm))
 		strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	/* one line each: a newline in the command would forge a field */
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "%s", command ? command : "");
-	for (char *p = cmd; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
-	char line[2048];
-	int n = snprintf(line, sizeof line, "pid=%ld\nholder=%s@%s\nsince=%s\ncommand=%s\n",
-			 (long)getpid(), pw ? pw->pw_name : "?", host, since, cmd);
-	if (n < 0 || (size_t)n >= sizeof line)
-		n = (int)strlen(line);
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)n, 0) != n) {
-		snprintf(msg, msgsz, "cannot write %s: %s", l->path, strerror(errno));
+	struct strbuf rec = STRBUF_INIT;
+	strbuf_addf(&rec, "pid=%ld\nholder=%s@%s\nsince=%s\ncommand=", (long)getpid(),
+		    pw ? pw->pw_name : "?", host, since);
+	for (const char *p = command ? command : ""; *p && rec.len < 1900; p++)
+		strbuf_addch(&rec, ascii_cntrl((unsigned char)*p) ? ' ' : *p);
+	strbuf_addch(&rec, '\n');
+	bool ok = ftruncate(fd, 0) == 0 && pwrite(fd, rec.buf, rec.len, 0) == (ssize_t)rec.len;
+	strbuf_release(&rec);
+	return ok;
+}
+
+/* lock_acquire but for the path it leaves behind on failure */
+static bool lock_take(struct lock *l, const char *project, const char *command,
+		      struct strbuf *notice, struct error *err)
+{
+	if (!project || !project[0] || project[0] == '.' || strchr(project, '/'))
+		return error_set(err, "cannot lock: '%s' is not a project name",
+				 project ? project : "");
+	if (!lock_path(project, &l->path))
+		return error_set(err, "cannot lock: neither XDG_STATE_HOME nor HOME is set");
+	int fd;
+	if (!fileio_make_parents(l->path.buf, 0700, err))
+		return error_wrap(err, "cannot lock %s", l->path.buf);
+	if ((fd = open(l->path.buf, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return error_set(err, "cannot lock %s: %s", l->path.buf, strerror(errno));
+	char rec[2048];
+	struct strbuf who = STRBUF_INIT;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		lock_read_record(fd, rec, sizeof rec);
+		if (rec[0])
+			lock_describe(rec, &who);
+		else
+			strbuf_addstr(&who, "a process that is just starting");
+		if (e == EWOULDBLOCK)
+			error_set(err, "apply of %s is running: %s (lock %s)", project, who.buf,
+				  l->path.buf);
+		else
+			error_set(err, "cannot lock %s: %s", l->path.buf, strerror(e));
+		strbuf_release(&who);
+		close(fd);
+		return false;
+	}
+	lock_read_record(fd, rec, sizeof rec);
+	if (rec[0]) {
+		lock_describe(rec, &who);
+		strbuf_addf(notice, "took over the lock of %s left by %s, which did not finish",
+			    project, who.buf);
+	}
+	strbuf_release(&who);
+	if (!lock_write_record(fd, command)) {
+		error_set(err, "cannot write %s: %s", l->path.buf, strerror(errno));
 		close(fd);
 		return false;
 	}
@@ -143,14 +123,26 @@ bool lock_acquire(struct lock *l, const char *project, const char *command,
 	return true;
 }
 
+bool lock_acquire(struct lock *l, const char *project, const char *command,
+		  struct strbuf *notice, struct error *err)
+{
+	l->fd = -1;
+	strbuf_init(&l->path, 0);
+	if (lock_take(l, project, command, notice, err))
+		return true;
+	strbuf_release(&l->path);
+	return false;
+}
+
 void lock_release(struct lock *l)
 {
-	if (l->fd < 0)
-		return;
-	/* empty means "released cleanly" to the next holder */
-	if (ftruncate(l->fd, 0) < 0) {
-		/* the next holder then reports a takeover, which is harmless */
+	if (l->fd >= 0) {
+		/* empty means "released cleanly" to the next holder; when that
+		 * fails the next holder reports a takeover, which is harmless */
+		if (ftruncate(l->fd, 0) < 0) {
+		}
+		close(l->fd);
+		l->fd = -1;
 	}
-	close(l->fd);
-	l->fd = -1;
+	strbuf_release(&l->path);
 }

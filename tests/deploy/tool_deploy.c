@@ -26,11 +26,16 @@ static int do_lock(int argc, char **argv)
 {
 	if (argc != 4)
 		return 2;
-	struct lock l;
-	char msg[4096];
-	bool ok = lock_acquire(&l, argv[2], "infrac apply test.infra", msg, sizeof msg);
-	if (msg[0])
-		fprintf(stderr, "infrac: %s\n", msg);
+	struct lock l = LOCK_INIT;
+	struct strbuf notice = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	bool ok = lock_acquire(&l, argv[2], "infrac apply test.infra", &notice, &err);
+	if (notice.len)
+		fprintf(stderr, "infrac: %s\n", notice.buf);
+	if (!ok)
+		fprintf(stderr, "infrac: %s\n", err.msg);
+	strbuf_release(&notice);
+	error_release(&err);
 	if (!ok)
 		return 1;
 	printf("locked\n");
@@ -74,10 +79,10 @@ static void print_step(void *ctx, const char *step)
 
 static int do_deploy(int argc, char **argv)
 {
-	struct deploy_target t = { 0 };
+	struct ssh_target t = { 0 };
 	struct deploy_request rq = { 0 };
 	struct deploy_file files[MAXN];
-	struct deploy_env env[MAXN];
+	struct secret env[MAXN];
 	const char *domains[MAXN];
 	const char *infra = NULL, *phase = NULL, *server = NULL;
 	const struct { const char *opt; const char **dst; } strs[] = {
@@ -133,6 +138,7 @@ static int do_deploy(int argc, char **argv)
 	rq.domains = domains;
 
 	struct compilation c;
+	struct error err = ERROR_INIT;
 	bool compiled = false;
 	int rc = 1;
 	if (infra) {
@@ -140,18 +146,17 @@ static int do_deploy(int argc, char **argv)
 		const struct mdl_phase *ph = NULL;
 		const struct mdl_server *srv = NULL;
 		const struct mdl_placement *pl = NULL;
-		if (compile_file(&c, infra) && (ph = model_phase(c.project, phase)) &&
+		if (compile_path(&c, infra) && (ph = model_phase(c.project, phase)) &&
 		    (srv = model_server(c.project, server)))
 			pl = model_placement(ph, srv);
 		if (!pl) {
 			fprintf(stderr, "tool_deploy: no placement of %s in %s\n", server, phase);
 			goto out;
 		}
-		struct deploy_env *se;
+		struct secret *se;
 		size_t nse;
-		const char *err;
-		if (!deploy_secrets(&c.arena, pl, &se, &nse, &err)) {
-			fprintf(stderr, "infrac: %s\n", err);
+		if (!secrets_resolve(&c.arena, pl, &se, &nse, &err)) {
+			fprintf(stderr, "infrac: %s\n", err.msg);
 			goto out;
 		}
 		rq.env = se;
@@ -159,17 +164,18 @@ static int do_deploy(int argc, char **argv)
 	}
 	rq.on_step = print_step;
 	struct deploy_result res;
-	if (deploy_release(&t, &rq, &res)) {
+	if (deploy_release(&t, &rq, &res, &err)) {
 		printf("deployed %s (previous: %s)\n", rq.release,
 		       res.previous ? res.previous : "none");
 		rc = 0;
 	} else {
-		fprintf(stderr, "infrac: %s", res.message);
-		printf("failed step: %s\nrolled back: %s\n", deploy_step_name(res.failed),
+		fprintf(stderr, "infrac: %s\n", err.msg);
+		printf("failed step: %s\nrolled back: %s\n", progress_step_name(res.failed),
 		       res.rolled_back ? "yes" : "no");
 	}
-	deploy_result_free(&res);
+	deploy_result_release(&res);
 out:
+	error_release(&err);
 	for (size_t i = 0; i < rq.nfiles; i++)
 		free((void *)files[i].data);
 	if (compiled)

@@ -251,7 +251,7 @@ static void test_becker_capacity(void **state)
 	(void)state;
 	struct compilation c;
 	char path[512];
-	assert_true(compile_file(&c, unit_becker_path(path, sizeof(path))));
+	assert_true(compile_path(&c, unit_becker_path(path, sizeof(path))));
 	const struct mdl_project *p = c.project;
 	struct quantity q;
 	struct capacity cap;

@@ -32,7 +32,7 @@ static struct mdl_project *load(const char *text)
 	FILE *f = fdopen(fd, "w");
 	fputs(text, f);
 	fclose(f);
-	compile_file(&comp, path);
+	compile_path(&comp, path);
 	unlink(path);
 	if (!comp.project)
 		diag_print(&comp.diags, stderr, false);

@@ -33,13 +33,13 @@ static struct deploy_request base_request(void)
 /* Asserts rq is refused, with an error that does not quote `secret`. */
 static void assert_refused(const struct deploy_request *rq, const char *secret)
 {
-	char *err = NULL;
+	struct error err = ERROR_INIT;
 	char *s = deploy_script(rq, NULL, "n", &err);
 	assert_null(s);
-	assert_non_null(err);
+	assert_non_null(err.msg);
 	if (secret)
-		assert_null(strstr(err, secret));
-	free(err);
+		assert_null(strstr(err.msg, secret));
+	error_release(&err);
 }
 
 static void test_refuses_bad_requests(void **state)
@@ -69,13 +69,13 @@ static void test_refuses_bad_requests(void **state)
 	const char *values[] = { "it's", "two\nlines", "", "cr\r" };
 	for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
 		struct deploy_request rq = base_request();
-		struct deploy_env e = { "PG_PASSWORD", values[i] };
+		struct secret e = { "PG_PASSWORD", values[i] };
 		rq.env = &e;
 		rq.nenv = 1;
 		assert_refused(&rq, values[i][0] ? values[i] : NULL);
 	}
 	struct deploy_request rq = base_request();
-	struct deploy_env e = { "1BAD", "v" };
+	struct secret e = { "1BAD", "v" };
 	rq.env = &e;
 	rq.nenv = 1;
 	assert_refused(&rq, NULL);
@@ -85,10 +85,10 @@ static void test_script_never_holds_a_secret_in_clear(void **state)
 {
 	(void)state;
 	struct deploy_request rq = base_request();
-	struct deploy_env e = { "TOKEN", "hunter2-$(reboot)-`id`-\"x\"" };
+	struct secret e = { "TOKEN", "hunter2-$(reboot)-`id`-\"x\"" };
 	rq.env = &e;
 	rq.nenv = 1;
-	char *err = NULL;
+	struct error err = ERROR_INIT;
 	char *s = deploy_script(&rq, NULL, "n", &err);
 	assert_non_null(s);
 	assert_null(strstr(s, "hunter2"));
@@ -158,7 +158,7 @@ static void test_script_keeps_hostile_names_and_values_inert(void **state)
 	files[8] = (struct deploy_file){ name, (const unsigned char *)"hello\n", 6, 0600 };
 	char value[1400];
 	snprintf(value, sizeof value, "p$(touch %s)`touch %s`\"$HOME\\", pwned, pwned);
-	struct deploy_env env[2] = { { "A_SECRET", value }, { "B", "INFRAC_EOF" } };
+	struct secret env[2] = { { "A_SECRET", value }, { "B", "INFRAC_EOF" } };
 	struct deploy_request rq = base_request();
 	rq.files = files;
 	rq.nfiles = 9;
@@ -170,7 +170,7 @@ static void test_script_keeps_hostile_names_and_values_inert(void **state)
 	rq.ndomains = 2;
 	rq.domain_check = "[ \"$1\" = 'x.example; touch pwned' ] || [ \"$1\" = '$(touch pwned)' ]";
 
-	char *err = NULL;
+	struct error err = ERROR_INIT;
 	char *s = deploy_script(&rq, root, "0123abcd", &err);
 	assert_non_null(s);
 	int rc = run_script(dir, s);
@@ -220,23 +220,23 @@ static void test_script_keeps_hostile_names_and_values_inert(void **state)
 static void test_redact(void **state)
 {
 	(void)state;
-	struct deploy_env env[3] = { { "A", "pw" }, { "B", "" }, { "C", "longer-secret" } };
-	char *s = strdup("pw=pw; longer-secret; pwpw; nothing");
-	s = deploy_redact(s, env, 3);
-	assert_string_equal(s, "[redacted]=[redacted]; [redacted]; [redacted][redacted]; nothing");
-	free(s);
-	s = strdup("");
-	s = deploy_redact(s, env, 3);
-	assert_string_equal(s, "");
-	free(s);
+	struct secret env[3] = { { "A", "pw" }, { "B", "" }, { "C", "longer-secret" } };
+	struct strbuf s = STRBUF_INIT;
+	strbuf_addstr(&s, "pw=pw; longer-secret; pwpw; nothing");
+	deploy_redact(&s, env, 3);
+	assert_string_equal(s.buf, "[redacted]=[redacted]; [redacted]; [redacted][redacted]; nothing");
+	strbuf_reset(&s);
+	deploy_redact(&s, env, 3);
+	assert_string_equal(s.buf, "");
+	strbuf_release(&s);
 }
 
 static void test_step_names(void **state)
 {
 	(void)state;
-	assert_string_equal(deploy_step_name(DEPLOY_STEP_HEALTH), "health");
-	assert_string_equal(deploy_step_name(DEPLOY_STEP_UPLOAD), "upload");
-	assert_string_equal(deploy_step_name((enum deploy_step)99), "?");
+	assert_string_equal(progress_step_name(PROGRESS_HEALTH), "health");
+	assert_string_equal(progress_step_name(PROGRESS_UPLOAD), "upload");
+	assert_string_equal(progress_step_name((enum progress_step)99), "?");
 }
 
 static void test_secrets_from_the_environment(void **state)
@@ -253,29 +253,31 @@ static void test_secrets_from_the_environment(void **state)
 	struct mdl_placement pl = { .server = &srv, .services = svcs, .nservices = 2 };
 	struct arena a;
 	arena_init(&a);
-	struct deploy_env *env;
+	struct secret *env;
 	size_t n;
-	const char *err;
+	struct error err = ERROR_INIT;
 
 	unsetenv("ZZ_DB");
 	unsetenv("AA_KEY");
-	assert_false(deploy_secrets(&a, &pl, &env, &n, &err));
-	assert_string_equal(err, "secrets for server main not set in the environment: AA_KEY, ZZ_DB");
+	assert_false(secrets_resolve(&a, &pl, &env, &n, &err));
+	assert_string_equal(err.msg, "secrets for server main not set in the environment: AA_KEY, ZZ_DB");
 
 	setenv("AA_KEY", "it's", 1);
-	assert_false(deploy_secrets(&a, &pl, &env, &n, &err));
-	assert_string_equal(err, "secrets for server main not set in the environment: ZZ_DB; "
+	assert_false(secrets_resolve(&a, &pl, &env, &n, &err));
+	assert_string_equal(err.msg, "secrets for server main not set in the environment: ZZ_DB; "
 				 "and holding a quote or a line break: AA_KEY");
-	assert_null(strstr(err, "it's"));
+	assert_null(strstr(err.msg, "it's"));
+	error_release(&err);
 
 	setenv("AA_KEY", "k1", 1);
 	setenv("ZZ_DB", "", 1);
-	assert_false(deploy_secrets(&a, &pl, &env, &n, &err));
-	assert_string_equal(err, "secrets for server main not set in the environment: ZZ_DB");
+	assert_false(secrets_resolve(&a, &pl, &env, &n, &err));
+	assert_string_equal(err.msg, "secrets for server main not set in the environment: ZZ_DB");
 
 	setenv("ZZ_DB", "d$b", 1);
-	assert_true(deploy_secrets(&a, &pl, &env, &n, &err));
-	assert_null(err);
+	error_release(&err);
+	assert_true(secrets_resolve(&a, &pl, &env, &n, &err));
+	assert_null(err.msg);
 	assert_int_equal(n, 2);
 	assert_string_equal(env[0].name, "AA_KEY");
 	assert_string_equal(env[0].value, "k1");

@@ -60,7 +60,7 @@ static void test_fields_are_separated(void **state)
 {
 	(void)state;
 	char x[DIGEST_HEX], y[DIGEST_HEX], z[DIGEST_HEX];
-	struct digest_buf d = { 0 };
+	struct strbuf d = STRBUF_INIT;
 	digest_put(&d, "ab");
 	digest_put(&d, "c");
 	digest_finish(&d, x);

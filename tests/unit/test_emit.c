@@ -48,9 +48,8 @@ static void roundtrip(const char *key, const char *value)
 {
 	struct arena a;
 	arena_init(&a);
-	struct emit_buf b;
+	struct strbuf b = STRBUF_INIT;
 	struct emit_yaml y;
-	emit_buf_init(&b, &a);
 	emit_yaml_begin(&y, &b);
 	emit_yaml_map(&y);
 	emit_yaml_kv(&y, key, value);
@@ -60,7 +59,7 @@ static void roundtrip(const char *key, const char *value)
 	yaml_parser_t p;
 	yaml_event_t ev;
 	assert_true(yaml_parser_initialize(&p));
-	yaml_parser_set_input_string(&p, (const unsigned char *)b.data, b.len);
+	yaml_parser_set_input_string(&p, (const unsigned char *)b.buf, b.len);
 	int scalars = 0;
 	for (;;) {
 		assert_true(yaml_parser_parse(&p, &ev));
@@ -84,6 +83,7 @@ static void roundtrip(const char *key, const char *value)
 	}
 	assert_int_equal(scalars, 2);
 	yaml_parser_delete(&p);
+	strbuf_release(&b);
 	arena_release(&a);
 }
 

@@ -174,22 +174,25 @@ static void test_rrset_zone_key(void **st)
 static void test_error_envelope(void **st)
 {
 	(void)st;
-	struct hc_error e;
+	struct error e = ERROR_INIT;
 	hcloud_error_decode(422, "{\"error\": {\"code\": \"invalid_input\", \"message\": "
 				 "\"invalid input in fields 'server_type', 'image'\", \"details\": "
 				 "{\"fields\": [{\"name\": \"server_type\", \"messages\": [\"is required\"]},"
 				 " {\"name\": \"image\", \"messages\": [\"not found\", \"bad\"]}]}}}",
 			    &e);
 	assert_string_equal(e.code, "invalid_input");
-	assert_string_equal(e.message,
+	assert_string_equal(e.msg,
 			    "HTTP 422 invalid_input: invalid input in fields 'server_type', 'image' "
 			    "(server_type: is required; image: not found, bad)");
 	hcloud_error_decode(503, "<html>oops</html>", &e);
 	assert_string_equal(e.code, "");
-	assert_string_equal(e.message, "HTTP 503 (no error envelope in the answer)");
+	assert_string_equal(e.msg, "HTTP 503 (no error envelope in the answer)");
 	hcloud_error_decode(429, "{\"error\": {\"code\": \"rate_limit_exceeded\", \"message\": "
 				 "\"limit reached\", \"details\": {}}}", &e);
-	assert_string_equal(e.message, "HTTP 429 rate_limit_exceeded: limit reached");
+	assert_string_equal(e.msg, "HTTP 429 rate_limit_exceeded: limit reached");
+	assert_int_equal(e.status, 429);
+	assert_true(error_code_is(&e, "rate_limit_exceeded"));
+	error_release(&e);
 }
 
 static void test_action(void **st)

@@ -108,22 +108,24 @@ static void test_urls(void **st)
 static void test_redact(void **st)
 {
 	(void)st;
-	char out[512];
+	struct strbuf out = STRBUF_INIT;
 	http_redact_body("{\"name\": \"web\", \"user_data\": \"#cloud-config\\npassword: x\","
 			 " \"nested\": {\"root_password\": \"hunter2\"}, \"note\": \"tok-123 inside\"}",
-			 "tok-123", out, sizeof(out));
-	assert_null(strstr(out, "cloud-config"));
-	assert_null(strstr(out, "hunter2"));
-	assert_null(strstr(out, "tok-123"));
-	assert_non_null(strstr(out, "\"user_data\":\"<redacted>\""));
-	assert_non_null(strstr(out, "\"name\":\"web\""));
-	assert_non_null(strstr(out, "<redacted> inside"));
+			 "tok-123", &out);
+	assert_null(strstr(out.buf, "cloud-config"));
+	assert_null(strstr(out.buf, "hunter2"));
+	assert_null(strstr(out.buf, "tok-123"));
+	assert_non_null(strstr(out.buf, "\"user_data\":\"<redacted>\""));
+	assert_non_null(strstr(out.buf, "\"name\":\"web\""));
+	assert_non_null(strstr(out.buf, "<redacted> inside"));
 	/* not JSON: the token is still removed */
-	http_redact_body("Bearer tok-123", "tok-123", out, sizeof(out));
-	assert_string_equal(out, "Bearer <redacted>");
-	/* truncation keeps the buffer terminated */
-	http_redact_body("abcdefgh", NULL, out, 4);
-	assert_string_equal(out, "abc");
+	strbuf_reset(&out);
+	http_redact_body("Bearer tok-123", "tok-123", &out);
+	assert_string_equal(out.buf, "Bearer <redacted>");
+	strbuf_reset(&out);
+	http_redact_body("abcdefgh", NULL, &out);
+	assert_string_equal(out.buf, "abcdefgh");
+	strbuf_release(&out);
 }
 
 int main(void)

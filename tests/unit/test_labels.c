@@ -42,8 +42,8 @@ static void test_names(void **st)
 {
 	(void)st;
 	struct arena a = ARENA_INIT;
-	assert_string_equal(plan_resource_name(&a, "becker", "main"), "becker-main");
-	assert_string_equal(plan_resource_name(&a, "my_shop", "db_1"), "my-shop-db-1");
+	assert_string_equal(desired_name(&a, "becker", "main"), "becker-main");
+	assert_string_equal(desired_name(&a, "my_shop", "db_1"), "my-shop-db-1");
 	arena_release(&a);
 }
 

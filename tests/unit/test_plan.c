@@ -13,6 +13,7 @@
 #include "compile.h"
 #include "emit.h"
 #include "plan.h"
+#include "plan_report.h"
 
 static const char infra[] =
 	"project shop {\n"
@@ -50,7 +51,7 @@ static const char infra[] =
 
 struct fixture {
 	struct compilation c;
-	struct plan_desired want;
+	struct desired want;
 	struct state st;
 	struct plan plan;
 	char path[64];
@@ -64,7 +65,7 @@ static int setup(void **st)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, infra, sizeof(infra) - 1), (ssize_t)(sizeof(infra) - 1));
 	close(fd);
-	if (!compile_file(&f->c, f->path)) {
+	if (!compile_path(&f->c, f->path)) {
 		diag_print(&f->c.diags, stderr, false);
 		fail();
 	}
@@ -95,7 +96,7 @@ static void want_phase(struct fixture *f, const char *phase)
 	assert_non_null(ph);
 	struct emit_output art;
 	build_phase(f, ph, &art);
-	plan_desired(&f->c.arena, f->c.project, ph, &art, &f->want);
+	desired_build(&f->c.arena, f->c.project, ph, &art, &f->want);
 }
 
 static struct hc_labels labels(struct arena *a, size_t n, const char *const *kv)
@@ -127,7 +128,7 @@ static void state_matching(struct fixture *f)
 	static struct hc_image img = { 1, "ubuntu-24.04", "x86", "available", false };
 	s->images = &img;
 	s->nimages = 1;
-	const struct plan_want_server *w = &f->want.servers[0];
+	const struct desired_server *w = &f->want.servers[0];
 	s->servers = arena_calloc(a, 2, sizeof(*s->servers));
 	const char *kv[] = { STATE_LABEL_ARTEFACTS, w->artefacts, STATE_LABEL_PROJECT, "shop",
 			     STATE_LABEL_SERVER, "web_1", STATE_LABEL_SSH_KEYS, w->keys_hash };
@@ -139,7 +140,7 @@ static void state_matching(struct fixture *f)
 	s->keys[0] = (struct hc_ssh_key){ 200001, "shop-ops", "aa:bb", f->want.keys[0].public_key,
 					  labels(a, 2, kk) };
 	s->nkeys = 1;
-	const struct plan_want_firewall *fw = &f->want.firewalls[0];
+	const struct desired_firewall *fw = &f->want.firewalls[0];
 	s->firewalls = arena_calloc(a, 1, sizeof(*s->firewalls));
 	s->nfirewalls = 1;
 	struct hc_firewall *h = &s->firewalls[0];
@@ -158,7 +159,7 @@ static void diff(struct fixture *f)
 {
 	plan_diff(&f->c.arena, &f->want, &f->st, &f->plan);
 	if (getenv("VERBOSE"))
-		plan_text(&f->plan, "test.infra", stderr);
+		plan_report_text(&f->plan, "test.infra", stderr);
 }
 
 static const struct plan_action *find(const struct plan *p, enum plan_kind k, const char *name)
@@ -345,16 +346,16 @@ static void test_artefact_hash(void **st)
 	const struct mdl_phase *one = model_phase(f->c.project, "one");
 	struct emit_output art;
 	build_phase(f, one, &art);
-	char h1[PLAN_HASH_LEN + 1], h2[PLAN_HASH_LEN + 1];
-	plan_artefact_hash(&art, "one", "web_1", h1);
-	assert_int_equal(strlen(h1), PLAN_HASH_LEN);
-	assert_int_equal(strspn(h1, "0123456789abcdef"), PLAN_HASH_LEN);
+	char h1[DESIRED_HASH_LEN + 1], h2[DESIRED_HASH_LEN + 1];
+	desired_artefact_hash(&art, "one", "web_1", h1);
+	assert_int_equal(strlen(h1), DESIRED_HASH_LEN);
+	assert_int_equal(strspn(h1, "0123456789abcdef"), DESIRED_HASH_LEN);
 
 	/* the label follows the deployed bytes: change the compose file ... */
 	for (size_t i = 0; i < art.n; i++)
 		if (strstr(art.files[i].path, "docker-compose.yml"))
 			art.files[i].len--;
-	plan_artefact_hash(&art, "one", "web_1", h2);
+	desired_artefact_hash(&art, "one", "web_1", h2);
 	assert_string_not_equal(h1, h2);
 	for (size_t i = 0; i < art.n; i++)
 		if (strstr(art.files[i].path, "docker-compose.yml"))
@@ -363,10 +364,10 @@ static void test_artefact_hash(void **st)
 	for (size_t i = 0; i < art.n; i++)
 		if (strstr(art.files[i].path, "cloud-init.yaml"))
 			art.files[i].len--;
-	plan_artefact_hash(&art, "one", "web_1", h2);
+	desired_artefact_hash(&art, "one", "web_1", h2);
 	assert_string_equal(h1, h2);
 	/* another server's files are not this server's */
-	plan_artefact_hash(&art, "one", "web", h2);
+	desired_artefact_hash(&art, "one", "web", h2);
 	assert_string_not_equal(h1, h2);
 }
 

@@ -283,7 +283,7 @@ static void test_becker_compiles(void **state)
 	(void)state;
 	struct compilation c;
 	char path[512];
-	assert_true(compile_file(&c, unit_becker_path(path, sizeof(path))));
+	assert_true(compile_path(&c, unit_becker_path(path, sizeof(path))));
 	assert_int_equal(c.diags.n, 0);
 	const struct mdl_project *p = c.project;
 	assert_string_equal(p->name, "becker");

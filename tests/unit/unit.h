@@ -1,7 +1,8 @@
 /*
  * Shared by the cmocka unit tests: compiles an in-memory source through
- * the real stages (parse, resolve, check) and looks diagnostics up.
- * Include after <cmocka.h>.
+ * the real stages (parse, resolve, check: compile_source, with file()
+ * read from an in-memory table, never the file system) and looks
+ * diagnostics up.  Include after <cmocka.h>.
  */
 #ifndef INFRAC_TEST_UNIT_H
 #define INFRAC_TEST_UNIT_H
@@ -12,12 +13,15 @@
 
 #include "arena.h"
 #include "check.h"
+#include "compile.h"
 #include "diag.h"
 #include "model.h"
 #include "parse.h"
 #include "resolve.h"
 
 struct unit {
+	struct compilation c;    /* unit_check: the compilation the fields below show */
+	bool compiled;
 	struct arena arena;
 	struct diag_list dl;
 	struct src src;
@@ -46,29 +50,61 @@ static inline struct unit *unit_parse(const char *text)
 	return un;
 }
 
+/* What file("PATH") finds in unit sources: PATH/TEXT pairs, NULL-ended. */
+static const char *const *unit_files;
+
+static inline bool unit_read(void *ctx, const char *path, size_t max, struct strbuf *out,
+			     struct error *err)
+{
+	(void)ctx;
+	for (const char *const *f = unit_files; f && *f; f += 2)
+		if (!strcmp(f[0], path)) {
+			if (strlen(f[1]) > max)
+				return error_set(err, "larger than %zu KiB", max / 1024);
+			strbuf_addstr(out, f[1]);
+			return true;
+		}
+	return error_set(err, "No such file or directory");
+}
+
+static const struct compile_reader unit_reader = { unit_read, NULL };
+
 /* Parses and resolves; the syntax must be clean. */
 static inline struct unit *unit_resolve(const char *text)
 {
 	struct unit *un = unit_parse(text);
 	assert_true(un->parsed);
-	un->p = resolve_file(&un->arena, &un->dl, &un->ast, ".");
+	un->p = resolve_file(&un->arena, &un->dl, &un->ast, &unit_reader);
 	return un;
 }
 
-/* All stages, diagnostics sorted as infrac prints them. */
+/* All stages through compile_source, diagnostics sorted as infrac prints
+ * them. */
 static inline struct unit *unit_check(const char *text)
 {
-	struct unit *un = unit_resolve(text);
+	struct unit *un = calloc(1, sizeof(*un));
+	assert_non_null(un);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, text);
+	compile_source(&un->c, "t.infra", &sb, &unit_reader);
+	un->compiled = true;
+	un->dl = un->c.diags;
+	un->src = un->c.src;
+	un->ast = un->c.ast;
+	un->p = un->c.project;
+	un->parsed = true;
 	assert_non_null(un->p);
-	check_project(&un->dl, un->p);
-	diag_sort(&un->dl);
 	return un;
 }
 
 static inline void unit_free(struct unit *un)
 {
-	diag_list_release(&un->dl);
-	arena_release(&un->arena);
+	if (un->compiled) {
+		compile_release(&un->c);
+	} else {
+		diag_list_release(&un->dl);
+		arena_release(&un->arena);
+	}
 	free(un);
 }
 

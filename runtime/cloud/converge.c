@@ -1,0 +1,472 @@
+/*
+ * converge: one resource of the plan made true.  See converge.h.
+ */
+#include "converge.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "deploy.h"
+#include "state.h"
+
+/* ---- labels ---------------------------------------------------------------- */
+
+static void converge_labels2(struct hc_labels *l, const char **k, const char **v, const char *k1,
+		    const char *v1, const char *k2, const char *v2)
+{
+	/* hc_labels is kept sorted by key */
+	bool swap = strcmp(k1, k2) > 0;
+	k[0] = swap ? k2 : k1, v[0] = swap ? v2 : v1;
+	k[1] = swap ? k1 : k2, v[1] = swap ? v1 : v2;
+	l->keys = k, l->vals = v, l->n = 2;
+}
+
+/* The server's labels; artefacts NULL leaves that label out (not deployed yet). */
+static void converge_server_labels(const char *project, const struct desired_server *w,
+			  const char *artefacts, struct hc_labels *l, const char **k,
+			  const char **v)
+{
+	size_t n = 0;
+	if (artefacts)
+		k[n] = STATE_LABEL_ARTEFACTS, v[n++] = artefacts;
+	k[n] = STATE_LABEL_PROJECT, v[n++] = project;
+	k[n] = STATE_LABEL_SERVER, v[n++] = w->server;
+	k[n] = STATE_LABEL_SSH_KEYS, v[n++] = w->keys_hash;
+	l->keys = k, l->vals = v, l->n = n;
+}
+
+/* ---- secrets -------------------------------------------------------------- */
+
+const struct mdl_placement *converge_placement(const struct plan *p, const char *server)
+{
+	const struct mdl_phase *ph = p->want->phase;
+	for (size_t i = 0; i < ph->nplacements; i++)
+		if (!strcmp(ph->placements[i].server->name, server))
+			return &ph->placements[i];
+	return NULL;
+}
+
+/* ---- ssh keys and firewalls ---------------------------------------------- */
+
+/*
+ * The id of the resource called name (path "/ssh_keys", key "ssh_keys"),
+ * 0 when there is none, -1 with e set when the lookup failed.  Asked
+ * before a create and after one that failed: an interrupted apply, or a
+ * lost answer, may have created it all the same.  A failed lookup after
+ * a failed create keeps the create's error in e.
+ */
+static int64_t converge_found_id(struct http_client *c, const char *path, const char *key,
+			const char *name, struct error *e)
+{
+	json_object *item, *id;
+	struct error le = ERROR_INIT;
+	if (!hcloud_find_name(c, path, key, name, &item, &le)) {
+		if (!error_failed(e))
+			error_move(e, &le);
+		error_release(&le);
+		return -1;
+	}
+	int64_t n = item && json_object_object_get_ex(item, "id", &id) ? json_object_get_int64(id) : 0;
+	if (item)
+		json_object_put(item);
+	return n;
+}
+
+bool converge_key(struct apply_worker *wk, struct apply_job *j, struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct plan_action *x = j->x;
+	struct http_client *c = &wk->c;
+	const struct desired_key *w = x->want;
+	const char *k[2], *v[2];
+	struct hc_labels l;
+	converge_labels2(&l, k, v, STATE_LABEL_KEY, w->key, STATE_LABEL_PROJECT, run->cfg->project);
+	char path[64];
+	if (x->op == PLAN_UPDATE) {
+		snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)x->id);
+		return hcloud_update(c, path, w->name, &l, e);
+	}
+	if (x->op == PLAN_REPLACE) {
+		snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)x->id);
+		if (!hcloud_delete(c, path, NULL, e))
+			return false;
+	}
+	struct hc_ssh_key got;
+	int64_t id = converge_found_id(c, "/ssh_keys", "ssh_keys", w->name, e);
+	if (!id && hcloud_create_ssh_key(c, &wk->a, w->name, w->public_key, &l, &got, e))
+		return true;
+	if (!id)
+		id = converge_found_id(c, "/ssh_keys", "ssh_keys", w->name, e);
+	if (id <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/ssh_keys/%lld", (long long)id);
+	return hcloud_update(c, path, NULL, &l, e);
+}
+
+/* The firewall of that name, created when missing; *id gets it.  defer
+ * (may be NULL) takes the actions of a new firewall instead of waiting
+ * for them: a server may name a firewall whose rules are still being
+ * set. */
+bool converge_firewall(struct apply_worker *wk, struct apply_job *j, struct hc_actions *defer,
+			      struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct plan_action *x = j->x;
+	int64_t *id = &j->id;
+	struct http_client *c = &wk->c;
+	const struct desired_firewall *w = x->want;
+	const char *k[2], *v[2];
+	struct hc_labels l;
+	converge_labels2(&l, k, v, STATE_LABEL_PROJECT, run->cfg->project, STATE_LABEL_SERVER, w->server);
+	struct hc_firewall fw;
+	struct hc_actions acts;
+	*id = x->id;
+	if (x->op == PLAN_CREATE) {
+		/* the plan saw no such firewall, under the lock: create at once,
+		 * and look it up only when that fails (a lost answer) */
+		if (hcloud_create_firewall(c, &wk->a, w->name, w->ports, w->nports, &l, &fw, &acts,
+					   e)) {
+			*id = fw.id;
+			if (!defer)
+				return apply_wait(wk, &acts, e);
+			hcloud_actions_add(defer, &acts);
+			return true;
+		}
+		*id = converge_found_id(c, "/firewalls", "firewalls", w->name, e);
+		if (*id <= 0)
+			return false;
+		error_release(e);
+	}
+	/* taken as found: rules, labels and the server it guards made right */
+	char path[64];
+	snprintf(path, sizeof(path), "/firewalls/%lld", (long long)*id);
+	if (!hcloud_update(c, path, NULL, &l, e) ||
+	    !hcloud_firewall_set_rules(c, *id, w->ports, w->nports, &acts, e) ||
+	    !apply_wait(wk, &acts, e))
+		return false;
+	/* a server this apply creates gets its firewall in the create */
+	if (defer && j->server_new)
+		return true;
+	const struct state *s = run->p->state;
+	for (size_t i = 0; i < s->nservers + s->nother_servers; i++) {
+		const struct hc_server *hs = i < s->nservers ? &s->servers[i]
+							     : &s->other_servers[i - s->nservers];
+		if (strcmp(hs->name, w->name))
+			continue;
+		for (size_t f = 0; f < s->nfirewalls; f++)
+			for (size_t m = 0; s->firewalls[f].id == *id && m < s->firewalls[f].nservers; m++)
+				if (s->firewalls[f].servers[m] == hs->id)
+					return true;
+		if (!hcloud_firewall_apply(c, *id, hs->id, &acts, e) || !apply_wait(wk, &acts, e))
+			return false;
+		break;
+	}
+	return true;
+}
+
+/* ---- servers (workers) ------------------------------------------------------ */
+
+/* Waits for whatever runs on the server (an earlier apply's actions). */
+static bool converge_server_idle(struct apply_worker *wk, int64_t id, struct error *e)
+{
+	struct hc_actions acts;
+	return hcloud_server_running_actions(&wk->c, id, &acts, e) && apply_wait(wk, &acts, e);
+}
+
+static bool converge_server_op(struct apply_worker *wk, int64_t id, const char *op, const char *type,
+		      struct error *e)
+{
+	struct hc_actions acts;
+	return hcloud_server_action(&wk->c, id, op, type, &acts, e) && apply_wait(wk, &acts, e);
+}
+
+/* Waits for acts and, the first time, for the firewall's pending actions
+ * with them: one poll for both. */
+static bool converge_wait_with_fw(struct apply_worker *wk, struct apply_job *j, const struct hc_actions *acts,
+			 struct error *e)
+{
+	if (!j->fw || j->fw_reported)
+		return apply_wait(wk, acts, e);
+	struct hc_actions all = *acts;
+	hcloud_actions_add(&all, &j->fw_pending);
+	bool ok = apply_wait(wk, &all, e);
+	struct error fe = { 0 };
+	/* when it failed, find out whose action it was: the firewall's are
+	 * done by now, or failed */
+	bool fw_ok = ok || apply_wait(wk, &j->fw_pending, &fe);
+	apply_firewall_done(wk, j, fw_ok, &fe);
+	return ok;
+}
+
+/* The server of that name, created when missing.  *fresh when this
+ * apply's create answered: s is its answer, and its actions (create and
+ * start) have been waited for. */
+static bool converge_server_ensure(struct apply_worker *wk, struct apply_job *j, struct hc_server *s,
+			  bool *fresh, struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct desired_server *w = j->x->want;
+	*fresh = false;
+	const char *k[4], *v[4];
+	struct hc_labels l;
+	converge_server_labels(run->cfg->project, w, NULL, &l, k, v);
+	const char *user_data = NULL;
+	const char *path = arena_printf(&wk->a, "%s/%s/cloud-init.yaml",
+					run->p->want->phase->name, w->server);
+	for (size_t i = 0; i < run->cfg->art->n; i++)
+		if (!strcmp(run->cfg->art->files[i].path, path))
+			user_data = run->cfg->art->files[i].data;
+	struct hc_server_create rq = {
+		w->name, w->type, w->image, w->location, w->keys, w->nkeys, j->id,
+		user_data, &l,
+	};
+	/* the plan saw no such server, under the lock: create at once, and
+	 * look it up only when that fails (an answer lost on the way) */
+	struct hc_actions acts;
+	if (hcloud_create_server(&wk->c, &wk->a, &rq, s, &acts, e)) {
+		/* start_after_create: start_server comes as the next action,
+		 * running with create_server; both are waited for at once */
+		*fresh = acts.n >= 2;
+		return converge_wait_with_fw(wk, j, &acts, e);
+	}
+	json_object *item;
+	struct error e2 = ERROR_INIT;
+	bool found = hcloud_find_name(&wk->c, "/servers", "servers", w->name, &item, &e2);
+	error_release(&e2);
+	if (!found || !item)
+		return false; /* the create's error stands */
+	error_release(e);
+	bool ok = hcloud_decode_server(&wk->a, item, s);
+	json_object_put(item);
+	return ok;
+}
+
+/* Files of the server's release: the phase's artefacts but cloud-init. */
+static size_t converge_release_files(struct apply_worker *wk, const char *server, struct deploy_file **out)
+{
+	const struct emit_output *art = wk->run->cfg->art;
+	const char *prefix = arena_printf(&wk->a, "%s/%s/", wk->run->p->want->phase->name, server);
+	size_t pl = strlen(prefix), n = 0;
+	*out = arena_calloc(&wk->a, art->n ? art->n : 1, sizeof(**out));
+	for (size_t i = 0; i < art->n; i++) {
+		const struct emit_file *f = &art->files[i];
+		if (strncmp(f->path, prefix, pl) || !strcmp(f->path + pl, "cloud-init.yaml"))
+			continue;
+		(*out)[n++] = (struct deploy_file){ f->path + pl, (const unsigned char *)f->data,
+						    f->len, f->mode };
+	}
+	return n;
+}
+
+/* The live view's word for a deploy step the server began. */
+static void converge_deploy_step(void *ctx, const char *step)
+{
+	struct apply_worker *wk = ctx;
+	char what[64];
+	if (!strcmp(step, "health") || !strcmp(step, "domains"))
+		snprintf(what, sizeof(what), "health check");
+	else if (!strcmp(step, "rollback"))
+		snprintf(what, sizeof(what), "switch back to the previous release");
+	else
+		snprintf(what, sizeof(what), "ssh deploy (%s)", step);
+	view_waiting(wk->run->view, wk->slot, what);
+}
+
+static bool converge_server_deploy(struct apply_worker *wk, struct apply_job *j, const char *ip,
+			  bool accept_new, struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct desired_server *w = j->x->want;
+	const struct mdl_placement *pl = converge_placement(run->p, w->server);
+	struct secret *env;
+	size_t nenv;
+	if (!secrets_resolve(&wk->a, pl, &env, &nenv, e))
+		return false;
+	struct emit_target t = { run->cfg->model, run->p->want->phase, pl, NULL, NULL };
+	const struct mdl_service **doms = arena_calloc(&wk->a, pl->nservices + 1, sizeof(*doms));
+	size_t nd = emit_domains(&t, doms);
+	const char **domains = arena_calloc(&wk->a, nd + 1, sizeof(*domains));
+	for (size_t i = 0; i < nd; i++)
+		domains[i] = doms[i]->domain;
+	const char *proxy = NULL;
+	for (size_t i = 0; i < pl->nservices; i++)
+		if (pl->services[i]->proxy)
+			proxy = pl->services[i]->name;
+	struct deploy_request rq = { 0 };
+	rq.project = run->cfg->project;
+	rq.release = w->artefacts;
+	struct deploy_file *files;
+	rq.nfiles = converge_release_files(wk, w->server, &files);
+	rq.files = files;
+	rq.env = env;
+	rq.nenv = nenv;
+	rq.proxy = proxy;
+	rq.domains = domains;
+	rq.ndomains = nd;
+	rq.health_timeout = run->cfg->health_timeout;
+	rq.on_step = converge_deploy_step;
+	rq.step_ctx = wk;
+	view_waiting(run->view, wk->slot, "ssh deploy (connect)");
+	struct ssh_target tg = { ip, run->cfg->ssh_port, run->cfg->ssh_user,
+				 run->cfg->ssh_identity, run->cfg->known_hosts, accept_new };
+	struct deploy_result res;
+	struct error derr = ERROR_INIT;
+	bool ok = deploy_release(&tg, &rq, &res, &derr);
+	if (!ok)
+		error_set(e, "deploy failed at step %s: %s%s", progress_step_name(res.failed),
+			  derr.msg, res.rolled_back ? "\n (switched back to the previous release)" : "");
+	error_release(&derr);
+	deploy_result_release(&res);
+	return ok;
+}
+
+bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct plan_action *x = j->x;
+	const struct desired_server *w = j->x->want;
+	struct http_client *c = &wk->c;
+	struct hc_server s;
+	bool fresh = false;
+	const char *had = NULL; /* the artefacts label it had */
+	if (x->op == PLAN_REPLACE) {
+		char path[64];
+		struct hc_actions acts;
+		snprintf(path, sizeof(path), "/servers/%lld", (long long)x->id);
+		if (!converge_server_idle(wk, x->id, e) || !hcloud_delete(c, path, &acts, e) ||
+		    !converge_wait_with_fw(wk, j, &acts, e))
+			return false;
+	}
+	if (x->op == PLAN_CREATE || x->op == PLAN_REPLACE) {
+		if (!converge_server_ensure(wk, j, &s, &fresh, e))
+			return false;
+		had = hcloud_label(&s.labels, STATE_LABEL_ARTEFACTS);
+	} else {
+		s.id = x->id;
+		for (size_t i = 0; i < run->p->state->nservers; i++)
+			if (run->p->state->servers[i].id == x->id)
+				had = hcloud_label(&run->p->state->servers[i].labels,
+						   STATE_LABEL_ARTEFACTS);
+	}
+	struct hc_actions none = { .n = 0 };
+	if (fresh)
+		s.status = "running"; /* its start_server succeeded */
+	else if (!converge_wait_with_fw(wk, j, &none, e) || !converge_server_idle(wk, s.id, e) ||
+		 !hcloud_get_server(c, &wk->a, s.id, &s, e))
+		return false;
+	if (x->op == PLAN_CHANGE_TYPE && strcmp(s.type, w->type)) {
+		if (strcmp(s.status, "off")) {
+			apply_say(run, "server", w->name, -1, "poweroff");
+			if (!converge_server_op(wk, s.id, "poweroff", NULL, e))
+				return false;
+		}
+		apply_say(run, "server", w->name, -1, "change_type %s -> %s", s.type, w->type);
+		if (!converge_server_op(wk, s.id, "change_type", w->type, e) ||
+		    !hcloud_get_server(c, &wk->a, s.id, &s, e))
+			return false;
+	}
+	if (!strcmp(s.status, "off")) {
+		apply_say(run, "server", w->name, -1, "poweron");
+		if (!converge_server_op(wk, s.id, "poweron", NULL, e) ||
+		    !hcloud_get_server(c, &wk->a, s.id, &s, e))
+			return false;
+	}
+	if (!s.ipv4) {
+		return error_set(e, "the server has no public IPv4 address");
+	}
+	snprintf(j->ip, sizeof(j->ip), "%s", s.ipv4);
+	j->sid = s.id;
+	j->deploy = !had || strcmp(had, w->artefacts);
+	/* a host key is recorded on first contact only for a server this
+	 * apply (or an interrupted one) created and never deployed to */
+	j->accept_new = fresh || !had;
+	return true;
+}
+
+/* The server's second stage, after server_converge: the deploy when its
+ * artefacts changed, then the labels, the artefacts hash only now that
+ * the deploy succeeded. */
+bool converge_server_finish(struct apply_worker *wk, struct apply_job *j, struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct desired_server *w = j->x->want;
+	if (j->deploy) {
+		apply_say(run, "server", w->name, -1, "deploying release %s to %s", w->artefacts, j->ip);
+		if (!converge_server_deploy(wk, j, j->ip, j->accept_new, e))
+			return false;
+	}
+	const char *k[4], *v[4];
+	struct hc_labels l;
+	converge_server_labels(run->cfg->project, w, w->artefacts, &l, k, v);
+	char path[64];
+	snprintf(path, sizeof(path), "/servers/%lld", (long long)j->sid);
+	return hcloud_update(&wk->c, path, NULL, &l, e);
+}
+
+/* ---- DNS and destroys ------------------------------------------------------- */
+
+static const char *converge_server_ip(struct apply_ctx *run, const char *name)
+{
+	for (size_t i = 0; i < run->njobs; i++) {
+		const struct apply_job *j = &run->jobs[i];
+		if (j->x->kind == PLAN_SERVER && j->x->op != PLAN_DESTROY &&
+		    !strcmp(j->x->name, name))
+			return j->ok ? j->ip : NULL;
+	}
+	const struct state *s = run->p->state;
+	for (size_t i = 0; i < s->nservers; i++)
+		if (!strcmp(s->servers[i].name, name))
+			return s->servers[i].ipv4;
+	return NULL;
+}
+
+bool converge_rrset(struct apply_worker *wk, struct apply_job *j, struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct plan_action *x = j->x;
+	const struct desired_dns *w = x->want;
+	const char *ip = converge_server_ip(run, w->server);
+	if (!ip) {
+		return error_set(e, "server %s has no address", w->server);
+	}
+	const char *srv = w->server;
+	for (size_t i = 0; i < run->p->want->nservers; i++)
+		if (!strcmp(run->p->want->servers[i].name, w->server))
+			srv = run->p->want->servers[i].server;
+	const char *k[2], *v[2];
+	struct hc_labels l;
+	converge_labels2(&l, k, v, STATE_LABEL_PROJECT, run->cfg->project, STATE_LABEL_SERVER, srv);
+	struct hc_actions acts;
+	return hcloud_rrset_put_a(&wk->c, x->zone, hcloud_rrset_name(&wk->a, x->name, x->zone), ip, &l,
+				  &acts, e) &&
+	       apply_wait(wk, &acts, e);
+}
+
+bool converge_destroy(struct apply_worker *wk, struct apply_job *j, struct error *e)
+{
+	const struct plan_action *x = j->x;
+	struct http_client *c = &wk->c;
+	struct arena *a = &wk->a;
+	struct hc_actions acts = { .n = 0 };
+	const char *path;
+	switch (x->kind) {
+	case PLAN_SERVER:
+		if (!converge_server_idle(wk, x->id, e))
+			return false;
+		path = arena_printf(a, "/servers/%lld", (long long)x->id);
+		break;
+	case PLAN_FIREWALL:
+		path = arena_printf(a, "/firewalls/%lld", (long long)x->id);
+		break;
+	case PLAN_SSH_KEY:
+		path = arena_printf(a, "/ssh_keys/%lld", (long long)x->id);
+		break;
+	default:
+		path = arena_printf(a, "/zones/%s/rrsets/%s/A", hcloud_query_escape(a, x->zone),
+				    hcloud_query_escape(a, hcloud_rrset_name(a, x->name, x->zone)));
+		break;
+	}
+	return hcloud_delete(c, path, &acts, e) && apply_wait(wk, &acts, e);
+}
+

@@ -1,0 +1,153 @@
+#include "desired.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ascii.h"
+#include "digest.h"
+#include "strv.h"
+
+const char *desired_name(struct arena *a, const char *project, const char *name)
+{
+	char *s = arena_printf(a, "%s-%s", project, name);
+	for (char *p = s; *p; p++)
+		*p = *p == '_' ? '-' : (char)ascii_tolower(*p);
+	return s;
+}
+
+static void desired_hash_short(struct strbuf *d, char out[DESIRED_HASH_LEN + 1])
+{
+	char hex[DIGEST_HEX];
+	digest_finish(d, hex);
+	memcpy(out, hex, DESIRED_HASH_LEN);
+	out[DESIRED_HASH_LEN] = '\0';
+}
+
+void desired_artefact_hash(const struct emit_output *art, const char *phase,
+			const char *server, char out[DESIRED_HASH_LEN + 1])
+{
+	/* the files apply deploys over SSH; cloud-init.yaml carries the same
+	 * files but only matters when a server is created */
+	size_t plen = strlen(phase), slen = strlen(server);
+	struct strbuf d = STRBUF_INIT;
+	digest_put(&d, "infrac-artefacts-2");
+	for (size_t i = 0; i < art->n; i++) {
+		const struct emit_file *f = &art->files[i];
+		const char *rest = f->path;
+		if (strncmp(rest, phase, plen) || rest[plen] != '/')
+			continue;
+		rest += plen + 1;
+		if (strncmp(rest, server, slen) || rest[slen] != '/')
+			continue;
+		rest += slen + 1;
+		if (!strcmp(rest, "cloud-init.yaml"))
+			continue;
+		char hex[DIGEST_HEX];
+		digest_sha256_hex(f->data, f->len, hex);
+		digest_put(&d, rest);
+		digest_put(&d, hex);
+	}
+	desired_hash_short(&d, out);
+}
+
+static int desired_cmp_int(const void *x, const void *y)
+{
+	int a = *(const int *)x, b = *(const int *)y;
+	return (a > b) - (a < b);
+}
+
+static void desired_firewall_ports(struct arena *a, const struct mdl_placement *pl,
+			  struct desired_firewall *fw)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < pl->nservices; i++)
+		cap += pl->services[i]->npublish + (pl->services[i]->proxy ? 2 : 0);
+	fw->ports = arena_calloc(a, cap, sizeof(int));
+	fw->ports[fw->nports++] = 22;
+	for (size_t i = 0; i < pl->nservices; i++) {
+		const struct mdl_service *s = pl->services[i];
+		if (s->proxy) {
+			fw->ports[fw->nports++] = 80;
+			fw->ports[fw->nports++] = 443;
+		}
+		for (size_t j = 0; j < s->npublish; j++)
+			fw->ports[fw->nports++] = s->publish[j];
+	}
+	qsort(fw->ports, fw->nports, sizeof(int), desired_cmp_int);
+	size_t w = 0;
+	for (size_t i = 0; i < fw->nports; i++)
+		if (!w || fw->ports[w - 1] != fw->ports[i])
+			fw->ports[w++] = fw->ports[i];
+	fw->nports = w;
+}
+
+void desired_build(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
+		  const struct emit_output *art, struct desired *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->project = p->name;
+	out->phase = ph;
+	out->location = p->location;
+	size_t n = ph->nplacements, ndomains = 0;
+	out->servers = arena_calloc(a, n ? n : 1, sizeof(*out->servers));
+	out->firewalls = arena_calloc(a, n ? n : 1, sizeof(*out->firewalls));
+	out->keys = arena_calloc(a, p->nkeys ? p->nkeys : 1, sizeof(*out->keys));
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < ph->placements[i].nservices; j++)
+			ndomains += ph->placements[i].services[j]->domain != NULL;
+	out->dns = arena_calloc(a, ndomains ? ndomains : 1, sizeof(*out->dns));
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mdl_placement *pl = &ph->placements[i];
+		const struct mdl_server *srv = pl->server;
+		struct desired_server *w = &out->servers[out->nservers++];
+		w->server = srv->name;
+		w->name = desired_name(a, p->name, srv->name);
+		w->type = pl->type->name;
+		w->image = pl->image;
+		w->location = srv->location ? srv->location : p->location;
+		w->price = pl->type->price;
+		w->firewall = w->name;
+		w->nkeys = srv->nssh_keys;
+		w->keys = arena_calloc(a, w->nkeys ? w->nkeys : 1, sizeof(*w->keys));
+		struct strbuf kd = STRBUF_INIT;
+		for (size_t k = 0; k < srv->nssh_keys; k++)
+			w->keys[k] = desired_name(a, p->name, srv->ssh_keys[k]->name);
+		qsort(w->keys, w->nkeys, sizeof(*w->keys), strv_cmp);
+		for (size_t k = 0; k < srv->nssh_keys; k++) {
+			const struct mdl_ssh_key *key = NULL;
+			for (size_t m = 0; m < srv->nssh_keys; m++)
+				if (!strcmp(desired_name(a, p->name, srv->ssh_keys[m]->name),
+					    w->keys[k]))
+					key = srv->ssh_keys[m];
+			digest_put(&kd, w->keys[k]);
+			digest_put(&kd, key ? key->public_key : NULL);
+		}
+		desired_hash_short(&kd, w->keys_hash);
+		desired_artefact_hash(art, ph->name, srv->name, w->artefacts);
+
+		struct desired_firewall *fw = &out->firewalls[out->nfirewalls++];
+		fw->name = w->name;
+		fw->server = srv->name;
+		desired_firewall_ports(a, pl, fw);
+
+		for (size_t j = 0; j < pl->nservices; j++)
+			if (pl->services[j]->domain) {
+				out->dns[out->ndns].domain = pl->services[j]->domain;
+				out->dns[out->ndns++].server = w->name;
+			}
+		/* keys: those the servers of this phase use */
+		for (size_t k = 0; k < srv->nssh_keys; k++) {
+			const char *kn = desired_name(a, p->name, srv->ssh_keys[k]->name);
+			bool have = false;
+			for (size_t m = 0; m < out->nkeys; m++)
+				have |= !strcmp(out->keys[m].name, kn);
+			if (!have) {
+				out->keys[out->nkeys].name = kn;
+				out->keys[out->nkeys].key = srv->ssh_keys[k]->name;
+				out->keys[out->nkeys++].public_key = srv->ssh_keys[k]->public_key;
+			}
+		}
+	}
+}
+

@@ -1,0 +1,86 @@
+/*
+ * desired: what one phase of the model wants at Hetzner.
+ *
+ * desired_build turns the phase into the resources it needs: an ssh key
+ * per key its servers use, a firewall and a server per placement (name,
+ * type, image, location, inbound ports, the label hashes), and an A
+ * record per domain.  Names: a server `main` of project `becker` is the
+ * Hetzner server, and firewall, `becker-main` (RFC 1123: `_` becomes `-`);
+ * an ssh_key `ops` is the Hetzner ssh key `becker-ops`.
+ *
+ * Everything lives in the caller's arena; nothing here fails.
+ */
+#ifndef INFRAC_DESIRED_H
+#define INFRAC_DESIRED_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "emit.h"
+#include "model.h"
+
+#define DESIRED_HASH_LEN 12 /* hex digits of a label hash */
+
+struct desired_key {
+	const char *name;          /* Hetzner name */
+	const char *key;           /* the file's name */
+	const char *public_key;
+};
+
+struct desired_firewall {
+	const char *name;
+	const char *server;        /* the file's name */
+	int *ports;                /* inbound tcp from anywhere, sorted, unique */
+	size_t nports;
+};
+
+struct desired_server {
+	const char *name;
+	const char *server;        /* the file's name */
+	const char *type;
+	const char *image;
+	const char *location;
+	const char **keys;         /* Hetzner ssh key names, sorted */
+	size_t nkeys;
+	const char *firewall;
+	char artefacts[DESIRED_HASH_LEN + 1];
+	char keys_hash[DESIRED_HASH_LEN + 1];
+	int64_t price;             /* the file's, cents per month */
+};
+
+struct desired_dns {
+	const char *domain;
+	const char *server;        /* Hetzner server name */
+};
+
+struct desired {
+	const char *project;
+	const struct mdl_phase *phase;
+	const char *location;      /* the project's */
+	struct desired_key *keys;
+	size_t nkeys;
+	struct desired_firewall *firewalls;
+	size_t nfirewalls;
+	struct desired_server *servers;
+	size_t nservers;
+	struct desired_dns *dns;
+	size_t ndns;
+};
+
+/* Resource name: PROJECT-NAME, `_` -> `-`, lower case; in a. */
+const char *desired_name(struct arena *a, const char *project, const char *name);
+
+/*
+ * The short hash of what apply deploys on a server in a phase, the value
+ * of the infrac/artefacts label: the generated files of PHASE/SERVER in
+ * art (emit_build), but for cloud-init.yaml, which only matters when the
+ * server is created.  It changes exactly when those bytes change.
+ */
+void desired_artefact_hash(const struct emit_output *art, const char *phase,
+			   const char *server, char out[DESIRED_HASH_LEN + 1]);
+
+/* The resources phase ph of p wants; art: its artefacts (emit_build). */
+void desired_build(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
+		   const struct emit_output *art, struct desired *out);
+
+#endif

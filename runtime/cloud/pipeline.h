@@ -1,0 +1,71 @@
+/*
+ * pipeline: one run of build, plan or apply, stage by stage.
+ *
+ *   compile -> phase -> artefacts -> desired -> state -> plan
+ *
+ * Each stage is a function that fills its part of struct pipeline from
+ * the stages before it; a command calls the ones it needs in this order
+ * and prints what they report (diagnostics in c.diags and art_diags,
+ * everything else as a struct error).  The pipeline owns all it holds
+ * (the compilation's arena, the API client) until pipeline_release.
+ */
+#ifndef INFRAC_PIPELINE_H
+#define INFRAC_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "compile.h"
+#include "desired.h"
+#include "digest.h"
+#include "emit.h"
+#include "error.h"
+#include "http.h"
+#include "plan.h"
+#include "state.h"
+
+struct pipeline {
+	struct compilation c;
+	const struct mdl_phase *phase;  /* NULL: every phase (build) */
+	struct emit_output art;
+	struct diag_list art_diags;     /* the build's own; check's are in c.diags */
+	struct desired want;
+	struct http_client hc;
+	bool online;                    /* hc is set up: state comes from the API */
+	struct state state;
+	struct plan plan;
+	char src_sha[DIGEST_HEX];       /* of the source text */
+	char fingerprint[DIGEST_HEX];   /* of the state read */
+};
+
+/* compile: the file at path.  false when it has errors (in c.diags). */
+bool pipeline_compile(struct pipeline *pl, const char *path);
+
+/*
+ * phase: the one named, else the one running at DATE (YYYY-MM[-DD]),
+ * else on INFRAC_TODAY or today.  false with err naming the phases.
+ */
+bool pipeline_phase(struct pipeline *pl, const char *name, const char *at, struct error *err);
+
+/* artefacts: what build writes for the phase (or every phase); false
+ * when there is an error (in art_diags). */
+bool pipeline_artefacts(struct pipeline *pl);
+
+/* desired: the resources the phase wants at Hetzner. */
+void pipeline_desire(struct pipeline *pl);
+
+/* The API client for token at endpoint (NULL: the public API); trace:
+ * --debug, or NULL.  false with err set. */
+bool pipeline_connect(struct pipeline *pl, const char *token, const char *endpoint,
+		      FILE *trace, struct error *err);
+
+/* state: read from the API when connected, else an empty project
+ * (offline); then its fingerprint.  false with err set. */
+bool pipeline_observe(struct pipeline *pl, struct error *err);
+
+/* plan: the diff of desired and state. */
+void pipeline_plan(struct pipeline *pl);
+
+void pipeline_release(struct pipeline *pl);
+
+#endif

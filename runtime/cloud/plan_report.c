@@ -1,0 +1,170 @@
+#include "plan_report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "units.h"
+
+static const char *const plan_report_sign[] = { "+", "~", "~", "-/+", "-" };
+static const char *const plan_report_op[] = { "create", "update", "change_type", "replace", "destroy" };
+static const char *const plan_report_kind[] = { "ssh_key", "firewall", "server", "rrset" };
+
+void plan_report_text(const struct plan *p, const char *file, FILE *out)
+{
+	const struct mdl_phase *ph = p->want->phase;
+	char b1[UNITS_BUF], b2[UNITS_BUF];
+	fprintf(out, "phase %s (%s .. %s), location %s\n", ph->name, units_fmt_month(b1, ph->start),
+		units_fmt_month(b2, ph->start + ph->months - 1), p->want->location);
+	if (!p->nactions) {
+		for (size_t i = 0; i < p->nwarnings; i++)
+			fprintf(out, "warning: %s\n", p->warnings[i]);
+		fprintf(out, "\nNo changes. Infrastructure matches %s.\n", file);
+		return;
+	}
+	fputc('\n', out);
+	/* left column: sign, kind, name and summary, padded to the widest */
+	int width = 0;
+	char line[1024];
+	for (size_t i = 0; i < p->nactions; i++) {
+		const struct plan_action *x = &p->actions[i];
+		int n = snprintf(line, sizeof(line), "%s %s %s%s%s", plan_report_sign[x->op], plan_report_kind[x->kind],
+				 x->name, x->summary ? " " : "", x->summary ? x->summary : "");
+		if (n > width)
+			width = n;
+	}
+	for (size_t i = 0; i < p->nactions; i++) {
+		const struct plan_action *x = &p->actions[i];
+		snprintf(line, sizeof(line), "%s %s %s%s%s", plan_report_sign[x->op], plan_report_kind[x->kind],
+			 x->name, x->summary ? " " : "", x->summary ? x->summary : "");
+		fprintf(out, "  %-*s  %s\n", width, line, x->reason);
+	}
+	if (p->nwarnings)
+		fputc('\n', out);
+	for (size_t i = 0; i < p->nwarnings; i++)
+		fprintf(out, "warning: %s\n", p->warnings[i]);
+	fprintf(out, "\nPlan: %d to add, %d to change, %d to replace, %d to destroy.\n", p->add,
+		p->change, p->replace, p->destroy);
+	fprintf(out, "Monthly cost: %s EUR -> %s EUR\n", units_fmt_money(b1, p->cost_before),
+		units_fmt_money(b2, p->cost_after));
+}
+
+static json_object *plan_report_jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *plan_report_desired(const struct plan_action *x, const char *project)
+{
+	json_object *o = json_object_new_object();
+	json_object *labels = json_object_new_object();
+	json_object_object_add(labels, STATE_LABEL_PROJECT, plan_report_jstr(project));
+	switch (x->kind) {
+	case PLAN_SSH_KEY: {
+		const struct desired_key *w = x->want;
+		json_object_object_add(o, "public_key", plan_report_jstr(w->public_key));
+		json_object_object_add(labels, STATE_LABEL_KEY, plan_report_jstr(w->key));
+		break;
+	}
+	case PLAN_FIREWALL: {
+		const struct desired_firewall *w = x->want;
+		json_object *ports = json_object_new_array();
+		for (size_t i = 0; i < w->nports; i++)
+			json_object_array_add(ports, json_object_new_int(w->ports[i]));
+		json_object_object_add(o, "inbound_tcp_ports", ports);
+		json_object_object_add(labels, STATE_LABEL_SERVER, plan_report_jstr(w->server));
+		break;
+	}
+	case PLAN_SERVER: {
+		const struct desired_server *w = x->want;
+		json_object_object_add(o, "server_type", plan_report_jstr(w->type));
+		json_object_object_add(o, "image", plan_report_jstr(w->image));
+		json_object_object_add(o, "location", plan_report_jstr(w->location));
+		json_object *keys = json_object_new_array();
+		for (size_t i = 0; i < w->nkeys; i++)
+			json_object_array_add(keys, plan_report_jstr(w->keys[i]));
+		json_object_object_add(o, "ssh_keys", keys);
+		json_object_object_add(o, "firewall", plan_report_jstr(w->firewall));
+		json_object_object_add(labels, STATE_LABEL_ARTEFACTS, plan_report_jstr(w->artefacts));
+		json_object_object_add(labels, STATE_LABEL_SERVER, plan_report_jstr(w->server));
+		json_object_object_add(labels, STATE_LABEL_SSH_KEYS, plan_report_jstr(w->keys_hash));
+		break;
+	}
+	case PLAN_RRSET: {
+		const struct desired_dns *w = x->want;
+		json_object_object_add(o, "type", plan_report_jstr("A"));
+		json_object_object_add(o, "server", plan_report_jstr(w->server));
+		json_object_object_add(o, "value", x->value ? plan_report_jstr(x->value) : NULL);
+		break;
+	}
+	}
+	json_object_object_add(o, "labels", labels);
+	return o;
+}
+
+json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
+		       const char *fingerprint)
+{
+	json_object *o = json_object_new_object();
+	const struct mdl_phase *ph = p->want->phase;
+	char b[UNITS_BUF];
+	json_object_object_add(o, "format", json_object_new_int(PLAN_FORMAT));
+	json_object_object_add(o, "project", plan_report_jstr(p->want->project));
+	json_object_object_add(o, "file", plan_report_jstr(file));
+	if (source_sha)
+		json_object_object_add(o, "source_sha256", plan_report_jstr(source_sha));
+	if (fingerprint)
+		json_object_object_add(o, "state_fingerprint", plan_report_jstr(fingerprint));
+	json_object *jph = json_object_new_object();
+	json_object_object_add(jph, "name", plan_report_jstr(ph->name));
+	json_object_object_add(jph, "start", plan_report_jstr(units_fmt_month(b, ph->start)));
+	json_object_object_add(jph, "end", plan_report_jstr(units_fmt_month(b, ph->start + ph->months - 1)));
+	json_object_object_add(o, "phase", jph);
+	json_object_object_add(o, "online", json_object_new_boolean(p->state->online));
+	json_object *acts = json_object_new_array();
+	for (size_t i = 0; i < p->nactions; i++) {
+		const struct plan_action *x = &p->actions[i];
+		json_object *a = json_object_new_object();
+		json_object_object_add(a, "op", plan_report_jstr(plan_report_op[x->op]));
+		json_object_object_add(a, "kind", plan_report_jstr(plan_report_kind[x->kind]));
+		json_object_object_add(a, "name", plan_report_jstr(x->name));
+		json_object_object_add(a, "id", x->id ? json_object_new_int64(x->id) : NULL);
+		if (x->zone)
+			json_object_object_add(a, "zone", plan_report_jstr(x->zone));
+		json_object_object_add(a, "reason", plan_report_jstr(x->reason));
+		json_object_object_add(a, "desired", x->want ? plan_report_desired(x, p->want->project) : NULL);
+		json_object_array_add(acts, a);
+	}
+	json_object_object_add(o, "actions", acts);
+	json_object *w = json_object_new_array(), *e = json_object_new_array();
+	for (size_t i = 0; i < p->nwarnings; i++)
+		json_object_array_add(w, plan_report_jstr(p->warnings[i]));
+	for (size_t i = 0; i < p->nerrors; i++)
+		json_object_array_add(e, plan_report_jstr(p->errors[i]));
+	json_object_object_add(o, "warnings", w);
+	json_object_object_add(o, "errors", e);
+	json_object *sum = json_object_new_object();
+	json_object_object_add(sum, "add", json_object_new_int(p->add));
+	json_object_object_add(sum, "change", json_object_new_int(p->change));
+	json_object_object_add(sum, "replace", json_object_new_int(p->replace));
+	json_object_object_add(sum, "destroy", json_object_new_int(p->destroy));
+	json_object_object_add(o, "summary", sum);
+	json_object *cost = json_object_new_object();
+	json_object_object_add(cost, "currency", plan_report_jstr("EUR"));
+	json_object_object_add(cost, "before", plan_report_jstr(units_fmt_money(b, p->cost_before)));
+	json_object_object_add(cost, "after", plan_report_jstr(units_fmt_money(b, p->cost_after)));
+	json_object_object_add(o, "monthly_cost", cost);
+	return o;
+}
+
+bool plan_report_save(json_object *json, const char *path, struct error *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	strbuf_addstr(&text, json_object_to_json_string_ext(json, JSON_C_TO_STRING_PRETTY |
+								     JSON_C_TO_STRING_SPACED |
+								     JSON_C_TO_STRING_NOSLASHESCAPE));
+	strbuf_addch(&text, '\n');
+	bool ok = fileio_write_atomic(path, text.buf, text.len, 0600, err);
+	strbuf_release(&text);
+	return ok;
+}
