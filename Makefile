@@ -79,7 +79,7 @@ TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
 INFRAC := $(BUILD)/infrac
 
-.PHONY: all demo test test-all test-suite bench deps deps-test clean golden-update
+.PHONY: all demo test test-all test-suite bench deps deps-test clean golden-update print-layers
 .DEFAULT_GOAL := all
 
 all: $(INFRAC)
@@ -185,6 +185,10 @@ test-all: $(INFRAC) $(UNIT_BINS) $(TOOL_BINS)
 # one suite: make test-suite SUITE=golden
 test-suite: $(INFRAC) $(TOOL_BINS)
 	@tests/$(SUITE)/run.sh $(abspath $(INFRAC))
+
+# The layers, one a line: name, folder, include paths (tests/layers reads it).
+print-layers:
+	@$(foreach l,$(LAYERS),echo "$(l) $(DIR_$(l)) $(INC_$(l))";)
 
 golden-update: $(INFRAC)
 	@UPDATE=1 tests/golden/run.sh $(abspath $(INFRAC))

@@ -59,6 +59,7 @@ void cli_error(const char *cmd, const struct error *e);
 /* The base name of path, as reports name the file. */
 const char *cli_base_name(const char *path);
 
+/* The commands: argv[0] is the command's name; the exit code. */
 int cmd_check(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);

@@ -8,6 +8,7 @@
 #ifndef INFRAC_ARENA_H
 #define INFRAC_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -21,6 +22,8 @@ struct arena {
 
 #define ARENA_INIT { NULL, 0 }
 
+/* An empty arena; arena_release frees all it holds and leaves it empty
+ * and reusable.  Nothing in it is freed on its own. */
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
 /* Moves everything from's memory holds into a, to be released with a; from
@@ -36,10 +39,13 @@ void *arena_alloc(struct arena *a, size_t size);
 void *arena_alloc_align(struct arena *a, size_t size, size_t align);
 /* arena_alloc(a, n * size) with overflow check */
 void *arena_calloc(struct arena *a, size_t n, size_t size);
+/* Copies of strings, NUL-terminated, in a. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* The bytes of sb (and its NUL) copied into a, sb released: for text
  * built in a strbuf that is to live as long as the arena. */
 char *arena_take(struct arena *a, struct strbuf *sb);

@@ -15,6 +15,7 @@
 
 #define DIGEST_HEX 65 /* 64 hex digits and the NUL */
 
+/* SHA-256 of len bytes at data, as 64 lowercase hex digits and a NUL. */
 void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX]);
 
 /* Fields of a canonical dump, collected in a strbuf: each is followed by

@@ -52,10 +52,12 @@ bool error_at(struct error *e, const struct src *src, struct loc loc, const char
 bool error_wrap(struct error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Is there an error; is its code (or its cause's) this one? */
+/* Is there an error (a message)? */
 static inline bool error_failed(const struct error *e)
 {
 	return e->msg != NULL;
 }
+/* Is the API error code of e (or of the first cause with one) this one? */
 bool error_code_is(const struct error *e, const char *code);
 /* The HTTP status of e or of the first cause that has one; 0: none. */
 long error_status(const struct error *e);

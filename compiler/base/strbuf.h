@@ -47,6 +47,7 @@ static inline void strbuf_reset(struct strbuf *sb)
 	strbuf_setlen(sb, 0);
 }
 
+/* Appending: bytes, a string, one character, a formatted string. */
 void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);

@@ -23,7 +23,9 @@ struct symtab {
 	size_t n, cap;
 };
 
+/* An empty table whose slots live in a (freed with it). */
 void symtab_init(struct symtab *t, struct arena *a);
+/* The value stored under key, or NULL. */
 void *symtab_get(const struct symtab *t, const char *key);
 /* Returns the existing value when the key is taken (and stores nothing). */
 void *symtab_put(struct symtab *t, const char *key, void *val);

@@ -75,6 +75,8 @@ struct cost_table {
 	const struct cost_option *cheapest; /* feasible and cheapest; NULL when none */
 };
 
+/* Costs the plan and every scenario (in a) and names the cheapest
+ * feasible one. */
 void cost_table_build(struct arena *a, const struct mdl_project *p, struct cost_table *t);
 
 /* total / months, rounded half up to the cent; months > 0, total >= 0 */

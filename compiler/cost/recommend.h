@@ -55,6 +55,9 @@ struct recommend {
 	bool found;                   /* all_fit and within the budget */
 };
 
+/* The cheapest types per server and phase that pass every check (in a);
+ * resize: may a server change type between phases.  r->found says
+ * whether the result fits everywhere within the budget. */
 void recommend_search(struct arena *a, const struct mdl_project *p, bool resize,
 		      struct recommend *r);
 

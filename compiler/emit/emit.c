@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <json.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -21,10 +21,12 @@ struct emit_yaml {
 	bool failed;
 };
 
+/* A YAML document written into out (the caller's; y only appends). */
 void emit_yaml_begin(struct emit_yaml *y, struct strbuf *out);
 /* Ends the document; false if libyaml refused an event (a bug). */
 bool emit_yaml_end(struct emit_yaml *y);
 
+/* Mappings and sequences, opened and closed in the order of the text. */
 void emit_yaml_map(struct emit_yaml *y);
 void emit_yaml_map_flow(struct emit_yaml *y); /* {} when left empty */
 void emit_yaml_map_end(struct emit_yaml *y);
@@ -32,6 +34,7 @@ void emit_yaml_seq(struct emit_yaml *y);
 void emit_yaml_seq_flow(struct emit_yaml *y); /* [a, b] */
 void emit_yaml_seq_end(struct emit_yaml *y);
 
+/* A mapping key; a scalar always quoted, so no reader can type it. */
 void emit_yaml_key(struct emit_yaml *y, const char *key);
 void emit_yaml_str(struct emit_yaml *y, const char *s);
 /* A multi-line text as a literal block (|), the way a person writes it. */

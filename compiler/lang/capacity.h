@@ -31,6 +31,9 @@ struct capacity {
 	bool ram_ok, cpu_ok, disk_ok;
 };
 
+/* What placement pl of phase ph needs of a server of type `type` (disk
+ * at the phase's last month) and whether it fits; out is filled, nothing
+ * is allocated. */
 void capacity_of(const struct mdl_project *p, const struct mdl_phase *ph,
 		 const struct mdl_placement *pl, const struct mdl_type *type,
 		 struct capacity *out);

@@ -124,11 +124,11 @@ static void ck_placement_once(struct ck *c, const struct mdl_phase *ph)
 			const struct mdl_placement *first = &ph->placements[c->where[idx] - 1];
 			struct diag *d;
 			if (first == pl)
-				d = ck_err(c, DIAG_E0404, ast_name_loc(pl->service_items[j]),
+				d = ck_err(c, DIAG_E0404, model_service_loc(pl, j),
 					   "%s is listed twice in `run on %s`",
 					   pl->services[j]->name, pl->server->name);
 			else
-				d = ck_err(c, DIAG_E0404, ast_name_loc(pl->service_items[j]),
+				d = ck_err(c, DIAG_E0404, model_service_loc(pl, j),
 					   "%s runs on %s and on %s in phase %s",
 					   pl->services[j]->name, first->server->name,
 					   pl->server->name, ph->name);
@@ -360,7 +360,7 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 		int proxy_ports[] = { 80, 443 };
 		if (s->proxy) {
 			if (have_proxy) {
-				struct diag *d = ck_err(c, DIAG_E0602, ast_name_loc(pl->service_items[j]),
+				struct diag *d = ck_err(c, DIAG_E0602, model_service_loc(pl, j),
 							"two proxies on server %s in phase %s",
 							pl->server->name, ph->name);
 				diag_note(d, c->dl, "a proxy publishes ports 80 and 443; "

@@ -61,6 +61,7 @@ bool compile_source(struct compilation *c, const char *name, struct strbuf *text
  * that cannot be read is an E0006 without a position. */
 bool compile_path(struct compilation *c, const char *path);
 
+/* Frees the source text, the diagnostics and the arena (the model). */
 void compile_release(struct compilation *c);
 
 #endif

@@ -93,16 +93,10 @@ struct diag *diag_addv(struct diag_list *dl, enum diag_code code,
 		dl->cap = cap;
 	}
 	struct diag *d = arena_alloc(dl->arena, sizeof(*d));
-	va_list cp;
-	va_copy(cp, ap);
-	int len = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	char *msg = arena_alloc(dl->arena, (size_t)(len < 0 ? 0 : len) + 1);
-	vsnprintf(msg, (size_t)(len < 0 ? 0 : len) + 1, fmt, ap);
 	d->code = code;
 	d->src = src;
 	d->loc = loc;
-	d->msg = msg;
+	d->msg = arena_vprintf(dl->arena, fmt, ap);
 	d->lines_tail = &d->lines;
 	d->seq = dl->n;
 	dl->items[dl->n++] = d;
@@ -127,14 +121,8 @@ static void diag_line_add(struct diag *d, struct diag_list *dl, bool help,
 			  const char *fmt, va_list ap)
 {
 	struct diag_line *l = arena_alloc(dl->arena, sizeof(*l));
-	va_list cp;
-	va_copy(cp, ap);
-	int len = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	char *text = arena_alloc(dl->arena, (size_t)(len < 0 ? 0 : len) + 1);
-	vsnprintf(text, (size_t)(len < 0 ? 0 : len) + 1, fmt, ap);
 	l->help = help;
-	l->text = text;
+	l->text = arena_vprintf(dl->arena, fmt, ap);
 	*d->lines_tail = l;
 	d->lines_tail = &l->next;
 }

@@ -112,9 +112,14 @@ struct diag_list {
 	size_t syntax_errors; /* capped: a ruined file must not flood */
 };
 
+/* A list whose diagnostics and texts live in a; diag_list_release frees
+ * only the list's own index. */
 void diag_list_init(struct diag_list *dl, struct arena *a);
 void diag_list_release(struct diag_list *dl);
 
+/* Queues a diagnostic at loc of src (NULL: none); returns it for notes
+ * and help lines (diag_note, diag_help), which are printed in order.
+ * Never fails: memory comes from the arena. */
 struct diag *diag_add(struct diag_list *dl, enum diag_code code,
 		      const struct src *src, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -126,12 +131,15 @@ void diag_note(struct diag *d, struct diag_list *dl, const char *fmt, ...)
 void diag_help(struct diag *d, struct diag_list *dl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* "E0301", "server out of memory", DIAG_ERROR: static strings. */
 const char *diag_code_name(enum diag_code code);
 const char *diag_code_title(enum diag_code code);
 enum diag_severity diag_code_severity(enum diag_code code);
 
 /* Sorts by file, position, then report order; stable across runs. */
 void diag_sort(struct diag_list *dl);
+/* Every diagnostic as text: the message, the source line (control
+ * characters escaped), the caret, notes and help; then the counts. */
 void diag_print(const struct diag_list *dl, FILE *out, bool color);
 /* One JSON document: {"diagnostics":[...], "errors":N, "warnings":N} */
 void diag_print_json(const struct diag_list *dl, FILE *out);

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "ast.h"
+
 const struct mdl_phase *model_phase_at(const struct mdl_project *p, int month)
 {
 	for (size_t i = 0; i < p->nphases; i++)
@@ -49,4 +51,9 @@ int model_service_port(const struct mdl_service *svc)
 	if (svc->port)
 		return svc->port;
 	return svc->npublish ? svc->publish[0] : 0;
+}
+
+struct loc model_service_loc(const struct mdl_placement *pl, size_t j)
+{
+	return ast_name_loc(pl->service_items[j]);
 }

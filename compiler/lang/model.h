@@ -16,8 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ast.h"
-#include "diag.h"
+#include "source.h"
+
+/* A line of the syntax tree, opaque here: the model does not show the
+ * tree to the stages after the front end (model_service_loc reads it). */
+struct ast_item;
 
 struct mdl_type {
 	const char *name;
@@ -194,6 +197,8 @@ const struct mdl_phase *model_phase(const struct mdl_project *p, const char *nam
 /* The placement of server s in phase ph, or NULL when it does not run. */
 const struct mdl_placement *model_placement(const struct mdl_phase *ph,
 					    const struct mdl_server *s);
+/* Where the placement's j-th service is named in its run block. */
+struct loc model_service_loc(const struct mdl_placement *pl, size_t j);
 /* A service's port as the proxy sees it: port, else the first published. */
 int model_service_port(const struct mdl_service *svc);
 

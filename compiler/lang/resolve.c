@@ -1048,6 +1048,216 @@ struct rs_server_override {
 	const char *image;
 };
 
+/* start and months of a phase */
+static void rs_phase_length(struct rs *r, const struct ast_item **a, struct mdl_phase *ph,
+			    int default_start)
+{
+	ph->start = default_start;
+	ph->months = -1; /* until the next phase or the horizon's end */
+	if (a[0])
+		rs_date(r, a[0]->value, "start", &ph->start);
+	if (!a[1])
+		return;
+	/* `months = 6` reads naturally; `months = 6 months` works too */
+	const struct ast_value *v = a[1]->value;
+	int64_t m = 0;
+	bool ok;
+	if (v->kind == AST_NUMBER && !v->u.num.unit) {
+		int whole = 0;
+		ok = rs_int(r, v, "months", 0, INT32_MAX, &whole);
+		m = whole;
+	} else {
+		ok = rs_no_range(r, v, "months") && rs_quantity(r, v, UNITS_MONTHS, "months", &m);
+	}
+	if (ok && (m < 1 || m > 1200))
+		rs_err(r, DIAG_E0203, v->loc, "months must be between 1 and 1200");
+	else if (ok)
+		ph->months = (int)m;
+}
+
+/* The overrides of one phase: the services' copies go to r->copy (their
+ * indexes to ov), the servers' to sov. */
+struct rs_overrides {
+	struct rs_server_override *sov;
+	size_t nsov;
+	size_t *ov;  /* the services this phase overrides, to clear r->copy and r->placed */
+	size_t nov;
+};
+
+/* `service NAME { ... }` or `proxy NAME { ... }` inside a phase */
+static void rs_phase_service(struct rs *r, const struct ast_item *it, const char *name,
+			     struct loc nl, const struct mdl_phase *ph, struct rs_overrides *o)
+{
+	const struct mdl_service *decl = rs_lookup(r, &r->services, it->name, name, nl);
+	if (!decl)
+		return;
+	if (decl->proxy != !strcmp(it->name, "proxy")) {
+		rs_err(r, DIAG_E0205, ast_name_loc(it), "%s is a %s, not a %s", name,
+		       decl->proxy ? "proxy" : "service", it->name);
+		return;
+	}
+	const struct mdl_service *copy = rs_service_override(r, it, decl);
+	size_t idx = (size_t)(decl - r->p->services);
+	if (r->copy[idx]) {
+		rs_err(r, DIAG_E0104, nl, "%s is overridden twice in phase %s", name, ph->name);
+		return;
+	}
+	r->copy[idx] = copy;
+	o->ov[o->nov++] = idx;
+}
+
+/* `server NAME { type, reserve, image }` inside a phase */
+static void rs_phase_server(struct rs *r, const struct ast_item *it, const char *name,
+			    struct loc nl, const struct mdl_phase *ph, struct rs_overrides *o)
+{
+	const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", name, nl);
+	if (!srv)
+		return;
+	static const char *const snames[] = { "type", "reserve", "image", NULL };
+	const struct ast_item *sa[3];
+	rs_collect(r, it, "a phase's server override", NULL, snames, sa, NULL);
+	for (size_t i = 0; i < o->nsov; i++)
+		if (o->sov[i].server == srv) {
+			rs_err(r, DIAG_E0104, nl, "server %s is overridden twice in phase %s",
+			       name, ph->name);
+			return;
+		}
+	struct rs_server_override *so = &o->sov[o->nsov++];
+	so->server = srv;
+	so->loc = nl;
+	const char *tn;
+	if (sa[0] && rs_ident(r, sa[0]->value, "type", &tn)) {
+		so->type = rs_lookup(r, &r->types, "server type", tn, sa[0]->value->loc);
+		so->type_loc = sa[0]->value->loc;
+	}
+	if (sa[1] && rs_no_range(r, sa[1]->value, "reserve"))
+		so->has_reserve = rs_quantity(r, sa[1]->value, UNITS_MEM, "reserve", &so->reserve);
+	if (sa[2])
+		rs_nonempty_string(r, sa[2]->value, "image", &so->image);
+}
+
+/* A phase's overrides, before its run blocks, which then place the
+ * phase's copies. */
+static void rs_phase_overrides(struct rs *r, const struct ast_item *blk,
+			       const struct mdl_phase *ph, size_t nservers, size_t nservices,
+			       struct rs_overrides *o)
+{
+	o->sov = arena_calloc(r->a, nservers + 1, sizeof(*o->sov));
+	o->ov = arena_calloc(r->a, nservices + 1, sizeof(*o->ov));
+	o->nsov = o->nov = 0;
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK)
+			continue;
+		bool is_service = !strcmp(it->name, "service") || !strcmp(it->name, "proxy");
+		if (!is_service && strcmp(it->name, "server"))
+			continue;
+		struct loc nl;
+		const char *name = rs_block_name(r, it, &nl);
+		if (!name)
+			continue;
+		if (is_service)
+			rs_phase_service(r, it, name, nl, ph, o);
+		else
+			rs_phase_server(r, it, name, nl, ph, o);
+	}
+}
+
+/* The placement's services: one name per line of the run block. */
+static void rs_run_services(struct rs *r, const struct ast_item *it, struct mdl_placement *pl)
+{
+	size_t n = 0;
+	for (const struct ast_item *s = it->items; s; s = s->next)
+		n++;
+	pl->services = arena_calloc(r->a, n + 1, sizeof(*pl->services));
+	pl->service_items = arena_calloc(r->a, n + 1, sizeof(*pl->service_items));
+	for (const struct ast_item *s = it->items; s; s = s->next) {
+		if (s->kind != AST_WORD) {
+			rs_err(r, DIAG_E0108, s->loc, "a run block lists services, one name per line");
+			continue;
+		}
+		const struct mdl_service *decl = rs_lookup(r, &r->services, "service", s->name,
+							   ast_name_loc(s));
+		if (!decl)
+			continue;
+		size_t idx = (size_t)(decl - r->p->services);
+		const struct mdl_service *eff = r->copy[idx];
+		if (eff)
+			r->placed[idx] = true;
+		pl->service_items[pl->nservices] = s;
+		pl->services[pl->nservices++] = eff ? eff : decl;
+	}
+}
+
+/* run on SERVER { names } */
+static void rs_run(struct rs *r, const struct ast_item *it, struct mdl_phase *ph,
+		   const struct rs_overrides *o)
+{
+	const struct ast_word *w = it->words;
+	if (!w || strcmp(w->name, "on") || !w->next || w->next->next) {
+		rs_err(r, DIAG_E0106, rs_header_loc(it), "a run block is written `run on SERVER { ... }`");
+		return;
+	}
+	const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", w->next->name,
+						 w->next->loc);
+	if (!srv)
+		return;
+	if (model_placement(ph, srv)) {
+		struct diag *d = rs_err(r, DIAG_E0104, w->next->loc,
+					"phase %s has two run blocks for server %s", ph->name,
+					srv->name);
+		diag_help(d, r->dl, "list all of %s's services in one block", srv->name);
+		return;
+	}
+	struct mdl_placement *pl = &ph->placements[ph->nplacements++];
+	pl->server = srv;
+	pl->type = srv->type;
+	pl->reserve = srv->reserve;
+	pl->image = srv->image;
+	pl->loc = rs_header_loc(it);
+	pl->type_loc = srv->loc;
+	for (size_t i = 0; i < o->nsov; i++) {
+		const struct rs_server_override *so = &o->sov[i];
+		if (so->server != srv)
+			continue;
+		if (so->type) {
+			pl->type = so->type;
+			pl->type_loc = so->type_loc;
+		}
+		if (so->has_reserve)
+			pl->reserve = so->reserve;
+		if (so->image)
+			pl->image = so->image;
+	}
+	rs_run_services(r, it, pl);
+}
+
+/* E0405: an override of a server or service the phase does not run has
+ * no effect. */
+static void rs_phase_unused(struct rs *r, const struct ast_item *blk, const struct mdl_phase *ph,
+			    const struct rs_overrides *o)
+{
+	for (size_t i = 0; i < o->nsov; i++)
+		if (!model_placement(ph, o->sov[i].server))
+			rs_err(r, DIAG_E0405, o->sov[i].loc,
+			       "phase %s overrides server %s but does not run it", ph->name,
+			       o->sov[i].server->name);
+	for (const struct ast_item *it = blk->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK || !it->words || it->words->next ||
+		    (strcmp(it->name, "service") && strcmp(it->name, "proxy")))
+			continue;
+		const char *name = it->words->name;
+		const struct mdl_service *decl = symtab_get(&r->services, name);
+		size_t idx = decl ? (size_t)(decl - r->p->services) : 0;
+		if (!decl || !r->copy[idx] || r->placed[idx])
+			continue;
+		struct diag *d = rs_err(r, DIAG_E0405, it->words->loc,
+					"phase %s overrides %s, which it does not run", ph->name,
+					name);
+		diag_help(d, r->dl, "add %s to a `run on` block of this phase, or remove the "
+			  "override", name);
+	}
+}
+
 static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase *ph,
 		     int default_start)
 {
@@ -1055,30 +1265,7 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 	static const char *const sub[] = { "run", "service", "proxy", "server", NULL };
 	const struct ast_item *a[2];
 	rs_collect(r, blk, "phase", ph->name, names, a, sub);
-	ph->start = default_start;
-	ph->months = -1; /* until the next phase or the horizon's end */
-	if (a[0])
-		rs_date(r, a[0]->value, "start", &ph->start);
-	if (a[1]) {
-		/* `months = 6` reads naturally; `months = 6 months` works too */
-		const struct ast_value *v = a[1]->value;
-		int64_t m = 0;
-		bool ok;
-		if (v->kind == AST_NUMBER && !v->u.num.unit) {
-			int whole = 0;
-			ok = rs_int(r, v, "months", 0, INT32_MAX, &whole);
-			m = whole;
-		} else {
-			ok = rs_no_range(r, v, "months") &&
-			     rs_quantity(r, v, UNITS_MONTHS, "months", &m);
-		}
-		if (ok && (m < 1 || m > 1200))
-			rs_err(r, DIAG_E0203, v->loc, "months must be between 1 and 1200");
-		else if (ok)
-			ph->months = (int)m;
-	}
-
-	/* overrides first, so that run blocks place the phase's copies */
+	rs_phase_length(r, a, ph, default_start);
 	size_t nserver_ov = 0, nruns = 0, nservice_ov = 0;
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind != AST_BLOCK)
@@ -1090,167 +1277,16 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 		else
 			nservice_ov++;
 	}
-	struct rs_server_override *sov = arena_calloc(r->a, nserver_ov + 1, sizeof(*sov));
-	size_t nsov = 0;
-	/* the services this phase overrides, to clear r->copy and r->placed */
-	size_t *ov = arena_calloc(r->a, nservice_ov + 1, sizeof(*ov));
-	size_t nov = 0;
-	for (const struct ast_item *it = blk->items; it; it = it->next) {
-		if (it->kind != AST_BLOCK)
-			continue;
-		bool is_service = !strcmp(it->name, "service") || !strcmp(it->name, "proxy");
-		bool is_server = !strcmp(it->name, "server");
-		if (!is_service && !is_server)
-			continue;
-		struct loc nl;
-		const char *name = rs_block_name(r, it, &nl);
-		if (!name)
-			continue;
-		if (is_service) {
-			const struct mdl_service *decl = rs_lookup(r, &r->services,
-								   it->name, name, nl);
-			if (!decl)
-				continue;
-			if (decl->proxy != !strcmp(it->name, "proxy")) {
-				rs_err(r, DIAG_E0205, ast_name_loc(it), "%s is a %s, not a %s",
-				       name, decl->proxy ? "proxy" : "service", it->name);
-				continue;
-			}
-			const struct mdl_service *copy = rs_service_override(r, it, decl);
-			size_t idx = (size_t)(decl - r->p->services);
-			if (r->copy[idx]) {
-				rs_err(r, DIAG_E0104, nl, "%s is overridden twice in phase %s",
-				       name, ph->name);
-				continue;
-			}
-			r->copy[idx] = copy;
-			ov[nov++] = idx;
-			continue;
-		}
-		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", name, nl);
-		if (!srv)
-			continue;
-		static const char *const snames[] = { "type", "reserve", "image", NULL };
-		const struct ast_item *sa[3];
-		rs_collect(r, it, "a phase's server override", NULL, snames, sa, NULL);
-		struct rs_server_override *o = NULL;
-		for (size_t i = 0; i < nsov; i++)
-			if (sov[i].server == srv)
-				o = &sov[i];
-		if (o) {
-			rs_err(r, DIAG_E0104, nl, "server %s is overridden twice in phase %s",
-			       name, ph->name);
-			continue;
-		}
-		o = &sov[nsov++];
-		o->server = srv;
-		o->loc = nl;
-		const char *tn;
-		if (sa[0] && rs_ident(r, sa[0]->value, "type", &tn)) {
-			o->type = rs_lookup(r, &r->types, "server type", tn, sa[0]->value->loc);
-			o->type_loc = sa[0]->value->loc;
-		}
-		if (sa[1] && rs_no_range(r, sa[1]->value, "reserve"))
-			o->has_reserve = rs_quantity(r, sa[1]->value, UNITS_MEM, "reserve", &o->reserve);
-		if (sa[2])
-			rs_nonempty_string(r, sa[2]->value, "image", &o->image);
-	}
-
-	/* run on SERVER { names } */
+	struct rs_overrides o;
+	rs_phase_overrides(r, blk, ph, nserver_ov, nservice_ov, &o);
 	ph->placements = arena_calloc(r->a, nruns + 1, sizeof(*ph->placements));
-	for (const struct ast_item *it = blk->items; it; it = it->next) {
-		if (it->kind != AST_BLOCK || strcmp(it->name, "run"))
-			continue;
-		const struct ast_word *w = it->words;
-		if (!w || strcmp(w->name, "on") || !w->next || w->next->next) {
-			struct diag *d = rs_err(r, DIAG_E0106, rs_header_loc(it),
-						"a run block is written `run on SERVER { ... }`");
-			(void)d;
-			continue;
-		}
-		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server",
-							 w->next->name, w->next->loc);
-		if (!srv)
-			continue;
-		struct mdl_placement *pl = NULL;
-		for (size_t i = 0; i < ph->nplacements; i++)
-			if (ph->placements[i].server == srv)
-				pl = &ph->placements[i];
-		if (pl) {
-			struct diag *d = rs_err(r, DIAG_E0104, w->next->loc,
-						"phase %s has two run blocks for server %s",
-						ph->name, srv->name);
-			diag_help(d, r->dl, "list all of %s's services in one block", srv->name);
-			continue;
-		}
-		pl = &ph->placements[ph->nplacements++];
-		pl->server = srv;
-		pl->type = srv->type;
-		pl->reserve = srv->reserve;
-		pl->image = srv->image;
-		pl->loc = rs_header_loc(it);
-		pl->type_loc = srv->loc;
-		for (size_t i = 0; i < nsov; i++) {
-			if (sov[i].server != srv)
-				continue;
-			if (sov[i].type) {
-				pl->type = sov[i].type;
-				pl->type_loc = sov[i].type_loc;
-			}
-			if (sov[i].has_reserve)
-				pl->reserve = sov[i].reserve;
-			if (sov[i].image)
-				pl->image = sov[i].image;
-		}
-		size_t n = 0;
-		for (const struct ast_item *s = it->items; s; s = s->next)
-			n++;
-		pl->services = arena_calloc(r->a, n + 1, sizeof(*pl->services));
-		pl->service_items = arena_calloc(r->a, n + 1, sizeof(*pl->service_items));
-		for (const struct ast_item *s = it->items; s; s = s->next) {
-			if (s->kind != AST_WORD) {
-				struct diag *d = rs_err(r, DIAG_E0108, s->loc,
-							"a run block lists services, one name per line");
-				(void)d;
-				continue;
-			}
-			const struct mdl_service *decl = rs_lookup(r, &r->services, "service",
-								   s->name, ast_name_loc(s));
-			if (!decl)
-				continue;
-			size_t idx = (size_t)(decl - r->p->services);
-			const struct mdl_service *eff = r->copy[idx];
-			if (eff)
-				r->placed[idx] = true;
-			pl->service_items[pl->nservices] = s;
-			pl->services[pl->nservices++] = eff ? eff : decl;
-		}
-	}
-	for (size_t i = 0; i < nsov; i++) {
-		if (!model_placement(ph, sov[i].server))
-			rs_err(r, DIAG_E0405, sov[i].loc,
-			       "phase %s overrides server %s but does not run it",
-			       ph->name, sov[i].server->name);
-	}
-	/* an override of a service the phase does not run has no effect */
-	for (const struct ast_item *it = blk->items; it; it = it->next) {
-		if (it->kind != AST_BLOCK || !it->words || it->words->next ||
-		    (strcmp(it->name, "service") && strcmp(it->name, "proxy")))
-			continue;
-		const char *name = it->words->name;
-		const struct mdl_service *decl = symtab_get(&r->services, name);
-		size_t idx = decl ? (size_t)(decl - r->p->services) : 0;
-		if (!decl || !r->copy[idx] || r->placed[idx])
-			continue;
-		struct diag *d = rs_err(r, DIAG_E0405, it->words->loc,
-					"phase %s overrides %s, which it does not run",
-					ph->name, name);
-		diag_help(d, r->dl, "add %s to a `run on` block of this phase, "
-			  "or remove the override", name);
-	}
-	for (size_t i = 0; i < nov; i++) {
-		r->copy[ov[i]] = NULL;
-		r->placed[ov[i]] = false;
+	for (const struct ast_item *it = blk->items; it; it = it->next)
+		if (it->kind == AST_BLOCK && !strcmp(it->name, "run"))
+			rs_run(r, it, ph, &o);
+	rs_phase_unused(r, blk, ph, &o);
+	for (size_t i = 0; i < o.nov; i++) {
+		r->copy[o.ov[i]] = NULL;
+		r->placed[o.ov[i]] = false;
 	}
 }
 
@@ -1352,6 +1388,17 @@ static const char *const rs_kinds[] = { "project", "limits", "server_type", "ssh
 					"server", "service", "proxy", "phase", "scenario",
 					NULL };
 
+/* The kind a block's first word names, or -1. */
+static int rs_kind_index(const char *name)
+{
+	for (int k = 0; k < K__COUNT; k++)
+		if (!strcmp(rs_kinds[k], name))
+			return k;
+	return -1;
+}
+
+/* A top-level item's kind, or -1 after an error: not a block, or an
+ * unknown kind. */
 static int rs_kind_of(struct rs *r, const struct ast_item *it)
 {
 	if (it->kind == AST_ATTR) {
@@ -1366,12 +1413,12 @@ static int rs_kind_of(struct rs *r, const struct ast_item *it)
 		diag_help(d, r->dl, "a block is written `KIND NAME { ... }`");
 		return -1;
 	}
-	for (int k = 0; k < K__COUNT; k++)
-		if (!strcmp(rs_kinds[k], it->name))
-			return k;
+	int k = rs_kind_index(it->name);
+	if (k >= 0)
+		return k;
 	struct diag_suggest sg;
 	diag_suggest_init(&sg, it->name);
-	for (int k = 0; k < K__COUNT; k++)
+	for (k = 0; k < K__COUNT; k++)
 		diag_suggest_try(&sg, rs_kinds[k]);
 	struct diag *d = rs_err(r, DIAG_E0101, ast_name_loc(it), "unknown block kind '%s'",
 				it->name);
@@ -1381,6 +1428,175 @@ static int rs_kind_of(struct rs *r, const struct ast_item *it)
 		diag_note(d, r->dl, "the blocks are project, limits, server_type, ssh_key, "
 			  "server, service, proxy, phase and scenario");
 	return -1;
+}
+
+/* The blocks of the file by kind, in file order (pass 1 counts them, the
+ * declaration pass keeps those whose name could be declared). */
+struct rs_blocks {
+	size_t count[K__COUNT];
+	const struct ast_item **of[K__COUNT];
+	size_t n[K__COUNT];
+	const struct ast_item *project, *limits;
+};
+
+/* Pass 1: every top-level item classified and counted; one project and
+ * one limits block. */
+static void rs_classify(struct rs *r, const struct ast_file *file, struct rs_blocks *b)
+{
+	for (const struct ast_item *it = file->items; it; it = it->next) {
+		int k = rs_kind_of(r, it);
+		if (k < 0)
+			continue;
+		b->count[k]++;
+		if (k != K_PROJECT && k != K_LIMITS)
+			continue;
+		const struct ast_item **slot = k == K_PROJECT ? &b->project : &b->limits;
+		if (*slot) {
+			struct diag *d = rs_err(r, DIAG_E0107, ast_name_loc(it), "a second %s block",
+						rs_kinds[k]);
+			diag_note(d, r->dl, "the first is on line %u", (*slot)->loc.line);
+		} else {
+			*slot = it;
+		}
+	}
+}
+
+/* Server types: the catalog, then the file's additions and overrides,
+ * cheapest first. */
+static void rs_types(struct rs *r, const struct ast_file *file, size_t nblocks)
+{
+	struct mdl_project *p = r->p;
+	p->types = arena_calloc(r->a, catalog_ntypes + nblocks + 1, sizeof(*p->types));
+	for (size_t i = 0; i < catalog_ntypes; i++)
+		p->types[p->ntypes++] = catalog_types[i];
+	struct symtab seen;
+	symtab_init(&seen, r->a);
+	for (const struct ast_item *it = file->items; it; it = it->next) {
+		if (it->kind != AST_BLOCK || strcmp(it->name, "server_type"))
+			continue;
+		struct loc nl;
+		const char *name = rs_block_name(r, it, &nl);
+		if (!name)
+			continue;
+		if (symtab_put(&seen, name, (void *)it)) {
+			rs_err(r, DIAG_E0104, nl, "server_type '%s' is declared twice", name);
+			continue;
+		}
+		struct mdl_type *t = NULL;
+		for (size_t i = 0; i < p->ntypes; i++)
+			if (!strcmp(p->types[i].name, name))
+				t = &p->types[i];
+		bool overrides = t != NULL;
+		if (!t) {
+			t = &p->types[p->ntypes++];
+			t->name = name;
+			t->traffic = 20 * UNITS_TIB;
+		}
+		rs_server_type(r, it, t, overrides);
+	}
+	qsort(p->types, p->ntypes, sizeof(*p->types), rs_type_cmp);
+	for (size_t i = 0; i < p->ntypes; i++)
+		symtab_put(&r->types, p->types[i].name, &p->types[i]);
+}
+
+/* Declares a block of kind k called name in the model (in the next free
+ * element of its array); false when the name is taken (reported). */
+static bool rs_declare_block(struct rs *r, int k, const char *name, struct loc nl,
+			     struct loc hl, struct symtab *scenarios)
+{
+	struct mdl_project *p = r->p;
+	if (k == K_KEY) {
+		struct mdl_ssh_key *key = &p->keys[p->nkeys];
+		key->name = name, key->loc = hl;
+		if (!rs_declare(r, &r->keys, "ssh_key", name, nl, key, rs_loc_key))
+			return false;
+		p->nkeys++;
+	} else if (k == K_SERVER) {
+		struct mdl_server *srv = &p->servers[p->nservers];
+		srv->name = name, srv->loc = hl;
+		if (!rs_declare(r, &r->servers, "server", name, nl, srv, rs_loc_server))
+			return false;
+		p->nservers++;
+	} else if (k == K_SERVICE || k == K_PROXY) {
+		struct mdl_service *svc = &p->services[p->nservices];
+		svc->name = name, svc->loc = hl;
+		svc->proxy = k == K_PROXY;
+		svc->decl = svc;
+		svc->first_month = -1;
+		if (!rs_declare(r, &r->services, "service or proxy", name, nl, svc, rs_loc_service))
+			return false;
+		p->nservices++;
+	} else if (k == K_PHASE) {
+		struct mdl_phase *ph = &p->phases[p->nphases];
+		ph->name = name, ph->loc = hl;
+		if (!rs_declare(r, &r->phases, "phase", name, nl, ph, rs_loc_phase))
+			return false;
+		p->nphases++;
+	} else {
+		struct mdl_scenario *sc = &p->scenarios[p->nscenarios];
+		sc->name = name, sc->loc = hl;
+		if (!rs_declare(r, scenarios, "scenario", name, nl, sc, rs_loc_scenario))
+			return false;
+		p->nscenarios++;
+	}
+	return true;
+}
+
+/* The declaration pass: keys, servers, services and proxies, phases and
+ * scenarios get their names (and arrays); their blocks are kept. */
+static void rs_declarations(struct rs *r, const struct ast_file *file, struct rs_blocks *b)
+{
+	struct mdl_project *p = r->p;
+	const size_t *c = b->count;
+	p->keys = arena_calloc(r->a, c[K_KEY] + 1, sizeof(*p->keys));
+	p->servers = arena_calloc(r->a, c[K_SERVER] + 1, sizeof(*p->servers));
+	p->services = arena_calloc(r->a, c[K_SERVICE] + c[K_PROXY] + 1, sizeof(*p->services));
+	p->phases = arena_calloc(r->a, c[K_PHASE] + 1, sizeof(*p->phases));
+	p->scenarios = arena_calloc(r->a, c[K_SCENARIO] + 1, sizeof(*p->scenarios));
+	for (int k = K_KEY; k < K__COUNT; k++)
+		if (k != K_PROXY)
+			b->of[k] = arena_calloc(r->a, c[k] + (k == K_SERVICE ? c[K_PROXY] : 0) + 1,
+						sizeof(*b->of[k]));
+	struct symtab scenarios;
+	symtab_init(&scenarios, r->a);
+	for (const struct ast_item *it = file->items; it; it = it->next) {
+		int k = it->kind == AST_BLOCK ? rs_kind_index(it->name) : -1;
+		if (k < K_KEY)
+			continue;
+		struct loc nl;
+		const char *name = rs_block_name(r, it, &nl);
+		/* services and proxies are one list, as they are one namespace */
+		int list = k == K_PROXY ? K_SERVICE : k;
+		if (name && rs_declare_block(r, k, name, nl, rs_header_loc(it), &scenarios))
+			b->of[list][b->n[list]++] = it;
+	}
+}
+
+/* Phases in time: a missing start follows the previous phase (in file
+ * order), a missing length runs to the next phase or the horizon's end;
+ * then sorted by start. */
+static void rs_phases(struct rs *r, const struct rs_blocks *b)
+{
+	struct mdl_project *p = r->p;
+	int next_start = p->start;
+	r->copy = arena_calloc(r->a, p->nservices + 1, sizeof(*r->copy));
+	r->placed = arena_calloc(r->a, p->nservices + 1, sizeof(*r->placed));
+	for (size_t i = 0; i < p->nphases; i++) {
+		rs_phase(r, b->of[K_PHASE][i], &p->phases[i], next_start);
+		if (p->phases[i].months > 0)
+			next_start = p->phases[i].start + p->phases[i].months;
+	}
+	/* sorting moves the phases: rebuild the table over the sorted array */
+	qsort(p->phases, p->nphases, sizeof(*p->phases), rs_phase_cmp);
+	symtab_init(&r->phases, r->a);
+	for (size_t i = 0; i < p->nphases; i++) {
+		struct mdl_phase *ph = &p->phases[i];
+		symtab_put(&r->phases, ph->name, ph);
+		if (ph->months < 0) {
+			int end = i + 1 < p->nphases ? p->phases[i + 1].start : p->start + p->horizon;
+			ph->months = end > ph->start ? end - ph->start : 0;
+		}
+	}
 }
 
 struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
@@ -1401,166 +1617,29 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 	symtab_init(&r.services, a);
 	symtab_init(&r.phases, a);
 
-	/* pass 1: classify and count */
-	size_t count[K__COUNT] = { 0 };
-	const struct ast_item *project = NULL, *limits = NULL;
-	for (const struct ast_item *it = file->items; it; it = it->next) {
-		int k = rs_kind_of(&r, it);
-		if (k < 0)
-			continue;
-		count[k]++;
-		if (k == K_PROJECT || k == K_LIMITS) {
-			const struct ast_item **slot = k == K_PROJECT ? &project : &limits;
-			if (*slot) {
-				struct diag *d = rs_err(&r, DIAG_E0107, ast_name_loc(it),
-							"a second %s block", rs_kinds[k]);
-				diag_note(d, dl, "the first is on line %u", (*slot)->loc.line);
-			} else {
-				*slot = it;
-			}
-		}
-	}
-	if (!project) {
+	struct rs_blocks b = { 0 };
+	rs_classify(&r, file, &b);
+	if (!b.project) {
 		struct loc l = { 1, 1, 0, 0 };
 		struct diag *d = diag_add(dl, DIAG_E0107, file->src, l,
 					  "the file has no project block");
 		diag_help(d, dl, "start with: project NAME { start = 2026-02  horizon = 36 months }");
 		return NULL;
 	}
-	rs_project(&r, project);
-	if (limits)
-		rs_limits(&r, limits);
-
-	/* server types: the catalog, then the file's additions and overrides */
-	p->types = arena_calloc(a, catalog_ntypes + count[K_TYPE] + 1, sizeof(*p->types));
-	for (size_t i = 0; i < catalog_ntypes; i++)
-		p->types[p->ntypes++] = catalog_types[i];
-	struct symtab seen_type_blocks;
-	symtab_init(&seen_type_blocks, a);
-	for (const struct ast_item *it = file->items; it; it = it->next) {
-		if (it->kind != AST_BLOCK || strcmp(it->name, "server_type"))
-			continue;
-		struct loc nl;
-		const char *name = rs_block_name(&r, it, &nl);
-		if (!name)
-			continue;
-		if (symtab_put(&seen_type_blocks, name, (void *)it)) {
-			rs_err(&r, DIAG_E0104, nl, "server_type '%s' is declared twice", name);
-			continue;
-		}
-		struct mdl_type *t = NULL;
-		for (size_t i = 0; i < p->ntypes; i++)
-			if (!strcmp(p->types[i].name, name))
-				t = &p->types[i];
-		bool overrides = t != NULL;
-		if (!t) {
-			t = &p->types[p->ntypes++];
-			t->name = name;
-			t->traffic = 20 * UNITS_TIB;
-		}
-		rs_server_type(&r, it, t, overrides);
-	}
-	qsort(p->types, p->ntypes, sizeof(*p->types), rs_type_cmp);
-	for (size_t i = 0; i < p->ntypes; i++)
-		symtab_put(&r.types, p->types[i].name, &p->types[i]);
-
-	/* declarations: keys, servers, services and proxies */
-	p->keys = arena_calloc(a, count[K_KEY] + 1, sizeof(*p->keys));
-	p->servers = arena_calloc(a, count[K_SERVER] + 1, sizeof(*p->servers));
-	p->services = arena_calloc(a, count[K_SERVICE] + count[K_PROXY] + 1,
-				   sizeof(*p->services));
-	p->phases = arena_calloc(a, count[K_PHASE] + 1, sizeof(*p->phases));
-	p->scenarios = arena_calloc(a, count[K_SCENARIO] + 1, sizeof(*p->scenarios));
-	const struct ast_item **svc_blocks = arena_calloc(a, count[K_SERVICE] + count[K_PROXY] + 1,
-							  sizeof(*svc_blocks));
-	const struct ast_item **srv_blocks = arena_calloc(a, count[K_SERVER] + 1, sizeof(*srv_blocks));
-	const struct ast_item **key_blocks = arena_calloc(a, count[K_KEY] + 1, sizeof(*key_blocks));
-	const struct ast_item **phase_blocks = arena_calloc(a, count[K_PHASE] + 1,
-							    sizeof(*phase_blocks));
-	const struct ast_item **scen_blocks = arena_calloc(a, count[K_SCENARIO] + 1,
-							   sizeof(*scen_blocks));
-	struct symtab scen_names;
-	symtab_init(&scen_names, a);
-	for (const struct ast_item *it = file->items; it; it = it->next) {
-		if (it->kind != AST_BLOCK)
-			continue;
-		bool is_key = !strcmp(it->name, "ssh_key"), is_srv = !strcmp(it->name, "server");
-		bool is_svc = !strcmp(it->name, "service"), is_proxy = !strcmp(it->name, "proxy");
-		bool is_phase = !strcmp(it->name, "phase"), is_scen = !strcmp(it->name, "scenario");
-		if (!(is_key || is_srv || is_svc || is_proxy || is_phase || is_scen))
-			continue;
-		struct loc nl;
-		const char *name = rs_block_name(&r, it, &nl);
-		if (!name)
-			continue;
-		struct loc hl = rs_header_loc(it);
-		if (is_key) {
-			struct mdl_ssh_key *k = &p->keys[p->nkeys];
-			k->name = name;
-			k->loc = hl;
-			if (rs_declare(&r, &r.keys, "ssh_key", name, nl, k, rs_loc_key))
-				key_blocks[p->nkeys++] = it;
-		} else if (is_srv) {
-			struct mdl_server *s = &p->servers[p->nservers];
-			s->name = name;
-			s->loc = hl;
-			if (rs_declare(&r, &r.servers, "server", name, nl, s, rs_loc_server))
-				srv_blocks[p->nservers++] = it;
-		} else if (is_svc || is_proxy) {
-			struct mdl_service *s = &p->services[p->nservices];
-			s->name = name;
-			s->loc = hl;
-			s->proxy = is_proxy;
-			s->decl = s;
-			s->first_month = -1;
-			if (rs_declare(&r, &r.services, "service or proxy", name, nl, s,
-				       rs_loc_service))
-				svc_blocks[p->nservices++] = it;
-		} else if (is_phase) {
-			struct mdl_phase *ph = &p->phases[p->nphases];
-			ph->name = name;
-			ph->loc = hl;
-			if (rs_declare(&r, &r.phases, "phase", name, nl, ph, rs_loc_phase))
-				phase_blocks[p->nphases++] = it;
-		} else {
-			struct mdl_scenario *sc = &p->scenarios[p->nscenarios];
-			sc->name = name;
-			sc->loc = hl;
-			if (rs_declare(&r, &scen_names, "scenario", name, nl, sc,
-				       rs_loc_scenario))
-				scen_blocks[p->nscenarios++] = it;
-		}
-	}
+	rs_project(&r, b.project);
+	if (b.limits)
+		rs_limits(&r, b.limits);
+	rs_types(&r, file, b.count[K_TYPE]);
+	rs_declarations(&r, file, &b);
 	for (size_t i = 0; i < p->nkeys; i++)
-		rs_ssh_key(&r, key_blocks[i], &p->keys[i]);
+		rs_ssh_key(&r, b.of[K_KEY][i], &p->keys[i]);
 	for (size_t i = 0; i < p->nservers; i++)
-		rs_server(&r, srv_blocks[i], &p->servers[i]);
+		rs_server(&r, b.of[K_SERVER][i], &p->servers[i]);
 	for (size_t i = 0; i < p->nservices; i++)
-		rs_service(&r, svc_blocks[i], &p->services[i]);
-
-	/* phases: a missing start follows the previous phase (in file order),
-	 * a missing length runs to the next phase or the horizon's end */
-	int next_start = p->start;
-	r.copy = arena_calloc(a, p->nservices + 1, sizeof(*r.copy));
-	r.placed = arena_calloc(a, p->nservices + 1, sizeof(*r.placed));
-	for (size_t i = 0; i < p->nphases; i++) {
-		rs_phase(&r, phase_blocks[i], &p->phases[i], next_start);
-		if (p->phases[i].months > 0)
-			next_start = p->phases[i].start + p->phases[i].months;
-	}
-	/* sorting moves the phases: rebuild the table over the sorted array */
-	qsort(p->phases, p->nphases, sizeof(*p->phases), rs_phase_cmp);
-	symtab_init(&r.phases, a);
-	for (size_t i = 0; i < p->nphases; i++) {
-		struct mdl_phase *ph = &p->phases[i];
-		symtab_put(&r.phases, ph->name, ph);
-		if (ph->months < 0) {
-			int end = i + 1 < p->nphases ? p->phases[i + 1].start : p->start + p->horizon;
-			ph->months = end > ph->start ? end - ph->start : 0;
-		}
-	}
+		rs_service(&r, b.of[K_SERVICE][i], &p->services[i]);
+	rs_phases(&r, &b);
 	for (size_t i = 0; i < p->nscenarios; i++)
-		rs_scenario(&r, scen_blocks[i], &p->scenarios[i]);
+		rs_scenario(&r, b.of[K_SCENARIO][i], &p->scenarios[i]);
 	/* a scenario's `from PHASE` means that phase's first month */
 	for (size_t i = 0; i < p->nscenarios; i++)
 		for (size_t j = 0; j < p->scenarios[i].nassigns; j++) {

@@ -51,6 +51,7 @@ enum units_status {
 enum units_status units_parse(const char *num, const char *unit,
 			      struct quantity *out);
 
+/* "memory", "money": static strings for messages. */
 const char *units_dim_name(enum units_dim dim);
 /* The units a dimension is written in, for messages: "MB, GB or TB". */
 const char *units_dim_units(enum units_dim dim);

@@ -1,6 +1,6 @@
 #include "cost_report.h"
 
-#include <json.h>
+#include <json-c/json.h>
 #include <string.h>
 
 #include "report.h"
@@ -394,13 +394,7 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 			       p->budget >= 0 ? report_json_eur(p->budget) : NULL);
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
-		const struct mdl_phase *ph = &p->phases[i];
-		json_object *po = json_object_new_object();
-		json_object_object_add(po, "name", json_object_new_string(ph->name));
-		json_object_object_add(po, "start", report_json_month(ph->start));
-		json_object_object_add(po, "end", report_json_month(ph->start + ph->months - 1));
-		json_object_object_add(po, "months", json_object_new_int(ph->months));
-		json_object_array_add(phases, po);
+		json_object_array_add(phases, report_json_phase(&p->phases[i]));
 	}
 	json_object_object_add(root, "phases", phases);
 	json_object *opts = json_object_new_array();

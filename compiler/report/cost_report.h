@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "model.h"
 
+/* The cost table for people; scratch memory from a. */
 void cost_report_text(struct arena *a, const struct mdl_project *p,
 		      const struct cost_table *t, FILE *out);
 /* diags: the diagnostics to include (may be NULL) */

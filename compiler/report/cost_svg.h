@@ -12,6 +12,8 @@
 #include "cost.h"
 #include "model.h"
 
+/* The cumulative cost of every option over the horizon as an SVG
+ * document on out. */
 void cost_svg_write(const struct mdl_project *p, const struct cost_table *t, FILE *out);
 
 #endif

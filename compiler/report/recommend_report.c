@@ -1,6 +1,6 @@
 #include "recommend_report.h"
 
-#include <json.h>
+#include <json-c/json.h>
 #include <string.h>
 
 #include "cost_report.h"

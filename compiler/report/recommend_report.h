@@ -14,6 +14,8 @@
 #include "model.h"
 #include "recommend.h"
 
+/* The recommendation for people, or as JSON with the diagnostics
+ * (scratch memory from a). */
 void recommend_report_text(struct arena *a, const struct mdl_project *p,
 			   const struct recommend *r, FILE *out);
 void recommend_report_json(struct arena *a, const struct mdl_project *p,

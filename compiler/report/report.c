@@ -1,6 +1,6 @@
 #include "report.h"
 
-#include <json.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,37 +175,20 @@ static void report_percent_range(struct report_out *o, int64_t lo, int64_t hi, i
 	report_put(o, "%", 1);
 }
 
-static void report_placement_text(struct report_out *o, const struct mdl_project *p,
-				  const struct mdl_phase *ph, const struct mdl_placement *pl)
+/* "    ram   [...]  ..." and the cpu and disk lines */
+static void report_capacity_text(struct report_out *o, const struct mdl_project *p,
+				 const struct capacity *c)
 {
-	const struct mdl_type *t = pl->type;
 	char a[UNITS_BUF];
-	struct capacity cap;
-	capacity_of(p, ph, pl, t, &cap);
-
-	report_put(o, "  server ", 9);
-	report_puts(o, pl->server->name);
-	report_put(o, "  ", 2);
-	report_puts(o, t->name);
-	report_put(o, ": ", 2);
-	report_puts(o, units_fmt_number(a, t->vcpu));
-	report_put(o, " vCPU, ", 7);
-	report_puts(o, units_fmt_mem(a, t->ram));
-	report_put(o, " RAM, ", 6);
-	report_puts(o, units_fmt_mem(a, t->disk));
-	report_put(o, " disk, ", 7);
-	report_puts(o, units_fmt_money(a, t->price));
-	report_put(o, " EUR/month\n", 11);
-
 	report_put(o, "    ram   ", 10);
-	report_bar(o, cap.ram_lo, cap.ram_hi, cap.ram_usable, cap.ram_total);
-	report_gb_range(o, cap.ram_lo, cap.ram_hi);
+	report_bar(o, c->ram_lo, c->ram_hi, c->ram_usable, c->ram_total);
+	report_gb_range(o, c->ram_lo, c->ram_hi);
 	report_put(o, " GB of ", 7);
-	report_puts(o, units_fmt_gb(a, cap.ram_total));
+	report_puts(o, units_fmt_gb(a, c->ram_total));
 	report_put(o, " GB (", 5);
-	report_percent_range(o, cap.ram_lo, cap.ram_hi, cap.ram_total);
+	report_percent_range(o, c->ram_lo, c->ram_hi, c->ram_total);
 	report_put(o, "), usable ", 10);
-	report_puts(o, units_fmt_gb(a, cap.ram_usable));
+	report_puts(o, units_fmt_gb(a, c->ram_usable));
 	report_put(o, " GB", 3);
 	if (p->headroom) {
 		report_put(o, " with ", 6);
@@ -215,26 +198,31 @@ static void report_placement_text(struct report_out *o, const struct mdl_project
 	report_put(o, "\n", 1);
 
 	report_put(o, "    cpu   ", 10);
-	report_bar(o, cap.cpus, cap.cpus, -1, cap.cpu_limit);
-	report_puts(o, units_fmt_number(a, cap.cpus));
+	report_bar(o, c->cpus, c->cpus, -1, c->cpu_limit);
+	report_puts(o, units_fmt_number(a, c->cpus));
 	report_put(o, " of ", 4);
-	report_puts(o, units_fmt_number(a, cap.cpu_limit));
+	report_puts(o, units_fmt_number(a, c->cpu_limit));
 	report_put(o, " vCPU declared (", 16);
-	report_int(o, units_percent_of(cap.cpus, cap.cpu_limit));
+	report_int(o, units_percent_of(c->cpus, c->cpu_limit));
 	report_put(o, "%)\n", 3);
 
 	report_put(o, "    disk  ", 10);
-	report_bar(o, cap.disk, cap.disk, -1, cap.disk_total);
-	report_puts(o, units_fmt_mem(a, cap.disk));
+	report_bar(o, c->disk, c->disk, -1, c->disk_total);
+	report_puts(o, units_fmt_mem(a, c->disk));
 	report_put(o, " of ", 4);
-	report_puts(o, units_fmt_mem(a, cap.disk_total));
+	report_puts(o, units_fmt_mem(a, c->disk_total));
 	report_put(o, " at the end of ", 15);
-	report_puts(o, units_fmt_month(a, cap.disk_month));
+	report_puts(o, units_fmt_month(a, c->disk_month));
 	report_put(o, " (", 2);
-	report_int(o, units_percent_of(cap.disk, cap.disk_total));
+	report_int(o, units_percent_of(c->disk, c->disk_total));
 	report_put(o, "%)\n", 3);
 
-	/* published ports in the order of the run block, the proxy's first */
+}
+
+/* "    ports 80, 443 (nginx); 8069 (odoo)": published ports in the order
+ * of the run block, the proxy's first */
+static void report_ports_text(struct report_out *o, const struct mdl_placement *pl)
+{
 	bool any = false;
 	report_put(o, "    ports", 9);
 	for (size_t j = 0; j < pl->nservices; j++) {
@@ -263,6 +251,31 @@ static void report_placement_text(struct report_out *o, const struct mdl_project
 	}
 	report_puts(o, any ? "\n" : " none published\n");
 
+}
+
+static void report_placement_text(struct report_out *o, const struct mdl_project *p,
+				  const struct mdl_phase *ph, const struct mdl_placement *pl)
+{
+	const struct mdl_type *t = pl->type;
+	char a[UNITS_BUF];
+	struct capacity cap;
+	capacity_of(p, ph, pl, t, &cap);
+
+	report_put(o, "  server ", 9);
+	report_puts(o, pl->server->name);
+	report_put(o, "  ", 2);
+	report_puts(o, t->name);
+	report_put(o, ": ", 2);
+	report_puts(o, units_fmt_number(a, t->vcpu));
+	report_put(o, " vCPU, ", 7);
+	report_puts(o, units_fmt_mem(a, t->ram));
+	report_put(o, " RAM, ", 6);
+	report_puts(o, units_fmt_mem(a, t->disk));
+	report_put(o, " disk, ", 7);
+	report_puts(o, units_fmt_money(a, t->price));
+	report_put(o, " EUR/month\n", 11);
+	report_capacity_text(o, p, &cap);
+	report_ports_text(o, pl);
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
 		if (!s->domain)
@@ -333,6 +346,16 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 }
 
 /* ---- JSON -------------------------------------------------------------- */
+
+json_object *report_json_phase(const struct mdl_phase *ph)
+{
+	json_object *po = json_object_new_object();
+	json_object_object_add(po, "name", json_object_new_string(ph->name));
+	json_object_object_add(po, "start", report_json_month(ph->start));
+	json_object_object_add(po, "end", report_json_month(ph->start + ph->months - 1));
+	json_object_object_add(po, "months", json_object_new_int(ph->months));
+	return po;
+}
 
 json_object *report_json_decimal(int64_t v, int64_t scale, int places)
 {
@@ -457,11 +480,7 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
-		json_object *po = json_object_new_object();
-		json_object_object_add(po, "name", json_object_new_string(ph->name));
-		json_object_object_add(po, "start", report_json_month(ph->start));
-		json_object_object_add(po, "end", report_json_month(ph->start + ph->months - 1));
-		json_object_object_add(po, "months", json_object_new_int(ph->months));
+		json_object *po = report_json_phase(ph);
 		json_object *servers = json_object_new_array();
 		for (size_t k = 0; k < ph->nplacements; k++)
 			json_object_array_add(servers, report_placement_json(p, ph, &ph->placements[k]));

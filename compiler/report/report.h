@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "model.h"
 
+/* The capacity report of every phase and server for people. */
 void report_text(const struct mdl_project *p, FILE *out, bool color);
 /* diags: the warnings to include (may be NULL) */
 void report_json(const struct mdl_project *p, const struct diag_list *diags, FILE *out);
@@ -35,6 +36,8 @@ struct json_object *report_json_mib(int64_t mem);
 struct json_object *report_json_eur(int64_t cents);
 struct json_object *report_json_vcpu(int64_t milli);
 struct json_object *report_json_month(int month);
+/* {"name", "start", "end", "months"} of a phase. */
+struct json_object *report_json_phase(const struct mdl_phase *ph);
 /* Prints root pretty, with a final newline, and releases it. */
 void report_json_write(struct json_object *root, FILE *out);
 

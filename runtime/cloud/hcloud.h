@@ -211,6 +211,7 @@ struct hc_server_create {
 	const struct hc_labels *labels;
 };
 
+/* Server CRUD: out's strings live in a; false with e set. */
 bool hcloud_create_server(struct http_client *c, struct arena *a,
 			  const struct hc_server_create *rq, struct hc_server *out,
 			  struct hc_actions *acts, struct error *e);
@@ -224,6 +225,7 @@ bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
 bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_actions *acts,
 				   struct error *e);
 
+/* Uploads a public key under name with labels; out in a. */
 bool hcloud_create_ssh_key(struct http_client *c, struct arena *a, const char *name,
 			   const char *public_key, const struct hc_labels *labels,
 			   struct hc_ssh_key *out, struct error *e);

@@ -65,6 +65,7 @@ void http_retry_default(struct http_retry *r);
  */
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      struct error *err);
+/* Frees the client (wiping the token); c is empty after. */
 void http_client_release(struct http_client *c);
 
 /*
@@ -76,6 +77,7 @@ void http_client_release(struct http_client *c);
  */
 bool http_request(struct http_client *c, const char *method, const char *path,
 		  const char *body, struct http_response *resp, struct error *err);
+/* Frees the body. */
 void http_response_release(struct http_response *resp);
 
 /* Is this URL allowed: https anywhere, http only to 127.0.0.0/8, ::1, localhost. */

@@ -66,6 +66,8 @@ bool pipeline_observe(struct pipeline *pl, struct error *err);
 /* plan: the diff of desired and state. */
 void pipeline_plan(struct pipeline *pl);
 
+/* Frees all the stages made (the client, the compilation and its arena,
+ * where every stage's data lives). */
 void pipeline_release(struct pipeline *pl);
 
 #endif

@@ -47,9 +47,13 @@ struct plan {
 	int64_t cost_before, cost_after; /* cents per month */
 };
 
+/* The actions that make state match want, sorted by kind and name; out
+ * points into want and s and lives in a.  Never fails: what apply could
+ * not do is a pre-flight error of the plan. */
 void plan_diff(struct arena *a, const struct desired *want, const struct state *s,
 	       struct plan *out);
 
+/* Does the plan hold an action? */
 bool plan_has_changes(const struct plan *p);
 
 #endif

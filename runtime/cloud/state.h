@@ -79,6 +79,7 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 /* An empty, offline state. */
 void state_offline(struct state *s);
 
+/* Lookups in the observed catalog; NULL when absent. */
 const struct hc_server_type *state_type(const struct state *s, const char *name);
 const struct hc_type_loc *state_type_loc(const struct hc_server_type *t, const char *location);
 const struct hc_image *state_image(const struct state *s, const char *name);

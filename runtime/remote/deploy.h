@@ -96,6 +96,7 @@ struct deploy_result {
  */
 bool deploy_release(const struct ssh_target *t, const struct deploy_request *rq,
 		    struct deploy_result *res, struct error *err);
+/* Frees res->previous. */
 void deploy_result_release(struct deploy_result *res);
 
 /*

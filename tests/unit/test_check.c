@@ -285,6 +285,28 @@ static void test_becker_capacity(void **state)
 	compile_release(&c);
 }
 
+/* file() reads through the reader compile_source was given: the unit
+ * reader's table here, never the file system. */
+static void test_file_reads_through_the_reader(void **state)
+{
+	(void)state;
+	static const char *const files[] = {
+		"keys/ops.pub", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO ops@laptop\n",
+		NULL,
+	};
+	unit_files = files;
+	u = unit_check(UNIT_HEAD "ssh_key ops {\n  public_key = file(\"keys/ops.pub\")\n}\n"
+		       "ssh_key gone {\n  public_key = file(\"keys/gone.pub\")\n}\n");
+	assert_int_equal(u->p->nkeys, 2);
+	assert_string_equal(u->p->keys[0].public_key,
+			    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO ops@laptop");
+	const struct diag *d = unit_diag(u, DIAG_E0006);
+	assert_string_equal(d->msg, "cannot read 'keys/gone.pub': No such file or directory");
+	assert_int_equal(d->loc.line, 9);
+	assert_int_equal(unit_count(u, DIAG_E0006), 1);
+	unit_files = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +323,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_domains, unit_teardown),
 		cmocka_unit_test_teardown(test_secrets, unit_teardown),
 		cmocka_unit_test_teardown(test_warnings_do_not_fail, unit_teardown),
+		cmocka_unit_test_teardown(test_file_reads_through_the_reader, unit_teardown),
 		cmocka_unit_test(test_becker_capacity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
