@@ -105,7 +105,7 @@ static struct ast_item *parser_item(struct parse_ctx *ctx,
 %token NEWLINE "end of line"
 %token DOTDOT "'..'"
 %token FROM "'from'"
-%token '{' '}' '[' ']' '(' ')' ',' '=' '%' '/'
+%token '{' '}' '[' ']' '(' ')' ',' '=' '%' '/' ':'
 
 %type <items> item_seq body
 %type <item> line
@@ -211,6 +211,17 @@ value:	scalar
 	;
 
 scalar:	number
+	| NUMBER ':' NUMBER
+		{
+			/* a port mapping, host:container, as compose writes it */
+			struct ast_value *h = parser_value(ctx, AST_NUMBER, @1);
+			struct ast_value *c = parser_value(ctx, AST_NUMBER, @3);
+			h->u.num.text = $1;
+			c->u.num.text = $3;
+			$$ = parser_value(ctx, AST_PORTS, @$);
+			$$->u.range.lo = h;
+			$$->u.range.hi = c;
+		}
 	| STRING
 		{
 			$$ = parser_value(ctx, AST_STRING, @$);
@@ -305,7 +316,7 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 		return 0;
 	}
 
-	enum { MAX_EXPECTED = 6 };
+	enum { MAX_EXPECTED = 10 };
 	yysymbol_kind_t expected[MAX_EXPECTED];
 	int n = yypcontext_expected_tokens(pctx, expected, MAX_EXPECTED);
 	/* error is never worth naming; it only shows where recovery can start */

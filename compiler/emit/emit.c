@@ -1,6 +1,7 @@
 #include "emit.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <json-c/json.h>
@@ -11,19 +12,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "emit_certs.h"
 #include "emit_cloudinit.h"
 #include "emit_compose.h"
 #include "emit_nginx.h"
 #include "strv.h"
+#include "units.h"
 
 /* ---- what the emitters share ------------------------------------------- */
+
+const char *emit_size(char *buf, size_t size, int64_t mem)
+{
+	if (mem % UNITS_GIB == 0)
+		snprintf(buf, size, "%" PRId64 "g", mem / UNITS_GIB);
+	else if (mem % UNITS_MIB == 0)
+		snprintf(buf, size, "%" PRId64 "m", mem / UNITS_MIB);
+	else /* whole KiB, rounded up: never below what the file allows */
+		snprintf(buf, size, "%" PRId64 "k", (mem * 1024 + UNITS_MIB - 1) / UNITS_MIB);
+	return buf;
+}
+
 
 size_t emit_domains(const struct emit_target *t, const struct mdl_service **out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < t->pl->nservices; i++) {
 		const struct mdl_service *s = t->pl->services[i];
-		if (s->domain && !s->proxy && model_service_port(s)) {
+		if (model_serves_domain(s)) {
 			if (out)
 				out[n] = s;
 			n++;
@@ -99,12 +114,16 @@ static bool emit_placement(struct arena *a, struct diag_list *dl, struct emit_ta
 	const char *compose = emit_compose_yaml(a, dl, t);
 	if (!compose)
 		return false;
-	struct emit_file files[3];
+	struct emit_file files[4];
 	size_t n = 0;
 	files[n++] = (struct emit_file){ "docker-compose.yml", compose, strlen(compose), 0644 };
 	if (t->proxy) {
 		const char *conf = emit_nginx_conf(a, t);
 		files[n++] = (struct emit_file){ "nginx.conf", conf, strlen(conf), 0644 };
+	}
+	if (model_wants_certificates(t->pl)) {
+		const char *sh = emit_certs_sh(a, t);
+		files[n++] = (struct emit_file){ "certs.sh", sh, strlen(sh), 0755 };
 	}
 	const char *env = emit_env_example(a, t);
 	files[n++] = (struct emit_file){ ".env.example", env, strlen(env), 0644 };

@@ -28,8 +28,12 @@
 /* Hetzner Cloud refuses user_data above 32 KiB. */
 #define EMIT_USER_DATA_MAX 32768
 
-/* Where the artefacts live on the server: EMIT_ROOT/PROJECT. */
+/* Where the artefacts live on the server: EMIT_ROOT/PROJECT/releases/ID,
+ * with EMIT_ROOT/PROJECT/current pointing at the one that runs; the
+ * first boot's release (cloud-init's) is EMIT_BOOT_RELEASE, each deploy's
+ * its artefacts' hash. */
 #define EMIT_ROOT "/opt/infrac"
+#define EMIT_BOOT_RELEASE "boot"
 
 /* One server in one phase, as the emitters see it. */
 struct emit_target {
@@ -39,6 +43,10 @@ struct emit_target {
 	const struct mdl_service *proxy; /* the proxy it runs, or NULL */
 	const char *source;              /* the infra file's base name */
 };
+
+/* A size as compose and nginx write one: "1536m", "2g", or whole KiB
+ * rounded up ("314573k"), for mem in 1/1000 MiB; into buf. */
+const char *emit_size(char *buf, size_t size, int64_t mem);
 
 /* Domains the proxy of t serves: services with a domain, in run order. */
 size_t emit_domains(const struct emit_target *t, const struct mdl_service **out);

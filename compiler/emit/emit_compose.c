@@ -5,29 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit_certs.h"
 #include "emit_nginx.h"
 #include "emit_yaml.h"
 #include "units.h"
 
-/* certbot's image; the proxy block names nginx's, not this one */
-#define CERTBOT_IMAGE "certbot/certbot:v2.11.0"
-/* certbot sleeps between runs; it peaks near 60 MB while it runs */
-#define CERTBOT_MEM "256m"
-#define VOLUME_CERTS "letsencrypt"
-#define VOLUME_WEBROOT "acme"
-
-
-
-const char *emit_compose_bytes(char *buf, size_t size, int64_t mem)
-{
-	if (mem % UNITS_GIB == 0)
-		snprintf(buf, size, "%" PRId64 "g", mem / UNITS_GIB);
-	else if (mem % UNITS_MIB == 0)
-		snprintf(buf, size, "%" PRId64 "m", mem / UNITS_MIB);
-	else /* whole KiB, rounded up: never below what the file allows */
-		snprintf(buf, size, "%" PRId64 "k", (mem * 1024 + UNITS_MIB - 1) / UNITS_MIB);
-	return buf;
-}
 
 static const char *compose_cpus(char *buf, size_t size, int64_t milli)
 {
@@ -78,6 +60,9 @@ static const struct {
 	 * killed before its shutdown checkpoint recovers at the next start. */
 	{ "postgres", "pg_isready -h 127.0.0.1 -U \"${POSTGRES_USER:-postgres}\"", "1m" },
 	{ "redis", "redis-cli ping | grep -q PONG", NULL },
+	/* Odoo answers /web/health once its server is up (the official image
+	 * has curl); on 8069 unless the command moves it */
+	{ "odoo", "curl -fsS -o /dev/null http://127.0.0.1:8069/web/health", NULL },
 	{ "valkey/valkey", "valkey-cli ping | grep -q PONG", NULL },
 };
 
@@ -146,11 +131,11 @@ static void compose_ports(struct compose *c, const struct mdl_service *s)
 			ports[n++] = "443:443";
 	}
 	for (size_t i = 0; i < s->npublish; i++)
-		ports[n++] = arena_printf(c->a, "%d:%d", s->publish[i], s->publish[i]);
+		ports[n++] = arena_printf(c->a, "%d:%d", s->publish[i].host, s->publish[i].container);
 	compose_list(c, "ports", ports, n);
 	bool published = false;
 	for (size_t i = 0; i < s->npublish; i++)
-		published |= s->publish[i] == s->port;
+		published |= s->publish[i].container == s->port;
 	if (s->port && !published) {
 		const char *p = arena_printf(c->a, "%d", s->port);
 		compose_list(c, "expose", &p, 1);
@@ -255,8 +240,9 @@ static const char *compose_domain_words(struct compose *c)
  * The proxy starts before any certificate exists: for each domain still
  * without one it makes a self-signed stand-in (valid one day), so nginx
  * can load its configuration and answer the ACME challenge on port 80.
- * Once a minute it reloads nginx if certbot wrote a newer certificate; a
- * reload that fails keeps the running configuration and the loop alive.
+ * Once a minute it reloads nginx if certbot (emit_certs.h, on the host)
+ * wrote a newer certificate; a reload that fails keeps the running
+ * configuration and the loop alive.
  */
 static const char *compose_proxy_script(struct compose *c)
 {
@@ -282,31 +268,6 @@ static const char *compose_proxy_script(struct compose *c)
 		compose_domain_words(c));
 }
 
-/*
- * certbot obtains each domain's certificate through the proxy's webroot
- * and renews it when due; it tries again after an hour when one failed
- * (DNS not yet pointing here), else after twelve.  A folder in live/
- * without a renewal configuration is the proxy's stand-in: certbot would
- * not write over it, so it goes first.
- */
-static const char *compose_certbot_script(struct compose *c)
-{
-	return arena_printf(
-		c->a,
-		"trap exit TERM\n"
-		"while :; do\n"
-		"  wait=12h\n"
-		"  for d in %s; do\n"
-		"    [ -e \"" EMIT_NGINX_CERTS "/renewal/$d.conf\" ] || rm -rf \"" EMIT_NGINX_CERTS "/live/$d\"\n"
-		"    certbot certonly --webroot -w " EMIT_NGINX_WEBROOT " --cert-name \"$d\" -d \"$d\" \\\n"
-		"      --email %s --agree-tos --no-eff-email --non-interactive \\\n"
-		"      --keep-until-expiring || wait=1h\n"
-		"  done\n"
-		"  sleep \"$wait\" & wait $!\n"
-		"done\n",
-		compose_domain_words(c), c->t->proxy->email);
-}
-
 static void compose_service(struct compose *c, const struct mdl_service *s)
 {
 	char buf[64];
@@ -330,10 +291,10 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 		compose_list(c, "command", cmd, s->ncommand);
 	}
 	emit_yaml_word(&c->y, "restart", compose_restart(s->restart));
-	emit_yaml_kv(&c->y, "mem_limit", emit_compose_bytes(buf, sizeof(buf), s->ram_hi));
+	emit_yaml_kv(&c->y, "mem_limit", emit_size(buf, sizeof(buf), s->ram_hi));
 	if (s->ram_lo != s->ram_hi)
 		emit_yaml_kv(&c->y, "mem_reservation",
-			     emit_compose_bytes(buf, sizeof(buf), s->ram_lo));
+			     emit_size(buf, sizeof(buf), s->ram_lo));
 	if (s->cpus) {
 		emit_yaml_key(&c->y, "cpus");
 		emit_yaml_plain(&c->y, compose_cpus(buf, sizeof(buf), s->cpus));
@@ -345,8 +306,8 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 	if (s->proxy)
 		vols[nv++] = "./nginx.conf:/etc/nginx/nginx.conf:ro";
 	if (tls) {
-		vols[nv++] = VOLUME_CERTS ":" EMIT_NGINX_CERTS;
-		vols[nv++] = VOLUME_WEBROOT ":" EMIT_NGINX_WEBROOT ":ro";
+		vols[nv++] = EMIT_CERTS_DIR ":" EMIT_NGINX_CERTS;
+		vols[nv++] = EMIT_CERTS_WEBROOT_DIR ":" EMIT_NGINX_WEBROOT ":ro";
 	}
 	for (size_t i = 0; i < s->nvolumes; i++)
 		vols[nv++] = arena_printf(c->a, "%s:%s", s->volumes[i].name, s->volumes[i].path);
@@ -356,89 +317,42 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 	if (known < COMPOSE_NKNOWN && compose_known[known].stop_grace)
 		emit_yaml_kv(&c->y, "stop_grace_period", compose_known[known].stop_grace);
 	const char *check = emit_compose_healthcheck(s);
-	if (!check && tls) /* certbot waits for it */
+	if (!check && tls) /* deploy waits for it */
 		check = "kill -0 \"$(cat /var/run/nginx.pid)\"";
 	if (check)
 		compose_healthcheck(c, check);
 	emit_yaml_map_end(&c->y);
 }
 
-static void compose_certbot(struct compose *c)
-{
-	emit_yaml_key(&c->y, EMIT_COMPOSE_CERTBOT);
-	emit_yaml_map(&c->y);
-	emit_yaml_kv(&c->y, "image", CERTBOT_IMAGE);
-	emit_yaml_key(&c->y, "entrypoint");
-	emit_yaml_seq_flow(&c->y);
-	emit_yaml_str(&c->y, "/bin/sh");
-	emit_yaml_str(&c->y, "-c");
-	emit_yaml_seq_end(&c->y);
-	emit_yaml_key(&c->y, "command");
-	emit_yaml_seq(&c->y);
-	emit_yaml_text(&c->y, compose_literal(c->a, compose_certbot_script(c)));
-	emit_yaml_seq_end(&c->y);
-	emit_yaml_word(&c->y, "restart", "unless-stopped");
-	emit_yaml_kv(&c->y, "mem_limit", CERTBOT_MEM);
-	static const char *const vols[] = {
-		VOLUME_CERTS ":" EMIT_NGINX_CERTS,
-		VOLUME_WEBROOT ":" EMIT_NGINX_WEBROOT,
-	};
-	compose_list(c, "volumes", vols, 2);
-	emit_yaml_key(&c->y, "depends_on");
-	emit_yaml_map(&c->y);
-	emit_yaml_key(&c->y, c->t->proxy->name);
-	emit_yaml_map(&c->y);
-	emit_yaml_word(&c->y, "condition", "service_healthy");
-	emit_yaml_map_end(&c->y);
-	emit_yaml_map_end(&c->y);
-	emit_yaml_map_end(&c->y);
-}
-
-/* E1003: compose has one namespace for services and one for volumes per
- * file; infrac's are per service. */
-static size_t compose_volume_names(struct compose *c, bool tls, const char ***out)
+/* E1003: compose has one namespace of volumes per file; infrac's are per
+ * service. */
+static size_t compose_volume_names(struct compose *c, const char ***out)
 {
 	const struct mdl_placement *pl = c->t->pl;
-	size_t cap = 2;
+	size_t cap = 1;
 	for (size_t i = 0; i < pl->nservices; i++)
 		cap += pl->services[i]->nvolumes;
 	const char **names = arena_calloc(c->a, cap, sizeof(*names));
 	size_t n = 0;
 	for (size_t i = 0; i < pl->nservices; i++) {
 		const struct mdl_service *s = pl->services[i];
-		if (tls && !strcmp(s->name, EMIT_COMPOSE_CERTBOT)) {
-			struct diag *d = diag_add(c->dl, DIAG_E1003, c->t->project->src, s->loc,
-						  "service %s clashes with the certificate service "
-						  "the proxy %s brings", s->name, c->t->proxy->name);
-			diag_help(d, c->dl, "rename the service");
-			c->ok = false;
-		}
 		for (size_t j = 0; j < s->nvolumes; j++) {
 			const struct mdl_volume *v = &s->volumes[j];
-			bool taken = tls && (!strcmp(v->name, VOLUME_CERTS) ||
-					     !strcmp(v->name, VOLUME_WEBROOT));
+			bool taken = false;
 			for (size_t k = 0; k < n; k++)
 				taken |= !strcmp(names[k], v->name);
-			if (taken) {
-				struct diag *d = diag_add(
-					c->dl, DIAG_E1003, c->t->project->src, v->loc,
-					"volume %s of %s is a second volume of that name on server %s "
-					"in phase %s", v->name, s->name, pl->server->name,
-					c->t->phase->name);
-				diag_note(d, c->dl, "compose has one namespace of volumes per server");
-				if (tls)
-					diag_note(d, c->dl, "%s and %s hold the proxy's certificates",
-						  VOLUME_CERTS, VOLUME_WEBROOT);
-				diag_help(d, c->dl, "give each volume its own name");
-				c->ok = false;
+			if (!taken) {
+				names[n++] = v->name;
 				continue;
 			}
-			names[n++] = v->name;
+			struct diag *d = diag_add(c->dl, DIAG_E1003, c->t->project->src, v->loc,
+						  "volume %s of %s is a second volume of that name on "
+						  "server %s in phase %s", v->name, s->name,
+						  pl->server->name, c->t->phase->name);
+			diag_note(d, c->dl, "compose has one namespace of volumes per server");
+			diag_help(d, c->dl, "give each volume its own name");
+			c->ok = false;
 		}
-	}
-	if (tls) {
-		names[n++] = VOLUME_CERTS;
-		names[n++] = VOLUME_WEBROOT;
 	}
 	*out = names;
 	return n;
@@ -449,9 +363,8 @@ const char *emit_compose_yaml(struct arena *a, struct diag_list *dl,
 {
 	struct compose c = { .a = a, .dl = dl, .t = t, .ok = true };
 	struct strbuf b = STRBUF_INIT;
-	bool tls = t->proxy && t->proxy->tls == MDL_TLS_LETSENCRYPT && emit_domains(t, NULL);
 	const char **vols;
-	size_t nvols = compose_volume_names(&c, tls, &vols);
+	size_t nvols = compose_volume_names(&c, &vols);
 
 	strbuf_addf(&b, "# %s.\n", emit_banner(a, t));
 	strbuf_addstr(&b, "# Edit the infra file, not this one.  Secrets come from .env "
@@ -462,8 +375,6 @@ const char *emit_compose_yaml(struct arena *a, struct diag_list *dl,
 	emit_yaml_map(&c.y);
 	for (size_t i = 0; i < t->pl->nservices; i++)
 		compose_service(&c, t->pl->services[i]);
-	if (tls)
-		compose_certbot(&c);
 	emit_yaml_map_end(&c.y);
 	if (nvols) {
 		emit_yaml_key(&c.y, "volumes");

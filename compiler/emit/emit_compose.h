@@ -9,15 +9,9 @@
 
 #include "emit.h"
 
-/* The name compose gives the proxy's certificate companion. */
-#define EMIT_COMPOSE_CERTBOT "certbot"
-
 /* The file's text, or NULL after reporting errors to dl. */
 const char *emit_compose_yaml(struct arena *a, struct diag_list *dl,
 			      const struct emit_target *t);
-
-/* "1536m", "2g", or whole KiB rounded up ("314573k") for mem (1/1000 MiB). */
-const char *emit_compose_bytes(char *buf, size_t size, int64_t mem);
 
 /* The health check compose runs for svc as a CMD-SHELL command (with $
  * meaning $), or NULL when none is declared or known for its image. */

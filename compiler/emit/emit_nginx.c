@@ -126,6 +126,11 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 				"        ssl_certificate_key " EMIT_NGINX_CERTS "/live/%s/privkey.pem;\n"
 				"        add_header Strict-Transport-Security \"max-age=31536000\" always;\n",
 				d, d);
+		if (doms[i]->max_upload) {
+			char size[64];
+			strbuf_addf(&b, "        client_max_body_size %s;\n",
+				    emit_size(size, sizeof(size), doms[i]->max_upload));
+		}
 		nginx_location(&b, doms[i]);
 		strbuf_addstr(&b, "    }\n");
 	}

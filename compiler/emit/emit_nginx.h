@@ -9,8 +9,8 @@
 
 #include "emit.h"
 
-/* Where certbot keeps certificates and the challenge files, in both the
- * proxy's and certbot's containers. */
+/* Where the proxy's container finds the certificates and the challenge
+ * files certbot writes (emit_certs.h). */
 #define EMIT_NGINX_CERTS "/etc/letsencrypt"
 #define EMIT_NGINX_WEBROOT "/var/www/acme"
 

@@ -18,6 +18,7 @@
 enum ast_value_kind {
 	AST_NUMBER,  /* 16 GB, 20%, 0.5: text kept, unit interpreted later */
 	AST_RANGE,   /* lo .. hi */
+	AST_PORTS,   /* host:container, two NUMBERs in u.range */
 	AST_STRING,
 	AST_DATE,    /* 2026-02 or 2026-02-06 */
 	AST_IDENT,

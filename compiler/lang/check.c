@@ -372,7 +372,7 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 				own[n++] = (struct ck_owner){ proxy_ports[k], s };
 		}
 		for (size_t k = 0; k < s->npublish; k++) {
-			int port = s->publish[k];
+			int port = s->publish[k].host;
 			if ((port == 80 || port == 443) && !s->proxy) {
 				struct diag *d = ck_err(c, DIAG_E0603, s->publish_loc,
 							"%s publishes port %d, which belongs to the proxy",
@@ -499,6 +499,18 @@ static void ck_image(struct ck *c, const struct mdl_service *s)
 	diag_help(d, c->dl, "pin a version such as \"%.*s:1.2\" so that every apply "
 		  "runs the same software", colon ? (int)(colon - s->image) : (int)strlen(s->image),
 		  s->image);
+}
+
+/* E0608: max_upload limits what the proxy accepts for a domain. */
+static void ck_upload(struct ck *c, const struct mdl_service *s)
+{
+	if (!s->max_upload || s->domain)
+		return;
+	struct diag *d = ck_err(c, DIAG_E0608, s->max_upload_loc,
+				"%s sets max_upload but has no domain", s->name);
+	diag_note(d, c->dl, "max_upload is the largest request the proxy passes on to the "
+		  "service's domain (nginx's client_max_body_size)");
+	diag_help(d, c->dl, "give %s a `domain`, or remove max_upload", s->name);
 }
 
 /* ---- money ------------------------------------------------------------- */
@@ -678,6 +690,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 				if (s != s->decl) {
 					ck_env(&c, s);
 					ck_image(&c, s);
+					ck_upload(&c, s);
 				}
 			}
 		}
@@ -687,6 +700,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 		const struct mdl_service *s = &p->services[i];
 		ck_env(&c, s);
 		ck_image(&c, s);
+		ck_upload(&c, s);
 		if (s->first_month < 0 && warn_unused)
 			diag_add(dl, DIAG_W0902, p->src, s->loc,
 				 "%s %s is declared but no phase runs it",

@@ -71,13 +71,15 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E0605, ERROR, "duplicate domain")                                  \
 	X(E0606, ERROR, "domain without a proxy")                            \
 	X(E0607, ERROR, "domain without a port")                             \
+	X(E0608, ERROR, "max_upload without a domain")                       \
 	X(E0701, ERROR, "secret written as a literal")                       \
 	X(E0801, ERROR, "over budget")                                       \
 	X(W0901, WARNING, "image without a pinned tag")                      \
 	X(W0902, WARNING, "declared but never run")                          \
 	X(E1001, ERROR, "user data too large")                               \
 	X(E1002, ERROR, "environment variable not set")                      \
-	X(E1003, ERROR, "name taken in the generated files")
+	X(E1003, ERROR, "name taken in the generated files")                 \
+	X(W1004, WARNING, "no known compose package for the image")
 
 enum diag_code {
 #define DIAG_ENUM(code, sev, title) DIAG_##code,

@@ -50,10 +50,26 @@ int model_service_port(const struct mdl_service *svc)
 {
 	if (svc->port)
 		return svc->port;
-	return svc->npublish ? svc->publish[0] : 0;
+	return svc->npublish ? svc->publish[0].container : 0;
 }
 
 struct loc model_service_loc(const struct mdl_placement *pl, size_t j)
 {
 	return ast_name_loc(pl->service_items[j]);
+}
+
+bool model_serves_domain(const struct mdl_service *s)
+{
+	return s->domain && !s->proxy && model_service_port(s);
+}
+
+bool model_wants_certificates(const struct mdl_placement *pl)
+{
+	bool proxy = false, domain = false;
+	for (size_t i = 0; i < pl->nservices; i++) {
+		const struct mdl_service *s = pl->services[i];
+		proxy |= s->proxy && s->tls == MDL_TLS_LETSENCRYPT;
+		domain |= model_serves_domain(s);
+	}
+	return proxy && domain;
 }

@@ -62,6 +62,13 @@ struct mdl_env {
 	struct loc loc;
 };
 
+/* `publish = 8070:8069`: host port 8070 reaches the container's 8069; a
+ * bare number is the same port on both sides. */
+struct mdl_port {
+	int host;
+	int container;
+};
+
 enum mdl_restart {
 	MDL_RESTART_UNLESS_STOPPED, /* the default */
 	MDL_RESTART_NO,
@@ -84,9 +91,11 @@ struct mdl_service {
 	struct loc ram_loc;
 	int64_t cpus;            /* 1/1000 vCPU; 0 = not limited */
 	int port;                /* port the proxy forwards to; 0 = none */
-	int *publish;            /* host ports, each published as host:host */
+	struct mdl_port *publish; /* published on the server's public address */
 	size_t npublish;
 	struct loc publish_loc;
+	int64_t max_upload;      /* largest request body through the proxy; 0 = its default */
+	struct loc max_upload_loc;
 	const char *domain;      /* served through the proxy; NULL = none */
 	struct loc domain_loc;
 	const struct mdl_service **needs; /* declarations, not phase copies */
@@ -199,7 +208,14 @@ const struct mdl_placement *model_placement(const struct mdl_phase *ph,
 					    const struct mdl_server *s);
 /* Where the placement's j-th service is named in its run block. */
 struct loc model_service_loc(const struct mdl_placement *pl, size_t j);
-/* A service's port as the proxy sees it: port, else the first published. */
+/* Does the proxy of s's server serve s: a domain and a port to forward to. */
+bool model_serves_domain(const struct mdl_service *s);
+/* Does pl run a proxy that obtains certificates (tls = letsencrypt) for
+ * at least one domain?  The server's own certbot then gets them (see
+ * emit_certs.h): no container of build's but the services. */
+bool model_wants_certificates(const struct mdl_placement *pl);
+/* A service's port as the proxy sees it: port, else the first published
+ * one's container side. */
 int model_service_port(const struct mdl_service *svc);
 
 #endif

@@ -43,6 +43,7 @@ static const char *rs_kind_name(const struct ast_value *v)
 	switch (v->kind) {
 	case AST_NUMBER: return v->u.num.unit ? "a quantity" : "a number";
 	case AST_RANGE: return "a range";
+	case AST_PORTS: return "a port mapping";
 	case AST_STRING: return "a string";
 	case AST_DATE: return "a date";
 	case AST_IDENT: return "a name";
@@ -684,15 +685,15 @@ static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_serve
 
 enum {
 	SA_IMAGE, SA_RAM, SA_CPUS, SA_PORT, SA_PUBLISH, SA_DOMAIN, SA_NEEDS,
-	SA_RESTART, SA_COMMAND, SA_HEALTHCHECK, SA_TLS, SA_EMAIL, SA__COUNT
+	SA_RESTART, SA_COMMAND, SA_HEALTHCHECK, SA_MAX_UPLOAD, SA_TLS, SA_EMAIL, SA__COUNT
 };
 static const char *const rs_service_attrs[] = {
 	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
-	"command", "healthcheck", NULL,
+	"command", "healthcheck", "max_upload", NULL,
 };
 static const char *const rs_proxy_attrs[] = {
 	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
-	"command", "healthcheck", "tls", "email", NULL,
+	"command", "healthcheck", "max_upload", "tls", "email", NULL,
 };
 
 static bool rs_hostname_ok(const char *h)
@@ -726,6 +727,64 @@ static void rs_port_value(struct rs *r, const struct ast_value *v, const char *w
 		*out = port;
 }
 
+/* One port of `publish`: N (the same on both sides) or HOST:CONTAINER. */
+static bool rs_publish_one(struct rs *r, const struct ast_value *e, struct mdl_port *out)
+{
+	int host = 0, container = 0;
+	if (e->kind == AST_PORTS) {
+		if (!rs_int(r, e->u.range.lo, "publish's host port", 1, 65535, &host) ||
+		    !rs_int(r, e->u.range.hi, "publish's container port", 1, 65535, &container))
+			return false;
+	} else if (rs_int(r, e, "publish", 1, 65535, &host)) {
+		container = host;
+	} else {
+		return false;
+	}
+	if (host == 22) {
+		struct diag *d = rs_err(r, DIAG_E0601, e->loc,
+					"port 22 cannot be published: it is the server's SSH port");
+		diag_note(d, r->dl, "infrac and its operators reach the server over SSH on 22");
+		return false;
+	}
+	*out = (struct mdl_port){ host, container };
+	return true;
+}
+
+/* publish = 8069 | 8070:8069 | [8069, 8070:8069] */
+static void rs_publish(struct rs *r, const struct ast_value *v, struct mdl_service *svc)
+{
+	size_t n = v->kind == AST_LIST ? v->n : 1;
+	const struct ast_value *first = v->kind == AST_LIST ? v->u.list.first : v;
+	svc->publish = arena_calloc(r->a, n + 1, sizeof(*svc->publish));
+	svc->npublish = 0;
+	svc->publish_loc = v->loc;
+	for (const struct ast_value *e = first; e; e = v->kind == AST_LIST ? e->next : NULL)
+		if (rs_publish_one(r, e, &svc->publish[svc->npublish]))
+			svc->npublish++;
+}
+
+/* needs = [a, b]: declarations, not phase copies */
+static void rs_needs(struct rs *r, const struct ast_value *v, struct mdl_service *svc)
+{
+	const struct ast_value **ids;
+	size_t n = rs_name_list(r, v, "needs", &ids);
+	svc->needs = arena_calloc(r->a, n + 1, sizeof(*svc->needs));
+	svc->needs_locs = arena_calloc(r->a, n + 1, sizeof(*svc->needs_locs));
+	svc->nneeds = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct mdl_service *t = rs_lookup(r, &r->services, "service", ids[i]->u.str,
+							ids[i]->loc);
+		if (!t)
+			continue;
+		if (t == svc->decl) {
+			rs_err(r, DIAG_E0403, ids[i]->loc, "%s needs itself", svc->name);
+			continue;
+		}
+		svc->needs_locs[svc->nneeds] = ids[i]->loc;
+		svc->needs[svc->nneeds++] = t;
+	}
+}
+
 /* Resolves the attributes in slots into svc (a declaration or a phase copy). */
 static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 				   struct mdl_service *svc)
@@ -747,26 +806,8 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 	}
 	if (a[SA_PORT])
 		rs_port_value(r, a[SA_PORT]->value, "port", &svc->port);
-	if (a[SA_PUBLISH]) {
-		const struct ast_value *v = a[SA_PUBLISH]->value;
-		size_t n = v->kind == AST_LIST ? v->n : 1;
-		const struct ast_value *first = v->kind == AST_LIST ? v->u.list.first : v;
-		svc->publish = arena_calloc(r->a, n + 1, sizeof(int));
-		svc->npublish = 0;
-		svc->publish_loc = v->loc;
-		for (const struct ast_value *e = first; e; e = v->kind == AST_LIST ? e->next : NULL) {
-			int port = 0;
-			rs_port_value(r, e, "publish", &port);
-			if (port == 22) {
-				struct diag *d = rs_err(r, DIAG_E0601, e->loc,
-							"port 22 cannot be published: it is the server's SSH port");
-				diag_note(d, r->dl, "infrac and its operators reach the server over SSH on 22");
-				port = 0;
-			}
-			if (port)
-				svc->publish[svc->npublish++] = port;
-		}
-	}
+	if (a[SA_PUBLISH])
+		rs_publish(r, a[SA_PUBLISH]->value, svc);
 	if (a[SA_DOMAIN]) {
 		const char *d = NULL;
 		const struct ast_value *v = a[SA_DOMAIN]->value;
@@ -782,25 +823,8 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 			}
 		}
 	}
-	if (a[SA_NEEDS]) {
-		const struct ast_value **ids;
-		size_t n = rs_name_list(r, a[SA_NEEDS]->value, "needs", &ids);
-		svc->needs = arena_calloc(r->a, n + 1, sizeof(*svc->needs));
-		svc->needs_locs = arena_calloc(r->a, n + 1, sizeof(*svc->needs_locs));
-		svc->nneeds = 0;
-		for (size_t i = 0; i < n; i++) {
-			const struct mdl_service *t = rs_lookup(r, &r->services, "service",
-								ids[i]->u.str, ids[i]->loc);
-			if (!t)
-				continue;
-			if (t == svc->decl) {
-				rs_err(r, DIAG_E0403, ids[i]->loc, "%s needs itself", svc->name);
-				continue;
-			}
-			svc->needs_locs[svc->nneeds] = ids[i]->loc;
-			svc->needs[svc->nneeds++] = t;
-		}
-	}
+	if (a[SA_NEEDS])
+		rs_needs(r, a[SA_NEEDS]->value, svc);
 	if (a[SA_RESTART]) {
 		static const char *const modes[] = { "unless_stopped", "no", "always",
 						     "on_failure", NULL };
@@ -826,6 +850,14 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 	}
 	if (a[SA_HEALTHCHECK])
 		rs_nonempty_string(r, a[SA_HEALTHCHECK]->value, "healthcheck", &svc->healthcheck);
+	if (a[SA_MAX_UPLOAD] && rs_no_range(r, a[SA_MAX_UPLOAD]->value, "max_upload") &&
+	    rs_quantity(r, a[SA_MAX_UPLOAD]->value, UNITS_MEM, "max_upload", &svc->max_upload)) {
+		svc->max_upload_loc = a[SA_MAX_UPLOAD]->value->loc;
+		if (svc->max_upload <= 0) {
+			rs_err(r, DIAG_E0203, svc->max_upload_loc, "max_upload must be more than 0");
+			svc->max_upload = 0;
+		}
+	}
 }
 
 static void rs_proxy_attrs_apply(struct rs *r, const struct ast_item **a,

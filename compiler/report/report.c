@@ -242,7 +242,11 @@ static void report_ports_text(struct report_out *o, const struct mdl_placement *
 			report_put(o, ";", 1);
 		for (size_t k = 0; k < s->npublish; k++) {
 			report_puts(o, k ? ", " : " ");
-			report_int(o, s->publish[k]);
+			report_int(o, s->publish[k].host);
+			if (s->publish[k].container != s->publish[k].host) {
+				report_put(o, ":", 1);
+				report_int(o, s->publish[k].container);
+			}
 		}
 		report_put(o, " (", 2);
 		report_puts(o, s->name);
@@ -286,6 +290,10 @@ static void report_placement_text(struct report_out *o, const struct mdl_project
 		report_puts(o, s->name);
 		report_put(o, ":", 1);
 		report_int(o, model_service_port(s));
+		if (s->max_upload) {
+			report_puts(o, ", uploads up to ");
+			report_puts(o, units_fmt_mem(a, s->max_upload));
+		}
 		report_put(o, "\n", 1);
 	}
 
@@ -438,13 +446,16 @@ static json_object *report_placement_json(const struct mdl_project *p,
 			for (int port = 80; port <= 443; port += 363) {
 				json_object *po = json_object_new_object();
 				json_object_object_add(po, "port", json_object_new_int(port));
+				json_object_object_add(po, "container_port", json_object_new_int(port));
 				json_object_object_add(po, "service", json_object_new_string(s->name));
 				json_object_array_add(ports, po);
 			}
 		}
 		for (size_t k = 0; k < s->npublish; k++) {
 			json_object *po = json_object_new_object();
-			json_object_object_add(po, "port", json_object_new_int(s->publish[k]));
+			json_object_object_add(po, "port", json_object_new_int(s->publish[k].host));
+			json_object_object_add(po, "container_port",
+					       json_object_new_int(s->publish[k].container));
 			json_object_object_add(po, "service", json_object_new_string(s->name));
 			json_object_array_add(ports, po);
 		}
@@ -453,6 +464,8 @@ static json_object *report_placement_json(const struct mdl_project *p,
 			json_object_object_add(d, "domain", json_object_new_string(s->domain));
 			json_object_object_add(d, "service", json_object_new_string(s->name));
 			json_object_object_add(d, "port", json_object_new_int(model_service_port(s)));
+			json_object_object_add(d, "max_upload_mib",
+					       s->max_upload ? report_json_mib(s->max_upload) : NULL);
 			json_object_array_add(domains, d);
 		}
 	}

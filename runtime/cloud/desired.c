@@ -71,7 +71,7 @@ static void desired_firewall_ports(struct arena *a, const struct mdl_placement *
 			fw->ports[fw->nports++] = 443;
 		}
 		for (size_t j = 0; j < s->npublish; j++)
-			fw->ports[fw->nports++] = s->publish[j];
+			fw->ports[fw->nports++] = s->publish[j].host;
 	}
 	qsort(fw->ports, fw->nports, sizeof(int), desired_cmp_int);
 	size_t w = 0;

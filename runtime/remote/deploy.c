@@ -142,7 +142,19 @@ static const char deploy_functions[] =
 	"step() { S=$1; mark step \"$1\"; }\n"
 	/* before anything runs differently: drop what was staged, stop */
 	"die() { mark failed \"$S\"; rm -rf \"$T\"; exit 1; }\n"
-	"dc() { docker compose -p \"$P\" \"$@\"; }\n"
+	/* compose v2 (the plugin) where it is, else Debian 12's
+	 * docker-compose 1.29: both take the same commands used here */
+	"find_compose() { if docker compose version >/dev/null 2>&1; then DC='docker compose';"
+	" elif command -v docker-compose >/dev/null 2>&1; then DC=docker-compose;"
+	" else echo 'neither docker compose nor docker-compose is installed'; return 1; fi; }\n"
+	"dc() { $DC -p \"$P\" \"$@\"; }\n"
+	/* the project's containers as SERVICE|STATE|HEALTH|EXIT, from the
+	 * engine rather than from `compose ps`, whose output differs by version */
+	"states() { ids=$(docker ps -aq --filter \"label=com.docker.compose.project=$P\""
+	" --filter label=com.docker.compose.oneoff=False) && [ -n \"$ids\" ] &&"
+	" docker inspect --format '{{index .Config.Labels \"com.docker.compose.service\"}}|"
+	"{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}'"
+	" $ids; }\n"
 	"switch_to() { rm -f \"$B/.current.tmp\" && ln -s \"releases/$1\" \"$B/.current.tmp\" &&"
 	" mv -T \"$B/.current.tmp\" \"$B/current\"; }\n"
 	"reload() { [ -z \"$PROXY\" ] || dc exec -T \"$PROXY\" nginx -s reload 2>&1; }\n"
@@ -174,7 +186,7 @@ static const char deploy_functions[] =
 static const char deploy_steps[] =
 	"sync || die\n"
 	"step pull\n"
-	"cd \"$T\" && dc pull 2>&1 || die\n"
+	"cd \"$T\" && find_compose && dc pull 2>&1 || die\n"
 	"step switch\n"
 	"PREV=$(readlink \"$B/current\" 2>/dev/null) || PREV=\n"
 	"PREV=${PREV#releases/}\n"
@@ -192,7 +204,7 @@ static const char deploy_steps[] =
 	"step health\n"
 	"DEADLINE=$(( $(date +%s) + WAIT ))\n"
 	"while :; do\n"
-	"  out=$(dc ps -a --format '{{.Service}}|{{.State}}|{{.Health}}|{{.ExitCode}}' 2>&1) &&"
+	"  out=$(states 2>&1) &&"
 	" healthy \"$out\" && break\n"
 	"  if expired; then printf '%s\\n' \"${out:-no containers}\"; rollback; fi\n"
 	"  sleep 1\n"
@@ -239,7 +251,7 @@ char *deploy_script(const struct deploy_request *rq, const char *root, const cha
 		return NULL;
 	struct strbuf b = STRBUF_INIT;
 	/* set -f: the prune loop splits ls output, which must not glob */
-	strbuf_addstr(&b, "{\nset -uf\numask 022\nN=");
+	strbuf_addstr(&b, "{\nset -uf\numask 022\nDC=\nN=");
 	strbuf_add_shell_quoted(&b, nonce);
 	strbuf_addstr(&b, "\nP=");
 	strbuf_add_shell_quoted(&b, rq->project);

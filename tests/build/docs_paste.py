@@ -45,6 +45,7 @@ doc = open(page).read()
 doc = put(doc, "### docker-compose.yml", "yaml", text("docker-compose.yml"))
 doc = put(doc, "### nginx.conf", "nginx", text("nginx.conf"))
 doc = put(doc, "### .env.example", "", text(".env.example"))
+doc = put(doc, "### certs.sh", "sh", text("certs.sh"))
 doc = put(doc, "### cloud-init.yaml", "yaml", cloudinit_abridged())
 with tempfile.TemporaryDirectory() as out:
     first = subprocess.run([infrac, "build", root + "/examples/becker.infra", "-o", out],

@@ -57,9 +57,9 @@ build_becker() {
 expect_rc "build becker.infra" 0 build_becker "$T/out"
 contains "build lists what it wrote" "$LAST_OUT" "wrote $T/out/production/main/nginx.conf"
 files=$(cd "$T/out" && find . -type f | sort | tr '\n' ' ')
-want="./dev_test/main/.env.example ./dev_test/main/cloud-init.yaml ./dev_test/main/docker-compose.yml ./dev_test/main/nginx.conf ./production/main/.env.example ./production/main/cloud-init.yaml ./production/main/docker-compose.yml ./production/main/nginx.conf "
-[ "$files" = "$want" ] && ok "one folder per phase and server, four files each" ||
-	not_ok "one folder per phase and server, four files each" "$files"
+want="./dev_test/main/.env.example ./dev_test/main/certs.sh ./dev_test/main/cloud-init.yaml ./dev_test/main/docker-compose.yml ./dev_test/main/nginx.conf ./production/main/.env.example ./production/main/certs.sh ./production/main/cloud-init.yaml ./production/main/docker-compose.yml ./production/main/nginx.conf "
+[ "$files" = "$want" ] && ok "one folder per phase and server, five files each" ||
+	not_ok "one folder per phase and server, five files each" "$files"
 
 if [ -n "${UPDATE:-}" ]; then
 	rm -rf "$HERE/golden" && cp -a "$T/out" "$HERE/golden"
@@ -88,7 +88,7 @@ contains "unknown phase suggests the close name" "$LAST_OUT" "did you mean 'prod
 [ ! -e "$T/none" ] && ok "unknown phase writes nothing" || not_ok "unknown phase writes nothing"
 expect_rc "-o is required" 2 "$INFRAC" build "$BECKER"
 expect_rc "--json lists the files" 0 "$INFRAC" build "$BECKER" -o "$T/json" --json
-/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["errors"] == 0 and len(d["files"]) == 8 and d["files"][0]["bytes"] > 0, d' "$LAST_OUT" &&
+/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["errors"] == 0 and len(d["files"]) == 10 and d["files"][0]["bytes"] > 0, d' "$LAST_OUT" &&
 	ok "--json is one JSON document" || not_ok "--json is one JSON document" "$LAST_OUT"
 
 # ---- docker-compose (Debian's docker-compose) ------------------------------
@@ -143,9 +143,19 @@ done
 import sys, yaml
 d = sys.argv[1]
 ci = yaml.safe_load(open(d + "/cloud-init.yaml"))
-files = {f["path"].rsplit("/", 1)[1]: f["content"] for f in ci["write_files"]}
-for name in ("docker-compose.yml", "nginx.conf", ".env.example"):
-    assert files[name] == open(d + "/" + name).read(), name
+files = {f["path"]: f for f in ci["write_files"]}
+rel = "/opt/infrac/becker/releases/boot/"
+for name in ("docker-compose.yml", "nginx.conf", ".env.example", "certs.sh"):
+    assert files[rel + name]["content"] == open(d + "/" + name).read(), name
+assert files[rel + "certs.sh"]["permissions"] == "0755"
+assert "certbot" in ci["packages"] and "docker-compose-v2" in ci["packages"], ci["packages"]
+assert ["ln", "-sfn", "releases/boot", "/opt/infrac/becker/current"] == ci["runcmd"][0], ci["runcmd"]
+units = {p.rsplit("/", 1)[1]: f["content"] for p, f in files.items() if p.startswith("/etc/systemd/")}
+assert "cd -P /opt/infrac/becker/current && exec /usr/bin/docker compose -p becker up" in units["infrac-becker.service"]
+assert "ConditionPathExists=/opt/infrac/becker/current/.env" in units["infrac-becker.service"]
+assert "OnUnitActiveSec=1h" in units["infrac-becker-certs.timer"]
+assert "ExecStart=/bin/sh /opt/infrac/becker/current/certs.sh" in units["infrac-becker-certs.service"]
+assert ["systemctl", "enable", "--now", "infrac-becker-certs.timer"] in ci["runcmd"]
 PY
 
 # ---- nginx (Debian's nginx) ------------------------------------------------
@@ -196,11 +206,16 @@ sh "$T/boot.sh"
 import sys, yaml
 svc = yaml.safe_load(open(sys.argv[1]))["services"]
 open(sys.argv[2] + "/proxy.sh", "w").write(svc["nginx"]["command"][2].replace("$$", "$"))
-open(sys.argv[2] + "/certbot.sh", "w").write(svc["certbot"]["command"][0].replace("$$", "$"))
+assert "certbot" not in svc, "the certificates are the host's certbot's, not a container's"
+assert "../../letsencrypt:/etc/letsencrypt" in svc["nginx"]["volumes"], svc["nginx"]["volumes"]
+assert "../../acme:/var/www/acme:ro" in svc["nginx"]["volumes"], svc["nginx"]["volumes"]
 PY
 check "the proxy's script is valid sh" sh -n "$T/proxy.sh"
-check "certbot's script is valid sh" sh -n "$T/certbot.sh"
-contains "certbot obtains and renews each domain" "$(cat "$T/certbot.sh")" 'certbot certonly --webroot -w /var/www/acme --cert-name "$d" -d "$d"'
+check "certs.sh is valid sh" sh -n "$T/out/production/main/certs.sh"
+contains "certs.sh obtains and renews each domain through the proxy's webroot" \
+	"$(cat "$T/out/production/main/certs.sh")" '--webroot -w "$WEB" --cert-name "$d" -d "$d" --keep-until-expiring'
+contains "certs.sh quotes the domains and the email for sh" "$(cat "$T/out/production/main/certs.sh")" \
+	"EMAIL='admin@becker-sicherheit.de'"
 
 N=$T/nginx-production/main
 nginx -e stderr -p "$N/" -c "$N/nginx.conf" -g "daemon off; pid $N/nginx.pid;" \
@@ -321,7 +336,7 @@ contains "fractional cpus" "$(cat "$TC")" 'cpus: 0.125'
 contains "no proxy, no nginx.conf" "$(ls -A "$T/traps/out/only/box")" ".env.example
 cloud-init.yaml
 docker-compose.yml"
-contains "no secrets: the unit does not wait for .env" "$(cat "$T/traps/out/only/box/cloud-init.yaml")" "ExecStart=/usr/bin/docker compose up --detach --remove-orphans"
+contains "no secrets: the unit does not wait for .env" "$(cat "$T/traps/out/only/box/cloud-init.yaml")" "ExecStart=/bin/sh -c 'cd -P /opt/infrac/traps/current && exec /usr/bin/docker compose -p traps up --detach --remove-orphans'"
 grep -q ConditionPathExists "$T/traps/out/only/box/cloud-init.yaml" &&
 	not_ok "no ConditionPathExists without secrets" || ok "no ConditionPathExists without secrets"
 check "cloud-init schema: traps" cloud-init schema --config-file "$T/traps/out/only/box/cloud-init.yaml"
@@ -382,7 +397,7 @@ printf 'project broken {\n' >"$T/traps/broken.infra"
 expect_rc "a file with errors builds nothing" 1 "$INFRAC" build "$T/traps/broken.infra" -o "$T/traps/broken-out"
 [ ! -e "$T/traps/broken-out" ] && ok "errors write nothing" || not_ok "errors write nothing"
 
-{ preamble certbot; cat; } >"$T/traps/certbot.infra" <<'INFRA'
+{ preamble named; cat; } >"$T/traps/certbot.infra" <<'INFRA'
 service certbot {
   image  = "busybox:1.36"
   ram    = 64 MB
@@ -402,21 +417,36 @@ phase only {
   }
 }
 INFRA
-expect_rc "a service named like the certificate service" 1 "$INFRAC" build "$T/traps/certbot.infra" -o "$T/traps/certbot-out"
-contains "E1003 for the certbot name" "$LAST_OUT" "error[E1003]: service certbot clashes with the certificate service the proxy web brings"
+expect_rc "a service may be called certbot: the certificates are the host's" 0 \
+	"$INFRAC" build "$T/traps/certbot.infra" -o "$T/traps/certbot-out"
 sed 's/letsencrypt/none/' "$T/traps/certbot.infra" >"$T/traps/plain.infra"
-expect_rc "without TLS the name is free" 0 "$INFRAC" build "$T/traps/plain.infra" -o "$T/traps/plain-out"
+expect_rc "without TLS" 0 "$INFRAC" build "$T/traps/plain.infra" -o "$T/traps/plain-out"
 P=$T/traps/plain-out/only/box
-grep -q 'listen 443\|certbot/certbot' "$P/nginx.conf" "$P/docker-compose.yml" &&
-	not_ok "tls = none: port 80 only, no certificate service" || ok "tls = none: port 80 only, no certificate service"
+grep -q 'listen 443\|letsencrypt' "$P/nginx.conf" "$P/docker-compose.yml" &&
+	not_ok "tls = none: port 80 only, no certificates" || ok "tls = none: port 80 only, no certificates"
+[ ! -e "$P/certs.sh" ] && ! grep -qx -- '- "certbot"' "$P/cloud-init.yaml" &&
+	ok "tls = none: no certs.sh, no certbot package" || not_ok "tls = none: no certs.sh, no certbot package"
 check "nginx -t: tls = none" nginx -t -q -e stderr -p "$T/traps/" -c "$P/nginx.conf" -g "pid $T/traps/nginx.pid;"
 check "docker-compose config: tls = none" docker-compose -f "$P/docker-compose.yml" config -q
+
+# ---- compose on the image: what cloud-init installs and the unit runs ---------
+sed 's/type = cpx22/type  = cpx22\n  image = "debian-12"/' "$T/traps/plain.infra" >"$T/traps/debian.infra"
+expect_rc "debian-12 builds" 0 "$INFRAC" build "$T/traps/debian.infra" -o "$T/traps/debian-out"
+D=$T/traps/debian-out/only/box/cloud-init.yaml
+contains "debian-12: Debian's docker-compose" "$(cat "$D")" '- "docker-compose"'
+contains "debian-12: the unit runs docker-compose" "$(cat "$D")" "exec /usr/bin/docker-compose -p named up --detach"
+check "cloud-init schema: debian-12" cloud-init schema --config-file "$D"
+sed 's/type = cpx22/type  = cpx22\n  image = "fedora-40"/' "$T/traps/plain.infra" >"$T/traps/fedora.infra"
+expect_rc "an image infrac knows no compose package for builds, with a warning" 0 \
+	"$INFRAC" build "$T/traps/fedora.infra" -o "$T/traps/fedora-out"
+contains "W1004 names the image and what infrac knows" "$LAST_OUT" \
+	"warning[W1004]: server box runs image fedora-40: infrac knows which compose package to install on ubuntu-24.04, ubuntu-22.04 and debian-12 only"
 
 # ---- docs/build.md shows the files as they are -------------------------------
 /usr/bin/python3 - "$ROOT/docs/build.md" "$HERE/golden/production/main" <<'PY' && ok "docs/build.md shows the generated files" || not_ok "docs/build.md shows the generated files" "UPDATE=1 $0 pastes them in"
 import sys
 doc = open(sys.argv[1]).read()
-for name in ("docker-compose.yml", "nginx.conf", ".env.example"):
+for name in ("docker-compose.yml", "nginx.conf", ".env.example", "certs.sh"):
     assert open(sys.argv[2] + "/" + name).read() in doc, name
 PY
 

@@ -50,7 +50,8 @@ case "\$*" in
 *" pull") [ "\$mode" = hang ] && sleep 4
 	[ "\$mode" = pullfail ] && { echo "pull access denied for example/app"; exit 1; } ;;
 *" up -d --remove-orphans") [ "\$mode" = upfail ] && [ "\$(basename "\$(pwd -P)")" != "\$(cat "$WORK/good" 2>/dev/null)" ] && { echo "port is already allocated"; exit 1; } ;;
-*" ps -a --format "*)
+"ps -aq "*) echo c1 c2 c3 ;;
+"inspect --format "*)
 	echo "nginx|running||0"
 	echo "migrate|exited||0"
 	if [ "\$mode" = unhealthy ]; then
@@ -119,10 +120,12 @@ check "first deploy: .env holds the secrets, single-quoted" \
 ANTHROPIC_API_KEY='$ANTHROPIC_API_KEY'"
 check "first deploy: the new host key was recorded" grep -q "^\[127.0.0.1\]:$PORT ssh-ed25519" "$KH"
 check "first deploy: no staging directory left" test -z "$(ls -A "$REL" | grep -v '^r1$')"
-expected=".r1.tmp docker compose -p becker pull
+expected=".r1.tmp docker compose version
+.r1.tmp docker compose -p becker pull
 r1 docker compose -p becker up -d --remove-orphans
 r1 docker compose -p becker exec -T nginx nginx -s reload
-r1 docker compose -p becker ps -a --format {{.Service}}|{{.State}}|{{.Health}}|{{.ExitCode}}
+r1 docker ps -aq --filter label=com.docker.compose.project=becker --filter label=com.docker.compose.oneoff=False
+r1 docker inspect --format {{index .Config.Labels \"com.docker.compose.service\"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}} c1 c2 c3
 curl -fsS -o /dev/null --max-time 10 -H Host: odoo.example.test http://127.0.0.1/
 curl -fsS -o /dev/null --max-time 10 -H Host: claude.example.test http://127.0.0.1/"
 if [ "$(cat "$WORK/docker.log")" = "$expected" ]; then ok "first deploy: pull, up, reload, health, domains in order"

@@ -275,8 +275,11 @@ static void test_becker_capacity(void **state)
 	assert_int_equal(cap.ram_hi, q.v);
 	assert_int_equal(units_percent_of(cap.ram_lo, cap.ram_total), 51);
 	assert_int_equal(units_percent_of(cap.ram_hi, cap.ram_total), 57);
-	/* pgdata: 5 GB + 2 GB/month for 36 months from 2026-02 */
-	assert_int_equal(cap.disk, 77 * UNITS_GIB);
+	/* pgdata 5 GB + 2 GB/month for 36 months from 2026-02, odoo_test's
+	 * filestore 1 GB + 0.2 GB/month for 36 months, odoo_prod's 2 GB +
+	 * 1 GB/month for its 30 months: 77 + 8.2 + 32 GB */
+	assert_int_equal(units_parse("117.2", "GB", &q), UNITS_OK);
+	assert_int_equal(cap.disk, q.v);
 
 	/* the cheapest type that carries production is a cpx42 (16 GB) */
 	const struct mdl_type *t = capacity_cheapest_fit(p, prod, &prod->placements[0]);

@@ -18,16 +18,16 @@ static void test_bytes(void **state)
 {
 	(void)state;
 	char buf[64];
-	assert_string_equal(emit_compose_bytes(buf, sizeof(buf), 2 * UNITS_GIB), "2g");
-	assert_string_equal(emit_compose_bytes(buf, sizeof(buf), 1536 * UNITS_MIB), "1536m");
+	assert_string_equal(emit_size(buf, sizeof(buf), 2 * UNITS_GIB), "2g");
+	assert_string_equal(emit_size(buf, sizeof(buf), 1536 * UNITS_MIB), "1536m");
 	/* 0.3 GB = 314572.8 KiB: rounded up, never below the file's limit */
-	assert_string_equal(emit_compose_bytes(buf, sizeof(buf), 307200), "314573k");
+	assert_string_equal(emit_size(buf, sizeof(buf), 307200), "314573k");
 	/* 0.1 GB = 104857.6 KiB */
-	assert_string_equal(emit_compose_bytes(buf, sizeof(buf), 102400), "104858k");
+	assert_string_equal(emit_size(buf, sizeof(buf), 102400), "104858k");
 	/* 1/1000 MiB is 1.048576 bytes: one KiB, not zero */
-	assert_string_equal(emit_compose_bytes(buf, sizeof(buf), 1), "2k");
+	assert_string_equal(emit_size(buf, sizeof(buf), 1), "2k");
 	/* 0.976 MiB = 999.424 KiB */
-	assert_string_equal(emit_compose_bytes(buf, sizeof(buf), 976), "1000k");
+	assert_string_equal(emit_size(buf, sizeof(buf), 976), "1000k");
 }
 
 static void test_plain_safe(void **state)
@@ -115,7 +115,9 @@ static void test_healthchecks(void **state)
 	assert_null(emit_compose_healthcheck(&s));
 	s.image = "acme/postgres:16";
 	assert_null(emit_compose_healthcheck(&s));
-	s.image = "odoo:17";
+	s.image = "odoo:17"; /* its own /web/health */
+	assert_non_null(strstr(emit_compose_healthcheck(&s), "http://127.0.0.1:8069/web/health"));
+	s.image = "busybox:1.36";
 	assert_null(emit_compose_healthcheck(&s));
 	s.healthcheck = "curl -f http://localhost:8069/web/health";
 	assert_string_equal(emit_compose_healthcheck(&s), s.healthcheck);

@@ -40,7 +40,9 @@ static const char shop[] = UNIT_HEAD
 	"  ram    = 1 GB .. 1.5 GB\n"
 	"  cpus   = 0.5\n"
 	"  port   = 8000\n"
-	"  publish = [9000, 9001]\n"
+	"  publish = [9000, 9001:80]\n"
+	"  domain = \"shop.example.com\"\n"
+	"  max_upload = 1.5 GB\n"
 	"  needs  = [db]\n"
 	"  env {\n"
 	"    B = \"2\"\n"
@@ -100,7 +102,12 @@ static void test_units_per_attribute(void **state)
 	assert_int_equal(app->cpus, 500);
 	assert_int_equal(app->port, 8000);
 	assert_int_equal(app->npublish, 2);
-	assert_int_equal(app->publish[1], 9001);
+	/* a bare port is the same on both sides; HOST:CONTAINER as compose */
+	assert_int_equal(app->publish[0].host, 9000);
+	assert_int_equal(app->publish[0].container, 9000);
+	assert_int_equal(app->publish[1].host, 9001);
+	assert_int_equal(app->publish[1].container, 80);
+	assert_int_equal(app->max_upload, 1536 * UNITS_MIB);
 	assert_int_equal(db->ram_lo, 512 * UNITS_MIB);
 	assert_int_equal(db->nvolumes, 1);
 	assert_int_equal(db->volumes[0].size, 5 * UNITS_GIB);
