@@ -5,12 +5,11 @@
 #include "strbuf.h"
 
 /*
- * A folder in live/ without a renewal configuration is the proxy's
- * self-signed stand-in (see compose_proxy_script): certbot would not write
- * over it, so it goes first.  certonly --keep-until-expiring obtains a
- * missing certificate and renews one that is due, and does nothing else,
- * so running it every hour costs nothing until a domain points here.  The
- * proxy reloads nginx within a minute of a new certificate.
+ * certonly --keep-until-expiring obtains a missing certificate and renews
+ * one that is due, and does nothing else, so running it every hour costs
+ * nothing until a domain points here.  certbot writes live/DOMAIN only;
+ * the proxy serves its own stand-in until that exists and reloads nginx
+ * within a minute of a new certificate (see compose_proxy_script).
  */
 const char *emit_certs_sh(struct arena *a, const struct emit_target *t)
 {
@@ -33,7 +32,6 @@ const char *emit_certs_sh(struct arena *a, const struct emit_target *t)
 		strbuf_add_shell_quoted(&b, doms[i]->domain);
 	}
 	strbuf_addstr(&b, "; do\n"
-			  "  [ -e \"$LE/renewal/$d.conf\" ] || rm -rf \"$LE/live/$d\"\n"
 			  "  certbot certonly --non-interactive --quiet --agree-tos --no-eff-email \\\n"
 			  "    --email \"$EMAIL\" \\\n"
 			  "    --config-dir \"$LE\" --work-dir \"$LE/.work\" --logs-dir \"$LE/.logs\" \\\n"

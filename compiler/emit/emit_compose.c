@@ -237,29 +237,41 @@ static const char *compose_domain_words(struct compose *c)
 }
 
 /*
- * The proxy starts before any certificate exists: for each domain still
- * without one it makes a self-signed stand-in (valid one day), so nginx
- * can load its configuration and answer the ACME challenge on port 80.
- * Once a minute it reloads nginx if certbot (emit_certs.h, on the host)
- * wrote a newer certificate; a reload that fails keeps the running
- * configuration and the loop alive.
+ * The proxy serves each domain from serving/DOMAIN, a symlink to the
+ * certificate certbot keeps in live/DOMAIN once there is one, else to a
+ * self-signed stand-in in standin/DOMAIN (made here, valid 30 days and
+ * made again when it is within a day of expiring), so nginx can load its
+ * configuration and answer the ACME challenge on port 80 from the first
+ * boot on.  Nothing ever removes a certificate nginx loads: a certbot
+ * that fails leaves the stand-in in place.  Once a minute the links are
+ * set again and nginx reloaded when a certificate it serves is newer; a
+ * reload that fails keeps the running configuration and the loop alive.
  */
 static const char *compose_proxy_script(struct compose *c)
 {
 	return arena_printf(
 		c->a,
 		"set -e\n"
-		"for d in %s; do\n"
-		"  live=" EMIT_NGINX_CERTS "/live/$d\n"
-		"  if [ ! -e \"$live/fullchain.pem\" ]; then\n"
-		"    mkdir -p \"$live\"\n"
-		"    openssl req -x509 -nodes -newkey rsa:2048 -days 1 -subj \"/CN=$d\" \\\n"
-		"      -keyout \"$live/privkey.pem\" -out \"$live/fullchain.pem\" 2>/dev/null\n"
-		"  fi\n"
-		"done\n"
+		"C=" EMIT_NGINX_CERTS "\n"
+		"pick() {\n"
+		"  for d in %s; do\n"
+		"    s=$C/standin/$d\n"
+		"    if ! openssl x509 -checkend 86400 -noout -in \"$s/fullchain.pem\" >/dev/null 2>&1; then\n"
+		"      mkdir -p \"$s\"\n"
+		"      openssl req -x509 -nodes -newkey rsa:2048 -days 30 -subj \"/CN=$d\" \\\n"
+		"        -keyout \"$s/privkey.pem\" -out \"$s/fullchain.pem\" 2>/dev/null\n"
+		"    fi\n"
+		"    t=../standin/$d\n"
+		"    [ -e \"$C/live/$d/fullchain.pem\" ] && t=../live/$d\n"
+		"    mkdir -p \"$C/serving\"\n"
+		"    [ \"$(readlink \"$C/serving/$d\")\" = \"$t\" ] || ln -sfn \"$t\" \"$C/serving/$d\"\n"
+		"  done\n"
+		"}\n"
+		"pick\n"
 		"touch /tmp/certificates-loaded\n"
 		"while sleep 60; do\n"
-		"  if [ -n \"$(find -L " EMIT_NGINX_CERTS "/live -name '*.pem' -newer /tmp/certificates-loaded)\" ]; then\n"
+		"  pick || true\n"
+		"  if [ -n \"$(find -L \"$C/serving\" -name '*.pem' -newer /tmp/certificates-loaded)\" ]; then\n"
 		"    touch /tmp/certificates-loaded\n"
 		"    nginx -s reload || true\n"
 		"  fi\n"

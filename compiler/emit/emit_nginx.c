@@ -122,8 +122,8 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 		if (tls)
 			strbuf_addf(
 				&b,
-				"        ssl_certificate " EMIT_NGINX_CERTS "/live/%s/fullchain.pem;\n"
-				"        ssl_certificate_key " EMIT_NGINX_CERTS "/live/%s/privkey.pem;\n"
+				"        ssl_certificate " EMIT_NGINX_CERTS "/serving/%s/fullchain.pem;\n"
+				"        ssl_certificate_key " EMIT_NGINX_CERTS "/serving/%s/privkey.pem;\n"
 				"        add_header Strict-Transport-Security \"max-age=31536000\" always;\n",
 				d, d);
 		if (doms[i]->max_upload) {

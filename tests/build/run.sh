@@ -162,17 +162,17 @@ PY
 # The test changes only listen ports, the backends' addresses and where
 # certificates and challenges live; the rest is the generated file.
 make_cert() {
-	mkdir -p "$T/le/live/$1"
+	mkdir -p "$T/le/serving/$1"
 	openssl req -x509 -nodes -newkey rsa:2048 -days 2 -subj "/CN=$1" \
-		-keyout "$T/le/live/$1/privkey.pem" -out "$T/le/live/$1/fullchain.pem" 2>/dev/null
+		-keyout "$T/le/serving/$1/privkey.pem" -out "$T/le/serving/$1/fullchain.pem" 2>/dev/null
 }
 rewrite_conf() { # rewrite_conf IN OUT
 	sed -e "s/listen 80/listen 127.0.0.1:$P80/; s/listen 443/listen 127.0.0.1:$P443/" \
 		-e "s/set \$backend odoo_prod:8069;/set \$backend 127.0.0.1:$PA;/" \
 		-e "s/set \$backend claude_code:3000;/set \$backend 127.0.0.1:$PB;/" \
 		-e "s|/etc/letsencrypt/|$T/le/|; s|root /var/www/acme;|root $T/acme;|" "$1" >"$2"
-	for dom in $(sed -n 's|.*ssl_certificate .*/live/\([^/]*\)/fullchain.pem;|\1|p' "$1"); do
-		[ -e "$T/le/live/$dom" ] || make_cert "$dom"
+	for dom in $(sed -n 's|.*ssl_certificate .*/serving/\([^/]*\)/fullchain.pem;|\1|p' "$1"); do
+		[ -e "$T/le/serving/$dom" ] || make_cert "$dom"
 	done
 }
 for d in "$T"/out/*/*; do
@@ -190,17 +190,27 @@ import sys, yaml
 script = yaml.safe_load(open(sys.argv[1]))["services"]["nginx"]["command"][2]
 print(script.replace("$$", "$").split("touch /tmp/certificates-loaded")[0])
 PY
-sed -i "s|/etc/letsencrypt/|$T/boot-le/|g" "$T/boot.sh"
+sed -i "s|^C=/etc/letsencrypt$|C=$T/boot-le|" "$T/boot.sh"
 check "proxy start script makes stand-in certificates" sh "$T/boot.sh"
-subj=$(openssl x509 -noout -subject -in "$T/boot-le/live/odoo.becker-sicherheit.de/fullchain.pem" 2>&1)
+subj=$(openssl x509 -noout -subject -in "$T/boot-le/serving/odoo.becker-sicherheit.de/fullchain.pem" 2>&1)
 contains "stand-in certificate names its domain" "$subj" "CN = odoo.becker-sicherheit.de"
+contains "nginx serves the stand-in until certbot has a certificate" \
+	"$(readlink "$T/boot-le/serving/odoo.becker-sicherheit.de")" "../standin/odoo.becker-sicherheit.de"
 sed "s|$T/le/|$T/boot-le/|" "$T/nginx-production/main/nginx.conf" >"$T/nginx-production/boot.conf"
 check "nginx loads the stand-in certificates" nginx -t -q -e stderr -p "$T/nginx-production/" \
 	-c "$T/nginx-production/boot.conf" -g "pid $T/nginx-production/boot.pid;"
-before=$(md5sum "$T/boot-le/live/odoo.becker-sicherheit.de/fullchain.pem")
+before=$(md5sum "$T/boot-le/standin/odoo.becker-sicherheit.de/fullchain.pem")
 sh "$T/boot.sh"
-[ "$before" = "$(md5sum "$T/boot-le/live/odoo.becker-sicherheit.de/fullchain.pem")" ] &&
+[ "$before" = "$(md5sum "$T/boot-le/standin/odoo.becker-sicherheit.de/fullchain.pem")" ] &&
 	ok "a second start keeps the certificate it finds" || not_ok "a second start keeps the certificate it finds"
+# certbot's certificate (made here by openssl: no ACME server) takes over
+mkdir -p "$T/boot-le/live/odoo.becker-sicherheit.de"
+cp "$T/boot-le/standin/odoo.becker-sicherheit.de/"*.pem "$T/boot-le/live/odoo.becker-sicherheit.de/"
+sh "$T/boot.sh"
+contains "once certbot has one, nginx serves certbot's certificate" \
+	"$(readlink "$T/boot-le/serving/odoo.becker-sicherheit.de")" "../live/odoo.becker-sicherheit.de"
+contains "  ... and the other domain still its stand-in" \
+	"$(readlink "$T/boot-le/serving/claude.becker-sicherheit.de")" "../standin/claude.becker-sicherheit.de"
 
 /usr/bin/python3 - "$T/out/production/main/docker-compose.yml" "$T" <<'PY'
 import sys, yaml

@@ -10,7 +10,6 @@ mkdir -p "$WEB" "$LE" || exit 1
 EMAIL='admin@becker-sicherheit.de'
 status=0
 for d in 'claude.becker-sicherheit.de'; do
-  [ -e "$LE/renewal/$d.conf" ] || rm -rf "$LE/live/$d"
   certbot certonly --non-interactive --quiet --agree-tos --no-eff-email \
     --email "$EMAIL" \
     --config-dir "$LE" --work-dir "$LE/.work" --logs-dir "$LE/.logs" \
