@@ -314,8 +314,7 @@ static bool converge_server_deploy(struct apply_worker *wk, struct apply_job *j,
 	struct error derr = ERROR_INIT;
 	bool ok = deploy_release(&tg, &rq, &res, &derr);
 	if (!ok)
-		error_set(e, "deploy failed at step %s: %s%s", progress_step_name(res.failed),
-			  derr.msg, res.rolled_back ? "\n (switched back to the previous release)" : "");
+		error_set(e, "deploy failed at step %s: %s", progress_step_name(res.failed), derr.msg);
 	error_release(&derr);
 	deploy_result_release(&res);
 	return ok;

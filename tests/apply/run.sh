@@ -230,7 +230,7 @@ GOOD=$(readlink "$WORK/remote/becker/current")
 sed -e 's/redis:7/redis:7.2/' "$WORK/ex/bigger.infra" > "$WORK/ex/next.infra"
 echo unhealthy > "$WORK/mode"
 run unhealthy apply "$WORK/ex/next.infra" --phase production --yes
-expect "a failed health check fails the apply" 1 "switched back to the previous release"
+expect "a failed health check fails the apply" 1 "failed at step health; switched back to release ${GOOD#releases/}"
 check "  ... current points at the previous release again" test "$(readlink "$WORK/remote/becker/current")" = "$GOOD"
 check "  ... the artefacts label was left alone" state_has "cpx52 running ${GOOD#releases/} becker"
 echo healthy > "$WORK/mode"

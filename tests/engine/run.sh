@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# The real-engine suite: examples/becker.infra, as it is, deployed with
+# `infrac apply` to a server that is a network namespace of this test's
+# with its own dockerd, sshd and image registry (engine.sh), running
+# images built from Debian's packages (images.sh; stand-ins for Odoo and
+# the Claude Code UI, which Debian does not package: standin.c).  The
+# Hetzner API simulator hands out the namespace's address.  Traffic goes
+# only to that namespace and to the simulator on 127.0.0.1.
+#   tests/engine/run.sh /abs/path/to/infrac
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/../lib.sh"
+. "$HERE/engine.sh"
+. "$HERE/images.sh"
+INFRAC=${1:?usage: run.sh INFRAC}
+W=$(mktemp -d /tmp/infrac-engine.XXXXXX)
+chmod 755 "$W"
+SIM_PID=
+cleanup() {
+	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+	SIM_PID=
+	engine_stop
+	rm -rf "$W"
+}
+trap cleanup EXIT
+T0=$(date +%s)
+say() { echo "# $(($(date +%s) - T0)) s: $*"; }
+
+engine_start && engine_sshd_start && engine_registry_start || {
+	not_ok "the test engine starts" "see the messages above"
+	finish
+	exit 1
+}
+IMAGES_LOG=$W/images.log images_build_all && images_publish ||
+	{ not_ok "the images build" "$(tail -30 "$W/images.log")"; finish; exit 1; }
+say "engine, sshd, registry and images ready${IMAGES_TIMES:+: $(echo $IMAGES_TIMES)}"
+
+# ---- the simulator and what apply reads ----------------------------------------
+python3 "$ROOT/tests/sim/hcloud_sim.py" --port 0 --port-file "$W/sim.port" \
+	--action-seconds 0.05 --server-ip "$ENGINE_NS_IP" > "$W/sim.log" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 100); do [ -s "$W/sim.port" ] && break; sleep 0.05; done
+export HCLOUD_TOKEN=engine-test HCLOUD_ENDPOINT=http://127.0.0.1:$(cat "$W/sim.port")/v1
+export PG_PASSWORD=pg-$$-secret ANTHROPIC_API_KEY=ak-$$-secret
+export INFRAC_SSH_USER=root INFRAC_SSH_PORT=$ENGINE_SSH_PORT INFRAC_SSH_IDENTITY=$ENGINE_SSH_KEY
+export INFRAC_REMOTE_ROOT=$W/remote XDG_STATE_HOME=$W/state INFRAC_ACTION_POLL_MS=20
+export NO_COLOR=1
+mkdir -p "$W/remote" "$W/state"
+# ENGINE_BECKER: another file to deploy in its place (to see the suite fail
+# when a wiring of becker.infra is broken on purpose)
+cp -a "${ENGINE_BECKER:-$ROOT/examples/becker.infra}" "$W/becker.infra"
+cp -a "$ROOT/examples/keys" "$W/"
+BECKER=$W/becker.infra
+ODOO=odoo.becker-sicherheit.de CLAUDE=claude.becker-sicherheit.de
+P=$W/remote/becker
+
+# apply FILE PHASE: the output in $W/out, the status in $RC
+apply() {
+	timeout 400 "$INFRAC" apply "$1" --phase "$2" --yes > "$W/out" 2>&1
+	RC=$?
+}
+expect_apply() { # expect_apply WHAT RC FILE PHASE
+	apply "$3" "$4"
+	if [ "$RC" = "$2" ]; then ok "$1"; else not_ok "$1" "exit $RC; $(tail -40 "$W/out")"; fi
+}
+# in the server's namespace, as a client of that server would be
+https() { engine_in_ns curl -sk --max-time 10 --resolve "$1:443:127.0.0.1" "https://$1$2"; }
+http() { # http PORT PATH [curl options...]
+	local port=$1 path=$2
+	shift 2
+	engine_in_ns curl -s --max-time 10 "$@" "http://127.0.0.1:$port$path"
+}
+# SERVICE|STATE|HEALTH of the project's containers, sorted
+states() {
+	local ids
+	ids=$(docker ps -aq --filter label=com.docker.compose.project=becker) && [ -n "$ids" ] &&
+		docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}' \
+			$ids | sort
+}
+current() { readlink "$P/current"; }
+# waits (at most 120 s) until every container of the project is running
+# and healthy where it has a check
+wait_healthy() {
+	local i s
+	for i in $(seq 120); do
+		s=$(states) && ! printf '%s\n' "$s" | grep -qv '|running|healthy$\||running|$' && return 0
+		sleep 1
+	done
+	return 1
+}
+has() { case "$2" in *"$3"*) ok "$1" ;; *) not_ok "$1" "'$3' not in: $2" ;; esac; }
+
+# ---- dev_test: the first apply ---------------------------------------------------
+expect_apply "apply dev_test: becker.infra as it is, on a real engine" 0 "$BECKER" dev_test
+say "dev_test applied"
+want="claude_code|running|
+nginx|running|healthy
+odoo_dev|running|healthy
+odoo_test|running|healthy
+postgres|running|healthy
+redis|running|healthy"
+if [ "$(states)" = "$want" ]; then ok "dev_test: every container running, healthy where it has a check"
+else not_ok "dev_test: every container running, healthy where it has a check" "$(states)"; fi
+has "odoo_dev answers on 8069, on its own database" "$(http 8069 /)" "database=dev"
+has "odoo_test answers on host port 8070 (Odoo's 8069 inside)" "$(http 8070 /)" "database=test"
+has "odoo_test reached PostgreSQL as HOST, USER, PASSWORD say" "$(http 8070 /web/health)" '"database": "test"'
+has "https $CLAUDE reaches claude_code through nginx" "$(https "$CLAUDE" /)" "claude-code-ui"
+cn=$(engine_in_ns sh -c "openssl s_client -connect 127.0.0.1:443 -servername $CLAUDE </dev/null 2>/dev/null | openssl x509 -noout -subject")
+has "nginx answers with the certificate of the name asked for (SNI)" "$cn" "CN = $CLAUDE"
+has "http $CLAUDE redirects to https" "$(engine_in_ns curl -s -o /dev/null -w '%{http_code} %{redirect_url}' \
+	--resolve "$CLAUDE:80:127.0.0.1" "http://$CLAUDE/x")" "301 https://$CLAUDE/x"
+check "the release runs from releases/, current points at it" test -d "$P/$(current)"
+R1=$(current)
+
+# data that must outlive every redeploy: a row in odoo_test's database (the
+# pgdata volume) and a file in its filestore (odoo_test_files)
+http 8070 "/test/row?value=row-$$" -X POST >/dev/null
+http 8070 /test/file/note.txt -X PUT --data-binary "file-$$" >/dev/null
+has "a row is written to PostgreSQL through odoo_test" "$(http 8070 /test/rows)" "row-$$"
+has "a file is written to odoo_test's filestore" "$(http 8070 /test/file/note.txt)" "file-$$"
+
+# ---- a redeploy that recreates postgres and odoo_test ---------------------------
+sed -e 's/^    POSTGRES_USER     = "odoo"$/&\n    TZ                = "Europe\/Berlin"/' \
+	-e '/^service odoo_test {$/,/^}$/s/^    USER     = "odoo"$/&\n    TZ       = "Europe\/Berlin"/' \
+	"$BECKER" > "$W/becker-tz.infra"
+ids_before=$(docker ps -q --filter label=com.docker.compose.service=postgres)$(docker ps -q --filter label=com.docker.compose.service=odoo_test)
+expect_apply "a changed dev_test deploys a new release" 0 "$W/becker-tz.infra" dev_test
+say "dev_test redeployed"
+ids_after=$(docker ps -q --filter label=com.docker.compose.service=postgres)$(docker ps -q --filter label=com.docker.compose.service=odoo_test)
+[ -n "$ids_after" ] && [ "$ids_before" != "$ids_after" ] && ok "the redeploy recreated postgres and odoo_test" ||
+	not_ok "the redeploy recreated postgres and odoo_test" "$ids_before / $ids_after"
+has "the row survives the redeploy" "$(http 8070 /test/rows)" "row-$$"
+has "the file survives the redeploy" "$(http 8070 /test/file/note.txt)" "file-$$"
+check "current moved to the new release" test "$(current)" != "$R1"
+
+# ---- the switch to production ------------------------------------------------------
+expect_apply "apply production: the switch from dev_test" 0 "$BECKER" production
+say "production applied"
+R2=$(current)
+want="claude_code|running|
+nginx|running|healthy
+odoo_prod|running|healthy
+odoo_test|running|healthy
+postgres|running|healthy
+redis|running|healthy"
+if [ "$(states)" = "$want" ]; then ok "production: odoo_prod runs, odoo_dev is gone"
+else not_ok "production: odoo_prod runs, odoo_dev is gone" "$(states)"; fi
+has "https $ODOO reaches odoo_prod, on the prod database" "$(https "$ODOO" /)" "database=prod"
+has "https $CLAUDE still reaches claude_code" "$(https "$CLAUDE" /)" "claude-code-ui"
+has "the row survives the switch" "$(http 8070 /test/rows)" "row-$$"
+has "the file survives the switch" "$(http 8070 /test/file/note.txt)" "file-$$"
+# max_upload = 128 MB: nginx takes a 70 MB body for odoo_prod's domain, and
+# refuses it (413, its default 64 MB) for claude's
+head -c $((70 << 20)) /dev/zero > "$W/big"
+up() { engine_in_ns curl -sk --max-time 60 -o /dev/null -w '%{http_code}' -X POST --data-binary "@$W/big" \
+	--resolve "$1:443:127.0.0.1" "https://$1/test/upload"; }
+code=$(up "$ODOO")
+[ "$code" != 413 ] && [ "$code" != 000 ] && ok "a 70 MB upload passes the proxy to odoo_prod (max_upload 128 MB): $code" ||
+	not_ok "a 70 MB upload passes the proxy to odoo_prod (max_upload 128 MB)" "status $code"
+has "  ... and is refused for claude, where the default 64 MB holds" "$(up "$CLAUDE")" 413
+rm -f "$W/big"
+
+# ---- a release whose health check fails is rolled back --------------------------
+sed '/^service odoo_prod {$/,/^}$/s/^  port       = 8069$/&\n  healthcheck = "exit 1"/' "$BECKER" > "$W/becker-broken.infra"
+INFRAC_HEALTH_TIMEOUT=25 expect_apply "a release whose health check fails fails the apply" 1 "$W/becker-broken.infra" production
+has "  ... which says it switched back" "$(cat "$W/out")" "switched back to release ${R2#releases/}"
+check "current points at the previous release again" test "$(current)" = "$R2"
+wait_healthy && ok "the previous release's containers are healthy again" ||
+	not_ok "the previous release's containers are healthy again" "$(states)"
+has "  ... and odoo_prod answers again" "$(https "$ODOO" /)" "database=prod"
+say "rollback checked"
+
+# ---- the engine stops and starts again ---------------------------------------------
+engine_dockerd_restart && wait_healthy && ok "after the engine restarts, every container is back and healthy" ||
+	not_ok "after the engine restarts, every container is back and healthy" "$(states)"
+has "  ... running the current release (production), not the first one" "$(https "$ODOO" /)" "database=prod"
+[ -z "$(docker ps -q --filter label=com.docker.compose.service=odoo_dev)" ] &&
+	ok "  ... and odoo_dev of the first release stays gone" || not_ok "  ... and odoo_dev of the first release stays gone"
+has "the row survives the engine's restart" "$(http 8070 /test/rows)" "row-$$"
+say "engine restart checked"
+
+# ---- nothing left behind ----------------------------------------------------------------
+kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+SIM_PID=
+engine_stop
+if left=$(engine_leftovers); then ok "no dockerd, container, network, mount or namespace left behind"
+else not_ok "no dockerd, container, network, mount or namespace left behind" "$left"; fi
+say "done"
+finish
