@@ -1,7 +1,7 @@
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <json-c/json.h>
@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ascii.h"
 #include "clock.h"
 #include "xalloc.h"
 
@@ -40,106 +39,105 @@ static int64_t http_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool http_url_allowed(const char *url)
+/* Is host, as curl's parser gives it, one curl connects to on this
+ * machine: 127.0.0.0/8 (curl has already turned 127.1 and 2130706433
+ * into dotted quads), [::1] or localhost, which curl resolves itself. */
+static bool http_host_loopback(const char *host)
 {
-	if (!strncmp(url, "https://", 8))
-		return url[8] != '\0';
-	if (strncmp(url, "http://", 7))
-		return false;
-	const char *host = url + 7;
-	size_t n;
-	if (*host == '[') {
-		n = strcspn(host, "]");
-		return n == 4 && !strncmp(host, "[::1", 4) && host[4] == ']';
-	}
-	n = strcspn(host, ":/?#");
-	if (n == 9 && !strncasecmp(host, "localhost", 9))
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t n = strlen(host);
+	if (!strcasecmp(host, "localhost"))
 		return true;
-	if (n < 4 || n > 15 || strncmp(host, "127.", 4))
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n < 3 || host[0] != '[' || host[n - 1] != ']' || n - 2 >= INET6_ADDRSTRLEN)
 		return false;
-	for (size_t i = 4; i < n; i++)
-		if (host[i] != '.' && !ascii_digit(host[i]))
-			return false;
-	return true;
+	char bare[INET6_ADDRSTRLEN];
+	memcpy(bare, host + 1, n - 2);
+	bare[n - 2] = '\0';
+	return inet_pton(AF_INET6, bare, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* Is part absent from h (curl_url_get says so)? */
+static bool http_url_lacks(CURLU *h, CURLUPart part)
+{
+	char *v = NULL;
+	CURLUcode rc = curl_url_get(h, part, &v, 0);
+	curl_free(v);
+	return rc != CURLUE_OK;
 }
 
 /*
- * libcurl is loaded with the first client, not when infrac starts: check,
- * cost, recommend and build never make a request, and loading libcurl
- * with the TLS, Kerberos and LDAP libraries it links cost every command
- * about 5 MB of memory and a few milliseconds.
+ * The decision is taken on curl's own parse of the URL, the one it
+ * connects by: a hand-made parser disagrees with curl about
+ * "http://127.0.0.1:80@evil.example/" and sends the token to evil.example.
+ * On success norm (may be NULL) gets curl's rendering of the URL.
  */
-static struct {
-	CURLcode (*global_init)(long flags);
-	CURL *(*easy_init)(void);
-	void (*easy_cleanup)(CURL *cu);
-	void (*easy_reset)(CURL *cu);
-	CURLcode (*easy_setopt)(CURL *cu, CURLoption opt, ...);
-	CURLcode (*easy_perform)(CURL *cu);
-	CURLcode (*easy_getinfo)(CURL *cu, CURLINFO info, ...);
-	const char *(*easy_strerror)(CURLcode rc);
-	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
-	void (*slist_free_all)(struct curl_slist *l);
-	char error[256]; /* empty when loaded */
-} http_curl;
+static bool http_url_check(const char *url, struct strbuf *norm)
+{
+	CURLU *h = curl_url();
+	if (!h)
+		xalloc_die();
+	char *scheme = NULL, *host = NULL, *full = NULL;
+	bool ok = curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		  curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		  curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host &&
+		  /* userinfo travels to the server and hides the host from a reader;
+		   * a query or fragment would swallow the paths appended to the base */
+		  http_url_lacks(h, CURLUPART_USER) && http_url_lacks(h, CURLUPART_PASSWORD) &&
+		  http_url_lacks(h, CURLUPART_OPTIONS) && http_url_lacks(h, CURLUPART_ZONEID) &&
+		  http_url_lacks(h, CURLUPART_QUERY) && http_url_lacks(h, CURLUPART_FRAGMENT) &&
+		  (!strcmp(scheme, "https") || (!strcmp(scheme, "http") && http_host_loopback(host))) &&
+		  curl_url_get(h, CURLUPART_URL, &full, 0) == CURLUE_OK;
+	if (ok && norm)
+		strbuf_addstr(norm, full);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(full);
+	curl_url_cleanup(h);
+	return ok;
+}
+
+bool http_url_allowed(const char *url)
+{
+	return http_url_check(url, NULL);
+}
 
 static pthread_once_t http_curl_once = PTHREAD_ONCE_INIT;
+static bool http_curl_ok;
 
-static void http_curl_load(void)
+/* Once for the process, as libcurl wants, and never cleaned up: clients
+ * come and go on several threads. */
+static void http_curl_global(void)
 {
-#define HTTP_CURL_FN(f) { "curl_" #f, offsetof(__typeof__(http_curl), f) }
-	static const struct { const char *name; size_t off; } fns[] = {
-		HTTP_CURL_FN(global_init), HTTP_CURL_FN(easy_init),
-		HTTP_CURL_FN(easy_cleanup), HTTP_CURL_FN(easy_reset),
-		HTTP_CURL_FN(easy_setopt), HTTP_CURL_FN(easy_perform),
-		HTTP_CURL_FN(easy_getinfo), HTTP_CURL_FN(easy_strerror),
-		HTTP_CURL_FN(slist_append), HTTP_CURL_FN(slist_free_all),
-	};
-#undef HTTP_CURL_FN
-	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		snprintf(http_curl.error, sizeof(http_curl.error),
-			 "cannot load libcurl (libcurl.so.4): %s", dlerror());
-		return;
-	}
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		void *f = dlsym(lib, fns[i].name);
-		if (!f) {
-			snprintf(http_curl.error, sizeof(http_curl.error), "libcurl.so.4 has no %s",
-				 fns[i].name);
-			return;
-		}
-		/* POSIX: a function's address from dlsym goes through void *;
-		 * every member named in fns is a function pointer */
-		memcpy((char *)&http_curl + fns[i].off, &f, sizeof(f));
-	}
-	/* once for the process, as libcurl wants, and never cleaned up:
-	 * clients come and go on several threads */
-	if (http_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		snprintf(http_curl.error, sizeof(http_curl.error), "libcurl failed to initialise");
+	http_curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
 }
 
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      struct error *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (!http_url_allowed(base))
+	struct strbuf norm = STRBUF_INIT;
+	if (!http_url_check(base, &norm))
 		return error_set(err, "endpoint '%s' refused: only https, or plain http to a "
-				 "loopback address", base);
+				 "loopback address, without user, query or fragment", base);
 	/* a control character in the token would end the header it travels in */
 	for (const char *t = token; t && *t; t++)
-		if ((unsigned char)*t <= ' ' || *t == 0x7f)
+		if ((unsigned char)*t <= ' ' || *t == 0x7f) {
+			strbuf_release(&norm);
 			return error_set(err, "the token holds a space or a control character");
-	pthread_once(&http_curl_once, http_curl_load);
-	if (http_curl.error[0])
-		return error_set(err, "%s", http_curl.error);
-	size_t n = strlen(base);
-	while (n && base[n - 1] == '/')
-		n--;
-	c->curl = http_curl.easy_init();
-	if (!c->curl)
-		return error_set(err, "cannot set up the HTTP client (curl_easy_init)");
-	c->base = xstrndup(base, n);
+		}
+	pthread_once(&http_curl_once, http_curl_global);
+	c->curl = http_curl_ok ? curl_easy_init() : NULL;
+	if (!c->curl) {
+		strbuf_release(&norm);
+		return error_set(err, "cannot set up the HTTP client (libcurl)");
+	}
+	/* the URL as curl parsed and rendered it: requests go where it was checked */
+	while (norm.len && norm.buf[norm.len - 1] == '/')
+		strbuf_setlen(&norm, norm.len - 1);
+	c->base = strbuf_detach(&norm, NULL);
 	c->token = token ? xstrdup(token) : NULL;
 	c->connect_timeout_ms = 10000;
 	c->timeout_ms = 30000;
@@ -153,7 +151,7 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 void http_client_release(struct http_client *c)
 {
 	if (c->curl)
-		http_curl.easy_cleanup(c->curl);
+		curl_easy_cleanup(c->curl);
 	if (c->token) {
 		/* do not leave the token lying in freed memory */
 		explicit_bzero(c->token, strlen(c->token));
@@ -359,49 +357,53 @@ static void http_attempt(struct http_client *c, const char *method, const char *
 	struct curl_slist *hl = NULL;
 	struct strbuf auth = STRBUF_INIT;
 	char cerr[CURL_ERROR_SIZE] = "";
-	hl = http_curl.slist_append(hl, "Accept: application/json");
-	hl = http_curl.slist_append(hl, "User-Agent: infrac");
+	hl = curl_slist_append(hl, "Accept: application/json");
+	hl = curl_slist_append(hl, "User-Agent: infrac");
 	if (body)
-		hl = http_curl.slist_append(hl, "Content-Type: application/json");
+		hl = curl_slist_append(hl, "Content-Type: application/json");
 	if (c->token) {
 		strbuf_addf(&auth, "Authorization: Bearer %s", c->token);
-		hl = http_curl.slist_append(hl, auth.buf);
+		hl = curl_slist_append(hl, auth.buf);
 	}
-	http_curl.easy_reset(cu);
-	http_curl.easy_setopt(cu, CURLOPT_URL, url);
-	http_curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
-	http_curl.easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
-	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
-	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
-	http_curl.easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	http_curl.easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	http_curl.easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
-	http_curl.easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	http_curl.easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
-	http_curl.easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
-	http_curl.easy_setopt(cu, CURLOPT_WRITEFUNCTION, http_on_body);
-	http_curl.easy_setopt(cu, CURLOPT_WRITEDATA, &b);
-	http_curl.easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
-	http_curl.easy_setopt(cu, CURLOPT_HEADERDATA, h);
-	http_curl.easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_reset(cu);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* plain http goes to this machine only (http_url_check): never
+	 * through a proxy from the environment, which would read the token */
+	if (!strncmp(c->base, "http:", 5))
+		curl_easy_setopt(cu, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, http_on_body);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
 	if (body) {
-		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
 	c->requests++;
-	CURLcode rc = http_curl.easy_perform(cu);
-	http_curl.slist_free_all(hl);
+	CURLcode rc = curl_easy_perform(cu);
+	curl_slist_free_all(hl);
 	strbuf_wipe(&auth);
 	resp->status = 0;
 	if (rc == CURLE_OK) {
-		http_curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
+		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
 		return;
 	}
 	strbuf_release(&resp->body);
 	if (b.too_big)
 		error_set(err, "answer larger than 64 MiB");
 	else
-		error_set(err, "%s", cerr[0] ? cerr : http_curl.easy_strerror(rc));
+		error_set(err, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
 }
 
 bool http_request(struct http_client *c, const char *method, const char *path,

@@ -58,10 +58,10 @@ void http_retry_default(struct http_retry *r);
 
 /*
  * Sets up a client for base (HCLOUD_ENDPOINT or the public API); the
- * client keeps its own copies of base and token, released (the token
- * wiped) by http_client_release.  Refuses plain http except to a
- * loopback host, and a token that could not travel in a header: false
- * with err set, and nothing to release.
+ * client keeps its own copies of base (as curl renders it) and token,
+ * released (the token wiped) by http_client_release.  Refuses a base
+ * http_url_allowed refuses, and a token that could not travel in a
+ * header: false with err set, and nothing to release.
  */
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      struct error *err);
@@ -80,7 +80,12 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 /* Frees the body. */
 void http_response_release(struct http_response *resp);
 
-/* Is this URL allowed: https anywhere, http only to 127.0.0.0/8, ::1, localhost. */
+/*
+ * Is url allowed as the API's base, judged on curl's own parse of it
+ * (the host curl connects to): https anywhere; plain http only to
+ * 127.0.0.0/8, [::1] or localhost; never with userinfo (user, password,
+ * login options), an IPv6 zone, a query or a fragment.
+ */
 bool http_url_allowed(const char *url);
 
 /*

@@ -94,15 +94,77 @@ static void test_retryable(void **st)
 static void test_urls(void **st)
 {
 	(void)st;
-	assert_true(http_url_allowed("https://api.hetzner.cloud/v1"));
-	assert_true(http_url_allowed("http://127.0.0.1:8080/v1"));
-	assert_true(http_url_allowed("http://localhost/v1"));
-	assert_true(http_url_allowed("http://[::1]:9000/v1"));
-	assert_false(http_url_allowed("http://api.hetzner.cloud/v1"));
-	assert_false(http_url_allowed("http://127.0.0.1.evil.com/v1"));
-	assert_false(http_url_allowed("http://localhost.evil.com/v1"));
-	assert_false(http_url_allowed("ftp://127.0.0.1/"));
-	assert_false(http_url_allowed("https://"));
+	static const char *const allowed[] = {
+		"https://api.hetzner.cloud/v1",
+		"HTTPS://api.hetzner.cloud/v1",
+		"http://127.0.0.1:8080/v1",
+		"http://127.0.0.1",
+		"http://127.1.2.3/v1",
+		"http://localhost/v1",
+		"http://LOCALHOST:8080/v1",
+		"HTTP://127.0.0.1/v1",
+		"http://[::1]:9000/v1",
+		"http://[::1]:80/",
+		"http://[0:0:0:0:0:0:0:1]/",
+		"http://127.1/",      /* curl connects to 127.0.0.1 */
+		"http://2130706433/", /* so it does here */
+		NULL,
+	};
+	static const char *const refused[] = {
+		/* the reported one: user 127.0.0.1, password 80, host evil.example */
+		"http://127.0.0.1:80@evil.example/v1",
+		"http://localhost:80@evil.example/v1",
+		"http://[::1]:80@evil.example/v1",
+		"http://127.0.0.1\\@evil.example/v1",
+		"http://127.0.0.1;x@evil.example/v1",
+		"http://127.0.0.1%2f@evil.example/v1",
+		/* userinfo at all, even toward a loopback host or over https */
+		"http://user@127.0.0.1/v1",
+		"http://user:pw@localhost/v1",
+		"http://@127.0.0.1/v1",
+		"https://user:pw@api.hetzner.cloud/v1",
+		/* loopback-looking names that are not */
+		"http://localhost.evil.example/v1",
+		"http://127.0.0.1.evil.example/v1",
+		"http://localhost./v1",
+		"http://foo.localhost/v1",
+		"http://127.0.0.256/v1",
+		"http://[::ffff:127.0.0.1]/v1",
+		"http://[::1%25lo]/v1",
+		/* a query or fragment would swallow the paths; the host is fine */
+		"http://127.0.0.1:80#@evil.example/v1",
+		"http://127.0.0.1?@evil.example/v1",
+		"https://api.hetzner.cloud/v1?x=1",
+		"http://api.hetzner.cloud/v1",
+		"http://example.com/v1",
+		"ftp://127.0.0.1/",
+		"file:///etc/passwd",
+		"127.0.0.1/v1",
+		"https://",
+		"http://",
+		"",
+		NULL,
+	};
+	for (const char *const *u = refused; *u; u++)
+		if (http_url_allowed(*u))
+			fail_msg("allowed: %s", *u);
+	for (const char *const *u = allowed; *u; u++)
+		if (!http_url_allowed(*u))
+			fail_msg("refused: %s", *u);
+}
+
+/* The client sends to the base as curl rendered it, not as it was typed. */
+static void test_client_base(void **st)
+{
+	(void)st;
+	struct http_client c;
+	struct error err = ERROR_INIT;
+	assert_true(http_client_init(&c, "HTTP://127.1:8080/v1/", "tok", &err));
+	assert_string_equal(c.base, "http://127.0.0.1:8080/v1");
+	http_client_release(&c);
+	assert_false(http_client_init(&c, "http://127.0.0.1:80@evil.example/v1", "tok", &err));
+	assert_non_null(strstr(err.msg, "refused"));
+	error_release(&err);
 }
 
 static void test_redact(void **st)
@@ -133,7 +195,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff), cmocka_unit_test(test_backoff_env),
 		cmocka_unit_test(test_pace),    cmocka_unit_test(test_retryable),
-		cmocka_unit_test(test_urls),    cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_urls),    cmocka_unit_test(test_client_base),
+		cmocka_unit_test(test_redact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
