@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -114,6 +115,27 @@ static void http_curl_global(void)
 	http_curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
 }
 
+/*
+ * The jitter's seed.  Time and pid are the same for every client of one
+ * apply made in the same millisecond, so its retry workers backed off in
+ * step; the kernel's generator is not.  Never 0: xorshift stays at 0.
+ */
+static unsigned http_seed(void)
+{
+	unsigned seed = 0;
+	ssize_t n;
+	do
+		n = getrandom(&seed, sizeof(seed), GRND_NONBLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(seed)) {
+		/* no entropy yet (early boot): still differ from the last client */
+		static _Atomic unsigned counter;
+		seed = (unsigned)clock_mono_ms() ^ ((unsigned)getpid() << 16) ^
+		       (++counter * 2654435761u);
+	}
+	return seed ? seed : 2463534242u;
+}
+
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      struct error *err)
 {
@@ -144,7 +166,7 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 	http_retry_default(&c->retry);
 	c->rl_limit = c->rl_remaining = -1;
 	c->rl_reset = -1;
-	c->rng = (unsigned)http_now_ms() ^ ((unsigned)getpid() << 16);
+	c->rng = http_seed();
 	return true;
 }
 

@@ -41,7 +41,7 @@ struct http_client {
 	/* rate-limit state, from the last answer's headers; -1 = not seen */
 	long rl_limit, rl_remaining;
 	int64_t rl_reset;     /* Unix seconds */
-	unsigned rng;         /* jitter */
+	unsigned rng;         /* jitter (xorshift32), seeded from getrandom: never 0 */
 	long requests;        /* HTTP requests sent, retries included */
 	void *curl;           /* the reused easy handle: keep-alive */
 };

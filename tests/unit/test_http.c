@@ -167,6 +167,26 @@ static void test_client_base(void **st)
 	error_release(&err);
 }
 
+/* Clients made back to back (apply makes one per worker before any
+ * starts) get their own jitter: the same seed made them retry in step. */
+static void test_seeds(void **st)
+{
+	(void)st;
+	enum { N = 16 };
+	struct http_client c[N];
+	struct error err = ERROR_INIT;
+	for (int i = 0; i < N; i++)
+		assert_true(http_client_init(&c[i], "http://127.0.0.1:9/v1", NULL, &err));
+	for (int i = 0; i < N; i++) {
+		assert_int_not_equal(c[i].rng, 0);
+		for (int j = 0; j < i; j++)
+			if (c[i].rng == c[j].rng)
+				fail_msg("clients %d and %d have the same seed %u", j, i, c[i].rng);
+	}
+	for (int i = 0; i < N; i++)
+		http_client_release(&c[i]);
+}
+
 static void test_redact(void **st)
 {
 	(void)st;
@@ -196,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_backoff), cmocka_unit_test(test_backoff_env),
 		cmocka_unit_test(test_pace),    cmocka_unit_test(test_retryable),
 		cmocka_unit_test(test_urls),    cmocka_unit_test(test_client_base),
+		cmocka_unit_test(test_seeds),
 		cmocka_unit_test(test_redact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
