@@ -420,6 +420,28 @@ long hcloud_next_page(json_object *answer)
 	return (long)json_object_get_int64(np);
 }
 
+/*
+ * May the list go on from page (which held n items, total so far) to
+ * next?  A hostile or broken server that never stops paging would keep
+ * plan and apply going forever, their memory growing: an empty page that
+ * still names a next one, a next page not after this one, more than
+ * HCLOUD_MAX_PAGES pages or more items than they hold is an error.
+ */
+static bool hcloud_page_next_ok(const char *path, const char *key, long page, long next,
+				size_t n, size_t total, struct error *e)
+{
+	if (n == 0)
+		return error_http(e, 200, NULL, "GET %s: page %ld of the %s list is empty but names "
+				  "page %ld next", path, page, key, next);
+	if (next <= page)
+		return error_http(e, 200, NULL, "GET %s: page %ld of the %s list names page %ld next, "
+				  "not a later one", path, page, key, next);
+	if (next > HCLOUD_MAX_PAGES || total > (size_t)HCLOUD_MAX_PAGES * HCLOUD_PER_PAGE)
+		return error_http(e, 200, NULL, "GET %s: the %s list goes on past %d pages of %d",
+				  path, key, HCLOUD_MAX_PAGES, HCLOUD_PER_PAGE);
+	return true;
+}
+
 bool hcloud_list(struct http_client *c, const char *path, const char *query, const char *key,
 		 json_object **items, struct error *e)
 {
@@ -429,8 +451,8 @@ bool hcloud_list(struct http_client *c, const char *path, const char *query, con
 	bool ok = true;
 	while (ok && page > 0) {
 		strbuf_reset(&url);
-		strbuf_addf(&url, "%s?%s%spage=%ld&per_page=50", path, query ? query : "",
-			    query && *query ? "&" : "", page);
+		strbuf_addf(&url, "%s?%s%spage=%ld&per_page=%d", path, query ? query : "",
+			    query && *query ? "&" : "", page, HCLOUD_PER_PAGE);
 		struct http_response r;
 		json_object *ans = NULL, *arr = NULL;
 		if (!http_request(c, "GET", url.buf, NULL, &r, e))
@@ -440,13 +462,16 @@ bool hcloud_list(struct http_client *c, const char *path, const char *query, con
 		else if (!(arr = hcloud_get_array(ans = json_tokener_parse(r.body.buf), key)))
 			ok = error_http(e, 200, NULL, "GET %s: the answer has no '%s' list", path, key);
 		http_response_release(&r);
-		for (size_t i = 0; ok && i < json_object_array_length(arr); i++)
+		size_t n = ok ? json_object_array_length(arr) : 0;
+		for (size_t i = 0; i < n; i++)
 			json_object_array_add(*items, json_object_get(json_object_array_get_idx(arr, i)));
 		long next = ok ? hcloud_next_page(ans) : 0;
 		if (ans)
 			json_object_put(ans);
-		/* a server that pages backwards would loop forever */
-		page = next > page ? next : 0;
+		if (next && !hcloud_page_next_ok(path, key, page, next, n,
+						 json_object_array_length(*items), e))
+			ok = false;
+		page = next;
 	}
 	strbuf_release(&url);
 	if (!ok) {

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# infrac against a hostile API (tests/hostile/hostile.py, one mode a run):
+# lists that never end.  HCLOUD_TOKEN is a canary that must show
+# nowhere; times are measured here, request counts come from the server's
+# own log.
+#   tests/hostile/run.sh /abs/path/to/infrac
+set -u
+INFRAC=${1:?usage: run.sh INFRAC}
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+
+TMP=$(mktemp -d)
+SRV_PID=
+stop_server() {
+	if [ -n "$SRV_PID" ]; then
+		kill "$SRV_PID" 2>/dev/null
+		wait "$SRV_PID" 2>/dev/null
+		SRV_PID=
+	fi
+}
+trap 'stop_server; rm -rf "$TMP"' EXIT
+
+CANARY="canary-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-token"
+export HCLOUD_TOKEN=$CANARY INFRAC_HTTP_BACKOFF_MS=20
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+
+# serve MODE: (re)starts the hostile server in MODE; sets HCLOUD_ENDPOINT
+# and LOG (its request log).  Fails (after a not_ok) when it does not listen.
+serve() {
+	stop_server
+	rm -f "$TMP/port"
+	LOG=$TMP/$1.log
+	python3 "$HERE/hostile.py" "$1" --port-file "$TMP/port" --log "$LOG" \
+		--lifetime 300 >"$TMP/$1.srv" 2>&1 &
+	SRV_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$TMP/port" ] && break
+		sleep 0.05
+	done
+	if [ ! -s "$TMP/port" ]; then
+		not_ok "hostile server starts in mode $1" "$(cat "$TMP/$1.srv")"
+		return 1
+	fi
+	export HCLOUD_ENDPOINT="http://127.0.0.1:$(cat "$TMP/port")/v1"
+}
+
+# plan [ARGS...]: infrac plan of one.infra, killed after LIMIT seconds
+# (default 60); output in $TMP/out and $TMP/err, status in RC, time in MS
+plan() {
+	local t0
+	t0=$(date +%s%N)
+	timeout -k 5 "${LIMIT:-60}" "$INFRAC" plan "$HERE/one.infra" --phase all "$@" \
+		>"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	MS=$((($(date +%s%N) - t0) / 1000000))
+	cat "$TMP/out" "$TMP/err" >>"$TMP/all"
+}
+
+# expect WHAT RC PATTERN: status RC and a line of stderr matching PATTERN
+expect() {
+	if [ "$RC" = "$2" ] && grep -qE -- "$3" "$TMP/err"; then
+		ok "$1"
+	else
+		not_ok "$1" "exit $RC (wanted $2) after $MS ms, no line matching: $3
+$(head -c 2000 "$TMP/err")"
+	fi
+}
+
+# requests PATTERN: how many logged requests match
+requests() { grep -cE -- "$1" "$LOG"; }
+
+# ---- a well-behaved answer, for comparison --------------------------------
+if serve ok; then
+	plan
+	if [ "$RC" = 2 ] && grep -q '^Plan: 3 to add' "$TMP/out"; then
+		ok "ok: plan gets through the project"
+	else not_ok "ok: plan gets through the project" "exit $RC; $(cat "$TMP/out" "$TMP/err")"; fi
+	# plain http goes to this machine only, never through a proxy
+	http_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 plan
+	[ "$RC" = 2 ] && ok "plain http ignores http_proxy" ||
+		not_ok "plain http ignores http_proxy" "exit $RC; $(cat "$TMP/err")"
+fi
+
+# ---- lists that do not end -------------------------------------------------
+if serve endless-pages; then
+	plan
+	expect "endless pages: an error naming the list" 1 \
+		'GET /servers: the servers list goes on past 1000 pages of 50'
+	n=$(requests '^GET /v1/servers\?')
+	[ "$n" -eq 1000 ] && ok "endless pages: stops at page 1000" ||
+		not_ok "endless pages: stops at page 1000" "$n requests for /servers"
+fi
+if serve empty-pages; then
+	plan
+	expect "empty pages naming a next one: an error" 1 \
+		'GET /servers: page 1 of the servers list is empty but names page 2 next'
+	n=$(requests '^GET /v1/servers\?')
+	[ "$n" -eq 1 ] && ok "empty pages: one request" || not_ok "empty pages: one request" "$n requests"
+fi
+if serve same-page; then
+	plan
+	expect "a next page that is not after the current one: an error" 1 \
+		'GET /servers: page 1 of the servers list names page 1 next, not a later one'
+fi
+
+stop_server
+if grep -qF -- "$CANARY" "$TMP/all"; then
+	not_ok "the token appears in no output" "$(grep -F -- "$CANARY" "$TMP/all" | head -3)"
+else ok "the token appears in no output"; fi
+finish
