@@ -124,9 +124,12 @@ struct hc_action {
 
 /*
  * Turns an error answer into e: status, the envelope's code, and one line
- * "HTTP 409 uniqueness_error: message (field: why)".  Returns false.
+ * "HTTP 409 uniqueness_error: message (field: why)".  The API's words are
+ * shown with every occurrence of secret (the client's token; may be NULL)
+ * replaced by "<redacted>" and with control characters escaped (newlines
+ * too: the message is one line).  e owns its copy.  Returns false.
  */
-bool hcloud_error_decode(long status, const char *body, struct error *e);
+bool hcloud_error_decode(long status, const char *body, const char *secret, struct error *e);
 
 /* Label helpers.  Value of key, or NULL. */
 const char *hcloud_label(const struct hc_labels *l, const char *key);

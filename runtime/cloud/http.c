@@ -257,16 +257,21 @@ void http_redact_body(const char *text, const char *secret, struct strbuf *out)
 		src = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							JSON_C_TO_STRING_NOSLASHESCAPE);
 	}
-	size_t sl = secret ? strlen(secret) : 0;
-	const char *hit;
-	while (sl && (hit = strstr(src, secret))) {
-		strbuf_add(out, src, (size_t)(hit - src));
-		strbuf_addstr(out, "<redacted>");
-		src = hit + sl;
-	}
-	strbuf_addstr(out, src);
+	http_redact_secret(src, secret, out);
 	if (o)
 		json_object_put(o);
+}
+
+void http_redact_secret(const char *text, const char *secret, struct strbuf *out)
+{
+	size_t sl = secret ? strlen(secret) : 0;
+	const char *hit;
+	while (sl && (hit = strstr(text, secret))) {
+		strbuf_add(out, text, (size_t)(hit - text));
+		strbuf_addstr(out, "<redacted>");
+		text = hit + sl;
+	}
+	strbuf_addstr(out, text);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -369,6 +374,30 @@ static void http_trace_request(struct http_client *c, const char *method, const 
 	}
 }
 
+/* The answer's line of the trace; code comes from the answer, so it is
+ * shown like any text of the API: the token removed, one line. */
+static void http_trace_answer(struct http_client *c, long status, const char *code,
+			      const struct error *err, int64_t ms)
+{
+	if (!c->trace)
+		return;
+	struct strbuf red = STRBUF_INIT, line = STRBUF_INIT;
+	if (status) {
+		strbuf_addf(&line, "debug:   -> %ld", status);
+		if (code) {
+			http_redact_secret(code, c->token, &red);
+			strbuf_addch(&line, ' ');
+			strbuf_add_escaped(&line, red.buf, red.len);
+		}
+		strbuf_addf(&line, " in %lld ms", (long long)ms);
+	} else {
+		strbuf_addf(&line, "debug:   -> no answer: %s", err->msg);
+	}
+	fprintf(c->trace, "%s\n", line.buf);
+	strbuf_release(&red);
+	strbuf_release(&line);
+}
+
 /* One attempt: status 0 on a transport error, with err set. */
 static void http_attempt(struct http_client *c, const char *method, const char *url,
 			 const char *body, struct http_response *resp, struct http_hdrs *h,
@@ -461,13 +490,7 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 		if (h.reset >= 0)
 			c->rl_reset = h.reset;
 		char *code = resp->status >= 400 ? http_error_code(resp->body.buf) : NULL;
-		if (c->trace) {
-			if (resp->status)
-				fprintf(c->trace, "debug:   -> %ld%s%s in %lld ms\n", resp->status,
-					code ? " " : "", code ? code : "", (long long)(clock_mono_ms() - t0));
-			else
-				fprintf(c->trace, "debug:   -> no answer: %s\n", err->msg);
-		}
+		http_trace_answer(c, resp->status, code, err, clock_mono_ms() - t0);
 		bool again = http_retryable(resp->status, code) && (resp->status || idempotent);
 		free(code);
 		if (!again || try >= c->retry.max_tries)

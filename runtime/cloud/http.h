@@ -112,5 +112,8 @@ bool http_retryable(long status, const char *code);
  * occurrence of secret (the token; may be NULL) replaced too.
  */
 void http_redact_body(const char *text, const char *secret, struct strbuf *out);
+/* Appends text to out with every occurrence of secret (may be NULL)
+ * replaced by "<redacted>". */
+void http_redact_secret(const char *text, const char *secret, struct strbuf *out);
 
 #endif

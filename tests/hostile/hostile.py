@@ -12,6 +12,8 @@ answers badly:
   endless-pages   /servers: one server a page, next_page always page + 1
   empty-pages     /servers: no server on a page, next_page always page + 1
   same-page       /servers: every page names itself as the next
+  token-echo      /server_types: 401 whose code, message and fields echo
+                  the Authorization header, with "\x1b[2J" and line breaks
 
 Every request is one line of the log: "METHOD PATH conn=N req=K", N the
 connection's number and K the request's number on that connection.  The
@@ -155,11 +157,24 @@ def mode_same_page(h, path, page):
     return True
 
 
+def mode_token_echo(h, path, page):
+    if path != ["server_types"]:
+        return None
+    h.log()
+    echo = "Authorization: %s" % h.headers.get("Authorization", "")
+    h.send_json(401, {"error": {
+        "code": "unauthorized\x1b[2J" + echo,
+        "message": "invalid token in %s\x1b[2J\nforged: after the line break" % echo,
+        "details": {"fields": [{"name": echo + "\r\n", "messages": ["\x1b[31m" + echo]}]}}})
+    return True
+
+
 MODES = {
     "ok": None,
     "endless-pages": mode_endless_pages,
     "empty-pages": mode_empty_pages,
     "same-page": mode_same_page,
+    "token-echo": mode_token_echo,
 }
 
 

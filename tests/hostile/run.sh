@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # infrac against a hostile API (tests/hostile/hostile.py, one mode a run):
-# lists that never end.  HCLOUD_TOKEN is a canary that must show
+# lists that never end, error messages that echo the token.  HCLOUD_TOKEN is a canary that must show
 # nowhere; times are measured here, request counts come from the server's
 # own log.
 #   tests/hostile/run.sh /abs/path/to/infrac
@@ -101,6 +101,24 @@ if serve same-page; then
 	plan
 	expect "a next page that is not after the current one: an error" 1 \
 		'GET /servers: page 1 of the servers list names page 1 next, not a later one'
+fi
+
+# ---- an error answer that echoes the token, with escapes and line breaks ---
+if serve token-echo; then
+	for debug in "" --debug; do
+		plan $debug
+		what="token echoed in an error${debug:+ ($debug)}"
+		expect "$what: the API's error is shown" 1 'HTTP 401 unauthorized'
+		if grep -qF -- "$CANARY" "$TMP/err"; then
+			not_ok "$what: not the token" "$(grep -F -- "$CANARY" "$TMP/err" | head -3)"
+		else ok "$what: not the token"; fi
+		if grep -q "$(printf '\033')" "$TMP/err"; then
+			not_ok "$what: no raw escape character" "$(grep "$(printf '\033')" "$TMP/err" | od -c | head)"
+		else ok "$what: no raw escape character"; fi
+		grep -qF 'error: cannot read the project from the API: HTTP 401 unauthorized\x1b[2JAuthorization: Bearer <redacted>: invalid token in Authorization: Bearer <redacted>\x1b[2J\nforged: after the line break (Authorization: Bearer <redacted>\r\n: \x1b[31mAuthorization: Bearer <redacted>)' "$TMP/err" &&
+			ok "$what: one line, escapes shown as text" ||
+			not_ok "$what: one line, escapes shown as text" "$(cat -A "$TMP/err" | head -20)"
+	done
 fi
 
 stop_server
