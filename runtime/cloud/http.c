@@ -437,6 +437,11 @@ static void http_attempt(struct http_client *c, const char *method, const char *
 	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(cu, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
+	/* libcurl sends a request again, unasked, when a reused connection
+	 * dies before any answer: the server may have acted on the first
+	 * one, so a POST (creating things) goes on a connection of its own */
+	if (!strcmp(method, "POST"))
+		curl_easy_setopt(cu, CURLOPT_FRESH_CONNECT, 1L);
 	if (body) {
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));

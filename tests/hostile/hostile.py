@@ -14,6 +14,10 @@ answers badly:
   same-page       /servers: every page names itself as the next
   token-echo      /server_types: 401 whose code, message and fields echo
                   the Authorization header, with "\x1b[2J" and line breaks
+  close-keepalive answers the first request of a connection and keeps it
+                  open without Connection: close, then reads the next request
+                  on it and closes it unanswered: an idle connection the
+                  server closed just as the client reused it
 
 Every request is one line of the log: "METHOD PATH conn=N req=K", N the
 connection's number and K the request's number on that connection.  The
@@ -124,6 +128,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer_list(parts[2], page)
 
     def answer_list(self, key, page):
+        if self.command == "POST" and key == "ssh_keys":
+            sent = json.loads(self.body or b"{}")
+            return self.send_json(201, {"ssh_key": {
+                "id": 7, "name": sent.get("name", "key"), "fingerprint": "00:11",
+                "public_key": sent.get("public_key", PUBLIC_KEY), "labels": sent.get("labels", {})}})
         if self.command != "GET" or key not in LISTS:
             return self.send_json(404, {"error": {"code": "not_found", "message": "not here"}})
         self.send_json(200, page_of(key, LISTS[key] if page == 1 else [], page, None))
@@ -169,12 +178,21 @@ def mode_token_echo(h, path, page):
     return True
 
 
+def mode_close_keepalive(h, path, page):
+    if h.req_no == 1:
+        return None
+    h.log(" dropped")
+    h.close_connection = True
+    return True
+
+
 MODES = {
     "ok": None,
     "endless-pages": mode_endless_pages,
     "empty-pages": mode_empty_pages,
     "same-page": mode_same_page,
     "token-echo": mode_token_echo,
+    "close-keepalive": mode_close_keepalive,
 }
 
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # infrac against a hostile API (tests/hostile/hostile.py, one mode a run):
-# lists that never end, error messages that echo the token.  HCLOUD_TOKEN is a canary that must show
+# lists that never end, error messages that echo the token, a keep-alive
+# connection closed under a POST.  HCLOUD_TOKEN is a canary that must show
 # nowhere; times are measured here, request counts come from the server's
 # own log.
 #   tests/hostile/run.sh /abs/path/to/infrac
+# (tool_http, built next to infrac, sends requests through the HTTP layer)
 set -u
 INFRAC=${1:?usage: run.sh INFRAC}
 HERE=$(cd "$(dirname "$0")" && pwd)
+TOOL_HTTP=$(dirname "$INFRAC")/tests/hostile/tool_http
 . "$HERE/../lib.sh"
 
 TMP=$(mktemp -d)
@@ -119,6 +122,20 @@ if serve token-echo; then
 			ok "$what: one line, escapes shown as text" ||
 			not_ok "$what: one line, escapes shown as text" "$(cat -A "$TMP/err" | head -20)"
 	done
+fi
+
+# ---- a reused connection the server closed: a POST is sent once ----------
+if serve close-keepalive; then
+	timeout -k 5 60 "$TOOL_HTTP" GET /ssh_keys POST /ssh_keys \
+		'{"name":"k","public_key":"ssh-ed25519 AAAA k"}' GET /ssh_keys >"$TMP/tool" 2>&1
+	RC=$?
+	n=$(requests '^POST /v1/ssh_keys ')
+	if [ "$RC" = 0 ] && [ "$n" = 1 ] && grep -q '^POST /ssh_keys 201$' "$TMP/tool"; then
+		ok "a POST is sent once, on a fresh connection"
+	else
+		not_ok "a POST is sent once, on a fresh connection" "exit $RC, $n POSTs received
+$(cat "$TMP/tool" "$LOG")"
+	fi
 fi
 
 stop_server
