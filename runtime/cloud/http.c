@@ -398,8 +398,10 @@ static void http_trace_answer(struct http_client *c, long status, const char *co
 	strbuf_release(&line);
 }
 
-/* One attempt: status 0 on a transport error, with err set. */
-static void http_attempt(struct http_client *c, const char *method, const char *url,
+/* One attempt: status 0 on a transport error, with err set.  Returns
+ * false when another try cannot help: the answer was too large (it
+ * would be downloaded again, to be refused again). */
+static bool http_attempt(struct http_client *c, const char *method, const char *url,
 			 const char *body, struct http_response *resp, struct http_hdrs *h,
 			 struct error *err)
 {
@@ -437,6 +439,8 @@ static void http_attempt(struct http_client *c, const char *method, const char *
 	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(cu, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
+	/* an announced length is refused before the body comes */
+	curl_easy_setopt(cu, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
 	/* libcurl sends a request again, unasked, when a reused connection
 	 * dies before any answer: the server may have acted on the first
 	 * one, so a POST (creating things) goes on a connection of its own */
@@ -453,13 +457,13 @@ static void http_attempt(struct http_client *c, const char *method, const char *
 	resp->status = 0;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
-		return;
+		return true;
 	}
 	strbuf_release(&resp->body);
-	if (b.too_big)
-		error_set(err, "answer larger than 64 MiB");
-	else
-		error_set(err, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
+	if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		return error_set(err, "answer larger than %zu MiB", HTTP_MAX_BODY >> 20);
+	error_set(err, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
+	return true;
 }
 
 bool http_request(struct http_client *c, const char *method, const char *path,
@@ -486,7 +490,7 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 		int64_t t0 = clock_mono_ms();
 		http_response_release(resp);
 		error_release(err);
-		http_attempt(c, method, url.buf, body, resp, &h, err);
+		bool retry_may_help = http_attempt(c, method, url.buf, body, resp, &h, err);
 		resp->retry_after = h.retry_after;
 		if (h.limit >= 0)
 			c->rl_limit = h.limit;
@@ -496,7 +500,8 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 			c->rl_reset = h.reset;
 		char *code = resp->status >= 400 ? http_error_code(resp->body.buf) : NULL;
 		http_trace_answer(c, resp->status, code, err, clock_mono_ms() - t0);
-		bool again = http_retryable(resp->status, code) && (resp->status || idempotent);
+		bool again = retry_may_help && http_retryable(resp->status, code) &&
+			     (resp->status || idempotent);
 		free(code);
 		if (!again || try >= c->retry.max_tries)
 			break;

@@ -18,6 +18,9 @@ answers badly:
                   open without Connection: close, then reads the next request
                   on it and closes it unanswered: an idle connection the
                   server closed just as the client reused it
+  huge            /server_types: a 65 MiB answer with its Content-Length
+  huge-unsized    /server_types: a 65 MiB answer ended by closing the
+                  connection, its length not announced
 
 Every request is one line of the log: "METHOD PATH conn=N req=K", N the
 connection's number and K the request's number on that connection.  The
@@ -186,6 +189,37 @@ def mode_close_keepalive(h, path, page):
     return True
 
 
+HUGE = 65 << 20
+
+
+def send_huge(h, sized):
+    h.log()
+    h.send_response(200)
+    h.send_header("Content-Type", "application/json")
+    if sized:
+        h.send_header("Content-Length", str(HUGE))
+    else:
+        h.send_header("Connection", "close")
+        h.close_connection = True
+    h.end_headers()
+    chunk = b" " * (1 << 20)
+    try:
+        h.wfile.write(b'{"server_types": [')
+        for _ in range(HUGE >> 20):
+            h.wfile.write(chunk)
+    except OSError:
+        h.close_connection = True  # the client gave up: it should
+    return True
+
+
+def mode_huge(h, path, page):
+    return send_huge(h, True) if path == ["server_types"] else None
+
+
+def mode_huge_unsized(h, path, page):
+    return send_huge(h, False) if path == ["server_types"] else None
+
+
 MODES = {
     "ok": None,
     "endless-pages": mode_endless_pages,
@@ -193,6 +227,8 @@ MODES = {
     "same-page": mode_same_page,
     "token-echo": mode_token_echo,
     "close-keepalive": mode_close_keepalive,
+    "huge": mode_huge,
+    "huge-unsized": mode_huge_unsized,
 }
 
 

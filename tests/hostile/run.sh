@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # infrac against a hostile API (tests/hostile/hostile.py, one mode a run):
 # lists that never end, error messages that echo the token, a keep-alive
-# connection closed under a POST.  HCLOUD_TOKEN is a canary that must show
+# connection closed under a POST, answers over 64 MiB.  HCLOUD_TOKEN is a canary that must show
 # nowhere; times are measured here, request counts come from the server's
 # own log.
 #   tests/hostile/run.sh /abs/path/to/infrac
@@ -137,6 +137,15 @@ if serve close-keepalive; then
 $(cat "$TMP/tool" "$LOG")"
 	fi
 fi
+
+# ---- an answer over 64 MiB is refused once, not downloaded again ------------
+for mode in huge huge-unsized; do
+	serve $mode || continue
+	plan
+	expect "$mode: a 65 MiB answer is refused" 1 'GET /server_types: no answer from the API: answer larger than 64 MiB'
+	n=$(requests '^GET /v1/server_types\?')
+	[ "$n" = 1 ] && ok "$mode: asked once, not retried" || not_ok "$mode: asked once, not retried" "$n requests"
+done
 
 stop_server
 if grep -qF -- "$CANARY" "$TMP/all"; then
