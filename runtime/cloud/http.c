@@ -18,19 +18,24 @@
 
 #define HTTP_MAX_BODY ((size_t)64 << 20)
 
+/* The environment's value of name in [min, max] milliseconds, else def:
+ * tests make faults fast with these. */
+static int64_t http_env_ms(const char *name, int64_t def, int64_t min, int64_t max)
+{
+	const char *env = getenv(name);
+	if (!env || !*env)
+		return def;
+	char *end;
+	long long v = strtoll(env, &end, 10);
+	return !*end && v >= min && v <= max ? v : def;
+}
+
 void http_retry_default(struct http_retry *r)
 {
 	r->max_tries = 5;
-	r->base_ms = 500;
+	r->base_ms = http_env_ms("INFRAC_HTTP_BACKOFF_MS", 500, 0, 60000);
 	r->cap_ms = 10000;
-	r->budget_ms = 60000;
-	const char *env = getenv("INFRAC_HTTP_BACKOFF_MS");
-	if (env && *env) {
-		char *end;
-		long long v = strtoll(env, &end, 10);
-		if (!*end && v >= 0 && v <= 60000)
-			r->base_ms = v;
-	}
+	r->deadline_ms = http_env_ms("INFRAC_HTTP_DEADLINE_MS", 40000, 1, 600000);
 }
 
 static int64_t http_now_ms(void)
@@ -161,8 +166,8 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 		strbuf_setlen(&norm, norm.len - 1);
 	c->base = strbuf_detach(&norm, NULL);
 	c->token = token ? xstrdup(token) : NULL;
-	c->connect_timeout_ms = 10000;
-	c->timeout_ms = 30000;
+	c->timeout_ms = http_env_ms("INFRAC_HTTP_TIMEOUT_MS", 15000, 1, 600000);
+	c->connect_timeout_ms = c->timeout_ms < 10000 ? c->timeout_ms : 10000;
 	http_retry_default(&c->retry);
 	c->rl_limit = c->rl_remaining = -1;
 	c->rl_reset = -1;
@@ -402,8 +407,8 @@ static void http_trace_answer(struct http_client *c, long status, const char *co
  * false when another try cannot help: the answer was too large (it
  * would be downloaded again, to be refused again). */
 static bool http_attempt(struct http_client *c, const char *method, const char *url,
-			 const char *body, struct http_response *resp, struct http_hdrs *h,
-			 struct error *err)
+			 const char *body, int64_t left_ms, struct http_response *resp,
+			 struct http_hdrs *h, struct error *err)
 {
 	CURL *cu = c->curl;
 	struct http_body b = { &resp->body, false };
@@ -424,8 +429,10 @@ static bool http_attempt(struct http_client *c, const char *method, const char *
 	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, left_ms < c->connect_timeout_ms
+							     ? (long)left_ms : c->connect_timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, left_ms < c->timeout_ms ? (long)left_ms
+								   : c->timeout_ms);
 	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -466,6 +473,28 @@ static bool http_attempt(struct http_client *c, const char *method, const char *
 	return true;
 }
 
+/* The wait before try number try + 1 after an answer resp (status 0:
+ * none): the backoff, lengthened by Retry-After and by the rate limit
+ * after a 429, at most the cap. */
+static int64_t http_retry_wait(struct http_client *c, int try, const struct http_response *resp)
+{
+	int64_t wait = http_backoff_ms(&c->retry, try, http_next_rand(c));
+	if (resp->retry_after > 0 && resp->retry_after * 1000 > wait)
+		wait = resp->retry_after * 1000;
+	if (resp->status == 429 && c->rl_reset > 0 && c->rl_limit > 0) {
+		int64_t per = http_pace_ms(c, http_now_ms());
+		if (per > wait)
+			wait = per;
+	}
+	return wait > c->retry.cap_ms ? c->retry.cap_ms : wait;
+}
+
+/* Is there time before deadline for another try after waiting ms? */
+static bool http_time_after(int64_t ms, int64_t deadline)
+{
+	return clock_mono_ms() + (ms > 0 ? ms : 0) < deadline;
+}
+
 bool http_request(struct http_client *c, const char *method, const char *path,
 		  const char *body, struct http_response *resp, struct error *err)
 {
@@ -475,11 +504,16 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 	struct strbuf url = STRBUF_INIT;
 	strbuf_addf(&url, "%s%s", c->base, path);
 	/* a transport error after sending a POST may have created something */
-	bool idempotent = strcmp(method, "POST") != 0;
-	int64_t waited = 0;
-	for (int try = 1;; try++) {
+	bool idempotent = strcmp(method, "POST") != 0, again = false;
+	/* one clock for the tries and the waits between them: a dead endpoint
+	 * costs the deadline, not tries times the timeout plus the waits */
+	int64_t start = clock_mono_ms(), deadline = start + c->retry.deadline_ms;
+	int try;
+	for (try = 1;; try++) {
 		int64_t pace = http_pace_ms(c, http_now_ms());
 		if (pace > 0) {
+			if (try > 1 && !http_time_after(pace, deadline))
+				break;
 			if (c->trace)
 				fprintf(c->trace, "debug: rate limit low (%ld of %ld left), waiting %lld ms\n",
 					c->rl_remaining, c->rl_limit, (long long)pace);
@@ -490,7 +524,8 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 		int64_t t0 = clock_mono_ms();
 		http_response_release(resp);
 		error_release(err);
-		bool retry_may_help = http_attempt(c, method, url.buf, body, resp, &h, err);
+		bool retry_may_help = http_attempt(c, method, url.buf, body,
+						   deadline - t0 > 1 ? deadline - t0 : 1, resp, &h, err);
 		resp->retry_after = h.retry_after;
 		if (h.limit >= 0)
 			c->rl_limit = h.limit;
@@ -500,27 +535,20 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 			c->rl_reset = h.reset;
 		char *code = resp->status >= 400 ? http_error_code(resp->body.buf) : NULL;
 		http_trace_answer(c, resp->status, code, err, clock_mono_ms() - t0);
-		bool again = retry_may_help && http_retryable(resp->status, code) &&
-			     (resp->status || idempotent);
+		again = retry_may_help && http_retryable(resp->status, code) &&
+			(resp->status || idempotent);
 		free(code);
-		if (!again || try >= c->retry.max_tries)
-			break;
-		int64_t wait = http_backoff_ms(&c->retry, try, http_next_rand(c));
-		if (resp->retry_after > 0 && resp->retry_after * 1000 > wait)
-			wait = resp->retry_after * 1000;
-		if (resp->status == 429 && c->rl_reset > 0 && c->rl_limit > 0) {
-			int64_t per = http_pace_ms(c, http_now_ms());
-			if (per > wait)
-				wait = per;
-		}
-		if (wait > c->retry.cap_ms)
-			wait = c->retry.cap_ms;
-		if (waited + wait > c->retry.budget_ms)
+		int64_t wait = again ? http_retry_wait(c, try, resp) : 0;
+		if (!again || try >= c->retry.max_tries || !http_time_after(wait, deadline))
 			break;
 		if (c->trace)
 			fprintf(c->trace, "debug:   retrying in %lld ms\n", (long long)wait);
 		clock_sleep_ms(wait);
-		waited += wait;
+	}
+	if (!resp->status && again) {
+		int64_t ms = clock_mono_ms() - start;
+		error_wrap(err, "gave up after %d %s in %lld.%lld s", try, try == 1 ? "try" : "tries",
+			   (long long)(ms / 1000), (long long)(ms % 1000 / 100));
 	}
 	strbuf_release(&url);
 	return resp->status != 0;

@@ -5,7 +5,8 @@
  * policy and what the server last said about its rate limit.  Requests
  * are retried on 429, 409 conflict, 502/503/504, the `timeout` error
  * code and transport errors, with exponential backoff and full jitter,
- * bounded in tries and in total time.  When RateLimit-Remaining runs low
+ * bounded in tries and by a deadline on the whole request (the tries'
+ * time counts, not only the waits).  When RateLimit-Remaining runs low
  * the client paces itself until RateLimit-Reset instead of running into
  * 429s.
  *
@@ -28,14 +29,14 @@ struct http_retry {
 	int max_tries;        /* first try included */
 	int64_t base_ms;      /* first backoff; doubles each retry */
 	int64_t cap_ms;       /* one backoff never exceeds this */
-	int64_t budget_ms;    /* all waiting of one request together */
+	int64_t deadline_ms;  /* the whole request: its tries and the waits between */
 };
 
 struct http_client {
 	char *base;           /* "https://api.hetzner.cloud/v1", no trailing slash */
 	char *token;          /* NULL = no Authorization header */
-	long connect_timeout_ms;
-	long timeout_ms;
+	long connect_timeout_ms; /* one try's; never more than the time left */
+	long timeout_ms;         /* one try's; never more than the time left */
 	struct http_retry retry;
 	FILE *trace;          /* --debug: one line per request, redacted; NULL = off */
 	/* rate-limit state, from the last answer's headers; -1 = not seen */
@@ -52,12 +53,15 @@ struct http_response {
 	long retry_after;     /* seconds; -1 = absent */
 };
 
-/* The defaults: 5 tries, 500 ms doubling to at most 10 s, 60 s in all.
- * INFRAC_HTTP_BACKOFF_MS overrides the base (tests keep fault runs fast). */
+/* The defaults: 5 tries, 500 ms doubling to at most 10 s, 40 s for the
+ * whole request.  INFRAC_HTTP_BACKOFF_MS overrides the base and
+ * INFRAC_HTTP_DEADLINE_MS the deadline (tests keep fault runs fast). */
 void http_retry_default(struct http_retry *r);
 
 /*
- * Sets up a client for base (HCLOUD_ENDPOINT or the public API); the
+ * Sets up a client for base (HCLOUD_ENDPOINT or the public API), each
+ * try at most 15 s (INFRAC_HTTP_TIMEOUT_MS overrides it), 10 s of it to
+ * connect, and the retry policy of http_retry_default; the
  * client keeps its own copies of base (as curl renders it) and token,
  * released (the token wiped) by http_client_release.  Refuses a base
  * http_url_allowed refuses, and a token that could not travel in a
@@ -72,8 +76,10 @@ void http_client_release(struct http_client *c);
  * method "GET"/"POST"/...; path starts with '/' and may hold a query;
  * body NULL or JSON.  Fills resp, which the caller releases with
  * http_response_release whatever the result.  Returns false only when no
- * answer came at all after the retries (resp->status 0, err says why);
- * an HTTP error status returns true with that status.
+ * answer came at all after the retries (resp->status 0, err says why:
+ * "gave up after N tries in S s: " and the last try's failure), at the
+ * latest c->retry.deadline_ms after the call; an HTTP error status
+ * returns true with that status.
  */
 bool http_request(struct http_client *c, const char *method, const char *path,
 		  const char *body, struct http_response *resp, struct error *err);

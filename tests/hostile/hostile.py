@@ -21,6 +21,7 @@ answers badly:
   huge            /server_types: a 65 MiB answer with its Content-Length
   huge-unsized    /server_types: a 65 MiB answer ended by closing the
                   connection, its length not announced
+  blackhole       reads every request and never answers (until it stops)
 
 Every request is one line of the log: "METHOD PATH conn=N req=K", N the
 connection's number and K the request's number on that connection.  The
@@ -220,6 +221,13 @@ def mode_huge_unsized(h, path, page):
     return send_huge(h, False) if path == ["server_types"] else None
 
 
+def mode_blackhole(h, path, page):
+    h.log()
+    h.server.stop.wait(h.server.lifetime)
+    h.close_connection = True
+    return True
+
+
 MODES = {
     "ok": None,
     "endless-pages": mode_endless_pages,
@@ -229,6 +237,7 @@ MODES = {
     "close-keepalive": mode_close_keepalive,
     "huge": mode_huge,
     "huge-unsized": mode_huge_unsized,
+    "blackhole": mode_blackhole,
 }
 
 
@@ -246,7 +255,7 @@ def main():
     args = ap.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
     srv.mode, srv.log_path, srv.lock, srv.conns = args.mode, args.log, threading.Lock(), 0
-    srv.stop = threading.Event()
+    srv.stop, srv.lifetime = threading.Event(), args.lifetime
     open(args.log, "w").close()
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:

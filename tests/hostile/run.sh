@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # infrac against a hostile API (tests/hostile/hostile.py, one mode a run):
 # lists that never end, error messages that echo the token, a keep-alive
-# connection closed under a POST, answers over 64 MiB.  HCLOUD_TOKEN is a canary that must show
+# connection closed under a POST, answers over 64 MiB, an endpoint that
+# never answers.  HCLOUD_TOKEN is a canary that must show
 # nowhere; times are measured here, request counts come from the server's
 # own log.
 #   tests/hostile/run.sh /abs/path/to/infrac
@@ -146,6 +147,20 @@ for mode in huge huge-unsized; do
 	n=$(requests '^GET /v1/server_types\?')
 	[ "$n" = 1 ] && ok "$mode: asked once, not retried" || not_ok "$mode: asked once, not retried" "$n requests"
 done
+
+# ---- a dead endpoint: the whole request, retries included, has a deadline --
+# each try 1.5 s, 4 s in all: 3 tries at most where 5 would take 7.5 s
+if serve blackhole; then
+	INFRAC_HTTP_TIMEOUT_MS=1500 INFRAC_HTTP_DEADLINE_MS=4000 LIMIT=30 plan
+	expect "blackhole: gives up and says why" 1 \
+		'GET /server_types: no answer from the API: gave up after [23] tries in [0-9.]+ s: .*[Tt]imed out'
+	# generous: another engineer's tests may load the machine
+	[ "$MS" -ge 3900 ] && [ "$MS" -lt 15000 ] && ok "blackhole: gives up near the deadline ($MS ms)" ||
+		not_ok "blackhole: gives up near the deadline" "$MS ms"
+	n=$(requests '^GET /v1/server_types\?')
+	[ "$n" -ge 2 ] && [ "$n" -le 3 ] && ok "blackhole: the tries' time counts ($n tries)" ||
+		not_ok "blackhole: the tries' time counts" "$n tries"
+fi
 
 stop_server
 if grep -qF -- "$CANARY" "$TMP/all"; then

@@ -13,7 +13,7 @@
 static void test_backoff(void **st)
 {
 	(void)st;
-	struct http_retry r = { 5, 500, 10000, 60000 };
+	struct http_retry r = { 5, 500, 10000, 40000 };
 	/* the ceiling doubles and is capped; the wait is rnd mod (ceiling + 1) */
 	assert_int_equal(http_backoff_ms(&r, 1, 500), 500);
 	assert_int_equal(http_backoff_ms(&r, 1, 501), 0);
@@ -34,18 +34,45 @@ static void test_backoff_env(void **st)
 	(void)st;
 	struct http_retry r;
 	unsetenv("INFRAC_HTTP_BACKOFF_MS");
+	unsetenv("INFRAC_HTTP_DEADLINE_MS");
 	http_retry_default(&r);
 	assert_int_equal(r.max_tries, 5);
 	assert_int_equal(r.base_ms, 500);
 	assert_int_equal(r.cap_ms, 10000);
-	assert_int_equal(r.budget_ms, 60000);
+	assert_int_equal(r.deadline_ms, 40000);
 	setenv("INFRAC_HTTP_BACKOFF_MS", "20", 1);
+	setenv("INFRAC_HTTP_DEADLINE_MS", "3000", 1);
 	http_retry_default(&r);
 	assert_int_equal(r.base_ms, 20);
+	assert_int_equal(r.deadline_ms, 3000);
 	setenv("INFRAC_HTTP_BACKOFF_MS", "junk", 1);
+	setenv("INFRAC_HTTP_DEADLINE_MS", "0", 1);
 	http_retry_default(&r);
 	assert_int_equal(r.base_ms, 500);
+	assert_int_equal(r.deadline_ms, 40000);
 	unsetenv("INFRAC_HTTP_BACKOFF_MS");
+	unsetenv("INFRAC_HTTP_DEADLINE_MS");
+}
+
+/* A dead endpoint (no connection, or one that never answers) costs at
+ * most the deadline, well within a minute, and each try fits in it. */
+static void test_timeouts(void **st)
+{
+	(void)st;
+	struct http_client c;
+	struct error err = ERROR_INIT;
+	unsetenv("INFRAC_HTTP_TIMEOUT_MS");
+	assert_true(http_client_init(&c, "http://127.0.0.1:9/v1", NULL, &err));
+	assert_true(c.retry.deadline_ms <= 45000);
+	assert_true(c.timeout_ms < c.retry.deadline_ms);
+	assert_true(c.connect_timeout_ms <= c.timeout_ms);
+	http_client_release(&c);
+	setenv("INFRAC_HTTP_TIMEOUT_MS", "1500", 1);
+	assert_true(http_client_init(&c, "http://127.0.0.1:9/v1", NULL, &err));
+	assert_int_equal(c.timeout_ms, 1500);
+	assert_int_equal(c.connect_timeout_ms, 1500);
+	http_client_release(&c);
+	unsetenv("INFRAC_HTTP_TIMEOUT_MS");
 }
 
 static void test_pace(void **st)
@@ -216,7 +243,7 @@ int main(void)
 		cmocka_unit_test(test_backoff), cmocka_unit_test(test_backoff_env),
 		cmocka_unit_test(test_pace),    cmocka_unit_test(test_retryable),
 		cmocka_unit_test(test_urls),    cmocka_unit_test(test_client_base),
-		cmocka_unit_test(test_seeds),
+		cmocka_unit_test(test_seeds),      cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_redact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
