@@ -2,15 +2,17 @@
 # infrac against a hostile API (tests/hostile/hostile.py, one mode a run):
 # lists that never end, error messages that echo the token, a keep-alive
 # connection closed under a POST, answers over 64 MiB, an endpoint that
-# never answers.  HCLOUD_TOKEN is a canary that must show
-# nowhere; times are measured here, request counts come from the server's
-# own log.
+# never answers; and a PATH without ssh.  HCLOUD_TOKEN is a canary that
+# must show nowhere; times are measured here, request counts come from the
+# server's own log.
 #   tests/hostile/run.sh /abs/path/to/infrac
-# (tool_http, built next to infrac, sends requests through the HTTP layer)
+# (tool_http and tool_ssh, built next to infrac, drive the HTTP layer and
+# ssh_run directly)
 set -u
 INFRAC=${1:?usage: run.sh INFRAC}
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOOL_HTTP=$(dirname "$INFRAC")/tests/hostile/tool_http
+TOOL_SSH=$(dirname "$INFRAC")/tests/hostile/tool_ssh
 . "$HERE/../lib.sh"
 
 TMP=$(mktemp -d)
@@ -163,6 +165,27 @@ if serve blackhole; then
 fi
 
 stop_server
+
+# ---- ssh not on PATH: said at once, as an error, not as ssh's output -------
+mkdir -p "$TMP/nossh"
+t0=$(date +%s%N)
+timeout -k 5 30 env PATH="$TMP/nossh" "$TOOL_SSH" 127.0.0.1 9 "$TMP/known_hosts" >"$TMP/ssh" 2>&1
+RC=$?
+MS=$((($(date +%s%N) - t0) / 1000000))
+if [ "$RC" = 1 ] && grep -q '^error: cannot run ssh: No such file or directory$' "$TMP/ssh" &&
+	[ "$MS" -lt 10000 ]; then
+	ok "ssh not on PATH: cannot run ssh, at once ($MS ms)"
+else
+	not_ok "ssh not on PATH: cannot run ssh, at once" "exit $RC after $MS ms: $(cat "$TMP/ssh")"
+fi
+
+# and on PATH it runs, its errors reaching the output (port 9: nothing listens)
+timeout -k 5 30 "$TOOL_SSH" 127.0.0.1 9 "$TMP/known_hosts" >"$TMP/ssh" 2>&1
+RC=$?
+[ "$RC" = 0 ] && grep -q '^status 255$' "$TMP/ssh" && grep -q 'port 9: Connection refused' "$TMP/ssh" &&
+	ok "ssh on PATH: runs, its stderr in the output" ||
+	not_ok "ssh on PATH: runs, its stderr in the output" "exit $RC: $(cat "$TMP/ssh")"
+
 if grep -qF -- "$CANARY" "$TMP/all"; then
 	not_ok "the token appears in no output" "$(grep -F -- "$CANARY" "$TMP/all" | head -3)"
 else ok "the token appears in no output"; fi
