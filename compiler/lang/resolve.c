@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "catalog.h"
 #include "symtab.h"
 #include "units.h"
@@ -860,6 +861,28 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 	}
 }
 
+/*
+ * A plain address, strict on purpose: the proxy hands it to certbot in a
+ * shell command, so nothing but letters, digits and "._%+-" before the @
+ * (not starting with '.' or '-', no "..", not ending with '.') and a
+ * host name after it (rs_hostname_ok, in any case).
+ */
+static bool rs_email_ok(const char *e)
+{
+	const char *at = strchr(e, '@');
+	size_t local = at ? (size_t)(at - e) : 0, dlen = at ? strlen(at + 1) : 0;
+	if (!local || local > 64 || dlen > 253 || e[0] == '.' || e[0] == '-' ||
+	    at[-1] == '.' || strstr(e, ".."))
+		return false;
+	for (const char *p = e; p < at; p++)
+		if (!ascii_alnum(*p) && !strchr("._%+-", *p))
+			return false;
+	char domain[254];
+	for (size_t i = 0; i <= dlen; i++)
+		domain[i] = (char)ascii_tolower(at[1 + i]);
+	return rs_hostname_ok(domain);
+}
+
 static void rs_proxy_attrs_apply(struct rs *r, const struct ast_item **a,
 				 struct mdl_service *svc)
 {
@@ -872,10 +895,12 @@ static void rs_proxy_attrs_apply(struct rs *r, const struct ast_item **a,
 	if (a[SA_EMAIL]) {
 		const char *e = NULL;
 		if (rs_string(r, a[SA_EMAIL]->value, "email", &e)) {
-			const char *at = strchr(e, '@');
-			if (!at || at == e || !strchr(at, '.') || strpbrk(e, " \t\"'"))
-				rs_err(r, DIAG_E0203, a[SA_EMAIL]->value->loc,
-				       "'%s' is not an email address", e);
+			if (!rs_email_ok(e))
+				diag_help(rs_err(r, DIAG_E0203, a[SA_EMAIL]->value->loc,
+						 "'%s' is not an email address", e),
+					  r->dl, "write a plain address such as \"ops@example.com\": "
+					  "letters, digits and . _ %% + - before the @, a domain name "
+					  "after it");
 			else
 				svc->email = e;
 		}

@@ -104,7 +104,43 @@ const char *hcloud_label(const struct hc_labels *l, const char *key)
 
 /* ---- errors --------------------------------------------------------------- */
 
-bool hcloud_error_decode(long status, const char *body, struct error *e)
+/*
+ * Appends text taken from an API answer to m as one line: the token
+ * removed (an API that echoes the request's headers would print it) and
+ * every control character escaped, newlines included, so the text can
+ * neither show the token nor move the cursor, clear the screen or forge
+ * a line of output.
+ */
+static void hcloud_add_api_text(struct strbuf *m, const char *text, const char *secret)
+{
+	struct strbuf red = STRBUF_INIT;
+	http_redact_secret(text, secret, &red);
+	strbuf_add_escaped(m, red.buf, red.len);
+	strbuf_release(&red);
+}
+
+/* " (name: why, why; name: why)" of an invalid_input envelope */
+static void hcloud_add_fields(struct strbuf *m, json_object *fields, const char *secret)
+{
+	size_t nf = fields ? json_object_array_length(fields) : 0;
+	for (size_t i = 0; i < nf; i++) {
+		json_object *f = json_object_array_get_idx(fields, i);
+		json_object *name = hcloud_get(f, "name"), *msgs = hcloud_get_array(f, "messages");
+		if (!name)
+			break;
+		strbuf_addstr(m, i ? "; " : " (");
+		hcloud_add_api_text(m, json_object_get_string(name), secret);
+		for (size_t j = 0; msgs && j < json_object_array_length(msgs); j++) {
+			strbuf_addstr(m, j ? ", " : ": ");
+			hcloud_add_api_text(m, json_object_get_string(json_object_array_get_idx(msgs, j)),
+					    secret);
+		}
+		if (i + 1 == nf)
+			strbuf_addch(m, ')');
+	}
+}
+
+bool hcloud_error_decode(long status, const char *body, const char *secret, struct error *e)
 {
 	json_object *o = body ? json_tokener_parse(body) : NULL;
 	json_object *err = hcloud_get(o, "error");
@@ -112,25 +148,19 @@ bool hcloud_error_decode(long status, const char *body, struct error *e)
 	const char *cs = code && json_object_is_type(code, json_type_string)
 				 ? json_object_get_string(code) : NULL;
 	struct strbuf m = STRBUF_INIT;
-	strbuf_addf(&m, "HTTP %ld%s%s", status, cs ? " " : "", cs ? cs : "");
-	if (msg && json_object_is_type(msg, json_type_string))
-		strbuf_addf(&m, ": %s", json_object_get_string(msg));
-	json_object *fields = hcloud_get_array(hcloud_get(err, "details"), "fields");
-	size_t nf = fields ? json_object_array_length(fields) : 0;
-	for (size_t i = 0; i < nf; i++) {
-		json_object *f = json_object_array_get_idx(fields, i);
-		json_object *name = hcloud_get(f, "name"), *msgs = hcloud_get_array(f, "messages");
-		if (!name)
-			break;
-		strbuf_addf(&m, "%s%s", i ? "; " : " (", json_object_get_string(name));
-		for (size_t j = 0; msgs && j < json_object_array_length(msgs); j++)
-			strbuf_addf(&m, "%s%s", j ? ", " : ": ",
-				    json_object_get_string(json_object_array_get_idx(msgs, j)));
-		if (i + 1 == nf)
-			strbuf_addch(&m, ')');
+	strbuf_addf(&m, "HTTP %ld", status);
+	if (cs) {
+		strbuf_addch(&m, ' ');
+		hcloud_add_api_text(&m, cs, secret);
 	}
+	if (msg && json_object_is_type(msg, json_type_string)) {
+		strbuf_addstr(&m, ": ");
+		hcloud_add_api_text(&m, json_object_get_string(msg), secret);
+	}
+	hcloud_add_fields(&m, hcloud_get_array(hcloud_get(err, "details"), "fields"), secret);
 	if (!code && !msg)
 		strbuf_addstr(&m, status == 0 ? "no answer" : " (no error envelope in the answer)");
+	/* the code is kept as given, for error_code_is; only m is ever shown */
 	error_http(e, status, cs, "%s", m.buf);
 	strbuf_release(&m);
 	if (o)
@@ -420,6 +450,28 @@ long hcloud_next_page(json_object *answer)
 	return (long)json_object_get_int64(np);
 }
 
+/*
+ * May the list go on from page (which held n items, total so far) to
+ * next?  A hostile or broken server that never stops paging would keep
+ * plan and apply going forever, their memory growing: an empty page that
+ * still names a next one, a next page not after this one, more than
+ * HCLOUD_MAX_PAGES pages or more items than they hold is an error.
+ */
+static bool hcloud_page_next_ok(const char *path, const char *key, long page, long next,
+				size_t n, size_t total, struct error *e)
+{
+	if (n == 0)
+		return error_http(e, 200, NULL, "GET %s: page %ld of the %s list is empty but names "
+				  "page %ld next", path, page, key, next);
+	if (next <= page)
+		return error_http(e, 200, NULL, "GET %s: page %ld of the %s list names page %ld next, "
+				  "not a later one", path, page, key, next);
+	if (next > HCLOUD_MAX_PAGES || total > (size_t)HCLOUD_MAX_PAGES * HCLOUD_PER_PAGE)
+		return error_http(e, 200, NULL, "GET %s: the %s list goes on past %d pages of %d",
+				  path, key, HCLOUD_MAX_PAGES, HCLOUD_PER_PAGE);
+	return true;
+}
+
 bool hcloud_list(struct http_client *c, const char *path, const char *query, const char *key,
 		 json_object **items, struct error *e)
 {
@@ -429,24 +481,27 @@ bool hcloud_list(struct http_client *c, const char *path, const char *query, con
 	bool ok = true;
 	while (ok && page > 0) {
 		strbuf_reset(&url);
-		strbuf_addf(&url, "%s?%s%spage=%ld&per_page=50", path, query ? query : "",
-			    query && *query ? "&" : "", page);
+		strbuf_addf(&url, "%s?%s%spage=%ld&per_page=%d", path, query ? query : "",
+			    query && *query ? "&" : "", page, HCLOUD_PER_PAGE);
 		struct http_response r;
 		json_object *ans = NULL, *arr = NULL;
 		if (!http_request(c, "GET", url.buf, NULL, &r, e))
 			ok = error_wrap(e, "GET %s: no answer from the API", path);
 		else if (r.status != 200)
-			ok = hcloud_error_decode(r.status, r.body.buf, e);
+			ok = hcloud_error_decode(r.status, r.body.buf, c->token, e);
 		else if (!(arr = hcloud_get_array(ans = json_tokener_parse(r.body.buf), key)))
 			ok = error_http(e, 200, NULL, "GET %s: the answer has no '%s' list", path, key);
 		http_response_release(&r);
-		for (size_t i = 0; ok && i < json_object_array_length(arr); i++)
+		size_t n = ok ? json_object_array_length(arr) : 0;
+		for (size_t i = 0; i < n; i++)
 			json_object_array_add(*items, json_object_get(json_object_array_get_idx(arr, i)));
 		long next = ok ? hcloud_next_page(ans) : 0;
 		if (ans)
 			json_object_put(ans);
-		/* a server that pages backwards would loop forever */
-		page = next > page ? next : 0;
+		if (next && !hcloud_page_next_ok(path, key, page, next, n,
+						 json_object_array_length(*items), e))
+			ok = false;
+		page = next;
 	}
 	strbuf_release(&url);
 	if (!ok) {
@@ -508,7 +563,7 @@ bool hcloud_call(struct http_client *c, const char *method, const char *path, js
 		return error_wrap(e, "%s %s: no answer from the API", method, path);
 	}
 	if (r.status < 200 || r.status > 299) {
-		hcloud_error_decode(r.status, r.body.buf, e);
+		hcloud_error_decode(r.status, r.body.buf, c->token, e);
 		http_response_release(&r);
 		return false;
 	}
@@ -785,6 +840,20 @@ static int64_t hcloud_time_left(const struct hcloud_poll_seen *before, const int
 	return left;
 }
 
+/* e says that action x failed, in the API's words made one line without
+ * the token (hcloud_add_api_text).  Returns true: it failed. */
+static bool hcloud_action_failed(const struct hc_action *x, const char *secret, struct error *e)
+{
+	struct strbuf m = STRBUF_INIT;
+	strbuf_addstr(&m, "action ");
+	hcloud_add_api_text(&m, x->command, secret);
+	strbuf_addstr(&m, " failed: ");
+	hcloud_add_api_text(&m, x->error_message, secret);
+	error_http(e, 200, x->error_code ? x->error_code : "action_failed", "%s", m.buf);
+	strbuf_release(&m);
+	return true;
+}
+
 bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, long poll_ms,
 			 long timeout_s, struct error *e)
 {
@@ -824,9 +893,7 @@ bool hcloud_wait_actions(struct http_client *c, const struct hc_actions *acts, l
 			if (x.status == HC_ACTION_SUCCESS) {
 				done++;
 			} else if (x.status == HC_ACTION_ERROR && !failed) {
-				failed = true;
-				error_http(e, 200, x.error_code ? x.error_code : "action_failed",
-					   "action %s failed: %s", x.command, x.error_message);
+				failed = hcloud_action_failed(&x, c->token, e);
 			}
 		}
 		arena_release(&a);

@@ -3,7 +3,7 @@
  *
  * Decodes the resources (json-c) into plain structs whose strings live in
  * the caller's arena, pages through lists (per_page=50 until next_page is
- * null) and turns the error envelope into one clear message.  Names and
+ * null, at most HCLOUD_MAX_PAGES pages) and turns the error envelope into one clear message.  Names and
  * ids are taken as the API gives them; nothing here knows about infrac's
  * labels or the plan.
  */
@@ -124,9 +124,12 @@ struct hc_action {
 
 /*
  * Turns an error answer into e: status, the envelope's code, and one line
- * "HTTP 409 uniqueness_error: message (field: why)".  Returns false.
+ * "HTTP 409 uniqueness_error: message (field: why)".  The API's words are
+ * shown with every occurrence of secret (the client's token; may be NULL)
+ * replaced by "<redacted>" and with control characters escaped (newlines
+ * too: the message is one line).  e owns its copy.  Returns false.
  */
-bool hcloud_error_decode(long status, const char *body, struct error *e);
+bool hcloud_error_decode(long status, const char *body, const char *secret, struct error *e);
 
 /* Label helpers.  Value of key, or NULL. */
 const char *hcloud_label(const struct hc_labels *l, const char *key);
@@ -156,9 +159,21 @@ bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out
 long hcloud_next_page(json_object *answer);
 
 /*
+ * Lists are read HCLOUD_PER_PAGE items a page (the most Hetzner gives)
+ * and end after HCLOUD_MAX_PAGES pages: 50,000 resources of one kind, far
+ * above any real project (Hetzner's limits are counted in tens or
+ * hundreds of servers), so a longer list is a server that never stops.
+ */
+#define HCLOUD_PER_PAGE 50
+#define HCLOUD_MAX_PAGES 1000
+
+/*
  * GET path?query&page=N&per_page=50 for every page; key is the array in
  * the answer ("servers").  *items gets a new array holding every item
- * (json_object_put it).  false with e set on an error answer.
+ * (json_object_put it; NULL on failure).  false with e set on an error
+ * answer, and on a list that does not end: an empty page that names a
+ * next one, a next page not after the current one, or more than
+ * HCLOUD_MAX_PAGES pages (the message names the path and the list).
  */
 bool hcloud_list(struct http_client *c, const char *path, const char *query, const char *key,
 		 json_object **items, struct error *e);

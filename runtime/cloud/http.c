@@ -1,7 +1,7 @@
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <json-c/json.h>
@@ -9,28 +9,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "ascii.h"
 #include "clock.h"
 #include "xalloc.h"
 
 #define HTTP_MAX_BODY ((size_t)64 << 20)
 
+/* The environment's value of name in [min, max] milliseconds, else def:
+ * tests make faults fast with these. */
+static int64_t http_env_ms(const char *name, int64_t def, int64_t min, int64_t max)
+{
+	const char *env = getenv(name);
+	if (!env || !*env)
+		return def;
+	char *end;
+	long long v = strtoll(env, &end, 10);
+	return !*end && v >= min && v <= max ? v : def;
+}
+
 void http_retry_default(struct http_retry *r)
 {
 	r->max_tries = 5;
-	r->base_ms = 500;
+	r->base_ms = http_env_ms("INFRAC_HTTP_BACKOFF_MS", 500, 0, 60000);
 	r->cap_ms = 10000;
-	r->budget_ms = 60000;
-	const char *env = getenv("INFRAC_HTTP_BACKOFF_MS");
-	if (env && *env) {
-		char *end;
-		long long v = strtoll(env, &end, 10);
-		if (!*end && v >= 0 && v <= 60000)
-			r->base_ms = v;
-	}
+	r->deadline_ms = http_env_ms("INFRAC_HTTP_DEADLINE_MS", 40000, 1, 600000);
 }
 
 static int64_t http_now_ms(void)
@@ -40,120 +45,140 @@ static int64_t http_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool http_url_allowed(const char *url)
+/* Is host, as curl's parser gives it, one curl connects to on this
+ * machine: 127.0.0.0/8 (curl has already turned 127.1 and 2130706433
+ * into dotted quads), [::1] or localhost, which curl resolves itself. */
+static bool http_host_loopback(const char *host)
 {
-	if (!strncmp(url, "https://", 8))
-		return url[8] != '\0';
-	if (strncmp(url, "http://", 7))
-		return false;
-	const char *host = url + 7;
-	size_t n;
-	if (*host == '[') {
-		n = strcspn(host, "]");
-		return n == 4 && !strncmp(host, "[::1", 4) && host[4] == ']';
-	}
-	n = strcspn(host, ":/?#");
-	if (n == 9 && !strncasecmp(host, "localhost", 9))
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t n = strlen(host);
+	if (!strcasecmp(host, "localhost"))
 		return true;
-	if (n < 4 || n > 15 || strncmp(host, "127.", 4))
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n < 3 || host[0] != '[' || host[n - 1] != ']' || n - 2 >= INET6_ADDRSTRLEN)
 		return false;
-	for (size_t i = 4; i < n; i++)
-		if (host[i] != '.' && !ascii_digit(host[i]))
-			return false;
-	return true;
+	char bare[INET6_ADDRSTRLEN];
+	memcpy(bare, host + 1, n - 2);
+	bare[n - 2] = '\0';
+	return inet_pton(AF_INET6, bare, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* Is part absent from h (curl_url_get says so)? */
+static bool http_url_lacks(CURLU *h, CURLUPart part)
+{
+	char *v = NULL;
+	CURLUcode rc = curl_url_get(h, part, &v, 0);
+	curl_free(v);
+	return rc != CURLUE_OK;
 }
 
 /*
- * libcurl is loaded with the first client, not when infrac starts: check,
- * cost, recommend and build never make a request, and loading libcurl
- * with the TLS, Kerberos and LDAP libraries it links cost every command
- * about 5 MB of memory and a few milliseconds.
+ * The decision is taken on curl's own parse of the URL, the one it
+ * connects by: a hand-made parser disagrees with curl about
+ * "http://127.0.0.1:80@evil.example/" and sends the token to evil.example.
+ * On success norm (may be NULL) gets curl's rendering of the URL.
  */
-static struct {
-	CURLcode (*global_init)(long flags);
-	CURL *(*easy_init)(void);
-	void (*easy_cleanup)(CURL *cu);
-	void (*easy_reset)(CURL *cu);
-	CURLcode (*easy_setopt)(CURL *cu, CURLoption opt, ...);
-	CURLcode (*easy_perform)(CURL *cu);
-	CURLcode (*easy_getinfo)(CURL *cu, CURLINFO info, ...);
-	const char *(*easy_strerror)(CURLcode rc);
-	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
-	void (*slist_free_all)(struct curl_slist *l);
-	char error[256]; /* empty when loaded */
-} http_curl;
+static bool http_url_check(const char *url, struct strbuf *norm)
+{
+	CURLU *h = curl_url();
+	if (!h)
+		xalloc_die();
+	char *scheme = NULL, *host = NULL, *full = NULL;
+	bool ok = curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		  curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		  curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host &&
+		  /* userinfo travels to the server and hides the host from a reader;
+		   * a query or fragment would swallow the paths appended to the base */
+		  http_url_lacks(h, CURLUPART_USER) && http_url_lacks(h, CURLUPART_PASSWORD) &&
+		  http_url_lacks(h, CURLUPART_OPTIONS) && http_url_lacks(h, CURLUPART_ZONEID) &&
+		  http_url_lacks(h, CURLUPART_QUERY) && http_url_lacks(h, CURLUPART_FRAGMENT) &&
+		  (!strcmp(scheme, "https") || (!strcmp(scheme, "http") && http_host_loopback(host))) &&
+		  curl_url_get(h, CURLUPART_URL, &full, 0) == CURLUE_OK;
+	if (ok && norm)
+		strbuf_addstr(norm, full);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(full);
+	curl_url_cleanup(h);
+	return ok;
+}
+
+bool http_url_allowed(const char *url)
+{
+	return http_url_check(url, NULL);
+}
 
 static pthread_once_t http_curl_once = PTHREAD_ONCE_INIT;
+static bool http_curl_ok;
 
-static void http_curl_load(void)
+/* Once for the process, as libcurl wants, and never cleaned up: clients
+ * come and go on several threads. */
+static void http_curl_global(void)
 {
-#define HTTP_CURL_FN(f) { "curl_" #f, offsetof(__typeof__(http_curl), f) }
-	static const struct { const char *name; size_t off; } fns[] = {
-		HTTP_CURL_FN(global_init), HTTP_CURL_FN(easy_init),
-		HTTP_CURL_FN(easy_cleanup), HTTP_CURL_FN(easy_reset),
-		HTTP_CURL_FN(easy_setopt), HTTP_CURL_FN(easy_perform),
-		HTTP_CURL_FN(easy_getinfo), HTTP_CURL_FN(easy_strerror),
-		HTTP_CURL_FN(slist_append), HTTP_CURL_FN(slist_free_all),
-	};
-#undef HTTP_CURL_FN
-	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		snprintf(http_curl.error, sizeof(http_curl.error),
-			 "cannot load libcurl (libcurl.so.4): %s", dlerror());
-		return;
+	http_curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
+/*
+ * The jitter's seed.  Time and pid are the same for every client of one
+ * apply made in the same millisecond, so its retry workers backed off in
+ * step; the kernel's generator is not.  Never 0: xorshift stays at 0.
+ */
+static unsigned http_seed(void)
+{
+	unsigned seed = 0;
+	ssize_t n;
+	do
+		n = getrandom(&seed, sizeof(seed), GRND_NONBLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(seed)) {
+		/* no entropy yet (early boot): still differ from the last client */
+		static _Atomic unsigned counter;
+		seed = (unsigned)clock_mono_ms() ^ ((unsigned)getpid() << 16) ^
+		       (++counter * 2654435761u);
 	}
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		void *f = dlsym(lib, fns[i].name);
-		if (!f) {
-			snprintf(http_curl.error, sizeof(http_curl.error), "libcurl.so.4 has no %s",
-				 fns[i].name);
-			return;
-		}
-		/* POSIX: a function's address from dlsym goes through void *;
-		 * every member named in fns is a function pointer */
-		memcpy((char *)&http_curl + fns[i].off, &f, sizeof(f));
-	}
-	/* once for the process, as libcurl wants, and never cleaned up:
-	 * clients come and go on several threads */
-	if (http_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		snprintf(http_curl.error, sizeof(http_curl.error), "libcurl failed to initialise");
+	return seed ? seed : 2463534242u;
 }
 
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      struct error *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (!http_url_allowed(base))
+	struct strbuf norm = STRBUF_INIT;
+	if (!http_url_check(base, &norm))
 		return error_set(err, "endpoint '%s' refused: only https, or plain http to a "
-				 "loopback address", base);
+				 "loopback address, without user, query or fragment", base);
 	/* a control character in the token would end the header it travels in */
 	for (const char *t = token; t && *t; t++)
-		if ((unsigned char)*t <= ' ' || *t == 0x7f)
+		if ((unsigned char)*t <= ' ' || *t == 0x7f) {
+			strbuf_release(&norm);
 			return error_set(err, "the token holds a space or a control character");
-	pthread_once(&http_curl_once, http_curl_load);
-	if (http_curl.error[0])
-		return error_set(err, "%s", http_curl.error);
-	size_t n = strlen(base);
-	while (n && base[n - 1] == '/')
-		n--;
-	c->curl = http_curl.easy_init();
-	if (!c->curl)
-		return error_set(err, "cannot set up the HTTP client (curl_easy_init)");
-	c->base = xstrndup(base, n);
+		}
+	pthread_once(&http_curl_once, http_curl_global);
+	c->curl = http_curl_ok ? curl_easy_init() : NULL;
+	if (!c->curl) {
+		strbuf_release(&norm);
+		return error_set(err, "cannot set up the HTTP client (libcurl)");
+	}
+	/* the URL as curl parsed and rendered it: requests go where it was checked */
+	while (norm.len && norm.buf[norm.len - 1] == '/')
+		strbuf_setlen(&norm, norm.len - 1);
+	c->base = strbuf_detach(&norm, NULL);
 	c->token = token ? xstrdup(token) : NULL;
-	c->connect_timeout_ms = 10000;
-	c->timeout_ms = 30000;
+	c->timeout_ms = http_env_ms("INFRAC_HTTP_TIMEOUT_MS", 15000, 1, 600000);
+	c->connect_timeout_ms = c->timeout_ms < 10000 ? c->timeout_ms : 10000;
 	http_retry_default(&c->retry);
 	c->rl_limit = c->rl_remaining = -1;
 	c->rl_reset = -1;
-	c->rng = (unsigned)http_now_ms() ^ ((unsigned)getpid() << 16);
+	c->rng = http_seed();
 	return true;
 }
 
 void http_client_release(struct http_client *c)
 {
 	if (c->curl)
-		http_curl.easy_cleanup(c->curl);
+		curl_easy_cleanup(c->curl);
 	if (c->token) {
 		/* do not leave the token lying in freed memory */
 		explicit_bzero(c->token, strlen(c->token));
@@ -237,16 +262,21 @@ void http_redact_body(const char *text, const char *secret, struct strbuf *out)
 		src = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							JSON_C_TO_STRING_NOSLASHESCAPE);
 	}
-	size_t sl = secret ? strlen(secret) : 0;
-	const char *hit;
-	while (sl && (hit = strstr(src, secret))) {
-		strbuf_add(out, src, (size_t)(hit - src));
-		strbuf_addstr(out, "<redacted>");
-		src = hit + sl;
-	}
-	strbuf_addstr(out, src);
+	http_redact_secret(src, secret, out);
 	if (o)
 		json_object_put(o);
+}
+
+void http_redact_secret(const char *text, const char *secret, struct strbuf *out)
+{
+	size_t sl = secret ? strlen(secret) : 0;
+	const char *hit;
+	while (sl && (hit = strstr(text, secret))) {
+		strbuf_add(out, text, (size_t)(hit - text));
+		strbuf_addstr(out, "<redacted>");
+		text = hit + sl;
+	}
+	strbuf_addstr(out, text);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -349,59 +379,120 @@ static void http_trace_request(struct http_client *c, const char *method, const 
 	}
 }
 
-/* One attempt: status 0 on a transport error, with err set. */
-static void http_attempt(struct http_client *c, const char *method, const char *url,
-			 const char *body, struct http_response *resp, struct http_hdrs *h,
-			 struct error *err)
+/* The answer's line of the trace; code comes from the answer, so it is
+ * shown like any text of the API: the token removed, one line. */
+static void http_trace_answer(struct http_client *c, long status, const char *code,
+			      const struct error *err, int64_t ms)
+{
+	if (!c->trace)
+		return;
+	struct strbuf red = STRBUF_INIT, line = STRBUF_INIT;
+	if (status) {
+		strbuf_addf(&line, "debug:   -> %ld", status);
+		if (code) {
+			http_redact_secret(code, c->token, &red);
+			strbuf_addch(&line, ' ');
+			strbuf_add_escaped(&line, red.buf, red.len);
+		}
+		strbuf_addf(&line, " in %lld ms", (long long)ms);
+	} else {
+		strbuf_addf(&line, "debug:   -> no answer: %s", err->msg);
+	}
+	fprintf(c->trace, "%s\n", line.buf);
+	strbuf_release(&red);
+	strbuf_release(&line);
+}
+
+/* One attempt: status 0 on a transport error, with err set.  Returns
+ * false when another try cannot help: the answer was too large (it
+ * would be downloaded again, to be refused again). */
+static bool http_attempt(struct http_client *c, const char *method, const char *url,
+			 const char *body, int64_t left_ms, struct http_response *resp,
+			 struct http_hdrs *h, struct error *err)
 {
 	CURL *cu = c->curl;
 	struct http_body b = { &resp->body, false };
 	struct curl_slist *hl = NULL;
 	struct strbuf auth = STRBUF_INIT;
 	char cerr[CURL_ERROR_SIZE] = "";
-	hl = http_curl.slist_append(hl, "Accept: application/json");
-	hl = http_curl.slist_append(hl, "User-Agent: infrac");
+	hl = curl_slist_append(hl, "Accept: application/json");
+	hl = curl_slist_append(hl, "User-Agent: infrac");
 	if (body)
-		hl = http_curl.slist_append(hl, "Content-Type: application/json");
+		hl = curl_slist_append(hl, "Content-Type: application/json");
 	if (c->token) {
 		strbuf_addf(&auth, "Authorization: Bearer %s", c->token);
-		hl = http_curl.slist_append(hl, auth.buf);
+		hl = curl_slist_append(hl, auth.buf);
 	}
-	http_curl.easy_reset(cu);
-	http_curl.easy_setopt(cu, CURLOPT_URL, url);
-	http_curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
-	http_curl.easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
-	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
-	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
-	http_curl.easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	http_curl.easy_setopt(cu, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	http_curl.easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
-	http_curl.easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	http_curl.easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
-	http_curl.easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
-	http_curl.easy_setopt(cu, CURLOPT_WRITEFUNCTION, http_on_body);
-	http_curl.easy_setopt(cu, CURLOPT_WRITEDATA, &b);
-	http_curl.easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
-	http_curl.easy_setopt(cu, CURLOPT_HEADERDATA, h);
-	http_curl.easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_reset(cu);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, left_ms < c->connect_timeout_ms
+							     ? (long)left_ms : c->connect_timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, left_ms < c->timeout_ms ? (long)left_ms
+								   : c->timeout_ms);
+	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* plain http goes to this machine only (http_url_check): never
+	 * through a proxy from the environment, which would read the token */
+	if (!strncmp(c->base, "http:", 5))
+		curl_easy_setopt(cu, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, http_on_body);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
+	/* an announced length is refused before the body comes */
+	curl_easy_setopt(cu, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
+	/* libcurl sends a request again, unasked, when a reused connection
+	 * dies before any answer: the server may have acted on the first
+	 * one, so a POST (creating things) goes on a connection of its own */
+	if (!strcmp(method, "POST"))
+		curl_easy_setopt(cu, CURLOPT_FRESH_CONNECT, 1L);
 	if (body) {
-		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
 	c->requests++;
-	CURLcode rc = http_curl.easy_perform(cu);
-	http_curl.slist_free_all(hl);
+	CURLcode rc = curl_easy_perform(cu);
+	curl_slist_free_all(hl);
 	strbuf_wipe(&auth);
 	resp->status = 0;
 	if (rc == CURLE_OK) {
-		http_curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
-		return;
+		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
+		return true;
 	}
 	strbuf_release(&resp->body);
-	if (b.too_big)
-		error_set(err, "answer larger than 64 MiB");
-	else
-		error_set(err, "%s", cerr[0] ? cerr : http_curl.easy_strerror(rc));
+	if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		return error_set(err, "answer larger than %zu MiB", HTTP_MAX_BODY >> 20);
+	error_set(err, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
+	return true;
+}
+
+/* The wait before try number try + 1 after an answer resp (status 0:
+ * none): the backoff, lengthened by Retry-After and by the rate limit
+ * after a 429, at most the cap. */
+static int64_t http_retry_wait(struct http_client *c, int try, const struct http_response *resp)
+{
+	int64_t wait = http_backoff_ms(&c->retry, try, http_next_rand(c));
+	if (resp->retry_after > 0 && resp->retry_after * 1000 > wait)
+		wait = resp->retry_after * 1000;
+	if (resp->status == 429 && c->rl_reset > 0 && c->rl_limit > 0) {
+		int64_t per = http_pace_ms(c, http_now_ms());
+		if (per > wait)
+			wait = per;
+	}
+	return wait > c->retry.cap_ms ? c->retry.cap_ms : wait;
+}
+
+/* Is there time before deadline for another try after waiting ms? */
+static bool http_time_after(int64_t ms, int64_t deadline)
+{
+	return clock_mono_ms() + (ms > 0 ? ms : 0) < deadline;
 }
 
 bool http_request(struct http_client *c, const char *method, const char *path,
@@ -413,11 +504,16 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 	struct strbuf url = STRBUF_INIT;
 	strbuf_addf(&url, "%s%s", c->base, path);
 	/* a transport error after sending a POST may have created something */
-	bool idempotent = strcmp(method, "POST") != 0;
-	int64_t waited = 0;
-	for (int try = 1;; try++) {
+	bool idempotent = strcmp(method, "POST") != 0, again = false;
+	/* one clock for the tries and the waits between them: a dead endpoint
+	 * costs the deadline, not tries times the timeout plus the waits */
+	int64_t start = clock_mono_ms(), deadline = start + c->retry.deadline_ms;
+	int try;
+	for (try = 1;; try++) {
 		int64_t pace = http_pace_ms(c, http_now_ms());
 		if (pace > 0) {
+			if (try > 1 && !http_time_after(pace, deadline))
+				break;
 			if (c->trace)
 				fprintf(c->trace, "debug: rate limit low (%ld of %ld left), waiting %lld ms\n",
 					c->rl_remaining, c->rl_limit, (long long)pace);
@@ -428,7 +524,8 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 		int64_t t0 = clock_mono_ms();
 		http_response_release(resp);
 		error_release(err);
-		http_attempt(c, method, url.buf, body, resp, &h, err);
+		bool retry_may_help = http_attempt(c, method, url.buf, body,
+						   deadline - t0 > 1 ? deadline - t0 : 1, resp, &h, err);
 		resp->retry_after = h.retry_after;
 		if (h.limit >= 0)
 			c->rl_limit = h.limit;
@@ -437,33 +534,21 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 		if (h.reset >= 0)
 			c->rl_reset = h.reset;
 		char *code = resp->status >= 400 ? http_error_code(resp->body.buf) : NULL;
-		if (c->trace) {
-			if (resp->status)
-				fprintf(c->trace, "debug:   -> %ld%s%s in %lld ms\n", resp->status,
-					code ? " " : "", code ? code : "", (long long)(clock_mono_ms() - t0));
-			else
-				fprintf(c->trace, "debug:   -> no answer: %s\n", err->msg);
-		}
-		bool again = http_retryable(resp->status, code) && (resp->status || idempotent);
+		http_trace_answer(c, resp->status, code, err, clock_mono_ms() - t0);
+		again = retry_may_help && http_retryable(resp->status, code) &&
+			(resp->status || idempotent);
 		free(code);
-		if (!again || try >= c->retry.max_tries)
-			break;
-		int64_t wait = http_backoff_ms(&c->retry, try, http_next_rand(c));
-		if (resp->retry_after > 0 && resp->retry_after * 1000 > wait)
-			wait = resp->retry_after * 1000;
-		if (resp->status == 429 && c->rl_reset > 0 && c->rl_limit > 0) {
-			int64_t per = http_pace_ms(c, http_now_ms());
-			if (per > wait)
-				wait = per;
-		}
-		if (wait > c->retry.cap_ms)
-			wait = c->retry.cap_ms;
-		if (waited + wait > c->retry.budget_ms)
+		int64_t wait = again ? http_retry_wait(c, try, resp) : 0;
+		if (!again || try >= c->retry.max_tries || !http_time_after(wait, deadline))
 			break;
 		if (c->trace)
 			fprintf(c->trace, "debug:   retrying in %lld ms\n", (long long)wait);
 		clock_sleep_ms(wait);
-		waited += wait;
+	}
+	if (!resp->status && again) {
+		int64_t ms = clock_mono_ms() - start;
+		error_wrap(err, "gave up after %d %s in %lld.%lld s", try, try == 1 ? "try" : "tries",
+			   (long long)(ms / 1000), (long long)(ms % 1000 / 100));
 	}
 	strbuf_release(&url);
 	return resp->status != 0;

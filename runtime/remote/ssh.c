@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,43 @@ bool ssh_target_check(const struct ssh_target *t, struct error *err)
 	return true;
 }
 
+/*
+ * Spawns ssh with argv and envp, its stdin on in and its stdout and
+ * stderr on out; 0 and *pid, or an errno value.  posix_spawnp rather
+ * than fork: the process has threads (apply's workers), after fork only
+ * async-signal-safe calls are allowed, and posix_spawnp reports an ssh
+ * that cannot be run (not on PATH) by its return value, at once, instead
+ * of through a child that prints and exits 255.
+ */
+static int ssh_spawn(pid_t *pid, const char *const *argv, char **envp, int in, int out)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
+	int rc = posix_spawn_file_actions_init(&fa);
+	if (rc)
+		return rc;
+	rc = posix_spawnattr_init(&attr);
+	if (rc) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
+	/* ssh must get the SIGTERM that ends it when its time is up, whatever
+	 * the spawning thread blocks */
+	sigemptyset(&none);
+	if (!(rc = posix_spawn_file_actions_adddup2(&fa, in, 0)) &&
+	    !(rc = posix_spawn_file_actions_adddup2(&fa, out, 1)) &&
+	    !(rc = posix_spawn_file_actions_adddup2(&fa, out, 2)) &&
+	    !(rc = posix_spawnattr_setsigmask(&attr, &none)) &&
+	    !(rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK)))
+		rc = posix_spawnp(pid, "ssh", &fa, &attr, (char *const *)argv, envp);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
 /* Starts ssh with its stdin on *in and stdout+stderr on *out; its pid,
- * or -1 with err set. */
+ * or -1 with err set ("cannot run ssh: ..."). */
 static pid_t ssh_start(const struct ssh_target *t, const char *command, int *in, int *out,
 		       struct error *err)
 {
@@ -105,21 +141,14 @@ static pid_t ssh_start(const struct ssh_target *t, const char *command, int *in,
 		goto out;
 	}
 	char **envp = ssh_environment();
-	pid = fork();
-	if (pid == 0) {
-		dup2(ip[1], 0);
-		dup2(op[1], 1);
-		dup2(op[1], 2);
-		execvpe("ssh", (char *const *)argv, envp);
-		dprintf(2, "cannot run ssh: %s\n", strerror(errno));
-		_exit(255);
-	}
+	int rc = ssh_spawn(&pid, argv, envp, ip[1], op[1]);
 	free(envp);
 	close(ip[1]);
 	close(op[1]);
-	if (pid < 0) {
-		error_set(err, "cannot run ssh: %s", strerror(errno));
+	if (rc) {
+		error_set(err, "cannot run ssh: %s", strerror(rc));
 		close(ip[0]), close(op[0]);
+		pid = -1;
 	} else {
 		*in = ip[0];
 		*out = op[0];
@@ -134,7 +163,7 @@ int ssh_run(const struct ssh_target *t, const char *command, const char *input, 
 	    ssh_output_fn *on_output, void *ctx, struct strbuf *out, bool *timed_out,
 	    struct error *err)
 {
-	int in, outfd;
+	int in = -1, outfd = -1;
 	*timed_out = false;
 	pid_t pid = ssh_start(t, command, &in, &outfd, err);
 	if (pid < 0)

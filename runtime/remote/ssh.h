@@ -1,10 +1,10 @@
 /*
  * ssh: runs a command on a server through the OpenSSH client.
  *
- * ssh_run starts `ssh` (argv, no local shell) with the project's own
- * known_hosts and identity, writes `input` to the remote command's
- * standard input while it collects standard output and error (one
- * stream, in order), and stops ssh when the time is up.  Only a few
+ * ssh_run starts `ssh` (posix_spawnp, argv, no local shell) with the
+ * project's own known_hosts and identity, writes `input` to the remote
+ * command's standard input while it collects standard output and error
+ * (one stream, in order), and stops ssh when the time is up.  Only a few
  * variables of infrac's environment reach ssh (PATH, HOME, the agent's
  * socket, locale): the environment holds the API token and the secrets.
  */
@@ -43,7 +43,8 @@ bool ssh_target_check(const struct ssh_target *t, struct error *err);
  * Runs command on t with input on its standard input, at most seconds.
  * out gets everything it printed; on_output (may be NULL) is told as it
  * comes.  Returns ssh's exit status (255: ssh itself failed), or -1 with
- * err set when ssh could not be run or ran out of time (*timed_out).
+ * err set when ssh could not be run ("cannot run ssh: ...", e.g. it is
+ * not on PATH; nothing was started) or ran out of time (*timed_out).
  */
 int ssh_run(const struct ssh_target *t, const char *command, const char *input, int seconds,
 	    ssh_output_fn *on_output, void *ctx, struct strbuf *out, bool *timed_out,

@@ -179,19 +179,40 @@ static void test_error_envelope(void **st)
 				 "\"invalid input in fields 'server_type', 'image'\", \"details\": "
 				 "{\"fields\": [{\"name\": \"server_type\", \"messages\": [\"is required\"]},"
 				 " {\"name\": \"image\", \"messages\": [\"not found\", \"bad\"]}]}}}",
-			    &e);
+			    NULL, &e);
 	assert_string_equal(e.code, "invalid_input");
 	assert_string_equal(e.msg,
 			    "HTTP 422 invalid_input: invalid input in fields 'server_type', 'image' "
 			    "(server_type: is required; image: not found, bad)");
-	hcloud_error_decode(503, "<html>oops</html>", &e);
+	hcloud_error_decode(503, "<html>oops</html>", NULL, &e);
 	assert_string_equal(e.code, "");
 	assert_string_equal(e.msg, "HTTP 503 (no error envelope in the answer)");
 	hcloud_error_decode(429, "{\"error\": {\"code\": \"rate_limit_exceeded\", \"message\": "
-				 "\"limit reached\", \"details\": {}}}", &e);
+				 "\"limit reached\", \"details\": {}}}", NULL, &e);
 	assert_string_equal(e.msg, "HTTP 429 rate_limit_exceeded: limit reached");
 	assert_int_equal(e.status, 429);
 	assert_true(error_code_is(&e, "rate_limit_exceeded"));
+	error_release(&e);
+}
+
+/* An error answer that echoes the request's Authorization header and
+ * holds escape sequences and line breaks: the message is one line,
+ * without the token, its control characters escaped. */
+static void test_error_hostile(void **st)
+{
+	(void)st;
+	struct error e = ERROR_INIT;
+	hcloud_error_decode(401, "{\"error\": {\"code\": \"unauthorized\\u001b[2J\", \"message\": "
+				 "\"bad header Authorization: Bearer tok-123-secret\\u001b[2J\\nforged: line\\r\", "
+				 "\"details\": {\"fields\": [{\"name\": \"tok-123-secret\\n\", "
+				 "\"messages\": [\"tok-123-secret\\u0007\"]}]}}}",
+			    "tok-123-secret", &e);
+	assert_string_equal(e.msg, "HTTP 401 unauthorized\\x1b[2J: bad header Authorization: Bearer "
+				   "<redacted>\\x1b[2J\\nforged: line\\r (<redacted>\\n: <redacted>\\x07)");
+	assert_null(strchr(e.msg, '\n'));
+	assert_null(strchr(e.msg, '\x1b'));
+	/* the code is matched as the API gave it */
+	assert_true(error_code_is(&e, "unauthorized\x1b[2J"));
 	error_release(&e);
 }
 
@@ -247,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_server),     cmocka_unit_test(test_server_type),
 		cmocka_unit_test(test_money),      cmocka_unit_test(test_firewall),
 		cmocka_unit_test(test_rrset_zone_key), cmocka_unit_test(test_error_envelope),
+		cmocka_unit_test(test_error_hostile),
 		cmocka_unit_test(test_action),     cmocka_unit_test(test_pagination),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,7 @@
 static void test_backoff(void **st)
 {
 	(void)st;
-	struct http_retry r = { 5, 500, 10000, 60000 };
+	struct http_retry r = { 5, 500, 10000, 40000 };
 	/* the ceiling doubles and is capped; the wait is rnd mod (ceiling + 1) */
 	assert_int_equal(http_backoff_ms(&r, 1, 500), 500);
 	assert_int_equal(http_backoff_ms(&r, 1, 501), 0);
@@ -34,18 +34,45 @@ static void test_backoff_env(void **st)
 	(void)st;
 	struct http_retry r;
 	unsetenv("INFRAC_HTTP_BACKOFF_MS");
+	unsetenv("INFRAC_HTTP_DEADLINE_MS");
 	http_retry_default(&r);
 	assert_int_equal(r.max_tries, 5);
 	assert_int_equal(r.base_ms, 500);
 	assert_int_equal(r.cap_ms, 10000);
-	assert_int_equal(r.budget_ms, 60000);
+	assert_int_equal(r.deadline_ms, 40000);
 	setenv("INFRAC_HTTP_BACKOFF_MS", "20", 1);
+	setenv("INFRAC_HTTP_DEADLINE_MS", "3000", 1);
 	http_retry_default(&r);
 	assert_int_equal(r.base_ms, 20);
+	assert_int_equal(r.deadline_ms, 3000);
 	setenv("INFRAC_HTTP_BACKOFF_MS", "junk", 1);
+	setenv("INFRAC_HTTP_DEADLINE_MS", "0", 1);
 	http_retry_default(&r);
 	assert_int_equal(r.base_ms, 500);
+	assert_int_equal(r.deadline_ms, 40000);
 	unsetenv("INFRAC_HTTP_BACKOFF_MS");
+	unsetenv("INFRAC_HTTP_DEADLINE_MS");
+}
+
+/* A dead endpoint (no connection, or one that never answers) costs at
+ * most the deadline, well within a minute, and each try fits in it. */
+static void test_timeouts(void **st)
+{
+	(void)st;
+	struct http_client c;
+	struct error err = ERROR_INIT;
+	unsetenv("INFRAC_HTTP_TIMEOUT_MS");
+	assert_true(http_client_init(&c, "http://127.0.0.1:9/v1", NULL, &err));
+	assert_true(c.retry.deadline_ms <= 45000);
+	assert_true(c.timeout_ms < c.retry.deadline_ms);
+	assert_true(c.connect_timeout_ms <= c.timeout_ms);
+	http_client_release(&c);
+	setenv("INFRAC_HTTP_TIMEOUT_MS", "1500", 1);
+	assert_true(http_client_init(&c, "http://127.0.0.1:9/v1", NULL, &err));
+	assert_int_equal(c.timeout_ms, 1500);
+	assert_int_equal(c.connect_timeout_ms, 1500);
+	http_client_release(&c);
+	unsetenv("INFRAC_HTTP_TIMEOUT_MS");
 }
 
 static void test_pace(void **st)
@@ -94,15 +121,97 @@ static void test_retryable(void **st)
 static void test_urls(void **st)
 {
 	(void)st;
-	assert_true(http_url_allowed("https://api.hetzner.cloud/v1"));
-	assert_true(http_url_allowed("http://127.0.0.1:8080/v1"));
-	assert_true(http_url_allowed("http://localhost/v1"));
-	assert_true(http_url_allowed("http://[::1]:9000/v1"));
-	assert_false(http_url_allowed("http://api.hetzner.cloud/v1"));
-	assert_false(http_url_allowed("http://127.0.0.1.evil.com/v1"));
-	assert_false(http_url_allowed("http://localhost.evil.com/v1"));
-	assert_false(http_url_allowed("ftp://127.0.0.1/"));
-	assert_false(http_url_allowed("https://"));
+	static const char *const allowed[] = {
+		"https://api.hetzner.cloud/v1",
+		"HTTPS://api.hetzner.cloud/v1",
+		"http://127.0.0.1:8080/v1",
+		"http://127.0.0.1",
+		"http://127.1.2.3/v1",
+		"http://localhost/v1",
+		"http://LOCALHOST:8080/v1",
+		"HTTP://127.0.0.1/v1",
+		"http://[::1]:9000/v1",
+		"http://[::1]:80/",
+		"http://[0:0:0:0:0:0:0:1]/",
+		"http://127.1/",      /* curl connects to 127.0.0.1 */
+		"http://2130706433/", /* so it does here */
+		NULL,
+	};
+	static const char *const refused[] = {
+		/* the reported one: user 127.0.0.1, password 80, host evil.example */
+		"http://127.0.0.1:80@evil.example/v1",
+		"http://localhost:80@evil.example/v1",
+		"http://[::1]:80@evil.example/v1",
+		"http://127.0.0.1\\@evil.example/v1",
+		"http://127.0.0.1;x@evil.example/v1",
+		"http://127.0.0.1%2f@evil.example/v1",
+		/* userinfo at all, even toward a loopback host or over https */
+		"http://user@127.0.0.1/v1",
+		"http://user:pw@localhost/v1",
+		"http://@127.0.0.1/v1",
+		"https://user:pw@api.hetzner.cloud/v1",
+		/* loopback-looking names that are not */
+		"http://localhost.evil.example/v1",
+		"http://127.0.0.1.evil.example/v1",
+		"http://localhost./v1",
+		"http://foo.localhost/v1",
+		"http://127.0.0.256/v1",
+		"http://[::ffff:127.0.0.1]/v1",
+		"http://[::1%25lo]/v1",
+		/* a query or fragment would swallow the paths; the host is fine */
+		"http://127.0.0.1:80#@evil.example/v1",
+		"http://127.0.0.1?@evil.example/v1",
+		"https://api.hetzner.cloud/v1?x=1",
+		"http://api.hetzner.cloud/v1",
+		"http://example.com/v1",
+		"ftp://127.0.0.1/",
+		"file:///etc/passwd",
+		"127.0.0.1/v1",
+		"https://",
+		"http://",
+		"",
+		NULL,
+	};
+	for (const char *const *u = refused; *u; u++)
+		if (http_url_allowed(*u))
+			fail_msg("allowed: %s", *u);
+	for (const char *const *u = allowed; *u; u++)
+		if (!http_url_allowed(*u))
+			fail_msg("refused: %s", *u);
+}
+
+/* The client sends to the base as curl rendered it, not as it was typed. */
+static void test_client_base(void **st)
+{
+	(void)st;
+	struct http_client c;
+	struct error err = ERROR_INIT;
+	assert_true(http_client_init(&c, "HTTP://127.1:8080/v1/", "tok", &err));
+	assert_string_equal(c.base, "http://127.0.0.1:8080/v1");
+	http_client_release(&c);
+	assert_false(http_client_init(&c, "http://127.0.0.1:80@evil.example/v1", "tok", &err));
+	assert_non_null(strstr(err.msg, "refused"));
+	error_release(&err);
+}
+
+/* Clients made back to back (apply makes one per worker before any
+ * starts) get their own jitter: the same seed made them retry in step. */
+static void test_seeds(void **st)
+{
+	(void)st;
+	enum { N = 16 };
+	struct http_client c[N];
+	struct error err = ERROR_INIT;
+	for (int i = 0; i < N; i++)
+		assert_true(http_client_init(&c[i], "http://127.0.0.1:9/v1", NULL, &err));
+	for (int i = 0; i < N; i++) {
+		assert_int_not_equal(c[i].rng, 0);
+		for (int j = 0; j < i; j++)
+			if (c[i].rng == c[j].rng)
+				fail_msg("clients %d and %d have the same seed %u", j, i, c[i].rng);
+	}
+	for (int i = 0; i < N; i++)
+		http_client_release(&c[i]);
 }
 
 static void test_redact(void **st)
@@ -133,7 +242,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff), cmocka_unit_test(test_backoff_env),
 		cmocka_unit_test(test_pace),    cmocka_unit_test(test_retryable),
-		cmocka_unit_test(test_urls),    cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_urls),    cmocka_unit_test(test_client_base),
+		cmocka_unit_test(test_seeds),      cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_redact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
