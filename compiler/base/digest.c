@@ -70,7 +70,8 @@ static void digest_block(uint32_t h[8], const unsigned char *p)
 	h[7] += k;
 }
 
-void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX])
+/* SHA-256 of len bytes at data, the 32 bytes of it into out. */
+static void digest_sha256(const void *data, size_t len, unsigned char out[32])
 {
 	uint32_t h[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -92,13 +93,50 @@ void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX])
 	digest_block(h, last);
 	if (n == 128)
 		digest_block(h, last + 64);
+	explicit_bzero(last, sizeof(last));
+	for (int i = 0; i < 32; i++)
+		out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+static void digest_hex(const unsigned char d[32], char out[DIGEST_HEX])
+{
 	static const char hex[] = "0123456789abcdef";
 	for (int i = 0; i < 32; i++) {
-		unsigned char byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
-		out[2 * i] = hex[byte >> 4];
-		out[2 * i + 1] = hex[byte & 15];
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX])
+{
+	unsigned char d[32];
+	digest_sha256(data, len, d);
+	digest_hex(d, out);
+}
+
+void digest_hmac_sha256_hex(const void *key, size_t klen, const void *msg, size_t mlen,
+			    char out[DIGEST_HEX])
+{
+	unsigned char k[64] = { 0 }, inner[32];
+	if (klen > 64)
+		digest_sha256(key, klen, k);
+	else if (klen)
+		memcpy(k, key, klen);
+	/* (K ^ ipad) || msg, then (K ^ opad) || H(inner) */
+	struct strbuf b = STRBUF_INIT;
+	for (int i = 0; i < 64; i++)
+		strbuf_addch(&b, (char)(k[i] ^ 0x36));
+	strbuf_add(&b, msg, mlen);
+	digest_sha256(b.buf, b.len, inner);
+	strbuf_wipe(&b);
+	for (int i = 0; i < 64; i++)
+		strbuf_addch(&b, (char)(k[i] ^ 0x5c));
+	strbuf_add(&b, inner, sizeof(inner));
+	digest_sha256(b.buf, b.len, inner);
+	strbuf_wipe(&b);
+	explicit_bzero(k, sizeof(k));
+	digest_hex(inner, out);
 }
 
 void digest_put(struct strbuf *d, const char *s)

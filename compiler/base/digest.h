@@ -1,6 +1,7 @@
 /*
  * digest: SHA-256 as lowercase hex, for the artefact labels,
- * the saved plan's source hash and the state fingerprint.
+ * the saved plan's source hash and the state fingerprint; HMAC-SHA-256
+ * for the fingerprints of secrets.
  *
  * A canonical dump is collected field by field in a strbuf: each field
  * is followed by a separator byte no name holds, so ("ab","c") and
@@ -17,6 +18,11 @@
 
 /* SHA-256 of len bytes at data, as 64 lowercase hex digits and a NUL. */
 void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_HEX]);
+
+/* HMAC-SHA-256 (RFC 2104) of msg under key, as hex: the salted
+ * fingerprints of secret values.  Every intermediate buffer is wiped. */
+void digest_hmac_sha256_hex(const void *key, size_t klen, const void *msg, size_t mlen,
+			    char out[DIGEST_HEX]);
 
 /* Fields of a canonical dump, collected in a strbuf: each is followed by
  * a separator byte no name holds.  s may be NULL (a field that is absent,

@@ -56,6 +56,23 @@ static void test_block_boundaries(void **state)
 		assert_sha(a, cases[i].n, cases[i].hex);
 }
 
+/* RFC 4231's test cases 1, 2 and 6 (a key longer than a block) */
+static void test_hmac(void **state)
+{
+	(void)state;
+	char h[DIGEST_HEX];
+	unsigned char k1[20], k6[131];
+	memset(k1, 0x0b, sizeof(k1));
+	memset(k6, 0xaa, sizeof(k6));
+	digest_hmac_sha256_hex(k1, sizeof(k1), "Hi There", 8, h);
+	assert_string_equal(h, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	digest_hmac_sha256_hex("Jefe", 4, "what do ya want for nothing?", 28, h);
+	assert_string_equal(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+	digest_hmac_sha256_hex(k6, sizeof(k6), m6, strlen(m6), h);
+	assert_string_equal(h, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 static void test_fields_are_separated(void **state)
 {
 	(void)state;
@@ -81,6 +98,7 @@ int main(void)
 		cmocka_unit_test(test_standard_examples),
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_fields_are_separated),
+		cmocka_unit_test(test_hmac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
