@@ -24,7 +24,15 @@ static void cli_usage_hint(const char *cmd, const char *usage)
 bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 	       const char **file, const char *usage, int *exit_code)
 {
+	return cli_parse_words(argc, argv, opts, file, NULL, usage, exit_code);
+}
+
+bool cli_parse_words(int argc, char **argv, const struct cli_opt *opts, const char **file,
+		     struct cli_words *rest, const char *usage, int *exit_code)
+{
 	*file = NULL;
+	if (rest)
+		rest->n = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -69,6 +77,10 @@ bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 				*exit_code = CLI_USAGE;
 				return false;
 			}
+			continue;
+		}
+		if (*file && rest) {
+			rest->words[rest->n++] = arg;
 			continue;
 		}
 		if (*file) {

@@ -33,6 +33,17 @@ struct cli_opt {
 bool cli_parse(int argc, char **argv, const struct cli_opt *opts,
 	       const char **file, const char *usage, int *exit_code);
 
+/* The positional words after FILE, for a command that takes them:
+ * words has room for argc of them. */
+struct cli_words {
+	const char **words;
+	size_t n;
+};
+
+/* cli_parse, with the words after the first positional one in *rest. */
+bool cli_parse_words(int argc, char **argv, const struct cli_opt *opts, const char **file,
+		     struct cli_words *rest, const char *usage, int *exit_code);
+
 /* Colour only on a terminal and never with NO_COLOR set. */
 bool cli_color(FILE *f);
 

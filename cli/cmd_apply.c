@@ -11,10 +11,11 @@
 #include "pipeline.h"
 #include "plan_report.h"
 #include "view.h"
+#include "xalloc.h"
 
 static const char cmd_apply_usage[] =
 	"usage: infrac apply FILE [--phase P | --at DATE] [--yes] [--parallelism N] [--debug]\n"
-	"                    [--no-color]\n"
+	"                    [--no-color] [--redeploy [SERVICE...]]\n"
 	"       infrac apply PLANFILE [--parallelism N] [--debug] [--no-color]\n"
 	"\n"
 	"Makes the Hetzner project match one phase of FILE: ssh keys and firewalls,\n"
@@ -31,12 +32,18 @@ static const char cmd_apply_usage[] =
 	"  --parallelism N  servers created at once, and deploys at once (default 10)\n"
 	"  --debug          trace API requests on stderr (the token redacted)\n"
 	"  --no-color       no bold in the live view (also NO_COLOR=1)\n"
+	"  --redeploy [SERVICE...]\n"
+	"                   deploy again and recreate the containers of the SERVICEs\n"
+	"                   (all of the phase's without one), even when nothing of\n"
+	"                   theirs changed; those behind the proxy are handed over\n"
+	"                   without downtime\n"
 	"\n"
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT, the secret(\"NAME\")\n"
 	"variables of the file, INFRAC_TODAY; for ssh INFRAC_SSH_USER (root),\n"
 	"INFRAC_SSH_PORT (22), INFRAC_SSH_IDENTITY (~/.ssh/id_ed25519, id_ecdsa or\n"
 	"id_rsa); for tests INFRAC_REMOTE_ROOT, INFRAC_ACTION_POLL_MS and\n"
-	"INFRAC_HEALTH_TIMEOUT.\n"
+	"INFRAC_HEALTH_TIMEOUT; INFRAC_HANDOVER=off recreates every changed service\n"
+	"in place (to compare, see docs/deploy.md).\n"
 	"\n"
 	"Exit status: 0 success, 1 errors, 2 usage.\n";
 
@@ -124,6 +131,12 @@ static long cmd_apply_env_long(const char *name, long dflt)
 	return v && *v && !*end && n >= 0 ? n : dflt;
 }
 
+static bool cmd_apply_env_off(const char *name)
+{
+	const char *v = getenv(name);
+	return v && !strcmp(v, "off");
+}
+
 static bool cmd_apply_confirm(void)
 {
 	fputs("\nDo you want to apply this plan? Only 'yes' will be accepted: ", stdout);
@@ -137,12 +150,34 @@ static bool cmd_apply_confirm(void)
 
 /* The command line's choices. */
 struct cmd_apply_opts {
-	bool yes, debug, no_color;
+	bool yes, debug, no_color, redeploy;
+	struct cli_words services;   /* of --redeploy */
 	const char *phase, *at;
 	long parallelism;
 	struct cmd_apply_saved saved;
 	bool is_saved;
 };
+
+/* --redeploy's services into the desired state; each must run in the
+ * phase. */
+static bool cmd_apply_redeploy(struct pipeline *pl, const struct cli_words *services,
+			       struct error *err)
+{
+	struct desired *w = &pl->want;
+	w->redeploy_all = services->n == 0;
+	w->redeploy = services->words;
+	w->nredeploy = services->n;
+	for (size_t i = 0; i < services->n; i++) {
+		bool runs = false;
+		for (size_t s = 0; s < w->nservers; s++)
+			for (size_t k = 0; k < w->servers[s].nservices; k++)
+				runs |= !strcmp(w->servers[s].services[k].name, services->words[i]);
+		if (!runs)
+			return error_set(err, "--redeploy %s: no service of that name runs in phase %s",
+					 services->words[i], pl->phase->name);
+	}
+	return true;
+}
 
 /*
  * compile -> phase -> artefacts -> desired, under the lock -> state ->
@@ -165,6 +200,8 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 		return false;
 	}
 	pipeline_desire(pl);
+	if (o->redeploy && !cmd_apply_redeploy(pl, &o->services, err))
+		return false;
 	const char *token = getenv("HCLOUD_TOKEN");
 	if (!token || !*token)
 		return error_set(err, "HCLOUD_TOKEN is not set (a read-write API token of the "
@@ -253,6 +290,7 @@ static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o
 		.ssh_identity = identity,
 		.known_hosts = kh,
 		.health_timeout = (int)cmd_apply_env_long("INFRAC_HEALTH_TIMEOUT", 0),
+		.no_handover = cmd_apply_env_off("INFRAC_HANDOVER"),
 		.out = stdout,
 		/* --debug writes to the terminal from every worker: no block then */
 		.live = view_live_ok(stdout) && !o->debug,
@@ -270,6 +308,7 @@ static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
 	memset(o, 0, sizeof(*o));
 	const struct cli_opt opts[] = {
 		{ "--yes", false, NULL, &o->yes },
+		{ "--redeploy", false, NULL, &o->redeploy },
 		{ "--debug", false, NULL, &o->debug },
 		{ "--no-color", false, NULL, &o->no_color },
 		{ "--phase", true, &o->phase, NULL },
@@ -277,10 +316,16 @@ static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
 		{ "--parallelism", true, &par, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, arg, cmd_apply_usage, rc))
+	o->services.words = xcalloc((size_t)argc + 1, sizeof(*o->services.words));
+	if (!cli_parse_words(argc, argv, opts, arg, &o->services, cmd_apply_usage, rc))
 		return false;
 	o->parallelism = 10;
 	*rc = CLI_USAGE;
+	if (o->services.n && !o->redeploy) {
+		fprintf(stderr, "infrac apply: one FILE only ('%s' and '%s')\n%s", *arg,
+			o->services.words[0], cmd_apply_usage);
+		return false;
+	}
 	char *end;
 	if (par && ((o->parallelism = strtol(par, &end, 10)) < 1 || *end || o->parallelism > 100)) {
 		fprintf(stderr, "infrac apply: --parallelism takes 1..100\n%s", cmd_apply_usage);
@@ -299,9 +344,9 @@ static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
 		*rc = CLI_ERRORS;
 		return false;
 	}
-	if (o->is_saved && (o->phase || o->at)) {
-		fprintf(stderr, "infrac apply: a saved plan has its phase; --phase and --at do not "
-				"apply\n");
+	if (o->is_saved && (o->phase || o->at || o->redeploy)) {
+		fprintf(stderr, "infrac apply: a saved plan has its phase and its changes; --phase, "
+				"--at and --redeploy do not apply\n");
 		return false;
 	}
 	return true;
@@ -314,6 +359,7 @@ int cmd_apply(int argc, char **argv)
 	int rc;
 	if (!cmd_apply_options(argc, argv, &o, &arg, &rc)) {
 		json_object_put(o.saved.root);
+		free(o.services.words);
 		return rc;
 	}
 	const char *file = o.is_saved ? o.saved.source : arg;
@@ -349,5 +395,6 @@ out:
 	lock_release(&lk);
 	pipeline_release(&pl);
 	json_object_put(o.saved.root);
+	free(o.services.words);
 	return rc;
 }

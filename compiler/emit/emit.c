@@ -16,6 +16,7 @@
 #include "emit_cloudinit.h"
 #include "emit_compose.h"
 #include "emit_nginx.h"
+#include "emit_units.h"
 #include "strv.h"
 #include "units.h"
 
@@ -114,7 +115,7 @@ static bool emit_placement(struct arena *a, struct diag_list *dl, struct emit_ta
 	const char *compose = emit_compose_yaml(a, dl, t);
 	if (!compose)
 		return false;
-	struct emit_file files[4];
+	struct emit_file files[8];
 	size_t n = 0;
 	files[n++] = (struct emit_file){ "docker-compose.yml", compose, strlen(compose), 0644 };
 	if (t->proxy) {
@@ -127,7 +128,9 @@ static bool emit_placement(struct arena *a, struct diag_list *dl, struct emit_ta
 	}
 	const char *env = emit_env_example(a, t);
 	files[n++] = (struct emit_file){ ".env.example", env, strlen(env), 0644 };
-	const char *ci = emit_cloudinit_yaml(a, dl, t, files, n);
+	size_t nunits = emit_units(a, t, files + n);
+	const char *ci = emit_cloudinit_yaml(a, dl, t, files, n + nunits, files + n, nunits);
+	n += nunits;
 	if (!ci)
 		return false;
 	/* the order a person reads them in */

@@ -23,17 +23,12 @@
 #include "strbuf.h"
 #include "diag.h"
 #include "error.h"
+#include "layout.h"
 #include "model.h"
 
 /* Hetzner Cloud refuses user_data above 32 KiB. */
 #define EMIT_USER_DATA_MAX 32768
 
-/* Where the artefacts live on the server: EMIT_ROOT/PROJECT/releases/ID,
- * with EMIT_ROOT/PROJECT/current pointing at the one that runs; the
- * first boot's release (cloud-init's) is EMIT_BOOT_RELEASE, each deploy's
- * its artefacts' hash. */
-#define EMIT_ROOT "/opt/infrac"
-#define EMIT_BOOT_RELEASE "boot"
 
 /* One server in one phase, as the emitters see it. */
 struct emit_target {

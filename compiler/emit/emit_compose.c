@@ -273,10 +273,10 @@ static const char *compose_proxy_script(struct compose *c)
 		"  pick || true\n"
 		"  if [ -n \"$(find -L \"$C/serving\" -name '*.pem' -newer /tmp/certificates-loaded)\" ]; then\n"
 		"    touch /tmp/certificates-loaded\n"
-		"    nginx -s reload || true\n"
+		"    nginx -c " LAYOUT_PROXY_CONF " -s reload || true\n"
 		"  fi\n"
 		"done &\n"
-		"exec nginx -g 'daemon off;'\n",
+		"exec nginx -c " LAYOUT_PROXY_CONF " -g 'daemon off;'\n",
 		compose_domain_words(c));
 }
 
@@ -294,6 +294,10 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 		emit_yaml_str(&c->y, "-c");
 		emit_yaml_text(&c->y, compose_literal(c->a, compose_proxy_script(c)));
 		emit_yaml_seq_end(&c->y);
+	} else if (s->proxy) {
+		static const char *const plain[] = { "nginx", "-c", LAYOUT_PROXY_CONF, "-g",
+						     "daemon off;" };
+		compose_list(c, "command", plain, 5);
 	} else if (s->ncommand == 1) {
 		emit_yaml_kv(&c->y, "command", compose_literal(c->a, s->command[0]));
 	} else if (s->ncommand > 1) {
@@ -316,7 +320,7 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 	const char **vols = arena_calloc(c->a, s->nvolumes + 3, sizeof(*vols));
 	size_t nv = 0;
 	if (s->proxy)
-		vols[nv++] = "./nginx.conf:/etc/nginx/nginx.conf:ro";
+		vols[nv++] = "../../" LAYOUT_PROXY_DIR ":" LAYOUT_PROXY_MOUNT ":ro";
 	if (tls) {
 		vols[nv++] = EMIT_CERTS_DIR ":" EMIT_NGINX_CERTS;
 		vols[nv++] = EMIT_CERTS_WEBROOT_DIR ":" EMIT_NGINX_WEBROOT ":ro";
@@ -404,6 +408,26 @@ const char *emit_compose_yaml(struct arena *a, struct diag_list *dl,
 		abort();
 	}
 	if (!c.ok) {
+		strbuf_release(&b);
+		return NULL;
+	}
+	return arena_take(a, &b);
+}
+
+const char *emit_compose_service_yaml(struct arena *a, const struct emit_target *t,
+				      const struct mdl_service *s)
+{
+	struct diag_list dl;
+	diag_list_init(&dl, a);
+	struct compose c = { .a = a, .dl = &dl, .t = t, .ok = true };
+	struct strbuf b = STRBUF_INIT;
+	emit_yaml_begin(&c.y, &b);
+	emit_yaml_map(&c.y);
+	compose_service(&c, s);
+	emit_yaml_map_end(&c.y);
+	bool ok = emit_yaml_end(&c.y);
+	diag_list_release(&dl);
+	if (!ok || !c.ok) {
 		strbuf_release(&b);
 		return NULL;
 	}

@@ -46,16 +46,27 @@ static const char nginx_http_common[] =
 	"    map $http_upgrade $connection_upgrade {\n"
 	"        default upgrade;\n"
 	"        ''      close;\n"
+	"    }\n"
+	"\n"
+	"    # infrac's deploy asks which status the service itself gave, so that\n"
+	"    # an answer of nginx (a redirect, a 502) never passes for the service's\n"
+	"    map $http_x_infrac_health $infrac_upstream {\n"
+	"        ''      '';\n"
+	"        default $upstream_status;\n"
 	"    }\n";
 
+/* The backend is the service's name, which Docker's resolver answers
+ * with every container of it; during a zero-downtime switch a pin file
+ * names the one container to use instead (layout.h). */
 static void nginx_location(struct strbuf *b, const struct mdl_service *s)
 {
 	strbuf_addf(b,
 			"        location / {\n"
 			"            set $backend %s:%d;\n"
+			"            include " LAYOUT_PROXY_MOUNT "/" LAYOUT_PIN_DIR "/%s[.]conf;\n"
 			"            proxy_pass http://$backend;\n"
 			"        }\n",
-			s->name, model_service_port(s));
+			s->name, model_service_port(s), s->name);
 }
 
 const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
@@ -117,7 +128,8 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *d = doms[i]->domain;
-		strbuf_addf(&b, "\n    server {\n        listen %s;\n        server_name %s;\n",
+		strbuf_addf(&b, "\n    server {\n        listen %s;\n        server_name %s;\n"
+				"        add_header X-Infrac-Upstream $infrac_upstream always;\n",
 				tls ? "443 ssl" : "80", d);
 		if (tls)
 			strbuf_addf(

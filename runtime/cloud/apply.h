@@ -54,6 +54,7 @@ struct apply_config {
 	const char *ssh_identity;
 	const char *known_hosts;
 	int health_timeout;          /* seconds; 0 = deploy's default */
+	bool no_handover;            /* recreate every changed service in place */
 	FILE *out;
 	bool live;                   /* out is a terminal: the live view (see view.h) */
 	bool bold;                   /* colour allowed on out */

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "deploy.h"
+#include "rotate.h"
 #include "state.h"
 
 /* ---- labels ---------------------------------------------------------------- */
@@ -22,18 +23,53 @@ static void converge_labels2(struct hc_labels *l, const char **k, const char **v
 	l->keys = k, l->vals = v, l->n = 2;
 }
 
-/* The server's labels; artefacts NULL leaves that label out (not deployed yet). */
-static void converge_server_labels(const char *project, const struct desired_server *w,
-			  const char *artefacts, struct hc_labels *l, const char **k,
-			  const char **v)
+static void converge_sort_labels(const char **k, const char **v, size_t n)
 {
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(k[j - 1], k[j]) > 0; j--) {
+			const char *t = k[j];
+			k[j] = k[j - 1], k[j - 1] = t;
+			t = v[j];
+			v[j] = v[j - 1], v[j - 1] = t;
+		}
+}
+
+/*
+ * The server's labels after its deploy stage: the project's, the
+ * artefacts hash and what runs (rotate.h) as just deployed, or as they
+ * were when nothing was deployed.  false when no salt could be made.
+ */
+static bool converge_server_labels(struct apply_worker *wk, const struct apply_job *j,
+				   struct hc_labels *l, struct error *e)
+{
+	const struct desired_server *w = j->x->want;
+	size_t cap = 4 + rotate_nlabels(w) + j->have.n;
+	const char **k = arena_calloc(&wk->a, cap, sizeof(*k));
+	const char **v = arena_calloc(&wk->a, cap, sizeof(*v));
 	size_t n = 0;
-	if (artefacts)
-		k[n] = STATE_LABEL_ARTEFACTS, v[n++] = artefacts;
-	k[n] = STATE_LABEL_PROJECT, v[n++] = project;
+	k[n] = STATE_LABEL_ARTEFACTS, v[n++] = w->artefacts;
+	k[n] = STATE_LABEL_PROJECT, v[n++] = wk->run->cfg->project;
 	k[n] = STATE_LABEL_SERVER, v[n++] = w->server;
 	k[n] = STATE_LABEL_SSH_KEYS, v[n++] = w->keys_hash;
+	if (j->deploy) {
+		const char *salt = hcloud_label(&j->have, ROTATE_LABEL_SALT);
+		char *fresh = arena_calloc(&wk->a, ROTATE_SALT_LEN + 1, 1);
+		if (!salt && !rotate_salt(fresh))
+			return error_set(e, "cannot read random bytes for the server's salt");
+		n += rotate_labels(&wk->a, wk->run->p->want, w, salt ? salt : fresh, &j->have,
+				   k + n, v + n);
+	} else {
+		for (size_t i = 0; i < j->have.n; i++)
+			if (!strncmp(j->have.keys[i], "infrac/", 7) &&
+			    strcmp(j->have.keys[i], STATE_LABEL_ARTEFACTS) &&
+			    strcmp(j->have.keys[i], STATE_LABEL_PROJECT) &&
+			    strcmp(j->have.keys[i], STATE_LABEL_SERVER) &&
+			    strcmp(j->have.keys[i], STATE_LABEL_SSH_KEYS))
+				k[n] = j->have.keys[i], v[n++] = j->have.vals[i];
+	}
+	converge_sort_labels(k, v, n);
 	l->keys = k, l->vals = v, l->n = n;
+	return true;
 }
 
 /* ---- secrets -------------------------------------------------------------- */
@@ -208,9 +244,10 @@ static bool converge_server_ensure(struct apply_worker *wk, struct apply_job *j,
 	struct apply_ctx *run = wk->run;
 	const struct desired_server *w = j->x->want;
 	*fresh = false;
-	const char *k[4], *v[4];
-	struct hc_labels l;
-	converge_server_labels(run->cfg->project, w, NULL, &l, k, v);
+	/* not deployed yet: no artefacts label, nothing of what runs */
+	const char *k[] = { STATE_LABEL_PROJECT, STATE_LABEL_SERVER, STATE_LABEL_SSH_KEYS };
+	const char *v[] = { run->cfg->project, w->server, w->keys_hash };
+	struct hc_labels l = { k, v, 3 };
 	const char *user_data = NULL;
 	const char *path = arena_printf(&wk->a, "%s/%s/cloud-init.yaml",
 					run->p->want->phase->name, w->server);
@@ -273,6 +310,43 @@ static void converge_deploy_step(void *ctx, const char *step)
 	view_waiting(wk->run->view, wk->slot, what);
 }
 
+/* root's keys on the server: the file's keys of w, and the project's
+ * other keys at Hetzner, revoked. */
+static void converge_keys(struct apply_worker *wk, const struct desired_server *w,
+			  struct deploy_request *rq)
+{
+	const struct desired *want = wk->run->p->want;
+	const struct state *st = wk->run->p->state;
+	struct strbuf b = STRBUF_INIT;
+	for (size_t i = 0; i < w->nkeys; i++)
+		for (size_t k = 0; k < want->nkeys; k++)
+			if (!strcmp(want->keys[k].name, w->keys[i]))
+				strbuf_addf(&b, "%s\n", want->keys[k].public_key);
+	rq->authorized_keys = arena_take(&wk->a, &b);
+	const char **revoked = arena_calloc(&wk->a, st->nkeys + 1, sizeof(*revoked));
+	for (size_t i = 0; i < st->nkeys; i++) {
+		bool wanted = false;
+		for (size_t k = 0; k < w->nkeys; k++)
+			wanted |= !strcmp(st->keys[i].name, w->keys[k]);
+		if (!wanted && st->keys[i].public_key)
+			revoked[rq->nrevoked++] = st->keys[i].public_key;
+	}
+	rq->revoked = revoked;
+}
+
+/* The services apply --redeploy recreates on w. */
+static void converge_recreate(struct apply_worker *wk, const struct desired_server *w,
+			      struct deploy_request *rq)
+{
+	const struct desired *want = wk->run->p->want;
+	rq->recreate_all = want->redeploy_all;
+	const char **names = arena_calloc(&wk->a, w->nservices + 1, sizeof(*names));
+	for (size_t i = 0; !want->redeploy_all && i < w->nservices; i++)
+		if (desired_redeploys(want, w->services[i].name))
+			names[rq->nrecreate++] = w->services[i].name;
+	rq->recreate = names;
+}
+
 static bool converge_server_deploy(struct apply_worker *wk, struct apply_job *j, const char *ip,
 			  bool accept_new, struct error *e)
 {
@@ -286,13 +360,14 @@ static bool converge_server_deploy(struct apply_worker *wk, struct apply_job *j,
 	struct emit_target t = { run->cfg->model, run->p->want->phase, pl, NULL, NULL };
 	const struct mdl_service **doms = arena_calloc(&wk->a, pl->nservices + 1, sizeof(*doms));
 	size_t nd = emit_domains(&t, doms);
-	const char **domains = arena_calloc(&wk->a, nd + 1, sizeof(*domains));
+	struct deploy_domain *domains = arena_calloc(&wk->a, nd + 1, sizeof(*domains));
 	for (size_t i = 0; i < nd; i++)
-		domains[i] = doms[i]->domain;
-	const char *proxy = NULL;
-	for (size_t i = 0; i < pl->nservices; i++)
-		if (pl->services[i]->proxy)
-			proxy = pl->services[i]->name;
+		domains[i] = (struct deploy_domain){ doms[i]->domain, w->https };
+	struct deploy_backend *sw = arena_calloc(&wk->a, w->nservices + 1, sizeof(*sw));
+	size_t nsw = 0;
+	for (size_t i = 0; !run->cfg->no_handover && i < w->nservices; i++)
+		if (w->services[i].handover)
+			sw[nsw++] = (struct deploy_backend){ w->services[i].name, w->services[i].port };
 	struct deploy_request rq = { 0 };
 	rq.project = run->cfg->project;
 	rq.release = w->artefacts;
@@ -301,9 +376,14 @@ static bool converge_server_deploy(struct apply_worker *wk, struct apply_job *j,
 	rq.files = files;
 	rq.env = env;
 	rq.nenv = nenv;
-	rq.proxy = proxy;
+	rq.proxy = w->proxy;
 	rq.domains = domains;
 	rq.ndomains = nd;
+	rq.switched = sw;
+	rq.nswitched = nsw;
+	if (w->nkeys)
+		converge_keys(wk, w, &rq);
+	converge_recreate(wk, w, &rq);
 	rq.health_timeout = run->cfg->health_timeout;
 	rq.on_step = converge_deploy_step;
 	rq.step_ctx = wk;
@@ -337,17 +417,18 @@ bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error 
 		    !converge_wait_with_fw(wk, j, &acts, e))
 			return false;
 	}
+	j->have = (struct hc_labels){ 0 };
 	if (x->op == PLAN_CREATE || x->op == PLAN_REPLACE) {
 		if (!converge_server_ensure(wk, j, &s, &fresh, e))
 			return false;
-		had = hcloud_label(&s.labels, STATE_LABEL_ARTEFACTS);
+		j->have = s.labels;
 	} else {
 		s.id = x->id;
 		for (size_t i = 0; i < run->p->state->nservers; i++)
 			if (run->p->state->servers[i].id == x->id)
-				had = hcloud_label(&run->p->state->servers[i].labels,
-						   STATE_LABEL_ARTEFACTS);
+				j->have = run->p->state->servers[i].labels;
 	}
+	had = hcloud_label(&j->have, STATE_LABEL_ARTEFACTS);
 	struct hc_actions none = { .n = 0 };
 	if (fresh)
 		s.status = "running"; /* its start_server succeeded */
@@ -376,7 +457,7 @@ bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error 
 	}
 	snprintf(j->ip, sizeof(j->ip), "%s", s.ipv4);
 	j->sid = s.id;
-	j->deploy = !had || strcmp(had, w->artefacts);
+	j->deploy = x->deploy || !had || strcmp(had, w->artefacts);
 	/* a host key is recorded on first contact only for a server this
 	 * apply (or an interrupted one) created and never deployed to */
 	j->accept_new = fresh || !had;
@@ -395,9 +476,9 @@ bool converge_server_finish(struct apply_worker *wk, struct apply_job *j, struct
 		if (!converge_server_deploy(wk, j, j->ip, j->accept_new, e))
 			return false;
 	}
-	const char *k[4], *v[4];
 	struct hc_labels l;
-	converge_server_labels(run->cfg->project, w, w->artefacts, &l, k, v);
+	if (!converge_server_labels(wk, j, &l, e))
+		return false;
 	char path[64];
 	snprintf(path, sizeof(path), "/servers/%lld", (long long)j->sid);
 	return hcloud_update(&wk->c, path, NULL, &l, e);

@@ -39,8 +39,9 @@ struct apply_job {
 	int64_t t0;                  /* when it started (its firewall done) */
 	/* servers: what the API stage leaves to the deploy stage */
 	int64_t sid;                 /* the server's id */
-	bool deploy;                 /* its artefacts label differs: deploy */
+	bool deploy;                 /* the plan, or its artefacts label, says deploy */
 	bool accept_new;             /* a new host key may be recorded */
+	struct hc_labels have;       /* the labels it had (rotate.h reads the salt) */
 };
 
 /* The whole apply: shared by every worker, under mu. */

@@ -5,6 +5,7 @@
 
 #include "ascii.h"
 #include "digest.h"
+#include "emit_compose.h"
 #include "strv.h"
 
 const char *desired_name(struct arena *a, const char *project, const char *name)
@@ -81,6 +82,91 @@ static void desired_firewall_ports(struct arena *a, const struct mdl_placement *
 	fw->nports = w;
 }
 
+/* What a service reads from the environment: secret() names, env()s. */
+static void desired_inputs(struct arena *a, const struct mdl_service *s, struct desired_service *d)
+{
+	d->secrets = arena_calloc(a, s->nenv + 1, sizeof(*d->secrets));
+	d->envs = arena_calloc(a, s->nenv + 1, sizeof(*d->envs));
+	for (size_t j = 0; j < s->nenv; j++) {
+		const struct mdl_env *e = &s->env[j];
+		if (e->kind == MDL_ENV_SECRET) {
+			d->secrets[d->nsecrets++] = e->value;
+		} else if (e->kind == MDL_ENV_HOST) {
+			bool seen = false;
+			for (size_t k = 0; k < d->nenvs; k++)
+				seen |= !strcmp(d->envs[k].name, e->value);
+			if (!seen)
+				d->envs[d->nenvs++] = (struct desired_env){ e->value, getenv(e->value) };
+		}
+	}
+	d->nsecrets = strv_sort_uniq(d->secrets, d->nsecrets);
+}
+
+static void desired_services(struct arena *a, const struct emit_target *t,
+			     struct desired_server *w)
+{
+	const struct mdl_placement *pl = t->pl;
+	w->services = arena_calloc(a, pl->nservices ? pl->nservices : 1, sizeof(*w->services));
+	for (size_t i = 0; i < pl->nservices; i++) {
+		const struct mdl_service *s = pl->services[i];
+		struct desired_service *d = &w->services[w->nservices++];
+		d->name = s->name;
+		d->image = s->image;
+		d->handover = model_serves_domain(s) && s->npublish == 0;
+		d->port = model_service_port(s);
+		const char *entry = emit_compose_service_yaml(a, t, s);
+		if (entry) {
+			char hex[DIGEST_HEX];
+			digest_sha256_hex(entry, strlen(entry), hex);
+			memcpy(d->definition, hex, DESIRED_HASH_LEN);
+		}
+		desired_inputs(a, s, d);
+		if (s->proxy)
+			w->proxy = s->name;
+	}
+	w->https = model_wants_certificates(pl);
+}
+
+/* The distinct secrets of the phase with their values. */
+static void desired_secrets(struct arena *a, struct desired *out)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < out->nservers; i++)
+		for (size_t j = 0; j < out->servers[i].nservices; j++)
+			cap += out->servers[i].services[j].nsecrets;
+	const char **names = arena_calloc(a, cap, sizeof(*names));
+	size_t n = 0;
+	for (size_t i = 0; i < out->nservers; i++)
+		for (size_t j = 0; j < out->servers[i].nservices; j++)
+			for (size_t k = 0; k < out->servers[i].services[j].nsecrets; k++)
+				names[n++] = out->servers[i].services[j].secrets[k];
+	n = strv_sort_uniq(names, n);
+	out->secrets = arena_calloc(a, n + 1, sizeof(*out->secrets));
+	for (size_t i = 0; i < n; i++) {
+		const char *v = getenv(names[i]);
+		out->secrets[i] = (struct secret){ names[i], v && secrets_value_ok(v) ? v : NULL };
+	}
+	out->nsecrets = n;
+}
+
+const char *desired_secret(const struct desired *want, const char *name)
+{
+	for (size_t i = 0; i < want->nsecrets; i++)
+		if (!strcmp(want->secrets[i].name, name))
+			return want->secrets[i].value;
+	return NULL;
+}
+
+bool desired_redeploys(const struct desired *want, const char *name)
+{
+	if (want->redeploy_all)
+		return true;
+	for (size_t i = 0; i < want->nredeploy; i++)
+		if (!strcmp(want->redeploy[i], name))
+			return true;
+	return false;
+}
+
 void desired_build(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
 		  const struct emit_output *art, struct desired *out)
 {
@@ -125,6 +211,11 @@ void desired_build(struct arena *a, const struct mdl_project *p, const struct md
 		}
 		desired_hash_short(&kd, w->keys_hash);
 		desired_artefact_hash(art, ph->name, srv->name, w->artefacts);
+		struct emit_target t = { .project = p, .phase = ph, .pl = pl };
+		for (size_t j = 0; j < pl->nservices; j++)
+			if (pl->services[j]->proxy)
+				t.proxy = pl->services[j];
+		desired_services(a, &t, w);
 
 		struct desired_firewall *fw = &out->firewalls[out->nfirewalls++];
 		fw->name = w->name;
@@ -149,5 +240,6 @@ void desired_build(struct arena *a, const struct mdl_project *p, const struct md
 			}
 		}
 	}
+	desired_secrets(a, out);
 }
 

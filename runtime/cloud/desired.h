@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "emit.h"
 #include "model.h"
+#include "secrets.h"
 
 #define DESIRED_HASH_LEN 12 /* hex digits of a label hash */
 
@@ -34,6 +35,34 @@ struct desired_firewall {
 	size_t nports;
 };
 
+/* An env("NAME") a service reads, with the value the build wrote. */
+struct desired_env {
+	const char *name;
+	const char *value;         /* NULL when unset */
+};
+
+/* A service of a server, as the deploy treats it and as the fingerprints
+ * in the server's labels record it (rotate.h). */
+struct desired_service {
+	const char *name;
+	const char *image;
+	/* hex of the SHA-256 of its compose entry: what compose recreates its
+	 * container for when it changes ("" when the entry cannot be made) */
+	char definition[DESIRED_HASH_LEN + 1];
+	/* the registry's digest of image ("sha256:..."), when it was asked
+	 * (pipeline_images); NULL = not known */
+	const char *digest;
+	const char **secrets;      /* the secret("NAME")s it reads, sorted, unique */
+	size_t nsecrets;
+	struct desired_env *envs;  /* its env("NAME")s, sorted, unique */
+	size_t nenvs;
+	/* behind the proxy, publishing no host port: a changed container is
+	 * handed over without downtime (deploy.h, step 5); the others are
+	 * recreated in place */
+	bool handover;
+	int port;                  /* the port the proxy sends to */
+};
+
 struct desired_server {
 	const char *name;
 	const char *server;        /* the file's name */
@@ -46,6 +75,10 @@ struct desired_server {
 	char artefacts[DESIRED_HASH_LEN + 1];
 	char keys_hash[DESIRED_HASH_LEN + 1];
 	int64_t price;             /* the file's, cents per month */
+	struct desired_service *services;
+	size_t nservices;
+	const char *proxy;         /* the proxy service, or NULL */
+	bool https;                /* its domains are served over https */
 };
 
 struct desired_dns {
@@ -55,6 +88,16 @@ struct desired_dns {
 
 struct desired {
 	const char *project;
+	/* the values of the phase's secrets in the operator's environment,
+	 * sorted by name; value NULL when unset or not fit for .env.  Only
+	 * ever fingerprinted (rotate.h) or sent to the server's .env. */
+	struct secret *secrets;
+	size_t nsecrets;
+	/* services whose containers apply recreates although nothing of
+	 * theirs changed (apply --redeploy) */
+	const char *const *redeploy;
+	size_t nredeploy;
+	bool redeploy_all;
 	const struct mdl_phase *phase;
 	const char *location;      /* the project's */
 	struct desired_key *keys;
@@ -66,6 +109,12 @@ struct desired {
 	struct desired_dns *dns;
 	size_t ndns;
 };
+
+/* The value of secret name in want, or NULL when unset. */
+const char *desired_secret(const struct desired *want, const char *name);
+
+/* Does want ask for service name to be recreated (apply --redeploy)? */
+bool desired_redeploys(const struct desired *want, const char *name);
 
 /* Resource name: PROJECT-NAME, `_` -> `-`, lower case; in a. */
 const char *desired_name(struct arena *a, const char *project, const char *name);
@@ -79,7 +128,8 @@ const char *desired_name(struct arena *a, const char *project, const char *name)
 void desired_artefact_hash(const struct emit_output *art, const char *phase,
 			   const char *server, char out[DESIRED_HASH_LEN + 1]);
 
-/* The resources phase ph of p wants; art: its artefacts (emit_build). */
+/* The resources phase ph of p wants; art: its artefacts (emit_build).
+ * Reads the secrets' and env()s' values from the environment. */
 void desired_build(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
 		   const struct emit_output *art, struct desired *out);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rotate.h"
 #include "strv.h"
 #include "units.h"
 
@@ -359,6 +360,138 @@ static int64_t plan_live_price(const struct state *s, const char *type, const ch
 	return tl && tl->monthly >= 0 ? tl->monthly : fallback;
 }
 
+/* The labels of what w runs that a plan can know (no salt, no value). */
+static void plan_server_labels(struct plan_differ *d, struct plan_action *x,
+			       const struct desired_server *w, const struct hc_server *h)
+{
+	size_t cap = rotate_nlabels(w);
+	x->labels_keys = arena_calloc(d->a, cap, sizeof(*x->labels_keys));
+	x->labels_vals = arena_calloc(d->a, cap, sizeof(*x->labels_vals));
+	x->nlabels = rotate_labels(d->a, d->want, w, NULL, h ? &h->labels : NULL, x->labels_keys,
+				   x->labels_vals);
+}
+
+/* A server's differences, as details and as the reason's words. */
+struct plan_server_diff {
+	struct plan_detail *det;
+	size_t n;
+	const char *force, *acc;  /* the reason's words: forcing, in place */
+	bool deploy;
+};
+
+static void plan_detail(struct plan_server_diff *sd, const char *subject, const char *change,
+			bool forces)
+{
+	sd->det[sd->n++] = (struct plan_detail){ subject, change, forces, false };
+}
+
+/* Location and image force a new server; type, power and keys do not. */
+static void plan_server_attributes(struct plan_differ *d, const struct desired_server *w,
+				   const struct hc_server *h, struct plan_server_diff *sd)
+{
+	struct arena *a = d->a;
+	if (strcmp(h->location, w->location)) {
+		const char *c = arena_printf(a, "%s -> %s", h->location, w->location);
+		plan_detail(sd, "location", c, true);
+		sd->force = plan_join(a, sd->force, arena_printf(a, "location %s", c));
+	}
+	if (!h->image || strcmp(h->image, w->image)) {
+		const char *c = arena_printf(a, "%s -> %s", h->image ? h->image : "(none)", w->image);
+		plan_detail(sd, "image", c, true);
+		sd->force = plan_join(a, sd->force, arena_printf(a, "image %s", c));
+	}
+	if (strcmp(h->type, w->type)) {
+		plan_detail(sd, "type", arena_printf(a, "%s -> %s: poweroff, change_type, poweron "
+						    "(downtime)", h->type, w->type), false);
+		sd->acc = plan_join(a, sd->acc, arena_printf(a, "change type %s -> %s: poweroff, "
+							    "change_type, poweron (downtime)",
+							    h->type, w->type));
+	}
+	/* left off by an interrupted type change, or by hand */
+	if (h->status && !strcmp(h->status, "off")) {
+		plan_detail(sd, "status", "off -> running", false);
+		sd->acc = plan_join(a, sd->acc, "power on (status off)");
+	}
+	const char *hk = hcloud_label(&h->labels, STATE_LABEL_SSH_KEYS);
+	if (!hk || strcmp(hk, w->keys_hash)) {
+		struct strbuf names = STRBUF_INIT;
+		for (size_t k = 0; k < w->nkeys; k++)
+			strbuf_addf(&names, "%s%s", k ? ", " : "", w->keys[k]);
+		plan_detail(sd, "ssh keys", arena_printf(a, "now %s: root's authorized_keys "
+						       "updated over SSH, the server stays",
+						       names.len ? names.buf : "none"), false);
+		strbuf_release(&names);
+		sd->acc = plan_join(a, sd->acc, "update ssh keys over SSH (the server stays)");
+		sd->deploy = true;
+	}
+}
+
+/* The release and the services whose containers change. */
+static void plan_server_release(struct plan_differ *d, const struct desired_server *w,
+				const struct hc_server *h, struct plan_server_diff *sd)
+{
+	struct arena *a = d->a;
+	const char *ha = hcloud_label(&h->labels, STATE_LABEL_ARTEFACTS);
+	if (!ha || strcmp(ha, w->artefacts)) {
+		plan_detail(sd, "release", arena_printf(a, "%s -> %s", ha ? ha : "none", w->artefacts),
+			    false);
+		sd->acc = plan_join(a, sd->acc, arena_printf(a, "redeploy artefacts (%s -> %s)",
+							   ha ? ha : "none", w->artefacts));
+		sd->deploy = true;
+	}
+	struct rotate_change *rc;
+	bool stale;
+	size_t nrc = rotate_diff(a, d->want, w, &h->labels, &rc, &stale);
+	for (size_t i = 0; i < nrc; i++) {
+		plan_detail(sd, rc[i].service, arena_printf(a, "%s: %s", rc[i].effect, rc[i].why),
+			    false);
+		sd->det[sd->n - 1].service = true;
+	}
+	if (ha && !strcmp(ha, w->artefacts) && (nrc || stale)) {
+		sd->acc = plan_join(a, sd->acc, stale ? "redeploy: what runs was not recorded "
+							"(deployed by an earlier version)"
+						      : arena_printf(a, "redeploy: %zu service%s "
+								    "change%s", nrc,
+								    nrc == 1 ? "" : "s",
+								    nrc == 1 ? "s" : ""));
+		sd->deploy = true;
+	}
+}
+
+/* An existing server of the project against what the file wants. */
+static void plan_diff_server(struct plan_differ *d, const struct desired_server *w,
+			     const struct hc_server *h, const char *summary)
+{
+	struct plan_server_diff sd = { 0 };
+	sd.det = arena_calloc(d->a, 8 + w->nservices + h->labels.n, sizeof(*sd.det));
+	plan_server_attributes(d, w, h, &sd);
+	struct plan_action *x;
+	if (sd.force) {
+		plan_preflight_server(d, w, true);
+		x = plan_act(d, PLAN_REPLACE, PLAN_SERVER, w->name, h->id, w,
+			     arena_printf(d->a, "replace: %s forces a new server (data on its disk "
+						"is lost)", sd.force));
+	} else {
+		plan_server_release(d, w, h, &sd);
+		const char *keys[] = { STATE_LABEL_PROJECT, STATE_LABEL_SERVER };
+		const char *vals[] = { d->want->project, w->server };
+		const char *ld = plan_label_diff(d->a, &h->labels, keys, vals, 2);
+		if (ld)
+			sd.acc = plan_join(d->a, sd.acc, ld);
+		bool retype = strcmp(h->type, w->type) != 0;
+		plan_preflight_server(d, w, retype);
+		if (!sd.acc)
+			return;
+		x = plan_act(d, retype ? PLAN_CHANGE_TYPE : PLAN_UPDATE, PLAN_SERVER, w->name, h->id,
+			     w, arena_printf(d->a, "update: %s", sd.acc));
+		x->deploy = sd.deploy;
+	}
+	x->summary = summary;
+	x->details = sd.det;
+	x->ndetails = sd.n;
+	plan_server_labels(d, x, w, h);
+}
+
 static void plan_diff_servers(struct plan_differ *d)
 {
 	const char *proj = d->want->project;
@@ -379,50 +512,11 @@ static void plan_diff_servers(struct plan_differ *d)
 			plan_preflight_server(d, w, true);
 			x = plan_act(d, PLAN_CREATE, PLAN_SERVER, w->name, 0, w, "create: not in the project");
 			x->summary = summary;
+			x->deploy = true;
+			plan_server_labels(d, x, w, NULL);
 			continue;
 		}
-		const char *force = NULL;
-		if (strcmp(h->location, w->location))
-			force = plan_join(d->a, force, arena_printf(d->a, "location %s -> %s", h->location,
-							       w->location));
-		if (!h->image || strcmp(h->image, w->image))
-			force = plan_join(d->a, force, arena_printf(d->a, "image %s -> %s",
-							       h->image ? h->image : "(none)",
-							       w->image));
-		const char *hk = hcloud_label(&h->labels, STATE_LABEL_SSH_KEYS);
-		if (!hk || strcmp(hk, w->keys_hash))
-			force = plan_join(d->a, force, "ssh keys changed");
-		if (force) {
-			plan_preflight_server(d, w, true);
-			x = plan_act(d, PLAN_REPLACE, PLAN_SERVER, w->name, h->id, w,
-				arena_printf(d->a, "replace: %s forces a new server (data on its "
-						   "disk is lost)", force));
-			x->summary = summary;
-			continue;
-		}
-		const char *acc = NULL;
-		bool retype = strcmp(h->type, w->type) != 0;
-		if (retype)
-			acc = arena_printf(d->a, "change type %s -> %s: poweroff, change_type, poweron "
-						 "(downtime)", h->type, w->type);
-		/* left off by an interrupted type change, or by hand */
-		if (h->status && !strcmp(h->status, "off"))
-			acc = plan_join(d->a, acc, "power on (status off)");
-		const char *ha = hcloud_label(&h->labels, STATE_LABEL_ARTEFACTS);
-		if (!ha || strcmp(ha, w->artefacts))
-			acc = plan_join(d->a, acc, arena_printf(d->a, "redeploy artefacts (%s -> %s)",
-							   ha ? ha : "none", w->artefacts));
-		const char *keys[] = { STATE_LABEL_PROJECT, STATE_LABEL_SERVER };
-		const char *vals[] = { proj, w->server };
-		const char *ld = plan_label_diff(d->a, &h->labels, keys, vals, 2);
-		if (ld)
-			acc = plan_join(d->a, acc, ld);
-		plan_preflight_server(d, w, retype);
-		if (acc) {
-			x = plan_act(d, retype ? PLAN_CHANGE_TYPE : PLAN_UPDATE, PLAN_SERVER, w->name, h->id,
-				w, arena_printf(d->a, "update: %s", acc));
-			x->summary = summary;
-		}
+		plan_diff_server(d, w, h, summary);
 	}
 	for (size_t j = 0; j < d->s->nservers; j++) {
 		const struct hc_server *h = &d->s->servers[j];

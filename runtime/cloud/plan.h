@@ -22,6 +22,15 @@
 enum plan_op { PLAN_CREATE, PLAN_UPDATE, PLAN_CHANGE_TYPE, PLAN_REPLACE, PLAN_DESTROY };
 enum plan_kind { PLAN_SSH_KEY, PLAN_FIREWALL, PLAN_SERVER, PLAN_RRSET };
 
+/* One differing attribute of a resource, or one service whose
+ * containers a deploy changes. */
+struct plan_detail {
+	const char *subject;       /* "location", "ssh keys", "odoo_prod" */
+	const char *change;        /* "fsn1 -> nbg1", "restarts: secret X rotated" */
+	bool forces;               /* forces a new resource */
+	bool service;              /* subject is a service */
+};
+
 struct plan_action {
 	enum plan_op op;
 	enum plan_kind kind;
@@ -32,6 +41,14 @@ struct plan_action {
 	const char *zone;          /* rrsets */
 	const char *value;         /* rrsets: the address, NULL = known after apply */
 	const void *want;          /* plan_want_*; NULL for destroy */
+	/* every difference found (servers), the forcing ones marked */
+	const struct plan_detail *details;
+	size_t ndetails;
+	bool deploy;               /* servers: apply deploys over SSH */
+	/* servers: labels recording what runs, as far as the plan knows them
+	 * (rotate.h: the service definitions and image digests) */
+	const char **labels_keys, **labels_vals;
+	size_t nlabels;
 };
 
 struct plan {

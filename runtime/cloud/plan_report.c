@@ -10,6 +10,17 @@ static const char *const plan_report_sign[] = { "+", "~", "~", "-/+", "-" };
 static const char *const plan_report_op[] = { "create", "update", "change_type", "replace", "destroy" };
 static const char *const plan_report_kind[] = { "ssh_key", "firewall", "server", "rrset" };
 
+/* Every difference of an action, one a line under it, when there is more
+ * to say than its reason does. */
+static void plan_report_details(const struct plan_action *x, FILE *out)
+{
+	if (x->ndetails < 2 && !(x->ndetails == 1 && x->details[0].service))
+		return;
+	for (size_t i = 0; i < x->ndetails; i++)
+		fprintf(out, "      %s: %s%s\n", x->details[i].subject, x->details[i].change,
+			x->details[i].forces ? "  (forces replacement)" : "");
+}
+
 void plan_report_text(const struct plan *p, const char *file, FILE *out)
 {
 	const struct mdl_phase *ph = p->want->phase;
@@ -38,6 +49,7 @@ void plan_report_text(const struct plan *p, const char *file, FILE *out)
 		snprintf(line, sizeof(line), "%s %s %s%s%s", plan_report_sign[x->op], plan_report_kind[x->kind],
 			 x->name, x->summary ? " " : "", x->summary ? x->summary : "");
 		fprintf(out, "  %-*s  %s\n", width, line, x->reason);
+		plan_report_details(x, out);
 	}
 	if (p->nwarnings)
 		fputc('\n', out);
@@ -88,6 +100,9 @@ static json_object *plan_report_desired(const struct plan_action *x, const char 
 		json_object_object_add(labels, STATE_LABEL_ARTEFACTS, plan_report_jstr(w->artefacts));
 		json_object_object_add(labels, STATE_LABEL_SERVER, plan_report_jstr(w->server));
 		json_object_object_add(labels, STATE_LABEL_SSH_KEYS, plan_report_jstr(w->keys_hash));
+		for (size_t i = 0; i < x->nlabels; i++)
+			json_object_object_add(labels, x->labels_keys[i],
+					       plan_report_jstr(x->labels_vals[i]));
 		break;
 	}
 	case PLAN_RRSET: {
@@ -132,6 +147,22 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 		if (x->zone)
 			json_object_object_add(a, "zone", plan_report_jstr(x->zone));
 		json_object_object_add(a, "reason", plan_report_jstr(x->reason));
+		if (x->ndetails) {
+			json_object *det = json_object_new_array();
+			for (size_t k = 0; k < x->ndetails; k++) {
+				json_object *dj = json_object_new_object();
+				json_object_object_add(dj, "subject", plan_report_jstr(x->details[k].subject));
+				json_object_object_add(dj, "change", plan_report_jstr(x->details[k].change));
+				json_object_object_add(dj, "forces_replacement",
+						       json_object_new_boolean(x->details[k].forces));
+				json_object_object_add(dj, "service",
+						       json_object_new_boolean(x->details[k].service));
+				json_object_array_add(det, dj);
+			}
+			json_object_object_add(a, "changes", det);
+		}
+		if (x->kind == PLAN_SERVER && x->want)
+			json_object_object_add(a, "deploy", json_object_new_boolean(x->deploy));
 		json_object_object_add(a, "desired", x->want ? plan_report_desired(x, p->want->project) : NULL);
 		json_object_array_add(acts, a);
 	}

@@ -2,36 +2,56 @@
  * deploy: one release of one server's artefacts, over SSH.
  *
  * deploy_release runs the OpenSSH client (ssh.h) and sends a POSIX sh
- * script on its standard input; the files
- * and the .env travel inside that script, never on a command line.  On
- * the server, under ROOT/PROJECT (ROOT is /opt/infrac, or
- * $INFRAC_REMOTE_ROOT for tests):
+ * script (script.h) on its standard input; the files and the .env travel
+ * inside that script, never on a command line.  On the server, under
+ * ROOT/PROJECT (layout.h; ROOT is LAYOUT_ROOT, or $INFRAC_REMOTE_ROOT for
+ * tests):
  *
- *   1. upload  files and .env (mode 0600) into releases/.ID.tmp, sync,
- *              rename to releases/ID (a release with that id is replaced)
- *   2. pull    docker compose pull, in the new release's directory
- *   3. switch  current -> releases/ID (symlink written aside, mv -T)
- *   4. up      docker compose up -d --remove-orphans
- *   5. reload  nginx -s reload in the proxy service, when there is one
- *   6. health  every container running (and healthy where it has a
- *              health check), waiting at most health_timeout seconds
- *   7. domains each domain answers through nginx, in the same wait
+ *   1. upload   files and .env (mode 0600) into releases/.ID.tmp, sync,
+ *               rename to releases/ID (a release with that id is replaced)
+ *   2. pull     docker compose pull, in the new release's directory
+ *   3. switch   current -> releases/ID (symlink written aside, mv -T); the
+ *               release's nginx.conf to proxy/nginx.conf
+ *   4. up       docker compose up -d --remove-orphans, but for the
+ *               `switched` services whose container changes: those stay
+ *   5. handover each of those: a new container beside the running one
+ *               (sharing its volumes), healthy within health_timeout, the
+ *               proxy pinned to it and reloaded, the old one drained and
+ *               stopped (no request is refused meanwhile)
+ *   6. reload   nginx -t and nginx -s reload in the proxy service
+ *   7. health   every container running (and healthy where it has a
+ *               health check), waiting at most health_timeout seconds
+ *   8. domains  each domain answers over its scheme (https with SNI when
+ *               it has TLS, accepting the proxy's stand-in certificate),
+ *               with a status below 400 that the service itself gave,
+ *               in the same wait
+ *   9. host     the release's systemd units (files named *.service and
+ *               *.timer) installed where systemd reads them (enabled
+ *               when systemd runs), and root's authorized_keys brought to
+ *               the request's keys
  *
- * A failure in steps 3-7 switches current back to the release it
+ * A failure in steps 3-9 switches current back to the release it
  * pointed at before (when there was one), runs up -d --remove-orphans
  * there and reloads nginx; a failure in 1-2 changes nothing that runs.
  * Releases beyond `keep` (oldest first, never current) are pruned after
  * success.
  *
- * Contract with apply: set the server's artefact-hash label only after
- * deploy_release returned true.  A false return leaves the label alone,
- * so the next plan sees the server as not yet deployed and apply
- * converges by running the same deploy again.
+ * Contract with apply: set the server's labels (the artefacts hash, the
+ * keys hash, the fingerprints of secrets and images) only after
+ * deploy_release returned true.  A false return leaves them alone, so
+ * the next plan sees the server as not yet deployed and apply converges
+ * by running the same deploy again.
  *
  * Secret values (the .env entries) never leave this module except in
  * the script on ssh's stdin: error text and output tails have every
  * value replaced by "[redacted]".  The script's progress lines are read
  * by progress.h.
+ *
+ * Tests point the script elsewhere with $INFRAC_REMOTE_ROOT (which also
+ * moves the units to ROOT/systemd and the keys to ROOT/authorized_keys,
+ * so a test never touches the host it runs on), $INFRAC_REMOTE_UNITS
+ * (where units go instead of /etc/systemd/system; systemctl is then not
+ * run) and $INFRAC_REMOTE_AUTHORIZED_KEYS.
  */
 #ifndef INFRAC_DEPLOY_H
 #define INFRAC_DEPLOY_H
@@ -52,6 +72,18 @@ struct deploy_file {
 	unsigned mode;           /* e.g. 0644 */
 };
 
+/* A domain the proxy serves, and whether it does so over https. */
+struct deploy_domain {
+	const char *name;
+	bool https;
+};
+
+/* A service the proxy sends a domain's requests to, on this port. */
+struct deploy_backend {
+	const char *service;
+	int port;
+};
+
 struct deploy_request {
 	const char *project;     /* [a-z0-9][a-z0-9_-]*: directory and compose project */
 	/* [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes; the same artefacts
@@ -63,11 +95,27 @@ struct deploy_request {
 	const struct secret *env; /* the lines of .env, in this order */
 	size_t nenv;
 	const char *proxy;       /* compose service running nginx; NULL = none */
-	const char *const *domains;
+	const struct deploy_domain *domains;
 	size_t ndomains;
-	/* sh command run on the server for each domain, the domain in $1;
-	 * NULL = curl -fsS -o /dev/null -H "Host: $1" http://127.0.0.1/ */
+	/* sh command run on the server for each domain, the domain in $1 and
+	 * its scheme in $2; NULL = the check of step 8 (curl) */
 	const char *domain_check;
+	/* services behind the proxy that are handed over without downtime
+	 * (step 5); the others are recreated in place when they change */
+	const struct deploy_backend *switched;
+	size_t nswitched;
+	/* services recreated even when nothing of theirs changed (apply
+	 * --redeploy): those named, or all with recreate_all */
+	const char *const *recreate;
+	size_t nrecreate;
+	bool recreate_all;
+	/* the public keys (one line each) of root's authorized_keys that the
+	 * project manages, in one marked block; NULL = leave the file alone.
+	 * revoked: keys the project placed before that go, also outside the
+	 * block (where the server's creation put them) */
+	const char *authorized_keys;
+	const char *const *revoked;
+	size_t nrevoked;
 	int health_timeout;      /* seconds; 0 = 120 */
 	int keep;                /* releases kept; 0 = 5 */
 	/* seconds for the whole ssh session; 0 = 3600.  When it runs out
@@ -98,15 +146,6 @@ bool deploy_release(const struct ssh_target *t, const struct deploy_request *rq,
 		    struct deploy_result *res, struct error *err);
 /* Frees res->previous. */
 void deploy_result_release(struct deploy_result *res);
-
-/*
- * The script deploy_release sends, for tests and for reading: malloc'd,
- * the caller frees it (it holds the secrets: wipe it first).  NULL with
- * err set when the request is invalid.  `nonce` tags the progress lines
- * the script prints; root NULL = /opt/infrac.
- */
-char *deploy_script(const struct deploy_request *rq, const char *root, const char *nonce,
-		    struct error *err);
 
 /* Replaces every occurrence of each non-empty value in s by "[redacted]". */
 void deploy_redact(struct strbuf *s, const struct secret *env, size_t nenv);

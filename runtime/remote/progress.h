@@ -1,7 +1,7 @@
 /*
  * progress: what a deploy script said it did.
  *
- * The script deploy_script builds prints a line "@@NONCE WORD ARGS" at
+ * The script script_build builds prints a line "@@NONCE WORD ARGS" at
  * each step ("step pull", "failed up", "previous ID", "rolledback ID",
  * "ok"); everything else it prints is the output of the commands it
  * runs.  The nonce is random per deploy, so no command's output can pass
@@ -24,9 +24,11 @@ enum progress_step {
 	PROGRESS_PULL,
 	PROGRESS_SWITCH,
 	PROGRESS_UP,
+	PROGRESS_HANDOVER,
 	PROGRESS_RELOAD,
 	PROGRESS_HEALTH,
 	PROGRESS_DOMAINS,
+	PROGRESS_HOST,
 };
 
 struct progress {

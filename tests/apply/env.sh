@@ -31,9 +31,11 @@ case "\$*" in
 esac
 exit 0
 STUB
+	# curl plays nginx passing on the service's 200
 	cat > "$WORK/stub/curl" <<STUB
 #!/bin/sh
 printf 'curl %s\n' "\$*" >> "$WORK/docker.log"
+printf 'HTTP/1.1 200 OK\r\nX-Infrac-Upstream: 200\r\n\r\n'
 exit 0
 STUB
 	chmod +x "$WORK/stub/docker" "$WORK/stub/curl"

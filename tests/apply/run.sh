@@ -174,7 +174,7 @@ check "  .env holds the secrets, mode 0600" test "$(stat -c %a "$WORK/remote/bec
 check "  .env holds the canary" grep -qF "PG_PASSWORD='$CANARY'" "$WORK/remote/becker/releases/$REL/.env"
 check "  docker compose pull and up -d --remove-orphans ran" \
 	bash -c "grep -q ' docker compose -p becker pull' '$WORK/docker.log' && grep -q '^$REL docker compose -p becker up -d --remove-orphans' '$WORK/docker.log'"
-check "  the domain was checked through nginx" grep -qF "Host: claude.becker-sicherheit.de" "$WORK/docker.log"
+check "  the domain was checked through nginx, over https with its name (SNI)" grep -qF -- "--resolve claude.becker-sicherheit.de:443:127.0.0.1 https://claude.becker-sicherheit.de/" "$WORK/docker.log"
 check "  the release holds docker-compose.yml" test -s "$WORK/remote/becker/releases/$REL/docker-compose.yml"
 check "  the project's own known_hosts got the host key" grep -q "^\[127.0.0.1\]:$SSH_PORT ssh-ed25519" "$WORK/state/infrac/known_hosts/becker"
 

@@ -57,7 +57,11 @@ build_becker() {
 expect_rc "build becker.infra" 0 build_becker "$T/out"
 contains "build lists what it wrote" "$LAST_OUT" "wrote $T/out/production/main/nginx.conf"
 files=$(cd "$T/out" && find . -type f | sort | tr '\n' ' ')
-want="./dev_test/main/.env.example ./dev_test/main/certs.sh ./dev_test/main/cloud-init.yaml ./dev_test/main/docker-compose.yml ./dev_test/main/nginx.conf ./production/main/.env.example ./production/main/certs.sh ./production/main/cloud-init.yaml ./production/main/docker-compose.yml ./production/main/nginx.conf "
+want=
+for d in dev_test production; do
+	for f in .env.example certs.sh cloud-init.yaml docker-compose.yml infrac-becker-certs.service \
+		infrac-becker-certs.timer infrac-becker.service nginx.conf; do want+="./$d/main/$f "; done
+done
 [ "$files" = "$want" ] && ok "one folder per phase and server, five files each" ||
 	not_ok "one folder per phase and server, five files each" "$files"
 
@@ -88,7 +92,7 @@ contains "unknown phase suggests the close name" "$LAST_OUT" "did you mean 'prod
 [ ! -e "$T/none" ] && ok "unknown phase writes nothing" || not_ok "unknown phase writes nothing"
 expect_rc "-o is required" 2 "$INFRAC" build "$BECKER"
 expect_rc "--json lists the files" 0 "$INFRAC" build "$BECKER" -o "$T/json" --json
-/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["errors"] == 0 and len(d["files"]) == 10 and d["files"][0]["bytes"] > 0, d' "$LAST_OUT" &&
+/usr/bin/python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d["errors"] == 0 and len(d["files"]) == 16 and d["files"][0]["bytes"] > 0, d' "$LAST_OUT" &&
 	ok "--json is one JSON document" || not_ok "--json is one JSON document" "$LAST_OUT"
 
 # ---- docker-compose (Debian's docker-compose) ------------------------------
@@ -145,17 +149,23 @@ d = sys.argv[1]
 ci = yaml.safe_load(open(d + "/cloud-init.yaml"))
 files = {f["path"]: f for f in ci["write_files"]}
 rel = "/opt/infrac/becker/releases/boot/"
-for name in ("docker-compose.yml", "nginx.conf", ".env.example", "certs.sh"):
+unit_names = ("infrac-becker.service", "infrac-becker-certs.service", "infrac-becker-certs.timer")
+for name in ("docker-compose.yml", "nginx.conf", ".env.example", "certs.sh") + unit_names:
     assert files[rel + name]["content"] == open(d + "/" + name).read(), name
 assert files[rel + "certs.sh"]["permissions"] == "0755"
 assert "certbot" in ci["packages"] and "docker-compose-v2" in ci["packages"], ci["packages"]
 assert ["ln", "-sfn", "releases/boot", "/opt/infrac/becker/current"] == ci["runcmd"][0], ci["runcmd"]
-units = {p.rsplit("/", 1)[1]: f["content"] for p, f in files.items() if p.startswith("/etc/systemd/")}
+# the units are the release's, installed from it: a deploy installs its own the same way
+assert ["install", "-m", "0644", "-t", "/etc/systemd/system"] + [rel + n for n in unit_names] == ci["runcmd"][1], ci["runcmd"]
+assert not [p for p in files if p.startswith("/etc/systemd/")], files.keys()
+units = {n: files[rel + n]["content"] for n in unit_names}
 assert "cd -P /opt/infrac/becker/current && exec /usr/bin/docker compose -p becker up" in units["infrac-becker.service"]
+assert "cp nginx.conf $P/.nginx.conf.tmp" in units["infrac-becker.service"], "the boot puts the proxy's configuration in place"
 assert "ConditionPathExists=/opt/infrac/becker/current/.env" in units["infrac-becker.service"]
 assert "OnUnitActiveSec=1h" in units["infrac-becker-certs.timer"]
 assert "ExecStart=/bin/sh /opt/infrac/becker/current/certs.sh" in units["infrac-becker-certs.service"]
 assert ["systemctl", "enable", "--now", "infrac-becker-certs.timer"] in ci["runcmd"]
+assert ["systemctl", "enable", "--now", "infrac-becker.service"] in ci["runcmd"]
 PY
 
 # ---- nginx (Debian's nginx) ------------------------------------------------
@@ -170,7 +180,8 @@ rewrite_conf() { # rewrite_conf IN OUT
 	sed -e "s/listen 80/listen 127.0.0.1:$P80/; s/listen 443/listen 127.0.0.1:$P443/" \
 		-e "s/set \$backend odoo_prod:8069;/set \$backend 127.0.0.1:$PA;/" \
 		-e "s/set \$backend claude_code:3000;/set \$backend 127.0.0.1:$PB;/" \
-		-e "s|/etc/letsencrypt/|$T/le/|; s|root /var/www/acme;|root $T/acme;|" "$1" >"$2"
+		-e "s|/etc/letsencrypt/|$T/le/|; s|root /var/www/acme;|root $T/acme;|" \
+		-e "s|/etc/nginx/infrac/pin/|$T/pin/|" "$1" >"$2"
 	for dom in $(sed -n 's|.*ssl_certificate .*/serving/\([^/]*\)/fullchain.pem;|\1|p' "$1"); do
 		[ -e "$T/le/serving/$dom" ] || make_cert "$dom"
 	done
@@ -239,6 +250,8 @@ RES="--resolve $ODOO:$P443:127.0.0.1 --resolve $CLAUDE:$P443:127.0.0.1 --resolve
 code=$(curl -sk $RES -o /dev/null -w '%{http_code}' "https://$ODOO:$P443/" --max-time 5)
 [ "$code" = 502 ] && ok "nginx started while the backends are down (502)" ||
 	not_ok "nginx started while the backends are down (502)" "got $code; $(cat "$N/error.log")"
+hdrs=$(curl -sk $RES --max-time 5 -D - -o /dev/null -H 'X-Infrac-Health: 1' "https://$ODOO:$P443/")
+contains "asked by the deploy, nginx says its 502 was no answer of the service" "$hdrs" "X-Infrac-Upstream: 502"
 
 /usr/bin/python3 "$HERE/backend.py" odoo_prod "$PA" & PIDS+=($!)
 /usr/bin/python3 "$HERE/backend.py" claude_code "$PB" & PIDS+=($!)
@@ -262,6 +275,32 @@ body=$(curl -sk $RES --max-time 5 "https://$CLAUDE:$P443/")
 contains "https $CLAUDE reaches claude_code" "$body" '"backend": "claude_code"'
 hdrs=$(curl -sk $RES --max-time 5 -D - -o /dev/null "https://$ODOO:$P443/")
 contains "https answers carry HSTS" "$hdrs" "Strict-Transport-Security: max-age=31536000"
+case $hdrs in *X-Infrac-Upstream*) not_ok "a client that does not ask is told nothing of the upstream" "$hdrs" ;;
+*) ok "a client that does not ask is told nothing of the upstream" ;; esac
+hdrs=$(curl -sk $RES --max-time 5 -D - -o /dev/null -H 'X-Infrac-Health: 1' "https://$ODOO:$P443/")
+contains "asked by the deploy, nginx names the status the service gave" "$hdrs" "X-Infrac-Upstream: 200"
+hdrs=$(curl -s $RES --max-time 5 -D - -o /dev/null -H 'X-Infrac-Health: 1' "http://$ODOO:$P80/")
+case $hdrs in *X-Infrac-Upstream*) not_ok "nginx's own redirect to https names no upstream status" "$hdrs" ;;
+*"301"*) ok "nginx's own redirect to https names no upstream status" ;;
+*) not_ok "nginx's own redirect to https names no upstream status" "$hdrs" ;; esac
+# a zero-downtime handover pins a service to one address, then lets go
+mkdir -p "$T/pin"
+answered_by() { # answered_by BACKEND: after a reload, the odoo domain's answer once BACKEND gives it
+	local body i
+	kill -HUP "$(cat "$N/nginx.pid")"
+	for i in $(seq 50); do
+		body=$(curl -sk $RES --max-time 5 "https://$ODOO:$P443/")
+		case $body in *"\"backend\": \"$1\""*) break ;; esac
+		sleep 0.1
+	done
+	printf '%s' "$body"
+}
+printf 'set $backend 127.0.0.1:%s;\n' "$PB" >"$T/pin/odoo_prod.conf"
+pinned=$(answered_by claude_code)
+contains "a pin file sends the domain's requests to the address it names" "$pinned" '"backend": "claude_code"'
+rm "$T/pin/odoo_prod.conf"
+pinned=$(answered_by odoo_prod)
+contains "  ... and without it the service's name is used again" "$pinned" '"backend": "odoo_prod"'
 
 ws=$(/usr/bin/python3 "$HERE/wsclient.py" "$CLAUDE" "$P443" 2>&1)
 contains "websocket upgrade passes through (101)" "$ws" "HTTP/1.1 101"

@@ -64,10 +64,15 @@ case "\$*" in
 esac
 exit 0
 STUB
+# curl plays nginx: a 502 of its own in mode nodomain, else the service's 200
 cat > "$WORK/stub/curl" <<STUB
 #!/bin/sh
 printf 'curl %s\n' "\$*" >> "$WORK/docker.log"
-[ "\$(cat "$WORK/mode")" = nodomain ] && { echo "curl: (22) The requested URL returned error: 502" >&2; exit 22; }
+if [ "\$(cat "$WORK/mode")" = nodomain ]; then
+	printf 'HTTP/1.1 502 Bad Gateway\r\nX-Infrac-Upstream: 502\r\n\r\n'
+else
+	printf 'HTTP/1.1 200 OK\r\nX-Infrac-Upstream: 200\r\n\r\n'
+fi
 exit 0
 STUB
 cat > "$WORK/localbin/ssh" <<STUB
@@ -94,7 +99,7 @@ deploy() {
 		--identity "$WORK/userkey" --known-hosts "$KH" --project becker \
 		--release "$rel" --file docker-compose.yml 644 "$WORK/compose.yml" \
 		--file nginx/nginx.conf 644 "$WORK/nginx.conf" --file hooks/run.sh 755 "$WORK/hook.sh" \
-		--proxy nginx --domain odoo.example.test --domain claude.example.test \
+		--proxy nginx --https-domain odoo.example.test --domain claude.example.test \
 		--wait 3 "$@" > "$WORK/out" 2>&1
 	RC=$?
 	cat "$WORK/out" >> "$WORK/all-output"
@@ -109,7 +114,7 @@ deploy r1 --accept-new --secret PG_PASSWORD --secret ANTHROPIC_API_KEY
 echo "# first deploy over ssh to 127.0.0.1 (3 files, 2 secrets, stub docker): $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 if [ $RC = 0 ]; then ok "first deploy succeeds"; else not_ok "first deploy succeeds" "$(cat "$WORK/out")"; fi
 check "first deploy: each step told as the server began it" \
-	test "$(grep '^step ' "$WORK/out" | tr '\n' ' ')" = "step upload step pull step switch step up step reload step health step domains step prune "
+	test "$(grep '^step ' "$WORK/out" | tr '\n' ' ')" = "step upload step pull step switch step up step handover step reload step health step domains step host step prune "
 check "first deploy: current -> releases/r1" test "$(current)" = releases/r1
 check "first deploy: files uploaded byte for byte" cmp "$WORK/compose.yml" "$REL/r1/docker-compose.yml"
 check "first deploy: file in a subdirectory" cmp "$WORK/nginx.conf" "$REL/r1/nginx/nginx.conf"
@@ -122,12 +127,13 @@ check "first deploy: the new host key was recorded" grep -q "^\[127.0.0.1\]:$POR
 check "first deploy: no staging directory left" test -z "$(ls -A "$REL" | grep -v '^r1$')"
 expected=".r1.tmp docker compose version
 .r1.tmp docker compose -p becker pull
+r1 docker compose -p becker config --services
 r1 docker compose -p becker up -d --remove-orphans
-r1 docker compose -p becker exec -T nginx nginx -s reload
+r1 docker compose -p becker exec -T nginx sh -c nginx -t -q -c \"\$0\" && nginx -s reload -c \"\$0\" /etc/nginx/infrac/nginx.conf
 r1 docker ps -aq --filter label=com.docker.compose.project=becker --filter label=com.docker.compose.oneoff=False
 r1 docker inspect --format {{index .Config.Labels \"com.docker.compose.service\"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}} c1 c2 c3
-curl -fsS -o /dev/null --max-time 10 -H Host: odoo.example.test http://127.0.0.1/
-curl -fsS -o /dev/null --max-time 10 -H Host: claude.example.test http://127.0.0.1/"
+curl -sS -k -o /dev/null -D - --max-time 10 -H X-Infrac-Health: 1 --resolve odoo.example.test:443:127.0.0.1 https://odoo.example.test/
+curl -sS -k -o /dev/null -D - --max-time 10 -H X-Infrac-Health: 1 --resolve claude.example.test:80:127.0.0.1 http://claude.example.test/"
 if [ "$(cat "$WORK/docker.log")" = "$expected" ]; then ok "first deploy: pull, up, reload, health, domains in order"
 else not_ok "first deploy: pull, up, reload, health, domains in order" "$(diff <(echo "$expected") "$WORK/docker.log")"; fi
 check "ssh: BatchMode" grep -qF -- "-o BatchMode=yes" "$WORK/ssh-argv.log"
@@ -167,7 +173,8 @@ check "unhealthy: tool reports rolled back" has "$WORK/out" "rolled back: yes"
 echo nodomain > "$WORK/mode"
 deploy r4 --secret PG_PASSWORD
 check "domain check failure rolls back" has "$WORK/out" "failed at step domains; switched back to release r2"
-check "domain check failure: the output names the domain" has "$WORK/out" "odoo.example.test does not answer through nginx"
+check "domain check failure: the output names the domain and the scheme" has "$WORK/out" "odoo.example.test does not answer over https through nginx"
+check "domain check failure: nginx's own 502 is not the service's answer" has "$WORK/out" "odoo.example.test answered 502 over https"
 check "domain check failure: current -> releases/r2" test "$(current)" = releases/r2
 
 # ---- a failed pull touches nothing ------------------------------------------

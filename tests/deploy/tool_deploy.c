@@ -8,6 +8,7 @@
  *           --known-hosts F [--accept-new] --project P --release ID
  *           [--file NAME MODE LOCALPATH]... [--secret NAME]...
  *           [--secrets-of INFRA PHASE SERVER] [--proxy S] [--domain D]...
+ *           [--https-domain D]...
  *           [--check CMD] [--wait SECONDS] [--keep N] [--timeout SECONDS]
  *       --secret takes NAME's value from the environment; --secrets-of
  *       resolves the secrets of SERVER's services in PHASE as apply does
@@ -83,7 +84,7 @@ static int do_deploy(int argc, char **argv)
 	struct deploy_request rq = { 0 };
 	struct deploy_file files[MAXN];
 	struct secret env[MAXN];
-	const char *domains[MAXN];
+	struct deploy_domain domains[MAXN];
 	const char *infra = NULL, *phase = NULL, *server = NULL;
 	const struct { const char *opt; const char **dst; } strs[] = {
 		{ "--host", &t.host }, { "--user", &t.user }, { "--identity", &t.identity },
@@ -109,7 +110,9 @@ static int do_deploy(int argc, char **argv)
 		if (!strcmp(a, "--accept-new"))
 			t.accept_new = true;
 		else if (!strcmp(a, "--domain") && more && rq.ndomains < MAXN)
-			domains[rq.ndomains++] = argv[++i];
+			domains[rq.ndomains++] = (struct deploy_domain){ argv[++i], false };
+		else if (!strcmp(a, "--https-domain") && more && rq.ndomains < MAXN)
+			domains[rq.ndomains++] = (struct deploy_domain){ argv[++i], true };
 		else if (!strcmp(a, "--secret") && more && rq.nenv < MAXN) {
 			env[rq.nenv].name = argv[++i];
 			env[rq.nenv++].value = getenv(argv[i]);

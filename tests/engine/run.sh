@@ -16,8 +16,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 INFRAC=${1:?usage: run.sh INFRAC}
 W=$(mktemp -d /tmp/infrac-engine.XXXXXX)
 chmod 755 "$W"
-SIM_PID=
+SIM_PID= LOAD_PID=
 cleanup() {
+	[ -n "$LOAD_PID" ] && kill "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID" 2>/dev/null
 	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
 	SIM_PID=
 	engine_stop
@@ -45,6 +46,8 @@ export HCLOUD_TOKEN=engine-test HCLOUD_ENDPOINT=http://127.0.0.1:$(cat "$W/sim.p
 export PG_PASSWORD=pg-$$-secret ANTHROPIC_API_KEY=ak-$$-secret
 export INFRAC_SSH_USER=root INFRAC_SSH_PORT=$ENGINE_SSH_PORT INFRAC_SSH_IDENTITY=$ENGINE_SSH_KEY
 export INFRAC_REMOTE_ROOT=$W/remote XDG_STATE_HOME=$W/state INFRAC_ACTION_POLL_MS=20
+# root's authorized_keys on the "server": the one the test's sshd reads
+export INFRAC_REMOTE_AUTHORIZED_KEYS=$ENGINE_TMP/ssh/authorized_keys
 export NO_COLOR=1
 mkdir -p "$W/remote" "$W/state"
 # ENGINE_BECKER: another file to deploy in its place (to see the suite fail
@@ -55,9 +58,11 @@ BECKER=$W/becker.infra
 ODOO=odoo.becker-sicherheit.de CLAUDE=claude.becker-sicherheit.de
 P=$W/remote/becker
 
-# apply FILE PHASE: the output in $W/out, the status in $RC
+# apply FILE PHASE [options]: the output in $W/out, the status in $RC
 apply() {
-	timeout 400 "$INFRAC" apply "$1" --phase "$2" --yes > "$W/out" 2>&1
+	local f=$1 ph=$2
+	shift 2
+	timeout 400 "$INFRAC" apply "$f" --phase "$ph" --yes "$@" > "$W/out" 2>&1
 	RC=$?
 }
 expect_apply() { # expect_apply WHAT RC FILE PHASE
@@ -161,6 +166,90 @@ code=$(up "$ODOO")
 has "  ... and is refused for claude, where the default 64 MB holds" "$(up "$CLAUDE")" 413
 rm -f "$W/big"
 
+# ---- the deploy installs the release's units ----------------------------------------
+U=$W/remote/systemd
+check "the deploy installed the release's systemd units (stack, certificates, timer)" \
+	test -f "$U/infrac-becker.service" -a -f "$U/infrac-becker-certs.service" -a -f "$U/infrac-becker-certs.timer"
+check "  ... as the current release has them" cmp "$U/infrac-becker.service" "$P/current/infrac-becker.service"
+check "the proxy reads the current release's nginx.conf" cmp "$P/proxy/nginx.conf" "$P/current/nginx.conf"
+
+# ---- a rotated secret ----------------------------------------------------------------
+export ANTHROPIC_API_KEY=ak-$$-rotated
+timeout 100 "$INFRAC" plan "$BECKER" --phase production > "$W/plan" 2>&1
+has "plan: a rotated secret redeploys the service that reads it, and says why" "$(cat "$W/plan")" \
+	"claude_code: is handed over without downtime: secret ANTHROPIC_API_KEY rotated"
+grep -q -- "-rotated" "$W/plan" && not_ok "  ... without showing the value" || ok "  ... without showing the value"
+expect_apply "apply deploys the rotated secret" 0 "$BECKER" production
+check "  ... to the current release's .env" grep -qx "ANTHROPIC_API_KEY='ak-$$-rotated'" "$P/current/.env"
+cenv=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' $(docker ps -q --filter label=com.docker.compose.service=claude_code))
+has "  ... and to claude_code's environment" "$cenv" "ANTHROPIC_API_KEY=ak-$$-rotated"
+labels=$(curl -s -H "Authorization: Bearer $HCLOUD_TOKEN" "$HCLOUD_ENDPOINT/servers?name=becker-main")
+has "  ... recorded in the server's labels as a salted fingerprint" "$labels" '"infrac/secret.ANTHROPIC_API_KEY"'
+case $labels in *ak-$$*) not_ok "  ... which hold no value" "$labels" ;; *) ok "  ... which hold no value" ;; esac
+timeout 100 "$INFRAC" plan "$BECKER" --phase production > "$W/plan" 2>&1
+check "  ... so the next plan has no changes" test $? = 0
+R2=$(current)
+say "rotation checked"
+
+# ---- a backend that answers only through nginx's 502, behind TLS -----------------------
+sed '/^service odoo_prod {$/,/^}$/s/^  port       = 8069$/  port       = 8068/' "$BECKER" > "$W/becker-502.infra"
+INFRAC_HEALTH_TIMEOUT=20 expect_apply "a release whose domain gets nginx's 502 over https fails the apply" 1 \
+	"$W/becker-502.infra" production
+has "  ... which says the answer was nginx's, not the service's" "$(cat "$W/out")" \
+	"$ODOO answered 502 over https"
+has "  ... and switched back" "$(cat "$W/out")" "switched back to release ${R2#releases/}"
+wait_healthy && has "  ... where odoo_prod answers over https again" "$(https "$ODOO" /)" "database=prod" ||
+	not_ok "  ... where odoo_prod answers over https again" "$(states)"
+say "TLS health checked"
+
+# ---- an added ssh key: the server stays, the key logs in --------------------------------
+sid() { curl -s -H "Authorization: Bearer $HCLOUD_TOKEN" "$HCLOUD_ENDPOINT/servers?name=becker-main" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["servers"][0]["id"])'; }
+ssh_as() { timeout 20 ssh -i "$1" -p "$ENGINE_SSH_PORT" -o BatchMode=yes -o IdentitiesOnly=yes \
+	-o UserKnownHostsFile="$ENGINE_TMP/ssh/known_hosts" -o StrictHostKeyChecking=yes \
+	-o ConnectTimeout=5 -o LogLevel=ERROR "root@$ENGINE_NS_IP" true; }
+ssh-keygen -q -t ed25519 -N '' -C extra -f "$W/keys/extra"
+sed -e 's/^ssh_key ops {$/ssh_key extra {\n  public_key = file("keys\/extra.pub")\n}\n&/' \
+	-e 's/ssh_keys = \[ops\]/ssh_keys = [ops, extra]/' "$BECKER" > "$W/becker-keys.infra"
+before=$(sid)
+ssh_as "$W/keys/extra" && not_ok "the new key does not log in before" || ok "the new key does not log in before"
+expect_apply "adding an ssh key applies" 0 "$W/becker-keys.infra" production
+has "  ... replacing nothing" "$(cat "$W/out")" "0 replaced, 0 destroyed"
+check "  ... the server is the one it was" test "$(sid)" = "$before"
+check "  ... and the new key logs in" ssh_as "$W/keys/extra"
+expect_apply "removing the key again applies" 0 "$BECKER" production
+ssh_as "$W/keys/extra" && not_ok "  ... and the removed key no longer logs in" ||
+	ok "  ... and the removed key no longer logs in"
+check "  ... while a key the project does not manage still does" ssh_as "$ENGINE_SSH_KEY"
+say "keys checked"
+
+# ---- a redeploy under load drops no request -----------------------------------------------
+# odoo_prod's image changes under the same tag; it is handed over while
+# 25 requests a second go to its domain over https
+printf 'FROM odoo:17\nENV STANDIN_VERSION=2\n' | docker build -q -t odoo:17 - >/dev/null &&
+	images_publish odoo:17 || not_ok "a second odoo:17 is built and published"
+rm -f "$W/stop"
+engine_in_ns python3 "$HERE/load.py" "$ODOO" 127.0.0.1 25 200 "$W/stop" > "$W/load.json" 2>&1 &
+LOAD_PID=$!
+sleep 3
+apply "$BECKER" production --redeploy odoo_prod
+sleep 3
+touch "$W/stop"
+wait "$LOAD_PID"
+LOAD_PID=
+[ "$RC" = 0 ] && ok "apply --redeploy odoo_prod under load" || not_ok "apply --redeploy odoo_prod under load" "$(tail -30 "$W/out")"
+echo "# redeploy under load: $(cat "$W/load.json")"
+/usr/bin/python3 - "$W/load.json" <<'PY' && ok "  ... drops no request at 20 or more a second, and the new image answers" ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["failed"] == 0 and d["rate"] >= 20, d
+assert any("version=2" in b for b in d["bodies"]) and any("version=1" in b for b in d["bodies"]), d
+PY
+	not_ok "  ... drops no request at 20 or more a second, and the new image answers" "$(cat "$W/load.json")"
+has "  ... and answers with the new image after it" "$(https "$ODOO" /)" "version=2"
+R2=$(current)
+say "handover checked"
+
 # ---- a release whose health check fails is rolled back --------------------------
 sed '/^service odoo_prod {$/,/^}$/s/^  port       = 8069$/&\n  healthcheck = "exit 1"/' "$BECKER" > "$W/becker-broken.infra"
 INFRAC_HEALTH_TIMEOUT=25 expect_apply "a release whose health check fails fails the apply" 1 "$W/becker-broken.infra" production
@@ -179,6 +268,25 @@ has "  ... running the current release (production), not the first one" "$(https
 	ok "  ... and odoo_dev of the first release stays gone" || not_ok "  ... and odoo_dev of the first release stays gone"
 has "the row survives the engine's restart" "$(http 8070 /test/rows)" "row-$$"
 say "engine restart checked"
+
+# ---- a reboot: the unit stops the stack, and at boot starts the current release --------
+# the unit's own commands, with the test's root and the compose this machine has
+COMPOSE=docker-compose
+"${ENGINE_SSH[@]}" 'docker compose version' >/dev/null 2>&1 && COMPOSE='docker compose'
+unit_cmd() { sed -n "s/^$1=//p" "$U/infrac-becker.service" |
+	sed -e "s|/opt/infrac|$W/remote|g" -e "s|/usr/bin/docker compose|$COMPOSE|g"; }
+timeout 120 "${ENGINE_SSH[@]}" "$(unit_cmd ExecStop)" > "$W/out" 2>&1
+[ -z "$(docker ps -q --filter label=com.docker.compose.project=becker)" ] &&
+	ok "the unit's stop takes the stack down" || not_ok "the unit's stop takes the stack down" "$(states)"
+rm -f "$P/proxy/nginx.conf"
+timeout 300 "${ENGINE_SSH[@]}" "$(unit_cmd ExecStartPre) && $(unit_cmd ExecStart)" > "$W/out" 2>&1
+wait_healthy && ok "at boot the unit brings every container back, healthy" ||
+	not_ok "at boot the unit brings every container back, healthy" "$(states); $(tail "$W/out")"
+has "  ... of the current release, with its secrets" "$(https "$ODOO" /)" "database=prod"
+check "  ... and the proxy's configuration of that release" cmp "$P/proxy/nginx.conf" "$P/current/nginx.conf"
+check "  ... current unchanged" test "$(current)" = "$R2"
+has "the row survives the reboot" "$(http 8070 /test/rows)" "row-$$"
+say "reboot checked"
 
 # ---- nothing left behind ----------------------------------------------------------------
 kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null

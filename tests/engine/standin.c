@@ -9,7 +9,8 @@
  *       A thread connects to HOST:PORT, creates database NAME when it is
  *       missing, and a table for the tests; until then GET /web/health
  *       answers 503, then 200 {"status": "pass", "database": NAME}.
- *         GET  /                   200 "odoo stand-in database=NAME host=H"
+ *         GET  /                   200 "odoo stand-in database=NAME host=H version=V"
+ *                                  (V: $STANDIN_VERSION, else 1)
  *         POST /test/row?value=X   inserts X into infrac_test_rows
  *         GET  /test/rows          the values, one a line
  *         PUT  /test/file/NAME     body -> /var/lib/odoo/filestore/NAME
@@ -336,7 +337,9 @@ static void odoo_handle(int fd, struct req *rq)
 	int get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
 
 	if (strcmp(path, "/") == 0 && get) {
-		reply_text(fd, 200, "odoo stand-in database=%s host=%s\n", g_db, g_host);
+		const char *v = getenv("STANDIN_VERSION");
+		reply_text(fd, 200, "odoo stand-in database=%s host=%s version=%s\n", g_db, g_host,
+			   v && *v ? v : "1");
 	} else if (strcmp(path, "/web/health") == 0 && get) {
 		char b[512];
 		int ready = atomic_load(&g_ready);

@@ -168,7 +168,18 @@ expect "drift: image -> replace" 2 'replace: image debian-12 -> ubuntu-24\.04 fo
 
 match nolabel=infrac/ssh-keys
 plan "$EX" --phase production
-expect "drift: ssh keys label -> replace" 2 'replace: ssh keys changed forces a new server'
+expect "drift: other ssh keys -> updated over SSH, the server stays" 2 \
+	'^  ~ server becker-main .* +update: update ssh keys over SSH \(the server stays\)$' \
+	'^Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy\.$'
+
+# a replace shows every other difference too, the forcing ones marked
+match location=fsn1 type=cpx32 nolabel=infrac/ssh-keys
+plan "$EX" --phase production
+expect "drift: location, type and keys -> replace, every difference listed" 2 \
+	'^  -/\+ server becker-main .* +replace: location fsn1 -> nbg1 forces a new server' \
+	'^      location: fsn1 -> nbg1  \(forces replacement\)$' \
+	'^      type: cpx32 -> cpx42: poweroff, change_type, poweron \(downtime\)$' \
+	'^      ssh keys: now becker-ops: root.s authorized_keys updated over SSH, the server stays$'
 
 match noserver
 plan "$EX" --phase production

@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "deploy.h"
+#include "script.h"
 
-static const char *const no_domains[] = { NULL };
+static const struct script_paths default_paths = { NULL, NULL, NULL };
 
 static struct deploy_request base_request(void)
 {
@@ -26,7 +27,7 @@ static struct deploy_request base_request(void)
 	files[0] = (struct deploy_file){ "docker-compose.yml", compose, sizeof compose - 1, 0644 };
 	return (struct deploy_request){
 		.project = "becker", .release = "abc123", .files = files, .nfiles = 1,
-		.domains = no_domains, .health_timeout = 1,
+		.health_timeout = 1,
 	};
 }
 
@@ -34,7 +35,7 @@ static struct deploy_request base_request(void)
 static void assert_refused(const struct deploy_request *rq, const char *secret)
 {
 	struct error err = ERROR_INIT;
-	char *s = deploy_script(rq, NULL, "n", &err);
+	char *s = script_build(rq, &default_paths, "n", &err);
 	assert_null(s);
 	assert_non_null(err.msg);
 	if (secret)
@@ -89,7 +90,7 @@ static void test_script_never_holds_a_secret_in_clear(void **state)
 	rq.env = &e;
 	rq.nenv = 1;
 	struct error err = ERROR_INIT;
-	char *s = deploy_script(&rq, NULL, "n", &err);
+	char *s = script_build(&rq, &default_paths, "n", &err);
 	assert_non_null(s);
 	assert_null(strstr(s, "hunter2"));
 	assert_null(strstr(s, "TOKEN"));
@@ -166,13 +167,28 @@ static void test_script_keeps_hostile_names_and_values_inert(void **state)
 	rq.env = env;
 	rq.nenv = 2;
 	rq.proxy = "nginx";
-	const char *domains[] = { "x.example; touch pwned", "$(touch pwned)" };
+	const struct deploy_domain domains[] = { { "x.example; touch pwned", true },
+						  { "$(touch pwned)", false } };
 	rq.domains = domains;
 	rq.ndomains = 2;
 	rq.domain_check = "[ \"$1\" = 'x.example; touch pwned' ] || [ \"$1\" = '$(touch pwned)' ]";
 
 	struct error err = ERROR_INIT;
-	char *s = deploy_script(&rq, root, "0123abcd", &err);
+	/* authorized_keys: a line of its own stays, the project's block is
+	 * written, a revoked key goes (also outside the block) */
+	char ak[700], keys[1500];
+	snprintf(ak, sizeof ak, "%s/authorized_keys", dir);
+	FILE *akf = fopen(ak, "w");
+	assert_non_null(akf);
+	fputs("ssh-ed25519 AAAAkeep admin\nfrom=\"10.0.0.1\" ssh-rsa AAAAold old@laptop\n", akf);
+	fclose(akf);
+	snprintf(keys, sizeof keys, "ssh-ed25519 AAAAnew ops $(touch %s) `touch %s`", pwned, pwned);
+	rq.authorized_keys = keys;
+	const char *revoked[] = { "ssh-rsa AAAAold old" };
+	rq.revoked = revoked;
+	rq.nrevoked = 1;
+	const struct script_paths paths = { root, NULL, ak };
+	char *s = script_build(&rq, &paths, "0123abcd", &err);
 	assert_non_null(s);
 	int rc = run_script(dir, s);
 	free(s);
@@ -214,6 +230,12 @@ static void test_script_keeps_hostile_names_and_values_inert(void **state)
 	assert_string_equal(d, want);
 	free(d);
 
+	d = read_all(ak, &n);
+	snprintf(want, sizeof want, "ssh-ed25519 AAAAkeep admin\n# infrac becker keys\n%s\n"
+		 "# infrac becker keys end\n", keys);
+	assert_string_equal(d, want);
+	free(d);
+
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	assert_int_equal(system(path), 0);
 }
@@ -237,6 +259,8 @@ static void test_step_names(void **state)
 	(void)state;
 	assert_string_equal(progress_step_name(PROGRESS_HEALTH), "health");
 	assert_string_equal(progress_step_name(PROGRESS_UPLOAD), "upload");
+	assert_string_equal(progress_step_name(PROGRESS_HANDOVER), "handover");
+	assert_string_equal(progress_step_name(PROGRESS_HOST), "host");
 	assert_string_equal(progress_step_name((enum progress_step)99), "?");
 }
 

@@ -14,6 +14,7 @@
 #include "emit.h"
 #include "plan.h"
 #include "plan_report.h"
+#include "rotate.h"
 
 static const char infra[] =
 	"project shop {\n"
@@ -34,6 +35,9 @@ static const char infra[] =
 	"  image = \"nginx:1.27\"\n"
 	"  ram = 0.5 GB\n"
 	"  publish = 8080\n"
+	"  env {\n"
+	"    TOKEN = secret(\"APP_TOKEN\")\n"
+	"  }\n"
 	"}\n"
 	"phase one {\n"
 	"  start = 2026-01\n"
@@ -60,6 +64,7 @@ struct fixture {
 static int setup(void **st)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	setenv("APP_TOKEN", "first-token", 1);
 	snprintf(f->path, sizeof(f->path), "/tmp/infrac-test-plan-XXXXXX");
 	int fd = mkstemp(f->path);
 	assert_true(fd >= 0);
@@ -99,10 +104,11 @@ static void want_phase(struct fixture *f, const char *phase)
 	desired_build(&f->c.arena, f->c.project, ph, &art, &f->want);
 }
 
+/* n labels, the first of them from kv (room for n, kv holds up to 4) */
 static struct hc_labels labels(struct arena *a, size_t n, const char *const *kv)
 {
 	struct hc_labels l = { arena_calloc(a, n, sizeof(char *)), arena_calloc(a, n, sizeof(char *)), n };
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i < 4; i++) {
 		l.keys[i] = kv[2 * i];
 		l.vals[i] = kv[2 * i + 1];
 	}
@@ -132,8 +138,10 @@ static void state_matching(struct fixture *f)
 	s->servers = arena_calloc(a, 2, sizeof(*s->servers));
 	const char *kv[] = { STATE_LABEL_ARTEFACTS, w->artefacts, STATE_LABEL_PROJECT, "shop",
 			     STATE_LABEL_SERVER, "web_1", STATE_LABEL_SSH_KEYS, w->keys_hash };
+	struct hc_labels l = labels(a, 4 + rotate_nlabels(w), kv);
+	l.n = 4 + rotate_labels(a, &f->want, w, "0123456789abcdef", NULL, l.keys + 4, l.vals + 4);
 	s->servers[0] = (struct hc_server){ 100001, "shop-web-1", "running", w->type, w->image,
-					    "nbg1", "192.0.2.1", labels(a, 4, kv) };
+					    "nbg1", "192.0.2.1", l };
 	s->nservers = 1;
 	const char *kk[] = { STATE_LABEL_KEY, "ops", STATE_LABEL_PROJECT, "shop" };
 	s->keys = arena_calloc(a, 1, sizeof(*s->keys));
@@ -251,13 +259,29 @@ static void test_replace(void **st)
 	assert_int_equal(x->op, PLAN_REPLACE);
 	assert_non_null(strstr(x->reason, "location fsn1 -> nbg1"));
 
+	/* every difference is listed, the forcing ones marked */
+	state_matching(f);
+	f->st.servers[0].location = "fsn1";
+	f->st.servers[0].type = "cpx32";
+	diff(f);
+	x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_int_equal(x->op, PLAN_REPLACE);
+	assert_int_equal(x->ndetails, 2);
+	assert_string_equal(x->details[0].subject, "location");
+	assert_true(x->details[0].forces);
+	assert_string_equal(x->details[1].subject, "type");
+	assert_false(x->details[1].forces);
+	assert_int_equal(f->plan.replace, 1);
+
+	/* other keys: authorized_keys over SSH, the server stays */
 	state_matching(f);
 	f->st.servers[0].labels.vals[3] = "000000000000"; /* infrac/ssh-keys */
 	diff(f);
 	x = find(&f->plan, PLAN_SERVER, "shop-web-1");
-	assert_int_equal(x->op, PLAN_REPLACE);
-	assert_non_null(strstr(x->reason, "ssh keys changed"));
-	assert_int_equal(f->plan.replace, 1);
+	assert_int_equal(x->op, PLAN_UPDATE);
+	assert_true(x->deploy);
+	assert_non_null(strstr(x->reason, "update ssh keys over SSH (the server stays)"));
+	assert_int_equal(f->plan.replace, 0);
 
 	/* a new public key under the same name replaces the key */
 	state_matching(f);
@@ -271,6 +295,32 @@ static void test_replace(void **st)
 		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP0oZp1lH3OHbNgwHnhQpDPhhE7dPanMDKWPahOPVtCy other";
 	diff(f);
 	assert_int_equal(f->plan.nactions, 0);
+}
+
+/* A rotated secret redeploys the service that reads it, never naming
+ * the value; an unset one is not compared. */
+static void test_rotation(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	state_matching(f);
+	setenv("APP_TOKEN", "second-token", 1);
+	want_phase(f, "one");
+	diff(f);
+	const struct plan_action *x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+	assert_non_null(x);
+	assert_true(x->deploy);
+	assert_string_equal(x->reason, "update: redeploy: 1 service changes");
+	assert_int_equal(x->ndetails, 1);
+	assert_string_equal(x->details[0].subject, "app");
+	assert_string_equal(x->details[0].change, "restarts: secret APP_TOKEN rotated");
+	for (size_t i = 0; i < x->nlabels; i++)
+		assert_null(strstr(x->labels_vals[i], "second"));
+	unsetenv("APP_TOKEN");
+	want_phase(f, "one");
+	diff(f);
+	assert_null(find(&f->plan, PLAN_SERVER, "shop-web-1"));
+	setenv("APP_TOKEN", "first-token", 1);
 }
 
 static void test_destroy_and_labels(void **st)
@@ -401,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_noop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_and_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preflight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_artefact_hash, setup, teardown),
