@@ -439,6 +439,11 @@ static void plan_server_release(struct plan_differ *d, const struct desired_serv
 							   ha ? ha : "none", w->artefacts));
 		sd->deploy = true;
 	}
+	for (size_t i = 0; i < d->want->nsecrets; i++)
+		if (!d->want->secrets[i].value)
+			plan_note(d, false, arena_printf(a, "secret %s is not set in this environment: "
+							 "whether it was rotated is not checked (apply "
+							 "needs it)", d->want->secrets[i].name));
 	struct rotate_change *rc;
 	bool stale;
 	size_t nrc = rotate_diff(a, d->want, w, &h->labels, &rc, &stale);

@@ -66,6 +66,9 @@ table="| parallelism | waves (ceil($N/P)) | floor: waves x ${ACTION_S} s | wall 
 |---:|---:|---:|---:|---:|---:|---:|---:|
 $rows"
 printf '%s' "$table"
+# a redeploy under load, on the real-engine harness (needs root)
+handover=$("$HERE/handover.sh" "$INFRAC")
+printf '%s\n' "$handover"
 {
 	echo "# infrac apply: time for 100 servers"
 	echo
@@ -94,4 +97,28 @@ printf '%s' "$table"
 	echo "clients, the sshd and the simulator share this machine's cores, and each ssh session's"
 	echo "key exchange takes a tenth of a second of CPU on the client alone.  No request was"
 	echo "answered 429: apply stays under the rate limit."
+	echo
+	echo "## A redeploy under load"
+	echo
+	echo "Measured by \`make bench\` (tests/bench-apply/handover.sh): examples/becker.infra's"
+	echo "production phase deployed to the real-engine harness of tests/engine (its own dockerd,"
+	echo "sshd and registry in a network namespace, the odoo stand-in image), then odoo_prod's"
+	echo "image changed under the same tag and \`infrac apply --redeploy odoo_prod\` run while"
+	echo "25 requests a second, each on a new connection, go to odoo.becker-sicherheit.de over"
+	echo "https (tests/engine/load.py).  A request fails when it gets no answer within 10 s or a"
+	echo "status of 500 or more; the longest gap is the longest time without a successful answer."
+	echo "\"handover\" is the default (docs/deploy.md: the new container beside the old one, the"
+	echo "proxy pinned to it, the old one drained); \"in place\" is INFRAC_HANDOVER=off, compose"
+	echo "recreating the container."
+	echo
+	printf '%s\n' "$handover"
+	echo
+	echo "In place, compose stops the old container before it starts the new one, and"
+	echo "requests fail until the new one listens; longer when the new container gets another"
+	echo "address, since nginx keeps the old one from Docker's resolver for up to 10 s (the run"
+	echo "with the longest gap above).  The stand-in listens within a fraction of a second of"
+	echo "its start; Odoo needs several seconds, and in place every request of those seconds"
+	echo "fails, while the handover serves them from the old container until the new one is"
+	echo "healthy.  The handover's apply is longer by the time the new container takes to"
+	echo "become healthy beside the old one (its health check runs every 10 s) and the drain."
 } > "$REPO/docs/bench-apply.md"
