@@ -3,7 +3,9 @@
 # tests/cloud/tool_cloud: server protection set and waited for, and read
 # back from the server; snapshots made with labels and waited for, listed
 # by label, a failed one reported; placement groups created, found, got,
-# and a name taken twice.
+# and a name taken twice; the apply lock (runtime/cloud/teamlock.c) taken
+# by eight processes at once, exactly one of which holds it, and taken
+# over from a holder killed on this machine.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
@@ -107,5 +109,37 @@ tool group-get 700001
 expect "  ... got by id" 0 "group 700001 becker-x spread 0 team=db"
 tool group-get 700999
 expect "  ... an unknown id: 404" 1 "" "HTTP 404 not_found"
+
+# ---- the apply lock: eight at once ------------------------------------------------------
+PIDS=
+for i in 1 2 3 4 5 6 7 8; do
+	"$TOOL" lock race 3 > "$WORK/race$i.out" 2> "$WORK/race$i.err" &
+	PIDS="$PIDS $!"
+done
+fails=0
+for p in $PIDS; do wait "$p" || fails=$((fails + 1)); done
+PIDS=
+held=$(cat "$WORK"/race*.out | grep -c '^locked ')
+refused=$(cat "$WORK"/race*.err | grep -c 'apply of race is running: held by ')
+if [ "$held" = 1 ] && [ "$refused" = 7 ] && [ "$fails" = 7 ]; then
+	ok "eight processes take the lock at once: one holds it, seven are refused"
+else
+	not_ok "eight processes take the lock at once: one holds it, seven are refused" \
+		"held $held, refused $refused, failed $fails; $(cat "$WORK"/race*.err)"
+fi
+check "  ... and it is released" test "$(jq_state 'len(d["placement_groups"])')" = 1   # becker-x
+"$TOOL" lock gone 30 > "$WORK/gone.out" 2>&1 &
+GONE=$!
+PIDS=$GONE
+for _ in $(seq 100); do grep -q locked "$WORK/gone.out" && break; sleep 0.05; done
+{ kill -9 "$GONE"; wait "$GONE"; } 2> /dev/null   # (bash would report the kill)
+PIDS=
+tool lock gone 0
+if [ "$RC" = 0 ] && [[ "$OUT" == "locked "* ]] && [[ "$ERR" == *"took over the apply lock of gone left by "*"(pid $GONE)"*"which did not finish"* ]]; then
+	ok "a lock whose holder was killed on this machine is taken over, and said so"
+else
+	not_ok "a lock whose holder was killed on this machine is taken over, and said so" "exit $RC; $OUT; $ERR"
+fi
+check "  ... and released" test "$(jq_state 'len(d["placement_groups"])')" = 1
 
 finish

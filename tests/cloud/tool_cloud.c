@@ -1,6 +1,7 @@
 /*
- * tool_cloud: drives the API client (runtime/cloud/hcloud.c) from the
- * cloud suite, against HCLOUD_ENDPOINT with HCLOUD_TOKEN.  Prints what it got on
+ * tool_cloud: drives the API client (runtime/cloud/hcloud.c) and the
+ * project's apply lock (runtime/cloud/teamlock.c) from the cloud suite,
+ * against HCLOUD_ENDPOINT with HCLOUD_TOKEN.  Prints what it got on
  * stdout, an error as "error: MESSAGE" on stderr with exit status 1.
  *
  *   tool_cloud server ID                  "protect delete=B rebuild=B"
@@ -10,12 +11,16 @@
  *   tool_cloud group-create NAME [K=V...] "group ID NAME"
  *   tool_cloud group-find NAME            "group ID NAME TYPE SERVERS K=V..." or "none"
  *   tool_cloud group-get ID               likewise
+ *   tool_cloud lock PROJECT SECONDS       takes the apply lock, prints "locked ID",
+ *                                         holds it SECONDS, releases it
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hcloud.h"
+#include "teamlock.h"
 
 static struct hc_labels tool_labels(struct arena *a, int n, char **kv)
 {
@@ -38,6 +43,22 @@ static void tool_group(const struct hc_placement_group *g)
 	for (size_t i = 0; i < g->labels.n; i++)
 		printf(" %s=%s", g->labels.keys[i], g->labels.vals[i]);
 	putchar('\n');
+}
+
+static int tool_lock(struct http_client *c, const char *project, int seconds, struct error *e)
+{
+	struct teamlock l = TEAMLOCK_INIT;
+	struct strbuf notice = STRBUF_INIT;
+	bool ok = teamlock_acquire(&l, c, project, "infrac unlock test.infra", &notice, e);
+	if (notice.len)
+		fprintf(stderr, "notice: %s\n", notice.buf);
+	strbuf_release(&notice);
+	if (!ok)
+		return 1;
+	printf("locked %lld\n", (long long)l.id);
+	fflush(stdout);
+	sleep((unsigned)seconds);
+	return teamlock_release(&l, c, e) ? 0 : 1;
 }
 
 static int tool_snapshots(struct http_client *c, struct arena *a, const char *sel,
@@ -98,6 +119,8 @@ static int tool_run(struct http_client *c, struct arena *a, int argc, char **arg
 		if (!hcloud_get_placement_group(c, a, id, &g, e))
 			return 1;
 		tool_group(&g);
+	} else if (!strcmp(cmd, "lock") && argc == 4) {
+		return tool_lock(c, argv[2], atoi(argv[3]), e);
 	} else {
 		fprintf(stderr, "usage: see tests/cloud/tool_cloud.c\n");
 		return 2;
