@@ -147,6 +147,17 @@ bool cli_compile_costable(struct compilation *c, const char *file, bool json, bo
 	return usable;
 }
 
+bool cli_confirm(const char *question)
+{
+	printf("\n%s Only 'yes' will be accepted: ", question);
+	fflush(stdout);
+	char line[64];
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes");
+}
+
 const char *cli_base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');

@@ -67,6 +67,11 @@ bool cli_compile_costable(struct compilation *c, const char *file, bool json, bo
 /* "infrac CMD: error: MESSAGE", the error's text escaped, on stderr. */
 void cli_error(const char *cmd, const struct error *e);
 
+/* Asks question on stdout ("Do you want to apply this plan?") and reads
+ * a line from stdin: true only for "yes".  The caller checks first that
+ * stdin is a terminal. */
+bool cli_confirm(const char *question);
+
 /* The base name of path, as reports name the file. */
 const char *cli_base_name(const char *path);
 
@@ -77,5 +82,6 @@ int cmd_recommend(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 #include "lock.h"
 #include "pipeline.h"
 #include "plan_report.h"
+#include "teamlock.h"
 #include "view.h"
 #include "xalloc.h"
 
@@ -24,7 +25,9 @@ static const char cmd_apply_usage[] =
 	"With FILE it shows the plan and asks for `yes` on a terminal; without a\n"
 	"terminal it needs --yes.  A PLANFILE saved by `infrac plan --out` is\n"
 	"applied without asking, but refused when FILE or the project changed\n"
-	"since it was saved.  Safe to interrupt and to run again.\n"
+	"since it was saved.  Safe to interrupt and to run again.  One apply of a\n"
+	"project runs at a time: the lock is a placement group PROJECT-lock in the\n"
+	"project (see `infrac unlock`).\n"
 	"\n"
 	"  --phase P        apply phase P (default: the phase running today)\n"
 	"  --at DATE        apply the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
@@ -137,17 +140,6 @@ static bool cmd_apply_env_off(const char *name)
 	return v && !strcmp(v, "off");
 }
 
-static bool cmd_apply_confirm(void)
-{
-	fputs("\nDo you want to apply this plan? Only 'yes' will be accepted: ", stdout);
-	fflush(stdout);
-	char line[64];
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return !strcmp(line, "yes");
-}
-
 /* The command line's choices. */
 struct cmd_apply_opts {
 	bool yes, debug, no_color, redeploy;
@@ -179,13 +171,54 @@ static bool cmd_apply_redeploy(struct pipeline *pl, const struct cli_words *serv
 	return true;
 }
 
+/* The locks of one apply: this machine's flock, then the project's own. */
+struct cmd_apply_locks {
+	struct lock local;
+	struct teamlock team;
+	bool guarded;            /* the team lock's signal guard runs */
+};
+
+/* The project's lock, taken once the client is up, and its guard. */
+static bool cmd_apply_teamlock(struct pipeline *pl, const char *file, struct cmd_apply_locks *lk,
+			       struct error *err)
+{
+	struct strbuf notice = STRBUF_INIT;
+	const char *hint = arena_printf(&pl->c.arena, "infrac unlock %s", file);
+	bool ok = teamlock_acquire(&lk->team, &pl->hc, pl->c.project->name, hint, &notice, err);
+	if (notice.len)
+		fprintf(stderr, "infrac apply: %s\n", notice.buf);
+	strbuf_release(&notice);
+	if (ok && teamlock_guard_start(&lk->team, pl->hc.base, pl->hc.token, "infrac apply", err))
+		lk->guarded = true;
+	return ok && lk->guarded;
+}
+
+/* Both locks released, the project's first; a lock that stays is said. */
+static void cmd_apply_unlock(struct pipeline *pl, const char *file, struct cmd_apply_locks *lk)
+{
+	struct error err = ERROR_INIT;
+	if (lk->team.id && !teamlock_release(&lk->team, &pl->hc, &err)) {
+		struct strbuf m = STRBUF_INIT;
+		error_format(&err, &m);
+		fprintf(stderr, "infrac apply: warning: %s; remove it with `infrac unlock %s`\n",
+			m.buf, file);
+		strbuf_release(&m);
+	}
+	error_release(&err);
+	if (lk->guarded)
+		teamlock_guard_stop();
+	lk->guarded = false;
+	lock_release(&lk->local);
+}
+
 /*
- * compile -> phase -> artefacts -> desired, under the lock -> state ->
+ * compile -> phase -> artefacts -> desired, under the locks -> state ->
  * plan, each checked against a saved plan; the plan printed.  false after
  * saying why on stderr.
  */
 static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
-			      const struct cmd_apply_opts *o, struct lock *lk, struct error *err)
+			      const struct cmd_apply_opts *o, struct cmd_apply_locks *lk,
+			      struct error *err)
 {
 	const struct cmd_apply_saved *sv = &o->saved;
 	if (!cli_compiled(&pl->c, pipeline_compile(pl, file), false))
@@ -206,16 +239,16 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 	if (!token || !*token)
 		return error_set(err, "HCLOUD_TOKEN is not set (a read-write API token of the "
 				 "Hetzner project)");
-	/* the lock first, so that the state read below is not stale when we act */
+	/* the locks first, so that the state read below is not stale when we act */
 	struct strbuf notice = STRBUF_INIT;
 	const char *command = arena_printf(&pl->c.arena, "infrac apply %s", cli_base_name(file));
-	bool locked = lock_acquire(lk, pl->c.project->name, command, &notice, err);
+	bool locked = lock_acquire(&lk->local, pl->c.project->name, command, &notice, err);
 	if (notice.len)
 		fprintf(stderr, "infrac apply: %s\n", notice.buf);
 	strbuf_release(&notice);
 	if (!locked || !pipeline_connect(pl, token, getenv("HCLOUD_ENDPOINT"),
 					 o->debug ? stderr : NULL, err) ||
-	    !pipeline_observe(pl, err))
+	    !cmd_apply_teamlock(pl, file, lk, err) || !pipeline_observe(pl, err))
 		return false;
 	if (o->is_saved && strcmp(pl->fingerprint, sv->fingerprint))
 		return error_set(err, "the project changed since the plan was saved; plan again");
@@ -250,7 +283,7 @@ static bool cmd_apply_ready(struct pipeline *pl, const struct cmd_apply_opts *o,
 	if (!isatty(STDIN_FILENO))
 		return error_set(err, "no terminal to confirm on: review the plan and pass --yes, "
 				 "or apply a plan saved with `infrac plan --out`");
-	if (!cmd_apply_confirm()) {
+	if (!cli_confirm("Do you want to apply this plan?")) {
 		puts("Apply cancelled.");
 		return false;
 	}
@@ -364,7 +397,7 @@ int cmd_apply(int argc, char **argv)
 	}
 	const char *file = o.is_saved ? o.saved.source : arg;
 	struct pipeline pl;
-	struct lock lk = LOCK_INIT;
+	struct cmd_apply_locks lk = { LOCK_INIT, TEAMLOCK_INIT, false };
 	struct error err = ERROR_INIT;
 	struct apply_config cfg;
 	rc = CLI_ERRORS;
@@ -391,8 +424,8 @@ int cmd_apply(int argc, char **argv)
 				"converge (see docs/apply.md)\n");
 	}
 out:
+	cmd_apply_unlock(&pl, file, &lk);
 	error_release(&err);
-	lock_release(&lk);
 	pipeline_release(&pl);
 	json_object_put(o.saved.root);
 	free(o.services.words);

@@ -1,8 +1,10 @@
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
 #include "pipeline.h"
 #include "plan_report.h"
+#include "teamlock.h"
 
 static const char cmd_plan_usage[] =
 	"usage: infrac plan FILE [--phase P | --at DATE] [--json] [--out PLAN] [--debug]\n"
@@ -45,6 +47,25 @@ static void cmd_plan_print(const struct pipeline *pl, const char *fname, bool js
 	if (!json)
 		plan_report_text(&pl->plan, fname, stdout);
 	fflush(stdout);
+}
+
+/* A note on stderr when an apply holds the project's lock: the project may
+ * change under the plan.  plan takes no lock, and a failed look is no
+ * reason to fail the plan. */
+static void cmd_plan_lock_note(struct pipeline *pl)
+{
+	struct teamlock_holder h;
+	struct error err = ERROR_INIT;
+	bool held;
+	if (teamlock_read(&pl->hc, &pl->c.arena, pl->c.project->name, &h, &held, &err) && held &&
+	    h.infrac) {
+		struct strbuf m = STRBUF_INIT;
+		teamlock_describe(&h, (int64_t)time(NULL), &m);
+		fprintf(stderr, "infrac plan: note: apply of %s is running (held by %s); the project "
+			"may change under this plan\n", pl->c.project->name, m.buf);
+		strbuf_release(&m);
+	}
+	error_release(&err);
 }
 
 /* The pre-flight errors on stderr; false when there are any. */
@@ -112,6 +133,8 @@ int cmd_plan(int argc, char **argv)
 		goto fail;
 	if (!pipeline_observe(&pl, &err))
 		goto fail;
+	if (pl.online)
+		cmd_plan_lock_note(&pl);
 	if (debug && pl.online)
 		fprintf(stderr, "debug: %ld HTTP requests\n", pl.hc.requests);
 	pipeline_plan(&pl);

@@ -17,6 +17,7 @@ static const struct {
 	{ "build", cmd_build, "write docker-compose, nginx and cloud-init files per phase and server" },
 	{ "plan", cmd_plan, "show what apply would change in the Hetzner project, and why" },
 	{ "apply", cmd_apply, "make the Hetzner project match the file, deploy over SSH" },
+	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
 };
 
 static void main_usage(FILE *out)

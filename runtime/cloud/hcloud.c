@@ -388,6 +388,9 @@ bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out
 		out->location = hcloud_get_str(a, hcloud_get(hcloud_get(o, "datacenter"), "location"), "name");
 	out->ipv4 = hcloud_get_str(a, hcloud_get(hcloud_get(o, "public_net"), "ipv4"), "ip");
 	hcloud_decode_labels(a, o, &out->labels);
+	json_object *prot = hcloud_get(o, "protection");
+	out->protect_delete = hcloud_get_bool(prot, "delete");
+	out->protect_rebuild = hcloud_get_bool(prot, "rebuild");
 	return out->name && out->type && out->location && hcloud_get_int(o, "id", &out->id);
 }
 
@@ -415,6 +418,43 @@ bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out)
 	}
 	qsort(out->records, out->nrecords, sizeof(*out->records), strv_cmp);
 	return out->name && out->type;
+}
+
+bool hcloud_decode_snapshot(struct arena *a, json_object *o, struct hc_snapshot *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *type = hcloud_get_str(a, o, "type");
+	out->description = hcloud_get_str(a, o, "description");
+	out->status = hcloud_get_str(a, o, "status");
+	out->created = hcloud_get_str(a, o, "created");
+	/* GB as a JSON number, null until the snapshot is available */
+	json_object *size = hcloud_get(o, "image_size");
+	out->image_size_mb = -1;
+	if (size && (json_object_is_type(size, json_type_double) ||
+		     json_object_is_type(size, json_type_int)))
+		out->image_size_mb = (int64_t)(json_object_get_double(size) * 1000 + 0.5);
+	json_object *disk = hcloud_get(o, "disk_size");
+	if (disk && (json_object_is_type(disk, json_type_double) ||
+		     json_object_is_type(disk, json_type_int)))
+		out->disk_size_gb = (int64_t)(json_object_get_double(disk) + 0.5);
+	json_object *from = hcloud_get(o, "created_from");
+	hcloud_get_int(from, "id", &out->server);
+	out->server_name = hcloud_get_str(a, from, "name");
+	out->protect_delete = hcloud_get_bool(hcloud_get(o, "protection"), "delete");
+	hcloud_decode_labels(a, o, &out->labels);
+	return type && !strcmp(type, "snapshot") && out->status && hcloud_get_int(o, "id", &out->id);
+}
+
+bool hcloud_decode_placement_group(struct arena *a, json_object *o, struct hc_placement_group *out)
+{
+	if (!hcloud_named(a, o, out, sizeof(*out), &out->name, &out->id))
+		return false;
+	out->type = hcloud_get_str(a, o, "type");
+	out->created = hcloud_get_str(a, o, "created");
+	hcloud_decode_labels(a, o, &out->labels);
+	json_object *servers = hcloud_get_array(o, "servers");
+	out->nservers = servers ? json_object_array_length(servers) : 0;
+	return true;
 }
 
 bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out)
@@ -639,13 +679,20 @@ bool hcloud_create_server(struct http_client *c, struct arena *a,
 	return hcloud_decoded(hcloud_decode_server(a, hcloud_get(ans, "server"), out), ans, "server", e);
 }
 
+/* GET /KIND/ID into *ans; false with e set. */
+static bool hcloud_get_by_id(struct http_client *c, const char *kind, int64_t id,
+			     json_object **ans, struct error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/%s/%lld", kind, (long long)id);
+	return hcloud_call(c, "GET", path, NULL, ans, NULL, e);
+}
+
 bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
 		       struct hc_server *out, struct error *e)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/servers/%lld", (long long)id);
 	json_object *ans;
-	if (!hcloud_call(c, "GET", path, NULL, &ans, NULL, e))
+	if (!hcloud_get_by_id(c, "servers", id, &ans, e))
 		return false;
 	return hcloud_decoded(hcloud_decode_server(a, hcloud_get(ans, "server"), out), ans, "server", e);
 }
@@ -662,6 +709,64 @@ bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
 		json_object_object_add(b, "upgrade_disk", json_object_new_boolean(false));
 	}
 	return hcloud_call(c, "POST", path, b, NULL, acts, e);
+}
+
+bool hcloud_server_protect(struct http_client *c, int64_t id, bool delete, bool rebuild,
+			   long poll_ms, long timeout_s, struct error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/servers/%lld/actions/change_protection", (long long)id);
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "delete", json_object_new_boolean(delete));
+	json_object_object_add(b, "rebuild", json_object_new_boolean(rebuild));
+	struct hc_actions acts;
+	return hcloud_call(c, "POST", path, b, NULL, &acts, e) &&
+	       hcloud_wait_actions(c, &acts, poll_ms, timeout_s, e);
+}
+
+bool hcloud_create_snapshot(struct http_client *c, int64_t id, const char *description,
+			    const struct hc_labels *labels, long poll_ms, long timeout_s,
+			    int64_t *image, struct error *e)
+{
+	*image = 0;
+	char path[96];
+	snprintf(path, sizeof(path), "/servers/%lld/actions/create_image", (long long)id);
+	json_object *b = json_object_new_object(), *ans;
+	json_object_object_add(b, "type", json_object_new_string("snapshot"));
+	if (description)
+		json_object_object_add(b, "description", json_object_new_string(description));
+	json_object_object_add(b, "labels", hcloud_labels_json(labels));
+	struct hc_actions acts;
+	if (!hcloud_call(c, "POST", path, b, &ans, &acts, e))
+		return false;
+	bool named = hcloud_get_int(hcloud_get(ans, "image"), "id", image);
+	json_object_put(ans);
+	if (!named || !acts.n)
+		return error_http(e, 201, NULL, "the API's answer to create_image names no %s",
+				  named ? "action" : "image");
+	return hcloud_wait_actions(c, &acts, poll_ms, timeout_s, e);
+}
+
+bool hcloud_list_snapshots(struct http_client *c, struct arena *a, const char *selector,
+			   struct hc_snapshot **out, size_t *n, struct error *e)
+{
+	const char *q = selector ? arena_printf(a, "type=snapshot&label_selector=%s",
+						hcloud_query_escape(a, selector))
+				 : "type=snapshot";
+	json_object *items;
+	*out = NULL;
+	*n = 0;
+	if (!hcloud_list(c, "/images", q, "images", &items, e))
+		return false;
+	size_t len = json_object_array_length(items);
+	*out = arena_calloc(a, len ? len : 1, sizeof(**out));
+	for (size_t i = 0; i < len; i++)
+		if (!hcloud_decode_snapshot(a, json_object_array_get_idx(items, i), &(*out)[(*n)++])) {
+			json_object_put(items);
+			return error_http(e, 200, NULL, "GET /images: item %zu is not a snapshot", i);
+		}
+	json_object_put(items);
+	return true;
 }
 
 bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_actions *acts,
@@ -769,6 +874,43 @@ bool hcloud_delete(struct http_client *c, const char *path, struct hc_actions *a
 	if (hcloud_call(c, "DELETE", path, NULL, NULL, acts, e))
 		return true;
 	return error_status(e) == 404;
+}
+
+bool hcloud_create_placement_group(struct http_client *c, struct arena *a, const char *name,
+				   const struct hc_labels *labels, struct hc_placement_group *out,
+				   struct hc_actions *acts, struct error *e)
+{
+	json_object *b = json_object_new_object(), *ans;
+	json_object_object_add(b, "name", json_object_new_string(name));
+	json_object_object_add(b, "type", json_object_new_string("spread"));
+	json_object_object_add(b, "labels", hcloud_labels_json(labels));
+	if (!hcloud_call(c, "POST", "/placement_groups", b, &ans, acts, e))
+		return false;
+	return hcloud_decoded(hcloud_decode_placement_group(a, hcloud_get(ans, "placement_group"), out),
+			      ans, "placement group", e);
+}
+
+bool hcloud_find_placement_group(struct http_client *c, struct arena *a, const char *name,
+				 struct hc_placement_group *out, bool *found, struct error *e)
+{
+	json_object *item;
+	*found = false;
+	if (!hcloud_find_name(c, "/placement_groups", "placement_groups", name, &item, e))
+		return false;
+	if (!item)
+		return true;
+	*found = true;
+	return hcloud_decoded(hcloud_decode_placement_group(a, item, out), item, "placement group", e);
+}
+
+bool hcloud_get_placement_group(struct http_client *c, struct arena *a, int64_t id,
+				struct hc_placement_group *out, struct error *e)
+{
+	json_object *ans;
+	if (!hcloud_get_by_id(c, "placement_groups", id, &ans, e))
+		return false;
+	return hcloud_decoded(hcloud_decode_placement_group(a, hcloud_get(ans, "placement_group"), out),
+			      ans, "placement group", e);
 }
 
 static json_object *hcloud_a_records(const char *ip)

@@ -92,6 +92,32 @@ struct hc_server {
 	const char *location;      /* location.name (or datacenter.location.name) */
 	const char *ipv4;          /* NULL without one */
 	struct hc_labels labels;
+	bool protect_delete;       /* protection.delete: DELETE gives 423 protected */
+	bool protect_rebuild;      /* protection.rebuild */
+};
+
+/* An image of type snapshot: a copy of a server's disk, billed per GB and month. */
+struct hc_snapshot {
+	int64_t id;
+	const char *description;
+	const char *status;        /* "creating", "available" */
+	const char *created;       /* RFC 3339, as the API gives it */
+	int64_t image_size_mb;     /* what is billed, in MB (GB / 1000); -1 while unknown */
+	int64_t disk_size_gb;      /* the disk it holds */
+	int64_t server;            /* created_from.id; 0 when not given */
+	const char *server_name;   /* created_from.name; NULL when not given */
+	bool protect_delete;
+	struct hc_labels labels;
+};
+
+/* A placement group: infrac uses one, empty, as the project's apply lock. */
+struct hc_placement_group {
+	int64_t id;
+	const char *name;
+	const char *type;          /* "spread" */
+	const char *created;       /* RFC 3339 */
+	struct hc_labels labels;
+	size_t nservers;           /* servers in it */
 };
 
 struct hc_zone {
@@ -152,6 +178,8 @@ bool hcloud_decode_firewall(struct arena *a, json_object *o, struct hc_firewall 
 bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out);
 bool hcloud_decode_zone(struct arena *a, json_object *o, struct hc_zone *out);
 bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out);
+bool hcloud_decode_snapshot(struct arena *a, json_object *o, struct hc_snapshot *out);
+bool hcloud_decode_placement_group(struct arena *a, json_object *o, struct hc_placement_group *out);
 /* An unknown status is an error: apply must not take it for success. */
 bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out);
 
@@ -236,6 +264,32 @@ bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
  * with server_type (the disk is kept, so a later downgrade stays possible). */
 bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
 			  const char *server_type, struct hc_actions *acts, struct error *e);
+/*
+ * POST /servers/ID/actions/change_protection {delete, rebuild} and waits
+ * for its action (hcloud_wait_actions with poll_ms and timeout_s).  The
+ * API wants both the same for now: different values give 422
+ * invalid_input.  false with e set.
+ */
+bool hcloud_server_protect(struct http_client *c, int64_t id, bool delete, bool rebuild,
+			   long poll_ms, long timeout_s, struct error *e);
+
+/*
+ * A snapshot of server id: POST /servers/ID/actions/create_image {type
+ * "snapshot", description (NULL: the API makes one up), labels}, then
+ * waits for its action as hcloud_server_protect does.  *image gets the
+ * new image's id once it is available.  When the wait fails the image
+ * may exist (creating, or gone with the action's error): *image is set
+ * as soon as the API named it, 0 before.  false with e set.
+ */
+bool hcloud_create_snapshot(struct http_client *c, int64_t id, const char *description,
+			    const struct hc_labels *labels, long poll_ms, long timeout_s,
+			    int64_t *image, struct error *e);
+
+/* The snapshots whose labels match selector (a label_selector, unescaped;
+ * NULL: all of them), by id; in a.  false with e set. */
+bool hcloud_list_snapshots(struct http_client *c, struct arena *a, const char *selector,
+			   struct hc_snapshot **out, size_t *n, struct error *e);
+
 /* The ids of the actions running on server id. */
 bool hcloud_server_running_actions(struct http_client *c, int64_t id, struct hc_actions *acts,
 				   struct error *e);
@@ -261,6 +315,21 @@ bool hcloud_update(struct http_client *c, const char *path, const char *name,
 /* DELETE path; one that is gone already (404) counts as done. */
 bool hcloud_delete(struct http_client *c, const char *path, struct hc_actions *acts,
 		   struct error *e);
+
+/*
+ * Placement groups.  Create: POST /placement_groups {name, type "spread",
+ * labels}; a name that exists gives an error whose code is
+ * uniqueness_error (error_code_is).  acts gets an action when the answer
+ * names one (the API sends none today).  Find: the one of that name, or
+ * *found false.  Get: by id; a 404 is an error (error_status).  Strings in a.
+ */
+bool hcloud_create_placement_group(struct http_client *c, struct arena *a, const char *name,
+				   const struct hc_labels *labels, struct hc_placement_group *out,
+				   struct hc_actions *acts, struct error *e);
+bool hcloud_find_placement_group(struct http_client *c, struct arena *a, const char *name,
+				 struct hc_placement_group *out, bool *found, struct error *e);
+bool hcloud_get_placement_group(struct http_client *c, struct arena *a, int64_t id,
+				struct hc_placement_group *out, struct error *e);
 
 /* The A rrset NAME of zone holding exactly ip: created with labels, or,
  * when it exists, its records set and labels replaced. */

@@ -4,7 +4,9 @@ stderr on a pseudo-terminal of 100x30 (PTY_COLS overrides the width;
 stdin /dev/null), writes every byte
 it printed to RAW and the screen a terminal would show at the end to
 SCREEN (the whole scrollback, one line per row, trailing blanks cut), and
-exits with the command's status.
+exits with the command's status.  With PTY_PROMPT and PTY_ANSWER set,
+stdin is the terminal too, and PTY_ANSWER and a newline are typed once
+PTY_PROMPT has been printed.
 
 The screen follows what a VT100 does with the bytes infrac may send:
 printable text, \\r, \\n, ESC[nA (cursor up), ESC[J (erase to the end of
@@ -27,8 +29,9 @@ def run(argv):
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
     env = dict(os.environ, TERM=os.environ.get("PTY_TERM", "xterm"))
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env,
-                         close_fds=True)
+    prompt, answer = os.environ.get("PTY_PROMPT", "").encode(), os.environ.get("PTY_ANSWER")
+    p = subprocess.Popen(argv, stdin=slave if answer is not None else subprocess.DEVNULL,
+                         stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
     raw = b""
     while True:
@@ -39,6 +42,9 @@ def run(argv):
         if not chunk:
             break
         raw += chunk
+        if answer is not None and prompt in raw:
+            os.write(master, answer.encode() + b"\n")
+            answer = None
     os.close(master)
     return p.wait(), raw
 

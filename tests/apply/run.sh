@@ -68,12 +68,20 @@ print("servers=%s firewalls=%s keys=%s a=%s" % (sorted(servers), sorted(fws), so
 }
 state_has() { state | grep -qF -- "$1"; }
 server_id() { sim GET state | python3 -c 'import json,sys; print(" ".join(str(x["id"]) for x in json.load(sys.stdin)["servers"]))'; }
-ops() { # the mutating requests since request $1
+ops() { # the mutating requests since request $1, but those of the apply lock (tests/lock)
 	sim GET "requests?since=$1" | python3 -c '
 import json, sys
 for r in json.load(sys.stdin)["requests"]:
-    if r["method"] != "GET": print(r["method"], r["path"].split("?")[0], r["status"])'
+    if r["method"] != "GET" and not r["path"].startswith("/v1/placement_groups"):
+        print(r["method"], r["path"].split("?")[0], r["status"])'
 }
+lock_ops() { # the requests of the apply lock since request $1
+	sim GET "requests?since=$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["requests"]:
+    if r["path"].startswith("/v1/placement_groups"): print(r["method"], r["path"].split("?")[0], r["status"])'
+}
+no_lock() { sim GET state | python3 -c 'import json,sys; sys.exit(1 if json.load(sys.stdin)["placement_groups"] else 0)'; }
 nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 
 # ---- refusals before anything changes -----------------------------------------
@@ -82,6 +90,8 @@ run no-tty apply "$FILE"
 expect "apply without a terminal and without --yes refuses" 1 "no terminal to confirm on"
 check "  ... and shows the plan first" grep -qF "Plan: 4 to add" "$WORK/out"
 check "  ... and creates nothing" test "$(ops 0)" = ""
+check "  ... but the apply lock, taken before the project was read, and removed" \
+	test "$(lock_ops 0 | tr '\n' ' ')" = "POST /v1/placement_groups 201 DELETE /v1/placement_groups/700001 204 "
 ( unset ANTHROPIC_API_KEY; "$INFRAC" apply "$FILE" --yes > "$WORK/out" 2>&1; echo $? > "$WORK/rc" )
 RC=$(cat "$WORK/rc")
 expect "a missing secret is an error before anything changes" 1 "ANTHROPIC_API_KEY"
@@ -156,7 +166,9 @@ print(polls[0].count("id=") if polls else 0)'
 }
 check "  the server's actions and its firewall's are polled together, in one request" \
 	test "$(first_poll_ids)" = 3
-check "  ... in few requests: at most 24 (20 when each wait takes two polls)" test "$FIRST_REQ" -le 24
+check "  ... in few requests: at most 26 (22 when each wait takes two polls; 2 of them the lock's)" \
+	test "$FIRST_REQ" -le 26
+check "  ... and leaves no lock behind" no_lock
 check "  off a terminal: not one escape" bash -c "! grep -qF $'\e' '$WORK/out'"
 check "  ... and the same event lines as on a terminal" test "$(events "$WORK/out")" = "$TTY_EVENTS"
 check "  the project holds exactly the file's resources" python3 - "$WANT_DEV" <<'PY'
@@ -333,6 +345,7 @@ converged() {
 	local s label rel
 	s=$(state)
 	[ "$s" = "$3" ] || { echo "state: $s"; echo "want:  $3"; return 1; }
+	no_lock || { echo "the apply lock is left: $(sim GET state)"; return 1; }
 	"$INFRAC" plan "$1" --phase "$2" > "$WORK/plan.out" 2>&1 || { cat "$WORK/plan.out"; return 1; }
 	[ "${4:-}" = one ] || return 0
 	label=$(printf '%s' "$s" | grep -o "becker-main [^ ]* running [^ ]*" | cut -d' ' -f4)

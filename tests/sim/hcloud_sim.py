@@ -6,7 +6,8 @@ official clients, for cross-checking) can be run against something that
 behaves like api.hetzner.cloud without touching a real project:
 
   * server types, locations, datacenters, pricing and images (a fixed catalog),
-  * ssh_keys, firewalls, servers and DNS zones/rrsets (full CRUD with state rules),
+  * ssh_keys, firewalls, servers, placement groups, snapshots and DNS zones/rrsets
+    (full CRUD with state rules),
   * asynchronous actions that run for a configurable wall-clock duration,
   * pagination, name filters, the label selector grammar, sorting,
   * the error envelope, 401/404/405/409/412/422/423/429 semantics,
@@ -324,7 +325,10 @@ SSH_KEY_TYPES = ("ssh-rsa", "ssh-dss", "ssh-ed25519", "ecdsa-sha2-nistp256", "ec
 # First id of each resource kind.  The ranges never overlap, so passing the id of
 # one kind where another is expected gives a 404 instead of silently working.
 ID_START = {"server": 100001, "ssh_key": 200001, "firewall": 300001, "zone": 400001,
-            "primary_ip": 500001, "action": 1000001}
+            "primary_ip": 500001, "image": 600001, "placement_group": 700001, "action": 1000001}
+
+# A spread placement group puts each of its servers on another host, at most this many.
+SPREAD_MAX_SERVERS = 10
 
 # --------------------------------------------------------------------------
 # Request body access with field-error collection
@@ -543,6 +547,8 @@ class Simulator:
             self.ssh_keys = {}
             self.firewalls = {}
             self.zones = {}
+            self.placement_groups = {}
+            self.images = {}  # snapshots; the system images are IMAGES
             self.actions = {}
             self.faults = []
             self.fault_seq = 0
@@ -846,6 +852,10 @@ class Simulator:
         return self._lookup(LOCATIONS, ref, lambda x: x["id"], lambda x: x["name"])
 
     def _image_or_none(self, ref, architecture=None):
+        """A system image by id or name, or an available snapshot by id, as an IMAGES row."""
+        snap = self.images.get(int(ref)) if (is_int(ref) or str(ref).isdigit()) else None
+        if snap is not None:
+            return self.snapshot_row(snap) if snap["status"] == "available" else None
         cands = [i for i in IMAGES if architecture is None or i[5] == architecture]
         img = self._lookup(cands, ref, lambda i: i[0], lambda i: i[1])
         if img is None and architecture is not None and (is_int(ref) or str(ref).isdigit()):
@@ -909,6 +919,29 @@ class Simulator:
                 "protection": {"delete": False}, "deprecated": deprecated, "deleted": None,
                 "labels": {}, "architecture": arch}
 
+    @staticmethod
+    def snapshot_row(snap):
+        """A snapshot in the shape of an IMAGES row: what a server created from it records."""
+        return (snap["id"], None, snap["description"], snap["os_flavor"], snap["os_version"], "x86",
+                snap["created_iso"], None)
+
+    def render_snapshot(self, snap):
+        return {"id": snap["id"], "type": "snapshot", "status": snap["status"], "name": None,
+                "description": snap["description"],
+                "image_size": snap["image_size"] if snap["status"] == "available" else None,
+                "disk_size": snap["disk_size"], "created": snap["created_iso"],
+                "created_from": dict(snap["created_from"]), "bound_to": None, "os_flavor": snap["os_flavor"],
+                "os_version": snap["os_version"], "rapid_deploy": False, "protection": dict(snap["protection"]),
+                "deprecated": None, "deleted": None, "labels": dict(snap["labels"]), "architecture": "x86"}
+
+    def render_image_id(self, iid):
+        """The image a server was made from: a system image, a snapshot, or None once it is gone."""
+        if iid in IMAGE_BY_ID:
+            return self.render_image(IMAGE_BY_ID[iid])
+        if iid in self.images:
+            return self.render_snapshot(self.images[iid])
+        return None
+
     def server_firewalls(self, s):
         out = []
         for fw in sorted(self.firewalls.values(), key=lambda f: f["id"]):
@@ -934,13 +967,14 @@ class Simulator:
             "server_type": self.render_server_type(t),
             "datacenter": self.render_datacenter(dc),
             "location": dict(LOCATION_BY_ID[s["location"]]),
-            "image": self.render_image(IMAGE_BY_ID[s["image"]]) if s["image"] else None,
+            "image": self.render_image_id(s["image"]),
             "iso": None, "rescue_enabled": False, "locked": bool(self.running_on("server", s["id"])),
             "backup_window": None, "outgoing_traffic": 0, "ingoing_traffic": 0,
             "included_traffic": INCLUDED_TRAFFIC,
             "protection": dict(s["protection"]), "labels": dict(s["labels"]),
             "volumes": [], "load_balancers": [], "primary_disk_size": s["primary_disk_size"],
-            "placement_group": None,
+            "placement_group": self.render_placement_group(self.placement_groups[s["placement_group"]])
+            if s["placement_group"] in self.placement_groups else None,
         }
 
     @staticmethod
@@ -1038,27 +1072,76 @@ class Simulator:
         }}
 
     def list_images(self, req):
-        items = list(IMAGES)
-        types = req.qall("type")
-        if types and "system" not in types:
-            items = []
-        statuses = req.qall("status")
-        if statuses and "available" not in statuses:
-            items = []
+        items = [{"id": i[0], "name": i[1], "labels": {}, "created": i[6], "type": "system",
+                  "status": "available", "architecture": i[5], "deprecated": i[7], "bound_to": None,
+                  "render": lambda i=i: self.render_image(i)} for i in IMAGES]
+        items += [{"id": g["id"], "name": None, "labels": g["labels"], "created": g["created_iso"],
+                   "type": "snapshot", "status": g["status"], "architecture": "x86", "deprecated": None,
+                   "bound_to": None, "render": lambda g=g: self.render_snapshot(g)}
+                  for g in self.images.values()]
+        for key in ("type", "status", "bound_to"):
+            wanted = req.qall(key)
+            if wanted:
+                items = [i for i in items if str(i[key]) in wanted]
         if req.q("architecture"):
-            items = [i for i in items if i[5] == req.q("architecture")]
+            items = [i for i in items if i["architecture"] == req.q("architecture")]
         if req.q("include_deprecated", "false").lower() != "true":
-            items = [i for i in items if i[7] is None]
-        items = [{"id": i[0], "name": i[1], "labels": {}, "created": i[6], "i": i} for i in items]
+            items = [i for i in items if i["deprecated"] is None]
         items = self.sort(req, self.filter_common(req, items), {
-            "id": lambda x: x["id"], "name": lambda x: x["name"], "created": lambda x: x["created"]})
-        return 200, self.paginate(req, "images", items, lambda x: self.render_image(x["i"]))
+            "id": lambda x: x["id"], "name": lambda x: x["name"] or "", "created": lambda x: x["created"]})
+        return 200, self.paginate(req, "images", items, lambda x: x["render"]())
+
+    def _snapshot(self, req, doing):
+        """The snapshot of the path; a system image gives 422 unsupported_error, as only snapshot
+        and backup images can be changed or deleted."""
+        iid = self.path_id(req)
+        if iid in IMAGE_BY_ID:
+            raise ApiError(422, "unsupported_error", "system image %d cannot be %s" % (iid, doing))
+        snap = self.images.get(iid)
+        if snap is None:
+            raise not_found("image")
+        return snap
 
     def get_image(self, req):
-        i = IMAGE_BY_ID.get(self.path_id(req))
-        if i is None:
-            raise not_found("image")
-        return 200, {"image": self.render_image(i)}
+        iid = self.path_id(req)
+        if iid in IMAGE_BY_ID:
+            return 200, {"image": self.render_image(IMAGE_BY_ID[iid])}
+        if iid in self.images:
+            return 200, {"image": self.render_snapshot(self.images[iid])}
+        raise not_found("image")
+
+    def update_image(self, req):
+        snap = self._snapshot(req, "updated")
+        b = req.body()
+        desc = b.str("description")
+        itype = b.str("type")
+        if itype is not None and itype != "snapshot":
+            b.error("type", "must be 'snapshot'")
+        labels = b.labels()
+        b.check()
+        if desc is not None:
+            snap["description"] = desc
+        if labels is not None:
+            snap["labels"] = labels
+        return 200, {"image": self.render_snapshot(snap)}
+
+    def delete_image(self, req):
+        snap = self._snapshot(req, "deleted")
+        if snap["protection"]["delete"]:
+            raise ApiError(423, "protected", "image %d is delete protected" % snap["id"])
+        self.check_unlocked("image", snap["id"])
+        del self.images[snap["id"]]
+        return 204, None
+
+    def image_change_protection(self, req):
+        snap = self._snapshot(req, "protected")
+        b = req.body()
+        delete = b.bool("delete")
+        b.check()
+        if delete is not None:
+            snap["protection"]["delete"] = delete
+        a = self.new_action("change_protection", "change_protection", [{"id": snap["id"], "type": "image"}])
+        return 201, {"action": self.render_action(a)}
 
     # ---------------------------------------------------------------- actions endpoints
 
@@ -1094,7 +1177,8 @@ class Simulator:
         return 200, {"action": self.render_action(a)}
 
     def _owner(self, req, rtype):
-        return {"server": self._server, "firewall": self._firewall, "zone": self._zone}[rtype](req)
+        return {"server": self._server, "firewall": self._firewall, "zone": self._zone,
+                "image": lambda r: self._snapshot(r, "read")}[rtype](req)
 
     def list_resource_actions(self, req, rtype):
         owner = self._owner(req, rtype)
@@ -1162,20 +1246,25 @@ class Simulator:
     def create_ssh_key(self, req):
         return 201, {"ssh_key": self.render_ssh_key(self.new_ssh_key(req.json()))}
 
-    def update_ssh_key(self, req):
-        k = self._ssh_key(req)
+    @staticmethod
+    def update_name_labels(req, obj, peers, max_len=None):
+        """PUT {name, labels} of a resource whose names are unique among peers; the labels are replaced."""
         b = req.body()
-        name = b.str("name")
+        name = b.str("name", max_len=max_len)
         labels = b.labels()
         b.check()
-        if name is not None and name != k["name"]:
+        if name is not None and name != obj["name"]:
             if not name:
                 raise invalid_fields([("name", "must not be empty")])
-            if any(o["name"] == name for o in self.ssh_keys.values()):
+            if any(o["name"] == name for o in peers):
                 raise uniqueness_error("name")
-            k["name"] = name
+            obj["name"] = name
         if labels is not None:
-            k["labels"] = labels
+            obj["labels"] = labels
+        return obj
+
+    def update_ssh_key(self, req):
+        k = self.update_name_labels(req, self._ssh_key(req), self.ssh_keys.values())
         return 200, {"ssh_key": self.render_ssh_key(k)}
 
     def delete_ssh_key(self, req):
@@ -1225,8 +1314,12 @@ class Simulator:
         for field in ("networks", "volumes"):
             if b.list(field, default=[]):
                 b.error(field, "%s not found" % field[:-1])
-        if data.get("placement_group") is not None:
-            b.error("placement_group", "placement group not found")
+        pg_ref = data.get("placement_group")
+        pg = None
+        if pg_ref is not None:
+            pg = self.placement_groups.get(int(pg_ref)) if (is_int(pg_ref) or str(pg_ref).isdigit()) else None
+            if pg is None:
+                b.error("placement_group", "placement group not found")
         b.bool("automount")
         public_net = data.get("public_net") or {}
         if not isinstance(public_net, dict):
@@ -1293,8 +1386,12 @@ class Simulator:
         if limit is not None and len(self.servers) >= limit:
             raise ApiError(403, "resource_limit_exceeded", "server limit of %d reached" % limit,
                            {"limits": [{"name": "server_limit"}]})
+        if pg is not None and len(self.pg_servers(pg)) >= SPREAD_MAX_SERVERS:
+            raise ApiError(422, "placement_error", "placement group %d already holds %d servers"
+                           % (pg["id"], SPREAD_MAX_SERVERS))
         return {"name": name, "type": st, "image": img, "location": loc, "start": start, "labels": labels,
-                "ssh_keys": keys, "firewalls": fws, "user_data": user_data, "ipv4": enable4, "ipv6": enable6}
+                "ssh_keys": keys, "firewalls": fws, "user_data": user_data, "ipv4": enable4, "ipv6": enable6,
+                "placement_group": pg["id"] if pg else None}
 
     def insert_server(self, v, status):
         sid = self.new_id("server")
@@ -1313,7 +1410,7 @@ class Simulator:
              "server_type": v["type"][0], "location": v["location"]["id"], "image": v["image"][0],
              "labels": v["labels"], "protection": {"delete": False, "rebuild": False},
              "primary_disk_size": v["type"][4], "ipv4": ipv4, "ipv6": ipv6, "ssh_keys": v["ssh_keys"],
-             "user_data": v["user_data"]}
+             "user_data": v["user_data"], "placement_group": v["placement_group"]}
         self.servers[sid] = s
         for fid in v["firewalls"]:
             self.firewalls[fid]["applied_to"].append({"type": "server", "server": sid})
@@ -1488,6 +1585,42 @@ class Simulator:
         a = self.new_action("change_protection", "change_protection", [{"id": s["id"], "type": "server"}])
         return 201, {"action": self.render_action(a)}
 
+    def server_create_image(self, req):
+        s = self._server(req)
+        b = req.body()
+        desc = b.str("description")
+        itype = b.str("type", default="snapshot")
+        if itype not in (None, "snapshot", "backup"):
+            b.error("type", "must be 'snapshot' or 'backup'")
+        elif itype == "backup":
+            b.error("type", "backup images need backups enabled, which the simulator does not model")
+        labels = b.labels(default={})
+        b.check()
+        self.check_unlocked("server", s["id"])
+        base = IMAGE_BY_ID.get(s["image"])
+        if base is None and s["image"] in self.images:
+            base = self.snapshot_row(self.images[s["image"]])
+        iid = self.new_id("image")
+        snap = {"id": iid, "status": "creating", "labels": labels,
+                "description": desc if desc is not None else "%s-%s" % (s["name"], self.now_iso()),
+                "disk_size": s["primary_disk_size"], "image_size": round(s["primary_disk_size"] / 20.0, 2),
+                "created_from": {"id": s["id"], "name": s["name"]},
+                "os_flavor": base[3] if base else "unknown", "os_version": base[4] if base else None,
+                "protection": {"delete": False}, "created": self.clock(), "created_iso": self.now_iso()}
+        self.images[iid] = snap
+        a = self.new_action("create_image", "create_image",
+                            [{"id": s["id"], "type": "server"}, {"id": iid, "type": "image"}])
+
+        def done():
+            if iid in self.images:
+                self.images[iid]["status"] = "available"
+
+        def failed():
+            self.images.pop(iid, None)
+
+        a.on_success, a.on_error = done, failed
+        return 201, {"image": self.render_snapshot(snap), "action": self.render_action(a)}
+
     # ---------------------------------------------------------------- firewalls
 
     def _firewall(self, req):
@@ -1631,19 +1764,7 @@ class Simulator:
         return 201, {"firewall": self.render_firewall(fw), "actions": [self.render_action(a) for a in acts]}
 
     def update_firewall(self, req):
-        fw = self._firewall(req)
-        b = req.body()
-        name = b.str("name", max_len=128)
-        labels = b.labels()
-        b.check()
-        if name is not None and name != fw["name"]:
-            if not name:
-                raise invalid_fields([("name", "must not be empty")])
-            if any(f["name"] == name for f in self.firewalls.values()):
-                raise uniqueness_error("name")
-            fw["name"] = name
-        if labels is not None:
-            fw["labels"] = labels
+        fw = self.update_name_labels(req, self._firewall(req), self.firewalls.values(), 128)
         return 200, {"firewall": self.render_firewall(fw)}
 
     def delete_firewall(self, req):
@@ -1693,6 +1814,66 @@ class Simulator:
                 res = [{"id": e["server"], "type": "server"}] + res
             acts.append(self.new_action("remove_firewall", "remove_from_resources", res))
         return 201, {"actions": [self.render_action(a) for a in acts]}
+
+    # ---------------------------------------------------------------- placement groups
+
+    def _placement_group(self, req):
+        pg = self.placement_groups.get(self.path_id(req))
+        if pg is None:
+            raise not_found("placement group")
+        return pg
+
+    def pg_servers(self, pg):
+        return sorted(s["id"] for s in self.servers.values() if s["placement_group"] == pg["id"])
+
+    def render_placement_group(self, pg):
+        return {"id": pg["id"], "name": pg["name"], "labels": dict(pg["labels"]), "type": pg["type"],
+                "created": pg["created_iso"], "servers": self.pg_servers(pg)}
+
+    def new_placement_group(self, data):
+        b = Body(data)
+        name = b.str("name", required=True, max_len=128)
+        ptype = b.str("type", required=True)
+        if ptype is not None and ptype != "spread":
+            b.error("type", "must be 'spread'")
+        labels = b.labels(default={})
+        b.check()
+        if any(g["name"] == name for g in self.placement_groups.values()):
+            raise uniqueness_error("name")
+        pg = {"id": self.new_id("placement_group"), "name": name, "type": ptype, "labels": labels,
+              "created": self.clock(), "created_iso": self.now_iso()}
+        self.placement_groups[pg["id"]] = pg
+        return pg
+
+    def list_placement_groups(self, req):
+        items = self.filter_common(req, list(self.placement_groups.values()))
+        types = req.qall("type")
+        if types:
+            items = [g for g in items if g["type"] in types]
+        items = self.sort(req, items, {"id": lambda x: x["id"], "name": lambda x: x["name"],
+                                       "created": lambda x: x["created"]})
+        return 200, self.paginate(req, "placement_groups", items, self.render_placement_group)
+
+    def get_placement_group(self, req):
+        return 200, {"placement_group": self.render_placement_group(self._placement_group(req))}
+
+    def create_placement_group(self, req):
+        # the create is immediate: the API documents a nullable action and sends none
+        pg = self.new_placement_group(req.json())
+        return 201, {"placement_group": self.render_placement_group(pg), "action": None}
+
+    def update_placement_group(self, req):
+        pg = self.update_name_labels(req, self._placement_group(req), self.placement_groups.values(), 128)
+        return 200, {"placement_group": self.render_placement_group(pg)}
+
+    def delete_placement_group(self, req):
+        pg = self._placement_group(req)
+        # its servers stay where they run, in no group
+        for s in self.servers.values():
+            if s["placement_group"] == pg["id"]:
+                s["placement_group"] = None
+        del self.placement_groups[pg["id"]]
+        return 204, None
 
     # ---------------------------------------------------------------- DNS zones
 
@@ -2015,7 +2196,14 @@ class Simulator:
             R("GET", "/datacenters/{id}", self.get_datacenter),
             R("GET", "/pricing", self.get_pricing),
             R("GET", "/images", self.list_images),
+            R("GET", "/images/actions", self.list_actions, rtype="image"),
+            R("GET", "/images/actions/{id}", self.get_action, rtype="image"),
             R("GET", "/images/{id}", self.get_image),
+            R("PUT", "/images/{id}", self.update_image),
+            R("DELETE", "/images/{id}", self.delete_image),
+            R("GET", "/images/{id}/actions", self.list_resource_actions, rtype="image"),
+            R("GET", "/images/{id}/actions/{action_id}", self.get_resource_action, rtype="image"),
+            R("POST", "/images/{id}/actions/change_protection", self.image_change_protection),
             R("GET", "/ssh_keys", self.list_ssh_keys),
             R("POST", "/ssh_keys", self.create_ssh_key),
             R("GET", "/ssh_keys/{id}", self.get_ssh_key),
@@ -2038,6 +2226,7 @@ class Simulator:
             R("POST", "/servers/{id}/actions/change_type", self.server_change_type),
             R("POST", "/servers/{id}/actions/rebuild", self.server_rebuild),
             R("POST", "/servers/{id}/actions/change_protection", self.server_change_protection),
+            R("POST", "/servers/{id}/actions/create_image", self.server_create_image),
             R("GET", "/firewalls", self.list_firewalls),
             R("POST", "/firewalls", self.create_firewall),
             R("GET", "/firewalls/actions", self.list_actions, rtype="firewall"),
@@ -2050,6 +2239,11 @@ class Simulator:
             R("POST", "/firewalls/{id}/actions/set_rules", self.firewall_set_rules),
             R("POST", "/firewalls/{id}/actions/apply_to_resources", self.firewall_apply),
             R("POST", "/firewalls/{id}/actions/remove_from_resources", self.firewall_remove),
+            R("GET", "/placement_groups", self.list_placement_groups),
+            R("POST", "/placement_groups", self.create_placement_group),
+            R("GET", "/placement_groups/{id}", self.get_placement_group),
+            R("PUT", "/placement_groups/{id}", self.update_placement_group),
+            R("DELETE", "/placement_groups/{id}", self.delete_placement_group),
             R("GET", "/zones", self.list_zones),
             R("POST", "/zones", self.create_zone),
             R("GET", "/zones/actions", self.list_actions, rtype="zone"),
@@ -2220,6 +2414,9 @@ class Simulator:
             "servers": [self.render_server(s) for s in sorted(self.servers.values(), key=lambda s: s["id"])],
             "ssh_keys": [self.render_ssh_key(k) for k in sorted(self.ssh_keys.values(), key=lambda k: k["id"])],
             "firewalls": [self.render_firewall(f) for f in sorted(self.firewalls.values(), key=lambda f: f["id"])],
+            "placement_groups": [self.render_placement_group(g)
+                                 for g in sorted(self.placement_groups.values(), key=lambda g: g["id"])],
+            "images": [self.render_snapshot(g) for g in sorted(self.images.values(), key=lambda g: g["id"])],
             "zones": [dict(self.render_zone(z), rrsets=[self.render_rrset(z, r) for r in
                                                         sorted(z["rrsets"].values(), key=lambda r: (r["name"], r["type"]))])
                       for z in sorted(self.zones.values(), key=lambda z: z["id"])],
@@ -2232,9 +2429,11 @@ class Simulator:
     def ctl_seed(self, data):
         """Create resources out of band: no actions, no rate limit, no request count.
         Servers take an optional "status" (default "running")."""
-        out = {"ssh_keys": [], "firewalls": [], "servers": [], "zones": []}
+        out = {"ssh_keys": [], "firewalls": [], "servers": [], "zones": [], "placement_groups": []}
         for spec in data.get("ssh_keys", []):
             out["ssh_keys"].append(self.render_ssh_key(self.new_ssh_key(spec)))
+        for spec in data.get("placement_groups", []):
+            out["placement_groups"].append(self.render_placement_group(self.new_placement_group(spec)))
         for spec in data.get("servers", []):
             spec = dict(spec)
             status = spec.pop("status", "running")
@@ -2404,7 +2603,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if gzipped:
             data = gzip.compress(data)
         self.send_response(resp.status)
-        self.send_header("Content-Type", "application/json")
+        # a 204 has no body, so no JSON: hcloud-go parses the body of every
+        # application/json answer and fails on an empty one
+        if resp.status != 204:
+            self.send_header("Content-Type", "application/json")
         if gzipped:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Vary", "Accept-Encoding")

@@ -295,6 +295,77 @@ else
     not_ok "cli: deleted server no longer listed" "$out"
 fi
 
+# ---------------------------------------------------------------- placement groups and snapshots
+hc placement-group create --name cli-lock --type spread --label infrac/lock-holder=alice
+if [ "$rc" -eq 0 ] && [ "$out" = "Placement group 700001 created" ]; then
+    ok "cli: placement-group create"
+else
+    not_ok "cli: placement-group create" "$out"
+fi
+hc placement-group create --name cli-lock --type spread
+if [ "$rc" -eq 1 ] && [[ "$out" == *"(uniqueness_error)"* ]]; then
+    ok "cli: a second placement group of the same name is a uniqueness_error"
+else
+    not_ok "cli: a second placement group of the same name is a uniqueness_error" "$out"
+fi
+hc placement-group add-label cli-lock infrac/lock-pid=42
+check "cli: placement-group add-label" [ "$rc" -eq 0 ]
+hc placement-group list -l infrac/lock-holder=alice -o columns=id,name,type -o noheader
+if [ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -s ' ')" = "700001 cli-lock spread" ]; then
+    ok "cli: placement-group list -l label selector"
+else
+    not_ok "cli: placement-group list -l label selector" "$out"
+fi
+hc placement-group describe cli-lock
+if [ "$rc" -eq 0 ] && grep -Eq '^Type:[[:space:]]+spread$' <<<"$out" && grep -Eq '^  infrac/lock-pid: 42$' <<<"$out" \
+    && grep -Eq '^  infrac/lock-holder: alice$' <<<"$out"; then
+    ok "cli: placement-group describe (by name) shows the labels"
+else
+    not_ok "cli: placement-group describe (by name) shows the labels" "$out"
+fi
+hc server create --name pg1 --type cpx22 --image debian-12 --placement-group cli-lock
+hc placement-group list -o columns=name,servers -o noheader
+if [ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -s ' ')" = "cli-lock 1 server" ]; then
+    ok "cli: a server created in the placement group is listed in it"
+else
+    not_ok "cli: a server created in the placement group is listed in it" "$out"
+fi
+hc server enable-protection pg1 delete rebuild
+hc server describe pg1
+if grep -Eq '^  Delete:[[:space:]]+yes$' <<<"$out" && grep -Eq '^  Rebuild:[[:space:]]+yes$' <<<"$out"; then
+    ok "cli: server enable-protection"
+else
+    not_ok "cli: server enable-protection" "$out"
+fi
+hc server create-image --type snapshot --description before-change --label infrac/project=becker pg1
+if [ "$rc" -eq 0 ] && [ "$out" = "Image 600001 created from server $(simctl GET state | jsonq '[s["id"] for s in d["servers"] if s["name"] == "pg1"][0]')" ]; then
+    ok "cli: server create-image waits for create_image"
+else
+    not_ok "cli: server create-image waits for create_image" "$out"
+fi
+hc image list -t snapshot -l infrac/project=becker -o columns=id,type,description,image_size,disk_size -o noheader
+if [ "$rc" -eq 0 ] && [ "$(printf '%s' "$out" | tr -s ' ')" = "600001 snapshot before-change 4.00 GB 80 GB" ]; then
+    ok "cli: image list -t snapshot -l shows the available snapshot"
+else
+    not_ok "cli: image list -t snapshot -l shows the available snapshot" "$out"
+fi
+hc server delete pg1
+if [ "$rc" -ne 0 ] && [[ "$out" == *"(protected)"* ]]; then
+    ok "cli: a protected server is not deleted"
+else
+    not_ok "cli: a protected server is not deleted" "$out"
+fi
+hc image delete 600001
+check "cli: image delete" [ "$rc" -eq 0 ]
+hc placement-group delete cli-lock
+if [ "$rc" -eq 0 ] && [ "$out" = "placement group cli-lock deleted" ]; then
+    ok "cli: placement-group delete (no body, no JSON)"
+else
+    not_ok "cli: placement-group delete (no body, no JSON)" "$out"
+fi
+left=$(simctl GET state | jsonq 'len(d["placement_groups"]) + len(d["images"])')
+check "cli: no placement group and no snapshot left" [ "$left" = 0 ]
+
 # ---------------------------------------------------------------- python3-hcloud
 simctl POST reset >/dev/null
 py_out="$WORK/python.out"

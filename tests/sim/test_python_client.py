@@ -245,6 +245,59 @@ def _firewall():
         check("deleting an applied firewall raises resource_in_use", e.code == "resource_in_use", e.code)
 
 
+@step("placement groups")
+def _placement_groups():
+    resp = client.placement_groups.create(name="py-lock", type="spread",
+                                          labels={"infrac/lock-holder": "alice", "infrac/project": "becker"})
+    check("placement group create: no action, the group as asked",
+          resp.action is None and (resp.placement_group.name, resp.placement_group.type, resp.placement_group.servers)
+          == ("py-lock", "spread", []), (resp.action, resp.placement_group.name))
+    try:
+        client.placement_groups.create(name="py-lock", type="spread")
+        check("a second placement group of the same name raises uniqueness_error", False)
+    except APIException as e:
+        check("a second placement group of the same name raises uniqueness_error",
+              e.code == "uniqueness_error" and e.details == {"fields": [{"name": "name"}]}, (e.code, e.details))
+    pg = client.placement_groups.get_by_name("py-lock")
+    check("placement group get_by_name", pg is not None and pg.id == resp.placement_group.id
+          and pg.labels == {"infrac/lock-holder": "alice", "infrac/project": "becker"})
+    check("placement group get_by_name of an unknown name is None",
+          client.placement_groups.get_by_name("nope") is None)
+    found = client.placement_groups.get_all(label_selector="infrac/lock-holder=alice")
+    check("placement group get_all with a label selector", [g.name for g in found] == ["py-lock"])
+    pg = pg.update(labels={"infrac/lock-holder": "bob"})
+    check("placement group update replaces the labels", pg.labels == {"infrac/lock-holder": "bob"}, pg.labels)
+    check("placement group delete", pg.delete() is True and client.placement_groups.get_by_name("py-lock") is None)
+
+
+@step("protection and snapshots")
+def _snapshots():
+    server = STATE["server"]
+    server.change_protection(delete=True, rebuild=True).wait_until_finished()
+    server.reload()
+    check("server change_protection", (server.protection["delete"], server.protection["rebuild"]) == (True, True),
+          server.protection)
+    resp = server.create_image(description="before change", type="snapshot", labels={"infrac/project": "becker"})
+    check("create_image returns a creating snapshot and its action",
+          (resp.image.type, resp.image.status, resp.action.command) == ("snapshot", "creating", "create_image"),
+          (resp.image.type, resp.image.status, resp.action.command))
+    resp.action.wait_until_finished()
+    image = client.images.get_by_id(resp.image.id)
+    check("the snapshot is available once its action is done",
+          (image.status, image.image_size, image.disk_size, image.created_from.id, image.description)
+          == ("available", 4.0, 80, server.id, "before change"),
+          (image.status, image.image_size, image.disk_size))
+    listed = client.images.get_all(type=["snapshot"], label_selector="infrac/project=becker")
+    check("images get_all type=snapshot with a label selector", [i.id for i in listed] == [image.id])
+    try:
+        server.delete()
+        check("a protected server raises protected on delete", False)
+    except APIException as e:
+        check("a protected server raises protected on delete", e.code == "protected", e.code)
+    server.change_protection(delete=False, rebuild=False).wait_until_finished()
+    check("image delete", image.delete() is True and client.images.get_all(type=["snapshot"]) == [])
+
+
 @step("server delete")
 def _delete():
     server = STATE["server"]

@@ -549,6 +549,7 @@ class TestSshKeys(SimTest):
         self.assertEqual((r.status, r.json["ssh_key"]["name"], r.json["ssh_key"]["labels"]), (200, "k9", {}))
         r = api("DELETE", "/ssh_keys/%d" % k["id"])
         self.assertEqual((r.status, r.raw), (204, b""))
+        self.assertNotIn("content-type", r.headers)  # no body, so not JSON either
         self.assertError(api("DELETE", "/ssh_keys/%d" % k["id"]), 404, "not_found")
 
 
@@ -846,17 +847,162 @@ class TestFaults(SimTest):
             self.assertEqual(r.status, 422, spec)
 
 
+class TestPlacementGroups(SimTest):
+    def create(self, name, **extra):
+        body = {"name": name, "type": "spread"}
+        body.update(extra)
+        r = api("POST", "/placement_groups", body)
+        self.assertEqual(r.status, 201, r.raw)
+        return r.json
+
+    def test_crud_and_uniqueness(self):
+        ans = self.create("becker-lock", labels={"infrac/lock-holder": "alice", "infrac/project": "becker"})
+        self.assertEqual(set(ans), {"placement_group", "action"})
+        self.assertIsNone(ans["action"])
+        pg = ans["placement_group"]
+        self.assertEqual((pg["id"], pg["name"], pg["type"], pg["servers"]), (700001, "becker-lock", "spread", []))
+        self.assertEqual(pg["labels"], {"infrac/lock-holder": "alice", "infrac/project": "becker"})
+        self.assertTrue(pg["created"].endswith("+00:00"))
+        err = self.assertError(api("POST", "/placement_groups", {"name": "becker-lock", "type": "spread"}),
+                               409, "uniqueness_error")
+        self.assertEqual(err["details"], {"fields": [{"name": "name"}]})
+        err = self.assertError(api("POST", "/placement_groups", {"name": "x", "type": "cluster",
+                                                                 "labels": {"hetzner.cloud/x": "y"}}),
+                               422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["type", "labels"])
+        err = self.assertError(api("POST", "/placement_groups", {"type": "spread"}), 422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["name"])
+        self.assertEqual(api("GET", "/placement_groups/%d" % pg["id"]).json["placement_group"], pg)
+        self.assertError(api("GET", "/placement_groups/700999"), 404, "not_found")
+        self.assertError(api("GET", "/placement_groups/100001"), 404, "not_found")  # a server's id
+        r = api("PUT", "/placement_groups/%d" % pg["id"], {"name": "renamed", "labels": {"a": "b"}})
+        self.assertEqual((r.status, r.json["placement_group"]["name"], r.json["placement_group"]["labels"]),
+                         (200, "renamed", {"a": "b"}))
+        self.create("other")
+        self.assertError(api("PUT", "/placement_groups/%d" % pg["id"], {"name": "other"}), 409, "uniqueness_error")
+        r = api("DELETE", "/placement_groups/%d" % pg["id"])
+        self.assertEqual((r.status, r.raw), (204, b""))
+        self.assertError(api("DELETE", "/placement_groups/%d" % pg["id"]), 404, "not_found")
+        self.create("becker-lock")  # the name is free again
+
+    def test_list_filters_and_pagination(self):
+        for i in range(60):
+            self.create("pg-%02d" % i, labels={"parity": "odd" if i % 2 else "even"})
+        r = api("GET", "/placement_groups?per_page=50")
+        self.assertEqual((len(r.json["placement_groups"]), r.json["meta"]["pagination"]["next_page"]), (50, 2))
+        r = api("GET", "/placement_groups?per_page=50&page=2")
+        self.assertEqual((len(r.json["placement_groups"]), r.json["meta"]["pagination"]["next_page"]), (10, None))
+        names = [g["name"] for g in api("GET", "/placement_groups?name=pg-07").json["placement_groups"]]
+        self.assertEqual(names, ["pg-07"])
+        self.assertEqual(api("GET", "/placement_groups?name=pg-7").json["placement_groups"], [])
+        r = api("GET", "/placement_groups?label_selector=parity%3Dodd&per_page=50")
+        self.assertEqual(r.json["meta"]["pagination"]["total_entries"], 30)
+        self.assertEqual(len(api("GET", "/placement_groups?type=spread&per_page=50").json["placement_groups"]), 50)
+        r = api("GET", "/placement_groups?sort=name:desc&per_page=1")
+        self.assertEqual(r.json["placement_groups"][0]["name"], "pg-59")
+        self.assertError(api("GET", "/placement_groups?label_selector=a%20in%20("), 422, "invalid_input")
+
+    def test_servers_in_a_group(self):
+        pg = self.create("spread")["placement_group"]
+        s = self.create_server("web1", placement_group=pg["id"])["server"]
+        self.assertEqual(s["placement_group"]["id"], pg["id"])
+        self.assertEqual(api("GET", "/placement_groups/%d" % pg["id"]).json["placement_group"]["servers"], [s["id"]])
+        err = self.assertError(api("POST", "/servers", {"name": "web2", "server_type": "cpx22",
+                                                        "image": "debian-12", "placement_group": 700999}),
+                               422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["placement_group"])
+        for i in range(9):
+            self.create_server("fill%d" % i, placement_group=pg["id"])
+        self.assertError(api("POST", "/servers", {"name": "eleventh", "server_type": "cpx22", "image": "debian-12",
+                                                  "placement_group": pg["id"]}), 422, "placement_error")
+        self.assertEqual(api("DELETE", "/placement_groups/%d" % pg["id"]).status, 204)
+        self.assertIsNone(self.server(s["id"])["placement_group"])
+        self.assertEqual([len(ctl("GET", "state")[k]) for k in ("placement_groups", "servers")], [0, 10])
+
+
+class TestSnapshots(SimTest):
+    def test_create_image_list_protect_delete(self):
+        s = self.create_server("db1")["server"]
+        self.finish_actions()
+        r = api("POST", "/servers/%d/actions/create_image" % s["id"],
+                {"type": "snapshot", "description": "before change", "labels": {"infrac/project": "becker"}})
+        self.assertEqual(r.status, 201, r.raw)
+        img, act = r.json["image"], r.json["action"]
+        self.assertEqual((img["id"], img["type"], img["status"], img["name"], img["image_size"], img["disk_size"]),
+                         (600001, "snapshot", "creating", None, None, 80))
+        self.assertEqual(img["created_from"], {"id": s["id"], "name": "db1"})
+        self.assertEqual((img["description"], img["labels"], img["protection"]),
+                         ("before change", {"infrac/project": "becker"}, {"delete": False}))
+        self.assertEqual((act["command"], act["status"]), ("create_image", "running"))
+        self.assertEqual({(x["type"], x["id"]) for x in act["resources"]}, {("server", s["id"]), ("image", img["id"])})
+        self.assertError(api("DELETE", "/servers/%d" % s["id"]), 423, "locked")  # busy with the snapshot
+        self.assertError(api("DELETE", "/images/%d" % img["id"]), 423, "locked")
+        self.finish_actions()
+        got = api("GET", "/images/%d" % img["id"]).json["image"]
+        self.assertEqual((got["status"], got["image_size"], got["os_flavor"]), ("available", 4.0, "ubuntu"))
+        self.assertEqual(api("GET", "/images/%d/actions" % img["id"]).json["actions"][0]["status"], "success")
+        listed = api("GET", "/images?type=snapshot").json["images"]
+        self.assertEqual([i["id"] for i in listed], [img["id"]])
+        self.assertEqual(len(api("GET", "/images?type=snapshot&label_selector=infrac%2Fproject%3Dother")
+                             .json["images"]), 0)
+        self.assertEqual(len(api("GET", "/images?label_selector=infrac%2Fproject%3Dbecker").json["images"]), 1)
+        self.assertNotIn(img["id"], [i["id"] for i in api("GET", "/images?type=system&per_page=50").json["images"]])
+        r = api("PUT", "/images/%d" % img["id"], {"description": "kept", "labels": {"k": "v"}})
+        self.assertEqual((r.status, r.json["image"]["description"], r.json["image"]["labels"]), (200, "kept", {"k": "v"}))
+        # a server made from the snapshot
+        s2 = self.create_server("db2", image=img["id"])["server"]
+        self.assertEqual((s2["image"]["id"], s2["image"]["type"]), (img["id"], "snapshot"))
+        r = api("POST", "/images/%d/actions/change_protection" % img["id"], {"delete": True})
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "change_protection"))
+        self.finish_actions()
+        self.assertError(api("DELETE", "/images/%d" % img["id"]), 423, "protected")
+        api("POST", "/images/%d/actions/change_protection" % img["id"], {"delete": False})
+        self.finish_actions()
+        self.assertEqual(api("DELETE", "/images/%d" % img["id"]).status, 204)
+        self.assertError(api("GET", "/images/%d" % img["id"]), 404, "not_found")
+        self.assertIsNone(self.server(s2["id"])["image"])
+        self.assertError(api("DELETE", "/images/114690387"), 422, "unsupported_error")  # debian-12
+
+    def test_validation_and_failure(self):
+        s = self.create_server("db1")["server"]
+        self.finish_actions()
+        err = self.assertError(api("POST", "/servers/%d/actions/create_image" % s["id"], {"type": "iso"}),
+                               422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["type"])
+        self.assertError(api("POST", "/servers/%d/actions/create_image" % s["id"], {"type": "backup"}),
+                         422, "invalid_input")
+        self.assertError(api("POST", "/servers/100999/actions/create_image", {}), 404, "not_found")
+        r = api("POST", "/servers/%d/actions/create_image" % s["id"], {})  # type defaults to snapshot
+        self.assertEqual((r.status, r.json["image"]["type"]), (201, "snapshot"))
+        self.assertTrue(r.json["image"]["description"].startswith("db1-"))
+        self.finish_actions()
+        ctl("POST", "faults", {"kind": "action_error", "command": "create_image"})
+        r = api("POST", "/servers/%d/actions/create_image" % s["id"], {})
+        self.finish_actions()
+        act = api("GET", "/actions/%d" % r.json["action"]["id"]).json["action"]
+        self.assertEqual(act["status"], "error")
+        self.assertError(api("GET", "/images/%d" % r.json["image"]["id"]), 404, "not_found")  # a failed one is gone
+        self.assertEqual(len(ctl("GET", "state")["images"]), 1)
+
+    def test_pricing_lists_snapshot_price(self):
+        p = api("GET", "/pricing").json["pricing"]
+        self.assertEqual(Decimal(p["image"]["price_per_gb_month"]["net"]), Decimal("0.0143"))
+
+
 class TestControl(SimTest):
     def test_reset_state_and_seed(self):
         seeded = ctl("POST", "seed", {"ssh_keys": [{"name": "k", "public_key": ssh_public_key(11)}],
-                                      "servers": [{"name": "a", "ssh_keys": ["k"], "labels": {"x": "y"}}],
+                                      "placement_groups": [{"name": "pg", "type": "spread"}],
+                                      "servers": [{"name": "a", "ssh_keys": ["k"], "labels": {"x": "y"},
+                                                   "placement_group": 700001}],
                                       "firewalls": [{"name": "fw"}],
                                       "zones": [{"name": "example.com", "mode": "primary"}]})
         self.assertEqual(seeded["servers"][0]["status"], "running")
         self.assertEqual(seeded["servers"][0]["id"], 100001)  # ids start at a fixed value
         state = ctl("GET", "state")
-        self.assertEqual([len(state[k]) for k in ("servers", "ssh_keys", "firewalls", "zones", "actions")],
-                         [1, 1, 1, 1, 0])
+        self.assertEqual([len(state[k]) for k in ("servers", "ssh_keys", "firewalls", "zones", "actions",
+                                                  "placement_groups")], [1, 1, 1, 1, 0, 1])
+        self.assertEqual(state["placement_groups"][0]["servers"], [100001])
         self.assertEqual(state["requests"], 0)  # seeding is out of band
         ctl("POST", "config", {"action_seconds": 7, "server_ip": "192.0.2.10"})
         self.assertEqual(ctl("GET", "config")["config"]["action_seconds"], 7)
@@ -864,8 +1010,8 @@ class TestControl(SimTest):
         self.assertEqual(s["public_net"]["ipv4"]["ip"], "192.0.2.10")
         ctl("POST", "reset")
         state = ctl("GET", "state")
-        self.assertEqual([len(state[k]) for k in ("servers", "ssh_keys", "firewalls", "zones", "actions")],
-                         [0, 0, 0, 0, 0])
+        self.assertEqual([len(state[k]) for k in ("servers", "ssh_keys", "firewalls", "zones", "actions",
+                                                  "placement_groups", "images")], [0, 0, 0, 0, 0, 0, 0])
         self.assertEqual(state["config"]["action_seconds"], 0.05)  # back to the start-up value
         self.assertEqual(seed_servers([{"name": "c"}])[0]["id"], 100001)
         r = request("POST", "/_sim/config", {"nope": 1}, token=None)

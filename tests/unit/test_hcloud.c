@@ -40,6 +40,15 @@ static void test_server(void **st)
 	assert_string_equal(s.labels.keys[0], "infrac/project"); /* sorted */
 	assert_string_equal(hcloud_label(&s.labels, "zeta"), "z");
 	assert_null(hcloud_label(&s.labels, "absent"));
+	assert_false(s.protect_delete); /* no protection object: unprotected */
+	json_object_put(o);
+
+	o = parse("{\"id\": 8, \"name\": \"db\", \"server_type\": {\"name\": \"cpx32\"},"
+		  " \"location\": {\"name\": \"nbg1\"}, \"protection\": {\"delete\": true,"
+		  " \"rebuild\": false}}");
+	assert_true(hcloud_decode_server(&a, o, &s));
+	assert_true(s.protect_delete);
+	assert_false(s.protect_rebuild);
 	json_object_put(o);
 
 	/* a server whose image was deleted: image null, still a server */
@@ -246,6 +255,55 @@ static void test_action(void **st)
 	arena_release(&a);
 }
 
+/* The documented examples of create_image and of a placement group. */
+static void test_snapshot_and_group(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	json_object *o = parse(
+		"{\"id\": 4711, \"type\": \"snapshot\", \"status\": \"available\", \"name\": null,"
+		" \"description\": \"my image\", \"image_size\": 2.3, \"disk_size\": 10,"
+		" \"created\": \"2016-01-30T23:50:00Z\", \"created_from\": {\"id\": 1, \"name\": \"Server\"},"
+		" \"bound_to\": null, \"protection\": {\"delete\": true}, \"labels\": {\"key\": \"value\"}}");
+	struct hc_snapshot sn;
+	assert_true(hcloud_decode_snapshot(&a, o, &sn));
+	assert_int_equal(sn.id, 4711);
+	assert_int_equal(sn.image_size_mb, 2300);
+	assert_int_equal(sn.disk_size_gb, 10);
+	assert_int_equal(sn.server, 1);
+	assert_string_equal(sn.server_name, "Server");
+	assert_string_equal(sn.description, "my image");
+	assert_true(sn.protect_delete);
+	assert_string_equal(hcloud_label(&sn.labels, "key"), "value");
+	json_object_put(o);
+	/* still creating: no size yet */
+	o = parse("{\"id\": 4712, \"type\": \"snapshot\", \"status\": \"creating\", \"image_size\": null,"
+		  " \"disk_size\": 80}");
+	assert_true(hcloud_decode_snapshot(&a, o, &sn));
+	assert_int_equal(sn.image_size_mb, -1);
+	assert_int_equal(sn.server, 0);
+	json_object_put(o);
+	/* a system image is not a snapshot */
+	o = parse("{\"id\": 1, \"type\": \"system\", \"status\": \"available\", \"name\": \"debian-12\"}");
+	assert_false(hcloud_decode_snapshot(&a, o, &sn));
+	json_object_put(o);
+
+	o = parse("{\"id\": 897, \"name\": \"my Placement Group\", \"labels\": {\"key\": \"value\"},"
+		  " \"type\": \"spread\", \"created\": \"2019-01-08T12:10:00Z\", \"servers\": [4711, 4712]}");
+	struct hc_placement_group pg;
+	assert_true(hcloud_decode_placement_group(&a, o, &pg));
+	assert_int_equal(pg.id, 897);
+	assert_string_equal(pg.name, "my Placement Group");
+	assert_string_equal(pg.type, "spread");
+	assert_int_equal(pg.nservers, 2);
+	assert_string_equal(hcloud_label(&pg.labels, "key"), "value");
+	json_object_put(o);
+	o = parse("{\"id\": 898, \"type\": \"spread\"}"); /* no name */
+	assert_false(hcloud_decode_placement_group(&a, o, &pg));
+	json_object_put(o);
+	arena_release(&a);
+}
+
 static void test_pagination(void **st)
 {
 	(void)st;
@@ -270,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_rrset_zone_key), cmocka_unit_test(test_error_envelope),
 		cmocka_unit_test(test_error_hostile),
 		cmocka_unit_test(test_action),     cmocka_unit_test(test_pagination),
+		cmocka_unit_test(test_snapshot_and_group),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
