@@ -16,7 +16,7 @@
 
 static const char cmd_apply_usage[] =
 	"usage: infrac apply FILE [--phase P | --at DATE] [--yes] [--parallelism N] [--debug]\n"
-	"                    [--no-color] [--redeploy [SERVICE...]]\n"
+	"                    [--no-color] [--redeploy [SERVICE...]] [--allow-data-loss]\n"
 	"       infrac apply PLANFILE [--parallelism N] [--debug] [--no-color]\n"
 	"\n"
 	"Makes the Hetzner project match one phase of FILE: ssh keys and firewalls,\n"
@@ -40,6 +40,10 @@ static const char cmd_apply_usage[] =
 	"                   (all of the phase's without one), even when nothing of\n"
 	"                   theirs changed; those behind the proxy are handed over\n"
 	"                   without downtime\n"
+	"  --allow-data-loss\n"
+	"                   replace or destroy a server that holds volumes, or move a\n"
+	"                   stateful service away from its data, after a snapshot of\n"
+	"                   the server's disk (refused without)\n"
 	"\n"
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT, the secret(\"NAME\")\n"
 	"variables of the file, INFRAC_TODAY; for ssh INFRAC_SSH_USER (root),\n"
@@ -54,6 +58,7 @@ static const char cmd_apply_usage[] =
 struct cmd_apply_saved {
 	json_object *root;
 	const char *source, *sha, *fingerprint, *phase;
+	bool allow_data_loss;
 };
 
 static const char *cmd_apply_jget(json_object *o, const char *key)
@@ -91,6 +96,9 @@ static bool cmd_apply_saved_read(const char *path, struct cmd_apply_saved *sv, b
 	sv->sha = cmd_apply_jget(sv->root, "source_sha256");
 	sv->fingerprint = cmd_apply_jget(sv->root, "state_fingerprint");
 	sv->phase = cmd_apply_jget(ph, "name");
+	json_object *loss;
+	sv->allow_data_loss = json_object_object_get_ex(sv->root, "allow_data_loss", &loss) &&
+			      json_object_get_boolean(loss);
 	*bad = !sv->source || !sv->sha || !sv->fingerprint || !sv->phase;
 	return true;
 }
@@ -142,7 +150,7 @@ static bool cmd_apply_env_off(const char *name)
 
 /* The command line's choices. */
 struct cmd_apply_opts {
-	bool yes, debug, no_color, redeploy;
+	bool yes, debug, no_color, redeploy, allow_loss;
 	struct cli_words services;   /* of --redeploy */
 	const char *phase, *at;
 	long parallelism;
@@ -233,6 +241,7 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 		return false;
 	}
 	pipeline_desire(pl);
+	pl->want.allow_data_loss = o->is_saved ? sv->allow_data_loss : o->allow_loss;
 	if (o->redeploy && !cmd_apply_redeploy(pl, &o->services, err))
 		return false;
 	const char *token = getenv("HCLOUD_TOKEN");
@@ -342,6 +351,7 @@ static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
 	const struct cli_opt opts[] = {
 		{ "--yes", false, NULL, &o->yes },
 		{ "--redeploy", false, NULL, &o->redeploy },
+		{ "--allow-data-loss", false, NULL, &o->allow_loss },
 		{ "--debug", false, NULL, &o->debug },
 		{ "--no-color", false, NULL, &o->no_color },
 		{ "--phase", true, &o->phase, NULL },
@@ -377,9 +387,9 @@ static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
 		*rc = CLI_ERRORS;
 		return false;
 	}
-	if (o->is_saved && (o->phase || o->at || o->redeploy)) {
+	if (o->is_saved && (o->phase || o->at || o->redeploy || o->allow_loss)) {
 		fprintf(stderr, "infrac apply: a saved plan has its phase and its changes; --phase, "
-				"--at and --redeploy do not apply\n");
+				"--at, --redeploy and --allow-data-loss do not apply\n");
 		return false;
 	}
 	return true;

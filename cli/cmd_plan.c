@@ -8,6 +8,7 @@
 
 static const char cmd_plan_usage[] =
 	"usage: infrac plan FILE [--phase P | --at DATE] [--json] [--out PLAN] [--debug]\n"
+	"                   [--allow-data-loss]\n"
 	"\n"
 	"Compares what FILE wants in one phase with what exists in the Hetzner\n"
 	"project (found by the label infrac/project) and says what apply would\n"
@@ -19,6 +20,10 @@ static const char cmd_plan_usage[] =
 	"  --json      the plan as JSON on stdout\n"
 	"  --out PLAN  also save the plan, for apply to check it is not stale\n"
 	"  --debug     trace API requests on stderr (the token redacted)\n"
+	"  --allow-data-loss\n"
+	"              plan a replace or destroy of a server that holds volumes, or a\n"
+	"              stateful service moving away from its data (refused without);\n"
+	"              apply snapshots such a server's disk first\n"
 	"\n"
 	"Environment: HCLOUD_TOKEN, HCLOUD_ENDPOINT (default\n"
 	"https://api.hetzner.cloud/v1), INFRAC_TODAY=YYYY-MM-DD.\n"
@@ -88,6 +93,8 @@ static bool cmd_plan_save(const struct pipeline *pl, const char *file, const cha
 	/* apply PLANFILE compiles the file again from here */
 	char *abs = realpath(file, NULL);
 	json_object_object_add(j, "source", json_object_new_string(abs ? abs : file));
+	json_object_object_add(j, "allow_data_loss",
+			       json_object_new_boolean(pl->want.allow_data_loss));
 	free(abs);
 	bool ok = plan_report_save(j, out, err);
 	json_object_put(j);
@@ -96,7 +103,7 @@ static bool cmd_plan_save(const struct pipeline *pl, const char *file, const cha
 
 int cmd_plan(int argc, char **argv)
 {
-	bool json = false, debug = false;
+	bool json = false, debug = false, allow_loss = false;
 	const char *file, *phase_name = NULL, *at = NULL, *out_path = NULL;
 	int rc;
 	const struct cli_opt opts[] = {
@@ -105,6 +112,7 @@ int cmd_plan(int argc, char **argv)
 		{ "--phase", true, &phase_name, NULL },
 		{ "--at", true, &at, NULL },
 		{ "--out", true, &out_path, NULL },
+		{ "--allow-data-loss", false, NULL, &allow_loss },
 		{ NULL, false, NULL, NULL },
 	};
 	if (!cli_parse(argc, argv, opts, &file, cmd_plan_usage, &rc))
@@ -128,6 +136,7 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	pipeline_desire(&pl);
+	pl.want.allow_data_loss = allow_loss;
 	if (token && *token &&
 	    !pipeline_connect(&pl, token, getenv("HCLOUD_ENDPOINT"), debug ? stderr : NULL, &err))
 		goto fail;

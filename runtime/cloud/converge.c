@@ -400,6 +400,54 @@ static bool converge_server_deploy(struct apply_worker *wk, struct apply_job *j,
 	return ok;
 }
 
+/* ---- the data guard -------------------------------------------------------- */
+
+/* The server of id as plan saw it, or NULL. */
+static const struct hc_server *converge_seen(const struct apply_ctx *run, int64_t id)
+{
+	for (size_t i = 0; i < run->p->state->nservers; i++)
+		if (run->p->state->servers[i].id == id)
+			return &run->p->state->servers[i];
+	return NULL;
+}
+
+/*
+ * Before server x->id goes (replace, destroy): the snapshot the plan
+ * asked for (one an interrupted apply took counts: found by its label),
+ * then its protection off.  false with e set, and the server untouched
+ * but for the snapshot.
+ */
+static bool converge_before_delete(struct apply_worker *wk, const struct plan_action *x,
+				   struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct hc_server *h = converge_seen(run, x->id);
+	long poll = run->cfg->poll_ms, limit = run->cfg->action_timeout_s;
+	if (x->snapshot) {
+		const char *id = arena_printf(&wk->a, "%lld", (long long)x->id);
+		const char *k[] = { STATE_LABEL_PROJECT, "infrac/snapshot-of" };
+		const char *v[] = { run->cfg->project, id };
+		struct hc_labels l = { k, v, 2 };
+		const char *sel = arena_printf(&wk->a, "%s=%s,infrac/snapshot-of=%s", k[0], v[0], id);
+		struct hc_snapshot *have;
+		size_t n;
+		int64_t image;
+		if (!hcloud_list_snapshots(&wk->c, &wk->a, sel, &have, &n, e))
+			return false;
+		if (!n) {
+			apply_say(run, "server", x->name, -1, "snapshot of its disk before it goes");
+			if (!hcloud_create_snapshot(&wk->c, x->id, arena_printf(&wk->a, "infrac: %s before "
+						    "it was deleted", x->name), &l, poll, limit,
+						    &image, e))
+				return false;
+			apply_say(run, "server", x->name, -1, "snapshot %lld taken", (long long)image);
+		}
+	}
+	if (h && (h->protect_delete || h->protect_rebuild))
+		return hcloud_server_protect(&wk->c, x->id, false, false, poll, limit, e);
+	return true;
+}
+
 bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error *e)
 {
 	struct apply_ctx *run = wk->run;
@@ -413,7 +461,8 @@ bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error 
 		char path[64];
 		struct hc_actions acts;
 		snprintf(path, sizeof(path), "/servers/%lld", (long long)x->id);
-		if (!converge_server_idle(wk, x->id, e) || !hcloud_delete(c, path, &acts, e) ||
+		if (!converge_server_idle(wk, x->id, e) || !converge_before_delete(wk, x, e) ||
+		    !hcloud_delete(c, path, &acts, e) ||
 		    !converge_wait_with_fw(wk, j, &acts, e))
 			return false;
 	}
@@ -457,6 +506,7 @@ bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error 
 	}
 	snprintf(j->ip, sizeof(j->ip), "%s", s.ipv4);
 	j->sid = s.id;
+	j->protected = s.protect_delete && s.protect_rebuild;
 	j->deploy = x->deploy || !had || strcmp(had, w->artefacts);
 	/* a host key is recorded on first contact only for a server this
 	 * apply (or an interrupted one) created and never deployed to */
@@ -481,7 +531,13 @@ bool converge_server_finish(struct apply_worker *wk, struct apply_job *j, struct
 		return false;
 	char path[64];
 	snprintf(path, sizeof(path), "/servers/%lld", (long long)j->sid);
-	return hcloud_update(&wk->c, path, NULL, &l, e);
+	if (!hcloud_update(&wk->c, path, NULL, &l, e))
+		return false;
+	if (!j->x->protect || j->protected)
+		return true;
+	apply_say(run, "server", w->name, -1, "protected against delete and rebuild");
+	return hcloud_server_protect(&wk->c, j->sid, true, true, run->cfg->poll_ms,
+				     run->cfg->action_timeout_s, e);
 }
 
 /* ---- DNS and destroys ------------------------------------------------------- */
@@ -532,7 +588,7 @@ bool converge_destroy(struct apply_worker *wk, struct apply_job *j, struct error
 	const char *path;
 	switch (x->kind) {
 	case PLAN_SERVER:
-		if (!converge_server_idle(wk, x->id, e))
+		if (!converge_server_idle(wk, x->id, e) || !converge_before_delete(wk, x, e))
 			return false;
 		path = arena_printf(a, "/servers/%lld", (long long)x->id);
 		break;

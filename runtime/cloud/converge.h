@@ -42,6 +42,7 @@ struct apply_job {
 	bool deploy;                 /* the plan, or its artefacts label, says deploy */
 	bool accept_new;             /* a new host key may be recorded */
 	struct hc_labels have;       /* the labels it had (rotate.h reads the salt) */
+	bool protected;              /* delete and rebuild protection are on */
 };
 
 /* The whole apply: shared by every worker, under mu. */

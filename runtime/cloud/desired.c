@@ -100,6 +100,9 @@ static void desired_inputs(struct arena *a, const struct mdl_service *s, struct 
 		}
 	}
 	d->nsecrets = strv_sort_uniq(d->secrets, d->nsecrets);
+	d->volumes = arena_calloc(a, s->nvolumes + 1, sizeof(*d->volumes));
+	for (size_t j = 0; j < s->nvolumes; j++)
+		d->volumes[d->nvolumes++] = s->volumes[j].name;
 }
 
 static void desired_services(struct arena *a, const struct emit_target *t,
@@ -157,6 +160,15 @@ const char *desired_secret(const struct desired *want, const char *name)
 	return NULL;
 }
 
+const char *desired_volumes(struct arena *a, const struct desired_server *w)
+{
+	struct strbuf b = STRBUF_INIT;
+	for (size_t i = 0; i < w->nservices; i++)
+		for (size_t j = 0; j < w->services[i].nvolumes; j++)
+			strbuf_addf(&b, "%s%s", b.len ? ", " : "", w->services[i].volumes[j]);
+	return b.len ? arena_take(a, &b) : (strbuf_release(&b), NULL);
+}
+
 bool desired_redeploys(const struct desired *want, const char *name)
 {
 	if (want->redeploy_all)
@@ -172,6 +184,7 @@ void desired_build(struct arena *a, const struct mdl_project *p, const struct md
 {
 	memset(out, 0, sizeof(*out));
 	out->project = p->name;
+	out->model = p;
 	out->phase = ph;
 	out->location = p->location;
 	size_t n = ph->nplacements, ndomains = 0;

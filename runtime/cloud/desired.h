@@ -56,6 +56,8 @@ struct desired_service {
 	size_t nsecrets;
 	struct desired_env *envs;  /* its env("NAME")s, sorted, unique */
 	size_t nenvs;
+	const char **volumes;      /* the names of its volumes: its data */
+	size_t nvolumes;
 	/* behind the proxy, publishing no host port: a changed container is
 	 * handed over without downtime (deploy.h, step 5); the others are
 	 * recreated in place */
@@ -88,6 +90,7 @@ struct desired_dns {
 
 struct desired {
 	const char *project;
+	const struct mdl_project *model;
 	/* the values of the phase's secrets in the operator's environment,
 	 * sorted by name; value NULL when unset or not fit for .env.  Only
 	 * ever fingerprinted (rotate.h) or sent to the server's .env. */
@@ -98,6 +101,9 @@ struct desired {
 	const char *const *redeploy;
 	size_t nredeploy;
 	bool redeploy_all;
+	/* the operator allows a plan that loses data on a server's disk
+	 * (--allow-data-loss): apply snapshots such a server first */
+	bool allow_data_loss;
 	const struct mdl_phase *phase;
 	const char *location;      /* the project's */
 	struct desired_key *keys;
@@ -112,6 +118,10 @@ struct desired {
 
 /* The value of secret name in want, or NULL when unset. */
 const char *desired_secret(const struct desired *want, const char *name);
+
+/* "pgdata, odoo_files" for the volumes of w's services, in a; NULL when
+ * it has none (the server holds no data a replace would lose). */
+const char *desired_volumes(struct arena *a, const struct desired_server *w);
 
 /* Does want ask for service name to be recreated (apply --redeploy)? */
 bool desired_redeploys(const struct desired *want, const char *name);

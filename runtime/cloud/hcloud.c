@@ -207,14 +207,16 @@ bool hcloud_label_value_ok(const char *v)
 	return true;
 }
 
-bool hcloud_parse_money(const char *s, int64_t *cents)
+bool hcloud_parse_decimal(const char *s, int places, int64_t *out)
 {
-	int64_t whole = 0;
+	int64_t whole = 0, scale = 1;
 	const char *p = s;
-	if (!*p || *p == '.')
+	if (!*p || *p == '.' || places < 0 || places > 9)
 		return false;
+	for (int i = 0; i < places; i++)
+		scale *= 10;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > INT64_MAX / 1000)
+		if (whole > INT64_MAX / 10 / scale)
 			return false;
 		whole = whole * 10 + (*p - '0');
 	}
@@ -224,20 +226,23 @@ bool hcloud_parse_money(const char *s, int64_t *cents)
 	if (*p == '.') {
 		p++;
 		for (; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (digits < 2)
+			if (digits < places)
 				frac = frac * 10 + (*p - '0');
-			else if (digits == 2)
+			else if (digits == places)
 				up = *p >= '5';
 		}
 	}
 	if (*p)
 		return false;
-	while (digits < 2) {
+	for (; digits < places; digits++)
 		frac *= 10;
-		digits++;
-	}
-	*cents = whole * 100 + frac + (up ? 1 : 0);
+	*out = whole * scale + frac + (up ? 1 : 0);
 	return true;
+}
+
+bool hcloud_parse_money(const char *s, int64_t *cents)
+{
+	return hcloud_parse_decimal(s, 2, cents);
 }
 
 /* ---- decoders ------------------------------------------------------------- */
@@ -270,6 +275,7 @@ bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server
 	if (!hcloud_named(a, o, out, sizeof(*out), &out->name, &out->id))
 		return false;
 	hcloud_get_int(o, "cores", &out->cores);
+	hcloud_get_int(o, "disk", &out->disk_gb);
 	json_object *mem = hcloud_get(o, "memory");
 	if (mem)
 		out->memory_mib = (int64_t)(json_object_get_double(mem) * 1024 + 0.5);
@@ -695,6 +701,18 @@ bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
 	if (!hcloud_get_by_id(c, "servers", id, &ans, e))
 		return false;
 	return hcloud_decoded(hcloud_decode_server(a, hcloud_get(ans, "server"), out), ans, "server", e);
+}
+
+bool hcloud_snapshot_price(struct http_client *c, int64_t *price, struct error *e)
+{
+	json_object *ans;
+	if (!hcloud_call(c, "GET", "/pricing", NULL, &ans, NULL, e))
+		return false;
+	json_object *net = hcloud_get(hcloud_get(hcloud_get(hcloud_get(ans, "pricing"), "image"),
+						 "price_per_gb_month"), "net");
+	bool ok = net && hcloud_parse_decimal(json_object_get_string(net), 4, price);
+	json_object_put(ans);
+	return ok || error_set(e, "GET /pricing: no net image price per GB and month");
 }
 
 bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,

@@ -39,6 +39,7 @@ struct hc_server_type {
 	const char *name;
 	int64_t cores;
 	int64_t memory_mib;
+	int64_t disk_gb;           /* its local disk */
 	bool deprecated;
 	struct hc_type_loc *locs;
 	size_t nlocs;
@@ -168,6 +169,9 @@ bool hcloud_label_value_ok(const char *v);
 
 /* "19.4900000000" -> 1949 cents, half up; false when not a decimal. */
 bool hcloud_parse_money(const char *s, int64_t *cents);
+/* A decimal in units of 10^-places, half up ("0.0143", 4 -> 143); false
+ * when s is not a decimal or does not fit. */
+bool hcloud_parse_decimal(const char *s, int places, int64_t *out);
 
 /* Decoders: false when a required field is missing or of the wrong type. */
 bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server_type *out);
@@ -264,6 +268,10 @@ bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
  * with server_type (the disk is kept, so a later downgrade stays possible). */
 bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
 			  const char *server_type, struct hc_actions *acts, struct error *e);
+/* The net price of a snapshot per GB and month from /pricing, in
+ * 1/10000 EUR ("0.0143" -> 143).  false with e set. */
+bool hcloud_snapshot_price(struct http_client *c, int64_t *price, struct error *e);
+
 /*
  * POST /servers/ID/actions/change_protection {delete, rebuild} and waits
  * for its action (hcloud_wait_actions with poll_ms and timeout_s).  The

@@ -132,7 +132,8 @@ bool pipeline_observe(struct pipeline *pl, struct error *err)
 		}
 		nimages = strv_sort_uniq(images, w->nservers);
 		if (!state_fetch(&pl->state, a, &pl->hc, pl->c.project->name, images, nimages, names,
-				 w->nservers, err))
+				 w->nservers, err) ||
+		    (w->allow_data_loss && !state_fetch_snapshot_price(&pl->state, &pl->hc, err)))
 			return error_wrap(err, "cannot read the project from the API");
 	}
 	state_fingerprint(&pl->state, pl->fingerprint);

@@ -59,7 +59,8 @@ void pipeline_desire(struct pipeline *pl);
 bool pipeline_connect(struct pipeline *pl, const char *token, const char *endpoint,
 		      FILE *trace, struct error *err);
 
-/* state: read from the API when connected, else an empty project
+/* state: read from the API when connected (with the snapshot price when
+ * the desired state allows data loss), else an empty project
  * (offline); then its fingerprint.  false with err set. */
 bool pipeline_observe(struct pipeline *pl, struct error *err);
 

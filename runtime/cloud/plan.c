@@ -376,13 +376,97 @@ struct plan_server_diff {
 	struct plan_detail *det;
 	size_t n;
 	const char *force, *acc;  /* the reason's words: forcing, in place */
-	bool deploy;
+	bool deploy, protect;
 };
 
 static void plan_detail(struct plan_server_diff *sd, const char *subject, const char *change,
 			bool forces)
 {
-	sd->det[sd->n++] = (struct plan_detail){ subject, change, forces, false };
+	sd->det[sd->n++] = (struct plan_detail){ subject, change, forces, false, false };
+}
+
+/* ---- the data guard -------------------------------------------------------- */
+
+/* The data on h's disk as its labels record it ("the volumes pgdata
+ * (postgres)"), else what its protection guards; NULL: none known. */
+static const char *plan_data_on(struct plan_differ *d, const struct hc_server *h)
+{
+	const struct mdl_service **svcs;
+	size_t n = rotate_recorded(d->a, &h->labels, d->want->model, &svcs);
+	struct strbuf v = STRBUF_INIT, who = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < svcs[i]->nvolumes; j++)
+			strbuf_addf(&v, "%s%s", v.len ? ", " : "", svcs[i]->volumes[j].name);
+		if (svcs[i]->nvolumes)
+			strbuf_addf(&who, "%s%s", who.len ? ", " : "", svcs[i]->name);
+	}
+	const char *data = v.len ? arena_printf(d->a, "the volumes %s (%s)", v.buf, who.buf)
+		: h->protect_delete ? "data: it is protected against deletion" : NULL;
+	strbuf_release(&v);
+	strbuf_release(&who);
+	return data;
+}
+
+/*
+ * A server with data on its disk that the plan would delete (how:
+ * "replacing", "destroying"): refused, unless the operator allows data
+ * loss; then apply snapshots the disk first, and the plan says what that
+ * costs a month.
+ */
+static void plan_guard(struct plan_differ *d, struct plan_action *x, const struct hc_server *h,
+		       const char *how, struct plan_server_diff *sd)
+{
+	const char *data = plan_data_on(d, h);
+	if (!data)
+		return;
+	if (!d->want->allow_data_loss) {
+		plan_note(d, true, arena_printf(d->a, "server %s holds %s: %s it loses them; pass "
+						 "--allow-data-loss to go on after a snapshot of "
+						 "its disk", h->name, data, how));
+		return;
+	}
+	const struct hc_server_type *t = state_type(d->s, h->type);
+	int64_t gb = t ? t->disk_gb : 0, price = d->s->snapshot_price;
+	x->snapshot = true;
+	x->snapshot_cents = gb > 0 && price >= 0 ? (gb * price + 99) / 100 : -1;
+	char money[UNITS_BUF];
+	plan_detail(sd, "snapshot", x->snapshot_cents < 0
+		    ? arena_printf(d->a, "of its disk first (%s): its price was not read", data)
+		    : arena_printf(d->a, "of its disk first (%s): at most %lld GB, at most %s EUR a "
+				   "month at Hetzner's %lld.%04lld EUR per GB", data, (long long)gb,
+				   units_fmt_money(money, x->snapshot_cents), (long long)(price / 10000),
+				   (long long)(price % 10000)), false);
+	sd->det[sd->n - 1].aside = true;
+	if (x->snapshot_cents > 0)
+		d->p->cost_after += x->snapshot_cents;
+}
+
+/* Stateful services that this phase runs on another server than the one
+ * whose disk holds their volumes. */
+static void plan_data_moves(struct plan_differ *d)
+{
+	for (size_t i = 0; i < d->s->nservers; i++) {
+		const struct hc_server *h = &d->s->servers[i];
+		const struct mdl_service **svcs;
+		size_t n = rotate_recorded(d->a, &h->labels, d->want->model, &svcs);
+		for (size_t k = 0; k < n; k++)
+			for (size_t j = 0; svcs[k]->nvolumes && j < d->want->nservers; j++) {
+				const struct desired_server *w = &d->want->servers[j];
+				bool runs = false;
+				for (size_t m = 0; m < w->nservices; m++)
+					runs |= !strcmp(w->services[m].name, svcs[k]->name);
+				if (!runs || !strcmp(w->name, h->name))
+					continue;
+				bool kept = plan_want_server(d->want, h->name);
+				plan_note(d, !d->want->allow_data_loss, arena_printf(
+					d->a, "service %s moves from %s to %s: its volumes %s, and on %s "
+					"it starts with empty ones%s", svcs[k]->name, h->name, w->name,
+					kept ? arena_printf(d->a, "stay on %s", h->name)
+					     : arena_printf(d->a, "go with %s", h->name),
+					w->name, d->want->allow_data_loss ? ""
+					: "; pass --allow-data-loss to move it all the same"));
+			}
+	}
 }
 
 /* Location and image force a new server; type, power and keys do not. */
@@ -411,6 +495,13 @@ static void plan_server_attributes(struct plan_differ *d, const struct desired_s
 	if (h->status && !strcmp(h->status, "off")) {
 		plan_detail(sd, "status", "off -> running", false);
 		sd->acc = plan_join(a, sd->acc, "power on (status off)");
+	}
+	const char *vols = desired_volumes(a, w);
+	if (vols && !(h->protect_delete && h->protect_rebuild)) {
+		plan_detail(sd, "protection", arena_printf(a, "off -> delete and rebuild: it holds "
+							     "the volumes %s", vols), false);
+		sd->acc = plan_join(a, sd->acc, "protect against delete and rebuild (it holds data)");
+		sd->protect = true;
 	}
 	const char *hk = hcloud_label(&h->labels, STATE_LABEL_SSH_KEYS);
 	if (!hk || strcmp(hk, w->keys_hash)) {
@@ -450,7 +541,7 @@ static void plan_server_release(struct plan_differ *d, const struct desired_serv
 	for (size_t i = 0; i < nrc; i++) {
 		plan_detail(sd, rc[i].service, arena_printf(a, "%s: %s", rc[i].effect, rc[i].why),
 			    false);
-		sd->det[sd->n - 1].service = true;
+		sd->det[sd->n - 1].service = sd->det[sd->n - 1].aside = true;
 	}
 	if (ha && !strcmp(ha, w->artefacts) && (nrc || stale)) {
 		sd->acc = plan_join(a, sd->acc, stale ? "redeploy: what runs was not recorded "
@@ -468,7 +559,7 @@ static void plan_diff_server(struct plan_differ *d, const struct desired_server 
 			     const struct hc_server *h, const char *summary)
 {
 	struct plan_server_diff sd = { 0 };
-	sd.det = arena_calloc(d->a, 8 + w->nservices + h->labels.n, sizeof(*sd.det));
+	sd.det = arena_calloc(d->a, 10 + w->nservices + h->labels.n, sizeof(*sd.det));
 	plan_server_attributes(d, w, h, &sd);
 	struct plan_action *x;
 	if (sd.force) {
@@ -476,6 +567,8 @@ static void plan_diff_server(struct plan_differ *d, const struct desired_server 
 		x = plan_act(d, PLAN_REPLACE, PLAN_SERVER, w->name, h->id, w,
 			     arena_printf(d->a, "replace: %s forces a new server (data on its disk "
 						"is lost)", sd.force));
+		plan_guard(d, x, h, "replacing", &sd);
+		x->protect = desired_volumes(d->a, w) != NULL;
 	} else {
 		plan_server_release(d, w, h, &sd);
 		const char *keys[] = { STATE_LABEL_PROJECT, STATE_LABEL_SERVER };
@@ -490,6 +583,7 @@ static void plan_diff_server(struct plan_differ *d, const struct desired_server 
 		x = plan_act(d, retype ? PLAN_CHANGE_TYPE : PLAN_UPDATE, PLAN_SERVER, w->name, h->id,
 			     w, arena_printf(d->a, "update: %s", sd.acc));
 		x->deploy = sd.deploy;
+		x->protect = sd.protect;
 	}
 	x->summary = summary;
 	x->details = sd.det;
@@ -518,6 +612,7 @@ static void plan_diff_servers(struct plan_differ *d)
 			x = plan_act(d, PLAN_CREATE, PLAN_SERVER, w->name, 0, w, "create: not in the project");
 			x->summary = summary;
 			x->deploy = true;
+			x->protect = desired_volumes(d->a, w) != NULL;
 			plan_server_labels(d, x, w, NULL);
 			continue;
 		}
@@ -537,7 +632,13 @@ static void plan_diff_servers(struct plan_differ *d)
 					   STATE_LABEL_PROJECT, proj));
 		x->summary = arena_printf(d->a, "(%s, %s, %s)", h->type, h->image ? h->image : "-",
 					  h->location);
+		struct plan_server_diff sd = { arena_calloc(d->a, 1, sizeof(*sd.det)), 0, NULL, NULL,
+					       false, false };
+		plan_guard(d, x, h, "destroying", &sd);
+		x->details = sd.det;
+		x->ndetails = sd.n;
 	}
+	plan_data_moves(d);
 }
 
 /* The zone holding domain: the longest zone name it ends in. */

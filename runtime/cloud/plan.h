@@ -29,6 +29,7 @@ struct plan_detail {
 	const char *change;        /* "fsn1 -> nbg1", "restarts: secret X rotated" */
 	bool forces;               /* forces a new resource */
 	bool service;              /* subject is a service */
+	bool aside;                /* said here only, not in the action's reason */
 };
 
 struct plan_action {
@@ -45,6 +46,12 @@ struct plan_action {
 	const struct plan_detail *details;
 	size_t ndetails;
 	bool deploy;               /* servers: apply deploys over SSH */
+	bool protect;              /* servers: apply sets delete and rebuild protection */
+	/* servers replaced or destroyed with data on their disk (allowed by
+	 * --allow-data-loss): apply snapshots the disk first; its price per
+	 * month in cents, -1 when not known */
+	bool snapshot;
+	int64_t snapshot_cents;
 	/* servers: labels recording what runs, as far as the plan knows them
 	 * (rotate.h: the service definitions and image digests) */
 	const char **labels_keys, **labels_vals;

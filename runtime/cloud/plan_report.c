@@ -14,7 +14,7 @@ static const char *const plan_report_kind[] = { "ssh_key", "firewall", "server",
  * to say than its reason does. */
 static void plan_report_details(const struct plan_action *x, FILE *out)
 {
-	if (x->ndetails < 2 && !(x->ndetails == 1 && x->details[0].service))
+	if (x->ndetails < 2 && !(x->ndetails == 1 && x->details[0].aside))
 		return;
 	for (size_t i = 0; i < x->ndetails; i++)
 		fprintf(out, "      %s: %s%s\n", x->details[i].subject, x->details[i].change,
@@ -161,8 +161,14 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 			}
 			json_object_object_add(a, "changes", det);
 		}
-		if (x->kind == PLAN_SERVER && x->want)
+		if (x->kind == PLAN_SERVER && x->want) {
 			json_object_object_add(a, "deploy", json_object_new_boolean(x->deploy));
+			json_object_object_add(a, "protect", json_object_new_boolean(x->protect));
+		}
+		if (x->snapshot)
+			json_object_object_add(a, "snapshot_monthly",
+					       x->snapshot_cents < 0 ? NULL
+					       : json_object_new_string(units_fmt_money(b, x->snapshot_cents)));
 		json_object_object_add(a, "desired", x->want ? plan_report_desired(x, p->want->project) : NULL);
 		json_object_array_add(acts, a);
 	}

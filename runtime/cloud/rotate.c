@@ -190,3 +190,14 @@ size_t rotate_diff(struct arena *a, const struct desired *want, const struct des
 	rotate_gone(a, w, have, *out, &n);
 	return n;
 }
+
+size_t rotate_recorded(struct arena *a, const struct hc_labels *have, const struct mdl_project *m,
+		       const struct mdl_service ***out)
+{
+	*out = arena_calloc(a, m->nservices + 1, sizeof(**out));
+	size_t n = 0;
+	for (size_t i = 0; i < m->nservices; i++)
+		if (hcloud_label(have, rotate_key(a, "def", m->services[i].name)))
+			(*out)[n++] = &m->services[i];
+	return n;
+}

@@ -67,4 +67,9 @@ size_t rotate_labels(struct arena *a, const struct desired *want, const struct d
 size_t rotate_diff(struct arena *a, const struct desired *want, const struct desired_server *w,
 		   const struct hc_labels *have, struct rotate_change **out, bool *stale);
 
+/* The services of m that the labels have record as running (their
+ * infrac/def label), in a. */
+size_t rotate_recorded(struct arena *a, const struct hc_labels *have, const struct mdl_project *m,
+		       const struct mdl_service ***out);
+
 #endif

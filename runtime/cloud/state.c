@@ -8,6 +8,7 @@
 void state_offline(struct state *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->snapshot_price = -1;
 }
 
 /* Lists path and decodes each item with dec into a new array of size elem. */
@@ -204,6 +205,7 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 {
 	memset(s, 0, sizeof(*s));
 	s->online = true;
+	s->snapshot_price = -1;
 	const char *sel = hcloud_label_selector(a, STATE_LABEL_PROJECT, project);
 	if (!FETCH(a, c, "/server_types", NULL, "server_types", server_type,
 		   s->types, s->ntypes, e) ||
@@ -221,6 +223,11 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 	SORT_BY_NAME(s->servers, s->nservers, hc_server);
 	return state_fetch_others(s, a, c, project, names, nnames, e) &&
 	       state_fetch_images(s, a, c, images, nimages, e) && state_fetch_zones(s, a, c, e);
+}
+
+bool state_fetch_snapshot_price(struct state *s, struct http_client *c, struct error *e)
+{
+	return hcloud_snapshot_price(c, &s->snapshot_price, e);
 }
 
 const struct hc_server_type *state_type(const struct state *s, const char *name)

@@ -64,6 +64,9 @@ struct state {
 	size_t nother_servers;
 	struct state_zone *zones;  /* every zone of the Hetzner project */
 	size_t nzones;
+	/* a snapshot's net price per GB and month, in 1/10000 EUR; -1 when
+	 * not read (state_fetch_snapshot_price) */
+	int64_t snapshot_price;
 };
 
 /*
@@ -80,6 +83,10 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 void state_offline(struct state *s);
 
 /* Lookups in the observed catalog; NULL when absent. */
+/* Reads s->snapshot_price, for a plan that may take snapshots.  false
+ * with e set. */
+bool state_fetch_snapshot_price(struct state *s, struct http_client *c, struct error *e);
+
 const struct hc_server_type *state_type(const struct state *s, const char *name);
 const struct hc_type_loc *state_type_loc(const struct hc_server_type *t, const char *location);
 const struct hc_image *state_image(const struct state *s, const char *name);

@@ -130,7 +130,7 @@ check "  ... the final screen ends with the summary" \
 check "  ... and holds no line of the block" \
 	bash -c "! grep -qE 'servers done|waiting for' '$WORK/logs/tty.screen'"
 TTY_EVENTS=$(events "$WORK/logs/tty.screen")
-check "  ... but every event line" test "$(echo "$TTY_EVENTS" | wc -l)" = 9
+check "  ... but every event line" test "$(echo "$TTY_EVENTS" | wc -l)" = 10
 live tty-narrow PTY_COLS=40
 check "on a terminal of 40 columns the block's lines are cut, not wrapped: the screen ends clean" \
 	bash -c "[ $RC = 0 ] && grep -qF 'servers done' '$WORK/logs/tty-narrow.raw' &&
@@ -180,7 +180,9 @@ assert "a=['claude 127.0.0.1']" in s, s
 PY
 REL=$(ls "$WORK/remote/becker/releases")
 check "  the server got its artefacts label, after the deploy" state_has "becker-main cpx42 running $REL becker"
-if [ "$(ops 0 | grep /servers | tail -1)" = "PUT /v1/servers/100001 200" ]; then ok "  ... as the server's last change"; else not_ok "  ... as the server's last change" "$(ops 0)"; fi
+if [ "$(ops 0 | grep /servers | tail -2 | tr '\n' ';')" = "PUT /v1/servers/100001 200;POST /v1/servers/100001/actions/change_protection 201;" ]; then
+	ok "  ... as the server's last change but its protection, which holds volumes"
+else not_ok "  ... as the server's last change but its protection, which holds volumes" "$(ops 0)"; fi
 check "  one release uploaded, current points at it" test "$(readlink "$WORK/remote/becker/current")" = "releases/$REL"
 check "  .env holds the secrets, mode 0600" test "$(stat -c %a "$WORK/remote/becker/releases/$REL/.env")" = 600
 check "  .env holds the canary" grep -qF "PG_PASSWORD='$CANARY'" "$WORK/remote/becker/releases/$REL/.env"

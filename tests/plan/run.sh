@@ -157,13 +157,18 @@ FP2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state_fin
 
 match location=fsn1
 plan "$EX" --phase production
-expect "drift: location -> replace, says why" 2 \
+expect "drift: location -> replace of a server with volumes: refused" 1 \
+	'^  -/\+ server becker-main .* +replace: location fsn1 -> nbg1 forces a new server'
+grep -q 'error: server becker-main holds the volumes .*: replacing it loses them; pass --allow-data-loss' "$TMP/err" &&
+	ok "  ... naming its volumes and the flag" || not_ok "  ... naming its volumes and the flag" "$(cat "$TMP/err")"
+plan "$EX" --phase production --allow-data-loss
+expect "drift: location -> replace, says why (data loss allowed)" 2 \
 	'^  -/\+ server becker-main .* +replace: location fsn1 -> nbg1 forces a new server' \
 	'^  ~ rrset odoo\.becker-sicherheit\.de +update: A after apply: known once the server has an address$' \
 	'^Plan: 0 to add, 2 to change, 1 to replace, 0 to destroy\.$'
 
 match image=debian-12
-plan "$EX" --phase production
+plan "$EX" --phase production --allow-data-loss
 expect "drift: image -> replace" 2 'replace: image debian-12 -> ubuntu-24\.04 forces a new server'
 
 match nolabel=infrac/ssh-keys
@@ -174,7 +179,7 @@ expect "drift: other ssh keys -> updated over SSH, the server stays" 2 \
 
 # a replace shows every other difference too, the forcing ones marked
 match location=fsn1 type=cpx32 nolabel=infrac/ssh-keys
-plan "$EX" --phase production
+plan "$EX" --phase production --allow-data-loss
 expect "drift: location, type and keys -> replace, every difference listed" 2 \
 	'^  -/\+ server becker-main .* +replace: location fsn1 -> nbg1 forces a new server' \
 	'^      location: fsn1 -> nbg1  \(forces replacement\)$' \

@@ -62,7 +62,8 @@ def seed(base, plan, muts):
                 "name": a["name"], "server_type": opts.get("type", [d["server_type"]])[0],
                 "image": opts.get("image", [d["image"]])[0],
                 "location": opts.get("location", [d["location"]])[0],
-                "ssh_keys": d["ssh_keys"], "labels": labels})
+                "ssh_keys": d["ssh_keys"], "labels": labels,
+                "protection": {"delete": a.get("protect", False), "rebuild": a.get("protect", False)}})
     for name in opts.get("extra", []):
         body["servers"].append({"name": name, "server_type": "cpx22", "image": "ubuntu-24.04",
                                 "location": "nbg1",

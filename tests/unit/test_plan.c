@@ -128,8 +128,12 @@ static void state_matching(struct fixture *f)
 	static struct hc_type_loc tl22 = { "nbg1", 599, true, true, false };
 	static struct hc_type_loc tl32 = { "nbg1", 1049, true, true, false };
 	s->types = arena_calloc(a, 2, sizeof(*s->types));
-	s->types[0] = (struct hc_server_type){ 104, "cpx22", 2, 4096, false, &tl22, 1 };
-	s->types[1] = (struct hc_server_type){ 105, "cpx32", 4, 8192, false, &tl32, 1 };
+	s->types[0] = (struct hc_server_type){ .id = 104, .name = "cpx22", .cores = 2,
+						.memory_mib = 4096, .disk_gb = 80, .locs = &tl22,
+						.nlocs = 1 };
+	s->types[1] = (struct hc_server_type){ .id = 105, .name = "cpx32", .cores = 4,
+						.memory_mib = 8192, .disk_gb = 160, .locs = &tl32,
+						.nlocs = 1 };
 	s->ntypes = 2;
 	static struct hc_image img = { 1, "ubuntu-24.04", "x86", "available", false };
 	s->images = &img;

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# The data guard, end to end against the Hetzner API simulator and a real
+# sshd with a stub docker (tests/apply/env.sh): a server that holds
+# volumes gets delete and rebuild protection; a plan that would replace
+# or destroy it, or move a stateful service away from its data, is
+# refused (exit 1, nothing changed) unless --allow-data-loss; with it,
+# apply snapshots the disk first, and the plan says what the snapshot
+# costs a month.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../lib.sh"
+INFRAC=${1:?usage: run.sh ABSOLUTE_PATH_TO_INFRAC}
+WORK=$(mktemp -d /tmp/infrac-guard.XXXXXX)
+. "$HERE/../apply/env.sh"
+trap env_cleanup EXIT
+
+export PG_PASSWORD=pg-$$-guard ANTHROPIC_API_KEY=ak-$$-guard HCLOUD_TOKEN=token-$$-guard
+export INFRAC_ACTION_POLL_MS=10 INFRAC_HTTP_BACKOFF_MS=5 INFRAC_HEALTH_TIMEOUT=2
+start_sshd
+start_sim --action-seconds 0.05
+mkdir -p "$WORK/ex"
+cp -r "$HERE/../../examples/." "$WORK/ex/"
+FILE=$WORK/ex/becker.infra
+sim POST seed '{"zones":[{"name":"becker-sicherheit.de","mode":"primary"}]}' > /dev/null
+
+run() { # run infrac-args...: output in $WORK/out, status in $RC
+	"$INFRAC" "$@" < /dev/null > "$WORK/out" 2>&1
+	RC=$?
+}
+has() { grep -qF -- "$1" "$WORK/out"; }
+expect() { # expect WHAT RC TEXT
+	if [ "$RC" = "$2" ] && has "$3"; then ok "$1"; else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
+}
+# the simulator's view of the servers: "NAME ID LOCATION protected|open"
+servers() {
+	sim GET state | python3 -c '
+import json, sys
+for x in json.load(sys.stdin)["servers"]:
+    p = x["protection"]
+    print(x["name"], x["id"], x["datacenter"]["location"]["name"],
+          "protected" if p["delete"] and p["rebuild"] else "open")' | sort
+}
+snapshots() { # "DESCRIPTION of=SERVER_ID" of each snapshot image
+	sim GET state | python3 -c '
+import json, sys
+for i in json.load(sys.stdin)["images"]:
+    if i["type"] == "snapshot":
+        print(i["description"], "of=%s" % i["labels"].get("infrac/snapshot-of"))'
+}
+mutations() { # the changing requests since request $1, the lock's left out
+	sim GET "requests?since=$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["requests"]:
+    if r["method"] != "GET" and not r["path"].startswith("/v1/placement_groups"):
+        print(r["method"], r["path"].split("?")[0])'
+}
+nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+
+# ---- protection -------------------------------------------------------------------
+run apply "$FILE" --phase production --yes
+expect "production applies" 0 "protected against delete and rebuild"
+case $(servers) in "becker-main "*" nbg1 protected") ok "  ... and the server, which holds volumes, is protected" ;;
+*) not_ok "  ... and the server, which holds volumes, is protected" "$(servers)" ;; esac
+ID=$(servers | cut -d' ' -f2)
+run plan "$FILE" --phase production
+expect "  ... the next plan has no changes" 0 "No changes."
+
+# ---- a replace is refused without the flag ---------------------------------------
+sed 's/^  location = "nbg1"$/  location = "fsn1"/' "$FILE" > "$WORK/ex/moved.infra"
+grep -q 'location = "fsn1"' "$WORK/ex/moved.infra" || not_ok "the test file moves the project to fsn1"
+run plan "$WORK/ex/moved.infra" --phase production
+expect "plan: replacing a server with volumes is refused" 1 \
+	"server becker-main holds the volumes"
+expect "  ... naming the volumes and the flag" 1 "replacing it loses them; pass --allow-data-loss"
+has "pgdata" && ok "  ... pgdata among them" || not_ok "  ... pgdata among them" "$(cat "$WORK/out")"
+before=$(nreq)
+run apply "$WORK/ex/moved.infra" --phase production --yes
+expect "apply refuses it too" 1 "--allow-data-loss"
+check "  ... and changes nothing" test -z "$(mutations "$before")"
+check "  ... the server is still there, protected" test "$(servers)" = "becker-main $ID nbg1 protected"
+
+# ---- allowed: the plan says what the snapshot costs, apply takes it first ----------
+run plan "$WORK/ex/moved.infra" --phase production --allow-data-loss
+expect "plan --allow-data-loss shows the replace" 2 "replace: location nbg1 -> fsn1 forces a new server"
+expect "  ... with the snapshot first and its price a month" 2 \
+	"snapshot: of its disk first (the volumes"
+has "at most 320 GB, at most 4.58 EUR a month at Hetzner's 0.0143 EUR per GB" &&
+	ok "  ... at most the disk of a cpx42 at the simulator's price" || not_ok "  ... at most the disk of a cpx42 at the simulator's price" "$(cat "$WORK/out")"
+run plan "$WORK/ex/moved.infra" --phase production --allow-data-loss --json
+python3 - "$WORK/out" <<'PY' && ok "  ... and in --json" || not_ok "  ... and in --json" "$(cat "$WORK/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+x = [a for a in d["actions"] if a["kind"] == "server"][0]
+assert x["op"] == "replace" and x["snapshot_monthly"] == "4.58" and x["protect"], x
+assert any(c["subject"] == "location" and c["forces_replacement"] for c in x["changes"]), x
+PY
+before=$(nreq)
+run apply "$WORK/ex/moved.infra" --phase production --yes --allow-data-loss
+expect "apply --allow-data-loss replaces the server" 0 "snapshot of its disk before it goes"
+check "  ... after a snapshot of the old one" test "$(snapshots)" = "infrac: becker-main before it was deleted of=$ID"
+order=$(mutations "$before" | grep -E "create_image|change_protection|DELETE /v1/servers|POST /v1/servers$" | tr '\n' ';')
+check "  ... in this order: snapshot, protection off, delete, create, protection on" test "$order" = \
+	"POST /v1/servers/$ID/actions/create_image;POST /v1/servers/$ID/actions/change_protection;DELETE /v1/servers/$ID;POST /v1/servers;POST /v1/servers/$((ID + 1))/actions/change_protection;"
+case $(servers) in "becker-main "*" fsn1 protected") ok "  ... the new server in fsn1 is protected" ;;
+*) not_ok "  ... the new server in fsn1 is protected" "$(servers)" ;; esac
+
+# ---- destroy and move, on two servers ----------------------------------------------
+ssh-keygen -q -t ed25519 -N '' -C pair -f "$WORK/ex/keys/pair"
+cat > "$WORK/ex/two.infra" <<'INFRA'
+project pair {
+  location = "nbg1"
+  start    = 2026-01
+  horizon  = 12 months
+}
+ssh_key ops {
+  public_key = file("keys/pair.pub")
+}
+server app {
+  type     = cpx22
+  ssh_keys = [ops]
+}
+server db {
+  type     = cpx22
+  ssh_keys = [ops]
+}
+service web {
+  image   = "nginx:1.27"
+  ram     = 0.5 GB
+  publish = 8080
+}
+service pg {
+  image = "postgres:16"
+  ram   = 1 GB
+  volume pgdata {
+    path = "/var/lib/postgresql/data"
+    size = 5 GB
+  }
+}
+phase split {
+  start  = 2026-01
+  months = 6
+  run on app {
+    web
+  }
+  run on db {
+    pg
+  }
+}
+phase merged {
+  start  = 2026-07
+  months = 6
+  run on app {
+    web
+    pg
+  }
+}
+INFRA
+run apply "$WORK/ex/two.infra" --phase split --yes
+expect "a project of two servers applies" 0 "Apply complete!"
+run plan "$WORK/ex/two.infra" --phase merged
+expect "moving pg to another server is refused" 1 \
+	"service pg moves from pair-db to pair-app: its volumes go with pair-db, and on pair-app it starts with empty ones"
+expect "  ... and destroying the server that holds its data is refused too" 1 \
+	"server pair-db holds the volumes pgdata (pg): destroying it loses them"
+before=$(nreq)
+run apply "$WORK/ex/two.infra" --phase merged --yes
+expect "apply refuses the move" 1 "--allow-data-loss"
+check "  ... and changes nothing" test -z "$(mutations "$before")"
+run apply "$WORK/ex/two.infra" --phase merged --yes --allow-data-loss
+expect "allowed, apply moves it and destroys the old server" 0 "Apply complete!"
+snapshots | grep -q "infrac: pair-db before it was deleted" && ok "  ... the destroyed server was snapshotted first" ||
+	not_ok "  ... the destroyed server was snapshotted first" "$(snapshots)"
+finish
