@@ -1,6 +1,11 @@
 /*
  * http: the one place that talks HTTP (libcurl).
  *
+ * libcurl is not linked: it is loaded (dlopen) with the first client or
+ * URL check, so commands that make no request never map it and the TLS
+ * libraries behind it.  When it cannot be loaded, http_client_init fails
+ * saying so and http_url_allowed refuses every URL.
+ *
  * A client holds the base URL, the bearer token, timeouts, the retry
  * policy and what the server last said about its rate limit.  Requests
  * are retried on 429, 409 conflict, 502/503/504, the `timeout` error
@@ -90,7 +95,8 @@ void http_response_release(struct http_response *resp);
  * Is url allowed as the API's base, judged on curl's own parse of it
  * (the host curl connects to): https anywhere; plain http only to
  * 127.0.0.0/8, [::1] or localhost; never with userinfo (user, password,
- * login options), an IPv6 zone, a query or a fragment.
+ * login options), an IPv6 zone, a query or a fragment.  Loads libcurl
+ * on its first call; false when it cannot be loaded.
  */
 bool http_url_allowed(const char *url);
 
