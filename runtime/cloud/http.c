@@ -18,6 +18,7 @@
 #include "xalloc.h"
 
 #define HTTP_MAX_BODY ((size_t)64 << 20)
+#define HTTP_MAX_HEADERS ((size_t)64 << 10) /* kept of an answer's headers */
 
 /* The environment's value of name in [min, max] milliseconds, else def:
  * tests make faults fast with these. */
@@ -212,6 +213,34 @@ static unsigned http_seed(void)
 	return seed ? seed : 2463534242u;
 }
 
+/* A control character in the token would end the header it travels in. */
+static bool http_token_ok(const char *token, struct error *err)
+{
+	for (const char *t = token; t && *t; t++)
+		if ((unsigned char)*t <= ' ' || *t == 0x7f)
+			return error_set(err, "the token holds a space or a control character");
+	return true;
+}
+
+/* Frees the token, wiped: it does not lie about in freed memory. */
+static void http_token_drop(struct http_client *c)
+{
+	if (c->token) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+		c->token = NULL;
+	}
+}
+
+bool http_client_set_token(struct http_client *c, const char *token, struct error *err)
+{
+	if (!http_token_ok(token, err))
+		return false;
+	http_token_drop(c);
+	c->token = token ? xstrdup(token) : NULL;
+	return true;
+}
+
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      struct error *err)
 {
@@ -222,12 +251,10 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 	if (!http_url_check(base, &norm))
 		return error_set(err, "endpoint '%s' refused: only https, or plain http to a "
 				 "loopback address, without user, query or fragment", base);
-	/* a control character in the token would end the header it travels in */
-	for (const char *t = token; t && *t; t++)
-		if ((unsigned char)*t <= ' ' || *t == 0x7f) {
-			strbuf_release(&norm);
-			return error_set(err, "the token holds a space or a control character");
-		}
+	if (!http_token_ok(token, err)) {
+		strbuf_release(&norm);
+		return false;
+	}
 	c->curl = http_curl.easy_init();
 	if (!c->curl) {
 		strbuf_release(&norm);
@@ -251,11 +278,7 @@ void http_client_release(struct http_client *c)
 {
 	if (c->curl)
 		http_curl.easy_cleanup(c->curl);
-	if (c->token) {
-		/* do not leave the token lying in freed memory */
-		explicit_bzero(c->token, strlen(c->token));
-		free(c->token);
-	}
+	http_token_drop(c);
 	free(c->base);
 	memset(c, 0, sizeof(*c));
 }
@@ -374,6 +397,7 @@ static size_t http_on_body(char *data, size_t size, size_t n, void *ud)
 struct http_hdrs {
 	long limit, remaining, retry_after;
 	int64_t reset;
+	struct strbuf *raw;   /* the answer's header lines (resp->headers) */
 };
 
 static bool http_header_is(const char *line, size_t len, const char *name, long long *val)
@@ -400,6 +424,11 @@ static size_t http_on_header(char *data, size_t size, size_t n, void *ud)
 	struct http_hdrs *h = ud;
 	size_t len = size * n;
 	long long v;
+	/* a status line starts an answer: an interim one's headers are dropped */
+	if (len > 5 && !strncmp(data, "HTTP/", 5))
+		strbuf_reset(h->raw);
+	if (h->raw->len + len <= HTTP_MAX_HEADERS)
+		strbuf_add(h->raw, data, len);
 	if (http_header_is(data, len, "RateLimit-Limit", &v))
 		h->limit = (long)v;
 	else if (http_header_is(data, len, "RateLimit-Remaining", &v))
@@ -475,6 +504,26 @@ static void http_trace_answer(struct http_client *c, long status, const char *co
 	strbuf_release(&line);
 }
 
+/* The request's headers; auth holds the Authorization line (wiped by
+ * the caller once the request is done). */
+static struct curl_slist *http_headers(const struct http_client *c, const char *body,
+				       struct strbuf *auth)
+{
+	struct curl_slist *hl = NULL;
+	struct strbuf accept = STRBUF_INIT;
+	strbuf_addf(&accept, "Accept: %s", c->accept ? c->accept : "application/json");
+	hl = http_curl.slist_append(hl, accept.buf);
+	strbuf_release(&accept);
+	hl = http_curl.slist_append(hl, "User-Agent: infrac");
+	if (body)
+		hl = http_curl.slist_append(hl, "Content-Type: application/json");
+	if (c->token) {
+		strbuf_addf(auth, "Authorization: Bearer %s", c->token);
+		hl = http_curl.slist_append(hl, auth->buf);
+	}
+	return hl;
+}
+
 /* One attempt: status 0 on a transport error, with err set.  Returns
  * false when another try cannot help: the answer was too large (it
  * would be downloaded again, to be refused again). */
@@ -484,20 +533,16 @@ static bool http_attempt(struct http_client *c, const char *method, const char *
 {
 	CURL *cu = c->curl;
 	struct http_body b = { &resp->body, false };
-	struct curl_slist *hl = NULL;
 	struct strbuf auth = STRBUF_INIT;
 	char cerr[CURL_ERROR_SIZE] = "";
-	hl = http_curl.slist_append(hl, "Accept: application/json");
-	hl = http_curl.slist_append(hl, "User-Agent: infrac");
-	if (body)
-		hl = http_curl.slist_append(hl, "Content-Type: application/json");
-	if (c->token) {
-		strbuf_addf(&auth, "Authorization: Bearer %s", c->token);
-		hl = http_curl.slist_append(hl, auth.buf);
-	}
+	struct curl_slist *hl = http_headers(c, body, &auth);
 	http_curl.easy_reset(cu);
 	http_curl.easy_setopt(cu, CURLOPT_URL, url);
-	http_curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	/* HEAD: the answer has no body, whatever its Content-Length says */
+	if (!strcmp(method, "HEAD"))
+		http_curl.easy_setopt(cu, CURLOPT_NOBODY, 1L);
+	else
+		http_curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
 	http_curl.easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
 	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
 	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -572,6 +617,7 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 {
 	memset(resp, 0, sizeof(*resp));
 	strbuf_init(&resp->body, 0);
+	strbuf_init(&resp->headers, 0);
 	resp->retry_after = -1;
 	struct strbuf url = STRBUF_INIT;
 	strbuf_addf(&url, "%s%s", c->base, path);
@@ -591,7 +637,7 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 					c->rl_remaining, c->rl_limit, (long long)pace);
 			clock_sleep_ms(pace);
 		}
-		struct http_hdrs h = { -1, -1, -1, -1 };
+		struct http_hdrs h = { -1, -1, -1, -1, &resp->headers };
 		http_trace_request(c, method, url.buf, body, try);
 		int64_t t0 = clock_mono_ms();
 		http_response_release(resp);
@@ -629,4 +675,31 @@ bool http_request(struct http_client *c, const char *method, const char *path,
 void http_response_release(struct http_response *resp)
 {
 	strbuf_release(&resp->body);
+	strbuf_release(&resp->headers);
+}
+
+bool http_response_header(const struct http_response *resp, const char *name,
+			  struct strbuf *out)
+{
+	size_t n = strlen(name);
+	const char *line = resp->headers.buf, *found = NULL, *found_end = NULL;
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if ((size_t)(end - line) > n && !strncasecmp(line, name, n) && line[n] == ':') {
+			found = line + n + 1;
+			found_end = end;
+		}
+		line = *end ? end + 1 : end;
+	}
+	if (!found)
+		return false;
+	while (found < found_end && (*found == ' ' || *found == '\t'))
+		found++;
+	while (found_end > found && (found_end[-1] == '\r' || found_end[-1] == ' ' ||
+				     found_end[-1] == '\t'))
+		found_end--;
+	strbuf_add(out, found, (size_t)(found_end - found));
+	return true;
 }

@@ -49,12 +49,16 @@ struct http_client {
 	int64_t rl_reset;     /* Unix seconds */
 	unsigned rng;         /* jitter (xorshift32), seeded from getrandom: never 0 */
 	long requests;        /* HTTP requests sent, retries included */
+	/* the Accept header's value, not owned; NULL = application/json */
+	const char *accept;
 	void *curl;           /* the reused easy handle: keep-alive */
 };
 
 struct http_response {
 	long status;          /* 0 = no answer (transport error) */
 	struct strbuf body;   /* owned: http_response_release */
+	struct strbuf headers; /* the answer's header lines as they came, up to
+				* 64 KiB; owned: http_response_release */
 	long retry_after;     /* seconds; -1 = absent */
 };
 
@@ -74,11 +78,16 @@ void http_retry_default(struct http_retry *r);
  */
 bool http_client_init(struct http_client *c, const char *base, const char *token,
 		      struct error *err);
+/* Replaces the client's bearer token (NULL: none), the old one wiped; a
+ * token that could not travel in a header is refused (false, err set,
+ * the old one kept). */
+bool http_client_set_token(struct http_client *c, const char *token, struct error *err);
 /* Frees the client (wiping the token); c is empty after. */
 void http_client_release(struct http_client *c);
 
 /*
- * method "GET"/"POST"/...; path starts with '/' and may hold a query;
+ * method "GET"/"HEAD"/"POST"/...; path starts with '/' (or '?', for a
+ * base that is a whole endpoint) and may hold a query;
  * body NULL or JSON.  Fills resp, which the caller releases with
  * http_response_release whatever the result.  Returns false only when no
  * answer came at all after the retries (resp->status 0, err says why:
@@ -88,8 +97,13 @@ void http_client_release(struct http_client *c);
  */
 bool http_request(struct http_client *c, const char *method, const char *path,
 		  const char *body, struct http_response *resp, struct error *err);
-/* Frees the body. */
+/* Frees the body and the headers. */
 void http_response_release(struct http_response *resp);
+/* Appends to out the value of the answer's header name (case-insensitive;
+ * the last one when it came twice), without surrounding blanks; false
+ * when the answer has none. */
+bool http_response_header(const struct http_response *resp, const char *name,
+			  struct strbuf *out);
 
 /*
  * Is url allowed as the API's base, judged on curl's own parse of it

@@ -237,6 +237,28 @@ static void test_redact(void **st)
 	strbuf_release(&out);
 }
 
+/* An answer's header by name, as http_request keeps the lines. */
+static void test_response_header(void **state)
+{
+	(void)state;
+	struct http_response r = { 0 };
+	strbuf_init(&r.body, 0);
+	strbuf_init(&r.headers, 0);
+	strbuf_addstr(&r.headers, "HTTP/1.1 200 OK\r\nContent-Type: x\r\n"
+				  "docker-content-digest:  sha256:4f9e \r\nX-A: 1\r\nX-A: 2\r\n\r\n");
+	struct strbuf v = STRBUF_INIT;
+	assert_true(http_response_header(&r, "Docker-Content-Digest", &v));
+	assert_string_equal(v.buf, "sha256:4f9e");
+	strbuf_reset(&v);
+	assert_true(http_response_header(&r, "x-a", &v));
+	assert_string_equal(v.buf, "2");
+	strbuf_reset(&v);
+	assert_false(http_response_header(&r, "Content", &v));
+	assert_false(http_response_header(&r, "WWW-Authenticate", &v));
+	strbuf_release(&v);
+	http_response_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,7 +266,7 @@ int main(void)
 		cmocka_unit_test(test_pace),    cmocka_unit_test(test_retryable),
 		cmocka_unit_test(test_urls),    cmocka_unit_test(test_client_base),
 		cmocka_unit_test(test_seeds),      cmocka_unit_test(test_timeouts),
-		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_redact),   cmocka_unit_test(test_response_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
