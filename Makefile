@@ -129,6 +129,7 @@ TEST_DEPS += hcloud-cli python3-hcloud   # tests/sim: the official clients
 TEST_DEPS += chromium                   # tests/golden-cost: the SVG renders
 TEST_DEPS += docker-compose nginx cloud-init openssl curl  # tests/build: the real tools
 TEST_DEPS += openssh-server openssh-client   # tests/deploy: a real sshd
+TEST_DEPS += docker-registry                 # tests/registry: the distribution registry
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs

@@ -261,6 +261,8 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 		return false;
 	if (o->is_saved && strcmp(pl->fingerprint, sv->fingerprint))
 		return error_set(err, "the project changed since the plan was saved; plan again");
+	/* what each image's tag points to now: a tag pushed again redeploys */
+	pipeline_images(pl);
 	pipeline_plan(pl);
 	plan_report_text(&pl->plan, cli_base_name(file), stdout);
 	fflush(stdout);

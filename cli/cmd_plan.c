@@ -26,7 +26,9 @@ static const char cmd_plan_usage[] =
 	"              apply snapshots such a server's disk first\n"
 	"\n"
 	"Environment: HCLOUD_TOKEN, HCLOUD_ENDPOINT (default\n"
-	"https://api.hetzner.cloud/v1), INFRAC_TODAY=YYYY-MM-DD.\n"
+	"https://api.hetzner.cloud/v1), INFRAC_TODAY=YYYY-MM-DD,\n"
+	"INFRAC_REGISTRY_MIRROR=URL (asked for Docker Hub images' digests),\n"
+	"INFRAC_REGISTRY=off (image digests not asked).\n"
 	"\n"
 	"Exit status: 0 no changes, 2 changes, 1 errors.\n";
 
@@ -146,6 +148,8 @@ int cmd_plan(int argc, char **argv)
 		cmd_plan_lock_note(&pl);
 	if (debug && pl.online)
 		fprintf(stderr, "debug: %ld HTTP requests\n", pl.hc.requests);
+	/* what each image's tag points to now: a tag pushed again redeploys */
+	pipeline_images(&pl);
 	pipeline_plan(&pl);
 	cmd_plan_print(&pl, cli_base_name(file), json);
 	if (!cmd_plan_preflight(&pl.plan, out_path))

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "hcloud.h"
+#include "registry.h"
 #include "strv.h"
 #include "units.h"
 
@@ -140,9 +141,96 @@ bool pipeline_observe(struct pipeline *pl, struct error *err)
 	return true;
 }
 
+/* The distinct images of the phase's services, sorted; *n gets their count. */
+static const char **pipeline_image_list(struct pipeline *pl, size_t *n)
+{
+	const struct desired *w = &pl->want;
+	size_t total = 0;
+	for (size_t i = 0; i < w->nservers; i++)
+		total += w->servers[i].nservices;
+	const char **images = arena_calloc(&pl->c.arena, total + 1, sizeof(*images));
+	*n = 0;
+	for (size_t i = 0; i < w->nservers; i++)
+		for (size_t k = 0; k < w->servers[i].nservices; k++)
+			images[(*n)++] = w->servers[i].services[k].image;
+	*n = strv_sort_uniq(images, *n);
+	return images;
+}
+
+/* "image digests not checked for A, B: WHY; C: WHY2": the images that
+ * failed alike named together, in the order of images. */
+static const char *pipeline_images_warning(struct arena *a, const char **images,
+					   const char **why, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (!why[i])
+			continue;
+		bool first = true;
+		strbuf_addstr(&sb, sb.len ? "; " : "image digests not checked for ");
+		for (size_t j = i; j < n; j++) {
+			if (!why[j] || (j > i && strcmp(why[j], why[i])))
+				continue;
+			strbuf_addf(&sb, "%s%s", first ? "" : ", ", images[j]);
+			first = false;
+			if (j > i)
+				why[j] = NULL;
+		}
+		strbuf_addf(&sb, ": %s", why[i]);
+	}
+	return sb.len ? arena_take(a, &sb) : NULL;
+}
+
+void pipeline_images(struct pipeline *pl)
+{
+	const char *off = getenv("INFRAC_REGISTRY");
+	if (!pl->online || (off && !strcmp(off, "off")))
+		return;
+	struct arena *a = &pl->c.arena;
+	size_t n;
+	const char **images = pipeline_image_list(pl, &n);
+	const char **digests = arena_calloc(a, n + 1, sizeof(*digests));
+	const char **why = arena_calloc(a, n + 1, sizeof(*why));
+	struct registry r;
+	registry_init(&r, a, getenv("INFRAC_REGISTRY_MIRROR"), pl->hc.trace, 30000);
+	for (size_t i = 0; i < n; i++) {
+		struct error err = ERROR_INIT;
+		digests[i] = registry_digest(&r, images[i], &err);
+		if (!digests[i]) {
+			struct strbuf m = STRBUF_INIT, line = STRBUF_INIT;
+			error_format(&err, &m);
+			/* one line of the plan, whatever a registry or curl said */
+			strbuf_add_escaped(&line, m.buf, m.len);
+			why[i] = arena_take(a, &line);
+			strbuf_release(&m);
+		}
+		error_release(&err);
+	}
+	registry_release(&r);
+	if (pl->hc.trace)
+		fprintf(pl->hc.trace, "debug: %ld registry requests for %zu images\n", r.requests, n);
+	struct desired *w = &pl->want;
+	for (size_t i = 0; i < w->nservers; i++)
+		for (size_t k = 0; k < w->servers[i].nservices; k++) {
+			struct desired_service *d = &w->servers[i].services[k];
+			const char **hit = bsearch(&d->image, images, n, sizeof(*images), strv_cmp);
+			d->digest = hit ? digests[hit - images] : NULL;
+		}
+	pl->images_warning = pipeline_images_warning(a, images, why, n);
+}
+
 void pipeline_plan(struct pipeline *pl)
 {
-	plan_diff(&pl->c.arena, &pl->want, &pl->state, &pl->plan);
+	struct plan *p = &pl->plan;
+	plan_diff(&pl->c.arena, &pl->want, &pl->state, p);
+	if (!pl->images_warning)
+		return;
+	const char **w = arena_calloc(&pl->c.arena, p->nwarnings + 1, sizeof(*w));
+	if (p->nwarnings)
+		memcpy(w, p->warnings, p->nwarnings * sizeof(*w));
+	w[p->nwarnings++] = pl->images_warning;
+	qsort(w, p->nwarnings, sizeof(*w), strv_cmp);
+	p->warnings = w;
 }
 
 void pipeline_release(struct pipeline *pl)

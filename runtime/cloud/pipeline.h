@@ -1,7 +1,7 @@
 /*
  * pipeline: one run of build, plan or apply, stage by stage.
  *
- *   compile -> phase -> artefacts -> desired -> state -> plan
+ *   compile -> phase -> artefacts -> desired -> state -> images -> plan
  *
  * Each stage is a function that fills its part of struct pipeline from
  * the stages before it; a command calls the ones it needs in this order
@@ -33,6 +33,9 @@ struct pipeline {
 	struct http_client hc;
 	bool online;                    /* hc is set up: state comes from the API */
 	struct state state;
+	/* images: the warning naming the images whose digest is not known,
+	 * and why (the plan gets it); NULL: none */
+	const char *images_warning;
 	struct plan plan;
 	char src_sha[DIGEST_HEX];       /* of the source text */
 	char fingerprint[DIGEST_HEX];   /* of the state read */
@@ -64,7 +67,18 @@ bool pipeline_connect(struct pipeline *pl, const char *token, const char *endpoi
  * (offline); then its fingerprint.  false with err set. */
 bool pipeline_observe(struct pipeline *pl, struct error *err);
 
-/* plan: the diff of desired and state. */
+/*
+ * images: the digest each distinct image of the phase's services points
+ * to now, asked of its registry once (registry.h), into the services'
+ * digest.  Online only (offline plans skip it), and not when
+ * INFRAC_REGISTRY=off; INFRAC_REGISTRY_MIRROR is asked for Docker Hub
+ * images.  Never fails: an image that cannot be looked up keeps digest
+ * NULL and is named in images_warning, with why.
+ */
+void pipeline_images(struct pipeline *pl);
+
+/* plan: the diff of desired and state, with images_warning among its
+ * warnings. */
 void pipeline_plan(struct pipeline *pl);
 
 /* Frees all the stages made (the client, the compilation and its arena,

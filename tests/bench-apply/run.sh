@@ -9,6 +9,8 @@ set -eu
 INFRAC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
+# the simulator's figures only: no image registry is asked (docs/plan.md)
+export INFRAC_REGISTRY=off
 WORK=$(mktemp -d /tmp/infrac-bench-apply.XXXXXX)
 . "$REPO/tests/apply/env.sh"
 trap env_cleanup EXIT

@@ -9,6 +9,8 @@ INFRAC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 cd "$REPO"
+# the simulator's figures only: no image registry is asked (docs/plan.md)
+export INFRAC_REGISTRY=off
 TMP=$(mktemp -d)
 SIM_PID=
 trap '[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
