@@ -323,11 +323,16 @@ static bool registry_token_of(const char *body, struct strbuf *tok)
 /*
  * An anonymous token for pulling path from the realm of k's challenge,
  * set on k's client.  The realm is asked like any endpoint
- * (http_url_allowed: https, or plain http on this machine only).
+ * (http_url_allowed: https, or plain http on this machine only), and
+ * over https when the registry was.
  */
 static bool registry_token(struct registry *r, struct registry_conn *k, const char *path,
 			   struct error *err)
 {
+	/* a registry met over https does not send infrac to plain http, even
+	 * on this machine */
+	if (!strncmp(k->base, "https:", 6) && strncmp(k->realm, "https:", 6))
+		return error_set(err, "%s: token realm is not https", registry_host(k->base));
 	struct registry_conn *realm = registry_conn(r, k->realm, err);
 	if (!realm)
 		return error_wrap(err, "%s: token realm", registry_host(k->base));
