@@ -7,6 +7,9 @@
 #   engine_registry_start # Debian's docker-registry in the netns, on 127.0.0.1:5000,
 #                         # which dockerd uses as its Docker Hub mirror: `pull
 #                         # nginx:1.27` fetches what the test pushed there
+#   engine_registry_mirror_start # a second registry on the host's 127.0.0.1,
+#                         # the same storage read-only, for infrac's digest
+#                         # lookups (ENGINE_REGISTRY_MIRROR: its URL)
 #   engine_dockerd_restart  # stop and start dockerd on the same data root
 #   engine_stop           # everything gone; idempotent
 #
@@ -337,15 +340,43 @@ engine_registry_start() {
 	setsid nsenter --net="/run/netns/$ENGINE_NETNS" -- docker-registry serve "$d/config.yml" \
 		> "$d/registry.log" 2>&1 < /dev/null &
 	ENGINE_REGISTRY_PID=$!
-	local i
+	engine_registry_wait "$ENGINE_REGISTRY_PID" "$d/registry.log" \
+		engine_in_ns curl -fs -o /dev/null http://127.0.0.1:5000/v2/
+}
+
+# engine_registry_wait PID LOG CMD...: until CMD succeeds (at most 5 s)
+# while the registry PID lives; else its LOG on stderr, status 1.
+engine_registry_wait() {
+	local pid=$1 log=$2 i
+	shift 2
 	for i in $(seq 1 50); do
-		engine_in_ns curl -fs -o /dev/null http://127.0.0.1:5000/v2/ && return 0
-		kill -0 "$ENGINE_REGISTRY_PID" 2>/dev/null || break
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	engine_log "the registry did not start; its log:"
-	cat "$d/registry.log" >&2
+	engine_log "the registry did not start; its log ($log):"
+	cat "$log" >&2
 	return 1
+}
+
+# A second docker-registry in the host's namespace, on 127.0.0.1 at a free
+# port, serving the first one's storage read-only: infrac runs in the
+# host's namespace and cannot reach the netns's 127.0.0.1:5000, and asks
+# this one for the digests of Docker Hub images (INFRAC_REGISTRY_MIRROR).
+# Its config has no storage.cache, so no blob descriptor cache keeps it
+# from seeing what is pushed to the first one, and no upload purging
+# touches the first one's uploads.  Sets ENGINE_REGISTRY_MIRROR.
+engine_registry_mirror_start() {
+	local d=$ENGINE_TMP/registry port
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+		return 1
+	printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  maintenance:\n    uploadpurging:\n      enabled: false\n    readonly:\n      enabled: true\nhttp:\n  addr: 127.0.0.1:%s\n' \
+		"$d/data" "$port" > "$d/mirror.yml"
+	setsid docker-registry serve "$d/mirror.yml" > "$d/mirror.log" 2>&1 < /dev/null &
+	ENGINE_REGISTRY_MIRROR_PID=$!
+	ENGINE_REGISTRY_MIRROR=http://127.0.0.1:$port
+	engine_registry_wait "$ENGINE_REGISTRY_MIRROR_PID" "$d/mirror.log" \
+		curl -fs -o /dev/null "$ENGINE_REGISTRY_MIRROR/v2/"
 }
 
 # ---- stop --------------------------------------------------------------------
@@ -382,11 +413,12 @@ engine_stop() {
 		wait "$ENGINE_SSHD_PID" 2>/dev/null
 		ENGINE_SSHD_PID=
 	fi
-	if [ -n "${ENGINE_REGISTRY_PID:-}" ]; then
-		kill -TERM "$ENGINE_REGISTRY_PID" 2>/dev/null
-		wait "$ENGINE_REGISTRY_PID" 2>/dev/null
-		ENGINE_REGISTRY_PID=
-	fi
+	local rp
+	for rp in ${ENGINE_REGISTRY_PID:-} ${ENGINE_REGISTRY_MIRROR_PID:-}; do
+		kill -TERM "$rp" 2>/dev/null
+		wait "$rp" 2>/dev/null
+	done
+	ENGINE_REGISTRY_PID= ENGINE_REGISTRY_MIRROR_PID=
 	engine_kill_ours all
 
 	# mounts under the temp dir (overlay, shm, netns files), deepest first

@@ -5,7 +5,9 @@
 # images built from Debian's packages (images.sh; stand-ins for Odoo and
 # the Claude Code UI, which Debian does not package: standin.c).  The
 # Hetzner API simulator hands out the namespace's address.  Traffic goes
-# only to that namespace and to the simulator on 127.0.0.1.
+# only to that namespace, and to the simulator and a second registry
+# process (the namespace's storage, for infrac's digest lookups) on
+# 127.0.0.1.
 #   tests/engine/run.sh /abs/path/to/infrac
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +30,7 @@ trap cleanup EXIT
 T0=$(date +%s)
 say() { echo "# $(($(date +%s) - T0)) s: $*"; }
 
-engine_start && engine_sshd_start && engine_registry_start || {
+engine_start && engine_sshd_start && engine_registry_start && engine_registry_mirror_start || {
 	not_ok "the test engine starts" "see the messages above"
 	finish
 	exit 1
@@ -49,6 +51,10 @@ export INFRAC_REMOTE_ROOT=$W/remote XDG_STATE_HOME=$W/state INFRAC_ACTION_POLL_M
 # root's authorized_keys on the "server": the one the test's sshd reads
 export INFRAC_REMOTE_AUTHORIZED_KEYS=$ENGINE_TMP/ssh/authorized_keys
 export NO_COLOR=1
+# plan and apply ask the registry what each tag points to: the host's view
+# of the one dockerd pulls from (engine_registry_mirror_start)
+unset INFRAC_REGISTRY
+export INFRAC_REGISTRY_MIRROR=$ENGINE_REGISTRY_MIRROR
 mkdir -p "$W/remote" "$W/state"
 # ENGINE_BECKER: another file to deploy in its place (to see the suite fail
 # when a wiring of becker.infra is broken on purpose)
@@ -224,20 +230,25 @@ check "  ... while a key the project does not manage still does" ssh_as "$ENGINE
 say "keys checked"
 
 # ---- a redeploy under load drops no request -----------------------------------------------
-# odoo_prod's image changes under the same tag; it is handed over while
-# 25 requests a second go to its domain over https
+# odoo_prod's image changes under the same tag: plan sees it in the
+# registry, and apply, without --redeploy, hands odoo_prod over while 25
+# requests a second go to its domain over https
 printf 'FROM odoo:17\nENV STANDIN_VERSION=2\n' | docker build -q -t odoo:17 - >/dev/null &&
 	images_publish odoo:17 || not_ok "a second odoo:17 is built and published"
+timeout 100 "$INFRAC" plan "$BECKER" --phase production > "$W/plan" 2>&1
+has "plan: odoo:17 pushed again hands odoo_prod over, though the file did not change" "$(cat "$W/plan")" \
+	"odoo_prod: is handed over without downtime: image odoo:17 now points to sha256:"
 rm -f "$W/stop"
 engine_in_ns python3 "$HERE/load.py" "$ODOO" 127.0.0.1 25 200 "$W/stop" > "$W/load.json" 2>&1 &
 LOAD_PID=$!
 sleep 3
-apply "$BECKER" production --redeploy odoo_prod
+apply "$BECKER" production
 sleep 3
 touch "$W/stop"
 wait "$LOAD_PID"
 LOAD_PID=
-[ "$RC" = 0 ] && ok "apply --redeploy odoo_prod under load" || not_ok "apply --redeploy odoo_prod under load" "$(tail -30 "$W/out")"
+[ "$RC" = 0 ] && ok "apply (no --redeploy) hands odoo_prod over under load" ||
+	not_ok "apply (no --redeploy) hands odoo_prod over under load" "$(tail -30 "$W/out")"
 echo "# redeploy under load: $(cat "$W/load.json")"
 /usr/bin/python3 - "$W/load.json" <<'PY' && ok "  ... drops no request at 20 or more a second, and the new image answers" ||
 import json, sys
@@ -247,6 +258,8 @@ assert any("version=2" in b for b in d["bodies"]) and any("version=1" in b for b
 PY
 	not_ok "  ... drops no request at 20 or more a second, and the new image answers" "$(cat "$W/load.json")"
 has "  ... and answers with the new image after it" "$(https "$ODOO" /)" "version=2"
+timeout 100 "$INFRAC" plan "$BECKER" --phase production > "$W/plan" 2>&1
+check "  ... whose digest the labels record: the next plan has no changes" test $? = 0
 R2=$(current)
 say "handover checked"
 
