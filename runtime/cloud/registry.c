@@ -349,12 +349,15 @@ static bool registry_token(struct registry *r, struct registry_conn *k, const ch
 	bool ok = http_request(&realm->c, "GET", q.buf, NULL, &resp, err);
 	if (!ok)
 		error_wrap(err, "%s: token realm %s", registry_host(k->base), registry_host(k->realm));
+	/* an answer is about this repository only (a private one among public
+	 * ones): error_http, so the registry is asked for the next images */
 	else if (resp.status != 200)
-		ok = error_set(err, "%s: no anonymous token (HTTP %ld): needs credentials, which "
-			       "infrac does not send", registry_host(k->base), resp.status);
+		ok = error_http(err, resp.status, NULL, "%s: no anonymous token (HTTP %ld): needs "
+				"credentials, which infrac does not send", registry_host(k->base),
+				resp.status);
 	else if (!registry_token_of(resp.body.buf, &tok))
-		ok = error_set(err, "%s: the token realm's answer holds no token",
-			       registry_host(k->base));
+		ok = error_http(err, resp.status, NULL, "%s: the token realm's answer holds no token",
+				registry_host(k->base));
 	else
 		ok = http_client_set_token(&k->c, tok.buf, err);
 	strbuf_wipe(&resp.body);
@@ -429,7 +432,8 @@ static const char *registry_manifest(struct registry *r, struct registry_conn *k
 	k->c.accept = REGISTRY_ACCEPT;
 	const char *digest = NULL;
 	if (!registry_head(r, k, rf->path, path, &resp, err)) {
-		/* no answer at all: the next images here would wait the same */
+		/* no answer at all (or a realm infrac does not ask): the next
+		 * images here would fail the same */
 		if (!error_status(err)) {
 			struct strbuf m = STRBUF_INIT;
 			error_format(err, &m);

@@ -8,19 +8,20 @@
       the same tag with another SEED moves the tag, as `docker push` of a
       rebuilt image does.
 
-  regtool.py standin --backend URL --port-file F --log F [--private]
+  regtool.py standin --backend URL --port-file F --log F [--private REPO|all]
                      [--strip-digest REPO] [--canary TEXT]
       A STAND-IN for a registry that demands a token (Docker Hub, ghcr.io
       and most public registries do; Debian packages no token server).  One
       process on 127.0.0.1 is both the token realm (GET /token?service=
-      &scope=repository:NAME:pull answers {"token": ...}) and a front that
-      answers 401 with a Bearer challenge to every /v2/ request without a
-      token for that repository, and passes the others to the real registry
-      at URL.  --private: the realm refuses anonymous tokens (401), as for
-      a private image.  --strip-digest REPO: the front leaves the
-      Docker-Content-Digest header out for REPO, as some registries do.
-      --canary TEXT: a request whose line or headers hold TEXT (the
-      Hetzner token, which must never reach a registry) is logged as a leak.
+      &scope=repository:NAME:pull answers {"access_token": ...}) and a
+      front that answers 401 with a Bearer challenge to every /v2/ request
+      without a token for that repository, and passes the others to the
+      real registry at URL.  --private REPO: the realm refuses anonymous
+      tokens (401) for REPO (all: for every one), as for a private image.
+      --strip-digest REPO: the front leaves the Docker-Content-Digest
+      header out for REPO, as some registries do.  --canary TEXT: a
+      request whose line or headers hold TEXT (the Hetzner token, which
+      must never reach a registry) is logged as a leak.
       Each token request and each request to the front is a JSON line in
       the log.
 """
@@ -115,7 +116,8 @@ def make_handler(opts, tokens, log):
         def token(self, q):
             scope = q.get("scope", [""])[0]
             note(kind="token", service=q.get("service", [""])[0], scope=scope)
-            if opts["private"] or q.get("service", [""])[0] != service:
+            private = opts["private"] in ("all", scope.split(":")[1] if scope.count(":") == 2 else "")
+            if private or q.get("service", [""])[0] != service:
                 return self.reply(401, {"Content-Type": "application/json"},
                                   b'{"details": "incorrect username or password"}')
             tok = "tk-" + secrets.token_hex(12)
@@ -160,7 +162,7 @@ def make_handler(opts, tokens, log):
 
 
 def standin(argv):
-    opts = {"backend": None, "port_file": None, "log": None, "private": False, "strip": None,
+    opts = {"backend": None, "port_file": None, "log": None, "private": None, "strip": None,
             "canary": None}
     it = iter(argv)
     for a in it:
@@ -171,7 +173,7 @@ def standin(argv):
         elif a == "--log":
             opts["log"] = next(it)
         elif a == "--private":
-            opts["private"] = True
+            opts["private"] = next(it)
         elif a == "--strip-digest":
             opts["strip"] = next(it)
         elif a == "--canary":

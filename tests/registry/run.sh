@@ -180,7 +180,20 @@ EX=$TMP/pinned.infra plan --json
 	not_ok "an image pinned by digest is its own digest, and not looked up" "$(label redis); $(cat "$TMP/auth.jsonl")"
 
 # ---- lookups that fail only warn ------------------------------------------------------
-standin private --private
+standin private1 --private library/redis
+export INFRAC_REGISTRY_MIRROR=http://127.0.0.1:$SP
+plan --json
+[ "$(label odoo_prod)" = "${D2:7:12}" ] &&
+	ok "one private repository of a registry: the others are still looked up there" ||
+	not_ok "one private repository of a registry: the others are still looked up there" \
+		"$(label odoo_prod); $(cat "$TMP/out" | tail -5)"
+has "  ... and the warning names it alone" "$(cat "$TMP/out")" \
+	"image digests not checked for redis:7: 127.0.0.1:$SP: no anonymous token (HTTP 401): needs credentials"
+[ "$(label redis)" = "$(cut -c8-19 "$TMP/digest.redis")" ] &&
+	ok "  ... whose label keeps the digest the server recorded" ||
+	not_ok "  ... whose label keeps the digest the server recorded" "$(label redis)"
+
+standin private --private all
 export INFRAC_REGISTRY_MIRROR=http://127.0.0.1:$SP
 plan
 [ "$RC" = 2 ] && [ "$(warnings)" = 1 ] && ok "a registry that wants credentials: the plan goes on, with one warning" ||
