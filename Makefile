@@ -30,8 +30,7 @@ endif
 PKG_CONFIG ?= pkg-config
 LIBS_PC  := json-c libcurl yaml-0.1
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-# libcurl is not linked: runtime/cloud/http.c loads it with its first use
-PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(LIBS_PC)) 2>/dev/null)
+PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # ---- layers -----------------------------------------------------------------

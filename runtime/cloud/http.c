@@ -2,11 +2,9 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <json-c/json.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,81 +45,24 @@ static int64_t http_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * libcurl is loaded with its first use, not when infrac starts: check,
- * cost, recommend and build never make a request, and linking libcurl
- * maps the TLS, Kerberos and LDAP libraries behind it into every command
- * (about 6 MB of memory and several milliseconds of start-up).  The URL
- * parser is in the table too: the endpoint is judged on curl's own parse.
- * Each member has the type of the function it holds.
- */
-static struct {
-	__typeof__(curl_global_init) *global_init;
-	__typeof__(curl_easy_init) *easy_init;
-	__typeof__(curl_easy_cleanup) *easy_cleanup;
-	__typeof__(curl_easy_reset) *easy_reset;
-	__typeof__(curl_easy_setopt) *easy_setopt;
-	__typeof__(curl_easy_perform) *easy_perform;
-	__typeof__(curl_easy_getinfo) *easy_getinfo;
-	__typeof__(curl_easy_strerror) *easy_strerror;
-	__typeof__(curl_slist_append) *slist_append;
-	__typeof__(curl_slist_free_all) *slist_free_all;
-	__typeof__(curl_url) *url;
-	__typeof__(curl_url_set) *url_set;
-	__typeof__(curl_url_get) *url_get;
-	__typeof__(curl_url_cleanup) *url_cleanup;
-	__typeof__(curl_free) *free;
-	char error[256]; /* empty when loaded */
-} http_curl;
-
 static pthread_once_t http_curl_once = PTHREAD_ONCE_INIT;
+static bool http_curl_ok;
 
-/* Once for the process: the library, its functions and curl_global_init,
- * which libcurl wants once and which is never undone (clients come and
- * go on several threads). */
-static void http_curl_load(void)
+/* curl_global_init, once for the process: libcurl wants it once, and it is
+ * never undone (clients come and go on several threads). */
+static void http_curl_global(void)
 {
-#define HTTP_CURL_FN(f) { "curl_" #f, offsetof(__typeof__(http_curl), f) }
-	static const struct { const char *name; size_t off; } fns[] = {
-		HTTP_CURL_FN(global_init), HTTP_CURL_FN(easy_init),
-		HTTP_CURL_FN(easy_cleanup), HTTP_CURL_FN(easy_reset),
-		HTTP_CURL_FN(easy_setopt), HTTP_CURL_FN(easy_perform),
-		HTTP_CURL_FN(easy_getinfo), HTTP_CURL_FN(easy_strerror),
-		HTTP_CURL_FN(slist_append), HTTP_CURL_FN(slist_free_all),
-		HTTP_CURL_FN(url), HTTP_CURL_FN(url_set), HTTP_CURL_FN(url_get),
-		HTTP_CURL_FN(url_cleanup), HTTP_CURL_FN(free),
-	};
-#undef HTTP_CURL_FN
-	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		snprintf(http_curl.error, sizeof(http_curl.error),
-			 "cannot load libcurl (libcurl.so.4): %s", dlerror());
-		return;
-	}
-	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		void *f = dlsym(lib, fns[i].name);
-		if (!f) {
-			snprintf(http_curl.error, sizeof(http_curl.error), "libcurl.so.4 has no %s",
-				 fns[i].name);
-			return;
-		}
-		/* POSIX: a function's address from dlsym goes through void *;
-		 * every member named in fns is a function pointer */
-		memcpy((char *)&http_curl + fns[i].off, &f, sizeof(f));
-	}
-	if (http_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		snprintf(http_curl.error, sizeof(http_curl.error), "libcurl failed to initialise");
+	http_curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
 }
 
-/* Loads libcurl on the first call; false with err (may be NULL) set when
- * it cannot be loaded. */
+/* libcurl set up; false with err (may be NULL) set when it could not be. */
 static bool http_curl_ready(struct error *err)
 {
-	pthread_once(&http_curl_once, http_curl_load);
-	if (!http_curl.error[0])
+	pthread_once(&http_curl_once, http_curl_global);
+	if (http_curl_ok)
 		return true;
 	if (err)
-		error_set(err, "%s", http_curl.error);
+		error_set(err, "libcurl failed to initialise");
 	return false;
 }
 
@@ -149,8 +90,8 @@ static bool http_host_loopback(const char *host)
 static bool http_url_lacks(CURLU *h, CURLUPart part)
 {
 	char *v = NULL;
-	CURLUcode rc = http_curl.url_get(h, part, &v, 0);
-	http_curl.free(v);
+	CURLUcode rc = curl_url_get(h, part, &v, 0);
+	curl_free(v);
 	return rc != CURLUE_OK;
 }
 
@@ -164,26 +105,26 @@ static bool http_url_check(const char *url, struct strbuf *norm)
 {
 	if (!http_curl_ready(NULL))
 		return false;
-	CURLU *h = http_curl.url();
+	CURLU *h = curl_url();
 	if (!h)
 		xalloc_die();
 	char *scheme = NULL, *host = NULL, *full = NULL;
-	bool ok = http_curl.url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		  http_curl.url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-		  http_curl.url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host &&
+	bool ok = curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		  curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		  curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && *host &&
 		  /* userinfo travels to the server and hides the host from a reader;
 		   * a query or fragment would swallow the paths appended to the base */
 		  http_url_lacks(h, CURLUPART_USER) && http_url_lacks(h, CURLUPART_PASSWORD) &&
 		  http_url_lacks(h, CURLUPART_OPTIONS) && http_url_lacks(h, CURLUPART_ZONEID) &&
 		  http_url_lacks(h, CURLUPART_QUERY) && http_url_lacks(h, CURLUPART_FRAGMENT) &&
 		  (!strcmp(scheme, "https") || (!strcmp(scheme, "http") && http_host_loopback(host))) &&
-		  http_curl.url_get(h, CURLUPART_URL, &full, 0) == CURLUE_OK;
+		  curl_url_get(h, CURLUPART_URL, &full, 0) == CURLUE_OK;
 	if (ok && norm)
 		strbuf_addstr(norm, full);
-	http_curl.free(scheme);
-	http_curl.free(host);
-	http_curl.free(full);
-	http_curl.url_cleanup(h);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(full);
+	curl_url_cleanup(h);
 	return ok;
 }
 
@@ -255,7 +196,7 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 		strbuf_release(&norm);
 		return false;
 	}
-	c->curl = http_curl.easy_init();
+	c->curl = curl_easy_init();
 	if (!c->curl) {
 		strbuf_release(&norm);
 		return error_set(err, "cannot set up the HTTP client (libcurl)");
@@ -277,7 +218,7 @@ bool http_client_init(struct http_client *c, const char *base, const char *token
 void http_client_release(struct http_client *c)
 {
 	if (c->curl)
-		http_curl.easy_cleanup(c->curl);
+		curl_easy_cleanup(c->curl);
 	http_token_drop(c);
 	free(c->base);
 	memset(c, 0, sizeof(*c));
@@ -512,14 +453,14 @@ static struct curl_slist *http_headers(const struct http_client *c, const char *
 	struct curl_slist *hl = NULL;
 	struct strbuf accept = STRBUF_INIT;
 	strbuf_addf(&accept, "Accept: %s", c->accept ? c->accept : "application/json");
-	hl = http_curl.slist_append(hl, accept.buf);
+	hl = curl_slist_append(hl, accept.buf);
 	strbuf_release(&accept);
-	hl = http_curl.slist_append(hl, "User-Agent: infrac");
+	hl = curl_slist_append(hl, "User-Agent: infrac");
 	if (body)
-		hl = http_curl.slist_append(hl, "Content-Type: application/json");
+		hl = curl_slist_append(hl, "Content-Type: application/json");
 	if (c->token) {
 		strbuf_addf(auth, "Authorization: Bearer %s", c->token);
-		hl = http_curl.slist_append(hl, auth->buf);
+		hl = curl_slist_append(hl, auth->buf);
 	}
 	return hl;
 }
@@ -536,57 +477,57 @@ static bool http_attempt(struct http_client *c, const char *method, const char *
 	struct strbuf auth = STRBUF_INIT;
 	char cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hl = http_headers(c, body, &auth);
-	http_curl.easy_reset(cu);
-	http_curl.easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_reset(cu);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
 	/* HEAD: the answer has no body, whatever its Content-Length says */
 	if (!strcmp(method, "HEAD"))
-		http_curl.easy_setopt(cu, CURLOPT_NOBODY, 1L);
+		curl_easy_setopt(cu, CURLOPT_NOBODY, 1L);
 	else
-		http_curl.easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
-	http_curl.easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
-	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
-	http_curl.easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
-	http_curl.easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, left_ms < c->connect_timeout_ms
+		curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(cu, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT_MS, left_ms < c->connect_timeout_ms
 							     ? (long)left_ms : c->connect_timeout_ms);
-	http_curl.easy_setopt(cu, CURLOPT_TIMEOUT_MS, left_ms < c->timeout_ms ? (long)left_ms
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, left_ms < c->timeout_ms ? (long)left_ms
 								   : c->timeout_ms);
-	http_curl.easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
-	http_curl.easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
-	http_curl.easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(cu, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* plain http goes to this machine only (http_url_check): never
 	 * through a proxy from the environment, which would read the token */
 	if (!strncmp(c->base, "http:", 5))
-		http_curl.easy_setopt(cu, CURLOPT_NOPROXY, "*");
-	http_curl.easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
-	http_curl.easy_setopt(cu, CURLOPT_WRITEFUNCTION, http_on_body);
-	http_curl.easy_setopt(cu, CURLOPT_WRITEDATA, &b);
-	http_curl.easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
-	http_curl.easy_setopt(cu, CURLOPT_HEADERDATA, h);
-	http_curl.easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
+		curl_easy_setopt(cu, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(cu, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, http_on_body);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, http_on_header);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, cerr);
 	/* an announced length is refused before the body comes */
-	http_curl.easy_setopt(cu, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
+	curl_easy_setopt(cu, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY);
 	/* libcurl sends a request again, unasked, when a reused connection
 	 * dies before any answer: the server may have acted on the first
 	 * one, so a POST (creating things) goes on a connection of its own */
 	if (!strcmp(method, "POST"))
-		http_curl.easy_setopt(cu, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(cu, CURLOPT_FRESH_CONNECT, 1L);
 	if (body) {
-		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-		http_curl.easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
 	c->requests++;
-	CURLcode rc = http_curl.easy_perform(cu);
-	http_curl.slist_free_all(hl);
+	CURLcode rc = curl_easy_perform(cu);
+	curl_slist_free_all(hl);
 	strbuf_wipe(&auth);
 	resp->status = 0;
 	if (rc == CURLE_OK) {
-		http_curl.easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
+		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &resp->status);
 		return true;
 	}
 	strbuf_release(&resp->body);
 	if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		return error_set(err, "answer larger than %zu MiB", HTTP_MAX_BODY >> 20);
-	error_set(err, "%s", cerr[0] ? cerr : http_curl.easy_strerror(rc));
+	error_set(err, "%s", cerr[0] ? cerr : curl_easy_strerror(rc));
 	return true;
 }
 

@@ -1,11 +1,6 @@
 /*
  * http: the one place that talks HTTP (libcurl).
  *
- * libcurl is not linked: it is loaded (dlopen) with the first client or
- * URL check, so commands that make no request never map it and the TLS
- * libraries behind it.  When it cannot be loaded, http_client_init fails
- * saying so and http_url_allowed refuses every URL.
- *
  * A client holds the base URL, the bearer token, timeouts, the retry
  * policy and what the server last said about its rate limit.  Requests
  * are retried on 429, 409 conflict, 502/503/504, the `timeout` error
@@ -109,8 +104,7 @@ bool http_response_header(const struct http_response *resp, const char *name,
  * Is url allowed as the API's base, judged on curl's own parse of it
  * (the host curl connects to): https anywhere; plain http only to
  * 127.0.0.0/8, [::1] or localhost; never with userinfo (user, password,
- * login options), an IPv6 zone, a query or a fragment.  Loads libcurl
- * on its first call; false when it cannot be loaded.
+ * login options), an IPv6 zone, a query or a fragment.
  */
 bool http_url_allowed(const char *url);
 
