@@ -87,6 +87,16 @@ $(INFRAC): $(CLI_OBJS) $(BUILD)/libinfrac.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJS) $(BUILD)/libinfrac.a $(PC_LIBS) -lm
 
+# The build's name for --version: git describe, or "unknown" outside a
+# checkout.  The stamp changes only when the name does, and main.o with it.
+VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(BUILD)/cli/main.o: $(BUILD)/version.stamp
+$(BUILD)/cli/main.o: ALL_CFLAGS += -DINFRAC_VERSION='"$(VERSION)"'
+.PHONY: FORCE
+
 $(BUILD)/libinfrac.a: $(LIB_OBJS)
 	@rm -f $@
 	@echo "  AR      $@"

@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 
+/* --no-color, which every command takes */
+static bool cli_no_color;
+
 bool cli_color(FILE *f)
 {
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	if (cli_no_color || (nc && *nc) || (term && !strcmp(term, "dumb")))
 		return false;
 	return isatty(fileno(f));
 }
@@ -39,6 +42,10 @@ bool cli_parse_words(int argc, char **argv, const struct cli_opt *opts, const ch
 			fputs(usage, stdout);
 			*exit_code = CLI_OK;
 			return false;
+		}
+		if (!strcmp(arg, "--no-color")) {
+			cli_no_color = true;
+			continue;
 		}
 		if (arg[0] == '-' && arg[1]) {
 			const struct cli_opt *o = opts;

@@ -44,7 +44,8 @@ struct cli_words {
 bool cli_parse_words(int argc, char **argv, const struct cli_opt *opts, const char **file,
 		     struct cli_words *rest, const char *usage, int *exit_code);
 
-/* Colour only on a terminal and never with NO_COLOR set. */
+/* Colour only on a terminal, never with NO_COLOR set, TERM=dumb or after
+ * --no-color (which cli_parse takes on every command). */
 bool cli_color(FILE *f);
 
 /* Compiles file and prints its diagnostics (text or JSON on stdout/stderr). */
@@ -83,5 +84,6 @@ int cmd_build(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
+int cmd_output(int argc, char **argv);
 
 #endif

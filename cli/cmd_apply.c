@@ -150,7 +150,7 @@ static bool cmd_apply_env_off(const char *name)
 
 /* The command line's choices. */
 struct cmd_apply_opts {
-	bool yes, debug, no_color, redeploy, allow_loss;
+	bool yes, debug, redeploy, allow_loss;
 	struct cli_words services;   /* of --redeploy */
 	const char *phase, *at;
 	long parallelism;
@@ -338,7 +338,7 @@ static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o
 		.out = stdout,
 		/* --debug writes to the terminal from every worker: no block then */
 		.live = view_live_ok(stdout) && !o->debug,
-		.bold = cli_color(stdout) && !o->no_color,
+		.bold = cli_color(stdout),
 		.trace = pl->hc.trace,
 	};
 	return true;
@@ -355,7 +355,6 @@ static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
 		{ "--redeploy", false, NULL, &o->redeploy },
 		{ "--allow-data-loss", false, NULL, &o->allow_loss },
 		{ "--debug", false, NULL, &o->debug },
-		{ "--no-color", false, NULL, &o->no_color },
 		{ "--phase", true, &o->phase, NULL },
 		{ "--at", true, &o->at, NULL },
 		{ "--parallelism", true, &par, NULL },

@@ -30,7 +30,8 @@ static const char cmd_plan_usage[] =
 	"INFRAC_REGISTRY_MIRROR=URL (asked for Docker Hub images' digests),\n"
 	"INFRAC_REGISTRY=off (image digests not asked).\n"
 	"\n"
-	"Exit status: 0 no changes, 2 changes, 1 errors.\n";
+	"Exit status: 0 no changes, 2 changes, 1 errors (a usage error too: unlike\n"
+	"the other commands, 2 means changes here).\n";
 
 /* The plan on stdout: JSON, or text after a line on where the state came from. */
 static void cmd_plan_print(const struct pipeline *pl, const char *fname, bool json)
@@ -117,11 +118,12 @@ int cmd_plan(int argc, char **argv)
 		{ "--allow-data-loss", false, NULL, &allow_loss },
 		{ NULL, false, NULL, NULL },
 	};
+	/* a usage error is 1 here: 2 says "changes", as Terraform's plan does */
 	if (!cli_parse(argc, argv, opts, &file, cmd_plan_usage, &rc))
-		return rc;
+		return rc == CLI_USAGE ? CLI_ERRORS : rc;
 	if (phase_name && at) {
 		fprintf(stderr, "infrac plan: --phase and --at exclude each other\n%s", cmd_plan_usage);
-		return CLI_USAGE;
+		return CLI_ERRORS;
 	}
 	struct pipeline pl;
 	struct error err = ERROR_INIT;

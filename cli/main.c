@@ -6,6 +6,10 @@
 
 #include "cli.h"
 
+#ifndef INFRAC_VERSION
+#define INFRAC_VERSION "unknown"
+#endif
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -17,15 +21,41 @@ static const struct {
 	{ "build", cmd_build, "write docker-compose, nginx and cloud-init files per phase and server" },
 	{ "plan", cmd_plan, "show what apply would change in the Hetzner project, and why" },
 	{ "apply", cmd_apply, "make the Hetzner project match the file, deploy over SSH" },
+	{ "output", cmd_output, "server addresses and the A records of the domains, for scripts" },
 	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
 };
+
+#define MAIN_NCOMMANDS (sizeof(main_commands) / sizeof(*main_commands))
 
 static void main_usage(FILE *out)
 {
 	fputs("usage: infrac COMMAND FILE [options]\n\ncommands:\n", out);
-	for (size_t i = 0; i < sizeof(main_commands) / sizeof(*main_commands); i++)
+	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", main_commands[i].name, main_commands[i].summary);
-	fputs("\n`infrac COMMAND --help` describes a command.\n", out);
+	fputs("\n`infrac help COMMAND` or `infrac COMMAND --help` describes a command;\n"
+	      "`infrac --version` names this build.  Every command takes --no-color.\n", out);
+}
+
+static int main_find(const char *name)
+{
+	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
+		if (!strcmp(name, main_commands[i].name))
+			return (int)i;
+	return -1;
+}
+
+/* An unknown command: the closest known one, then the list. */
+static int main_unknown(const char *name)
+{
+	struct diag_suggest sg;
+	diag_suggest_init(&sg, name);
+	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
+		diag_suggest_try(&sg, main_commands[i].name);
+	const char *best = diag_suggest_result(&sg);
+	fprintf(stderr, "infrac: unknown command '%s'%s%s%s\n", name, best ? " (did you mean '" : "",
+		best ? best : "", best ? "'?)" : "");
+	main_usage(stderr);
+	return CLI_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -34,14 +64,23 @@ int main(int argc, char **argv)
 		main_usage(stderr);
 		return CLI_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("infrac %s\n", INFRAC_VERSION);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc == 2)) {
 		main_usage(stdout);
 		return CLI_OK;
 	}
-	for (size_t i = 0; i < sizeof(main_commands) / sizeof(*main_commands); i++)
-		if (!strcmp(argv[1], main_commands[i].name))
-			return main_commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "infrac: unknown command '%s'\n", argv[1]);
-	main_usage(stderr);
-	return CLI_USAGE;
+	if (!strcmp(argv[1], "help")) {
+		/* infrac help COMMAND: the command's own --help */
+		int k = main_find(argv[2]);
+		if (k < 0)
+			return main_unknown(argv[2]);
+		char *help[] = { argv[2], (char *)"--help", NULL };
+		return main_commands[k].run(2, help);
+	}
+	int k = main_find(argv[1]);
+	return k < 0 ? main_unknown(argv[1]) : main_commands[k].run(argc - 1, argv + 1);
 }

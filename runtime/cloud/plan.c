@@ -641,22 +641,6 @@ static void plan_diff_servers(struct plan_differ *d)
 	plan_data_moves(d);
 }
 
-/* The zone holding domain: the longest zone name it ends in. */
-static const struct state_zone *plan_zone_of(const struct state *s, const char *domain)
-{
-	const struct state_zone *best = NULL;
-	size_t dl = strlen(domain);
-	for (size_t i = 0; i < s->nzones; i++) {
-		const char *z = s->zones[i].zone.name;
-		size_t zl = strlen(z);
-		bool match = !strcmp(domain, z) ||
-			     (dl > zl && domain[dl - zl - 1] == '.' && !strcmp(domain + dl - zl, z));
-		if (match && (!best || zl > strlen(best->zone.name)))
-			best = &s->zones[i];
-	}
-	return best;
-}
-
 static void plan_diff_dns(struct plan_differ *d)
 {
 	const char *proj = d->want->project;
@@ -671,7 +655,7 @@ static void plan_diff_dns(struct plan_differ *d)
 	const char **wanted = arena_calloc(d->a, d->want->ndns ? d->want->ndns : 1, sizeof(char *));
 	for (size_t i = 0; i < d->want->ndns; i++) {
 		const struct desired_dns *w = &d->want->dns[i];
-		const struct state_zone *z = plan_zone_of(d->s, w->domain);
+		const struct state_zone *z = state_zone_of(d->s, w->domain);
 		if (!z) {
 			plan_note(d, false, arena_printf(d->a, "%s: no DNS zone for it in the Hetzner "
 							  "project; point its A record at %s yourself",

@@ -254,6 +254,21 @@ const struct hc_image *state_image(const struct state *s, const char *name)
 	return NULL;
 }
 
+const struct state_zone *state_zone_of(const struct state *s, const char *domain)
+{
+	const struct state_zone *best = NULL;
+	size_t dl = strlen(domain);
+	for (size_t i = 0; i < s->nzones; i++) {
+		const char *z = s->zones[i].zone.name;
+		size_t zl = strlen(z);
+		bool match = !strcmp(domain, z) ||
+			     (dl > zl && domain[dl - zl - 1] == '.' && !strcmp(domain + dl - zl, z));
+		if (match && (!best || zl > strlen(best->zone.name)))
+			best = &s->zones[i];
+	}
+	return best;
+}
+
 bool state_has_location(const struct state *s, const char *name)
 {
 	for (size_t i = 0; i < s->nlocations; i++)

@@ -87,6 +87,10 @@ void state_offline(struct state *s);
  * with e set. */
 bool state_fetch_snapshot_price(struct state *s, struct http_client *c, struct error *e);
 
+/* The zone of the project holding domain: the longest zone name it ends
+ * in; NULL when there is none. */
+const struct state_zone *state_zone_of(const struct state *s, const char *domain);
+
 const struct hc_server_type *state_type(const struct state *s, const char *name);
 const struct hc_type_loc *state_type_loc(const struct hc_server_type *t, const char *location);
 const struct hc_image *state_image(const struct state *s, const char *name);

@@ -65,6 +65,25 @@ ID=$(servers | cut -d' ' -f2)
 run plan "$FILE" --phase production
 expect "  ... the next plan has no changes" 0 "No changes."
 
+# ---- infrac output, on the same project ---------------------------------------------
+run output "$FILE" --phase production
+expect "output names the server, its status and address" 0 "server main: becker-main running 127.0.0.1"
+expect "  ... and each domain's A record, in the project's zone" 0 \
+	"domain odoo.becker-sicherheit.de: A 127.0.0.1 (becker-main), in zone becker-sicherheit.de, set by apply"
+run output "$FILE" --phase production --json
+python3 - "$WORK/out" "$ID" <<'PY' && ok "  ... and as JSON" || not_ok "  ... and as JSON" "$(cat "$WORK/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == 1 and d["project"] == "becker" and d["phase"] == "production", d
+assert d["servers"] == [{"server": "main", "name": "becker-main", "id": int(sys.argv[2]),
+                         "status": "running", "type": "cpx42", "ipv4": "127.0.0.1"}], d
+assert {x["domain"]: x["a"] for x in d["domains"]} == {"odoo.becker-sicherheit.de": "127.0.0.1",
+                                                      "claude.becker-sicherheit.de": "127.0.0.1"}, d
+PY
+( unset HCLOUD_TOKEN; "$INFRAC" output "$FILE" > "$WORK/out" 2>&1; echo $? > "$WORK/rc" )
+RC=$(cat "$WORK/rc")
+expect "output needs the token" 1 "HCLOUD_TOKEN is not set"
+
 # ---- a replace is refused without the flag ---------------------------------------
 sed 's/^  location = "nbg1"$/  location = "fsn1"/' "$FILE" > "$WORK/ex/moved.infra"
 grep -q 'location = "fsn1"' "$WORK/ex/moved.infra" || not_ok "the test file moves the project to fsn1"

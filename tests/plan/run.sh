@@ -77,7 +77,11 @@ grep -q 'choose one with --phase: dev_test production' "$TMP/err" && ok "no phas
 plan "$EX" --phase nope
 expect "unknown phase is an error" 1
 plan "$EX" --phase production --at 2027-01
-expect "--phase with --at is a usage error" 2
+expect "--phase with --at is a usage error, exit 1 (2 means changes)" 1
+plan "$EX" --no-such-option
+expect "an unknown option is a usage error, exit 1 (2 means changes)" 1
+plan
+expect "no FILE is a usage error, exit 1 (2 means changes)" 1
 
 plan "$EX" --phase production --json
 expect "offline --json" 2

@@ -1,0 +1,145 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pipeline.h"
+
+static const char cmd_output_usage[] =
+	"usage: infrac output FILE [--phase P | --at DATE] [--json] [--debug]\n"
+	"\n"
+	"What scripts need to know of FILE's project at Hetzner, for one phase:\n"
+	"each server's Hetzner name, id, status and public address, and each\n"
+	"domain with the A record it needs (the address of the server that runs\n"
+	"its service) and whether a DNS zone of the project holds it (then apply\n"
+	"sets the record) or not (set it at your DNS provider).  Reads the\n"
+	"project; changes nothing.\n"
+	"\n"
+	"  --phase P   the servers of phase P (default: the phase running today)\n"
+	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
+	"  --json      one JSON document on stdout (format 1)\n"
+	"  --debug     trace API requests on stderr (the token redacted)\n"
+	"\n"
+	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT.\n"
+	"\n"
+	"Exit status: 0, or 1 when a server of the phase does not exist yet;\n"
+	"1 errors; 2 usage.\n";
+
+/* The server called name at Hetzner, or NULL. */
+static const struct hc_server *cmd_output_server(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->nservers; i++)
+		if (!strcmp(s->servers[i].name, name))
+			return &s->servers[i];
+	return NULL;
+}
+
+static json_object *cmd_output_jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+/* The document; *missing counts the servers not there. */
+static json_object *cmd_output_json(const struct pipeline *pl, int *missing)
+{
+	const struct desired *w = &pl->want;
+	json_object *o = json_object_new_object(), *servers = json_object_new_array();
+	json_object *domains = json_object_new_array();
+	json_object_object_add(o, "format", json_object_new_int(1));
+	json_object_object_add(o, "project", cmd_output_jstr(w->project));
+	json_object_object_add(o, "phase", cmd_output_jstr(w->phase->name));
+	for (size_t i = 0; i < w->nservers; i++) {
+		const struct hc_server *h = cmd_output_server(&pl->state, w->servers[i].name);
+		json_object *j = json_object_new_object();
+		*missing += !h;
+		json_object_object_add(j, "server", cmd_output_jstr(w->servers[i].server));
+		json_object_object_add(j, "name", cmd_output_jstr(w->servers[i].name));
+		json_object_object_add(j, "id", h ? json_object_new_int64(h->id) : NULL);
+		json_object_object_add(j, "status", cmd_output_jstr(h ? h->status : "missing"));
+		json_object_object_add(j, "type", cmd_output_jstr(h ? h->type : NULL));
+		json_object_object_add(j, "ipv4", cmd_output_jstr(h ? h->ipv4 : NULL));
+		json_object_array_add(servers, j);
+	}
+	for (size_t i = 0; i < w->ndns; i++) {
+		const struct hc_server *h = cmd_output_server(&pl->state, w->dns[i].server);
+		const struct state_zone *z = state_zone_of(&pl->state, w->dns[i].domain);
+		json_object *j = json_object_new_object();
+		json_object_object_add(j, "domain", cmd_output_jstr(w->dns[i].domain));
+		json_object_object_add(j, "server", cmd_output_jstr(w->dns[i].server));
+		json_object_object_add(j, "a", cmd_output_jstr(h ? h->ipv4 : NULL));
+		json_object_object_add(j, "zone", cmd_output_jstr(z ? z->zone.name : NULL));
+		json_object_array_add(domains, j);
+	}
+	json_object_object_add(o, "servers", servers);
+	json_object_object_add(o, "domains", domains);
+	return o;
+}
+
+/* The document as text: a line a server, a line a domain. */
+static void cmd_output_text(json_object *o)
+{
+	json_object *servers, *domains;
+	json_object_object_get_ex(o, "servers", &servers);
+	json_object_object_get_ex(o, "domains", &domains);
+#define CMD_OUTPUT_GET(j, k) json_object_get_string(json_object_object_get(j, k))
+	for (size_t i = 0; i < json_object_array_length(servers); i++) {
+		json_object *j = json_object_array_get_idx(servers, i);
+		const char *ip = CMD_OUTPUT_GET(j, "ipv4");
+		printf("server %s: %s %s%s%s\n", CMD_OUTPUT_GET(j, "server"), CMD_OUTPUT_GET(j, "name"),
+		       CMD_OUTPUT_GET(j, "status"), ip ? " " : "", ip ? ip : "");
+	}
+	for (size_t i = 0; i < json_object_array_length(domains); i++) {
+		json_object *j = json_object_array_get_idx(domains, i);
+		const char *a = CMD_OUTPUT_GET(j, "a"), *zone = CMD_OUTPUT_GET(j, "zone");
+		printf("domain %s: A %s (%s)%s%s%s\n", CMD_OUTPUT_GET(j, "domain"),
+		       a ? a : "(the server does not exist yet)", CMD_OUTPUT_GET(j, "server"),
+		       zone ? ", in zone " : ", in no zone of the project: set it at your DNS "
+					     "provider", zone ? zone : "", zone ? ", set by apply" : "");
+	}
+#undef CMD_OUTPUT_GET
+}
+
+int cmd_output(int argc, char **argv)
+{
+	bool json = false, debug = false;
+	const char *file, *phase = NULL, *at = NULL;
+	int rc;
+	const struct cli_opt opts[] = {
+		{ "--json", false, NULL, &json },  { "--debug", false, NULL, &debug },
+		{ "--phase", true, &phase, NULL }, { "--at", true, &at, NULL },
+		{ NULL, false, NULL, NULL },
+	};
+	if (!cli_parse(argc, argv, opts, &file, cmd_output_usage, &rc))
+		return rc;
+	struct pipeline pl;
+	struct error err = ERROR_INIT;
+	const char *token = getenv("HCLOUD_TOKEN");
+	rc = CLI_ERRORS;
+	if (!cli_compiled(&pl.c, pipeline_compile(&pl, file), json))
+		goto out;
+	if (!token || !*token)
+		error_set(&err, "HCLOUD_TOKEN is not set: output reads the project at Hetzner");
+	else if (pipeline_phase(&pl, phase, at, &err) && pipeline_artefacts(&pl)) {
+		pipeline_desire(&pl);
+		if (pipeline_connect(&pl, token, getenv("HCLOUD_ENDPOINT"), debug ? stderr : NULL,
+				     &err) && pipeline_observe(&pl, &err)) {
+			int missing = 0;
+			json_object *o = cmd_output_json(&pl, &missing);
+			if (json)
+				puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+								       JSON_C_TO_STRING_SPACED |
+								       JSON_C_TO_STRING_NOSLASHESCAPE));
+			else
+				cmd_output_text(o);
+			json_object_put(o);
+			rc = missing ? CLI_ERRORS : CLI_OK;
+		}
+	} else if (!error_failed(&err)) {
+		cli_diags(&pl.art_diags, json);
+	}
+	if (error_failed(&err))
+		cli_error("output", &err);
+out:
+	error_release(&err);
+	pipeline_release(&pl);
+	return rc;
+}
