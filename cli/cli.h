@@ -85,5 +85,6 @@ int cmd_plan(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_output(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
 
 #endif

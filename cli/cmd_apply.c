@@ -54,6 +54,32 @@ static const char cmd_apply_usage[] =
 	"\n"
 	"Exit status: 0 success, 1 errors, 2 usage.\n";
 
+static const char cmd_apply_destroy_usage[] =
+	"usage: infrac destroy FILE [--phase P | --at DATE] [--yes] [--allow-data-loss]\n"
+	"                      [--parallelism N] [--debug] [--no-color]\n"
+	"\n"
+	"Removes from the Hetzner project every resource of FILE's project (the\n"
+	"servers, firewalls, ssh keys and A records labelled with it), or with\n"
+	"--phase or --at only what that phase has and no other phase of FILE\n"
+	"does.  Shows the plan with its monthly saving and asks for `yes` on a\n"
+	"terminal (without one it needs --yes).  A server that holds volumes is\n"
+	"protected: destroying it is refused without --allow-data-loss, and with\n"
+	"it apply snapshots its disk first (the snapshot is kept).  Takes the\n"
+	"same lock as apply; safe to interrupt and to run again.  `infrac plan\n"
+	"FILE --destroy` shows the same plan without acting.\n"
+	"\n"
+	"  --phase P        only what phase P alone has\n"
+	"  --at DATE        only what the phase running on DATE alone has\n"
+	"  --yes            do not ask\n"
+	"  --allow-data-loss\n"
+	"                   destroy servers that hold volumes, after a snapshot\n"
+	"  --parallelism N  servers destroyed at once (default 10)\n"
+	"  --debug          trace API requests on stderr (the token redacted)\n"
+	"\n"
+	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT.\n"
+	"\n"
+	"Exit status: 0 success, 1 errors, 2 usage.\n";
+
 /* A saved plan: what apply checks before using it. */
 struct cmd_apply_saved {
 	json_object *root;
@@ -150,6 +176,8 @@ static bool cmd_apply_env_off(const char *name)
 
 /* The command line's choices. */
 struct cmd_apply_opts {
+	const char *name;            /* "apply" or "destroy" */
+	bool destroy;
 	bool yes, debug, redeploy, allow_loss;
 	struct cli_words services;   /* of --redeploy */
 	const char *phase, *at;
@@ -181,6 +209,7 @@ static bool cmd_apply_redeploy(struct pipeline *pl, const struct cli_words *serv
 
 /* The locks of one apply: this machine's flock, then the project's own. */
 struct cmd_apply_locks {
+	const char *name;        /* the command's: "apply", "destroy" */
 	struct lock local;
 	struct teamlock team;
 	bool guarded;            /* the team lock's signal guard runs */
@@ -194,9 +223,10 @@ static bool cmd_apply_teamlock(struct pipeline *pl, const char *file, struct cmd
 	const char *hint = arena_printf(&pl->c.arena, "infrac unlock %s", file);
 	bool ok = teamlock_acquire(&lk->team, &pl->hc, pl->c.project->name, hint, &notice, err);
 	if (notice.len)
-		fprintf(stderr, "infrac apply: %s\n", notice.buf);
+		fprintf(stderr, "infrac %s: %s\n", lk->name, notice.buf);
 	strbuf_release(&notice);
-	if (ok && teamlock_guard_start(&lk->team, pl->hc.base, pl->hc.token, "infrac apply", err))
+	const char *who = arena_printf(&pl->c.arena, "infrac %s", lk->name);
+	if (ok && teamlock_guard_start(&lk->team, pl->hc.base, pl->hc.token, who, err))
 		lk->guarded = true;
 	return ok && lk->guarded;
 }
@@ -208,8 +238,8 @@ static void cmd_apply_unlock(struct pipeline *pl, const char *file, struct cmd_a
 	if (lk->team.id && !teamlock_release(&lk->team, &pl->hc, &err)) {
 		struct strbuf m = STRBUF_INIT;
 		error_format(&err, &m);
-		fprintf(stderr, "infrac apply: warning: %s; remove it with `infrac unlock %s`\n",
-			m.buf, file);
+		fprintf(stderr, "infrac %s: warning: %s; remove it with `infrac unlock %s`\n",
+			lk->name, m.buf, file);
 		strbuf_release(&m);
 	}
 	error_release(&err);
@@ -250,10 +280,11 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 				 "Hetzner project)");
 	/* the locks first, so that the state read below is not stale when we act */
 	struct strbuf notice = STRBUF_INIT;
-	const char *command = arena_printf(&pl->c.arena, "infrac apply %s", cli_base_name(file));
+	const char *command = arena_printf(&pl->c.arena, "infrac %s %s", o->name,
+					   cli_base_name(file));
 	bool locked = lock_acquire(&lk->local, pl->c.project->name, command, &notice, err);
 	if (notice.len)
-		fprintf(stderr, "infrac apply: %s\n", notice.buf);
+		fprintf(stderr, "infrac %s: %s\n", o->name, notice.buf);
 	strbuf_release(&notice);
 	if (!locked || !pipeline_connect(pl, token, getenv("HCLOUD_ENDPOINT"),
 					 o->debug ? stderr : NULL, err) ||
@@ -261,9 +292,13 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 		return false;
 	if (o->is_saved && strcmp(pl->fingerprint, sv->fingerprint))
 		return error_set(err, "the project changed since the plan was saved; plan again");
-	/* what each image's tag points to now: a tag pushed again redeploys */
-	pipeline_images(pl);
-	pipeline_plan(pl);
+	if (o->destroy) {
+		pipeline_teardown(pl, o->phase || o->at);
+	} else {
+		/* what each image's tag points to now: a tag pushed again redeploys */
+		pipeline_images(pl);
+		pipeline_plan(pl);
+	}
 	plan_report_text(&pl->plan, cli_base_name(file), stdout);
 	fflush(stdout);
 	return true;
@@ -276,9 +311,9 @@ static bool cmd_apply_ready(struct pipeline *pl, const struct cmd_apply_opts *o,
 {
 	const struct plan *p = &pl->plan;
 	for (size_t i = 0; i < p->nerrors; i++)
-		fprintf(stderr, "infrac apply: error: %s\n", p->errors[i]);
+		fprintf(stderr, "infrac %s: error: %s\n", o->name, p->errors[i]);
 	if (p->nerrors) {
-		fprintf(stderr, "infrac apply: %zu pre-flight error%s, nothing changed\n",
+		fprintf(stderr, "infrac %s: %zu pre-flight error%s, nothing changed\n", o->name,
 			p->nerrors, p->nerrors == 1 ? "" : "s");
 		return false;
 	}
@@ -294,8 +329,9 @@ static bool cmd_apply_ready(struct pipeline *pl, const struct cmd_apply_opts *o,
 	if (!isatty(STDIN_FILENO))
 		return error_set(err, "no terminal to confirm on: review the plan and pass --yes, "
 				 "or apply a plan saved with `infrac plan --out`");
-	if (!cli_confirm("Do you want to apply this plan?")) {
-		puts("Apply cancelled.");
+	if (!cli_confirm(o->destroy ? "Do you really want to destroy all of this?"
+				    : "Do you want to apply this plan?")) {
+		puts(o->destroy ? "Destroy cancelled." : "Apply cancelled.");
 		return false;
 	}
 	return true;
@@ -345,43 +381,46 @@ static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o
 }
 
 /* Options and the saved plan; false with *rc set after a usage error. */
-static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
+static bool cmd_apply_options(int argc, char **argv, bool destroy, struct cmd_apply_opts *o,
 			      const char **arg, int *rc)
 {
 	const char *par = NULL;
 	memset(o, 0, sizeof(*o));
+	o->destroy = destroy;
+	o->name = destroy ? "destroy" : "apply";
+	const char *usage = destroy ? cmd_apply_destroy_usage : cmd_apply_usage;
 	const struct cli_opt opts[] = {
 		{ "--yes", false, NULL, &o->yes },
-		{ "--redeploy", false, NULL, &o->redeploy },
 		{ "--allow-data-loss", false, NULL, &o->allow_loss },
 		{ "--debug", false, NULL, &o->debug },
 		{ "--phase", true, &o->phase, NULL },
 		{ "--at", true, &o->at, NULL },
 		{ "--parallelism", true, &par, NULL },
+		/* destroy ends the list here: it takes no --redeploy */
+		{ destroy ? NULL : "--redeploy", false, NULL, &o->redeploy },
 		{ NULL, false, NULL, NULL },
 	};
 	o->services.words = xcalloc((size_t)argc + 1, sizeof(*o->services.words));
-	if (!cli_parse_words(argc, argv, opts, arg, &o->services, cmd_apply_usage, rc))
+	if (!cli_parse_words(argc, argv, opts, arg, &o->services, usage, rc))
 		return false;
 	o->parallelism = 10;
 	*rc = CLI_USAGE;
 	if (o->services.n && !o->redeploy) {
-		fprintf(stderr, "infrac apply: one FILE only ('%s' and '%s')\n%s", *arg,
-			o->services.words[0], cmd_apply_usage);
+		fprintf(stderr, "infrac %s: one FILE only ('%s' and '%s')\n%s", o->name, *arg,
+			o->services.words[0], usage);
 		return false;
 	}
 	char *end;
 	if (par && ((o->parallelism = strtol(par, &end, 10)) < 1 || *end || o->parallelism > 100)) {
-		fprintf(stderr, "infrac apply: --parallelism takes 1..100\n%s", cmd_apply_usage);
+		fprintf(stderr, "infrac %s: --parallelism takes 1..100\n%s", o->name, usage);
 		return false;
 	}
 	if (o->phase && o->at) {
-		fprintf(stderr, "infrac apply: --phase and --at exclude each other\n%s",
-			cmd_apply_usage);
+		fprintf(stderr, "infrac %s: --phase and --at exclude each other\n%s", o->name, usage);
 		return false;
 	}
 	bool bad;
-	o->is_saved = cmd_apply_saved_read(*arg, &o->saved, &bad);
+	o->is_saved = !destroy && cmd_apply_saved_read(*arg, &o->saved, &bad);
 	if (o->is_saved && bad) {
 		fprintf(stderr, "infrac apply: error: %s is not a plan saved by `infrac plan --out`\n",
 			*arg);
@@ -396,26 +435,44 @@ static bool cmd_apply_options(int argc, char **argv, struct cmd_apply_opts *o,
 	return true;
 }
 
-int cmd_apply(int argc, char **argv)
+/* The end of a run, as the command says it. */
+static void cmd_apply_said(const struct cmd_apply_opts *o, bool ok, const struct apply_result *r)
+{
+	if (o->destroy && ok)
+		printf("\nDestroy complete! Resources: %d destroyed.\n", r->destroyed);
+	else if (ok)
+		printf("\nApply complete! Resources: %d added, %d changed, %d replaced, %d "
+		       "destroyed.\n", r->added, r->changed, r->replaced, r->destroyed);
+	else
+		printf("\n%s failed. Resources: %d added, %d changed, %d replaced, %d destroyed, "
+		       "%d failed.\n", o->destroy ? "Destroy" : "Apply", r->added, r->changed,
+		       r->replaced, r->destroyed, r->failed);
+	if (!ok)
+		fprintf(stderr, "infrac %s: error: %s did not finish; run it again to converge "
+				"(see docs/apply.md)\n", o->name, o->name);
+}
+
+/* apply, or destroy: the same run on a plan that only destroys. */
+static int cmd_apply_run(int argc, char **argv, bool destroy)
 {
 	struct cmd_apply_opts o;
 	const char *arg;
 	int rc;
-	if (!cmd_apply_options(argc, argv, &o, &arg, &rc)) {
+	if (!cmd_apply_options(argc, argv, destroy, &o, &arg, &rc)) {
 		json_object_put(o.saved.root);
 		free(o.services.words);
 		return rc;
 	}
 	const char *file = o.is_saved ? o.saved.source : arg;
 	struct pipeline pl;
-	struct cmd_apply_locks lk = { LOCK_INIT, TEAMLOCK_INIT, false };
+	struct cmd_apply_locks lk = { o.name, LOCK_INIT, TEAMLOCK_INIT, false };
 	struct error err = ERROR_INIT;
 	struct apply_config cfg;
 	rc = CLI_ERRORS;
 	if (!cmd_apply_prepare(&pl, file, &o, &lk, &err) || !cmd_apply_ready(&pl, &o, &err) ||
 	    !cmd_apply_config(&pl, &o, &cfg, &err)) {
 		if (error_failed(&err))
-			cli_error("apply", &err);
+			cli_error(o.name, &err);
 		goto out;
 	}
 	if (plan_has_changes(&pl.plan))
@@ -424,16 +481,8 @@ int cmd_apply(int argc, char **argv)
 	bool ok = apply_run(&pl.plan, &cfg, &r);
 	if (o.debug)
 		fprintf(stderr, "debug: %ld HTTP requests\n", pl.hc.requests);
-	if (ok) {
-		printf("\nApply complete! Resources: %d added, %d changed, %d replaced, %d "
-		       "destroyed.\n", r.added, r.changed, r.replaced, r.destroyed);
-		rc = CLI_OK;
-	} else {
-		printf("\nApply failed. Resources: %d added, %d changed, %d replaced, %d destroyed, "
-		       "%d failed.\n", r.added, r.changed, r.replaced, r.destroyed, r.failed);
-		fprintf(stderr, "infrac apply: error: apply did not finish; run it again to "
-				"converge (see docs/apply.md)\n");
-	}
+	cmd_apply_said(&o, ok, &r);
+	rc = ok ? CLI_OK : CLI_ERRORS;
 out:
 	cmd_apply_unlock(&pl, file, &lk);
 	error_release(&err);
@@ -441,4 +490,14 @@ out:
 	json_object_put(o.saved.root);
 	free(o.services.words);
 	return rc;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	return cmd_apply_run(argc, argv, false);
+}
+
+int cmd_destroy(int argc, char **argv)
+{
+	return cmd_apply_run(argc, argv, true);
 }

@@ -8,7 +8,7 @@
 
 static const char cmd_plan_usage[] =
 	"usage: infrac plan FILE [--phase P | --at DATE] [--json] [--out PLAN] [--debug]\n"
-	"                   [--allow-data-loss]\n"
+	"                   [--allow-data-loss] [--destroy]\n"
 	"\n"
 	"Compares what FILE wants in one phase with what exists in the Hetzner\n"
 	"project (found by the label infrac/project) and says what apply would\n"
@@ -24,6 +24,9 @@ static const char cmd_plan_usage[] =
 	"              plan a replace or destroy of a server that holds volumes, or a\n"
 	"              stateful service moving away from its data (refused without);\n"
 	"              apply snapshots such a server's disk first\n"
+	"  --destroy   plan what `infrac destroy` would remove: everything of the\n"
+	"              project, or with --phase or --at what only that phase has\n"
+	"              (not with --out: destroy shows its plan and asks itself)\n"
 	"\n"
 	"Environment: HCLOUD_TOKEN, HCLOUD_ENDPOINT (default\n"
 	"https://api.hetzner.cloud/v1), INFRAC_TODAY=YYYY-MM-DD,\n"
@@ -106,7 +109,7 @@ static bool cmd_plan_save(const struct pipeline *pl, const char *file, const cha
 
 int cmd_plan(int argc, char **argv)
 {
-	bool json = false, debug = false, allow_loss = false;
+	bool json = false, debug = false, allow_loss = false, destroy = false;
 	const char *file, *phase_name = NULL, *at = NULL, *out_path = NULL;
 	int rc;
 	const struct cli_opt opts[] = {
@@ -116,6 +119,7 @@ int cmd_plan(int argc, char **argv)
 		{ "--at", true, &at, NULL },
 		{ "--out", true, &out_path, NULL },
 		{ "--allow-data-loss", false, NULL, &allow_loss },
+		{ "--destroy", false, NULL, &destroy },
 		{ NULL, false, NULL, NULL },
 	};
 	/* a usage error is 1 here: 2 says "changes", as Terraform's plan does */
@@ -123,6 +127,11 @@ int cmd_plan(int argc, char **argv)
 		return rc == CLI_USAGE ? CLI_ERRORS : rc;
 	if (phase_name && at) {
 		fprintf(stderr, "infrac plan: --phase and --at exclude each other\n%s", cmd_plan_usage);
+		return CLI_ERRORS;
+	}
+	if (destroy && out_path) {
+		fprintf(stderr, "infrac plan: --destroy and --out exclude each other\n%s",
+			cmd_plan_usage);
 		return CLI_ERRORS;
 	}
 	struct pipeline pl;
@@ -150,9 +159,13 @@ int cmd_plan(int argc, char **argv)
 		cmd_plan_lock_note(&pl);
 	if (debug && pl.online)
 		fprintf(stderr, "debug: %ld HTTP requests\n", pl.hc.requests);
-	/* what each image's tag points to now: a tag pushed again redeploys */
-	pipeline_images(&pl);
-	pipeline_plan(&pl);
+	if (destroy) {
+		pipeline_teardown(&pl, phase_name || at);
+	} else {
+		/* what each image's tag points to now: a tag pushed again redeploys */
+		pipeline_images(&pl);
+		pipeline_plan(&pl);
+	}
 	cmd_plan_print(&pl, cli_base_name(file), json);
 	if (!cmd_plan_preflight(&pl.plan, out_path))
 		goto out;

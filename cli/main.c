@@ -22,6 +22,7 @@ static const struct {
 	{ "plan", cmd_plan, "show what apply would change in the Hetzner project, and why" },
 	{ "apply", cmd_apply, "make the Hetzner project match the file, deploy over SSH" },
 	{ "output", cmd_output, "server addresses and the A records of the domains, for scripts" },
+	{ "destroy", cmd_destroy, "remove what the project has at Hetzner, or what only one phase has" },
 	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
 };
 

@@ -8,6 +8,7 @@
 #include "hcloud.h"
 #include "registry.h"
 #include "strv.h"
+#include "teardown.h"
 #include "units.h"
 
 bool pipeline_compile(struct pipeline *pl, const char *path)
@@ -231,6 +232,22 @@ void pipeline_plan(struct pipeline *pl)
 	w[p->nwarnings++] = pl->images_warning;
 	qsort(w, p->nwarnings, sizeof(*w), strv_cmp);
 	p->warnings = w;
+}
+
+void pipeline_teardown(struct pipeline *pl, bool only_phase)
+{
+	struct arena *a = &pl->c.arena;
+	const struct mdl_project *m = pl->c.project;
+	struct desired *others = NULL;
+	size_t n = 0;
+	if (only_phase) {
+		/* their names only matter: the artefact hashes need no build */
+		others = arena_calloc(a, m->nphases + 1, sizeof(*others));
+		for (size_t i = 0; i < m->nphases; i++)
+			if (&m->phases[i] != pl->phase)
+				desired_build(a, m, &m->phases[i], &pl->art, &others[n++]);
+	}
+	teardown_plan(a, &pl->want, others, n, &pl->state, &pl->plan);
 }
 
 void pipeline_release(struct pipeline *pl)

@@ -81,6 +81,10 @@ void pipeline_images(struct pipeline *pl);
  * warnings. */
 void pipeline_plan(struct pipeline *pl);
 
+/* plan, for infrac destroy (teardown.h): every resource of the project,
+ * or (only_phase) what only the phase has. */
+void pipeline_teardown(struct pipeline *pl, bool only_phase);
+
 /* Frees all the stages made (the client, the compilation and its arena,
  * where every stage's data lives). */
 void pipeline_release(struct pipeline *pl);

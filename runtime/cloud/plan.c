@@ -353,13 +353,6 @@ static void plan_preflight_server(struct plan_differ *d, const struct desired_se
 		plan_note(d, false, arena_printf(d->a, "image %s is deprecated", w->image));
 }
 
-/* Live monthly price of type in location, else fallback. */
-static int64_t plan_live_price(const struct state *s, const char *type, const char *loc, int64_t fallback)
-{
-	const struct hc_type_loc *tl = state_type_loc(state_type(s, type), loc);
-	return tl && tl->monthly >= 0 ? tl->monthly : fallback;
-}
-
 /* The labels of what w runs that a plan can know (no salt, no value). */
 static void plan_server_labels(struct plan_differ *d, struct plan_action *x,
 			       const struct desired_server *w, const struct hc_server *h)
@@ -597,12 +590,12 @@ static void plan_diff_servers(struct plan_differ *d)
 	for (size_t i = 0; i < d->want->nservers; i++) {
 		const struct desired_server *w = &d->want->servers[i];
 		const struct hc_server *h = plan_have_server(d->s, w->name);
-		d->p->cost_after += plan_live_price(d->s, w->type, w->location, w->price);
+		d->p->cost_after += state_monthly(d->s, w->type, w->location, w->price);
 		const char *summary = arena_printf(d->a, "(%s, %s, %s)", w->type, w->image,
 						   w->location);
 		if (h && !hcloud_label(&h->labels, STATE_LABEL_PROJECT))
 			/* adopted: it costs already, though not listed as the project's */
-			d->p->cost_before += plan_live_price(d->s, h->type, h->location, 0);
+			d->p->cost_before += state_monthly(d->s, h->type, h->location, 0);
 		struct plan_action *x;
 		if (!h) {
 			for (size_t j = 0; j < d->s->nother_servers; j++)
@@ -620,7 +613,7 @@ static void plan_diff_servers(struct plan_differ *d)
 	}
 	for (size_t j = 0; j < d->s->nservers; j++) {
 		const struct hc_server *h = &d->s->servers[j];
-		d->p->cost_before += plan_live_price(d->s, h->type, h->location, 0);
+		d->p->cost_before += state_monthly(d->s, h->type, h->location, 0);
 		if (plan_want_server(d->want, h->name))
 			continue;
 		const char *srv = hcloud_label(&h->labels, STATE_LABEL_SERVER);
@@ -710,9 +703,7 @@ static void plan_diff_dns(struct plan_differ *d)
 			const char *lp = hcloud_label(&h->labels, STATE_LABEL_PROJECT);
 			if (!lp || strcmp(lp, proj))
 				continue;
-			const char *domain = !strcmp(h->name, "@")
-						     ? z->zone.name
-						     : arena_printf(d->a, "%s.%s", h->name, z->zone.name);
+			const char *domain = state_rrset_domain(d->a, z, h);
 			bool want = false;
 			for (size_t j = 0; j < d->want->ndns; j++)
 				want |= wanted[j] && !strcmp(wanted[j], domain);

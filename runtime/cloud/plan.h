@@ -69,6 +69,9 @@ struct plan {
 	size_t nerrors;
 	int add, change, replace, destroy;
 	int64_t cost_before, cost_after; /* cents per month */
+	/* a plan of infrac destroy (teardown.h): what it removes, "every
+	 * resource of project P" or "what only phase P has"; else NULL */
+	const char *teardown;
 };
 
 /* The actions that make state match want, sorted by kind and name; out

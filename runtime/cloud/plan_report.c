@@ -25,12 +25,19 @@ void plan_report_text(const struct plan *p, const char *file, FILE *out)
 {
 	const struct mdl_phase *ph = p->want->phase;
 	char b1[UNITS_BUF], b2[UNITS_BUF];
-	fprintf(out, "phase %s (%s .. %s), location %s\n", ph->name, units_fmt_month(b1, ph->start),
-		units_fmt_month(b2, ph->start + ph->months - 1), p->want->location);
+	if (p->teardown)
+		fprintf(out, "destroy %s, location %s\n", p->teardown, p->want->location);
+	else
+		fprintf(out, "phase %s (%s .. %s), location %s\n", ph->name,
+			units_fmt_month(b1, ph->start), units_fmt_month(b2, ph->start + ph->months - 1),
+			p->want->location);
 	if (!p->nactions) {
 		for (size_t i = 0; i < p->nwarnings; i++)
 			fprintf(out, "warning: %s\n", p->warnings[i]);
-		fprintf(out, "\nNo changes. Infrastructure matches %s.\n", file);
+		if (p->teardown)
+			fprintf(out, "\nNothing to destroy: the project has none of it.\n");
+		else
+			fprintf(out, "\nNo changes. Infrastructure matches %s.\n", file);
 		return;
 	}
 	fputc('\n', out);
@@ -59,6 +66,9 @@ void plan_report_text(const struct plan *p, const char *file, FILE *out)
 		p->change, p->replace, p->destroy);
 	fprintf(out, "Monthly cost: %s EUR -> %s EUR\n", units_fmt_money(b1, p->cost_before),
 		units_fmt_money(b2, p->cost_after));
+	if (p->teardown)
+		fprintf(out, "Monthly saving: %s EUR (live prices of the servers; snapshots "
+			"taken are kept and cost on)\n", units_fmt_money(b1, p->cost_before - p->cost_after));
 }
 
 static json_object *plan_report_jstr(const char *s)
@@ -136,6 +146,8 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 	json_object_object_add(jph, "end", plan_report_jstr(units_fmt_month(b, ph->start + ph->months - 1)));
 	json_object_object_add(o, "phase", jph);
 	json_object_object_add(o, "online", json_object_new_boolean(p->state->online));
+	if (p->teardown)
+		json_object_object_add(o, "destroy", plan_report_jstr(p->teardown));
 	json_object *acts = json_object_new_array();
 	for (size_t i = 0; i < p->nactions; i++) {
 		const struct plan_action *x = &p->actions[i];

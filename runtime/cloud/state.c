@@ -246,6 +246,19 @@ const struct hc_type_loc *state_type_loc(const struct hc_server_type *t, const c
 	return NULL;
 }
 
+const char *state_rrset_domain(struct arena *a, const struct state_zone *z,
+			       const struct hc_rrset *r)
+{
+	return !strcmp(r->name, "@") ? z->zone.name : arena_printf(a, "%s.%s", r->name, z->zone.name);
+}
+
+int64_t state_monthly(const struct state *s, const char *type, const char *location,
+		      int64_t fallback)
+{
+	const struct hc_type_loc *tl = state_type_loc(state_type(s, type), location);
+	return tl && tl->monthly >= 0 ? tl->monthly : fallback;
+}
+
 const struct hc_image *state_image(const struct state *s, const char *name)
 {
 	for (size_t i = 0; i < s->nimages; i++)

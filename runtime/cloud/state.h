@@ -93,6 +93,14 @@ const struct state_zone *state_zone_of(const struct state *s, const char *domain
 
 const struct hc_server_type *state_type(const struct state *s, const char *name);
 const struct hc_type_loc *state_type_loc(const struct hc_server_type *t, const char *location);
+/* The domain an rrset of zone z names ("@" is the zone's own), in a. */
+const char *state_rrset_domain(struct arena *a, const struct state_zone *z,
+			       const struct hc_rrset *r);
+
+/* The live monthly price of type in location, in cents; fallback when
+ * the catalog read has none. */
+int64_t state_monthly(const struct state *s, const char *type, const char *location,
+		      int64_t fallback);
 const struct hc_image *state_image(const struct state *s, const char *name);
 bool state_has_location(const struct state *s, const char *name);
 

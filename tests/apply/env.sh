@@ -59,3 +59,31 @@ start_sim() {
 }
 
 sim() { curl -sS -X "$1" "$SIM/$2" ${3:+-d "$3"}; }
+# the number of requests the simulator has answered
+nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+# the changing requests since request $1, the lock's left out
+mutations() {
+	sim GET "requests?since=$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["requests"]:
+    if r["method"] != "GET" and not r["path"].startswith("/v1/placement_groups"):
+        print(r["method"], r["path"].split("?")[0])'
+}
+# "DESCRIPTION of=SERVER_ID" of each snapshot image
+snapshots() {
+	sim GET state | python3 -c '
+import json, sys
+for i in json.load(sys.stdin)["images"]:
+    if i["type"] == "snapshot":
+        print(i["description"], "of=%s" % i["labels"].get("infrac/snapshot-of"))'
+}
+# run infrac-args...: output in $WORK/out, status in $RC (a suite may
+# define its own); has TEXT: is it in the output; expect WHAT RC TEXT
+run() {
+	"$INFRAC" "$@" < /dev/null > "$WORK/out" 2>&1
+	RC=$?
+}
+has() { grep -qF -- "$1" "$WORK/out"; }
+expect() {
+	if [ "$RC" = "$2" ] && has "$3"; then ok "$1"; else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
+}

@@ -50,10 +50,6 @@ run() {
 	RC=$?
 	cp "$WORK/out" "$WORK/logs/$N_RUN-$name"
 }
-has() { grep -qF -- "$1" "$WORK/out"; }
-expect() { # expect WHAT RC TEXT
-	if [ "$RC" = "$2" ] && has "$3"; then ok "$1"; else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
-}
 # state: one line summarising what the simulator holds
 state() {
 	sim GET state | python3 -c '
@@ -82,7 +78,6 @@ for r in json.load(sys.stdin)["requests"]:
     if r["path"].startswith("/v1/placement_groups"): print(r["method"], r["path"].split("?")[0], r["status"])'
 }
 no_lock() { sim GET state | python3 -c 'import json,sys; sys.exit(1 if json.load(sys.stdin)["placement_groups"] else 0)'; }
-nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 
 # ---- refusals before anything changes -----------------------------------------
 fresh

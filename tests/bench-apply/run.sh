@@ -30,7 +30,6 @@ start_sim --action-seconds "$ACTION_S"
 export HCLOUD_TOKEN=bench
 python3 "$REPO/tests/plan/gen.py" "$N" > "$WORK/b.infra"
 ms() { date +%s%3N; }
-nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 n429() { sim GET "requests?since=0" | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin)["requests"] if r["status"] == 429))'; }
 
 rows=""

@@ -23,14 +23,6 @@ cp -r "$HERE/../../examples/." "$WORK/ex/"
 FILE=$WORK/ex/becker.infra
 sim POST seed '{"zones":[{"name":"becker-sicherheit.de","mode":"primary"}]}' > /dev/null
 
-run() { # run infrac-args...: output in $WORK/out, status in $RC
-	"$INFRAC" "$@" < /dev/null > "$WORK/out" 2>&1
-	RC=$?
-}
-has() { grep -qF -- "$1" "$WORK/out"; }
-expect() { # expect WHAT RC TEXT
-	if [ "$RC" = "$2" ] && has "$3"; then ok "$1"; else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
-}
 # the simulator's view of the servers: "NAME ID LOCATION protected|open"
 servers() {
 	sim GET state | python3 -c '
@@ -40,21 +32,6 @@ for x in json.load(sys.stdin)["servers"]:
     print(x["name"], x["id"], x["datacenter"]["location"]["name"],
           "protected" if p["delete"] and p["rebuild"] else "open")' | sort
 }
-snapshots() { # "DESCRIPTION of=SERVER_ID" of each snapshot image
-	sim GET state | python3 -c '
-import json, sys
-for i in json.load(sys.stdin)["images"]:
-    if i["type"] == "snapshot":
-        print(i["description"], "of=%s" % i["labels"].get("infrac/snapshot-of"))'
-}
-mutations() { # the changing requests since request $1, the lock's left out
-	sim GET "requests?since=$1" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin)["requests"]:
-    if r["method"] != "GET" and not r["path"].startswith("/v1/placement_groups"):
-        print(r["method"], r["path"].split("?")[0])'
-}
-nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 
 # ---- protection -------------------------------------------------------------------
 run apply "$FILE" --phase production --yes
@@ -125,55 +102,7 @@ case $(servers) in "becker-main "*" fsn1 protected") ok "  ... the new server in
 
 # ---- destroy and move, on two servers ----------------------------------------------
 ssh-keygen -q -t ed25519 -N '' -C pair -f "$WORK/ex/keys/pair"
-cat > "$WORK/ex/two.infra" <<'INFRA'
-project pair {
-  location = "nbg1"
-  start    = 2026-01
-  horizon  = 12 months
-}
-ssh_key ops {
-  public_key = file("keys/pair.pub")
-}
-server app {
-  type     = cpx22
-  ssh_keys = [ops]
-}
-server db {
-  type     = cpx22
-  ssh_keys = [ops]
-}
-service web {
-  image   = "nginx:1.27"
-  ram     = 0.5 GB
-  publish = 8080
-}
-service pg {
-  image = "postgres:16"
-  ram   = 1 GB
-  volume pgdata {
-    path = "/var/lib/postgresql/data"
-    size = 5 GB
-  }
-}
-phase split {
-  start  = 2026-01
-  months = 6
-  run on app {
-    web
-  }
-  run on db {
-    pg
-  }
-}
-phase merged {
-  start  = 2026-07
-  months = 6
-  run on app {
-    web
-    pg
-  }
-}
-INFRA
+cp "$HERE/../apply/pair.infra" "$WORK/ex/two.infra"
 run apply "$WORK/ex/two.infra" --phase split --yes
 expect "a project of two servers applies" 0 "Apply complete!"
 run plan "$WORK/ex/two.infra" --phase merged

@@ -40,7 +40,6 @@ fresh() {
 	rm -rf "$WORK/remote" "$WORK"/home*
 	mkdir -p "$WORK/home1" "$WORK/home2"
 }
-nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 ops() { # the mutating requests since request $1
 	sim GET "requests?since=$1" | python3 -c '
 import json, sys
@@ -67,10 +66,6 @@ run() { # run NAME HOME infrac-args...: output in $WORK/out, status in $RC
 	as "$n" "$@" < /dev/null > "$WORK/out" 2>&1
 	RC=$?
 	cp "$WORK/out" "$WORK/logs/$N_RUN-$name"
-}
-has() { grep -qF -- "$1" "$WORK/out"; }
-expect() { # expect WHAT RC TEXT
-	if [ "$RC" = "$2" ] && has "$3"; then ok "$1"; else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
 }
 wait_for() { # wait_for WHAT COMMAND...: up to 20 s until COMMAND succeeds
 	local what=$1
