@@ -40,6 +40,8 @@ const struct mdl_phase *model_phase(const struct mdl_project *p, const char *nam
 const struct mdl_placement *model_placement(const struct mdl_phase *ph,
 					    const struct mdl_server *s)
 {
+	if (ph->by_server)
+		return ph->by_server[s->index];
 	for (size_t i = 0; i < ph->nplacements; i++)
 		if (ph->placements[i].server == s)
 			return &ph->placements[i];

@@ -126,6 +126,7 @@ struct mdl_server {
 	int64_t reserve;         /* RAM kept for the OS */
 	const struct mdl_ssh_key **ssh_keys;
 	size_t nssh_keys;
+	size_t index;            /* its place in the project's servers */
 };
 
 /* One server in one phase: what it is and what it runs. */
@@ -151,6 +152,10 @@ struct mdl_phase {
 	int months;
 	struct mdl_placement *placements;
 	size_t nplacements;
+	/* the placement of each server of the project, by its index; NULL
+	 * where the phase does not run it (or, for a phase made without it,
+	 * a NULL array: model_placement then searches) */
+	const struct mdl_placement **by_server;
 };
 
 /* `SERVER = TYPE [from PHASE|DATE]` in a scenario */

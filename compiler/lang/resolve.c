@@ -1266,6 +1266,7 @@ static void rs_run(struct rs *r, const struct ast_item *it, struct mdl_phase *ph
 		return;
 	}
 	struct mdl_placement *pl = &ph->placements[ph->nplacements++];
+	ph->by_server[srv->index] = pl;
 	pl->server = srv;
 	pl->type = srv->type;
 	pl->reserve = srv->reserve;
@@ -1337,6 +1338,7 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 	struct rs_overrides o;
 	rs_phase_overrides(r, blk, ph, nserver_ov, nservice_ov, &o);
 	ph->placements = arena_calloc(r->a, nruns + 1, sizeof(*ph->placements));
+	ph->by_server = arena_calloc(r->a, r->p->nservers + 1, sizeof(*ph->by_server));
 	for (const struct ast_item *it = blk->items; it; it = it->next)
 		if (it->kind == AST_BLOCK && !strcmp(it->name, "run"))
 			rs_run(r, it, ph, &o);
@@ -1570,7 +1572,7 @@ static bool rs_declare_block(struct rs *r, int k, const char *name, struct loc n
 		p->nkeys++;
 	} else if (k == K_SERVER) {
 		struct mdl_server *srv = &p->servers[p->nservers];
-		srv->name = name, srv->loc = hl;
+		srv->name = name, srv->loc = hl, srv->index = p->nservers;
 		if (!rs_declare(r, &r->servers, "server", name, nl, srv, rs_loc_server))
 			return false;
 		p->nservers++;
