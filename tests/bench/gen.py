@@ -35,7 +35,7 @@ def main():
         if i % 10 == 0:
             lines.append("  domain = \"app%d.example.com\"" % i)
         if i % 5 == 0:
-            lines += ["  volume data {", "    path   = \"/data\"",
+            lines += ["  volume data%d {" % i, "    path   = \"/data\"",
                       "    size   = 1 GB", "    growth = 50 MB/month", "  }"]
         lines += ["  env {", "    LOG_LEVEL = \"info\"",
                   "    DB_PASSWORD = secret(\"DB%d\")" % i, "  }", "}", ""]
