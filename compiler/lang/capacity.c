@@ -16,7 +16,8 @@ void capacity_of(const struct mdl_project *p, const struct mdl_phase *ph,
 		c->ram_lo = units_add_sat(c->ram_lo, s->ram_lo);
 		c->ram_hi = units_add_sat(c->ram_hi, s->ram_hi);
 		c->cpus = units_add_sat(c->cpus, s->cpus);
-		int since = s->decl->first_month >= 0 ? s->decl->first_month : ph->start;
+		int since = s->data_since >= 0 ? s->data_since
+			    : s->decl->first_month >= 0 ? s->decl->first_month : ph->start;
 		int64_t months = end > since ? end - since : 0;
 		for (size_t v = 0; v < s->nvolumes; v++) {
 			const struct mdl_volume *vol = &s->volumes[v];

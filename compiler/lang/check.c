@@ -18,6 +18,7 @@ struct ck {
 	 * would keep thousands of dead tables alive in the arena */
 	struct ck_owner { int port; const struct mdl_service *s; } *owners;
 	size_t owners_cap;
+	const struct mdl_scenario *sc; /* while a scenario's placements are checked */
 };
 
 static size_t ck_index(const struct ck *c, const struct mdl_service *s)
@@ -33,6 +34,8 @@ static struct diag *ck_err(struct ck *c, enum diag_code code, struct loc loc,
 	va_start(ap, fmt);
 	struct diag *d = diag_addv(c->dl, code, c->p->src, loc, fmt, ap);
 	va_end(ap);
+	if (c->sc)
+		diag_note(d, c->dl, "in scenario %s", c->sc->name);
 	return d;
 }
 
@@ -111,11 +114,30 @@ static void ck_phases(struct ck *c)
 
 /* ---- placement and dependencies ---------------------------------------- */
 
+/* A scenario's `new NAME` runs beside the plan's instance on another
+ * server, never twice on one. */
+static void ck_instance_once(struct ck *c, const struct mdl_placement *pl, size_t j)
+{
+	const struct mdl_service *s = pl->services[j];
+	for (size_t e = 0; e < pl->nservices; e++) {
+		const struct mdl_service *x = pl->services[e];
+		if (e == j || x->decl != s->decl || (x->instance && e > j))
+			continue;
+		ck_err(c, DIAG_E0404, model_service_loc(pl, j), "%s is listed twice in `run on %s`",
+		       s->name, pl->server->name);
+		return;
+	}
+}
+
 static void ck_placement_once(struct ck *c, const struct mdl_phase *ph)
 {
 	for (size_t k = 0; k < ph->nplacements; k++) {
 		const struct mdl_placement *pl = &ph->placements[k];
 		for (size_t j = 0; j < pl->nservices; j++) {
+			if (pl->services[j]->instance) {
+				ck_instance_once(c, pl, j);
+				continue;
+			}
 			size_t idx = ck_index(c, pl->services[j]);
 			if (!c->where[idx]) {
 				c->where[idx] = k + 1;
@@ -134,6 +156,9 @@ static void ck_placement_once(struct ck *c, const struct mdl_phase *ph)
 					   pl->server->name, ph->name);
 			diag_note(d, c->dl, "a service runs on at most one server per phase; "
 				  "declare a second service to run a copy");
+			if (c->sc && first != pl)
+				diag_help(d, c->dl, "in a scenario, `new %s` on %s runs an instance "
+					  "of its own", pl->services[j]->name, pl->server->name);
 		}
 	}
 }
@@ -146,7 +171,7 @@ static void ck_needs_placed(struct ck *c, const struct mdl_phase *ph)
 			const struct mdl_service *s = pl->services[j];
 			for (size_t n = 0; n < s->nneeds; n++) {
 				size_t at = c->where[ck_index(c, s->needs[n])];
-				if (at == k + 1)
+				if (at == k + 1 || model_runs(pl, s->needs[n]))
 					continue;
 				struct diag *d = ck_err(c, DIAG_E0402, s->needs_locs[n],
 					"%s needs %s, which does not run on %s in phase %s",
@@ -159,6 +184,68 @@ static void ck_needs_placed(struct ck *c, const struct mdl_phase *ph)
 					  s->needs[n]->name, pl->server->name, ph->name);
 			}
 		}
+	}
+}
+
+/* The names of s's volumes, "a, b" */
+static const char *ck_volume_names(struct ck *c, const struct mdl_service *s)
+{
+	const char *v = s->volumes[0].name;
+	for (size_t i = 1; i < s->nvolumes; i++)
+		v = arena_printf(c->a, "%s, %s", v, s->volumes[i].name);
+	return v;
+}
+
+static void ck_move_report(struct ck *c, const struct mdl_phase *ph,
+			   const struct mdl_placement *pl, size_t j, const struct mdl_server *from)
+{
+	const struct mdl_service *s = pl->services[j];
+	struct diag *d = ck_err(c, DIAG_E0406, model_service_loc(pl, j),
+				"phase %s moves %s from %s to %s, away from its data", ph->name,
+				s->name, from->name, pl->server->name);
+	diag_note(d, c->dl, "%s keeps its data in volume%s %s on %s; on %s it would start "
+		  "empty", s->name, s->nvolumes == 1 ? "" : "s", ck_volume_names(c, s),
+		  from->name, pl->server->name);
+	diag_help(d, c->dl, "when the data goes with it, declare the move in phase %s: "
+		  "`%s %s { moves_data = true }`", ph->name, s->proxy ? "proxy" : "service",
+		  s->name);
+}
+
+/*
+ * E0406: a service with volumes that a phase runs on another server than
+ * the last phase that ran it leaves its data behind, unless the phase
+ * declares the move (moves_data); its disk then counts on the new server
+ * from the month the data began (capacity.c).  Of a scenario only the
+ * moves into or out of the phases it places are its own.
+ */
+static void ck_moves(struct ck *c)
+{
+	const struct mdl_project *p = c->p;
+	const struct mdl_server **last = arena_calloc(c->a, p->nservices + 1, sizeof(*last));
+	bool *last_own = arena_calloc(c->a, p->nservices + 1, sizeof(*last_own));
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = model_scenario_phase(p, c->sc, i);
+		bool own = !c->sc || model_scenario_places(p, c->sc, i);
+		for (size_t k = 0; k < ph->nplacements; k++) {
+			const struct mdl_placement *pl = &ph->placements[k];
+			for (size_t j = 0; j < pl->nservices; j++) {
+				const struct mdl_service *s = pl->services[j];
+				size_t idx = ck_index(c, s);
+				const struct mdl_server *from = last[idx];
+				if (!s->instance && s->nvolumes && from && from != pl->server &&
+				    !s->moves_data && (own || last_own[idx]) &&
+				    !(model_placement(ph, from) && model_runs(model_placement(ph, from), s)))
+					ck_move_report(c, ph, pl, j, from);
+			}
+		}
+		for (size_t k = 0; k < ph->nplacements; k++)
+			for (size_t j = 0; j < ph->placements[k].nservices; j++) {
+				const struct mdl_service *s = ph->placements[k].services[j];
+				if (s->instance)
+					continue;
+				last[ck_index(c, s)] = ph->placements[k].server;
+				last_own[ck_index(c, s)] = own;
+			}
 	}
 }
 
@@ -617,6 +704,34 @@ static void ck_budget(struct ck *c)
 	}
 }
 
+/* ---- scenarios --------------------------------------------------------- */
+
+/* The rules of a phase's placement on the phases a scenario places: who
+ * runs where, needs, domains, ports, and moves of data.  Whether they fit
+ * is the cost engine's verdict, as for a scenario's types. */
+static void ck_scenarios(struct ck *c, struct symtab *domains)
+{
+	const struct mdl_project *p = c->p;
+	for (size_t s = 0; s < p->nscenarios; s++) {
+		c->sc = &p->scenarios[s];
+		for (size_t i = 0; c->sc->phases && i < p->nphases; i++) {
+			if (!model_scenario_places(p, c->sc, i))
+				continue;
+			const struct mdl_phase *ph = &c->sc->phases[i];
+			memset(c->where, 0, (p->nservices + 1) * sizeof(*c->where));
+			ck_placement_once(c, ph);
+			ck_needs_placed(c, ph);
+			symtab_clear(domains);
+			ck_domains(c, ph, domains);
+			for (size_t k = 0; k < ph->nplacements; k++)
+				ck_ports(c, ph, &ph->placements[k]);
+		}
+		if (c->sc->phases)
+			ck_moves(c);
+	}
+	c->sc = NULL;
+}
+
 /* ---- all --------------------------------------------------------------- */
 
 void check_project(struct diag_list *dl, struct mdl_project *p)
@@ -716,5 +831,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 				 "server %s is declared but no phase runs anything on it",
 				 srv->name);
 	}
+	ck_moves(&c);
 	ck_budget(&c);
+	ck_scenarios(&c, &domains);
 }

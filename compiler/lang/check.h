@@ -4,6 +4,10 @@
  *   - dependencies: `needs` targets run on the same server in the phase,
  *     and needs has no cycle
  *   - placement: a service runs on at most one server per phase
+ *   - data: a service with volumes moves to another server only where
+ *     the phase declares it (moves_data)
+ *   - scenarios' own placements: the rules of placement, needs, domains,
+ *     ports and data on every phase a scenario places
  *   - capacity of every server in every phase (RAM with headroom, CPU,
  *     disk growth), through capacity.c
  *   - phases: inside the horizon, no overlap, gaps warned

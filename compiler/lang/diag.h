@@ -61,6 +61,7 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E0403, ERROR, "dependency cycle")                                  \
 	X(E0404, ERROR, "service placed twice in a phase")                   \
 	X(E0405, ERROR, "phase override of a service that does not run")     \
+	X(E0406, ERROR, "service moved away from its data")                  \
 	X(E0501, ERROR, "phases overlap")                                    \
 	X(E0502, ERROR, "outside the horizon")                               \
 	X(W0503, WARNING, "months not covered by any phase")                 \

@@ -41,11 +41,31 @@ const struct mdl_placement *model_placement(const struct mdl_phase *ph,
 					    const struct mdl_server *s)
 {
 	if (ph->by_server)
-		return ph->by_server[s->index];
+		return s->index < ph->nby_server ? ph->by_server[s->index] : NULL;
 	for (size_t i = 0; i < ph->nplacements; i++)
 		if (ph->placements[i].server == s)
 			return &ph->placements[i];
 	return NULL;
+}
+
+const struct mdl_phase *model_scenario_phase(const struct mdl_project *p,
+					     const struct mdl_scenario *sc, size_t i)
+{
+	return sc && sc->phases ? &sc->phases[i] : &p->phases[i];
+}
+
+bool model_scenario_places(const struct mdl_project *p, const struct mdl_scenario *sc,
+			   size_t i)
+{
+	return sc && sc->phases && sc->phases[i].placements != p->phases[i].placements;
+}
+
+bool model_runs(const struct mdl_placement *pl, const struct mdl_service *s)
+{
+	for (size_t j = 0; j < pl->nservices; j++)
+		if (pl->services[j]->decl == s->decl)
+			return true;
+	return false;
 }
 
 int model_service_port(const struct mdl_service *svc)
@@ -57,7 +77,9 @@ int model_service_port(const struct mdl_service *svc)
 
 struct loc model_service_loc(const struct mdl_placement *pl, size_t j)
 {
-	return ast_name_loc(pl->service_items[j]);
+	/* `new NAME` in a scenario: the whole line */
+	const struct ast_item *it = pl->service_items[j];
+	return it->kind == AST_WORDS ? it->loc : ast_name_loc(it);
 }
 
 bool model_serves_domain(const struct mdl_service *s)

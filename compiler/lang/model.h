@@ -115,6 +115,18 @@ struct mdl_service {
 	const struct mdl_service *decl;
 	/* declarations: first month any phase runs it; -1 when never */
 	int first_month;
+	/* the month its volumes start growing from: -1 for the declaration's
+	 * first_month; set on the entries of a scenario's run blocks, where
+	 * the scenario, not the plan, says when the data began */
+	int data_since;
+	/* a scenario's `new NAME`: an instance of its own on its server,
+	 * beside the one the plan runs, with volumes of its own that start
+	 * empty in the first phase it runs in */
+	bool instance;
+	/* `moves_data = true` in a phase's override: the phase runs it on
+	 * another server than the phase before, and its volumes go with it */
+	bool moves_data;
+	struct loc moves_data_loc;
 };
 
 struct mdl_server {
@@ -126,7 +138,9 @@ struct mdl_server {
 	int64_t reserve;         /* RAM kept for the OS */
 	const struct mdl_ssh_key **ssh_keys;
 	size_t nssh_keys;
-	size_t index;            /* its place in the project's servers */
+	/* its place in the project's servers; a server a scenario adds
+	 * comes after them, in the scenario's order */
+	size_t index;
 };
 
 /* One server in one phase: what it is and what it runs. */
@@ -156,6 +170,9 @@ struct mdl_phase {
 	 * where the phase does not run it (or, for a phase made without it,
 	 * a NULL array: model_placement then searches) */
 	const struct mdl_placement **by_server;
+	/* its length: the project's servers, and in a phase a scenario
+	 * places those the scenario adds (indexes after the project's) */
+	size_t nby_server;
 };
 
 /* `SERVER = TYPE [from PHASE|DATE]` in a scenario */
@@ -167,12 +184,24 @@ struct mdl_assign {
 	struct loc loc;
 };
 
+/*
+ * A scenario: type assignments, and optionally a placement of its own.
+ * `server NAME { ... }` blocks add servers that only the scenario has;
+ * `phase NAME { run on ... }` blocks replace that phase's run blocks
+ * (the phase's own overrides still apply, the scenario's on top).
+ */
 struct mdl_scenario {
 	const char *name;
 	const char *title;  /* may be NULL */
 	struct loc loc;
 	struct mdl_assign *assigns;
 	size_t nassigns;
+	struct mdl_server *servers; /* the servers it adds */
+	size_t nservers;
+	/* NULL when it changes no placement; else p->nphases entries,
+	 * parallel to p->phases: each phase as the scenario runs it, a copy
+	 * with the scenario's placements or the plan's phase itself */
+	struct mdl_phase *phases;
 };
 
 struct mdl_project {
@@ -211,6 +240,14 @@ const struct mdl_phase *model_phase(const struct mdl_project *p, const char *nam
 /* The placement of server s in phase ph, or NULL when it does not run. */
 const struct mdl_placement *model_placement(const struct mdl_phase *ph,
 					    const struct mdl_server *s);
+/* Phase i (of p->phases) as scenario sc runs it; sc NULL: the plan's. */
+const struct mdl_phase *model_scenario_phase(const struct mdl_project *p,
+					     const struct mdl_scenario *sc, size_t i);
+/* Does scenario sc lay placements of its own over phase i? */
+bool model_scenario_places(const struct mdl_project *p, const struct mdl_scenario *sc,
+			   size_t i);
+/* Does pl run (an instance of) the declaration of s? */
+bool model_runs(const struct mdl_placement *pl, const struct mdl_service *s);
 /* Where the placement's j-th service is named in its run block. */
 struct loc model_service_loc(const struct mdl_placement *pl, size_t j);
 /* Does the proxy of s's server serve s: a domain and a port to forward to. */

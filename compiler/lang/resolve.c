@@ -24,6 +24,11 @@ struct rs {
 	 * block is checked against them */
 	const struct mdl_service **copy;
 	bool *placed;
+	/* while a scenario's phase block is resolved: the plan's phase it
+	 * replaces the run blocks of, the scenario, and its servers */
+	const struct mdl_phase *base;
+	struct mdl_scenario *scenario;
+	struct symtab *scenario_servers;
 };
 
 __attribute__((format(printf, 4, 5)))
@@ -379,6 +384,14 @@ static void *rs_lookup(struct rs *r, const struct symtab *t, const char *what,
 	return NULL;
 }
 
+/* A server: the plan's, or while a scenario is resolved one it adds. */
+static const struct mdl_server *rs_server_lookup(struct rs *r, const char *name, struct loc loc)
+{
+	const struct mdl_server *s = r->scenario_servers ? symtab_get(r->scenario_servers, name)
+				     : NULL;
+	return s ? s : rs_lookup(r, &r->servers, "server", name, loc);
+}
+
 /* ---- blocks and attributes --------------------------------------------- */
 
 /* How messages name a block: "service app", or what alone when name is
@@ -686,15 +699,16 @@ static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_serve
 
 enum {
 	SA_IMAGE, SA_RAM, SA_CPUS, SA_PORT, SA_PUBLISH, SA_DOMAIN, SA_NEEDS,
-	SA_RESTART, SA_COMMAND, SA_HEALTHCHECK, SA_MAX_UPLOAD, SA_TLS, SA_EMAIL, SA__COUNT
+	SA_RESTART, SA_COMMAND, SA_HEALTHCHECK, SA_MAX_UPLOAD, SA_MOVES_DATA, SA_TLS, SA_EMAIL,
+	SA__COUNT
 };
 static const char *const rs_service_attrs[] = {
 	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
-	"command", "healthcheck", "max_upload", NULL,
+	"command", "healthcheck", "max_upload", "moves_data", NULL,
 };
 static const char *const rs_proxy_attrs[] = {
 	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
-	"command", "healthcheck", "max_upload", "tls", "email", NULL,
+	"command", "healthcheck", "max_upload", "moves_data", "tls", "email", NULL,
 };
 
 static bool rs_hostname_ok(const char *h)
@@ -1026,6 +1040,12 @@ static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_serv
 	if (!a[SA_RAM])
 		diag_help(rs_missing(r, svc->loc, what, svc->name, "ram"), r->dl,
 			  "add `ram = 512 MB` (its memory limit) or a range `1 GB .. 2 GB`");
+	if (a[SA_MOVES_DATA]) {
+		struct diag *d = rs_err(r, DIAG_E0108, ast_name_loc(a[SA_MOVES_DATA]),
+					"moves_data belongs in a phase's override of %s", svc->name);
+		diag_help(d, r->dl, "write `%s %s { moves_data = true }` in the phase that moves it",
+			  what, svc->name);
+	}
 	rs_service_attrs_apply(r, a, svc);
 	if (svc->proxy) {
 		rs_proxy_attrs_apply(r, a, svc);
@@ -1073,20 +1093,28 @@ static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_serv
 
 /* ---- phases ------------------------------------------------------------ */
 
-/* `service NAME { ... }` inside a phase: a copy of the declaration with
- * the block's attributes (and env entries) replacing the declared ones. */
+/* `service NAME { ... }` inside a phase: a copy of base (the declaration,
+ * or in a scenario the plan's phase copy) with the block's attributes
+ * (and env entries) replacing base's. */
 static const struct mdl_service *rs_service_override(struct rs *r, const struct ast_item *blk,
-						     const struct mdl_service *decl)
+						     const struct mdl_service *base)
 {
 	static const char *const sub[] = { "env", NULL };
+	static const char *const flags[] = { "false", "true", NULL };
 	const struct ast_item *a[SA__COUNT];
+	const struct mdl_service *decl = base->decl;
 	struct mdl_service *copy = arena_alloc(r->a, sizeof(*copy));
-	*copy = *decl;
+	*copy = *base;
 	rs_collect(r, blk, "a phase's service override", NULL,
 		   decl->proxy ? rs_proxy_attrs : rs_service_attrs, a, sub);
 	if (!decl->proxy)
 		a[SA_TLS] = a[SA_EMAIL] = NULL;
 	rs_service_attrs_apply(r, a, copy);
+	int moves;
+	if (a[SA_MOVES_DATA] && rs_choice(r, a[SA_MOVES_DATA]->value, "moves_data", flags, &moves)) {
+		copy->moves_data = moves == 1;
+		copy->moves_data_loc = ast_name_loc(a[SA_MOVES_DATA]);
+	}
 	if (decl->proxy)
 		rs_proxy_attrs_apply(r, a, copy);
 	for (const struct ast_item *it = blk->items; it; it = it->next)
@@ -1141,6 +1169,19 @@ struct rs_overrides {
 	size_t nov;
 };
 
+/* What a scenario's phase block starts from for decl: the plan's phase
+ * copy of it when the phase overrides it, else decl. */
+static const struct mdl_service *rs_base_copy(const struct rs *r, const struct mdl_service *decl)
+{
+	for (size_t k = 0; r->base && k < r->base->nplacements; k++) {
+		const struct mdl_placement *pl = &r->base->placements[k];
+		for (size_t j = 0; j < pl->nservices; j++)
+			if (pl->services[j]->decl == decl)
+				return pl->services[j];
+	}
+	return decl;
+}
+
 /* `service NAME { ... }` or `proxy NAME { ... }` inside a phase */
 static void rs_phase_service(struct rs *r, const struct ast_item *it, const char *name,
 			     struct loc nl, const struct mdl_phase *ph, struct rs_overrides *o)
@@ -1153,7 +1194,7 @@ static void rs_phase_service(struct rs *r, const struct ast_item *it, const char
 		       decl->proxy ? "proxy" : "service", it->name);
 		return;
 	}
-	const struct mdl_service *copy = rs_service_override(r, it, decl);
+	const struct mdl_service *copy = rs_service_override(r, it, rs_base_copy(r, decl));
 	size_t idx = (size_t)(decl - r->p->services);
 	if (r->copy[idx]) {
 		rs_err(r, DIAG_E0104, nl, "%s is overridden twice in phase %s", name, ph->name);
@@ -1167,7 +1208,7 @@ static void rs_phase_service(struct rs *r, const struct ast_item *it, const char
 static void rs_phase_server(struct rs *r, const struct ast_item *it, const char *name,
 			    struct loc nl, const struct mdl_phase *ph, struct rs_overrides *o)
 {
-	const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", name, nl);
+	const struct mdl_server *srv = rs_server_lookup(r, name, nl);
 	if (!srv)
 		return;
 	static const char *const snames[] = { "type", "reserve", "image", NULL };
@@ -1219,6 +1260,66 @@ static void rs_phase_overrides(struct rs *r, const struct ast_item *blk,
 	}
 }
 
+/* Does a phase of the scenario before phase i run decl: on srv as a
+ * `new` instance in every phase back to the one returned (srv non-NULL),
+ * or anywhere as the plan's own (srv NULL)?  The earliest such start, or
+ * `start` when none. */
+static int rs_data_since(const struct rs *r, const struct mdl_service *decl,
+			 const struct mdl_server *srv, int start)
+{
+	const struct mdl_phase *phs = r->scenario->phases;
+	int since = start;
+	for (size_t j = (size_t)(r->base - r->p->phases); j-- > 0;) {
+		const struct mdl_placement *pl = srv ? model_placement(&phs[j], srv) : NULL;
+		bool runs = false;
+		for (size_t k = 0; !srv && k < phs[j].nplacements; k++)
+			for (size_t e = 0; e < phs[j].placements[k].nservices; e++) {
+				const struct mdl_service *x = phs[j].placements[k].services[e];
+				runs = runs || (x->decl == decl && !x->instance);
+			}
+		for (size_t e = 0; pl && e < pl->nservices; e++)
+			runs = runs || (pl->services[e]->decl == decl && pl->services[e]->instance);
+		if (runs)
+			since = phs[j].start;
+		else if (srv)
+			break; /* a new instance's data is gone once it stops */
+	}
+	return since;
+}
+
+/* A run block's line in a scenario: a copy that records when its data
+ * began; `new NAME` is an instance of its own. */
+static const struct mdl_service *rs_scenario_entry(struct rs *r, const struct mdl_service *eff,
+						   const struct mdl_placement *pl, bool instance)
+{
+	struct mdl_service *e = arena_alloc(r->a, sizeof(*e));
+	*e = *eff;
+	e->instance = instance;
+	e->data_since = rs_data_since(r, eff->decl, instance ? pl->server : NULL, r->base->start);
+	return e;
+}
+
+/* A run block's line: NAME, or in a scenario `new NAME`; the name's
+ * item, or NULL after an error. */
+static const struct ast_item *rs_run_line(struct rs *r, const struct ast_item *s, bool *instance)
+{
+	*instance = s->kind == AST_WORDS && !strcmp(s->name, "new") && s->words &&
+		    !s->words->next;
+	if (*instance && !r->scenario) {
+		struct diag *d = rs_err(r, DIAG_E0108, s->loc,
+					"`new %s` only appears in a scenario's run block",
+					s->words->name);
+		diag_note(d, r->dl, "the plan runs one instance of a service with volumes; "
+			  "declare a second service to run another");
+		return NULL;
+	}
+	if (s->kind != AST_WORD && !*instance) {
+		rs_err(r, DIAG_E0108, s->loc, "a run block lists services, one name per line");
+		return NULL;
+	}
+	return s;
+}
+
 /* The placement's services: one name per line of the run block. */
 static void rs_run_services(struct rs *r, const struct ast_item *it, struct mdl_placement *pl)
 {
@@ -1228,20 +1329,22 @@ static void rs_run_services(struct rs *r, const struct ast_item *it, struct mdl_
 	pl->services = arena_calloc(r->a, n + 1, sizeof(*pl->services));
 	pl->service_items = arena_calloc(r->a, n + 1, sizeof(*pl->service_items));
 	for (const struct ast_item *s = it->items; s; s = s->next) {
-		if (s->kind != AST_WORD) {
-			rs_err(r, DIAG_E0108, s->loc, "a run block lists services, one name per line");
+		bool instance;
+		if (!rs_run_line(r, s, &instance))
 			continue;
-		}
-		const struct mdl_service *decl = rs_lookup(r, &r->services, "service", s->name,
-							   ast_name_loc(s));
+		const char *name = instance ? s->words->name : s->name;
+		struct loc nl = instance ? s->words->loc : ast_name_loc(s);
+		const struct mdl_service *decl = rs_lookup(r, &r->services, "service", name, nl);
 		if (!decl)
 			continue;
 		size_t idx = (size_t)(decl - r->p->services);
 		const struct mdl_service *eff = r->copy[idx];
 		if (eff)
 			r->placed[idx] = true;
+		eff = eff ? eff : decl;
 		pl->service_items[pl->nservices] = s;
-		pl->services[pl->nservices++] = eff ? eff : decl;
+		pl->services[pl->nservices++] = r->scenario ? rs_scenario_entry(r, eff, pl, instance)
+					       : eff;
 	}
 }
 
@@ -1254,8 +1357,7 @@ static void rs_run(struct rs *r, const struct ast_item *it, struct mdl_phase *ph
 		rs_err(r, DIAG_E0106, rs_header_loc(it), "a run block is written `run on SERVER { ... }`");
 		return;
 	}
-	const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", w->next->name,
-						 w->next->loc);
+	const struct mdl_server *srv = rs_server_lookup(r, w->next->name, w->next->loc);
 	if (!srv)
 		return;
 	if (model_placement(ph, srv)) {
@@ -1273,6 +1375,14 @@ static void rs_run(struct rs *r, const struct ast_item *it, struct mdl_phase *ph
 	pl->image = srv->image;
 	pl->loc = rs_header_loc(it);
 	pl->type_loc = srv->loc;
+	/* a scenario's run block keeps what the plan's phase says of the server */
+	const struct mdl_placement *bp = r->base ? model_placement(r->base, srv) : NULL;
+	if (bp) {
+		pl->type = bp->type;
+		pl->type_loc = bp->type_loc;
+		pl->reserve = bp->reserve;
+		pl->image = bp->image;
+	}
 	for (size_t i = 0; i < o->nsov; i++) {
 		const struct rs_server_override *so = &o->sov[i];
 		if (so->server != srv)
@@ -1316,14 +1426,11 @@ static void rs_phase_unused(struct rs *r, const struct ast_item *blk, const stru
 	}
 }
 
-static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase *ph,
-		     int default_start)
+/* A phase's blocks: overrides, then run blocks.  In a scenario (r->base
+ * set) the plan's phase copies of the services it overrides are the
+ * starting point, below the scenario's own overrides. */
+static void rs_phase_blocks(struct rs *r, const struct ast_item *blk, struct mdl_phase *ph)
 {
-	static const char *const names[] = { "start", "months", NULL };
-	static const char *const sub[] = { "run", "service", "proxy", "server", NULL };
-	const struct ast_item *a[2];
-	rs_collect(r, blk, "phase", ph->name, names, a, sub);
-	rs_phase_length(r, a, ph, default_start);
 	size_t nserver_ov = 0, nruns = 0, nservice_ov = 0;
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
 		if (it->kind != AST_BLOCK)
@@ -1336,9 +1443,20 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 			nservice_ov++;
 	}
 	struct rs_overrides o;
-	rs_phase_overrides(r, blk, ph, nserver_ov, nservice_ov, &o);
+	rs_phase_overrides(r, blk, ph, nserver_ov, r->base ? r->p->nservices : nservice_ov, &o);
+	for (size_t k = 0; r->base && k < r->base->nplacements; k++) {
+		const struct mdl_placement *bp = &r->base->placements[k];
+		for (size_t j = 0; j < bp->nservices; j++) {
+			size_t idx = (size_t)(bp->services[j]->decl - r->p->services);
+			if (bp->services[j] != bp->services[j]->decl && !r->copy[idx]) {
+				r->copy[idx] = bp->services[j];
+				o.ov[o.nov++] = idx;
+			}
+		}
+	}
 	ph->placements = arena_calloc(r->a, nruns + 1, sizeof(*ph->placements));
-	ph->by_server = arena_calloc(r->a, r->p->nservers + 1, sizeof(*ph->by_server));
+	ph->nby_server = r->p->nservers + (r->scenario ? r->scenario->nservers : 0);
+	ph->by_server = arena_calloc(r->a, ph->nby_server + 1, sizeof(*ph->by_server));
 	for (const struct ast_item *it = blk->items; it; it = it->next)
 		if (it->kind == AST_BLOCK && !strcmp(it->name, "run"))
 			rs_run(r, it, ph, &o);
@@ -1349,76 +1467,196 @@ static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase 
 	}
 }
 
+static void rs_phase(struct rs *r, const struct ast_item *blk, struct mdl_phase *ph,
+		     int default_start)
+{
+	static const char *const names[] = { "start", "months", NULL };
+	static const char *const sub[] = { "run", "service", "proxy", "server", NULL };
+	const struct ast_item *a[2];
+	rs_collect(r, blk, "phase", ph->name, names, a, sub);
+	rs_phase_length(r, a, ph, default_start);
+	rs_phase_blocks(r, blk, ph);
+}
+
 /* ---- scenarios --------------------------------------------------------- */
+
+/* `SERVER = TYPE [from PHASE|DATE]` */
+static void rs_scenario_assign(struct rs *r, const struct ast_item *it, struct mdl_scenario *sc)
+{
+	const struct mdl_server *srv = rs_server_lookup(r, it->name, ast_name_loc(it));
+	const char *tn;
+	const struct mdl_type *t = NULL;
+	if (rs_ident(r, it->value, "a scenario's server type", &tn))
+		t = rs_lookup(r, &r->types, "server type", tn, it->value->loc);
+	struct mdl_assign as = { .server = srv, .type = t, .loc = it->loc, .from = r->p->start };
+	bool ok = srv && t;
+	if (it->from) {
+		const struct ast_value *f = it->from;
+		if (f->kind == AST_IDENT) {
+			as.from_phase = rs_lookup(r, &r->phases, "phase", f->u.str, f->loc);
+			ok = ok && as.from_phase;
+		} else if (rs_date(r, f, "from", &as.from)) {
+			int end = r->p->start + r->p->horizon;
+			if (as.from < r->p->start || as.from >= end) {
+				char a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF];
+				rs_err(r, DIAG_E0502, f->loc, "%s is outside the horizon %s .. %s",
+				       units_fmt_month(a, as.from), units_fmt_month(b, r->p->start),
+				       units_fmt_month(c, end - 1));
+				ok = false;
+			}
+		} else {
+			ok = false;
+		}
+	}
+	for (size_t i = 0; ok && i < sc->nassigns; i++) {
+		const struct mdl_assign *o = &sc->assigns[i];
+		if (o->server == as.server && o->from_phase == as.from_phase &&
+		    (as.from_phase || o->from == as.from)) {
+			struct diag *d = rs_err(r, DIAG_E0103, it->loc,
+						"scenario %s assigns %s twice from the same month",
+						sc->name, srv->name);
+			diag_note(d, r->dl, "first on line %u", o->loc.line);
+			ok = false;
+		}
+	}
+	if (ok)
+		sc->assigns[sc->nassigns++] = as;
+}
+
+/* `server NAME { ... }` in a scenario: a server the plan does not have */
+static void rs_scenario_server(struct rs *r, const struct ast_item *it, struct mdl_scenario *sc)
+{
+	struct loc nl;
+	const char *name = rs_block_name(r, it, &nl);
+	if (!name)
+		return;
+	const struct mdl_server *plan = symtab_get(&r->servers, name);
+	if (plan) {
+		struct diag *d = rs_err(r, DIAG_E0104, nl, "scenario %s adds server %s, which the "
+					"file declares", sc->name, name);
+		diag_note(d, r->dl, "first declared at %s:%u:%u", r->src->path, plan->loc.line,
+			  plan->loc.col);
+		diag_help(d, r->dl, "give it another name, or change its type with `%s = TYPE`",
+			  name);
+		return;
+	}
+	struct mdl_server *srv = &sc->servers[sc->nservers];
+	srv->name = name;
+	srv->loc = rs_header_loc(it);
+	srv->index = r->p->nservers + sc->nservers;
+	if (!rs_declare(r, r->scenario_servers, "server", name, nl, srv, rs_loc_server))
+		return;
+	sc->nservers++;
+	rs_server(r, it, srv);
+}
+
+/* `phase NAME { run on ... }` in a scenario: phase i as the scenario runs
+ * it, its run blocks instead of the plan's */
+static void rs_scenario_phase(struct rs *r, const struct ast_item *blk, size_t i)
+{
+	static const char *const none[] = { NULL };
+	static const char *const sub[] = { "run", "service", "proxy", "server", NULL };
+	struct mdl_phase *ph = &r->scenario->phases[i];
+	const struct ast_item *a[1];
+	rs_collect(r, blk, "scenario phase", ph->name, none, a, sub);
+	ph->loc = rs_header_loc(blk);
+	ph->nplacements = 0;
+	r->base = &r->p->phases[i];
+	rs_phase_blocks(r, blk, ph);
+	r->base = NULL;
+}
+
+/* A scenario's block: a server it adds (done first, so that any line may
+ * name it) or a phase it places (kept in blocks by phase index). */
+static void rs_scenario_block(struct rs *r, const struct ast_item *it, struct mdl_scenario *sc,
+			      const struct ast_item **blocks)
+{
+	struct loc nl;
+	const char *name;
+	if (!strcmp(it->name, "server"))
+		return;
+	if (strcmp(it->name, "phase")) {
+		struct diag *d = rs_err(r, DIAG_E0101, ast_name_loc(it),
+					"a '%s' block cannot appear in scenario %s", it->name, sc->name);
+		diag_note(d, r->dl, "blocks allowed here: server, phase");
+		return;
+	}
+	if (!(name = rs_block_name(r, it, &nl)))
+		return;
+	const struct mdl_phase *ph = rs_lookup(r, &r->phases, "phase", name, nl);
+	if (!ph)
+		return;
+	size_t i = (size_t)(ph - r->p->phases);
+	if (blocks[i]) {
+		struct diag *d = rs_err(r, DIAG_E0104, nl, "scenario %s places phase %s twice",
+					sc->name, name);
+		diag_note(d, r->dl, "first on line %u", blocks[i]->loc.line);
+		return;
+	}
+	blocks[i] = it;
+}
+
+/* W0902: a server the scenario adds and never runs anything on */
+static void rs_scenario_unused(struct rs *r, const struct mdl_scenario *sc)
+{
+	for (size_t s = 0; s < sc->nservers; s++) {
+		bool used = false;
+		for (size_t i = 0; sc->phases && i < r->p->nphases && !used; i++)
+			used = model_placement(&sc->phases[i], &sc->servers[s]) != NULL;
+		if (!used)
+			rs_err(r, DIAG_W0902, sc->servers[s].loc, "scenario %s adds server %s but "
+			       "runs nothing on it", sc->name, sc->servers[s].name);
+	}
+}
 
 static void rs_scenario(struct rs *r, const struct ast_item *blk, struct mdl_scenario *sc)
 {
+	const struct mdl_project *p = r->p;
 	size_t n = 0;
 	for (const struct ast_item *it = blk->items; it; it = it->next)
 		n++;
 	sc->assigns = arena_calloc(r->a, n + 1, sizeof(*sc->assigns));
+	sc->servers = arena_calloc(r->a, n + 1, sizeof(*sc->servers));
+	const struct ast_item **blocks = arena_calloc(r->a, p->nphases + 1, sizeof(*blocks));
+	struct symtab servers;
+	symtab_init(&servers, r->a);
+	r->scenario = sc;
+	r->scenario_servers = &servers;
+	for (const struct ast_item *it = blk->items; it; it = it->next)
+		if (it->kind == AST_BLOCK && !strcmp(it->name, "server"))
+			rs_scenario_server(r, it, sc);
 	const struct ast_item *title = NULL;
 	for (const struct ast_item *it = blk->items; it; it = it->next) {
-		if (it->kind != AST_ATTR) {
-			struct diag *d = rs_err(r, DIAG_E0108, it->loc,
-						"a scenario holds `title = \"...\"` and `SERVER = TYPE [from PHASE|DATE]` lines");
-			(void)d;
-			continue;
-		}
-		if (!strcmp(it->name, "title")) {
-			if (title) {
-				rs_err(r, DIAG_E0103, ast_name_loc(it), "title is set twice in scenario %s",
-				       sc->name);
-				continue;
-			}
+		if (it->kind == AST_BLOCK) {
+			rs_scenario_block(r, it, sc, blocks);
+		} else if (it->kind != AST_ATTR) {
+			rs_err(r, DIAG_E0108, it->loc, "a scenario holds `title = \"...\"`, "
+			       "`SERVER = TYPE [from PHASE|DATE]` lines and server and phase blocks");
+		} else if (strcmp(it->name, "title")) {
+			rs_scenario_assign(r, it, sc);
+		} else if (title) {
+			rs_err(r, DIAG_E0103, ast_name_loc(it), "title is set twice in scenario %s",
+			       sc->name);
+		} else {
 			title = it;
 			rs_string(r, it->value, "title", &sc->title);
-			continue;
 		}
-		const struct mdl_server *srv = rs_lookup(r, &r->servers, "server", it->name,
-							 ast_name_loc(it));
-		const char *tn;
-		const struct mdl_type *t = NULL;
-		if (rs_ident(r, it->value, "a scenario's server type", &tn))
-			t = rs_lookup(r, &r->types, "server type", tn, it->value->loc);
-		struct mdl_assign as = { .server = srv, .type = t, .loc = it->loc,
-					 .from = r->p->start };
-		bool ok = srv && t;
-		if (it->from) {
-			const struct ast_value *f = it->from;
-			if (f->kind == AST_IDENT) {
-				as.from_phase = rs_lookup(r, &r->phases, "phase", f->u.str, f->loc);
-				ok = ok && as.from_phase;
-			} else if (rs_date(r, f, "from", &as.from)) {
-				int end = r->p->start + r->p->horizon;
-				if (as.from < r->p->start || as.from >= end) {
-					char a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF];
-					rs_err(r, DIAG_E0502, f->loc,
-					       "%s is outside the horizon %s .. %s",
-					       units_fmt_month(a, as.from), units_fmt_month(b, r->p->start),
-					       units_fmt_month(c, end - 1));
-					ok = false;
-				}
-			} else {
-				ok = false;
-			}
-		}
-		if (!ok)
-			continue;
-		for (size_t i = 0; i < sc->nassigns; i++) {
-			const struct mdl_assign *o = &sc->assigns[i];
-			if (o->server == as.server && o->from_phase == as.from_phase &&
-			    (as.from_phase || o->from == as.from)) {
-				struct diag *d = rs_err(r, DIAG_E0103, it->loc,
-							"scenario %s assigns %s twice from the same month",
-							sc->name, srv->name);
-				diag_note(d, r->dl, "first on line %u", o->loc.line);
-				ok = false;
-			}
-		}
-		if (ok)
-			sc->assigns[sc->nassigns++] = as;
 	}
+	bool places = false;
+	for (size_t i = 0; i < p->nphases; i++)
+		places = places || blocks[i];
+	if (places) {
+		/* in time order: a phase's data starts in the scenario's earlier ones */
+		sc->phases = arena_calloc(r->a, p->nphases + 1, sizeof(*sc->phases));
+		for (size_t i = 0; i < p->nphases; i++) {
+			sc->phases[i] = p->phases[i];
+			if (blocks[i])
+				rs_scenario_phase(r, blocks[i], i);
+		}
+	}
+	rs_scenario_unused(r, sc);
+	r->scenario = NULL;
+	r->scenario_servers = NULL;
 }
 
 /* ---- the file ---------------------------------------------------------- */
@@ -1582,6 +1820,7 @@ static bool rs_declare_block(struct rs *r, int k, const char *name, struct loc n
 		svc->proxy = k == K_PROXY;
 		svc->decl = svc;
 		svc->first_month = -1;
+		svc->data_since = -1;
 		if (!rs_declare(r, &r->services, "service or proxy", name, nl, svc, rs_loc_service))
 			return false;
 		p->nservices++;
