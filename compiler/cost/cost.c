@@ -69,15 +69,18 @@ void cost_option_build(struct arena *a, const struct mdl_project *p,
 	 * leaves and re-enters its phase (overlap errors only) */
 	size_t max = 0;
 	for (size_t i = 0; i < p->nphases; i++)
-		max += p->phases[i].nplacements * (2 + 2 * (sc ? sc->nassigns : 0) + 2 * p->nphases);
+		max += model_scenario_phase(p, sc, i)->nplacements *
+		       (2 + 2 * (sc ? sc->nassigns : 0) + 2 * p->nphases);
 	o->segs = arena_calloc(a, max + 1, sizeof(*o->segs));
 
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		int from = ph->start > h0 ? ph->start : h0;
 		int to = ph->start + ph->months < h1 ? ph->start + ph->months : h1;
-		for (size_t k = 0; k < ph->nplacements; k++) {
-			const struct mdl_placement *pl = &ph->placements[k];
+		/* segments name the plan's phase; the placements are the scenario's */
+		const struct mdl_phase *run = model_scenario_phase(p, sc, i);
+		for (size_t k = 0; k < run->nplacements; k++) {
+			const struct mdl_placement *pl = &run->placements[k];
 			int m = from;
 			while (m < to) {
 				if (model_phase_at(p, m) != ph) {
@@ -156,7 +159,7 @@ const char *cost_arithmetic(struct arena *a, const struct mdl_project *p,
 	if (!n)
 		return arena_strdup(a, units_fmt_money(b, 0));
 
-	bool named = p->nservers > 1;
+	bool named = p->nservers + (o->scenario ? o->scenario->nservers : 0) > 1;
 	size_t cap = 64 + n * (2 * UNITS_BUF + 48);
 	for (size_t j = 0; j < n; j++)
 		cap += strlen(terms[j].s->name);

@@ -3,7 +3,8 @@
  *
  * An option is the plan as written or one scenario laid over it.  For
  * every month of the horizon, the phase running then (model_phase_at)
- * says which servers exist: those it has a `run on` block for.  Each such
+ * says which servers exist: those it has a `run on` block for, or those
+ * of the scenario's own run blocks for the phase where it has them.  Each such
  * server has a type: the file's (with the phase's `server` override), or,
  * in a scenario, the type of the assignment with the latest `from` not
  * after the month (the later line wins a tie).  The month costs the sum
@@ -31,8 +32,8 @@
 #include "model.h"
 
 struct cost_segment {
-	const struct mdl_phase *phase;
-	const struct mdl_placement *placement;
+	const struct mdl_phase *phase;           /* of p->phases */
+	const struct mdl_placement *placement;  /* the option's: a scenario's may differ */
 	const struct mdl_type *type;
 	int start, months;
 	int64_t cost;          /* type->price x months */

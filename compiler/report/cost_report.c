@@ -126,6 +126,57 @@ static const char *cr_vs_cell(struct arena *a, const struct cost_table *t,
 	return arena_printf(a, "%s%s", d >= 0 ? "+" : "", units_fmt_money(b, d));
 }
 
+/* The servers of phase i in any option: the plan's in its order, then
+ * those only a scenario's placement of the phase runs. */
+static const struct mdl_server **cr_phase_servers(struct arena *a, const struct mdl_project *p,
+						  const struct cost_table *t, size_t i, size_t *n)
+{
+	size_t cap = 1;
+	for (size_t j = 0; j < t->n; j++)
+		cap += model_scenario_phase(p, t->options[j].scenario, i)->nplacements;
+	const struct mdl_server **out = arena_calloc(a, cap, sizeof(*out));
+	*n = 0;
+	for (size_t j = 0; j < t->n; j++) {
+		const struct mdl_phase *ph = model_scenario_phase(p, t->options[j].scenario, i);
+		for (size_t k = 0; k < ph->nplacements; k++) {
+			size_t e = 0;
+			while (e < *n && out[e] != ph->placements[k].server)
+				e++;
+			if (e == *n)
+				out[(*n)++] = ph->placements[k].server;
+		}
+	}
+	return out;
+}
+
+/* One server's rows in phase ph: one line per type it takes there, a
+ * column per option. */
+static void cr_server_rows(struct cr_grid *g, const struct cost_table *t,
+			   const struct mdl_phase *ph, const struct mdl_server *srv)
+{
+	char b[UNITS_BUF];
+	for (size_t line = 0;; line++) {
+		const char **r = NULL;
+		for (size_t j = 0; j < t->n; j++) {
+			const struct cost_option *o = &t->options[j];
+			size_t seen = 0;
+			for (size_t s = 0; s < o->nsegs; s++) {
+				const struct cost_segment *sg = &o->segs[s];
+				if (sg->phase != ph || sg->placement->server != srv || seen++ != line)
+					continue;
+				if (!r)
+					r = cr_row(g, false, line ? "" : arena_printf(g->a, "  %s",
+										      srv->name));
+				r[1 + j] = line ? arena_printf(g->a, "%s from %s", sg->type->name,
+							       units_fmt_month(b, sg->start))
+						: sg->type->name;
+			}
+		}
+		if (!r)
+			break;
+	}
+}
+
 /* The rows of one phase: a heading, each server's types (one line per
  * type it takes in the phase), and the phase's cost. */
 static void cr_phase_rows(struct cr_grid *g, const struct mdl_project *p,
@@ -137,31 +188,12 @@ static void cr_phase_rows(struct cr_grid *g, const struct mdl_project *p,
 	h[1] = arena_printf(g->a, "%s .. %s, %d month%s", units_fmt_month(b, ph->start),
 			    units_fmt_month(c, ph->start + ph->months - 1), ph->months,
 			    ph->months == 1 ? "" : "s");
-	if (!ph->nplacements)
+	size_t n;
+	const struct mdl_server **servers = cr_phase_servers(g->a, p, t, i, &n);
+	if (!n)
 		cr_row(g, true, "  no server runs");
-	for (size_t k = 0; k < ph->nplacements; k++) {
-		const struct mdl_placement *pl = &ph->placements[k];
-		for (size_t line = 0;; line++) {
-			const char **r = NULL;
-			for (size_t j = 0; j < t->n; j++) {
-				const struct cost_option *o = &t->options[j];
-				size_t seen = 0;
-				for (size_t s = 0; s < o->nsegs; s++) {
-					const struct cost_segment *sg = &o->segs[s];
-					if (sg->placement != pl || seen++ != line)
-						continue;
-					if (!r)
-						r = cr_row(g, false, line ? "" : arena_printf(
-								   g->a, "  %s", pl->server->name));
-					r[1 + j] = line ? arena_printf(g->a, "%s from %s", sg->type->name,
-								       units_fmt_month(b, sg->start))
-							: sg->type->name;
-				}
-			}
-			if (!r)
-				break;
-		}
-	}
+	for (size_t k = 0; k < n; k++)
+		cr_server_rows(g, t, ph, servers[k]);
 	const char **r = cr_row(g, false, "  cost EUR");
 	for (size_t j = 0; j < t->n; j++)
 		r[1 + j] = cr_money(g->a, t->options[j].phase_cost[i]);

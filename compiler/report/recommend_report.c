@@ -5,6 +5,7 @@
 
 #include "cost_report.h"
 #include "report.h"
+#include "split_report.h"
 #include "units.h"
 
 /* Why nothing was found; NULL when something was. */
@@ -98,8 +99,8 @@ static void rr_pick_text(struct arena *a, const struct recommend_pick *pk, FILE 
 	}
 }
 
-void recommend_report_text(struct arena *a, const struct mdl_project *p,
-			   const struct recommend *r, FILE *out)
+static void rr_text(struct arena *a, const struct mdl_project *p, const struct recommend *r,
+		    FILE *out)
 {
 	char b[UNITS_BUF], c[UNITS_BUF];
 	fprintf(out, "%s: the cheapest server types that pass every check, %s\n", p->src->path,
@@ -168,6 +169,13 @@ void recommend_report_text(struct arena *a, const struct mdl_project *p,
 	fprintf(out, "\n%s", rr_scenario(a, r));
 }
 
+void recommend_report_text(struct arena *a, const struct mdl_project *p,
+			   const struct recommend *r, FILE *out)
+{
+	rr_text(a, p, r, out);
+	split_report_text(a, p, r, out);
+}
+
 /* ---- JSON ------------------------------------------------------------- */
 
 static json_object *rr_pick_json(struct arena *a, const struct recommend_pick *pk)
@@ -225,6 +233,7 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(root, "as_written", w);
 	json_object_object_add(root, "scenario",
 			       r->found ? json_object_new_string(rr_scenario(a, r)) : NULL);
+	json_object_object_add(root, "splits", split_report_json(a, p, r));
 	if (diags)
 		json_object_object_add(root, "diagnostics", diag_to_json(diags));
 	report_json_write(root, out);

@@ -87,6 +87,15 @@ for f in recommend.out no-resize.out; do
 	if [ "$n" = "$want" ]; then ok "recommend $f: cpx42 for main"; else not_ok "recommend $f: cpx42 for main" "$n lines"; fi
 done
 has "check becker passes" "$B/exit" "check 0"
+# the seed's option "production on its own server": 6 x 19.49 + 30 x (19.49 + 10.49)
+has "split_production 1016.34" "$B/cost.out" \
+	"36 x 19.49 (main) + 30 x 10.49 (prod) = 701.64 + 314.70 = 1016.34 EUR"
+check "split_production fits" python3 -c '
+import json, sys
+o = [o for o in json.load(open(sys.argv[1]))["options"] if o["name"] == "split_production"][0]
+sys.exit(0 if o["fits"] and o["total_eur"] == 1016.34 else 1)' "$B/cost.json"
+has "recommend: growing beats splitting" "$B/recommend.out" \
+	"growing is cheaper: the recommendation costs 701.64 EUR, 44.70 EUR less"
 
 # ---- the chart in a browser -------------------------------------------------
 render() { # render NAME COLOURS...

@@ -379,6 +379,53 @@ static void search_explains_rejections(void **state)
 	assert_int_equal(r.scenario.nassigns, 3);
 }
 
+/* ---- placement scenarios ------------------------------------------------ */
+
+static const struct cost_segment *segment(const struct cost_option *o, const char *server,
+					  int start)
+{
+	for (size_t i = 0; i < o->nsegs; i++)
+		if (!strcmp(o->segs[i].placement->server->name, server) && o->segs[i].start == start)
+			return &o->segs[i];
+	fail_msg("no segment of %s from %d", server, start);
+	return NULL;
+}
+
+static void placement_scenarios_move_and_copy_data(void **state)
+{
+	(void)state;
+	const struct mdl_project *p = load(HEAD("2026-01", "12", "")
+		"service db {\n image = \"postgres:16\"\n ram = 1 GB\n"
+		" volume data {\n path = \"/d\"\n size = 10 GB\n growth = 1 GB/month\n }\n}\n"
+		"phase a {\n months = 6\n run on web { app\n db }\n}\n"
+		"phase b {\n run on web { app\n db }\n}\n"
+		"scenario moved {\n server big { type = cpx32 }\n"
+		" phase b {\n  run on web { app }\n  run on big { db }\n"
+		"  service db { moves_data = true }\n }\n}\n"
+		"scenario copied {\n server big { type = cpx32 }\n"
+		" phase b {\n  run on web { app\n db }\n  run on big { new db }\n }\n}\n");
+	assert_int_equal(comp.diags.errors, 0);
+	const int64_t gb = 1024 * 1000;
+	struct cost_option o;
+	cost_option_build(&comp.arena, p, scenario(p, "moved"), &o);
+	/* the moved data counts on big from its first month: 10 + 12 x 1 GB */
+	assert_int_equal(segment(&o, "big", month(2026, 7))->cap.disk, 22 * gb);
+	assert_int_equal(segment(&o, "web", month(2026, 7))->cap.disk, 0);
+	assert_int_equal(o.total, 12 * 599 + 6 * 1049);
+	assert_true(o.fits);
+	assert_string_equal(cost_arithmetic(&comp.arena, p, &o),
+			    "12 x 5.99 (web) + 6 x 10.49 (big) = 71.88 + 62.94 = 134.82");
+
+	cost_option_build(&comp.arena, p, scenario(p, "copied"), &o);
+	/* a new instance starts empty with its phase: 10 + 6 x 1 GB */
+	assert_int_equal(segment(&o, "big", month(2026, 7))->cap.disk, 16 * gb);
+	assert_int_equal(segment(&o, "web", month(2026, 7))->cap.disk, 22 * gb);
+	/* the plan's phase b is untouched */
+	cost_option_build(&comp.arena, p, NULL, &o);
+	assert_int_equal(o.nsegs, 2);
+	assert_int_equal(o.total, 12 * 599);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +435,7 @@ int main(void)
 		cmocka_unit_test(average_rounds_half_up),
 		cmocka_unit_test_teardown(scenario_overlays, teardown),
 		cmocka_unit_test_teardown(scenario_segments_checked_at_their_own_end, teardown),
+		cmocka_unit_test_teardown(placement_scenarios_move_and_copy_data, teardown),
 		cmocka_unit_test_teardown(table_cheapest_passes_every_check, teardown),
 		cmocka_unit_test_teardown(budget_error_per_phase, teardown),
 		cmocka_unit_test_teardown(search_matches_brute_force, teardown),
