@@ -219,6 +219,28 @@ static const char *cr_gaps(struct arena *a, const struct mdl_project *p)
 	return s;
 }
 
+/* "  places production: main runs a, b; prod runs c, new d" for each
+ * phase a scenario places */
+static void cr_places(const struct mdl_project *p, const struct mdl_scenario *sc, FILE *out)
+{
+	for (size_t i = 0; i < p->nphases; i++) {
+		if (!model_scenario_places(p, sc, i))
+			continue;
+		const struct mdl_phase *ph = &sc->phases[i];
+		fprintf(out, "  places %s:", ph->name);
+		for (size_t k = 0; k < ph->nplacements; k++) {
+			const struct mdl_placement *pl = &ph->placements[k];
+			fprintf(out, "%s %s runs", k ? ";" : "", pl->server->name);
+			for (size_t j = 0; j < pl->nservices; j++) {
+				const struct mdl_service *x = pl->services[j];
+				fprintf(out, "%s %s%s%s", j ? "," : "", x->instance ? "new " : "",
+					x->name, x->moves_data ? " (with its data)" : "");
+			}
+		}
+		fputs(ph->nplacements ? "\n" : " no server\n", out);
+	}
+}
+
 static void cr_details(struct arena *a, const struct mdl_project *p,
 		       const struct cost_option *o, FILE *out)
 {
@@ -227,6 +249,8 @@ static void cr_details(struct arena *a, const struct mdl_project *p,
 	if (o->scenario && o->scenario->title)
 		fprintf(out, " \"%s\"", o->scenario->title);
 	fprintf(out, ": %s EUR\n", cost_arithmetic(a, p, o));
+	if (o->scenario)
+		cr_places(p, o->scenario, out);
 	if (!o->complete)
 		fputs("  a server runs without a type: the costs above leave it out\n", out);
 	for (size_t i = 0; i < o->nsegs; i++) {
