@@ -141,6 +141,7 @@ TEST_DEPS += chromium                   # tests/golden-cost: the SVG renders
 TEST_DEPS += docker-compose nginx cloud-init openssl curl  # tests/build: the real tools
 TEST_DEPS += openssh-server openssh-client   # tests/deploy: a real sshd
 TEST_DEPS += docker-registry                 # tests/registry: the distribution registry
+TEST_DEPS += neovim                          # tests/lsp: a real LSP client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs

@@ -118,3 +118,25 @@ class Server:
             self.p.kill()
         self.p.wait()
         self.stderr.close()
+
+
+class Tally:
+    """ok/not ok lines and the closing "N passed, N failed" line."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def ok(self, what, cond, detail=""):
+        if cond:
+            self.passed += 1
+            if os.environ.get("VERBOSE"):
+                print("ok - " + what)
+        else:
+            self.failed += 1
+            print("not ok - " + what)
+            for line in str(detail).splitlines()[:30]:
+                print("#   " + line)
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        return 1 if self.failed else 0

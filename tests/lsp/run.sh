@@ -23,5 +23,6 @@ run() { # run NAME COMMAND...: adds the command's "N passed, N failed"
 	fi
 }
 run rpc timeout 300 python3 "$here/test_rpc.py" "$infrac" "$top/examples"
+run neovim timeout 300 python3 "$here/test_nvim.py" "$infrac" "$top/examples"
 echo "lsp: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

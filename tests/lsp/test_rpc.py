@@ -9,23 +9,11 @@ import subprocess
 import sys
 import tempfile
 
-from lspclient import Server
+from lspclient import Server, Tally
 
 INFRAC, EXAMPLES = sys.argv[1], sys.argv[2]
-PASSED = FAILED = 0
-
-
-def ok(what, cond, detail=""):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-        if os.environ.get("VERBOSE"):
-            print("ok - " + what)
-    else:
-        FAILED += 1
-        print("not ok - " + what)
-        for line in str(detail).splitlines()[:30]:
-            print("#   " + line)
+TALLY = Tally()
+ok = TALLY.ok
 
 
 WORK = tempfile.mkdtemp()
@@ -346,8 +334,7 @@ def main():
     finally:
         s.close()
         shutil.rmtree(WORK, ignore_errors=True)
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return TALLY.finish()
 
 
 sys.exit(main())
