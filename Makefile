@@ -214,6 +214,7 @@ bench: deps
 	@tests/bench/run.sh $(INFRAC)
 	@tests/bench-plan/run.sh $(abspath $(INFRAC))
 	@tests/bench-apply/run.sh $(abspath $(INFRAC))
+	@tests/bench-lsp/run.sh $(abspath $(INFRAC))
 
 clean:
 	rm -rf build
