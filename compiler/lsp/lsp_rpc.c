@@ -114,14 +114,45 @@ enum lsp_rpc_status lsp_rpc_read(FILE *in, struct strbuf *body, struct error *er
 	return LSP_RPC_MSG;
 }
 
+/* The length of the valid UTF-8 sequence at s[0..n), or 0. */
+static size_t lsp_rpc_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+		     : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	unsigned cp = len == 3 ? (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6
+		      : len == 4 ? (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 : 0x80;
+	bool bad = (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		   (len == 4 && (cp < 0x10000 || cp > 0x10FFFF));
+	return bad ? 0 : len;
+}
+
 void lsp_rpc_send(FILE *out, struct json_object *msg)
 {
 	size_t len;
 	const char *s = json_object_to_json_string_length(
 		msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	fprintf(out, "Content-Length: %zu\r\n\r\n", len);
-	fwrite(s, 1, len, out);
+	/* json-c passes a string's bytes through as they are: what is not
+	 * UTF-8 (a lone surrogate a client escaped into a document) becomes
+	 * U+FFFD, so that the client can read the message */
+	struct strbuf body = STRBUF_INIT;
+	strbuf_grow(&body, len);
+	for (size_t i = 0; i < len;) {
+		size_t n = lsp_rpc_utf8_len((const unsigned char *)s + i, len - i);
+		if (n)
+			strbuf_add(&body, s + i, n);
+		else
+			strbuf_addstr(&body, "\xEF\xBF\xBD");
+		i += n ? n : 1;
+	}
+	fprintf(out, "Content-Length: %zu\r\n\r\n", body.len);
+	fwrite(body.buf, 1, body.len, out);
 	fflush(out);
+	strbuf_release(&body);
 }
 
 static struct json_object *lsp_rpc_message(struct json_object *id)

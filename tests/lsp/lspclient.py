@@ -14,7 +14,16 @@ class Timeout(Exception):
 
 
 class Server:
+    started = []  # every server of this process, for close_all
+
+    @classmethod
+    def close_all(cls):
+        """Kills what is still running: a test's last step, also on failure."""
+        for s in cls.started:
+            s.close()
+
     def __init__(self, infrac, args=("lsp",)):
+        Server.started.append(self)
         self.stderr = tempfile.TemporaryFile()
         self.p = subprocess.Popen([infrac, *args], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=self.stderr)
@@ -117,7 +126,11 @@ class Server:
         if self.p.poll() is None:
             self.p.kill()
         self.p.wait()
-        self.stderr.close()
+        for f in (self.p.stdin, self.p.stdout, self.stderr):
+            try:
+                f.close()
+            except OSError:
+                pass
 
 
 class Tally:

@@ -313,15 +313,20 @@ def test_malformed(s):
         for method in ("hover", "definition", "completion"):
             r = s.request("textDocument/" + method, doc(q))
             ok("%s in garbage at %s answers" % (method, q), "result" in r, r)
-    open_doc(s, BECKER, version=2)
+    lone = BECKER.replace('"odoo.becker-sicherheit.de"', '"\ud800x.de"')
+    p = open_doc(s, lone, version=2)  # json.loads of the bytes fails on invalid UTF-8
+    ok("a lone surrogate in the text comes back as U+FFFD",
+       any("'\ufffdx.de'" in d["message"] for d in p["diagnostics"]), p)
+    open_doc(s, BECKER, version=3)
     v, _ = hover(s, pos("run on main", 1, 7))
     ok("after all that the server still answers", "51..57%" in v, v)
 
 
 def main():
-    test_lifecycle()
-    s, _ = started()
+    s = None
     try:
+        test_lifecycle()
+        s, _ = started()
         test_diagnostics(s)
         test_hover(s)
         test_definition(s)
@@ -330,9 +335,9 @@ def main():
         test_malformed(s)
         finished(s, "the session")
     except Exception as e:  # a timeout or a closed pipe is a failure, not a hang
-        ok("the session ran to its end", False, "%r\n%s" % (e, s.errors()))
+        ok("the session ran to its end", False, "%r\n%s" % (e, s.errors() if s else ""))
     finally:
-        s.close()
+        Server.close_all()
         shutil.rmtree(WORK, ignore_errors=True)
     return TALLY.finish()
 
