@@ -130,24 +130,27 @@ const char *const *lsp_query_ref_kinds(const char *block, const char *key, bool 
 /* The name used at h and the kinds of block it may name; false when h
  * is no name.  A block's own name names the block itself. */
 static bool lsp_query_ref(const struct lsp_query_hit *h, const char **name,
-			  const char *const **kinds)
+			  const char *const **kinds, struct loc *span)
 {
 	const struct ast_item *it = h->item;
 	const char *block = h->block ? h->block->name : NULL;
 	if (h->value && h->value->kind == AST_IDENT) {
 		*name = h->value->u.str;
 		*kinds = lsp_query_ref_kinds(block, it->name, h->from);
+		*span = h->value->loc;
 		return true;
 	}
 	if (h->on_name && it && (it->kind == AST_WORD || it->kind == AST_ATTR) &&
 	    block && (!strcmp(block, "run") || !strcmp(block, "scenario"))) {
 		*name = it->name;
 		*kinds = lsp_query_ref_kinds(block, NULL, false);
+		*span = ast_name_loc(it);
 		return true;
 	}
 	if (!h->word)
 		return false;
 	*name = h->word->name;
+	*span = h->word->loc;
 	if (!strcmp(it->name, "run"))
 		*kinds = lsp_query_servers;
 	else if (!strcmp(it->name, "server") && it != h->top)
@@ -180,7 +183,8 @@ bool lsp_query_definition(const struct lsp_doc *d, size_t off, struct loc *targe
 		*target = h.word->loc; /* a declaration's own name */
 		return true;
 	}
-	if (!lsp_query_ref(&h, &name, &kinds))
+	struct loc at;
+	if (!lsp_query_ref(&h, &name, &kinds, &at))
 		return false;
 	for (const struct ast_item *it = d->c.ast.items; it; it = it->next)
 		if (it->kind == AST_BLOCK && it->words && !strcmp(it->words->name, name) &&
@@ -314,15 +318,74 @@ static bool lsp_query_hover_server(const struct lsp_doc *d, const struct lsp_que
 	return true;
 }
 
+/* "1 GB", "2 GB .. 3 GB" */
+static void lsp_query_ram(struct strbuf *out, const struct mdl_service *s)
+{
+	char a[UNITS_BUF];
+	strbuf_addstr(out, units_fmt_mem(a, s->ram_lo));
+	if (s->ram_hi != s->ram_lo)
+		strbuf_addf(out, " .. %s", units_fmt_mem(a, s->ram_hi));
+}
+
+/* A service or proxy: its image and RAM, and where each phase runs it
+ * with the RAM it has there. */
+static bool lsp_query_hover_service(const struct lsp_doc *d, const char *name,
+				    struct strbuf *out)
+{
+	const struct mdl_project *p = d->c.project;
+	const struct mdl_service *decl = NULL;
+	for (size_t i = 0; p && i < p->nservices && !decl; i++)
+		if (!strcmp(p->services[i].name, name))
+			decl = &p->services[i];
+	if (!decl)
+		return false;
+	strbuf_addf(out, "**%s %s** `%s`, ram ", decl->proxy ? "proxy" : "service", decl->name,
+		    decl->image ? decl->image : "");
+	lsp_query_ram(out, decl);
+	bool any = false;
+	for (size_t i = 0; i < p->nphases; i++)
+		for (size_t k = 0; k < p->phases[i].nplacements; k++) {
+			const struct mdl_placement *pl = &p->phases[i].placements[k];
+			for (size_t j = 0; j < pl->nservices; j++) {
+				if (pl->services[j]->decl != decl)
+					continue;
+				strbuf_addf(out, "%s- phase %s on server %s: ram ",
+					    any ? "\n" : "\n\n", p->phases[i].name, pl->server->name);
+				lsp_query_ram(out, pl->services[j]);
+				any = true;
+			}
+		}
+	if (!any)
+		strbuf_addstr(out, "\n\nno phase runs it");
+	return true;
+}
+
+/* A service or proxy named at h, or the name of its block. */
+static bool lsp_query_service_at(const struct lsp_query_hit *h, const char **name,
+				 struct loc *span)
+{
+	const char *const *kinds;
+	if (h->word && h->item == h->top && h->word == h->top->words &&
+	    (!strcmp(h->top->name, "service") || !strcmp(h->top->name, "proxy"))) {
+		*name = h->word->name;
+		*span = h->word->loc;
+		return true;
+	}
+	return lsp_query_ref(h, name, &kinds, span) && kinds == lsp_query_services;
+}
+
 bool lsp_query_hover(const struct lsp_doc *d, size_t off, struct strbuf *out, struct loc *span)
 {
 	struct lsp_query_hit h;
+	const char *name;
 	if (!lsp_query_at(d, off, &h))
 		return false;
 	if (h.value && h.value->kind == AST_NUMBER) {
 		*span = h.value->loc;
 		return lsp_query_hover_number(h.value, out);
 	}
+	if (lsp_query_service_at(&h, &name, span))
+		return lsp_query_hover_service(d, name, out);
 	const struct ast_item *it = h.item;
 	if (!it || it->kind != AST_BLOCK || !(h.on_name || h.word))
 		return false;

@@ -6,7 +6,8 @@
  * Hover reads the model of the last compilation: on a server block or a
  * `run on` block, the RAM, CPU and disk bars of check's report for that
  * server in that phase (every phase for the server block); on a
- * quantity, its exact value in the unit infrac computes in.  Both work
+ * quantity, its exact value in the unit infrac computes in; on a service
+ * or proxy, its image and RAM and where each phase runs it.  They work
  * while the file has errors of capacity or budget, as long as the front
  * end could build a model.
  */

@@ -189,6 +189,15 @@ def test_hover(s):
     ok("hover on a range's upper bound: 3 GB", "**3 GB**" in v and "3072 MiB" in v, v)
     v, _ = hover(s, pos("horizon  = 36 months", 0, 12))
     ok("hover on 36 months: 3 years", "36 months = 3 years" in v, v)
+    v, rng = hover(s, pos("    postgres", 0, 6))
+    ok("hover on a service in a run block: its image, RAM and the RAM of each phase",
+       "**service postgres** `postgres:16`, ram 1 GB" in v and
+       "- phase dev_test on server main: ram 1 GB" in v and
+       "- phase production on server main: ram 1.5 GB" in v, v)
+    ok("the hover's range is the name", rng == {"start": pos("    postgres", 0, 4),
+                                                "end": pos("    postgres", 0, 12)}, rng)
+    v, _ = hover(s, pos("proxy nginx", 0, 7))
+    ok("hover on a proxy's block name", "**proxy nginx** `nginx:1.27`, ram 0.1 GB" in v, v)
     r = s.request("textDocument/hover", doc(pos("image", 0)))
     ok("hover on an attribute's name: null", "result" in r and r["result"] is None, r)
 
