@@ -4,6 +4,7 @@ malformed messages that must get errors, never a crash.
    python3 test_rpc.py INFRAC EXAMPLES_DIR"""
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -331,6 +332,39 @@ def test_malformed(s):
     ok("after all that the server still answers", "51..57%" in v, v)
 
 
+def test_mutations(s):
+    """Valid messages with bytes changed at random (a fixed seed): every
+    one gets an answer or is dropped, and the server answers after them."""
+    rnd = random.Random(16)
+    seeds = [
+        {"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params":
+         doc(pos("run on main", 1, 7))},
+        {"jsonrpc": "2.0", "id": 8, "method": "textDocument/completion", "params":
+         doc(pos("    redis", 0, 6))},
+        {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": URI, "version": 9},
+            "contentChanges": [{"text": BECKER[:2000]}]}},
+    ]
+    out = b""
+    for i in range(300):
+        body = bytearray(json.dumps(rnd.choice(seeds)).encode())
+        for _ in range(rnd.randint(1, 4)):
+            body[rnd.randrange(len(body))] = rnd.choice(b'{}[]",:0\\ax\xff')
+        out += b"Content-Length: %d\r\n\r\n" % len(body) + bytes(body)
+    s.raw(out)
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": URI, "version": 10,
+                                                       "text": BECKER}})
+    s.send({"jsonrpc": "2.0", "id": "after", "method": "textDocument/hover",
+            "params": doc(pos("run on main", 1, 7))})
+    m = None
+    for _ in range(3000):
+        m = s.read(30)
+        if m.get("id") == "after":
+            break
+    ok("300 mutated messages, then the server still answers",
+       m and "51..57%" in (m.get("result") or {}).get("contents", {}).get("value", ""), m)
+
+
 def main():
     s = None
     try:
@@ -342,6 +376,7 @@ def main():
         test_completion(s)
         test_close(s)
         test_malformed(s)
+        test_mutations(s)
         finished(s, "the session")
     except Exception as e:  # a timeout or a closed pipe is a failure, not a hang
         ok("the session ran to its end", False, "%r\n%s" % (e, s.errors() if s else ""))
