@@ -108,6 +108,13 @@ def test_lifecycle():
     s, _ = started()
     ok("the end of the input without shutdown: 1", s.wait() == 1, s.errors())
     s.close()
+    s = Server(INFRAC, ("lsp", "--stdio"))
+    r = s.request("initialize", {"capabilities": {}})
+    ok("--stdio, which editors pass, is accepted", "result" in r, r)
+    s.close()
+    r = subprocess.run([INFRAC, "lsp", "--port", "1"], capture_output=True, timeout=30)
+    ok("an unknown option is a usage error: 2", r.returncode == 2 and b"usage: infrac lsp"
+       in r.stderr, r)
 
 
 def same_as_check(what, text, got):
