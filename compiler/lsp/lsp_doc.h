@@ -33,7 +33,7 @@ void lsp_doc_set(struct lsp_doc *d, int64_t version, struct strbuf *text);
 /* Frees everything d owns. */
 void lsp_doc_release(struct lsp_doc *d);
 
-/* The text and its length. */
+/* The text (d's, valid until the next change) and its length. */
 static inline const char *lsp_doc_text(const struct lsp_doc *d) { return d->c.src.text; }
 static inline size_t lsp_doc_len(const struct lsp_doc *d) { return d->c.src.len; }
 
