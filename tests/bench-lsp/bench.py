@@ -15,6 +15,13 @@ sys.path.insert(0, os.path.join(HERE, "..", "lsp"))
 from lspclient import Server  # noqa: E402
 
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process so far (Linux /proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     infrac = sys.argv[1]
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 40
@@ -32,6 +39,7 @@ def main():
             "uri": uri, "languageId": "infra", "version": 0, "text": text}})
         s.notification("textDocument/publishDiagnostics", 60)
         times, counts = [], set()
+        cpu0 = cpu_seconds(s.p.pid)
         for v in range(1, runs + 1):
             t0 = time.perf_counter()
             s.notify("textDocument/didChange", {
@@ -40,6 +48,7 @@ def main():
             p = s.notification("textDocument/publishDiagnostics", 60)["params"]
             times.append((time.perf_counter() - t0) * 1000)
             counts.add((v % 2, len(p["diagnostics"])))
+        cpu = (cpu_seconds(s.p.pid) - cpu0) * 1000 / runs
         s.request("shutdown")
         s.notify("exit")
         s.wait()
@@ -50,6 +59,8 @@ def main():
           % (text.count("\n"), len(text.encode()), runs, sorted(counts)))
     print("lsp: change to diagnostics: median %.1f ms, p90 %.1f ms, max %.1f ms (target 50 ms)"
           % (statistics.median(times), times[int(len(times) * 0.9) - 1], times[-1]))
+    print("lsp: CPU time of the server per change: %.1f ms (load average %.1f)"
+          % (cpu, os.getloadavg()[0]))
 
 
 main()
