@@ -14,8 +14,8 @@ static int lsp_doc_hex(char c)
 	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* The folder of a file: URI's path, percent-decoded, or NULL. */
-static char *lsp_doc_dir(const char *uri)
+/* The path of a file: URI, percent-decoded, or NULL. */
+static char *lsp_doc_path(const char *uri)
 {
 	static const char scheme[] = "file://";
 	if (strncmp(uri, scheme, sizeof(scheme) - 1))
@@ -32,19 +32,24 @@ static char *lsp_doc_dir(const char *uri)
 			strbuf_addch(&path, *p);
 		}
 	}
-	char *slash = strrchr(path.buf, '/');
-	if (!slash || path.buf[0] != '/') {
+	if (path.buf[0] != '/') {
 		strbuf_release(&path);
 		return NULL;
 	}
-	strbuf_setlen(&path, slash == path.buf ? 1 : (size_t)(slash - path.buf));
 	return strbuf_detach(&path, NULL);
+}
+
+/* The folder of a path. */
+static char *lsp_doc_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
 static void lsp_doc_compile(struct lsp_doc *d, struct strbuf *text)
 {
 	struct compile_reader rd = { compile_read_file, d->dir };
-	compile_source(&d->c, d->uri, text, d->dir ? &rd : NULL);
+	compile_source(&d->c, d->path ? d->path : d->uri, text, d->dir ? &rd : NULL);
 	const char *t = d->c.src.text;
 	size_t n = 1;
 	for (size_t i = 0; i < d->c.src.len; i++)
@@ -61,7 +66,8 @@ void lsp_doc_open(struct lsp_doc *d, const char *uri, int64_t version, struct st
 {
 	memset(d, 0, sizeof(*d));
 	d->uri = xstrdup(uri);
-	d->dir = lsp_doc_dir(uri);
+	d->path = lsp_doc_path(uri);
+	d->dir = d->path ? lsp_doc_dir(d->path) : NULL;
 	d->version = version;
 	lsp_doc_compile(d, text);
 }
@@ -77,6 +83,7 @@ void lsp_doc_release(struct lsp_doc *d)
 {
 	compile_release(&d->c);
 	free(d->uri);
+	free(d->path);
 	free(d->dir);
 	free(d->lines);
 	memset(d, 0, sizeof(*d));

@@ -4,7 +4,8 @@
  * The text lives in the compilation (c.src.text): each change builds the
  * new text, releases the old compilation and compiles the new one, with
  * file("...") read relative to the document's folder when its URI is a
- * file: URI.  Positions are converted between byte offsets and the
+ * file: URI (whose path also names the file in what the front end
+ * writes, as check names it).  Positions are converted between byte offsets and the
  * protocol's lines and UTF-16 code units through a table of line starts.
  */
 #ifndef INFRAC_LSP_DOC_H
@@ -19,7 +20,8 @@
 
 struct lsp_doc {
 	char *uri;      /* owned */
-	char *dir;      /* owned: the folder of a file: URI, or NULL */
+	char *path;     /* owned: the path of a file: URI, or NULL */
+	char *dir;      /* owned: its folder, or NULL */
 	int64_t version;
 	struct compilation c;
 	uint32_t *lines;  /* owned: byte offset of each line's start */

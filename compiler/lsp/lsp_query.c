@@ -360,32 +360,53 @@ static bool lsp_query_hover_service(const struct lsp_doc *d, const char *name,
 	return true;
 }
 
-/* A service or proxy named at h, or the name of its block. */
-static bool lsp_query_service_at(const struct lsp_query_hit *h, const char **name,
-				 struct loc *span)
+/* A server type: what it has and costs, and where its price is from. */
+static bool lsp_query_hover_type(const struct lsp_doc *d, const char *name, struct strbuf *out)
 {
-	const char *const *kinds;
-	if (h->word && h->item == h->top && h->word == h->top->words &&
-	    (!strcmp(h->top->name, "service") || !strcmp(h->top->name, "proxy"))) {
+	const struct mdl_project *p = d->c.project;
+	const struct mdl_type *t = p ? model_type(p, name) : NULL;
+	if (!t)
+		return false;
+	char a[UNITS_BUF], o[256];
+	strbuf_addf(out, "**%s** %s vCPU, ", t->name, units_fmt_number(a, t->vcpu));
+	strbuf_addf(out, "%s RAM, ", units_fmt_mem(a, t->ram));
+	strbuf_addf(out, "%s disk, ", units_fmt_mem(a, t->disk));
+	strbuf_addf(out, "%s EUR/month\n\nprice: %s", units_fmt_money(a, t->price),
+		    t->builtin ? p->price_source : report_price_origin(o, sizeof(o), p, t));
+	return true;
+}
+
+/* The name at h, and the kinds it may name: a reference, or a service,
+ * proxy or server_type block's own name. */
+static bool lsp_query_named(const struct lsp_query_hit *h, const char **name,
+			    const char *const **kinds, struct loc *span)
+{
+	if (h->word && h->item == h->top && h->word == h->top->words) {
+		const char *k = h->top->name;
+		*kinds = !strcmp(k, "service") || !strcmp(k, "proxy") ? lsp_query_services
+			 : !strcmp(k, "server_type") ? lsp_query_types : NULL;
 		*name = h->word->name;
 		*span = h->word->loc;
-		return true;
+		return *kinds != NULL;
 	}
-	return lsp_query_ref(h, name, &kinds, span) && kinds == lsp_query_services;
+	return lsp_query_ref(h, name, kinds, span);
 }
 
 bool lsp_query_hover(const struct lsp_doc *d, size_t off, struct strbuf *out, struct loc *span)
 {
 	struct lsp_query_hit h;
 	const char *name;
+	const char *const *kinds;
 	if (!lsp_query_at(d, off, &h))
 		return false;
 	if (h.value && h.value->kind == AST_NUMBER) {
 		*span = h.value->loc;
 		return lsp_query_hover_number(h.value, out);
 	}
-	if (lsp_query_service_at(&h, &name, span))
+	if (lsp_query_named(&h, &name, &kinds, span) && kinds == lsp_query_services)
 		return lsp_query_hover_service(d, name, out);
+	if (lsp_query_named(&h, &name, &kinds, span) && kinds == lsp_query_types)
+		return lsp_query_hover_type(d, name, out);
 	const struct ast_item *it = h.item;
 	if (!it || it->kind != AST_BLOCK || !(h.on_name || h.word))
 		return false;

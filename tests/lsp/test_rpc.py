@@ -206,6 +206,14 @@ def test_hover(s):
                                                 "end": pos("    postgres", 0, 12)}, rng)
     v, _ = hover(s, pos("proxy nginx", 0, 7))
     ok("hover on a proxy's block name", "**proxy nginx** `nginx:1.27`, ram 0.1 GB" in v, v)
+    v, _ = hover(s, pos("type     = cpx42", 0, 13))
+    ok("hover on a type the file overrides: its figures and the line of its price",
+       "**cpx42** 8 vCPU, 16 GB RAM, 320 GB disk, 19.49 EUR/month" in v and
+       "price: %s:%d" % (PATH, pos("server_type cpx42")["line"] + 1) in v, v)
+    v, _ = hover(s, pos("main  = cpx52 from production", 0, 9))
+    ok("hover on a built-in type: the catalog and its date",
+       "**cpx52** 12 vCPU, 24 GB RAM, 480 GB disk, 27.99 EUR/month" in v and
+       "price: built-in catalog" in v and "as of 2026-02-05" in v, v)
     r = s.request("textDocument/hover", doc(pos("image", 0)))
     ok("hover on an attribute's name: null", "result" in r and r["result"] is None, r)
 
