@@ -151,15 +151,20 @@ static bool lsp_query_ref(const struct lsp_query_hit *h, const char **name,
 		return false;
 	*name = h->word->name;
 	*span = h->word->loc;
+	/* in a phase: `run on SERVER`, and the overrides `server NAME`,
+	 * `service NAME`, `proxy NAME`; other header words name what their
+	 * block declares (a volume) */
+	if (it == h->top || strcmp(h->top->name, "phase"))
+		return false;
 	if (!strcmp(it->name, "run"))
+		*kinds = h->word != it->words ? lsp_query_servers : NULL;
+	else if (!strcmp(it->name, "server"))
 		*kinds = lsp_query_servers;
-	else if (!strcmp(it->name, "server") && it != h->top)
-		*kinds = lsp_query_servers;
-	else if (it != h->top)
-		*kinds = lsp_query_services; /* a phase's override */
+	else if (!strcmp(it->name, "service") || !strcmp(it->name, "proxy"))
+		*kinds = lsp_query_services;
 	else
-		return false; /* a top-level block's own name: see its caller */
-	return true;
+		*kinds = NULL;
+	return *kinds != NULL;
 }
 
 static bool lsp_query_kind_in(const char *kind, const char *const *kinds)

@@ -240,6 +240,8 @@ def test_definition(s):
         got = definition(s, p)
         ok("definition of " + what, got == (pos(target)["line"], URI), (got, target))
     ok("definition of an attribute's name: null", definition(s, pos("image", 0)) is None)
+    ok("definition of a volume's name: null", definition(s, pos("volume pgdata", 0, 8)) is None)
+    ok("definition of the on of run on: null", definition(s, pos("run on main", 0, 4)) is None)
 
 
 def labels(s, position):
