@@ -45,17 +45,19 @@ INC_grammar := $(INC_lang) -Igrammar -I$(BUILD)/grammar
 INC_cost    := $(INC_lang) -Icompiler/cost
 INC_emit    := $(INC_lang) -Icompiler/emit
 INC_report  := $(INC_cost) -Icompiler/report
+INC_lsp     := $(INC_report) -Icompiler/lsp
 INC_remote  := $(INC_lang) -Iruntime/remote
 INC_cloud   := $(INC_emit) -Iruntime/remote -Iruntime/cloud
-INC_cli     := $(INC_report) -Icompiler/emit -Iruntime/remote -Iruntime/cloud -Icli
+INC_cli     := $(INC_report) -Icompiler/lsp -Icompiler/emit -Iruntime/remote -Iruntime/cloud -Icli
 INC_tests   := $(INC_cli) -I$(BUILD)/grammar
-LAYERS := base lang grammar cost emit report remote cloud cli
+LAYERS := base lang grammar cost emit report lsp remote cloud cli
 DIR_base := compiler/base
 DIR_lang := compiler/lang
 DIR_grammar := grammar
 DIR_cost := compiler/cost
 DIR_emit := compiler/emit
 DIR_report := compiler/report
+DIR_lsp := compiler/lsp
 DIR_remote := runtime/remote
 DIR_cloud := runtime/cloud
 DIR_cli := cli
@@ -139,6 +141,7 @@ TEST_DEPS += chromium                   # tests/golden-cost: the SVG renders
 TEST_DEPS += docker-compose nginx cloud-init openssl curl  # tests/build: the real tools
 TEST_DEPS += openssh-server openssh-client   # tests/deploy: a real sshd
 TEST_DEPS += docker-registry                 # tests/registry: the distribution registry
+TEST_DEPS += neovim                          # tests/lsp: a real LSP client
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
@@ -211,6 +214,7 @@ bench: deps
 	@tests/bench/run.sh $(INFRAC)
 	@tests/bench-plan/run.sh $(abspath $(INFRAC))
 	@tests/bench-apply/run.sh $(abspath $(INFRAC))
+	@tests/bench-lsp/run.sh $(abspath $(INFRAC))
 
 clean:
 	rm -rf build

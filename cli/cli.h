@@ -86,5 +86,6 @@ int cmd_apply(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_output(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
+int cmd_lsp(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const struct {
 	{ "apply", cmd_apply, "make the Hetzner project match the file, deploy over SSH" },
 	{ "output", cmd_output, "server addresses and the A records of the domains, for scripts" },
 	{ "destroy", cmd_destroy, "remove what the project has at Hetzner, or what only one phase has" },
+	{ "lsp", cmd_lsp, "a language server for editors, on stdin and stdout" },
 	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
 };
 

@@ -47,8 +47,7 @@ bool compile_source(struct compilation *c, const char *name, struct strbuf *text
 	return compile_run(c, rd);
 }
 
-/* The file reader of compile_path: ctx is the folder file() is relative to. */
-static bool compile_read_file(void *ctx, const char *rel, size_t max, struct strbuf *out,
+bool compile_read_file(void *ctx, const char *rel, size_t max, struct strbuf *out,
 			      struct error *err)
 {
 	struct strbuf path = STRBUF_INIT;

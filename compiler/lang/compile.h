@@ -57,6 +57,12 @@ struct compilation {
 bool compile_source(struct compilation *c, const char *name, struct strbuf *text,
 		    const struct compile_reader *rd);
 
+/* The reader of compile_path, for a caller that compiles a buffer of a
+ * file on disk (an editor's): ctx is the folder (a const char *) that a
+ * relative file() path is read from. */
+bool compile_read_file(void *ctx, const char *path, size_t max, struct strbuf *out,
+		       struct error *err);
+
 /* Reads path and compiles it, file() relative to path's folder.  A file
  * that cannot be read is an E0006 without a position. */
 bool compile_path(struct compilation *c, const char *path);

@@ -310,6 +310,25 @@ static void report_placement_text(struct report_out *o, const struct mdl_project
 	report_put(o, "\n", 1);
 }
 
+static struct report_out *report_out_new(FILE *out)
+{
+	struct report_out *o = xmalloc(sizeof(*o));
+	o->f = out;
+	o->n = 0;
+	for (size_t i = 0; i < sizeof(o->memo) / sizeof(o->memo[0]); i++)
+		o->memo[i].len = 0;
+	return o;
+}
+
+void report_placement(const struct mdl_project *p, const struct mdl_phase *ph,
+		      const struct mdl_placement *pl, FILE *out)
+{
+	struct report_out *o = report_out_new(out);
+	report_placement_text(o, p, ph, pl);
+	report_flush(o);
+	free(o);
+}
+
 void report_text(const struct mdl_project *p, FILE *out, bool color)
 {
 	char a[UNITS_BUF], b[UNITS_BUF];
@@ -328,11 +347,7 @@ void report_text(const struct mdl_project *p, FILE *out, bool color)
 		units_fmt_month(b, p->start + p->horizon - 1), p->horizon);
 	report_prices(p, out);
 
-	struct report_out *o = xmalloc(sizeof(*o));
-	o->f = out;
-	o->n = 0;
-	for (size_t i = 0; i < sizeof(o->memo) / sizeof(o->memo[0]); i++)
-		o->memo[i].len = 0;
+	struct report_out *o = report_out_new(out);
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		report_put(o, "\nphase ", 7);

@@ -15,6 +15,11 @@
 
 /* The capacity report of every phase and server for people. */
 void report_text(const struct mdl_project *p, FILE *out, bool color);
+/* One server in one phase as report_text prints it: its type, the RAM,
+ * CPU and disk bars, ports, domains and what it runs (for an editor's
+ * hover). */
+void report_placement(const struct mdl_project *p, const struct mdl_phase *ph,
+		      const struct mdl_placement *pl, FILE *out);
 /* diags: the warnings to include (may be NULL) */
 void report_json(const struct mdl_project *p, const struct diag_list *diags, FILE *out);
 
