@@ -37,6 +37,7 @@ case "\$*" in
 "ps -aq "*) echo c1 c2 ;;
 "ps -qa "* | "ps -q "*) [ "\$M" = none ] || echo c1 ;;
 "inspect --format container"*)
+	if [ "\$M" = slow ]; then echo start >> "$WORK/probe.log"; sleep 2; echo end >> "$WORK/probe.log"; fi
 	up=\$(date -u -d @\$((\$(date +%s) - 3725)) +%Y-%m-%dT%H:%M:%S.123456789Z)
 	if [ "\$M" = drift ]; then
 		printf 'container\tapp\t/shop-app-1\trunning\thealthy\t0\t%s\tregistry.example/shop:1.3\n' "\$up"
@@ -186,6 +187,26 @@ run status "$FILE"
 expect "status of a server whose host key is not known: not reached" 1 out "not reached: ssh exited 255"
 mv "$KH.saved" "$KH"
 unset INFRAC_SSH_CONFIG
+
+# ---- status asks every server at once ----------------------------------------------
+# phase later's second server, made at the simulator by hand (apply would
+# deploy to it); every server's docker takes 2 s to answer
+curl -sS -o /dev/null -H "Authorization: Bearer $HCLOUD_TOKEN" -H 'Content-Type: application/json' \
+	-d '{"name":"shop-jobs","server_type":"cpx22","image":"ubuntu-24.04","location":"nbg1","labels":{"infrac/project":"shop","infrac/server":"jobs"}}' \
+	"$HCLOUD_ENDPOINT/servers"
+sleep 0.3
+echo slow > "$WORK/mode"
+: > "$WORK/probe.log"
+t0=$(date +%s%N)
+run status "$FILE" --phase later --json
+took=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo ok > "$WORK/mode"
+echo "# day2: status of two servers whose docker answers in 2 s each: $took ms"
+# asked one after the other, the log would be "start end start end"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(s["reached"] for s in d["servers"]) and len(d["servers"]) == 2' "$WORK/out" &&
+	[ "$(tr '\n' ' ' < "$WORK/probe.log")" = "start start end end " ]; then
+	ok "status asks the servers at once (the two probes overlap; $took ms)"
+else not_ok "status asks the servers at once" "$(cat "$WORK/probe.log" "$WORK/out" "$WORK/err")"; fi
 kill "$SIM_PID" "$SSHD_PID" 2>/dev/null
 wait "$SIM_PID" "$SSHD_PID" 2>/dev/null
 SIM_PID= SSHD_PID=
