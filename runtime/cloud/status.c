@@ -113,8 +113,7 @@ static void status_ask(struct pipeline *pl, const struct sshenv *se, int seconds
 		error_release(&e);
 		if (!ip)
 			continue;
-		jobs[n] = (struct session_job){ .target = sshenv_target(se, ip), .command = cmd.buf,
-						.out = STRBUF_INIT, .err = ERROR_INIT };
+		jobs[n] = (struct session_job){ .target = sshenv_target(se, ip), .command = cmd.buf };
 		of[n++] = i;
 	}
 	session_fanout(jobs, n, seconds, NULL, NULL);

@@ -22,6 +22,8 @@ static void session_start_all(struct session_job *jobs, size_t n)
 		j->pid = -1;
 		j->status = -1;
 		j->partial = (struct strbuf)STRBUF_INIT;
+		j->out = (struct strbuf)STRBUF_INIT;
+		j->err = (struct error)ERROR_INIT;
 		if (!ssh_target_check(&j->target, &j->err))
 			continue;
 		j->pid = ssh_start(&j->target, j->command, &in, &j->fd, &j->err);

@@ -39,8 +39,8 @@ typedef void session_line_fn(void *ctx, size_t job, const char *line, size_t len
  * ended or seconds passed (0: no limit), stopping those still running
  * (status -1, err "ran out of time").  With on_line each line goes there
  * as it comes (and the last one, unended, at the end), else into out.
- * Initialise each job's out and err (STRBUF_INIT, ERROR_INIT) first;
- * release them with session_job_release.
+ * Only target and command are read; everything else of a job is set
+ * here.  Release each job with session_job_release after.
  */
 void session_fanout(struct session_job *jobs, size_t n, int seconds, session_line_fn *on_line,
 		    void *ctx);
