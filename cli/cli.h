@@ -87,5 +87,9 @@ int cmd_unlock(int argc, char **argv);
 int cmd_output(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_ssh(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "lock.h"
 #include "pipeline.h"
+#include "sshenv.h"
 #include "plan_report.h"
 #include "teamlock.h"
 #include "view.h"
@@ -127,37 +128,6 @@ static bool cmd_apply_saved_read(const char *path, struct cmd_apply_saved *sv, b
 			      json_object_get_boolean(loss);
 	*bad = !sv->source || !sv->sha || !sv->fingerprint || !sv->phase;
 	return true;
-}
-
-static const char *cmd_apply_identity(struct arena *a)
-{
-	const char *env = getenv("INFRAC_SSH_IDENTITY");
-	if (env && *env)
-		return env;
-	const char *home = getenv("HOME");
-	static const char *const names[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
-	for (size_t i = 0; home && i < 3; i++) {
-		const char *p = arena_printf(a, "%s/.ssh/%s", home, names[i]);
-		if (access(p, R_OK) == 0)
-			return p;
-	}
-	return NULL;
-}
-
-/* STATE/known_hosts/PROJECT, its directory made; NULL when it cannot be. */
-static const char *cmd_apply_known_hosts(struct arena *a, const char *project)
-{
-	struct strbuf dir = STRBUF_INIT;
-	const char *path = NULL;
-	struct error err = ERROR_INIT;
-	if (fileio_state_dir(&dir)) {
-		strbuf_addstr(&dir, "/known_hosts/");
-		if (fileio_make_parents(dir.buf, 0700, &err))
-			path = arena_printf(a, "%s%s", dir.buf, project);
-	}
-	error_release(&err);
-	strbuf_release(&dir);
-	return path;
 }
 
 static long cmd_apply_env_long(const char *name, long dflt)
@@ -343,18 +313,20 @@ static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o
 			     struct apply_config *cfg, struct error *err)
 {
 	struct arena *a = &pl->c.arena;
-	const char *kh = cmd_apply_known_hosts(a, pl->c.project->name);
-	const char *identity = cmd_apply_identity(a);
+	struct sshenv se;
+	sshenv_load(&se, pl->c.project->name);
+	const char *kh = se.known_hosts ? arena_printf(a, "%s", se.known_hosts) : NULL;
+	const char *identity = se.identity ? arena_printf(a, "%s", se.identity) : NULL;
+	const char *user = se.user;
+	int port = se.port;
 	bool deploys = false;
 	for (size_t i = 0; i < pl->plan.nactions; i++)
 		deploys |= pl->plan.actions[i].kind == PLAN_SERVER &&
 			   pl->plan.actions[i].op != PLAN_DESTROY;
-	if (deploys && !kh)
-		return error_set(err, "cannot make the project's known_hosts directory");
-	if (deploys && !identity)
-		return error_set(err, "no ssh identity: set INFRAC_SSH_IDENTITY or create "
-				 "~/.ssh/id_ed25519");
-	const char *user = getenv("INFRAC_SSH_USER");
+	bool usable = !deploys || sshenv_usable(&se, err);
+	sshenv_release(&se);
+	if (!usable)
+		return false;
 	*cfg = (struct apply_config){
 		.project = pl->c.project->name,
 		.endpoint = pl->hc.base,
@@ -365,8 +337,8 @@ static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o
 		.action_timeout_s = 600,
 		.art = &pl->art,
 		.model = pl->c.project,
-		.ssh_user = user && *user ? user : "root",
-		.ssh_port = (int)cmd_apply_env_long("INFRAC_SSH_PORT", 22),
+		.ssh_user = user,
+		.ssh_port = port,
 		.ssh_identity = identity,
 		.known_hosts = kh,
 		.health_timeout = (int)cmd_apply_env_long("INFRAC_HEALTH_TIMEOUT", 0),

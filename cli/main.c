@@ -24,6 +24,10 @@ static const struct {
 	{ "output", cmd_output, "server addresses and the A records of the domains, for scripts" },
 	{ "destroy", cmd_destroy, "remove what the project has at Hetzner, or what only one phase has" },
 	{ "lsp", cmd_lsp, "a language server for editors, on stdin and stdout" },
+	{ "status", cmd_status, "what runs on each server of a phase, and its drift from the file" },
+	{ "logs", cmd_logs, "the logs of services, from the servers that run them" },
+	{ "exec", cmd_exec, "run a command in a service's container" },
+	{ "ssh", cmd_ssh, "a shell or a command on a server" },
 	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
 };
 

@@ -393,6 +393,9 @@ bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out
 	if (!out->location)
 		out->location = hcloud_get_str(a, hcloud_get(hcloud_get(o, "datacenter"), "location"), "name");
 	out->ipv4 = hcloud_get_str(a, hcloud_get(hcloud_get(o, "public_net"), "ipv4"), "ip");
+	json_object *priv = hcloud_get(o, "private_net");
+	if (priv && json_object_is_type(priv, json_type_array) && json_object_array_length(priv))
+		out->private_ip = hcloud_get_str(a, json_object_array_get_idx(priv, 0), "ip");
 	hcloud_decode_labels(a, o, &out->labels);
 	json_object *prot = hcloud_get(o, "protection");
 	out->protect_delete = hcloud_get_bool(prot, "delete");

@@ -95,6 +95,7 @@ struct hc_server {
 	struct hc_labels labels;
 	bool protect_delete;       /* protection.delete: DELETE gives 423 protected */
 	bool protect_rebuild;      /* protection.rebuild */
+	const char *private_ip;    /* private_net[0].ip; NULL in no network */
 };
 
 /* An image of type snapshot: a copy of a server's disk, billed per GB and month. */

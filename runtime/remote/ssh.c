@@ -27,9 +27,7 @@ static const char *const ssh_keep_env[] = {
 
 #define SSH_NKEEP (sizeof ssh_keep_env / sizeof *ssh_keep_env)
 
-/* The kept variables of environ, in a new array (the strings are
- * environ's). */
-static char **ssh_environment(void)
+char **ssh_environment(void)
 {
 	char **envp = xcalloc(SSH_NKEEP + 1, sizeof *envp);
 	size_t k = 0;
@@ -106,27 +104,57 @@ static int ssh_spawn(pid_t *pid, const char *const *argv, char **envp, int in, i
 	return rc;
 }
 
-/* Starts ssh with its stdin on *in and stdout+stderr on *out; its pid,
- * or -1 with err set ("cannot run ssh: ..."). */
-static pid_t ssh_start(const struct ssh_target *t, const char *command, int *in, int *out,
-		       struct error *err)
+void ssh_argv_build(struct ssh_argv *a, const struct ssh_target *t, enum ssh_mode mode,
+		    const char *command)
 {
-	char port[16], hostkey[64];
-	snprintf(port, sizeof port, "%d", t->port ? t->port : 22);
-	snprintf(hostkey, sizeof hostkey, "StrictHostKeyChecking=%s",
+	const char *cfg = getenv("INFRAC_SSH_CONFIG");
+	size_t n = 0;
+	memset(a, 0, sizeof(*a));
+	a->khosts = (struct strbuf)STRBUF_INIT;
+	a->ident = (struct strbuf)STRBUF_INIT;
+	snprintf(a->port, sizeof(a->port), "%d", t->port ? t->port : 22);
+	snprintf(a->hostkey, sizeof(a->hostkey), "StrictHostKeyChecking=%s",
 		 t->accept_new ? "accept-new" : "yes");
-	struct strbuf khosts = STRBUF_INIT, ident = STRBUF_INIT;
-	ssh_path_option(&khosts, "UserKnownHostsFile", t->known_hosts);
-	ssh_path_option(&ident, "IdentityFile", t->identity);
-	const char *argv[] = {
-		"ssh", "-F", "none", "-T", "-p", port, "-l", t->user,
-		"-o", "BatchMode=yes", "-o", "ConnectTimeout=15",
+	ssh_path_option(&a->khosts, "UserKnownHostsFile", t->known_hosts);
+	ssh_path_option(&a->ident, "IdentityFile", t->identity);
+	a->argv[n++] = "ssh";
+	/* the user's ssh_config is read unless INFRAC_SSH_CONFIG names
+	 * another file (or "none"); the -o options below come first, and
+	 * ssh keeps the first value it gets for an option, so they win */
+	if (cfg && *cfg) {
+		a->argv[n++] = "-F";
+		a->argv[n++] = cfg;
+	}
+	a->argv[n++] = mode == SSH_MODE_TTY ? "-t" : "-T";
+	const char *const fixed[] = {
+		"-p", a->port, "-l", t->user,
+		"-o", mode == SSH_MODE_BATCH ? "BatchMode=yes" : "BatchMode=no",
+		"-o", "ConnectTimeout=15",
 		"-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4",
-		"-o", hostkey, "-o", khosts.buf, "-o", "GlobalKnownHostsFile=/dev/null",
+		"-o", a->hostkey, "-o", a->khosts.buf, "-o", "GlobalKnownHostsFile=/dev/null",
 		"-o", "CheckHostIP=no", "-o", "HashKnownHosts=no", "-o", "UpdateHostKeys=no",
-		"-o", "IdentitiesOnly=yes", "-o", ident.buf, "-o", "LogLevel=ERROR",
-		"--", t->host, command, NULL,
+		"-o", "IdentitiesOnly=yes", "-o", a->ident.buf, "-o", "LogLevel=ERROR",
+		"--", t->host,
 	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
+		a->argv[n++] = fixed[i];
+	if (command)
+		a->argv[n++] = command;
+	a->argv[n] = NULL;
+}
+
+void ssh_argv_release(struct ssh_argv *a)
+{
+	strbuf_release(&a->khosts);
+	strbuf_release(&a->ident);
+}
+
+pid_t ssh_start(const struct ssh_target *t, const char *command, int *in, int *out,
+		struct error *err)
+{
+	struct ssh_argv a;
+	ssh_argv_build(&a, t, SSH_MODE_BATCH, command);
+	const char *const *argv = a.argv;
 	int ip[2], op[2];
 	pid_t pid = -1;
 	/* a socket rather than a pipe, so a write after ssh died is an
@@ -154,8 +182,7 @@ static pid_t ssh_start(const struct ssh_target *t, const char *command, int *in,
 		*out = op[0];
 	}
 out:
-	strbuf_release(&khosts);
-	strbuf_release(&ident);
+	ssh_argv_release(&a);
 	return pid;
 }
 

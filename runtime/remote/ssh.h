@@ -7,11 +7,21 @@
  * (one stream, in order), and stops ssh when the time is up.  Only a few
  * variables of infrac's environment reach ssh (PATH, HOME, the agent's
  * socket, locale): the environment holds the API token and the secrets.
+ *
+ * The user's ssh_config (~/.ssh/config, then /etc/ssh/ssh_config) is
+ * read, as ssh reads it, unless $INFRAC_SSH_CONFIG names another file
+ * or "none": a jump host, multiplexing or keep-alives set there apply to
+ * infrac's sessions too.  What decides whom infrac trusts is forced on
+ * the command line, which ssh reads before any config file and where the
+ * first value of an option wins: the host, port and user, the identity
+ * (IdentitiesOnly), the project's known_hosts as the only one, and
+ * StrictHostKeyChecking.  docs/day2.md says more.
  */
 #ifndef INFRAC_SSH_H
 #define INFRAC_SSH_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "strbuf.h"
@@ -27,6 +37,38 @@ struct ssh_target {
 	 * must already be in known_hosts (StrictHostKeyChecking=yes). */
 	bool accept_new;
 };
+
+/* How a session runs: BATCH never asks anything (deploy, status, logs);
+ * PLAIN and TTY may ask for a passphrase, TTY on a terminal of its own. */
+enum ssh_mode { SSH_MODE_BATCH, SSH_MODE_PLAIN, SSH_MODE_TTY };
+
+/* The ssh command line of one session; its strings live in the struct
+ * (and in t and the environment) until ssh_argv_release. */
+struct ssh_argv {
+	const char *argv[48];
+	char port[16], hostkey[64];
+	struct strbuf khosts, ident;
+};
+
+/* Fills a with the command line running command on t (NULL: the login
+ * shell) in mode.  t must have passed ssh_target_check. */
+void ssh_argv_build(struct ssh_argv *a, const struct ssh_target *t, enum ssh_mode mode,
+		    const char *command);
+/* Frees what a holds. */
+void ssh_argv_release(struct ssh_argv *a);
+
+/* The variables of environ that ssh is given, in a malloc'd array the
+ * caller frees (the strings stay environ's). */
+char **ssh_environment(void);
+
+/*
+ * Starts a batch session running command on t: *in is its standard
+ * input (a socket; close it for EOF), *out its standard output and
+ * error, both the caller's to close; the caller waits for the pid.
+ * -1 with err set ("cannot run ssh: ...") when nothing was started.
+ */
+pid_t ssh_start(const struct ssh_target *t, const char *command, int *in, int *out,
+		struct error *err);
 
 /* Called with the whole output so far each time more arrived. */
 typedef void ssh_output_fn(void *ctx, const struct strbuf *out);

@@ -1,0 +1,168 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_fleet.h"
+#include "container.h"
+#include "fleet.h"
+#include "session.h"
+#include "sshenv.h"
+#include "xalloc.h"
+
+static const char cmd_logs_usage[] =
+	"usage: infrac logs FILE SERVICE... [-f] [--since D] [--tail N] [--phase P | --at DATE]\n"
+	"                   [--debug]\n"
+	"\n"
+	"The log of each SERVICE (its container's standard output and error) on\n"
+	"the server of the phase that runs it, over SSH, one session a service,\n"
+	"all at once.  With several, every line starts with SERVICE@SERVER, as\n"
+	"`docker compose logs` starts it with the container's name.\n"
+	"\n"
+	"  -f          follow: keep printing new lines until interrupted\n"
+	"  --since D   lines since D: a duration (10m, 2h) or a time (2026-11-30T12:00)\n"
+	"  --tail N    the last N lines of each service (or all)\n"
+	"  --phase P   the servers of phase P (default: the phase running today)\n"
+	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
+	"  --debug     trace API requests on stderr (the token redacted)\n"
+	"\n"
+	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT; the ssh settings of\n"
+	"apply (INFRAC_SSH_USER, INFRAC_SSH_PORT, INFRAC_SSH_IDENTITY,\n"
+	"INFRAC_SSH_CONFIG; see docs/day2.md).\n"
+	"\n"
+	"Exit status: 0; 1 errors (a service runs nowhere, a server is not there\n"
+	"or has no container of it, ssh failed); 2 usage.\n";
+
+/* One session: a service on a server, and the prefix of its lines. */
+struct cmd_logs_src {
+	struct fleet_server fs;
+	const char *service;
+	char *prefix;          /* "SERVICE@SERVER", malloc'd */
+};
+
+/* What the line callback needs: the sources, their prefixes padded alike
+ * (none with one source). */
+struct cmd_logs_out {
+	const struct cmd_logs_src *src;
+	size_t n, width;
+};
+
+static void cmd_logs_line(void *ctx, size_t job, const char *line, size_t len)
+{
+	const struct cmd_logs_out *o = ctx;
+	if (o->n > 1)
+		printf("%-*s | ", (int)o->width, o->src[job].prefix);
+	fwrite(line, 1, len, stdout);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static bool cmd_logs_tail_ok(const char *t)
+{
+	if (!t || !strcmp(t, "all"))
+		return true;
+	if (!*t || strlen(t) > 9)
+		return false;
+	return strspn(t, "0123456789") == strlen(t);
+}
+
+/* The sources of the services named; 0 with err set when one runs
+ * nowhere in the phase. */
+static size_t cmd_logs_sources(const struct pipeline *pl, const struct cli_words *services,
+			       struct cmd_logs_src *src, struct error *err)
+{
+	struct fleet_server *fs = xcalloc(pl->want.nservers + 1, sizeof(*fs));
+	size_t n = 0;
+	for (size_t i = 0; i < services->n; i++) {
+		size_t k = fleet_runs(pl, services->words[i], fs, err);
+		if (!k) {
+			n = 0;
+			break;
+		}
+		for (size_t j = 0; j < k; j++) {
+			struct strbuf p = STRBUF_INIT;
+			strbuf_addf(&p, "%s@%s", services->words[i], fs[j].want->server);
+			src[n++] = (struct cmd_logs_src){ fs[j], services->words[i],
+							  strbuf_detach(&p, NULL) };
+		}
+	}
+	free(fs);
+	return n;
+}
+
+/* One session a source, all at once; false with err for the first that
+ * failed. */
+static bool cmd_logs_run(struct cli_fleet *f, struct cmd_logs_src *src, size_t n,
+			 const struct container_logs *lo)
+{
+	struct session_job *jobs = xcalloc(n + 1, sizeof(*jobs));
+	struct strbuf *cmd = xcalloc(n + 1, sizeof(*cmd));
+	struct cmd_logs_out o = { src, n, 0 };
+	bool ok = true;
+	for (size_t i = 0; ok && i < n; i++) {
+		const char *ip = fleet_address(&src[i].fs, &f->err);
+		ok = ip != NULL;
+		container_logs_command(&cmd[i], f->pl.want.project, src[i].service, lo);
+		jobs[i] = (struct session_job){ .target = sshenv_target(&f->se, ip),
+						.command = cmd[i].buf };
+		size_t w = strlen(src[i].prefix);
+		o.width = w > o.width ? w : o.width;
+	}
+	if (ok)
+		session_fanout(jobs, n, lo->follow ? 0 : 600, cmd_logs_line, &o);
+	for (size_t i = 0; ok && i < n; i++) {
+		if (error_failed(&jobs[i].err)) {
+			error_move(&f->err, &jobs[i].err);
+			ok = false;
+		} else if (jobs[i].status) {
+			fleet_failed(&src[i].fs, src[i].service, jobs[i].status, &f->err);
+			ok = false;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		session_job_release(&jobs[i]);
+		strbuf_release(&cmd[i]);
+	}
+	free(cmd);
+	free(jobs);
+	return ok;
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	bool debug = false, follow = false;
+	const char *file, *phase = NULL, *at = NULL, *since = NULL, *tail = NULL;
+	struct cli_words rest = { NULL, 0 };
+	int rc;
+	const struct cli_opt opts[] = {
+		{ "-f", false, NULL, &follow },    { "--follow", false, NULL, &follow },
+		{ "--since", true, &since, NULL }, { "--tail", true, &tail, NULL },
+		{ "--debug", false, NULL, &debug }, { "--phase", true, &phase, NULL },
+		{ "--at", true, &at, NULL },       { NULL, false, NULL, NULL },
+	};
+	if (!cli_fleet_args(argc, argv, opts, cmd_logs_usage, "SERVICE", &file, &rest, &rc))
+		goto out;
+	rc = CLI_USAGE;
+	if (!cmd_logs_tail_ok(tail)) {
+		fputs("infrac logs: --tail takes a number of lines or `all`\n"
+		      "Try 'infrac logs --help' for more.\n", stderr);
+		goto out;
+	}
+	struct cli_fleet f;
+	struct container_logs lo = { follow, since, tail };
+	rc = CLI_ERRORS;
+	struct cmd_logs_src *src = NULL;
+	size_t n = 0;
+	if (cli_fleet_open(&f, file, phase, at, debug, false)) {
+		src = xcalloc(rest.n * f.pl.want.nservers + 1, sizeof(*src));
+		n = cmd_logs_sources(&f.pl, &rest, src, &f.err);
+		if (n && cmd_logs_run(&f, src, n, &lo))
+			rc = CLI_OK;
+	}
+	rc = cli_fleet_close(&f, "logs", rc);
+	for (size_t i = 0; i < n; i++)
+		free(src[i].prefix);
+	free(src);
+out:
+	free(rest.words);
+	return rc;
+}
