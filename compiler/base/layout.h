@@ -13,12 +13,21 @@
  *
  * ROOT is LAYOUT_ROOT; the first boot's release (cloud-init's) is
  * LAYOUT_BOOT_RELEASE, each deploy's its artefacts' hash.
+ *
+ * Each deployed release holds LAYOUT_RELEASE_META, lines of KEY=VALUE
+ * (one line each, printable): release (its id), time (UTC, written by
+ * the server, YYYY-MM-DDTHH:MM:SSZ), artefacts (the artefacts' hash),
+ * source (SHA-256 of the file it was built from), phase, and changed
+ * (what differs from the release current pointed at before, one line);
+ * a release whose deploy failed (and was switched away from) gets a line
+ * failed=STEP.  The boot release has none.
  */
 #ifndef INFRAC_LAYOUT_H
 #define INFRAC_LAYOUT_H
 
 #define LAYOUT_ROOT "/opt/infrac"
 #define LAYOUT_BOOT_RELEASE "boot"
+#define LAYOUT_RELEASE_META ".release"
 
 /* The proxy's folder beside the releases, and where its container sees
  * it (read-only); nginx runs with -c LAYOUT_PROXY_CONF. */

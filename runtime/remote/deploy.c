@@ -88,8 +88,9 @@ static void deploy_failure(const struct ssh_target *t, const struct deploy_reque
 			    "(exit status %d); rerun to converge\n", t->host, rq->release, rc);
 	} else {
 		res->failed = pr->failed;
-		strbuf_addf(&m, "deploy of release %s to %s failed at step %s; ",
-			    rq->release, t->host, progress_step_name(pr->failed));
+		strbuf_addf(&m, "%s release %s %s %s failed at step %s; ",
+			    rq->kept ? "rollback to" : "deploy of", rq->release,
+			    rq->kept ? "on" : "to", t->host, progress_step_name(pr->failed));
 		if (pr->failed <= PROGRESS_PULL)
 			strbuf_addstr(&m, "the running release was not touched\n");
 		else if (pr->rollbackfailed)

@@ -7,8 +7,12 @@
  * ROOT/PROJECT (layout.h; ROOT is LAYOUT_ROOT, or $INFRAC_REMOTE_ROOT for
  * tests):
  *
- *   1. upload   files and .env (mode 0600) into releases/.ID.tmp, sync,
- *               rename to releases/ID (a release with that id is replaced)
+ *   1. upload   files and .env (mode 0600) into releases/.ID.tmp, with
+ *               the release's .release (layout.h: time, source, phase,
+ *               what changed against current), sync, rename to
+ *               releases/ID (a release with that id is replaced); for a
+ *               rollback (kept) the step is "stage": releases/ID copied
+ *               to releases/.ID.tmp and its .env written anew
  *   2. pull     docker compose pull, in the new release's directory
  *   3. switch   current -> releases/ID (symlink written aside, mv -T); the
  *               release's nginx.conf to proxy/nginx.conf
@@ -116,6 +120,17 @@ struct deploy_request {
 	const char *authorized_keys;
 	const char *const *revoked;
 	size_t nrevoked;
+	/* a rollback: the release's files are those kept on the server in
+	 * releases/ID, copied aside with only the .env written anew (files,
+	 * nfiles and authorized_keys must be empty).  It fails at step
+	 * stage, nothing touched, when no release ID is kept, and at step
+	 * pull when an image of it can neither be pulled nor is on the
+	 * server; its .release stays as its deploy wrote it. */
+	bool kept;
+	/* recorded in a new release's .release (layout.h): the SHA-256 of
+	 * the source file and the phase, words; NULL = not recorded */
+	const char *source;
+	const char *phase;
 	int health_timeout;      /* seconds; 0 = 120 */
 	int keep;                /* releases kept; 0 = 5 */
 	/* seconds for the whole ssh session; 0 = 3600.  When it runs out

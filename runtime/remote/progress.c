@@ -11,7 +11,8 @@
 static const char *const progress_names[] = {
 	[PROGRESS_NONE] = "none",       [PROGRESS_REQUEST] = "request",
 	[PROGRESS_CONNECT] = "connect", [PROGRESS_UPLOAD] = "upload",
-	[PROGRESS_PULL] = "pull",       [PROGRESS_SWITCH] = "switch",
+	[PROGRESS_STAGE] = "stage",     [PROGRESS_PULL] = "pull",
+	[PROGRESS_SWITCH] = "switch",
 	[PROGRESS_UP] = "up",           [PROGRESS_HANDOVER] = "handover",
 	[PROGRESS_RELOAD] = "reload",   [PROGRESS_HEALTH] = "health",
 	[PROGRESS_DOMAINS] = "domains", [PROGRESS_HOST] = "host",

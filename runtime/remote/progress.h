@@ -21,6 +21,7 @@ enum progress_step {
 	PROGRESS_REQUEST,   /* the request itself is invalid */
 	PROGRESS_CONNECT,
 	PROGRESS_UPLOAD,
+	PROGRESS_STAGE,     /* a rollback's upload: the kept release copied aside */
 	PROGRESS_PULL,
 	PROGRESS_SWITCH,
 	PROGRESS_UP,

@@ -119,6 +119,11 @@ static bool script_check(const struct deploy_request *rq, struct error *err)
 		strbuf_addstr(&b, "proxy service name is not a compose service name");
 	else if (rq->health_timeout < 0 || rq->keep < 0 || rq->timeout < 0)
 		strbuf_addstr(&b, "health_timeout, keep and timeout must not be negative");
+	else if (rq->kept && (rq->nfiles || rq->authorized_keys))
+		strbuf_addstr(&b, "a rollback to a kept release sends no files and no keys");
+	else if ((rq->source && !script_valid_word(rq->source)) ||
+		 (rq->phase && !script_valid_word(rq->phase)))
+		strbuf_addstr(&b, "the source digest and the phase must be words");
 	for (size_t i = 0; !b.len && i < rq->nfiles; i++)
 		if (!script_valid_file_name(rq->files[i].name) || rq->files[i].mode > 07777 ||
 		    (rq->files[i].len && !rq->files[i].data))
@@ -342,6 +347,50 @@ static const char script_host[] =
 	"  done\n"
 	"}\n";
 
+/* What a new release records of itself (layout.h), and the pull, which
+ * for a rollback may use the images the server has. */
+static const char script_release[] =
+	/* what the files of $T change against the release in folder $1 */
+	"differs() {\n"
+	"  c= a= r=\n"
+	"  for f in $(cd \"$T\" && find . -type f ! -name '.*' | sort); do\n"
+	"    f=${f#./}\n"
+	"    if [ ! -f \"$1/$f\" ]; then a=\"$a, $f\"; elif ! cmp -s \"$T/$f\" \"$1/$f\"; then"
+	" c=\"$c, $f\"; fi\n"
+	"  done\n"
+	"  for f in $(cd \"$1\" && find . -type f ! -name '.*' | sort); do\n"
+	"    f=${f#./}\n"
+	"    [ -f \"$T/$f\" ] || r=\"$r, $f\"\n"
+	"  done\n"
+	"  s=\n"
+	"  [ -z \"$c\" ] || s=\"$s; changed ${c#, }\"\n"
+	"  [ -z \"$a\" ] || s=\"$s; added ${a#, }\"\n"
+	"  [ -z \"$r\" ] || s=\"$s; removed ${r#, }\"\n"
+	"  printf '%s\\n' \"${s:-; the same files (secrets or images changed)}\" | cut -c3-\n"
+	"}\n"
+	"meta() {\n"
+	"  p=$(readlink \"$B/current\" 2>/dev/null) && p=${p#releases/} || p=\n"
+	"  printf 'artefacts=%s\\ntime=%s\\n' \"$R\" \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"\n"
+	"  [ -z \"$SRC\" ] || printf 'source=%s\\n' \"$SRC\"\n"
+	"  [ -z \"$PHASE\" ] || printf 'phase=%s\\n' \"$PHASE\"\n"
+	"  if [ -n \"$p\" ] && [ -d \"$REL/$p\" ]; then\n"
+	"    printf 'previous=%s\\nchanged=%s\\n' \"$p\" \"$(differs \"$REL/$p\")\"\n"
+	"  else echo 'changed=first release'; fi\n"
+	"}\n"
+	"pull() {\n"
+	"  dc pull 2>&1 && return 0\n"
+	"  [ -n \"$KEPT\" ] || return 1\n"
+	"  cfg=$(dc config 2>&1) || { printf '%s\\n' \"$cfg\"; return 1; }\n"
+	"  m=\n"
+	"  for i in $(printf '%s\\n' \"$cfg\" | awk '$1 == \"image:\" { gsub(/[\"\\047]/, \"\", $2);"
+	" print $2 }' | sort -u); do\n"
+	"    docker image inspect \"$i\" >/dev/null 2>&1 || m=\"$m $i\"\n"
+	"  done\n"
+	"  if [ -n \"$m\" ]; then echo \"the images of release $R are not on this server and cannot"
+	" be pulled:$m\"; return 1; fi\n"
+	"  echo \"the pull failed; the images of release $R are on this server\"\n"
+	"}\n";
+
 /* After current moved: put the previous release back and run it. */
 static const char script_rollback[] =
 	"rollback() {\n"
@@ -351,6 +400,9 @@ static const char script_rollback[] =
 	" rm -rf \"$REL/.$R.bad\"\n"
 	"  fi\n"
 	"  rm -rf \"$T\" \"$OLD\"\n"
+	/* a new release that failed says so (a kept one stays as it was) */
+	"  [ -n \"$KEPT\" ] || [ \"$PREV\" = \"$R\" ] || [ ! -f \"$REL/$R/" LAYOUT_RELEASE_META "\" ] ||"
+	" echo \"failed=$S\" >> \"$REL/$R/" LAYOUT_RELEASE_META "\"\n"
 	"  unpin_all\n"
 	"  if [ -z \"$PREV\" ] || [ ! -d \"$REL/$PREV\" ]; then mark norollback; exit 1; fi\n"
 	"  step rollback\n"
@@ -368,7 +420,7 @@ static const char script_rollback[] =
 static const char script_steps_up[] =
 	"sync || die\n"
 	"step pull\n"
-	"cd \"$T\" && find_compose && dc pull 2>&1 || die\n"
+	"cd \"$T\" && find_compose && pull || die\n"
 	"step switch\n"
 	"PREV=$(readlink \"$B/current\" 2>/dev/null) || PREV=\n"
 	"PREV=${PREV#releases/}\n"
@@ -484,6 +536,9 @@ static void script_header(struct strbuf *b, const struct deploy_request *rq,
 	strbuf_addf(b, "MANAGE_KEYS=%s\n", rq->authorized_keys ? "1" : "");
 	script_var(b, "PROXY", rq->proxy);
 	script_var(b, "CONF", LAYOUT_PROXY_CONF);
+	script_var(b, "SRC", rq->source);
+	script_var(b, "PHASE", rq->phase);
+	strbuf_addf(b, "KEPT=%s\n", rq->kept ? "1" : "");
 	strbuf_addf(b, "WAIT=%d\nKEEP=%d\n", rq->health_timeout ? rq->health_timeout : SCRIPT_WAIT,
 		    rq->keep ? rq->keep : SCRIPT_KEEP);
 	const char **w = xcalloc(rq->nfiles + rq->nswitched + 1, sizeof(*w));
@@ -514,7 +569,18 @@ static void script_header(struct strbuf *b, const struct deploy_request *rq,
 	strbuf_addstr(b, "\n}\n");
 }
 
-/* Step 1: the files, the keys and the .env into the staging folder. */
+/* A rollback's step 1: the kept release copied to the staging folder,
+ * without its .env; its units are what it holds. */
+static const char script_stage[] =
+	"main() {\nmark begin\nstep stage\n"
+	"[ -d \"$REL/$R\" ] || { echo \"release $R is not kept on this server (kept: $(ls -1 \"$REL\""
+	" 2>/dev/null | grep -v '^[.]' | tr '\\n' ' '))\"; die; }\n"
+	"rm -rf \"$T\" && cp -a \"$REL/$R\" \"$T\" && rm -f \"$T/.env\" || die\n"
+	"for f in $(ls -1 \"$T\"); do case $f in *.service|*.timer) UNITFILES=\"$UNITFILES $f\";; esac;"
+	" done\n";
+
+/* Step 1: the files, the keys and the release's record into the staging
+ * folder (the .env follows). */
 static void script_upload(struct strbuf *b, const struct deploy_request *rq)
 {
 	strbuf_addstr(b, "main() {\nmark begin\nstep upload\nmkdir -p \"$REL\" && rm -rf \"$T\" && "
@@ -534,7 +600,13 @@ static void script_upload(struct strbuf *b, const struct deploy_request *rq)
 		script_file(b, "T", ".revoked_keys", (const unsigned char *)k.buf, k.len, 0644);
 		strbuf_release(&k);
 	}
-	/* the values only ever exist on the server inside this file */
+	strbuf_addstr(b, "meta > \"$T/" LAYOUT_RELEASE_META "\" || die\n");
+}
+
+/* The .env of the staged release: the values only ever exist on the
+ * server inside this file. */
+static void script_env(struct strbuf *b, const struct deploy_request *rq)
+{
 	struct strbuf env = STRBUF_INIT;
 	for (size_t i = 0; i < rq->nenv; i++)
 		strbuf_addf(&env, "%s='%s'\n", rq->env[i].name, rq->env[i].value);
@@ -555,8 +627,13 @@ char *script_build(const struct deploy_request *rq, const struct script_paths *p
 	strbuf_addstr(&b, script_handover);
 	strbuf_addstr(&b, script_host);
 	strbuf_addstr(&b, script_rollback);
+	strbuf_addstr(&b, script_release);
 	/* a function, so `set --` above gives "$@" to the domain loop */
-	script_upload(&b, rq);
+	if (rq->kept)
+		strbuf_addstr(&b, script_stage);
+	else
+		script_upload(&b, rq);
+	script_env(&b, rq);
 	strbuf_addstr(&b, script_steps_up);
 	strbuf_addstr(&b, script_steps_rest);
 	return strbuf_detach(&b, NULL);

@@ -48,7 +48,9 @@ mode=\$(cat "$WORK/mode")
 printf '%s docker %s\n' "\$(basename "\$(pwd -P)")" "\$*" >> "$WORK/docker.log"
 case "\$*" in
 *" pull") [ "\$mode" = hang ] && sleep 4
-	[ "\$mode" = pullfail ] && { echo "pull access denied for example/app"; exit 1; } ;;
+	case \$mode in pullfail|gone) echo "pull access denied for example/app"; exit 1;; esac ;;
+*" config") printf 'services:\n  app:\n    image: "example/app:1"\n' ;;
+"image inspect "*) [ "\$mode" = gone ] && { echo "No such image"; exit 1; } ;;
 *" up -d --remove-orphans") [ "\$mode" = upfail ] && [ "\$(basename "\$(pwd -P)")" != "\$(cat "$WORK/good" 2>/dev/null)" ] && { echo "port is already allocated"; exit 1; } ;;
 "ps -aq "*) echo c1 c2 c3 ;;
 "inspect --format "*)
@@ -91,18 +93,28 @@ printf 'events {}\nhttp { server { listen 80; } }\n' > "$WORK/nginx.conf"
 printf '#!/bin/sh\necho hook\n' > "$WORK/hook.sh"
 
 KH=$WORK/known_hosts
-# deploy RELEASE [extra args]: output in $WORK/out, status in $RC
-deploy() {
+# tool RELEASE [extra args]: output in $WORK/out, status in $RC
+tool() {
 	local rel=$1
 	shift
 	"$TOOL" deploy --host 127.0.0.1 --port "$PORT" --user root \
-		--identity "$WORK/userkey" --known-hosts "$KH" --project becker \
-		--release "$rel" --file docker-compose.yml 644 "$WORK/compose.yml" \
-		--file nginx/nginx.conf 644 "$WORK/nginx.conf" --file hooks/run.sh 755 "$WORK/hook.sh" \
+		--identity "$WORK/userkey" --known-hosts "$KH" --project becker --release "$rel" \
 		--proxy nginx --https-domain odoo.example.test --domain claude.example.test \
 		--wait 3 "$@" > "$WORK/out" 2>&1
 	RC=$?
 	cat "$WORK/out" >> "$WORK/all-output"
+}
+# deploy RELEASE [extra args]: the three files; rollback RELEASE: the kept one
+deploy() {
+	local rel=$1
+	shift
+	tool "$rel" --file docker-compose.yml 644 "$WORK/compose.yml" \
+		--file nginx/nginx.conf 644 "$WORK/nginx.conf" --file hooks/run.sh 755 "$WORK/hook.sh" "$@"
+}
+rollback() {
+	local rel=$1
+	shift
+	tool "$rel" --kept "$@"
 }
 has() { grep -qF -- "$2" "$1"; }
 current() { readlink "$WORK/remote/becker/current"; }
@@ -150,6 +162,7 @@ check "redeploy: files intact" cmp "$WORK/nginx.conf" "$REL/r1/nginx/nginx.conf"
 check "redeploy: ssh insisted on the known key" grep -q "StrictHostKeyChecking=yes" "$WORK/ssh-argv.log"
 
 # ---- second release, then an unhealthy third ---------------------------------
+sleep 1 # a second later: releases are ordered by their deploy's time
 deploy r2 --secret PG_PASSWORD
 if [ $RC = 0 ] && has "$WORK/out" "previous: r1"; then ok "second release deploys"; else not_ok "second release deploys" "$(cat "$WORK/out")"; fi
 check "second release: current -> releases/r2" test "$(current)" = releases/r2
@@ -211,10 +224,53 @@ check "failed redeploy of r2: r2's previous files are back" cmp "$WORK/compose.y
 check "failed redeploy of r2: no leftovers" test -z "$(ls -A "$REL" | grep '^\.r2\.')"
 echo healthy > "$WORK/mode"
 
+# ---- what each release records, and a rollback to a kept one --------------------
+# r1 and r2 are kept; r3 and r4 failed their health and domain checks
+tool - --list
+check "list: the kept releases, newest first, current marked; previous skips the failed" \
+	test "$(cut -d' ' -f1,2 "$WORK/out" | tr '\n' ' ')" = "- r4 - r3 * r2 - r1 previous r1 "
+has "$WORK/out" "* r2 20" && has "$WORK/out" "| the same files (secrets or images changed)" &&
+	ok "list: the time of each deploy and what changed against the one before" ||
+	not_ok "list: the time of each deploy and what changed against the one before" "$(cat "$WORK/out")"
+check "list: a release that failed says at which step" grep -qx "failed=health" "$REL/r3/.release"
+check "list: a redeploy of the same files says so" grep -qx "previous=r1" "$REL/r1/.release"
+: > "$WORK/docker.log"
+before=$(cat "$REL/r1/.release")
+rollback r1 --secret PG_PASSWORD --secret ANTHROPIC_API_KEY
+if [ $RC = 0 ] && has "$WORK/out" "previous: r2"; then ok "rollback to the kept r1 succeeds"; else not_ok "rollback to the kept r1 succeeds" "$(cat "$WORK/out")"; fi
+check "rollback: steps stage, pull, switch, up ... health, domains" \
+	test "$(grep '^step ' "$WORK/out" | tr '\n' ' ')" = "step stage step pull step switch step up step handover step reload step health step domains step host step prune "
+check "rollback: current -> releases/r1, with r1's files" \
+	test "$(current)" = releases/r1 -a "$(cat "$REL/r1/docker-compose.yml")" = "$(cat "$WORK/compose.yml")"
+check "rollback: the .env holds this environment's secrets" \
+	test "$(cat "$REL/r1/.env")" = "PG_PASSWORD='$CANARY'
+ANTHROPIC_API_KEY='$ANTHROPIC_API_KEY'"
+check "rollback: r1's record is its deploy's" test "$(cat "$REL/r1/.release")" = "$before"
+check "rollback: nothing uploaded, pulled and started in r1" \
+	test "$(grep -c '^\.r1\.tmp docker compose -p becker pull$' "$WORK/docker.log") $(grep -c '^r1 .* up -d' "$WORK/docker.log")" = "1 1"
+snap=$(cd "$REL" && find . | sort)
+rollback r9 --secret PG_PASSWORD
+check "rollback to a release not kept: fails at step stage, touching nothing" \
+	test "$RC $(current)" = "1 releases/r1" -a "$(cd "$REL" && find . | sort)" = "$snap"
+check "  ... and names the kept ones" has "$WORK/out" "release r9 is not kept on this server (kept: r1 r2 r3 r4 )"
+echo pullfail > "$WORK/mode"
+rollback r2 --secret PG_PASSWORD
+check "rollback when the registry fails: the images on the server do" test "$RC $(current)" = "0 releases/r2"
+echo gone > "$WORK/mode"
+rollback r1 --secret PG_PASSWORD
+check "rollback to a release whose images are gone: refused at step pull" \
+	has "$WORK/out" "rollback to release r1 on 127.0.0.1 failed at step pull; the running release was not touched"
+check "  ... naming the images" has "$WORK/out" "the images of release r1 are not on this server and cannot be pulled: example/app:1"
+check "  ... r2 still current" test "$(current)" = releases/r2
+rollback r3 --file x 644 "$WORK/compose.yml"
+check "a rollback sends no files" has "$WORK/out" "a rollback to a kept release sends no files and no keys"
+echo healthy > "$WORK/mode"
+
 # ---- hostile names are data --------------------------------------------------
 printf 'x\n' > "$WORK/plain"
 deploy r6 --secret PG_PASSWORD --file "we'ird \$(touch $WORK/pwned2) \`id\` \"n\".txt" 600 "$WORK/plain"
 check "hostile file name deploys" test $RC = 0
+check "  ... and its release records the file added" grep -q "^changed=added we'ird" "$REL/r6/.release"
 check "a successful deploy removes what interrupted ones staged" test ! -e "$REL/.r8.tmp"
 check "hostile file name: stored under its exact name, mode 600" \
 	test "$(stat -c %a "$REL/r6/we'ird \$(touch $WORK/pwned2) \`id\` \"n\".txt")" = 600
@@ -284,6 +340,7 @@ cp "$WORK/known_hosts" "$WORK/my keys %h/known hosts"
 	--known-hosts "$WORK/my keys %h/known hosts" --project spaced --release s1 \
 	--file docker-compose.yml 644 "$WORK/compose.yml" > "$WORK/out" 2>&1
 check "paths with blanks and % reach ssh intact" test "$?$(readlink "$WORK/remote/spaced/current")" = 0releases/s1
+check "the first release of a project says so" grep -qx "changed=first release" "$WORK/remote/spaced/releases/s1/.release"
 
 # ---- secrets never leak --------------------------------------------------------
 leaks=$(grep -rlF --exclude=.env -- "$CANARY" "$WORK" 2>/dev/null; grep -lF -- "$CANARY" "$WORK"/all-output "$WORK"/ssh-argv.log "$WORK"/sshd.log 2>/dev/null)

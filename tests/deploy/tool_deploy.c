@@ -21,6 +21,7 @@
 
 #include "compile.h"
 #include "deploy.h"
+#include "release.h"
 #include "lock.h"
 
 static int do_lock(int argc, char **argv)
@@ -78,6 +79,25 @@ static void print_step(void *ctx, const char *step)
 	fflush(stdout);
 }
 
+/* --list: the releases as release_list reads them, a line each. */
+static int list_releases(const struct ssh_target *t, const char *project)
+{
+	struct release_list l;
+	struct error err = ERROR_INIT;
+	bool ok = release_list(t, project, 0, &l, &err);
+	if (!ok)
+		fprintf(stderr, "infrac: %s\n", err.msg);
+	for (size_t i = 0; i < l.n; i++)
+		printf("%c %s %s %s %s | %s\n", l.v[i].current ? '*' : '-', l.v[i].id, l.v[i].time,
+		       l.v[i].phase ? l.v[i].phase : "-", l.v[i].source ? l.v[i].source : "-",
+		       l.v[i].changed ? l.v[i].changed : "-");
+	const struct release *prev = release_previous(&l);
+	printf("previous %s\n", prev ? prev->id : "none");
+	release_list_release(&l);
+	error_release(&err);
+	return ok ? 0 : 1;
+}
+
 static int do_deploy(int argc, char **argv)
 {
 	struct ssh_target t = { 0 };
@@ -86,11 +106,13 @@ static int do_deploy(int argc, char **argv)
 	struct secret env[MAXN];
 	struct deploy_domain domains[MAXN];
 	const char *infra = NULL, *phase = NULL, *server = NULL;
+	bool list = false;
 	const struct { const char *opt; const char **dst; } strs[] = {
 		{ "--host", &t.host }, { "--user", &t.user }, { "--identity", &t.identity },
 		{ "--known-hosts", &t.known_hosts }, { "--project", &rq.project },
 		{ "--release", &rq.release }, { "--proxy", &rq.proxy },
-		{ "--check", &rq.domain_check },
+		{ "--check", &rq.domain_check }, { "--source", &rq.source },
+		{ "--phase-name", &rq.phase },
 	};
 	const struct { const char *opt; int *dst; } ints[] = {
 		{ "--port", &t.port }, { "--wait", &rq.health_timeout }, { "--keep", &rq.keep },
@@ -109,6 +131,10 @@ static int do_deploy(int argc, char **argv)
 			continue;
 		if (!strcmp(a, "--accept-new"))
 			t.accept_new = true;
+		else if (!strcmp(a, "--kept"))
+			rq.kept = true;
+		else if (!strcmp(a, "--list"))
+			list = true;
 		else if (!strcmp(a, "--domain") && more && rq.ndomains < MAXN)
 			domains[rq.ndomains++] = (struct deploy_domain){ argv[++i], false };
 		else if (!strcmp(a, "--https-domain") && more && rq.ndomains < MAXN)
@@ -139,6 +165,8 @@ static int do_deploy(int argc, char **argv)
 	rq.files = files;
 	rq.env = env;
 	rq.domains = domains;
+	if (list)
+		return list_releases(&t, rq.project);
 
 	struct compilation c;
 	struct error err = ERROR_INIT;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "deploy.h"
+#include "release.h"
 #include "script.h"
 
 static const struct script_paths default_paths = { NULL, NULL, NULL };
@@ -313,6 +314,51 @@ static void test_secrets_from_the_environment(void **state)
 	arena_release(&a);
 }
 
+/* What the server answers a listing with, read: newest first, the
+ * current one marked, the default rollback past a failed release, the
+ * boot release timed by its folder; an answer cut short is refused. */
+static void test_release_listing(void **state)
+{
+	(void)state;
+	const char *out =
+		"Welcome to the server\n"
+		"@@infrac current c3\n"
+		"@@infrac release boot 0\n"
+		"@@infrac release c1 5\n"
+		"@@infrac meta time=2026-03-01T10:00:00Z\n"
+		"@@infrac meta changed=first release\n"
+		"@@infrac release c2 5\n"
+		"@@infrac meta time=2026-03-02T10:00:00Z\n"
+		"@@infrac meta failed=health\n"
+		"@@infrac release c3 5\n"
+		"@@infrac meta time=2026-03-03T10:00:00Z\n"
+		"@@infrac meta phase=production\n"
+		"@@infrac meta changed=changed docker-compose.yml\n"
+		"@@infrac meta bogus=ignored\n"
+		"@@infrac end\n";
+	struct release_list l;
+	assert_true(release_parse(out, &l));
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0].id, "c3");
+	assert_true(l.v[0].current);
+	assert_string_equal(l.v[0].phase, "production");
+	assert_string_equal(l.v[0].changed, "changed docker-compose.yml");
+	assert_string_equal(l.v[1].failed, "health");
+	assert_string_equal(l.v[3].id, "boot");
+	assert_string_equal(l.v[3].time, "1970-01-01T00:00:00Z");
+	assert_false(l.v[3].recorded);
+	assert_string_equal(release_previous(&l)->id, "c1");
+	assert_non_null(release_find(&l, "c2"));
+	assert_null(release_find(&l, "c9"));
+	release_list_release(&l);
+	assert_false(release_parse("@@infrac current c3\n@@infrac release c3 1\n", &l));
+	release_list_release(&l);
+	assert_true(release_parse("@@infrac end\n", &l));
+	assert_int_equal(l.n, 0);
+	assert_null(release_previous(&l));
+	release_list_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_script_keeps_hostile_names_and_values_inert),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_step_names),
+		cmocka_unit_test(test_release_listing),
 		cmocka_unit_test(test_secrets_from_the_environment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
