@@ -352,35 +352,12 @@ static bool converge_server_deploy(struct apply_worker *wk, struct apply_job *j,
 {
 	struct apply_ctx *run = wk->run;
 	const struct desired_server *w = j->x->want;
-	const struct mdl_placement *pl = converge_placement(run->p, w->server);
-	struct secret *env;
-	size_t nenv;
-	if (!secrets_resolve(&wk->a, pl, &env, &nenv, e))
+	struct deploy_request rq;
+	if (!desired_deploy_request(&wk->a, run->p->want, w, run->cfg->no_handover, &rq, e))
 		return false;
-	struct emit_target t = { run->cfg->model, run->p->want->phase, pl, NULL, NULL };
-	const struct mdl_service **doms = arena_calloc(&wk->a, pl->nservices + 1, sizeof(*doms));
-	size_t nd = emit_domains(&t, doms);
-	struct deploy_domain *domains = arena_calloc(&wk->a, nd + 1, sizeof(*domains));
-	for (size_t i = 0; i < nd; i++)
-		domains[i] = (struct deploy_domain){ doms[i]->domain, w->https };
-	struct deploy_backend *sw = arena_calloc(&wk->a, w->nservices + 1, sizeof(*sw));
-	size_t nsw = 0;
-	for (size_t i = 0; !run->cfg->no_handover && i < w->nservices; i++)
-		if (w->services[i].handover)
-			sw[nsw++] = (struct deploy_backend){ w->services[i].name, w->services[i].port };
-	struct deploy_request rq = { 0 };
-	rq.project = run->cfg->project;
-	rq.release = w->artefacts;
 	struct deploy_file *files;
 	rq.nfiles = converge_release_files(wk, w->server, &files);
 	rq.files = files;
-	rq.env = env;
-	rq.nenv = nenv;
-	rq.proxy = w->proxy;
-	rq.domains = domains;
-	rq.ndomains = nd;
-	rq.switched = sw;
-	rq.nswitched = nsw;
 	if (w->nkeys)
 		converge_keys(wk, w, &rq);
 	converge_recreate(wk, w, &rq);

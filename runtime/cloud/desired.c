@@ -179,6 +179,39 @@ bool desired_redeploys(const struct desired *want, const char *name)
 	return false;
 }
 
+bool desired_deploy_request(struct arena *a, const struct desired *want,
+			    const struct desired_server *w, bool no_handover,
+			    struct deploy_request *rq, struct error *e)
+{
+	const struct mdl_phase *ph = want->phase;
+	const struct mdl_placement *pl = NULL;
+	for (size_t i = 0; !pl && i < ph->nplacements; i++)
+		if (!strcmp(ph->placements[i].server->name, w->server))
+			pl = &ph->placements[i];
+	struct secret *env;
+	size_t nenv;
+	if (!pl || !secrets_resolve(a, pl, &env, &nenv, e))
+		return pl || error_set(e, "server %s does not run in phase %s", w->server, ph->name);
+	struct emit_target t = { want->model, ph, pl, NULL, NULL };
+	const struct mdl_service **doms = arena_calloc(a, pl->nservices + 1, sizeof(*doms));
+	size_t nd = emit_domains(&t, doms);
+	struct deploy_domain *domains = arena_calloc(a, nd + 1, sizeof(*domains));
+	for (size_t i = 0; i < nd; i++)
+		domains[i] = (struct deploy_domain){ doms[i]->domain, w->https };
+	struct deploy_backend *sw = arena_calloc(a, w->nservices + 1, sizeof(*sw));
+	size_t nsw = 0;
+	for (size_t i = 0; !no_handover && i < w->nservices; i++)
+		if (w->services[i].handover)
+			sw[nsw++] = (struct deploy_backend){ w->services[i].name, w->services[i].port };
+	*rq = (struct deploy_request){
+		.project = want->project, .release = w->artefacts,
+		.env = env, .nenv = nenv, .proxy = w->proxy,
+		.domains = domains, .ndomains = nd, .switched = sw, .nswitched = nsw,
+		.source = want->source, .phase = ph->name,
+	};
+	return true;
+}
+
 void desired_build(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
 		  const struct emit_output *art, struct desired *out)
 {

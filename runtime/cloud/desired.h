@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "deploy.h"
 #include "emit.h"
 #include "model.h"
 #include "secrets.h"
@@ -105,6 +106,9 @@ struct desired {
 	 * (--allow-data-loss): apply snapshots such a server first */
 	bool allow_data_loss;
 	const struct mdl_phase *phase;
+	/* SHA-256 (hex) of the source file, recorded with each release;
+	 * NULL = not known */
+	const char *source;
 	const char *location;      /* the project's */
 	struct desired_key *keys;
 	size_t nkeys;
@@ -125,6 +129,18 @@ const char *desired_volumes(struct arena *a, const struct desired_server *w);
 
 /* Does want ask for service name to be recreated (apply --redeploy)? */
 bool desired_redeploys(const struct desired *want, const char *name);
+
+/*
+ * The deploy of w's release (deploy.h) but for its files, its keys and
+ * its redeploys, which the caller adds: project, release (the artefacts
+ * hash), the .env from the environment (secrets.h), proxy, domains, the
+ * services handed over without downtime (none with no_handover), source
+ * and phase.  Everything in a; false with e set when a secret is
+ * missing.
+ */
+bool desired_deploy_request(struct arena *a, const struct desired *want,
+			    const struct desired_server *w, bool no_handover,
+			    struct deploy_request *rq, struct error *e);
 
 /* Resource name: PROJECT-NAME, `_` -> `-`, lower case; in a. */
 const char *desired_name(struct arena *a, const char *project, const char *name);

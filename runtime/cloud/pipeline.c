@@ -104,6 +104,7 @@ bool pipeline_artefacts(struct pipeline *pl)
 void pipeline_desire(struct pipeline *pl)
 {
 	desired_build(&pl->c.arena, pl->c.project, pl->phase, &pl->art, &pl->want);
+	pl->want.source = pl->src_sha;
 }
 
 bool pipeline_connect(struct pipeline *pl, const char *token, const char *endpoint,
