@@ -516,7 +516,16 @@ static void plan_server_release(struct plan_differ *d, const struct desired_serv
 {
 	struct arena *a = d->a;
 	const char *ha = hcloud_label(&h->labels, STATE_LABEL_ARTEFACTS);
-	if (!ha || strcmp(ha, w->artefacts)) {
+	const char *rb = hcloud_label(&h->labels, STATE_LABEL_ROLLED_BACK);
+	if (rb) {
+		/* said, never undone in silence: even the release the file
+		 * wants again is deployed anew, which records what runs */
+		plan_detail(sd, "release", arena_printf(a, "%s (rolled back) -> %s", rb, w->artefacts),
+			    false);
+		sd->acc = plan_join(a, sd->acc, arena_printf(a, "rolled back to %s; apply redeploys "
+							   "%s", rb, w->artefacts));
+		sd->deploy = true;
+	} else if (!ha || strcmp(ha, w->artefacts)) {
 		plan_detail(sd, "release", arena_printf(a, "%s -> %s", ha ? ha : "none", w->artefacts),
 			    false);
 		sd->acc = plan_join(a, sd->acc, arena_printf(a, "redeploy artefacts (%s -> %s)",
@@ -536,7 +545,7 @@ static void plan_server_release(struct plan_differ *d, const struct desired_serv
 			    false);
 		sd->det[sd->n - 1].service = sd->det[sd->n - 1].aside = true;
 	}
-	if (ha && !strcmp(ha, w->artefacts) && (nrc || stale)) {
+	if (!rb && ha && !strcmp(ha, w->artefacts) && (nrc || stale)) {
 		sd->acc = plan_join(a, sd->acc, stale ? "redeploy: what runs was not recorded "
 							"(deployed by an earlier version)"
 						      : arena_printf(a, "redeploy: %zu service%s "

@@ -29,6 +29,9 @@
 #define STATE_LABEL_KEY "infrac/key"
 #define STATE_LABEL_ARTEFACTS "infrac/artefacts"
 #define STATE_LABEL_SSH_KEYS "infrac/ssh-keys"
+/* set by `infrac rollback` with the artefacts label, both the release it
+ * went back to; the next deploy drops it */
+#define STATE_LABEL_ROLLED_BACK "infrac/rolled-back"
 
 struct state_zone {
 	struct hc_zone zone;

@@ -327,6 +327,33 @@ static void test_rotation(void **st)
 	setenv("APP_TOKEN", "first-token", 1);
 }
 
+/* A server `infrac rollback` switched to an older release: plan says so,
+ * and apply deploys the file's release again, even when it is the same. */
+static void test_rolled_back(void **st)
+{
+	struct fixture *f = *st;
+	want_phase(f, "one");
+	const char *ids[] = { "bbbbbbbbbbbb", f->want.servers[0].artefacts };
+	for (size_t i = 0; i < 2; i++) {
+		state_matching(f);
+		struct hc_labels *l = &f->st.servers[0].labels;
+		const char **k = arena_calloc(&f->c.arena, l->n + 1, sizeof(*k));
+		const char **v = arena_calloc(&f->c.arena, l->n + 1, sizeof(*v));
+		memcpy(k, l->keys, l->n * sizeof(*k));
+		memcpy(v, l->vals, l->n * sizeof(*v));
+		v[0] = ids[i];
+		k[l->n] = STATE_LABEL_ROLLED_BACK, v[l->n] = ids[i];
+		*l = (struct hc_labels){ k, v, l->n + 1 };
+		diff(f);
+		const struct plan_action *x = find(&f->plan, PLAN_SERVER, "shop-web-1");
+		assert_int_equal(x->op, PLAN_UPDATE);
+		char *want = arena_printf(&f->c.arena, "rolled back to %s; apply redeploys %s", ids[i],
+					  f->want.servers[0].artefacts);
+		assert_non_null(strstr(x->reason, want));
+		assert_null(strstr(x->reason, "redeploy artefacts"));
+	}
+}
+
 static void test_destroy_and_labels(void **st)
 {
 	struct fixture *f = *st;
@@ -458,6 +485,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_and_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rolled_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preflight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_artefact_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fingerprint, setup, teardown),
