@@ -170,3 +170,19 @@ const char *cli_base_name(const char *path)
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
 }
+
+/* ---- settings from the environment ---------------------------------------- */
+
+long cli_env_long(const char *name, long dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n = v && *v ? strtol(v, &end, 10) : -1;
+	return v && *v && !*end && n >= 0 ? n : dflt;
+}
+
+bool cli_env_off(const char *name)
+{
+	const char *v = getenv(name);
+	return v && !strcmp(v, "off");
+}

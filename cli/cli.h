@@ -76,6 +76,11 @@ bool cli_confirm(const char *question);
 /* The base name of path, as reports name the file. */
 const char *cli_base_name(const char *path);
 
+/* The environment's variable name as a number >= 0, else dflt. */
+long cli_env_long(const char *name, long dflt);
+/* Whether the environment's variable name is "off". */
+bool cli_env_off(const char *name);
+
 /* The commands: argv[0] is the command's name; the exit code. */
 int cmd_check(int argc, char **argv);
 int cmd_cost(int argc, char **argv);

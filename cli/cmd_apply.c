@@ -6,12 +6,10 @@
 
 #include "apply.h"
 #include "cli.h"
-#include "fileio.h"
-#include "lock.h"
+#include "cli_lock.h"
 #include "pipeline.h"
 #include "sshenv.h"
 #include "plan_report.h"
-#include "teamlock.h"
 #include "view.h"
 #include "xalloc.h"
 
@@ -130,20 +128,6 @@ static bool cmd_apply_saved_read(const char *path, struct cmd_apply_saved *sv, b
 	return true;
 }
 
-static long cmd_apply_env_long(const char *name, long dflt)
-{
-	const char *v = getenv(name);
-	char *end;
-	long n = v && *v ? strtol(v, &end, 10) : -1;
-	return v && *v && !*end && n >= 0 ? n : dflt;
-}
-
-static bool cmd_apply_env_off(const char *name)
-{
-	const char *v = getenv(name);
-	return v && !strcmp(v, "off");
-}
-
 /* The command line's choices. */
 struct cmd_apply_opts {
 	const char *name;            /* "apply" or "destroy" */
@@ -177,55 +161,13 @@ static bool cmd_apply_redeploy(struct pipeline *pl, const struct cli_words *serv
 	return true;
 }
 
-/* The locks of one apply: this machine's flock, then the project's own. */
-struct cmd_apply_locks {
-	const char *name;        /* the command's: "apply", "destroy" */
-	struct lock local;
-	struct teamlock team;
-	bool guarded;            /* the team lock's signal guard runs */
-};
-
-/* The project's lock, taken once the client is up, and its guard. */
-static bool cmd_apply_teamlock(struct pipeline *pl, const char *file, struct cmd_apply_locks *lk,
-			       struct error *err)
-{
-	struct strbuf notice = STRBUF_INIT;
-	const char *hint = arena_printf(&pl->c.arena, "infrac unlock %s", file);
-	bool ok = teamlock_acquire(&lk->team, &pl->hc, pl->c.project->name, hint, &notice, err);
-	if (notice.len)
-		fprintf(stderr, "infrac %s: %s\n", lk->name, notice.buf);
-	strbuf_release(&notice);
-	const char *who = arena_printf(&pl->c.arena, "infrac %s", lk->name);
-	if (ok && teamlock_guard_start(&lk->team, pl->hc.base, pl->hc.token, who, err))
-		lk->guarded = true;
-	return ok && lk->guarded;
-}
-
-/* Both locks released, the project's first; a lock that stays is said. */
-static void cmd_apply_unlock(struct pipeline *pl, const char *file, struct cmd_apply_locks *lk)
-{
-	struct error err = ERROR_INIT;
-	if (lk->team.id && !teamlock_release(&lk->team, &pl->hc, &err)) {
-		struct strbuf m = STRBUF_INIT;
-		error_format(&err, &m);
-		fprintf(stderr, "infrac %s: warning: %s; remove it with `infrac unlock %s`\n",
-			lk->name, m.buf, file);
-		strbuf_release(&m);
-	}
-	error_release(&err);
-	if (lk->guarded)
-		teamlock_guard_stop();
-	lk->guarded = false;
-	lock_release(&lk->local);
-}
-
 /*
  * compile -> phase -> artefacts -> desired, under the locks -> state ->
  * plan, each checked against a saved plan; the plan printed.  false after
  * saying why on stderr.
  */
 static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
-			      const struct cmd_apply_opts *o, struct cmd_apply_locks *lk,
+			      const struct cmd_apply_opts *o, struct cli_lock *lk,
 			      struct error *err)
 {
 	const struct cmd_apply_saved *sv = &o->saved;
@@ -249,16 +191,10 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 		return error_set(err, "HCLOUD_TOKEN is not set (a read-write API token of the "
 				 "Hetzner project)");
 	/* the locks first, so that the state read below is not stale when we act */
-	struct strbuf notice = STRBUF_INIT;
-	const char *command = arena_printf(&pl->c.arena, "infrac %s %s", o->name,
-					   cli_base_name(file));
-	bool locked = lock_acquire(&lk->local, pl->c.project->name, command, &notice, err);
-	if (notice.len)
-		fprintf(stderr, "infrac %s: %s\n", o->name, notice.buf);
-	strbuf_release(&notice);
-	if (!locked || !pipeline_connect(pl, token, getenv("HCLOUD_ENDPOINT"),
-					 o->debug ? stderr : NULL, err) ||
-	    !cmd_apply_teamlock(pl, file, lk, err) || !pipeline_observe(pl, err))
+	if (!cli_lock_local(lk, pl, file, err) ||
+	    !pipeline_connect(pl, token, getenv("HCLOUD_ENDPOINT"), o->debug ? stderr : NULL,
+			      err) ||
+	    !cli_lock_project(lk, pl, file, err) || !pipeline_observe(pl, err))
 		return false;
 	if (o->is_saved && strcmp(pl->fingerprint, sv->fingerprint))
 		return error_set(err, "the project changed since the plan was saved; plan again");
@@ -333,7 +269,7 @@ static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o
 		.token = pl->hc.token,
 		.hc = &pl->hc,
 		.parallelism = (int)o->parallelism,
-		.poll_ms = cmd_apply_env_long("INFRAC_ACTION_POLL_MS", 500),
+		.poll_ms = cli_env_long("INFRAC_ACTION_POLL_MS", 500),
 		.action_timeout_s = 600,
 		.art = &pl->art,
 		.model = pl->c.project,
@@ -341,8 +277,8 @@ static bool cmd_apply_config(struct pipeline *pl, const struct cmd_apply_opts *o
 		.ssh_port = port,
 		.ssh_identity = identity,
 		.known_hosts = kh,
-		.health_timeout = (int)cmd_apply_env_long("INFRAC_HEALTH_TIMEOUT", 0),
-		.no_handover = cmd_apply_env_off("INFRAC_HANDOVER"),
+		.health_timeout = (int)cli_env_long("INFRAC_HEALTH_TIMEOUT", 0),
+		.no_handover = cli_env_off("INFRAC_HANDOVER"),
 		.out = stdout,
 		/* --debug writes to the terminal from every worker: no block then */
 		.live = view_live_ok(stdout) && !o->debug,
@@ -437,7 +373,7 @@ static int cmd_apply_run(int argc, char **argv, bool destroy)
 	}
 	const char *file = o.is_saved ? o.saved.source : arg;
 	struct pipeline pl;
-	struct cmd_apply_locks lk = { o.name, LOCK_INIT, TEAMLOCK_INIT, false };
+	struct cli_lock lk = CLI_LOCK_INIT(o.name);
 	struct error err = ERROR_INIT;
 	struct apply_config cfg;
 	rc = CLI_ERRORS;
@@ -456,7 +392,7 @@ static int cmd_apply_run(int argc, char **argv, bool destroy)
 	cmd_apply_said(&o, ok, &r);
 	rc = ok ? CLI_OK : CLI_ERRORS;
 out:
-	cmd_apply_unlock(&pl, file, &lk);
+	cli_lock_release(&lk, &pl, file);
 	error_release(&err);
 	pipeline_release(&pl);
 	json_object_put(o.saved.root);
