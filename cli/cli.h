@@ -96,5 +96,7 @@ int cmd_status(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_ssh(int argc, char **argv);
+int cmd_releases(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
 
 #endif

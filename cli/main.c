@@ -28,6 +28,8 @@ static const struct {
 	{ "logs", cmd_logs, "the logs of services, from the servers that run them" },
 	{ "exec", cmd_exec, "run a command in a service's container" },
 	{ "ssh", cmd_ssh, "a shell or a command on a server" },
+	{ "releases", cmd_releases, "the releases each server keeps, the current one marked" },
+	{ "rollback", cmd_rollback, "switch a server back to a kept release, with a deploy's checks" },
 	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
 };
 

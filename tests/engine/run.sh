@@ -273,6 +273,39 @@ wait_healthy && ok "the previous release's containers are healthy again" ||
 has "  ... and odoo_prod answers again" "$(https "$ODOO" /)" "database=prod"
 say "rollback checked"
 
+# ---- releases, and a rollback to a kept release ------------------------------------
+# a release whose odoo_prod answers with another version (its environment
+# overrides the image's STANDIN_VERSION=2)
+sed '/^service odoo_prod {$/,/^}$/s/^    PASSWORD = secret("PG_PASSWORD")$/&\n    STANDIN_VERSION = "3"/' \
+	"$BECKER" > "$W/becker-v3.infra"
+expect_apply "a release that serves version 3 deploys" 0 "$W/becker-v3.infra" production
+R3=$(current)
+has "  ... and odoo_prod answers with it" "$(https "$ODOO" /)" "version=3"
+timeout 60 "$INFRAC" releases "$W/becker-v3.infra" --phase production > "$W/out" 2>&1
+has "releases marks the new release current, with what changed" "$(cat "$W/out")" \
+	"* ${R3#releases/}  20"
+has "  ... and lists the one before it" "$(grep -v '^server' "$W/out")" "  ${R2#releases/}  20"
+has "  ... with what changed" "$(grep -F "${R3#releases/}  20" "$W/out")" "production  changed "
+has "  ... docker-compose.yml among it" "$(grep -F "${R3#releases/}  20" "$W/out")" "docker-compose.yml"
+timeout 300 "$INFRAC" rollback "$W/becker-v3.infra" --phase production > "$W/out" 2>&1
+RC=$?
+[ "$RC" = 0 ] && ok "rollback to the previous release" || not_ok "rollback to the previous release" "exit $RC; $(tail -30 "$W/out")"
+check "  ... which current points at again" test "$(current)" = "$R2"
+has "  ... through the handover and the health and domain checks" "$(tr '\n' ' ' < "$W/out")" \
+	"stage   pull   switch   up   handover   reload   health   domains   host"
+has "  ... and odoo_prod answers with the old version" "$(https "$ODOO" /)" "version=2"
+wait_healthy && ok "  ... every container healthy" || not_ok "  ... every container healthy" "$(states)"
+timeout 100 "$INFRAC" plan "$W/becker-v3.infra" --phase production > "$W/plan" 2>&1
+has "plan says the server was rolled back and what apply would do" "$(cat "$W/plan")" \
+	"rolled back to ${R2#releases/}; apply redeploys ${R3#releases/}"
+timeout 100 "$INFRAC" rollback "$BECKER" no-such-release --phase production > "$W/out" 2>&1
+RC=$?
+check "rollback to a release not kept fails with exit 1" test "$RC" = 1
+has "  ... saying so" "$(cat "$W/out")" "release no-such-release is not kept on server main"
+check "  ... and leaves the current one running" test "$(current)" = "$R2"
+has "  ... serving" "$(https "$ODOO" /)" "version=2"
+say "releases and rollback checked"
+
 # ---- the engine stops and starts again ---------------------------------------------
 engine_dockerd_restart && wait_healthy && ok "after the engine restarts, every container is back and healthy" ||
 	not_ok "after the engine restarts, every container is back and healthy" "$(states)"
