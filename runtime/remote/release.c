@@ -73,11 +73,19 @@ static void release_add(struct release_list *l, const char *s, size_t n)
 	r->time = xstrdup(buf);
 }
 
+/* Newest first; within one second the release deployed over the other
+ * (its previous) is the newer. */
 static int release_cmp(const void *pa, const void *pb)
 {
 	const struct release *a = pa, *b = pb;
 	int c = strcmp(b->time, a->time);
-	return c ? c : strcmp(a->id, b->id);
+	if (c)
+		return c;
+	if (a->previous && !strcmp(a->previous, b->id))
+		return -1;
+	if (b->previous && !strcmp(b->previous, a->id))
+		return 1;
+	return strcmp(a->id, b->id);
 }
 
 bool release_parse(const char *out, struct release_list *l)

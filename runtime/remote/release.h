@@ -31,7 +31,8 @@ struct release {
 	bool current;
 };
 
-/* Newest first (by time, then id). */
+/* Newest first (by time; within a second, a release before the one it
+ * was deployed over; then by id). */
 struct release_list {
 	struct release *v;
 	size_t n;

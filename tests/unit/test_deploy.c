@@ -324,6 +324,9 @@ static void test_release_listing(void **state)
 		"Welcome to the server\n"
 		"@@infrac current c3\n"
 		"@@infrac release boot 0\n"
+		"@@infrac release c0 5\n"
+		"@@infrac meta time=2026-03-01T10:00:00Z\n"
+		"@@infrac meta previous=c1\n"
 		"@@infrac release c1 5\n"
 		"@@infrac meta time=2026-03-01T10:00:00Z\n"
 		"@@infrac meta changed=first release\n"
@@ -338,16 +341,17 @@ static void test_release_listing(void **state)
 		"@@infrac end\n";
 	struct release_list l;
 	assert_true(release_parse(out, &l));
-	assert_int_equal(l.n, 4);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.v[2].id, "c0"); /* deployed over c1 in the same second */
 	assert_string_equal(l.v[0].id, "c3");
 	assert_true(l.v[0].current);
 	assert_string_equal(l.v[0].phase, "production");
 	assert_string_equal(l.v[0].changed, "changed docker-compose.yml");
 	assert_string_equal(l.v[1].failed, "health");
-	assert_string_equal(l.v[3].id, "boot");
-	assert_string_equal(l.v[3].time, "1970-01-01T00:00:00Z");
-	assert_false(l.v[3].recorded);
-	assert_string_equal(release_previous(&l)->id, "c1");
+	assert_string_equal(l.v[4].id, "boot");
+	assert_string_equal(l.v[4].time, "1970-01-01T00:00:00Z");
+	assert_false(l.v[4].recorded);
+	assert_string_equal(release_previous(&l)->id, "c0");
 	assert_non_null(release_find(&l, "c2"));
 	assert_null(release_find(&l, "c9"));
 	release_list_release(&l);
