@@ -29,6 +29,7 @@ static const struct {
 	{ "exec", cmd_exec, "run a command in a service's container" },
 	{ "ssh", cmd_ssh, "a shell or a command on a server" },
 	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
+	{ "prices", cmd_prices, "save today's Hetzner prices to a file a project can pin" },
 };
 
 #define MAIN_NCOMMANDS (sizeof(main_commands) / sizeof(*main_commands))

@@ -14,7 +14,7 @@ const char *report_price_origin(char *buf, size_t size, const struct mdl_project
 				const struct mdl_type *t)
 {
 	if (t->builtin)
-		snprintf(buf, size, "built-in");
+		snprintf(buf, size, "%s", p->prices->origin);
 	else
 		snprintf(buf, size, "%s:%u", p->src->path, t->loc.line);
 	return buf;
@@ -22,12 +22,19 @@ const char *report_price_origin(char *buf, size_t size, const struct mdl_project
 
 void report_prices(const struct mdl_project *p, FILE *out)
 {
-	char o[256];
+	char o[256], b[UNITS_BUF], c[UNITS_BUF];
 	fprintf(out, "prices: %s", p->price_source);
-	for (size_t i = 0; i < p->ntypes; i++)
-		if (!p->types[i].builtin)
-			fprintf(out, "; %s from %s", p->types[i].name,
-				report_price_origin(o, sizeof(o), p, &p->types[i]));
+	for (size_t i = 0; i < p->ntypes; i++) {
+		const struct mdl_type *t = &p->types[i];
+		if (t->builtin)
+			continue;
+		fprintf(out, "; %s from %s", t->name, report_price_origin(o, sizeof(o), p, t));
+		if (t->table_price >= 0)
+			fprintf(out, " (its %s wins over %s from %s)", units_fmt_money(b, t->price),
+				units_fmt_money(c, t->table_price), p->prices->source);
+	}
+	if (p->servers_only)
+		fputs("; servers only, no charges (--servers-only)", out);
 	fputc('\n', out);
 }
 
@@ -383,18 +390,7 @@ json_object *report_json_phase(const struct mdl_phase *ph)
 json_object *report_json_decimal(int64_t v, int64_t scale, int places)
 {
 	char buf[UNITS_BUF];
-	bool neg = v < 0;
-	uint64_t m = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t ip = m / (uint64_t)scale, fp = m % (uint64_t)scale;
-	int n = snprintf(buf, sizeof(buf), "%s%llu", neg ? "-" : "", (unsigned long long)ip);
-	if (fp) {
-		char frac[32];
-		snprintf(frac, sizeof(frac), "%0*llu", places, (unsigned long long)fp);
-		int len = places;
-		while (len > 0 && frac[len - 1] == '0')
-			len--;
-		snprintf(buf + n, sizeof(buf) - (size_t)n, ".%.*s", len, frac);
-	}
+	units_fmt_exact(buf, v, scale, places);
 	return json_object_new_double_s((double)v / (double)scale, buf);
 }
 
