@@ -203,9 +203,13 @@ static void rr_text(struct arena *a, const struct mdl_project *p, const struct r
 		    FILE *out)
 {
 	char b[UNITS_BUF], c[UNITS_BUF];
+	bool inside = false;
+	for (size_t i = 0; i < r->npicks; i++)
+		inside |= r->picks[i].phase && r->picks[i].start > r->picks[i].phase->start;
 	fprintf(out, "%s: the cheapest server types that pass every check, %s\n", p->src->path,
-		r->resize ? "a type per server and phase" :
-			    "one type per server for the whole horizon");
+		!r->resize ? "one type per server for the whole horizon" :
+		inside ? "a type per server and phase, changing inside a phase where that is cheaper"
+		       : "a type per server and phase");
 	report_prices(p, out);
 	if (p->headroom)
 		fprintf(out, "checks: RAM with %s headroom, CPU", units_fmt_percent(b, p->headroom));
