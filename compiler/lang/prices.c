@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsondoc.h"
+
 #include "units.h"
 
 /* ---- lookups -------------------------------------------------------------- */
@@ -89,22 +91,13 @@ const char *prices_fmt_micro(char *buf, int64_t micro)
 
 /* v / scale as an exact JSON number (json-c prints the text as given);
  * -1 (not known) as null. */
-static json_object *prices_jnum(int64_t v, int64_t scale, int places)
-{
-	char buf[UNITS_BUF];
-	if (v < 0)
-		return NULL;
-	units_fmt_exact(buf, v, scale, places);
-	return json_object_new_double_s((double)v / (double)scale, buf);
-}
-
 static json_object *prices_jtype(const struct prices_type *t)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(t->name));
-	json_object_object_add(o, "vcpu", prices_jnum(t->vcpu, UNITS_ONE, 3));
-	json_object_object_add(o, "ram_gb", prices_jnum(t->ram, UNITS_GIB, 3));
-	json_object_object_add(o, "disk_gb", prices_jnum(t->disk, UNITS_GIB, 3));
+	json_object_object_add(o, "vcpu", jsondoc_decimal(t->vcpu, UNITS_ONE, 3));
+	json_object_object_add(o, "ram_gb", jsondoc_decimal(t->ram, UNITS_GIB, 3));
+	json_object_object_add(o, "disk_gb", jsondoc_decimal(t->disk, UNITS_GIB, 3));
 	json_object_object_add(o, "architecture", json_object_new_string(
 				       t->arch == PRICES_ARM64 ? "arm64" : "amd64"));
 	json_object_object_add(o, "cpu", json_object_new_string(t->dedicated ? "dedicated" : "shared"));
@@ -114,9 +107,9 @@ static json_object *prices_jtype(const struct prices_type *t)
 		const struct prices_loc *l = &t->locs[i];
 		json_object *lo = json_object_new_object();
 		json_object_object_add(lo, "location", json_object_new_string(l->location));
-		json_object_object_add(lo, "eur_month", prices_jnum(l->monthly, 100, 2));
-		json_object_object_add(lo, "traffic_tb", prices_jnum(l->traffic, UNITS_TIB, 6));
-		json_object_object_add(lo, "eur_tb_over", prices_jnum(l->traffic_tb, 100 * PRICES_MICRO, 6));
+		json_object_object_add(lo, "eur_month", jsondoc_decimal(l->monthly, 100, 2));
+		json_object_object_add(lo, "traffic_tb", jsondoc_decimal(l->traffic, UNITS_TIB, 6));
+		json_object_object_add(lo, "eur_tb_over", jsondoc_decimal(l->traffic_tb, 100 * PRICES_MICRO, 6));
 		json_object_object_add(lo, "orderable", json_object_new_boolean(l->orderable));
 		json_object_array_add(locs, lo);
 	}
@@ -126,28 +119,23 @@ static json_object *prices_jtype(const struct prices_type *t)
 
 void prices_write(const struct prices *t, struct strbuf *out)
 {
-	json_object *root = json_object_new_object();
-	json_object_object_add(root, "format", json_object_new_string(PRICES_FORMAT));
+	json_object *root = jsondoc_new(NULL);
 	json_object_object_add(root, "source", json_object_new_string(t->source));
 	json_object_object_add(root, "date", json_object_new_string(t->date));
 	json_object_object_add(root, "currency", json_object_new_string("EUR"));
-	json_object_object_add(root, "backup_percent", prices_jnum(t->backup_bp, UNITS_PERCENT_ONE, 2));
-	json_object_object_add(root, "image_eur_gb_month", prices_jnum(t->image_gb, 100 * PRICES_MICRO, 6));
+	json_object_object_add(root, "backup_percent", jsondoc_decimal(t->backup_bp, UNITS_PERCENT_ONE, 2));
+	json_object_object_add(root, "image_eur_gb_month", jsondoc_decimal(t->image_gb, 100 * PRICES_MICRO, 6));
 	json_object_object_add(root, "volume_eur_gb_month",
-			       prices_jnum(t->volume_gb, 100 * PRICES_MICRO, 6));
+			       jsondoc_decimal(t->volume_gb, 100 * PRICES_MICRO, 6));
 	json_object *ip = json_object_new_object();
 	for (size_t i = 0; i < t->nipv4; i++)
-		json_object_object_add(ip, t->ipv4[i].location, prices_jnum(t->ipv4[i].monthly, 100, 2));
+		json_object_object_add(ip, t->ipv4[i].location, jsondoc_decimal(t->ipv4[i].monthly, 100, 2));
 	json_object_object_add(root, "primary_ipv4_eur_month", ip);
 	json_object *types = json_object_new_array();
 	for (size_t i = 0; i < t->ntypes; i++)
 		json_object_array_add(types, prices_jtype(&t->types[i]));
 	json_object_object_add(root, "server_types", types);
-	strbuf_addstr(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_SPACED |
-							   JSON_C_TO_STRING_NOSLASHESCAPE));
-	strbuf_addch(out, '\n');
-	json_object_put(root);
+	jsondoc_text(root, out);
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -247,15 +235,16 @@ static bool prices_read_type(struct prices_rd *r, json_object *o, struct prices_
 /* The document's own fields: format, source, date, currency, charges. */
 static bool prices_read_head(struct prices_rd *r, json_object *root, struct prices *out)
 {
-	const char *format, *currency;
+	const char *currency;
 	r->where = "the document";
 	if (!json_object_is_type(root, json_type_object))
 		return error_set(r->e, "not a JSON object");
-	if (!prices_str(r, root, "format", &format))
-		return false;
-	if (strcmp(format, PRICES_FORMAT))
-		return error_set(r->e, "format is \"%s\", this infrac reads \"%s\"", format,
-				 PRICES_FORMAT);
+	json_object *format = prices_get(root, "format");
+	if (!format || !json_object_is_type(format, json_type_int))
+		return prices_bad(r, "format", "a number");
+	if (json_object_get_int64(format) != JSONDOC_FORMAT)
+		return error_set(r->e, "format is %s, this infrac reads %d",
+				 json_object_to_json_string(format), JSONDOC_FORMAT);
 	if (!prices_str(r, root, "source", &out->source) || !prices_str(r, root, "date", &out->date) ||
 	    !prices_str(r, root, "currency", &currency))
 		return false;

@@ -27,8 +27,6 @@
 
 /* micro-euros in a cent */
 #define PRICES_MICRO ((int64_t)10000)
-/* the snapshot format this version writes and reads */
-#define PRICES_FORMAT "infrac-prices/1"
 
 /* Architectures, as bits: a set of them says what an image runs on. */
 enum prices_arch { PRICES_AMD64 = 1, PRICES_ARM64 = 2 };
@@ -94,7 +92,7 @@ void prices_sort(struct prices *t);
 
 /*
  * The snapshot file.  prices_write appends the table as a JSON document
- * (format PRICES_FORMAT, money as exact decimal numbers, sorted, one
+ * (docs/json.md: format JSONDOC_FORMAT, money as exact decimal numbers, sorted, one
  * date) to out.  prices_read parses text (len bytes) into out, strings in
  * a; origin is what reports call it (its path).  false with e saying what
  * is wrong (a word of where, then why) when it is not such a document.

@@ -3,6 +3,7 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "jsondoc.h"
 #include "report.h"
 #include "units.h"
 
@@ -439,29 +440,6 @@ void cost_report_text(struct arena *a, const struct mdl_project *p,
 
 /* ---- JSON ------------------------------------------------------------- */
 
-json_object *cost_report_capacity_json(const struct capacity *c)
-{
-	json_object *o = json_object_new_object();
-	json_object *ram = json_object_new_object();
-	json_object_object_add(ram, "need_mib", report_json_mib(c->ram_hi));
-	json_object_object_add(ram, "usable_mib", report_json_mib(c->ram_usable));
-	json_object_object_add(ram, "total_mib", report_json_mib(c->ram_total));
-	json_object_object_add(ram, "fits", json_object_new_boolean(c->ram_ok));
-	json_object_object_add(o, "ram", ram);
-	json_object *cpu = json_object_new_object();
-	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(c->cpus));
-	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(c->cpu_limit));
-	json_object_object_add(cpu, "fits", json_object_new_boolean(c->cpu_ok));
-	json_object_object_add(o, "cpu", cpu);
-	json_object *disk = json_object_new_object();
-	json_object_object_add(disk, "need_mib", report_json_mib(c->disk));
-	json_object_object_add(disk, "total_mib", report_json_mib(c->disk_total));
-	json_object_object_add(disk, "at_end_of", report_json_month(c->disk_month));
-	json_object_object_add(disk, "fits", json_object_new_boolean(c->disk_ok));
-	json_object_object_add(o, "disk", disk);
-	return o;
-}
-
 /* A segment's charges: each kind (null where the prices have none), the
  * snapshot's size and the sum.  Left out with the built-in catalog when
  * there are none, so the seed's documents stay as they were. */
@@ -475,13 +453,13 @@ static void cr_segment_charges_json(const struct mdl_project *p, const struct co
 	json_object *c = json_object_new_object();
 	for (int k = 0; k < COST_CHARGES; k++)
 		json_object_object_add(c, keys[k], s->unpriced >> k & 1 ? NULL
-							   : report_json_eur(s->charges[k]));
+							   : jsondoc_eur(s->charges[k]));
 	json_object_object_add(c, "snapshot_gb", json_object_new_int64(s->snapshot_gb));
 	json_object_object_add(c, "snapshot_from", s->from ? json_object_new_string(s->from->name)
 							    : NULL);
-	json_object_object_add(c, "volumes_later_eur_month", report_json_eur(s->volumes_later));
+	json_object_object_add(c, "volumes_later_eur_month", jsondoc_eur(s->volumes_later));
 	json_object_object_add(o, "charges", c);
-	json_object_object_add(o, "charges_eur", report_json_eur(s->charged));
+	json_object_object_add(o, "charges_eur", jsondoc_eur(s->charged));
 }
 
 static json_object *cr_segment_json(struct arena *a, const struct mdl_project *p,
@@ -493,13 +471,13 @@ static json_object *cr_segment_json(struct arena *a, const struct mdl_project *p
 	json_object_object_add(o, "start", report_json_month(s->start));
 	json_object_object_add(o, "end", report_json_month(s->start + s->months - 1));
 	json_object_object_add(o, "months", json_object_new_int(s->months));
-	json_object_object_add(o, "price_eur_month", report_json_eur(s->price));
-	json_object_object_add(o, "cost_eur", report_json_eur(s->cost));
+	json_object_object_add(o, "price_eur_month", jsondoc_eur(s->price));
+	json_object_object_add(o, "cost_eur", jsondoc_eur(s->cost));
 	cr_segment_charges_json(p, s, o);
 	json_object_object_add(o, "fits", json_object_new_boolean(capacity_fits(&s->cap)));
 	const char *why = cost_shortfall(a, &s->cap);
 	json_object_object_add(o, "reason", why ? json_object_new_string(why) : NULL);
-	json_object_object_add(o, "capacity", cost_report_capacity_json(&s->cap));
+	json_object_object_add(o, "capacity", report_json_capacity(&s->cap));
 	return o;
 }
 
@@ -516,7 +494,7 @@ json_object *cost_report_option_json(struct arena *a, const struct mdl_project *
 	for (size_t i = 0; i < p->nphases; i++) {
 		json_object *ph = json_object_new_object();
 		json_object_object_add(ph, "name", json_object_new_string(p->phases[i].name));
-		json_object_object_add(ph, "cost_eur", report_json_eur(o->phase_cost[i]));
+		json_object_object_add(ph, "cost_eur", jsondoc_eur(o->phase_cost[i]));
 		json_object *segs = json_object_new_array();
 		for (size_t s = 0; s < o->nsegs; s++)
 			if (o->segs[s].phase == &p->phases[i])
@@ -526,13 +504,13 @@ json_object *cost_report_option_json(struct arena *a, const struct mdl_project *
 	}
 	json_object_object_add(j, "phases", phases);
 	json_object_object_add(j, "arithmetic", json_object_new_string(cost_arithmetic(a, p, o)));
-	json_object_object_add(j, "total_eur", report_json_eur(o->total));
+	json_object_object_add(j, "total_eur", jsondoc_eur(o->total));
 	if (!p->prices->builtin || o->charged)
-		json_object_object_add(j, "charges_eur", report_json_eur(o->charged));
+		json_object_object_add(j, "charges_eur", jsondoc_eur(o->charged));
 	json_object_object_add(j, "average_eur_month",
-			       report_json_eur(cost_average(o->total, p->horizon)));
+			       jsondoc_eur(cost_average(o->total, p->horizon)));
 	json_object_object_add(j, "vs_cheapest_eur",
-			       cheapest ? report_json_eur(o->total - cheapest->total) : NULL);
+			       cheapest ? jsondoc_eur(o->total - cheapest->total) : NULL);
 	json_object_object_add(j, "complete", json_object_new_boolean(o->complete));
 	json_object_object_add(j, "fits", json_object_new_boolean(o->fits));
 	json_object_object_add(j, "within_budget", json_object_new_boolean(o->over_first < 0));
@@ -540,15 +518,15 @@ json_object *cost_report_option_json(struct arena *a, const struct mdl_project *
 	if (o->over_first >= 0) {
 		over = json_object_new_object();
 		json_object_object_add(over, "first_month", report_json_month(o->over_first));
-		json_object_object_add(over, "month_eur", report_json_eur(o->over_by + p->budget));
-		json_object_object_add(over, "over_by_eur", report_json_eur(o->over_by));
+		json_object_object_add(over, "month_eur", jsondoc_eur(o->over_by + p->budget));
+		json_object_object_add(over, "over_by_eur", jsondoc_eur(o->over_by));
 		json_object_object_add(over, "months", json_object_new_int(o->over_months));
 	}
 	json_object_object_add(j, "over_budget", over);
 	json_object_object_add(j, "passes", json_object_new_boolean(cost_feasible(o)));
 	json_object *monthly = json_object_new_array();
 	for (int m = 0; m < p->horizon; m++)
-		json_object_array_add(monthly, report_json_eur(o->monthly[m]));
+		json_object_array_add(monthly, jsondoc_eur(o->monthly[m]));
 	json_object_object_add(j, "monthly_eur", monthly);
 	return j;
 }
@@ -557,29 +535,17 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 		      const struct cost_table *t, const struct diag_list *diags, FILE *out)
 {
 	char o[256];
-	json_object *root = json_object_new_object();
-	json_object_object_add(root, "file", json_object_new_string(p->src->path));
-	json_object_object_add(root, "project", json_object_new_string(p->name));
-	json_object *h = json_object_new_object();
-	json_object_object_add(h, "start", report_json_month(p->start));
-	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
-	json_object_object_add(h, "months", json_object_new_int(p->horizon));
-	json_object_object_add(root, "horizon", h);
-	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
-	if (!p->prices->builtin)
-		json_object_object_add(root, "price_date", json_object_new_string(p->prices->date));
+	json_object *root = report_json_head(p);
 	json_object *prices = json_object_new_array();
 	for (size_t i = 0; i < p->ntypes; i++) {
 		json_object *po = json_object_new_object();
 		json_object_object_add(po, "type", json_object_new_string(p->types[i].name));
-		json_object_object_add(po, "price_eur_month", report_json_eur(p->types[i].price));
+		json_object_object_add(po, "price_eur_month", jsondoc_eur(p->types[i].price));
 		json_object_object_add(po, "from", json_object_new_string(
 					   report_price_origin(o, sizeof(o), p, &p->types[i])));
 		json_object_array_add(prices, po);
 	}
 	json_object_object_add(root, "prices", prices);
-	json_object_object_add(root, "budget_eur_month",
-			       p->budget >= 0 ? report_json_eur(p->budget) : NULL);
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		json_object_array_add(phases, report_json_phase(&p->phases[i]));
@@ -593,5 +559,5 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 			       t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
 	if (diags)
 		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	report_json_write(root, out);
+	jsondoc_print(root, out);
 }

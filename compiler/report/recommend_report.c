@@ -5,6 +5,7 @@
 
 #include "ascii.h"
 #include "cost_report.h"
+#include "jsondoc.h"
 #include "report.h"
 #include "split_report.h"
 #include "units.h"
@@ -290,7 +291,7 @@ static json_object *rr_pick_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(o, "server", json_object_new_string(pk->server->name));
 	json_object_object_add(o, "phase", pk->phase ? json_object_new_string(pk->phase->name) : NULL);
 	json_object_object_add(o, "type", pk->type ? json_object_new_string(pk->type->name) : NULL);
-	json_object_object_add(o, "price_eur_month", pk->type ? report_json_eur(
+	json_object_object_add(o, "price_eur_month", pk->type ? jsondoc_eur(
 				       model_price(pk->type, pk->server->location)) : NULL);
 	/* a part of its phase only: which months */
 	if (pk->phase && (pk->start > pk->phase->start ||
@@ -307,12 +308,12 @@ static json_object *rr_pick_json(struct arena *a, const struct mdl_project *p,
 		json_object *ro = json_object_new_object();
 		json_object_object_add(ro, "type", json_object_new_string(rj->type->name));
 		json_object_object_add(ro, "price_eur_month",
-				       report_json_eur(rj->type->price));
+				       jsondoc_eur(rj->type->price));
 		json_object_object_add(ro, "phase", json_object_new_string(rj->phase->name));
 		json_object_object_add(ro, "reason", json_object_new_string(
 			rj->after ? arena_printf(a, "fits, but needs a new server after %s",
 						 rj->after->name) : cost_shortfall(a, &rj->cap)));
-		json_object_object_add(ro, "capacity", cost_report_capacity_json(&rj->cap));
+		json_object_object_add(ro, "capacity", report_json_capacity(&rj->cap));
 		json_object_array_add(rej, ro);
 	}
 	json_object_object_add(o, "rejected", rej);
@@ -323,13 +324,8 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 			   const struct recommend *r, const struct diag_list *diags,
 			   FILE *out)
 {
-	json_object *root = json_object_new_object();
-	json_object_object_add(root, "file", json_object_new_string(p->src->path));
-	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object *root = report_json_head(p);
 	json_object_object_add(root, "resize", json_object_new_boolean(r->resize));
-	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
-	json_object_object_add(root, "budget_eur_month",
-			       p->budget >= 0 ? report_json_eur(p->budget) : NULL);
 	json_object *picks = json_object_new_array();
 	for (size_t i = 0; i < r->npicks; i++)
 		json_object_array_add(picks, rr_pick_json(a, p, &r->picks[i]));
@@ -351,7 +347,7 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	struct cost_option written;
 	cost_option_build(a, p, NULL, &written);
 	json_object *w = json_object_new_object();
-	json_object_object_add(w, "total_eur", report_json_eur(written.total));
+	json_object_object_add(w, "total_eur", jsondoc_eur(written.total));
 	json_object_object_add(w, "passes", json_object_new_boolean(cost_feasible(&written)));
 	json_object_object_add(w, "same_types",
 			       json_object_new_boolean(r->found && rr_same_types(p, r)));
@@ -361,5 +357,5 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(root, "splits", split_report_json(a, p, r));
 	if (diags)
 		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	report_json_write(root, out);
+	jsondoc_print(root, out);
 }

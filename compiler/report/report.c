@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "jsondoc.h"
 #include "units.h"
 #include "xalloc.h"
 
@@ -387,22 +388,65 @@ json_object *report_json_phase(const struct mdl_phase *ph)
 	return po;
 }
 
-json_object *report_json_decimal(int64_t v, int64_t scale, int places)
-{
-	char buf[UNITS_BUF];
-	units_fmt_exact(buf, v, scale, places);
-	return json_object_new_double_s((double)v / (double)scale, buf);
-}
-
 /* memory in MiB, exact (the model keeps 1/1000 MiB) */
-json_object *report_json_mib(int64_t mem) { return report_json_decimal(mem, UNITS_MIB, 3); }
-json_object *report_json_eur(int64_t cents) { return report_json_decimal(cents, 100, 2); }
-json_object *report_json_vcpu(int64_t milli) { return report_json_decimal(milli, UNITS_ONE, 3); }
+json_object *report_json_mib(int64_t mem) { return jsondoc_decimal(mem, UNITS_MIB, 3); }
+json_object *report_json_vcpu(int64_t milli) { return jsondoc_decimal(milli, UNITS_ONE, 3); }
 
 json_object *report_json_month(int m)
 {
 	char buf[UNITS_BUF];
 	return json_object_new_string(units_fmt_month(buf, m));
+}
+
+json_object *report_json_capacity(const struct capacity *c)
+{
+	json_object *o = json_object_new_object();
+	json_object *ram = json_object_new_object();
+	json_object_object_add(ram, "used_min_mib", report_json_mib(c->ram_lo));
+	json_object_object_add(ram, "used_max_mib", report_json_mib(c->ram_hi));
+	json_object_object_add(ram, "usable_mib", report_json_mib(c->ram_usable));
+	json_object_object_add(ram, "total_mib", report_json_mib(c->ram_total));
+	json_object_object_add(ram, "percent_min",
+			       json_object_new_int64(units_percent_of(c->ram_lo, c->ram_total)));
+	json_object_object_add(ram, "percent_max",
+			       json_object_new_int64(units_percent_of(c->ram_hi, c->ram_total)));
+	json_object_object_add(ram, "fits", json_object_new_boolean(c->ram_ok));
+	json_object_object_add(o, "ram", ram);
+	json_object *cpu = json_object_new_object();
+	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(c->cpus));
+	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(c->cpu_limit));
+	json_object_object_add(cpu, "fits", json_object_new_boolean(c->cpu_ok));
+	json_object_object_add(o, "cpu", cpu);
+	json_object *disk = json_object_new_object();
+	json_object_object_add(disk, "used_mib", report_json_mib(c->disk));
+	json_object_object_add(disk, "total_mib", report_json_mib(c->disk_total));
+	json_object_object_add(disk, "at_end_of", report_json_month(c->disk_month));
+	json_object_object_add(disk, "fits", json_object_new_boolean(c->disk_ok));
+	json_object_object_add(o, "disk", disk);
+	json_object *kind = json_object_new_object();
+	json_object_object_add(kind, "fits", json_object_new_boolean(c->kind_ok));
+	json_object_object_add(kind, "reason", c->kind_ok ? NULL :
+			       json_object_new_string(capacity_kind_why(c)));
+	json_object_object_add(o, "kind", kind);
+	return o;
+}
+
+json_object *report_json_head(const struct mdl_project *p)
+{
+	json_object *root = jsondoc_new(p->src->path);
+	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object *h = json_object_new_object();
+	json_object_object_add(h, "start", report_json_month(p->start));
+	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
+	json_object_object_add(h, "months", json_object_new_int(p->horizon));
+	json_object_object_add(root, "horizon", h);
+	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
+	json_object_object_add(root, "price_date", json_object_new_string(p->prices->date));
+	json_object_object_add(root, "headroom_percent",
+			       jsondoc_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
+	json_object_object_add(root, "budget_eur_month",
+			       p->budget >= 0 ? jsondoc_eur(p->budget) : NULL);
+	return root;
 }
 
 static json_object *report_placement_json(const struct mdl_project *p,
@@ -414,33 +458,10 @@ static json_object *report_placement_json(const struct mdl_project *p,
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "server", json_object_new_string(pl->server->name));
 	json_object_object_add(o, "type", json_object_new_string(pl->type->name));
-	json_object_object_add(o, "price_eur_month", report_json_eur(pl->type->price));
+	json_object_object_add(o, "price_eur_month", jsondoc_eur(pl->type->price));
 
-	json_object *ram = json_object_new_object();
-	json_object_object_add(ram, "used_min_mib", report_json_mib(cap.ram_lo));
-	json_object_object_add(ram, "used_max_mib", report_json_mib(cap.ram_hi));
-	json_object_object_add(ram, "usable_mib", report_json_mib(cap.ram_usable));
-	json_object_object_add(ram, "total_mib", report_json_mib(cap.ram_total));
-	json_object_object_add(ram, "reserve_mib", report_json_mib(pl->reserve));
-	json_object_object_add(ram, "percent_min",
-			       json_object_new_int64(units_percent_of(cap.ram_lo, cap.ram_total)));
-	json_object_object_add(ram, "percent_max",
-			       json_object_new_int64(units_percent_of(cap.ram_hi, cap.ram_total)));
-	json_object_object_add(ram, "fits", json_object_new_boolean(cap.ram_ok));
-	json_object_object_add(o, "ram", ram);
-
-	json_object *cpu = json_object_new_object();
-	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(cap.cpus));
-	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(cap.cpu_limit));
-	json_object_object_add(cpu, "fits", json_object_new_boolean(cap.cpu_ok));
-	json_object_object_add(o, "cpu", cpu);
-
-	json_object *disk = json_object_new_object();
-	json_object_object_add(disk, "used_mib", report_json_mib(cap.disk));
-	json_object_object_add(disk, "total_mib", report_json_mib(cap.disk_total));
-	json_object_object_add(disk, "at_end_of", report_json_month(cap.disk_month));
-	json_object_object_add(disk, "fits", json_object_new_boolean(cap.disk_ok));
-	json_object_object_add(o, "disk", disk);
+	json_object_object_add(o, "reserve_mib", report_json_mib(pl->reserve));
+	json_object_object_add(o, "capacity", report_json_capacity(&cap));
 
 	json_object *ports = json_object_new_array();
 	json_object *domains = json_object_new_array();
@@ -488,19 +509,8 @@ static json_object *report_placement_json(const struct mdl_project *p,
 
 void report_json(const struct mdl_project *p, const struct diag_list *diags, FILE *out)
 {
-	json_object *root = json_object_new_object();
-	json_object_object_add(root, "file", json_object_new_string(p->src->path));
-	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object *root = report_json_head(p);
 	json_object_object_add(root, "valid", json_object_new_boolean(1));
-	json_object *h = json_object_new_object();
-	json_object_object_add(h, "start", report_json_month(p->start));
-	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
-	json_object_object_add(h, "months", json_object_new_int(p->horizon));
-	json_object_object_add(root, "horizon", h);
-	json_object_object_add(root, "headroom_percent",
-			       report_json_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
-	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
-
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
@@ -514,14 +524,5 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 	json_object_object_add(root, "phases", phases);
 	if (diags)
 		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	report_json_write(root, out);
-}
-
-void report_json_write(json_object *root, FILE *out)
-{
-	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_SPACED |
-					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
-	fputc('\n', out);
-	json_object_put(root);
+	jsondoc_print(root, out);
 }

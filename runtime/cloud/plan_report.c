@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "jsondoc.h"
 #include "units.h"
 
 static const char *const plan_report_sign[] = { "+", "~", "~", "-/+", "-" };
@@ -130,12 +131,10 @@ static json_object *plan_report_desired(const struct plan_action *x, const char 
 json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
 		       const char *fingerprint)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jsondoc_new(file);
 	const struct mdl_phase *ph = p->want->phase;
 	char b[UNITS_BUF];
-	json_object_object_add(o, "format", json_object_new_int(PLAN_FORMAT));
 	json_object_object_add(o, "project", plan_report_jstr(p->want->project));
-	json_object_object_add(o, "file", plan_report_jstr(file));
 	if (source_sha)
 		json_object_object_add(o, "source_sha256", plan_report_jstr(source_sha));
 	if (fingerprint)
@@ -199,9 +198,8 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 	json_object_object_add(sum, "destroy", json_object_new_int(p->destroy));
 	json_object_object_add(o, "summary", sum);
 	json_object *cost = json_object_new_object();
-	json_object_object_add(cost, "currency", plan_report_jstr("EUR"));
-	json_object_object_add(cost, "before", plan_report_jstr(units_fmt_money(b, p->cost_before)));
-	json_object_object_add(cost, "after", plan_report_jstr(units_fmt_money(b, p->cost_after)));
+	json_object_object_add(cost, "before_eur", jsondoc_eur(p->cost_before));
+	json_object_object_add(cost, "after_eur", jsondoc_eur(p->cost_after));
 	json_object_object_add(o, "monthly_cost", cost);
 	return o;
 }

@@ -17,7 +17,7 @@
 	"\"locations\": [" FIXTURE_LOC(eur) "]}"
 
 static const char fixture_prices[] =
-	"{\"format\": \"infrac-prices/1\", \"source\": \"Hetzner Cloud API\", "
+	"{\"format\": 2, \"source\": \"Hetzner Cloud API\", "
 	"\"date\": \"2026-07-03\", \"currency\": \"EUR\", \"backup_percent\": 20, "
 	"\"image_eur_gb_month\": 0.0143, \"volume_eur_gb_month\": 0.044, "
 	"\"primary_ipv4_eur_month\": {\"fsn1\": 0.5, \"nbg1\": 0.5}, \"server_types\": ["

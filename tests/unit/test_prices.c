@@ -102,12 +102,13 @@ static void snapshot_refused(void **state)
 	} bad[] = {
 		{ "[1]", "not a JSON object" },
 		{ "{\"format\": \"x\"", "not JSON" },
-		{ "{\"format\": \"other/2\"}", "format is \"other/2\"" },
-		{ "{\"format\": \"infrac-prices/1\", \"source\": \"s\", \"date\": \"2026-13-01\", "
+		{ "{\"format\": \"infrac-prices/1\"}", "format must be a number" },
+		{ "{\"format\": 1}", "format is 1, this infrac reads 2" },
+		{ "{\"format\": 2, \"source\": \"s\", \"date\": \"2026-13-01\", "
 		  "\"currency\": \"EUR\"}", "date must be a day" },
-		{ "{\"format\": \"infrac-prices/1\", \"source\": \"s\", \"date\": \"2026-07-03\", "
+		{ "{\"format\": 2, \"source\": \"s\", \"date\": \"2026-07-03\", "
 		  "\"currency\": \"USD\"}", "prices are in USD" },
-		{ "{\"format\": \"infrac-prices/1\", \"source\": \"s\", \"date\": \"2026-07-03\", "
+		{ "{\"format\": 2, \"source\": \"s\", \"date\": \"2026-07-03\", "
 		  "\"currency\": \"EUR\", \"primary_ipv4_eur_month\": {}, \"server_types\": [{\"name\": "
 		  "\"x\", \"vcpu\": -2}]}", "server type x: vcpu must be a non-negative" },
 	};
