@@ -282,9 +282,11 @@ json_object *diag_to_json(const struct diag_list *dl)
 
 void diag_json_finish(json_object *root, const struct diag_list *dl, FILE *out)
 {
-	json_object_object_add(root, "diagnostics", diag_to_json(dl));
-	json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
-	json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
+	if (dl) {
+		json_object_object_add(root, "diagnostics", diag_to_json(dl));
+		json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
+		json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
+	}
 	jsondoc_print(root, out);
 }
 

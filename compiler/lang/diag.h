@@ -147,13 +147,13 @@ void diag_sort(struct diag_list *dl);
 /* Every diagnostic as text: the message, the source line (control
  * characters escaped), the caret, notes and help; then the counts. */
 void diag_print(const struct diag_list *dl, FILE *out, bool color);
-/* One JSON document: {"diagnostics":[...], "errors":N, "warnings":N} */
+/* One JSON document: {"format":2, "diagnostics":[...], "errors":N, "warnings":N} */
 void diag_print_json(const struct diag_list *dl, FILE *out);
 /* The array of diagnostics as a json-c object, owned by the caller. */
 struct json_object;
 struct json_object *diag_to_json(const struct diag_list *dl);
-/* Adds "diagnostics", "errors" and "warnings" to a command's own JSON
- * document root, prints it to out and releases it. */
+/* Adds "diagnostics", "errors" and "warnings" (none when dl is NULL) to a
+ * command's own JSON document root, prints it to out and releases it. */
 void diag_json_finish(struct json_object *root, const struct diag_list *dl, FILE *out);
 
 /* "did you mean": the candidate closest to name by edit distance, or NULL

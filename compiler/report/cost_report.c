@@ -557,7 +557,5 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(root, "options", opts);
 	json_object_object_add(root, "cheapest",
 			       t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
-	if (diags)
-		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	jsondoc_print(root, out);
+	diag_json_finish(root, diags, out);
 }

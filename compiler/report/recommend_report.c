@@ -355,7 +355,5 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(root, "scenario",
 			       r->found ? json_object_new_string(rr_scenario(a, r)) : NULL);
 	json_object_object_add(root, "splits", split_report_json(a, p, r));
-	if (diags)
-		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	jsondoc_print(root, out);
+	diag_json_finish(root, diags, out);
 }

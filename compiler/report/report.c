@@ -522,7 +522,5 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 		json_object_array_add(phases, po);
 	}
 	json_object_object_add(root, "phases", phases);
-	if (diags)
-		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	jsondoc_print(root, out);
+	diag_json_finish(root, diags, out);
 }

@@ -128,6 +128,25 @@ static json_object *plan_report_desired(const struct plan_action *x, const char 
 	return o;
 }
 
+/* The pre-flight errors and the warnings as every document has them
+ * (docs/json.md): "diagnostics" of a severity and a message (about the
+ * project, so no place in the file), then their counts. */
+static void plan_report_diagnostics(const struct plan *p, json_object *o)
+{
+	json_object *d = json_object_new_array();
+	for (size_t i = 0; i < p->nerrors + p->nwarnings; i++) {
+		bool err = i < p->nerrors;
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "severity", plan_report_jstr(err ? "error" : "warning"));
+		json_object_object_add(x, "message", plan_report_jstr(
+					       err ? p->errors[i] : p->warnings[i - p->nerrors]));
+		json_object_array_add(d, x);
+	}
+	json_object_object_add(o, "diagnostics", d);
+	json_object_object_add(o, "errors", json_object_new_int64((int64_t)p->nerrors));
+	json_object_object_add(o, "warnings", json_object_new_int64((int64_t)p->nwarnings));
+}
+
 json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
 		       const char *fingerprint)
 {
@@ -184,13 +203,7 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 		json_object_array_add(acts, a);
 	}
 	json_object_object_add(o, "actions", acts);
-	json_object *w = json_object_new_array(), *e = json_object_new_array();
-	for (size_t i = 0; i < p->nwarnings; i++)
-		json_object_array_add(w, plan_report_jstr(p->warnings[i]));
-	for (size_t i = 0; i < p->nerrors; i++)
-		json_object_array_add(e, plan_report_jstr(p->errors[i]));
-	json_object_object_add(o, "warnings", w);
-	json_object_object_add(o, "errors", e);
+	plan_report_diagnostics(p, o);
 	json_object *sum = json_object_new_object();
 	json_object_object_add(sum, "add", json_object_new_int(p->add));
 	json_object_object_add(sum, "change", json_object_new_int(p->change));
