@@ -196,9 +196,8 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 			json_object_object_add(a, "protect", json_object_new_boolean(x->protect));
 		}
 		if (x->snapshot)
-			json_object_object_add(a, "snapshot_monthly",
-					       x->snapshot_cents < 0 ? NULL
-					       : json_object_new_string(units_fmt_money(b, x->snapshot_cents)));
+			json_object_object_add(a, "snapshot_eur_month", x->snapshot_cents < 0 ? NULL
+					       : jsondoc_eur(x->snapshot_cents));
 		json_object_object_add(a, "desired", x->want ? plan_report_desired(x, p->want->project) : NULL);
 		json_object_array_add(acts, a);
 	}

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # json: one schema across commands (docs/json.md).  Runs every command that
-# writes JSON (check, cost, recommend, build, plan and the plan it saves,
-# and a document of diagnostics only) on files that give each its
-# variants, and checks each document's shape with shape.py: every key of
-# its kind and no other, "format" first, money as numbers, and "file" the
-# path as the command was given it (relative to another folder too).  The
-# price snapshot's shape is checked on tests/golden-cost/sim-prices.json,
-# which tests/prices proves `infrac prices` writes byte for byte.
-# Offline: no token, no network.
+# writes JSON (check, cost, recommend, build, plan, plan --destroy and the
+# plan plan --out saves, a document of diagnostics only; output and the
+# price snapshot of `infrac prices` against the simulator) on files that
+# give each its variants, and checks each document's shape with shape.py:
+# every key of its kind and no other, "format" first, money as numbers,
+# and "file" the path as the command was given it (relative to another
+# folder too).  Nothing leaves 127.0.0.1.
 #   tests/json/run.sh /abs/path/to/infrac
 set -u
 INFRAC=${1:?usage: run.sh INFRAC}
@@ -15,9 +14,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/../lib.sh"
 unset HCLOUD_TOKEN HCLOUD_ENDPOINT
-export NO_COLOR=1 INFRAC_TODAY=2026-09-01
+export NO_COLOR=1 INFRAC_TODAY=2026-09-01 INFRAC_REGISTRY=off
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+SIM_PID=
+cleanup() {
+	[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
 SIM=tests/golden-cost/sim-prices.json
 n=0
 
@@ -78,14 +82,30 @@ else not_ok "plan: the monthly cost as numbers (0 -> 19.49)" "$(cat "$TMP/py")";
 "$INFRAC" plan $EX --phase production --out "$TMP/saved.json" >/dev/null 2>&1
 check "saved-plan: plan --out" python3 "$HERE/shape.py" saved-plan "$TMP/saved.json" $EX
 doc 1 diagnostics - "$INFRAC" plan $G/broken.infra --json
+doc 0 plan $EX "$INFRAC" plan $EX --destroy --json
+
+# ---- against the simulator: output, and the snapshot infrac prices writes -----
+python3 tests/sim/hcloud_sim.py --port 0 --port-file "$TMP/port" --token json-token \
+	>"$TMP/sim.log" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+if [ -s "$TMP/port" ]; then
+	ok "simulator starts"
+	export HCLOUD_TOKEN=json-token HCLOUD_ENDPOINT=http://127.0.0.1:$(cat "$TMP/port")/v1
+	# an empty project: every server missing (exit 1), the document all the same
+	doc 1 output ./$EX "$INFRAC" output ./$EX --phase production --json
+	"$INFRAC" prices "$TMP/prices.json" >/dev/null 2>&1
+	check "prices: what infrac prices writes" python3 "$HERE/shape.py" prices "$TMP/prices.json"
+	unset HCLOUD_TOKEN HCLOUD_ENDPOINT
+else
+	not_ok "simulator starts" "$(cat "$TMP/sim.log")"
+fi
 
 # ---- paths as given, from another folder ---------------------------------------
 cd "$HERE" || exit 1
 doc 0 check ../../$EX "$INFRAC" check ../../$EX --json
 doc 0 cost ../golden-cost/resize.infra "$INFRAC" cost ../golden-cost/resize.infra --json
 doc 0 recommend "$ROOT/$EX" "$INFRAC" recommend "$ROOT/$EX" --json
-
-# ---- the price snapshot --------------------------------------------------------
 check "prices: the snapshot $SIM" python3 "$HERE/shape.py" prices "$ROOT/$SIM"
 
 # ---- the checker checks: a document of the old shape fails -----------------------

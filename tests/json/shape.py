@@ -3,8 +3,8 @@
 
     shape.py KIND DOC.json [FILE]
 
-KIND is check, diagnostics, cost, recommend, build, plan, saved-plan or
-prices.  Checks that the document has exactly the keys its kind has, each
+KIND is check, diagnostics, cost, recommend, build, plan, saved-plan,
+output or prices.  Checks that the document has exactly the keys its kind has, each
 of its type, and the rules every document shares: "format" first and 2,
 money (every key with "eur" in its name) a number or null, never a
 string, and "file" the path as the command was given it (FILE).  Prints
@@ -103,13 +103,20 @@ KINDS = {
     'plan': {
         'format': 'int', 'file': 'str', 'project': 'str',
         'phase': {'name': 'str', 'start': 'month', 'end': 'month'}, 'online': 'bool',
+        '?destroy': 'str',
         'actions': [{'op': 'str', 'kind': 'str', 'name': 'str', 'id': 'int?', '?zone': 'str',
-                     'reason': 'str', '?changes': 'any', '?deploy': 'bool',
-                     'desired': 'any'}],
+                     'reason': 'str', '?changes': 'any', '?deploy': 'bool', '?protect': 'bool',
+                     '?snapshot_eur_month': 'num?', 'desired': 'any'}],
         'diagnostics': [{'severity': 'str', 'message': 'str'}], 'errors': 'int',
         'warnings': 'int', 'summary': {'add': 'int', 'change': 'int', 'replace': 'int',
                                        'destroy': 'int'},
         'monthly_cost': {'before_eur': 'num', 'after_eur': 'num'},
+    },
+    'output': {
+        'format': 'int', 'file': 'str', 'project': 'str', 'phase': 'str',
+        'servers': [{'server': 'str', 'name': 'str', 'id': 'int?', 'status': 'str',
+                     'type': 'str?', 'ipv4': 'str?'}],
+        'domains': [{'domain': 'str', 'server': 'str', 'a': 'str?', 'zone': 'str?'}],
     },
     'prices': {
         'format': 'int', 'source': 'str', 'date': 'day', 'currency': 'str',
@@ -124,6 +131,7 @@ KINDS = {
     },
 }
 KINDS['saved-plan'] = {**KINDS['plan'], 'source_sha256': 'str', 'state_fingerprint': 'str',
+                       'allow_data_loss': 'bool',
                        'source': 'str'}
 
 
