@@ -284,7 +284,7 @@ static void report_placement_text(struct report_out *o, const struct mdl_project
 	report_put(o, " RAM, ", 6);
 	report_puts(o, units_fmt_mem(a, t->disk));
 	report_put(o, " disk, ", 7);
-	report_puts(o, units_fmt_money(a, t->price));
+	report_puts(o, units_fmt_money(a, model_price(t, pl->server->location)));
 	report_put(o, " EUR/month\n", 11);
 	report_capacity_text(o, p, &cap);
 	report_ports_text(o, pl);
@@ -458,7 +458,8 @@ static json_object *report_placement_json(const struct mdl_project *p,
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "server", json_object_new_string(pl->server->name));
 	json_object_object_add(o, "type", json_object_new_string(pl->type->name));
-	json_object_object_add(o, "price_eur_month", jsondoc_eur(pl->type->price));
+	json_object_object_add(o, "price_eur_month",
+			       jsondoc_eur(model_price(pl->type, pl->server->location)));
 
 	json_object_object_add(o, "reserve_mib", report_json_mib(pl->reserve));
 	json_object_object_add(o, "capacity", report_json_capacity(&cap));
