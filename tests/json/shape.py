@@ -4,7 +4,7 @@
     shape.py KIND DOC.json [FILE]
 
 KIND is check, diagnostics, cost, recommend, build, plan, saved-plan,
-output or prices.  Checks that the document has exactly the keys its kind has, each
+output, status or prices.  Checks that the document has exactly the keys its kind has, each
 of its type, and the rules every document shares: "format" first and 2,
 money (every key with "eur" in its name) a number or null, never a
 string, and "file" the path as the command was given it (FILE).  Prints
@@ -117,6 +117,20 @@ KINDS = {
         'servers': [{'server': 'str', 'name': 'str', 'id': 'int?', 'status': 'str',
                      'type': 'str?', 'ipv4': 'str?'}],
         'domains': [{'domain': 'str', 'server': 'str', 'a': 'str?', 'zone': 'str?'}],
+    },
+    'status': {
+        'format': 'int', 'file': 'str', 'project': 'str', 'phase': 'str',
+        'servers': [{
+            'server': 'str', 'name': 'str', 'status': 'str', 'type': 'str?', 'ipv4': 'str?',
+            'private_ipv4': 'str?', 'reached': 'bool', 'unreachable': 'str?',
+            'release': ('null-or', {'id': 'str', 'deployed_at': 'str?'}),
+            'containers': ('null-or', [{
+                'service': 'str', 'container': 'str', 'state': 'str', 'health': 'str?',
+                'restarts': 'int', 'started_at': 'str?', 'uptime_seconds': 'int?',
+                'image': 'str?'}]),
+            'docker_error': 'str?',
+        }],
+        'drift': ['str'],
     },
     'prices': {
         'format': 'int', 'source': 'str', 'date': 'day', 'currency': 'str',
