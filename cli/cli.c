@@ -125,11 +125,6 @@ bool cli_compiled(const struct compilation *c, bool ok, bool json)
 	return ok;
 }
 
-bool cli_compile(struct compilation *c, const char *file, bool json)
-{
-	return cli_compiled(c, compile_path(c, file), json);
-}
-
 void cli_error(const char *cmd, const struct error *e)
 {
 	struct strbuf m = STRBUF_INIT;
@@ -138,14 +133,16 @@ void cli_error(const char *cmd, const struct error *e)
 	strbuf_release(&m);
 }
 
-bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors)
+bool cli_compile_costable(struct compilation *c, const char *file, const struct compile_prices *pr,
+			  bool json, bool *errors)
 {
-	*errors = !compile_path(c, file);
+	*errors = !compile_path_priced(c, file, pr);
 	bool usable = c->project != NULL;
 	for (size_t i = 0; usable && i < c->diags.n; i++) {
 		enum diag_code code = c->diags.items[i]->code;
 		usable = diag_code_severity(code) != DIAG_ERROR || code == DIAG_E0301 ||
-			 code == DIAG_E0302 || code == DIAG_E0303 || code == DIAG_E0801;
+			 code == DIAG_E0302 || code == DIAG_E0303 || code == DIAG_E0304 ||
+			 code == DIAG_E0801;
 	}
 	if (!usable && json)
 		diag_print_json(&c->diags, stdout);

@@ -48,22 +48,22 @@ bool cli_parse_words(int argc, char **argv, const struct cli_opt *opts, const ch
  * --no-color (which cli_parse takes on every command). */
 bool cli_color(FILE *f);
 
-/* Compiles file and prints its diagnostics (text or JSON on stdout/stderr). */
-bool cli_compile(struct compilation *c, const char *file, bool json);
-/* Prints the diagnostics of a compilation that returned ok as
- * cli_compile does; returns ok. */
+/* Prints the diagnostics of a compilation that returned ok (text on
+ * stderr, or JSON on stdout when it failed and json); returns ok. */
 bool cli_compiled(const struct compilation *c, bool ok, bool json);
 /* Prints the diagnostics of a stage after compile: JSON on stdout with
  * json, else text on stderr. */
 void cli_diags(const struct diag_list *dl, bool json);
 
 /*
- * For cost and recommend: like cli_compile, but true also when the only
- * errors are of fit (E0301..E0303) and budget (E0801), which is what
- * those commands explain; *errors says whether there were any.  With
- * json, diagnostics of a usable model are left for the caller's document.
+ * For cost and recommend: like cli_compile with the prices pr says, but
+ * true also when the only errors are of fit (E0301..E0304) and budget
+ * (E0801), which is what those commands explain; *errors says whether
+ * there were any.  With json, diagnostics of a usable model are left for
+ * the caller's document.
  */
-bool cli_compile_costable(struct compilation *c, const char *file, bool json, bool *errors);
+bool cli_compile_costable(struct compilation *c, const char *file, const struct compile_prices *pr,
+			  bool json, bool *errors);
 
 /* "infrac CMD: error: MESSAGE", the error's text escaped, on stderr. */
 void cli_error(const char *cmd, const struct error *e);
@@ -98,5 +98,6 @@ int cmd_exec(int argc, char **argv);
 int cmd_ssh(int argc, char **argv);
 int cmd_releases(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_prices(int argc, char **argv);
 
 #endif

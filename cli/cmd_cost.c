@@ -2,21 +2,24 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_prices.h"
 #include "cost.h"
 #include "cost_report.h"
 #include "cost_svg.h"
 
 static const char cmd_cost_usage[] =
-	"usage: infrac cost FILE [--json] [--svg OUT.svg]\n"
+	"usage: infrac cost FILE [--json] [--svg OUT.svg] [--prices SRC] [--servers-only]\n"
 	"\n"
 	"Costs the plan as written and every scenario month by month over the\n"
 	"project's horizon, side by side: type and cost per phase, total, average\n"
 	"per month, the difference to the cheapest option that passes every check,\n"
-	"whether each fits and stays within limits.budget.  Prices name their\n"
-	"source and date.\n"
+	"whether each fits and stays within limits.budget.  Under each server\n"
+	"its charges: primary IPv4, backups, traffic, volumes, snapshots.  Prices\n"
+	"name their source and date.\n"
 	"\n"
-	"  --json         the same as data on stdout\n"
-	"  --svg OUT.svg  also draw cumulative cost over the months to OUT.svg\n"
+	"  --json          the same as data on stdout\n"
+	"  --svg OUT.svg   also draw cumulative cost over the months to OUT.svg\n"
+	CLI_PRICES_USAGE
 	"\n"
 	"Exit status: 0 the file is valid, 1 errors (the costs are still shown\n"
 	"when the only errors are of fit or budget), 2 usage errors.\n";
@@ -26,17 +29,26 @@ int cmd_cost(int argc, char **argv)
 	bool json = false, errors;
 	const char *file, *svg = NULL;
 	int rc;
+	struct cli_prices cp;
+	cli_prices_init(&cp);
 	const struct cli_opt opts[] = {
 		{ "--json", false, NULL, &json },
 		{ "--svg", true, &svg, NULL },
+		{ "--prices", true, &cp.source, NULL },
+		{ "--servers-only", false, NULL, &cp.servers_only },
 		{ NULL, false, NULL, NULL },
 	};
 	if (!cli_parse(argc, argv, opts, &file, cmd_cost_usage, &rc))
 		return rc;
+	if (!cli_prices_load(&cp, "cost")) {
+		cli_prices_release(&cp);
+		return CLI_ERRORS;
+	}
 
 	struct compilation c;
-	if (!cli_compile_costable(&c, file, json, &errors)) {
+	if (!cli_compile_costable(&c, file, &cp.pr, json, &errors)) {
 		compile_release(&c);
+		cli_prices_release(&cp);
 		return CLI_ERRORS;
 	}
 	struct cost_table t;
@@ -55,5 +67,6 @@ int cmd_cost(int argc, char **argv)
 		}
 	}
 	compile_release(&c);
+	cli_prices_release(&cp);
 	return errors ? CLI_ERRORS : CLI_OK;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jsondoc.h"
 #include "pipeline.h"
 
 static const char cmd_output_usage[] =
@@ -39,12 +40,11 @@ static json_object *cmd_output_jstr(const char *s)
 }
 
 /* The document; *missing counts the servers not there. */
-static json_object *cmd_output_json(const struct pipeline *pl, int *missing)
+static json_object *cmd_output_json(const struct pipeline *pl, const char *file, int *missing)
 {
 	const struct desired *w = &pl->want;
-	json_object *o = json_object_new_object(), *servers = json_object_new_array();
+	json_object *o = jsondoc_new(file), *servers = json_object_new_array();
 	json_object *domains = json_object_new_array();
-	json_object_object_add(o, "format", json_object_new_int(1));
 	json_object_object_add(o, "project", cmd_output_jstr(w->project));
 	json_object_object_add(o, "phase", cmd_output_jstr(w->phase->name));
 	for (size_t i = 0; i < w->nservers; i++) {
@@ -123,14 +123,13 @@ int cmd_output(int argc, char **argv)
 		if (pipeline_connect(&pl, token, getenv("HCLOUD_ENDPOINT"), debug ? stderr : NULL,
 				     &err) && pipeline_observe(&pl, &err)) {
 			int missing = 0;
-			json_object *o = cmd_output_json(&pl, &missing);
-			if (json)
-				puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-								       JSON_C_TO_STRING_SPACED |
-								       JSON_C_TO_STRING_NOSLASHESCAPE));
-			else
+			json_object *o = cmd_output_json(&pl, file, &missing);
+			if (json) {
+				jsondoc_print(o, stdout);
+			} else {
 				cmd_output_text(o);
-			json_object_put(o);
+				json_object_put(o);
+			}
 			rc = missing ? CLI_ERRORS : CLI_OK;
 		}
 	} else if (!error_failed(&err)) {

@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "jsondoc.h"
 #include "pipeline.h"
 #include "plan_report.h"
 #include "teamlock.h"
@@ -37,15 +38,11 @@ static const char cmd_plan_usage[] =
 	"the other commands, 2 means changes here).\n";
 
 /* The plan on stdout: JSON, or text after a line on where the state came from. */
-static void cmd_plan_print(const struct pipeline *pl, const char *fname, bool json)
+static void cmd_plan_print(const struct pipeline *pl, const char *file, bool json)
 {
 	const struct state *st = &pl->state;
 	if (json) {
-		json_object *j = plan_report_json(&pl->plan, fname, NULL, NULL);
-		puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(j);
+		jsondoc_print(plan_report_json(&pl->plan, file, NULL, NULL), stdout);
 	} else if (!st->online) {
 		puts("infrac plan: offline: HCLOUD_TOKEN is not set, planning against an "
 		     "empty project");
@@ -56,7 +53,7 @@ static void cmd_plan_print(const struct pipeline *pl, const char *fname, bool js
 		       STATE_LABEL_PROJECT, pl->c.project->name);
 	}
 	if (!json)
-		plan_report_text(&pl->plan, fname, stdout);
+		plan_report_text(&pl->plan, cli_base_name(file), stdout);
 	fflush(stdout);
 }
 
@@ -94,7 +91,7 @@ static bool cmd_plan_preflight(const struct plan *p, bool saving)
 static bool cmd_plan_save(const struct pipeline *pl, const char *file, const char *out,
 		      struct error *err)
 {
-	json_object *j = plan_report_json(&pl->plan, cli_base_name(file), pl->src_sha,
+	json_object *j = plan_report_json(&pl->plan, file, pl->src_sha,
 					  pl->fingerprint);
 	/* apply PLANFILE compiles the file again from here */
 	char *abs = realpath(file, NULL);
@@ -166,7 +163,7 @@ int cmd_plan(int argc, char **argv)
 		pipeline_images(&pl);
 		pipeline_plan(&pl);
 	}
-	cmd_plan_print(&pl, cli_base_name(file), json);
+	cmd_plan_print(&pl, file, json);
 	if (!cmd_plan_preflight(&pl.plan, out_path))
 		goto out;
 	if (out_path && !cmd_plan_save(&pl, file, out_path, &err))

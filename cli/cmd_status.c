@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cli_fleet.h"
 #include "fleet.h"
+#include "jsondoc.h"
 #include "status.h"
 
 static const char cmd_status_usage[] =
@@ -115,9 +116,8 @@ static json_object *cmd_status_jserver(const struct status_server *s)
 
 static json_object *cmd_status_json(const struct pipeline *pl, const struct status_report *r)
 {
-	json_object *o = json_object_new_object(), *servers = json_object_new_array();
+	json_object *o = jsondoc_new(pl->c.project->src->path), *servers = json_object_new_array();
 	json_object *drift = json_object_new_array();
-	json_object_object_add(o, "format", json_object_new_int(1));
 	json_object_object_add(o, "project", cmd_status_jstr(pl->want.project));
 	json_object_object_add(o, "phase", cmd_status_jstr(pl->phase->name));
 	for (size_t i = 0; i < r->nservers; i++)
@@ -200,11 +200,7 @@ static void cmd_status_text(const struct pipeline *pl, const struct status_repor
 static int cmd_status_print(const struct pipeline *pl, const struct status_report *r, bool json)
 {
 	if (json) {
-		json_object *o = cmd_status_json(pl, r);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		jsondoc_print(cmd_status_json(pl, r), stdout);
 	} else {
 		cmd_status_text(pl, r);
 	}

@@ -31,6 +31,7 @@ static const struct {
 	{ "releases", cmd_releases, "the releases each server keeps, the current one marked" },
 	{ "rollback", cmd_rollback, "switch a server back to a kept release, with a deploy's checks" },
 	{ "unlock", cmd_unlock, "remove the apply lock an interrupted apply left in the project" },
+	{ "prices", cmd_prices, "save today's Hetzner prices to a file a project can pin" },
 };
 
 #define MAIN_NCOMMANDS (sizeof(main_commands) / sizeof(*main_commands))

@@ -29,9 +29,52 @@ static bool cost_same(const struct mdl_project *p, const struct mdl_scenario *sc
 	return model_phase_at(p, m) == ph && cost_type_at(sc, pl, m) == t;
 }
 
+bool cost_new_server(const struct mdl_type *a, const struct mdl_type *b)
+{
+	return a != b && (a->arch != b->arch || b->disk < a->disk);
+}
+
+int64_t cost_snapshot(const struct mdl_project *p, int64_t disk)
+{
+	if (p->servers_only)
+		return 0;
+	if (p->prices->image_gb < 0)
+		return -1;
+	int64_t gb = disk <= 0 ? 0 : (disk - 1) / UNITS_GIB + 1;
+	return charges_cents(units_mul_sat(gb, p->prices->image_gb));
+}
+
+/* The charges of segment s, and the snapshot when prev (the server's
+ * segment of the month before, or NULL) needs a new server for it. */
+static void cost_segment_charges(const struct mdl_project *p, struct cost_segment *s,
+				 const struct cost_segment *prev)
+{
+	struct charges ch;
+	int last = s->start + s->months - 1;
+	charges_of(p, s->placement, s->type, s->start, &ch);
+	for (int k = 0; k < CHARGES_N; k++)
+		s->charges[k] = units_mul_sat(ch.amount[k], s->months);
+	s->unpriced = ch.unpriced;
+	struct charges end;
+	charges_of(p, s->placement, s->type, last, &end);
+	s->volumes_later = end.volumes_later;
+	if (prev && prev->start + prev->months == s->start && cost_new_server(prev->type, s->type)) {
+		s->from = prev->type;
+		s->snapshot_gb = prev->cap.disk <= 0 ? 0 : (prev->cap.disk - 1) / UNITS_GIB + 1;
+		int64_t c = cost_snapshot(p, prev->cap.disk);
+		if (c < 0)
+			s->unpriced |= 1u << COST_SNAPSHOT;
+		else
+			s->charges[COST_SNAPSHOT] = c;
+	}
+	for (int k = 0; k < COST_CHARGES; k++)
+		s->charged = units_add_sat(s->charged, s->charges[k]);
+}
+
 static void cost_segment_add(struct cost_option *o, const struct mdl_project *p,
 			     const struct mdl_phase *ph, const struct mdl_placement *pl,
-			     const struct mdl_type *t, int start, int end)
+			     const struct mdl_type *t, int start, int end,
+			     const struct cost_segment **last)
 {
 	struct cost_segment *s = &o->segs[o->nsegs++];
 	s->phase = ph;
@@ -39,18 +82,29 @@ static void cost_segment_add(struct cost_option *o, const struct mdl_project *p,
 	s->type = t;
 	s->start = start;
 	s->months = end - start;
-	s->cost = units_mul_sat(t->price, s->months);
+	s->price = model_price(t, pl->server->location);
+	s->cost = units_mul_sat(s->price, s->months);
 	/* the phase as far as this segment: disk is measured at its end */
 	struct mdl_phase upto = *ph;
 	upto.months = end - ph->start;
 	capacity_of(p, &upto, pl, t, &s->cap);
 	if (!capacity_fits(&s->cap))
 		o->fits = false;
+	size_t srv = pl->server->index;
+	cost_segment_charges(p, s, last[srv]);
+	last[srv] = s;
+	int64_t month = units_add_sat(s->price, (s->charged - s->charges[COST_SNAPSHOT]) / s->months);
 	for (int m = start; m < end; m++)
-		o->monthly[m - p->start] = units_add_sat(o->monthly[m - p->start], t->price);
+		o->monthly[m - p->start] = units_add_sat(o->monthly[m - p->start], month);
+	o->monthly[start - p->start] = units_add_sat(o->monthly[start - p->start],
+						     s->charges[COST_SNAPSHOT]);
+	o->oneoff[start - p->start] = units_add_sat(o->oneoff[start - p->start],
+						    s->charges[COST_SNAPSHOT]);
 	size_t i = (size_t)(ph - p->phases);
-	o->phase_cost[i] = units_add_sat(o->phase_cost[i], s->cost);
-	o->total = units_add_sat(o->total, s->cost);
+	int64_t all = units_add_sat(s->cost, s->charged);
+	o->phase_cost[i] = units_add_sat(o->phase_cost[i], all);
+	o->total = units_add_sat(o->total, all);
+	o->charged = units_add_sat(o->charged, s->charged);
 }
 
 void cost_option_build(struct arena *a, const struct mdl_project *p,
@@ -63,6 +117,10 @@ void cost_option_build(struct arena *a, const struct mdl_project *p,
 	o->over_first = -1;
 	int h0 = p->start, h1 = p->start + p->horizon;
 	o->monthly = arena_calloc(a, (size_t)p->horizon + 1, sizeof(*o->monthly));
+	o->oneoff = arena_calloc(a, (size_t)p->horizon + 1, sizeof(*o->oneoff));
+	/* each server's latest segment, by index: the scenario's own after the project's */
+	const struct cost_segment **last = arena_calloc(a, p->nservers + (sc ? sc->nservers : 0) + 1,
+							sizeof(*last));
 	o->phase_cost = arena_calloc(a, p->nphases + 1, sizeof(*o->phase_cost));
 
 	/* a placement splits at most once per assignment, and where it
@@ -92,7 +150,7 @@ void cost_option_build(struct arena *a, const struct mdl_project *p,
 				while (end < to && cost_same(p, sc, ph, pl, t, end))
 					end++;
 				if (t)
-					cost_segment_add(o, p, ph, pl, t, m, end);
+					cost_segment_add(o, p, ph, pl, t, m, end, last);
 				else
 					o->complete = false;
 				m = end;
@@ -102,12 +160,14 @@ void cost_option_build(struct arena *a, const struct mdl_project *p,
 
 	if (p->budget < 0)
 		return;
+	/* the running cost: a snapshot is a one-off */
 	for (int i = 0; i < p->horizon; i++) {
-		if (o->monthly[i] <= p->budget)
+		int64_t running = o->monthly[i] - o->oneoff[i];
+		if (running <= p->budget)
 			continue;
 		if (o->over_first < 0) {
 			o->over_first = h0 + i;
-			o->over_by = o->monthly[i] - p->budget;
+			o->over_by = running - p->budget;
 		}
 		o->over_months++;
 	}
@@ -155,27 +215,47 @@ const char *cost_arithmetic(struct arena *a, const struct mdl_project *p,
 			terms[n++] = (struct term){ sg->placement->server, sg->type, 0 };
 		terms[j].months += sg->months;
 	}
+	/* each kind of charge over the whole option */
+	int64_t charge[COST_CHARGES] = { 0 };
+	size_t ncharges = 0;
+	for (size_t i = 0; i < o->nsegs; i++)
+		for (int k = 0; k < COST_CHARGES; k++)
+			charge[k] = units_add_sat(charge[k], o->segs[i].charges[k]);
+	for (int k = 0; k < COST_CHARGES; k++)
+		ncharges += charge[k] > 0;
 	char b[UNITS_BUF];
 	if (!n)
-		return arena_strdup(a, units_fmt_money(b, 0));
+		return arena_strdup(a, units_fmt_money(b, o->total));
 
 	bool named = p->nservers + (o->scenario ? o->scenario->nservers : 0) > 1;
-	size_t cap = 64 + n * (2 * UNITS_BUF + 48);
+	size_t cap = 64 + (n + ncharges) * (3 * UNITS_BUF + 48);
 	for (size_t j = 0; j < n; j++)
 		cap += strlen(terms[j].s->name);
 	char *out = arena_alloc(a, cap), *w = out;
 	for (size_t j = 0; j < n; j++) {
 		w += sprintf(w, "%s%lld x %s", j ? " + " : "", (long long)terms[j].months,
-			     units_fmt_money(b, terms[j].t->price));
+			     units_fmt_money(b, model_price(terms[j].t, terms[j].s->location)));
 		if (named)
 			w += sprintf(w, " (%s)", terms[j].s->name);
 	}
-	if (n > 1)
+	for (int k = 0; k < COST_CHARGES; k++)
+		if (charge[k] > 0)
+			w += sprintf(w, " + %s %s", cost_charge_name(k), units_fmt_money(b, charge[k]));
+	if (n + ncharges > 1) {
 		for (size_t j = 0; j < n; j++)
-			w += sprintf(w, "%s%s", j ? " + " : " = ",
-				     units_fmt_money(b, units_mul_sat(terms[j].t->price, terms[j].months)));
+			w += sprintf(w, "%s%s", j ? " + " : " = ", units_fmt_money(b, units_mul_sat(
+				model_price(terms[j].t, terms[j].s->location), terms[j].months)));
+		for (int k = 0; k < COST_CHARGES; k++)
+			if (charge[k] > 0)
+				w += sprintf(w, " + %s", units_fmt_money(b, charge[k]));
+	}
 	sprintf(w, " = %s", units_fmt_money(b, o->total));
 	return out;
+}
+
+const char *cost_charge_name(int k)
+{
+	return k == COST_SNAPSHOT ? "snapshot" : charges_name((enum charges_kind)k);
 }
 
 /* An amount over a limit: MB when small, so "over" never reads "0 GB". */
@@ -191,8 +271,8 @@ static const char *cost_fmt_over(char *buf, int64_t mem)
 const char *cost_shortfall(struct arena *a, const struct capacity *c)
 {
 	char x[UNITS_BUF], y[UNITS_BUF], z[UNITS_BUF], m[UNITS_BUF];
-	const char *ram = "", *cpu = "", *disk = "";
-	if (c->ram_ok && c->cpu_ok && c->disk_ok)
+	const char *ram = "", *cpu = "", *disk = "", *kind = "";
+	if (capacity_fits(c))
 		return NULL;
 	if (!c->ram_ok)
 		ram = arena_printf(a, "RAM needs %s GB of %s GB usable (%lld%% of %s GB): %s over",
@@ -209,6 +289,9 @@ const char *cost_shortfall(struct arena *a, const struct capacity *c)
 				    units_fmt_mem(x, c->disk), units_fmt_month(m, c->disk_month),
 				    units_fmt_mem(y, c->disk_total),
 				    cost_fmt_over(z, c->disk - c->disk_total));
-	return arena_printf(a, "%s%s%s", ram, cpu, disk);
+	if (!c->kind_ok)
+		kind = arena_printf(a, "%s%s", c->ram_ok && c->cpu_ok && c->disk_ok ? "" : "; ",
+				    capacity_kind_why(c));
+	return arena_printf(a, "%s%s%s%s", ram, cpu, disk, kind);
 }
 

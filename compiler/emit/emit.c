@@ -17,6 +17,7 @@
 #include "emit_compose.h"
 #include "emit_nginx.h"
 #include "emit_units.h"
+#include "jsondoc.h"
 #include "strv.h"
 #include "units.h"
 
@@ -275,12 +276,15 @@ bool emit_write(const struct emit_output *out, const char *dir, struct error *er
 void emit_print_json(const struct emit_output *out, const char *dir,
 		     const struct diag_list *dl, FILE *f)
 {
-	json_object *root = json_object_new_object();
+	json_object *root = jsondoc_new(NULL);
 	json_object *files = json_object_new_array();
+	size_t dlen = strlen(dir);
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
 	for (size_t i = 0; i < out->n; i++) {
 		json_object *o = json_object_new_object();
 		struct strbuf path = STRBUF_INIT;
-		strbuf_addf(&path, "%s/%s", dir, out->files[i].path);
+		strbuf_addf(&path, "%.*s/%s", (int)dlen, dir, out->files[i].path);
 		json_object_object_add(o, "path", json_object_new_string(path.buf));
 		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)out->files[i].len));
 		json_object_array_add(files, o);

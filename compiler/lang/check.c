@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "charges.h"
 #include "symtab.h"
 #include "units.h"
 
@@ -375,6 +376,33 @@ static const char *ck_range(char *buf, int64_t lo, int64_t hi)
 	return buf;
 }
 
+/* E0304: the type cannot be what the server is: the images' architecture,
+ * the vCPUs it asks for, or not sold where it is. */
+static void ck_kind(struct ck *c, const struct mdl_phase *ph, const struct mdl_placement *pl,
+		    const struct capacity *cap)
+{
+	const struct mdl_type *t = pl->type;
+	const struct mdl_server *s = pl->server;
+	struct diag *d;
+	if (cap->kind == CAPACITY_ARCH) {
+		d = ck_err(c, DIAG_E0304, pl->type_loc, "server %s is a %s (%s), but in phase %s "
+			   "its images run on %s", s->name, t->name, model_arch_name(t->arch),
+			   ph->name, model_arch_name(cap->arch));
+		diag_note(d, c->dl, "`arch` on the project or a service says what its images run "
+			  "on; without it, amd64");
+	} else if (cap->kind == CAPACITY_NOT_SOLD) {
+		d = ck_err(c, DIAG_E0304, pl->type_loc, "server %s is a %s, which is not sold in %s",
+			   s->name, t->name, s->location);
+		diag_note(d, c->dl, "prices: %s", c->p->price_source);
+	} else {
+		bool ded = cap->kind == CAPACITY_WANTS_DEDICATED;
+		d = ck_err(c, DIAG_E0304, pl->type_loc, "server %s asks for %s vCPUs (cpu = %s), "
+			   "a %s has %s ones", s->name, ded ? "dedicated" : "shared",
+			   ded ? "dedicated" : "shared", t->name, ded ? "shared" : "dedicated");
+	}
+	ck_fit_help(c, d, ph, pl, CK_RAM);
+}
+
 static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 			const struct mdl_placement *pl)
 {
@@ -425,6 +453,8 @@ static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 		diag_note(d, c->dl, "a volume's size grows by its growth every month it is in use");
 		ck_fit_help(c, d, ph, pl, CK_DISK);
 	}
+	if (!cap.kind_ok)
+		ck_kind(c, ph, pl, &cap);
 }
 
 /* ---- ports and domains ------------------------------------------------- */
@@ -602,15 +632,18 @@ static void ck_upload(struct ck *c, const struct mdl_service *s)
 
 /* ---- money ------------------------------------------------------------- */
 
-/* What the plan as written pays in each month of phase ph: its servers'
- * prices; -1 when one of them has no type (an error reported already). */
-static int64_t ck_phase_monthly(const struct mdl_phase *ph)
+/* What the plan as written pays in a month of phase ph: its servers'
+ * prices and their charges (the same in every month of a phase while
+ * Volumes cost nothing); -1 when a server has no type (an error reported
+ * already). */
+static int64_t ck_phase_monthly(const struct mdl_project *p, const struct mdl_phase *ph)
 {
 	int64_t sum = 0;
 	for (size_t k = 0; k < ph->nplacements; k++) {
-		if (!ph->placements[k].type)
+		const struct mdl_placement *pl = &ph->placements[k];
+		if (!pl->type)
 			return -1;
-		sum = units_add_sat(sum, ph->placements[k].type->price);
+		sum = units_add_sat(sum, charges_month(p, pl, pl->type, ph->start));
 	}
 	return sum;
 }
@@ -625,16 +658,31 @@ static bool ck_phase_billed(const struct mdl_project *p, const struct mdl_phase 
 	return false;
 }
 
-/* "main cpx52 27.99 + db cpx22 5.99 = 33.98 EUR/month" */
-static const char *ck_month_sum(struct arena *a, const struct mdl_phase *ph, int64_t sum)
+/* "main cpx52 27.99 + db cpx22 5.99 = 33.98 EUR/month", each server's
+ * charges after it ("main cpx52 27.99 + IPv4 0.50") */
+static const char *ck_month_sum(const struct mdl_project *p, struct arena *a,
+				const struct mdl_phase *ph, int64_t sum)
 {
 	char b[UNITS_BUF];
 	const char *s = "";
-	for (size_t k = 0; k < ph->nplacements; k++)
-		s = arena_printf(a, "%s%s%s %s %s", s, *s ? " + " : "",
-				 ph->placements[k].server->name, ph->placements[k].type->name,
-				 units_fmt_money(b, ph->placements[k].type->price));
-	if (ph->nplacements == 1)
+	size_t terms = 0;
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *pl = &ph->placements[k];
+		s = arena_printf(a, "%s%s%s %s %s", s, *s ? " + " : "", pl->server->name,
+				 pl->type->name,
+				 units_fmt_money(b, model_price(pl->type, pl->server->location)));
+		terms++;
+		struct charges ch;
+		charges_of(p, pl, pl->type, ph->start, &ch);
+		for (int c = 0; c < CHARGES_N; c++) {
+			if (ch.amount[c] <= 0)
+				continue;
+			s = arena_printf(a, "%s + %s %s", s, charges_name((enum charges_kind)c),
+					 units_fmt_money(b, ch.amount[c]));
+			terms++;
+		}
+	}
+	if (terms == 1)
 		return arena_printf(a, "%s EUR/month", s);
 	return arena_printf(a, "%s = %s EUR/month", s, units_fmt_money(b, sum));
 }
@@ -652,7 +700,7 @@ static void ck_budget_help(struct ck *c, struct diag *d, const struct mdl_phase 
 				  ph->placements[k].server->name);
 			return;
 		}
-		sum = units_add_sat(sum, t->price);
+		sum = units_add_sat(sum, charges_month(c->p, &ph->placements[k], t, ph->start));
 		which = arena_printf(c->a, "%s%s%s %s", which, *which ? ", " : "",
 				     ph->placements[k].server->name, t->name);
 	}
@@ -673,12 +721,12 @@ static void ck_budget(struct ck *c)
 	if (p->budget < 0 || p->horizon <= 0)
 		return;
 	for (size_t i = 0; i < p->nphases; i++)
-		if (ck_phase_monthly(&p->phases[i]) < 0 && ck_phase_billed(p, &p->phases[i]))
+		if (ck_phase_monthly(p, &p->phases[i]) < 0 && ck_phase_billed(p, &p->phases[i]))
 			return;
 	char b[UNITS_BUF], m[UNITS_BUF], e[UNITS_BUF], f[UNITS_BUF];
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
-		int64_t month = ck_phase_monthly(ph);
+		int64_t month = ck_phase_monthly(p, ph);
 		int first = -1, last = -1, count = 0;
 		for (int x = ph->start; month > p->budget && x < ph->start + ph->months; x++) {
 			if (x < p->start || x >= p->start + p->horizon || model_phase_at(p, x) != ph)
@@ -697,7 +745,7 @@ static void ck_budget(struct ck *c)
 					units_fmt_money(e, p->budget));
 		diag_note(d, c->dl, "%s .. %s (%d month%s): %s", units_fmt_month(e, first),
 			  units_fmt_month(f, last), count, count == 1 ? "" : "s",
-			  ck_month_sum(c->a, ph, month));
+			  ck_month_sum(p, c->a, ph, month));
 		diag_note(d, c->dl, "limits.budget = %s EUR/month on line %u holds for every month",
 			  units_fmt_money(b, p->budget), p->budget_loc.line);
 		ck_budget_help(c, d, ph);
@@ -730,6 +778,36 @@ static void ck_scenarios(struct ck *c, struct symtab *domains)
 			ck_moves(c);
 	}
 	c->sc = NULL;
+}
+
+/* ---- what apply does not make yet ---------------------------------------- */
+
+/* W1102: the file asks for something infrac costs as asked but apply
+ * does not create yet, so the bill and the servers differ until it does. */
+static void ck_undeployed(struct ck *c)
+{
+	const struct mdl_project *p = c->p;
+	for (size_t i = 0; i < p->nservers; i++) {
+		const struct mdl_server *s = &p->servers[i];
+		if (!s->ipv6_only)
+			continue;
+		struct diag *d = diag_add(c->dl, DIAG_W1102, p->src, s->ipv4_loc,
+					  "apply does not make IPv6-only servers yet: server %s "
+					  "gets a primary IPv4 all the same", s->name);
+		diag_note(d, c->dl, "infrac cost leaves its IPv4 out, as the file says; apply "
+			  "deploys over IPv4");
+	}
+	for (size_t i = 0; i < p->nservices; i++)
+		for (size_t v = 0; v < p->services[i].nvolumes; v++) {
+			const struct mdl_volume *vol = &p->services[i].volumes[v];
+			if (!vol->hetzner)
+				continue;
+			struct diag *d = diag_add(c->dl, DIAG_W1102, p->src, vol->storage_loc,
+						  "apply does not make Hetzner Volumes yet: volume "
+						  "%s stays on the server's disk", vol->name);
+			diag_note(d, c->dl, "it is checked against the disk and costs nothing "
+				  "more until apply creates Volumes; infrac cost shows its price");
+		}
 }
 
 /* ---- all --------------------------------------------------------------- */
@@ -832,6 +910,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 				 srv->name);
 	}
 	ck_moves(&c);
+	ck_undeployed(&c);
 	ck_budget(&c);
 	ck_scenarios(&c, &domains);
 }

@@ -17,11 +17,12 @@ static void compile_init(struct compilation *c, const char *name)
 	c->src.path = arena_strdup(&c->arena, name);
 }
 
-static bool compile_run(struct compilation *c, const struct compile_reader *rd)
+static bool compile_run(struct compilation *c, const struct compile_reader *rd,
+			const struct compile_prices *pr)
 {
 	/* syntax errors stop the run: what follows them would be guesswork */
 	if (parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
-		c->project = resolve_file(&c->arena, &c->diags, &c->ast, rd);
+		c->project = resolve_file(&c->arena, &c->diags, &c->ast, rd, pr);
 		if (c->project)
 			check_project(&c->diags, c->project);
 	}
@@ -42,9 +43,15 @@ static void compile_take(struct compilation *c, struct strbuf *text)
 bool compile_source(struct compilation *c, const char *name, struct strbuf *text,
 		    const struct compile_reader *rd)
 {
+	return compile_source_priced(c, name, text, rd, NULL);
+}
+
+bool compile_source_priced(struct compilation *c, const char *name, struct strbuf *text,
+			   const struct compile_reader *rd, const struct compile_prices *pr)
+{
 	compile_init(c, name);
 	compile_take(c, text);
-	return compile_run(c, rd);
+	return compile_run(c, rd, pr);
 }
 
 bool compile_read_file(void *ctx, const char *rel, size_t max, struct strbuf *out,
@@ -61,6 +68,11 @@ bool compile_read_file(void *ctx, const char *rel, size_t max, struct strbuf *ou
 
 bool compile_path(struct compilation *c, const char *path)
 {
+	return compile_path_priced(c, path, NULL);
+}
+
+bool compile_path_priced(struct compilation *c, const char *path, const struct compile_prices *pr)
+{
 	compile_init(c, path);
 	struct strbuf text = STRBUF_INIT;
 	struct error err = ERROR_INIT;
@@ -76,7 +88,7 @@ bool compile_path(struct compilation *c, const char *path)
 	const char *dir = !slash ? "." : slash == path ? "/"
 				  : arena_strndup(&c->arena, path, (size_t)(slash - path));
 	struct compile_reader rd = { compile_read_file, (void *)dir };
-	return compile_run(c, &rd);
+	return compile_run(c, &rd, pr);
 }
 
 void compile_release(struct compilation *c)

@@ -40,6 +40,22 @@ struct compile_reader {
 	void *ctx;
 };
 
+/*
+ * Which prices a compilation uses.  table NULL: the snapshot the file
+ * pins with `project { prices = "FILE" }` (read through the reader), else
+ * the built-in catalog.  why names the choice that replaced a pin, for
+ * the reports ("--prices api").  servers_only leaves every charge but the
+ * servers' prices out (the seed's comparison).
+ */
+struct compile_prices {
+	const struct prices *table;
+	const char *why;
+	bool servers_only;
+};
+
+/* A price snapshot may be this long: the whole line-up in every location */
+#define COMPILE_PRICES_MAX (4 * 1024 * 1024)
+
 struct compilation {
 	struct arena arena;
 	struct diag_list diags;
@@ -66,6 +82,12 @@ bool compile_read_file(void *ctx, const char *path, size_t max, struct strbuf *o
 /* Reads path and compiles it, file() relative to path's folder.  A file
  * that cannot be read is an E0006 without a position. */
 bool compile_path(struct compilation *c, const char *path);
+
+/* compile_source and compile_path with the prices pr says (NULL: as
+ * compile_source and compile_path do); pr's table must outlive c. */
+bool compile_source_priced(struct compilation *c, const char *name, struct strbuf *text,
+			   const struct compile_reader *rd, const struct compile_prices *pr);
+bool compile_path_priced(struct compilation *c, const char *path, const struct compile_prices *pr);
 
 /* Frees the source text, the diagnostics and the arena (the model). */
 void compile_release(struct compilation *c);

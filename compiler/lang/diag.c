@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsondoc.h"
 #include "xalloc.h"
 
 static const struct {
@@ -281,19 +282,17 @@ json_object *diag_to_json(const struct diag_list *dl)
 
 void diag_json_finish(json_object *root, const struct diag_list *dl, FILE *out)
 {
-	json_object_object_add(root, "diagnostics", diag_to_json(dl));
-	json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
-	json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
-	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_SPACED |
-					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
-	fputc('\n', out);
-	json_object_put(root);
+	if (dl) {
+		json_object_object_add(root, "diagnostics", diag_to_json(dl));
+		json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
+		json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
+	}
+	jsondoc_print(root, out);
 }
 
 void diag_print_json(const struct diag_list *dl, FILE *out)
 {
-	diag_json_finish(json_object_new_object(), dl, out);
+	diag_json_finish(jsondoc_new(NULL), dl, out);
 }
 
 /* Edit distance where a swap of two neighbours counts as one typo, as

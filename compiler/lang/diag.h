@@ -56,6 +56,7 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E0301, ERROR, "server out of memory")                              \
 	X(E0302, ERROR, "server out of CPU")                                 \
 	X(E0303, ERROR, "server out of disk")                                \
+	X(E0304, ERROR, "server type of the wrong kind")                     \
 	X(E0401, ERROR, "unknown name")                                      \
 	X(E0402, ERROR, "dependency not on the same server")                 \
 	X(E0403, ERROR, "dependency cycle")                                  \
@@ -80,7 +81,9 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E1001, ERROR, "user data too large")                               \
 	X(E1002, ERROR, "environment variable not set")                      \
 	X(E1003, ERROR, "name taken in the generated files")                 \
-	X(W1004, WARNING, "no known compose package for the image")
+	X(W1004, WARNING, "no known compose package for the image")          \
+	X(E1101, ERROR, "invalid price snapshot")                            \
+	X(W1102, WARNING, "not deployed yet")
 
 enum diag_code {
 #define DIAG_ENUM(code, sev, title) DIAG_##code,
@@ -144,13 +147,13 @@ void diag_sort(struct diag_list *dl);
 /* Every diagnostic as text: the message, the source line (control
  * characters escaped), the caret, notes and help; then the counts. */
 void diag_print(const struct diag_list *dl, FILE *out, bool color);
-/* One JSON document: {"diagnostics":[...], "errors":N, "warnings":N} */
+/* One JSON document: {"format":2, "diagnostics":[...], "errors":N, "warnings":N} */
 void diag_print_json(const struct diag_list *dl, FILE *out);
 /* The array of diagnostics as a json-c object, owned by the caller. */
 struct json_object;
 struct json_object *diag_to_json(const struct diag_list *dl);
-/* Adds "diagnostics", "errors" and "warnings" to a command's own JSON
- * document root, prints it to out and releases it. */
+/* Adds "diagnostics", "errors" and "warnings" (none when dl is NULL) to a
+ * command's own JSON document root, prints it to out and releases it. */
 void diag_json_finish(struct json_object *root, const struct diag_list *dl, FILE *out);
 
 /* "did you mean": the candidate closest to name by edit distance, or NULL

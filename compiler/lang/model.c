@@ -4,6 +4,37 @@
 
 #include "ast.h"
 
+int64_t model_price(const struct mdl_type *t, const char *location)
+{
+	const struct prices_loc *l = t->block_price ? NULL : prices_at(t->listed, location);
+	return l ? l->monthly : t->price;
+}
+
+bool model_orderable(const struct mdl_type *t, const char *location)
+{
+	if (!t->listed)
+		return true;
+	const struct prices_loc *l = prices_at(t->listed, location);
+	return l && l->orderable;
+}
+
+unsigned model_arch(const struct mdl_project *p, const struct mdl_placement *pl)
+{
+	unsigned a = PRICES_AMD64 | PRICES_ARM64;
+	for (size_t i = 0; i < pl->nservices; i++)
+		a &= pl->services[i]->arch ? pl->services[i]->arch : p->arch;
+	return pl->nservices ? a : p->arch;
+}
+
+const char *model_arch_name(unsigned arch)
+{
+	if (arch == (PRICES_AMD64 | PRICES_ARM64))
+		return "amd64 or arm64";
+	if (arch == PRICES_ARM64)
+		return "arm64";
+	return arch == PRICES_AMD64 ? "amd64" : "no one architecture";
+}
+
 const struct mdl_phase *model_phase_at(const struct mdl_project *p, int month)
 {
 	for (size_t i = 0; i < p->nphases; i++)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prices.h"
 #include "source.h"
 
 /* A line of the syntax tree, opaque here: the model does not show the
@@ -33,6 +34,16 @@ struct mdl_type {
 	 * added or overrode it, for reports that must name their prices */
 	bool builtin;
 	struct loc loc;
+	unsigned arch;          /* one PRICES_AMD64 / PRICES_ARM64 bit */
+	bool dedicated;         /* dedicated vCPUs, else shared */
+	/* its row in the price table (prices in other locations, included
+	 * traffic, where it can be ordered); NULL for a type that only a
+	 * server_type block declares */
+	const struct prices_type *listed;
+	bool block_price;       /* a server_type block sets its price */
+	/* the table's price at the project's location where a block sets
+	 * another one (the block wins; reports say so); -1 otherwise */
+	int64_t table_price;
 };
 
 struct mdl_ssh_key {
@@ -47,6 +58,11 @@ struct mdl_volume {
 	int64_t size;    /* at first use */
 	int64_t growth;  /* per month */
 	struct loc loc;
+	/* storage = hetzner_volume: meant for a Hetzner Volume, billed per
+	 * GB a month.  Apply does not create Volumes yet, so it stays on the
+	 * server's disk (and is checked there) and costs nothing more. */
+	bool hetzner;
+	struct loc storage_loc;
 };
 
 enum mdl_env_kind {
@@ -111,6 +127,7 @@ struct mdl_service {
 	enum mdl_restart restart;
 	enum mdl_tls tls;        /* proxies */
 	const char *email;       /* proxies with tls = letsencrypt */
+	unsigned arch;           /* `arch`: PRICES_* bits its image runs on; 0 = the project's */
 	/* the declaration this is a copy of (itself for a declaration) */
 	const struct mdl_service *decl;
 	/* declarations: first month any phase runs it; -1 when never */
@@ -129,6 +146,12 @@ struct mdl_service {
 	struct loc moves_data_loc;
 };
 
+enum mdl_cpu {
+	MDL_CPU_ANY,       /* unset: shared unless nothing shared carries it */
+	MDL_CPU_SHARED,
+	MDL_CPU_DEDICATED,
+};
+
 struct mdl_server {
 	const char *name;
 	struct loc loc;
@@ -141,6 +164,11 @@ struct mdl_server {
 	/* its place in the project's servers; a server a scenario adds
 	 * comes after them, in the scenario's order */
 	size_t index;
+	enum mdl_cpu cpu;        /* `cpu`: the vCPUs it must have */
+	bool backups;            /* `backups = true`: Hetzner's backups, a share of the price */
+	bool ipv6_only;          /* `ipv4 = false`: no primary IPv4 */
+	struct loc ipv4_loc;
+	int64_t traffic;         /* `traffic`: outgoing a month, estimated; -1 = none */
 };
 
 /* One server in one phase: what it is and what it runs. */
@@ -157,6 +185,7 @@ struct mdl_placement {
 	const struct ast_item **service_items;
 	size_t nservices;
 	struct loc loc;               /* `run on NAME` */
+	int64_t traffic;              /* after the phase's override; -1 = none */
 };
 
 struct mdl_phase {
@@ -220,6 +249,14 @@ struct mdl_project {
 	struct mdl_type *types;   /* catalog and file, cheapest first */
 	size_t ntypes;
 	const char *price_source; /* the catalog's source and date */
+	unsigned arch;            /* `arch`: what the images run on (PRICES_* bits) */
+	/* the table types, prices and charges come from (the built-in
+	 * catalog, the API's, or a snapshot); the file's `prices = "FILE"`
+	 * (NULL: none) and where */
+	const struct prices *prices;
+	const char *prices_pin;
+	struct loc prices_loc;
+	bool servers_only;        /* charges left out: servers' prices only */
 	struct mdl_ssh_key *keys;
 	size_t nkeys;
 	struct mdl_server *servers;
@@ -231,6 +268,16 @@ struct mdl_project {
 	struct mdl_scenario *scenarios;
 	size_t nscenarios;
 };
+
+/* A type's monthly price in location: the block's when one sets it, else
+ * the price table's there, else its price at the project's location. */
+int64_t model_price(const struct mdl_type *t, const char *location);
+/* Can the type be ordered in location (as far as the table knows)? */
+bool model_orderable(const struct mdl_type *t, const char *location);
+/* The architectures every image of pl runs on (PRICES_* bits). */
+unsigned model_arch(const struct mdl_project *p, const struct mdl_placement *pl);
+/* "amd64", "arm64", "amd64 or arm64", as the file writes them. */
+const char *model_arch_name(unsigned arch);
 
 /* The phase running in month m, or NULL. */
 const struct mdl_phase *model_phase_at(const struct mdl_project *p, int month);

@@ -16,6 +16,7 @@ struct rs {
 	struct diag_list *dl;
 	const struct src *src;
 	const struct compile_reader *reader; /* file() */
+	const struct compile_prices *pr;     /* NULL: the pin or the catalog */
 	struct mdl_project *p;
 	struct symtab types, keys, servers, services, phases;
 	/* while a phase is resolved, by service index (into p->services):
@@ -311,6 +312,45 @@ static size_t rs_name_list(struct rs *r, const struct ast_value *v,
 	return n;
 }
 
+/* arch = amd64  or  arch = [amd64, arm64]: a set of PRICES_* bits */
+static bool rs_arch(struct rs *r, const struct ast_value *v, unsigned *out)
+{
+	static const char *const names[] = { "amd64", "arm64", NULL };
+	const struct ast_value **ids;
+	size_t n = rs_name_list(r, v, "arch", &ids);
+	unsigned set = 0;
+	for (size_t i = 0; i < n; i++) {
+		int k;
+		if (!rs_choice(r, ids[i], "arch", names, &k))
+			return false;
+		set |= k ? PRICES_ARM64 : PRICES_AMD64;
+	}
+	if (!set) {
+		rs_err(r, DIAG_E0203, v->loc, "arch names at least one architecture");
+		return false;
+	}
+	*out = set;
+	return true;
+}
+
+/* true / false */
+static bool rs_bool(struct rs *r, const struct ast_value *v, const char *what, bool *out)
+{
+	static const char *const names[] = { "false", "true", NULL };
+	int k;
+	if (!rs_choice(r, v, what, names, &k))
+		return false;
+	*out = k == 1;
+	return true;
+}
+
+/* traffic = 25 TB/month: outgoing traffic a month, estimated */
+static bool rs_traffic(struct rs *r, const struct ast_value *v, int64_t *out)
+{
+	return rs_no_range(r, v, "traffic") &&
+	       rs_quantity(r, v, UNITS_MEM_RATE, "traffic", out);
+}
+
 /* secret("X"), env("X"), file("x"): the single string argument */
 static bool rs_call_arg(struct rs *r, const struct ast_value *v, const char **arg)
 {
@@ -511,9 +551,10 @@ static struct loc rs_header_loc(const struct ast_item *blk)
 
 static void rs_project(struct rs *r, const struct ast_item *blk)
 {
-	static const char *const names[] = { "provider", "location", "start", "horizon", NULL };
+	static const char *const names[] = { "provider", "location", "start", "horizon",
+					     "prices", "arch", NULL };
 	static const char *const providers[] = { "hetzner", NULL };
-	const struct ast_item *a[4];
+	const struct ast_item *a[6];
 	struct mdl_project *p = r->p;
 	struct loc nl;
 	const char *name = rs_block_name(r, blk, &nl);
@@ -544,6 +585,10 @@ static void rs_project(struct rs *r, const struct ast_item *blk)
 				p->horizon = (int)h;
 		}
 	}
+	if (a[4] && rs_nonempty_string(r, a[4]->value, "prices", &p->prices_pin))
+		p->prices_loc = a[4]->value->loc;
+	if (a[5])
+		rs_arch(r, a[5]->value, &p->arch);
 }
 
 static void rs_limits(struct rs *r, const struct ast_item *blk)
@@ -578,6 +623,62 @@ static void rs_limits(struct rs *r, const struct ast_item *blk)
 	}
 }
 
+/* ---- prices ------------------------------------------------------------ */
+
+/* The snapshot the project pins, read through the reader; NULL after the
+ * error that says why. */
+static const struct prices *rs_prices_pinned(struct rs *r)
+{
+	const struct mdl_project *p = r->p;
+	struct strbuf text = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	struct prices *t = NULL;
+	if (!r->reader || !r->reader->read(r->reader->ctx, p->prices_pin, COMPILE_PRICES_MAX,
+					   &text, &err)) {
+		rs_err(r, DIAG_E0006, p->prices_loc, "cannot read '%s': %s", p->prices_pin,
+		       err.msg ? err.msg : "no file can be read here");
+	} else {
+		t = arena_alloc(r->a, sizeof(*t));
+		if (!prices_read(r->a, text.buf, text.len, p->prices_pin, t, &err)) {
+			struct diag *d = rs_err(r, DIAG_E1101, p->prices_loc,
+						"'%s' is not a price snapshot: %s", p->prices_pin,
+						err.msg);
+			diag_help(d, r->dl, "`infrac prices %s` writes one from the Hetzner API",
+				  p->prices_pin);
+			t = NULL;
+		}
+	}
+	error_release(&err);
+	strbuf_release(&text);
+	return t;
+}
+
+/* The price table: the command line's, the pinned snapshot, or the
+ * built-in catalog; and the words every report prints for it. */
+static void rs_prices(struct rs *r)
+{
+	struct mdl_project *p = r->p;
+	const struct prices *t = r->pr ? r->pr->table : NULL;
+	const char *why = t && r->pr->why && p->prices_pin ? r->pr->why : NULL;
+	if (!t && p->prices_pin)
+		t = rs_prices_pinned(r);
+	if (!t)
+		t = catalog_builtin();
+	p->prices = t;
+	p->servers_only = r->pr && r->pr->servers_only;
+	if (t->builtin)
+		p->price_source = catalog_source;
+	else if (!strcmp(t->origin, "api"))
+		p->price_source = arena_printf(r->a, "%s, %s, EUR/month, as of %s", t->source,
+					       p->location, t->date);
+	else
+		p->price_source = arena_printf(r->a, "snapshot %s (%s), %s, EUR/month, as of %s",
+					       t->origin, t->source, p->location, t->date);
+	if (why)
+		p->price_source = arena_printf(r->a, "%s (%s, not the file's %s)", p->price_source,
+					       why, p->prices_pin);
+}
+
 /* ---- server types and keys --------------------------------------------- */
 
 static void rs_server_type(struct rs *r, const struct ast_item *blk,
@@ -588,6 +689,7 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 	rs_collect(r, blk, "server_type", NULL, names, a, NULL);
 	t->loc = rs_header_loc(blk);
 	t->builtin = false;
+	t->block_price = a[4] != NULL;
 	int64_t *fields[] = { &t->vcpu, &t->ram, &t->disk, &t->traffic, &t->price };
 	enum units_dim dims[] = { UNITS_NUMBER, UNITS_MEM, UNITS_MEM, UNITS_MEM,
 				  UNITS_MONEY_RATE };
@@ -607,6 +709,13 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 			continue;
 		}
 		*fields[i] = v;
+	}
+	/* the built-in catalog is there to be overridden; a table read
+	 * today is news when the file says otherwise */
+	if (t->block_price && t->listed && !r->p->prices->builtin) {
+		const struct prices_loc *l = prices_at(t->listed, r->p->location);
+		if (l && l->monthly != t->price)
+			t->table_price = l->monthly;
 	}
 }
 
@@ -665,11 +774,14 @@ static void rs_ssh_key(struct rs *r, const struct ast_item *blk, struct mdl_ssh_
 
 static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_server *s)
 {
-	static const char *const names[] = { "type", "image", "reserve", "ssh_keys", "location", NULL };
-	const struct ast_item *a[5];
+	static const char *const names[] = { "type", "image", "reserve", "ssh_keys", "location",
+					     "cpu", "backups", "ipv4", "traffic", NULL };
+	static const char *const cpus[] = { "shared", "dedicated", NULL };
+	const struct ast_item *a[9];
 	rs_collect(r, blk, "server", s->name, names, a, NULL);
 	s->image = "ubuntu-24.04";
 	s->location = r->p->location;
+	s->traffic = -1;
 	const char *tn;
 	if (!a[0])
 		diag_help(rs_missing(r, s->loc, "server", s->name, "type"), r->dl,
@@ -693,22 +805,35 @@ static void rs_server(struct rs *r, const struct ast_item *blk, struct mdl_serve
 	}
 	if (a[4])
 		rs_nonempty_string(r, a[4]->value, "location", &s->location);
+	int k;
+	if (a[5] && rs_choice(r, a[5]->value, "cpu", cpus, &k))
+		s->cpu = k ? MDL_CPU_DEDICATED : MDL_CPU_SHARED;
+	if (a[6])
+		rs_bool(r, a[6]->value, "backups", &s->backups);
+	bool ipv4 = true;
+	if (a[7] && rs_bool(r, a[7]->value, "ipv4", &ipv4)) {
+		s->ipv6_only = !ipv4;
+		s->ipv4_loc = a[7]->value->loc;
+	}
+	if (a[8])
+		rs_traffic(r, a[8]->value, &s->traffic);
 }
 
 /* ---- services ---------------------------------------------------------- */
 
 enum {
 	SA_IMAGE, SA_RAM, SA_CPUS, SA_PORT, SA_PUBLISH, SA_DOMAIN, SA_NEEDS,
-	SA_RESTART, SA_COMMAND, SA_HEALTHCHECK, SA_MAX_UPLOAD, SA_MOVES_DATA, SA_TLS, SA_EMAIL,
+	SA_RESTART, SA_COMMAND, SA_HEALTHCHECK, SA_MAX_UPLOAD, SA_MOVES_DATA, SA_ARCH, SA_TLS,
+	SA_EMAIL,
 	SA__COUNT
 };
 static const char *const rs_service_attrs[] = {
 	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
-	"command", "healthcheck", "max_upload", "moves_data", NULL,
+	"command", "healthcheck", "max_upload", "moves_data", "arch", NULL,
 };
 static const char *const rs_proxy_attrs[] = {
 	"image", "ram", "cpus", "port", "publish", "domain", "needs", "restart",
-	"command", "healthcheck", "max_upload", "moves_data", "tls", "email", NULL,
+	"command", "healthcheck", "max_upload", "moves_data", "arch", "tls", "email", NULL,
 };
 
 static bool rs_hostname_ok(const char *h)
@@ -873,6 +998,8 @@ static void rs_service_attrs_apply(struct rs *r, const struct ast_item **a,
 			svc->max_upload = 0;
 		}
 	}
+	if (a[SA_ARCH])
+		rs_arch(r, a[SA_ARCH]->value, &svc->arch);
 }
 
 /*
@@ -1008,8 +1135,9 @@ static void rs_env(struct rs *r, const struct ast_item *blk, struct mdl_service 
 
 static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volume *vol)
 {
-	static const char *const names[] = { "path", "size", "growth", NULL };
-	const struct ast_item *a[3];
+	static const char *const names[] = { "path", "size", "growth", "storage", NULL };
+	static const char *const storages[] = { "server_disk", "hetzner_volume", NULL };
+	const struct ast_item *a[4];
 	struct loc nl;
 	vol->name = rs_block_name(r, blk, &nl);
 	vol->loc = rs_header_loc(blk);
@@ -1023,6 +1151,11 @@ static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volum
 		rs_quantity(r, a[1]->value, UNITS_MEM, "size", &vol->size);
 	if (a[2] && rs_no_range(r, a[2]->value, "growth"))
 		rs_quantity(r, a[2]->value, UNITS_MEM_RATE, "growth", &vol->growth);
+	int k;
+	if (a[3] && rs_choice(r, a[3]->value, "storage", storages, &k)) {
+		vol->hetzner = k == 1;
+		vol->storage_loc = a[3]->value->loc;
+	}
 }
 
 static void rs_service(struct rs *r, const struct ast_item *blk, struct mdl_service *svc)
@@ -1131,6 +1264,7 @@ struct rs_server_override {
 	int64_t reserve;
 	bool has_reserve;
 	const char *image;
+	int64_t traffic;     /* -2: not overridden */
 };
 
 /* start and months of a phase */
@@ -1211,8 +1345,8 @@ static void rs_phase_server(struct rs *r, const struct ast_item *it, const char 
 	const struct mdl_server *srv = rs_server_lookup(r, name, nl);
 	if (!srv)
 		return;
-	static const char *const snames[] = { "type", "reserve", "image", NULL };
-	const struct ast_item *sa[3];
+	static const char *const snames[] = { "type", "reserve", "image", "traffic", NULL };
+	const struct ast_item *sa[4];
 	rs_collect(r, it, "a phase's server override", NULL, snames, sa, NULL);
 	for (size_t i = 0; i < o->nsov; i++)
 		if (o->sov[i].server == srv) {
@@ -1232,6 +1366,9 @@ static void rs_phase_server(struct rs *r, const struct ast_item *it, const char 
 		so->has_reserve = rs_quantity(r, sa[1]->value, UNITS_MEM, "reserve", &so->reserve);
 	if (sa[2])
 		rs_nonempty_string(r, sa[2]->value, "image", &so->image);
+	so->traffic = -2;
+	if (sa[3])
+		rs_traffic(r, sa[3]->value, &so->traffic);
 }
 
 /* A phase's overrides, before its run blocks, which then place the
@@ -1375,6 +1512,7 @@ static void rs_run(struct rs *r, const struct ast_item *it, struct mdl_phase *ph
 	pl->image = srv->image;
 	pl->loc = rs_header_loc(it);
 	pl->type_loc = srv->loc;
+	pl->traffic = srv->traffic;
 	/* a scenario's run block keeps what the plan's phase says of the server */
 	const struct mdl_placement *bp = r->base ? model_placement(r->base, srv) : NULL;
 	if (bp) {
@@ -1382,6 +1520,7 @@ static void rs_run(struct rs *r, const struct ast_item *it, struct mdl_phase *ph
 		pl->type_loc = bp->type_loc;
 		pl->reserve = bp->reserve;
 		pl->image = bp->image;
+		pl->traffic = bp->traffic;
 	}
 	for (size_t i = 0; i < o->nsov; i++) {
 		const struct rs_server_override *so = &o->sov[i];
@@ -1395,6 +1534,8 @@ static void rs_run(struct rs *r, const struct ast_item *it, struct mdl_phase *ph
 			pl->reserve = so->reserve;
 		if (so->image)
 			pl->image = so->image;
+		if (so->traffic != -2)
+			pl->traffic = so->traffic;
 	}
 	rs_run_services(r, it, pl);
 }
@@ -1758,14 +1899,35 @@ static void rs_classify(struct rs *r, const struct ast_file *file, struct rs_blo
 	}
 }
 
-/* Server types: the catalog, then the file's additions and overrides,
- * cheapest first. */
+/* A type of the price table as the project sees it: priced at the
+ * project's location, else where it is sold first (a server elsewhere
+ * may use it; one at the project's location cannot: E0304); false when
+ * it is sold nowhere. */
+static bool rs_listed_type(const struct mdl_project *p, const struct prices_type *pt,
+			   struct mdl_type *t)
+{
+	const struct prices_loc *l = prices_at(pt, p->location);
+	if (!l && pt->nlocs)
+		l = &pt->locs[0];
+	if (!l)
+		return false;
+	*t = (struct mdl_type){ .name = pt->name, .vcpu = pt->vcpu, .ram = pt->ram,
+				.disk = pt->disk, .traffic = l->traffic, .price = l->monthly,
+				.builtin = true, .arch = pt->arch, .dedicated = pt->dedicated,
+				.listed = pt, .table_price = -1 };
+	return true;
+}
+
+/* Server types: the price table's, then the file's additions and
+ * overrides, cheapest first. */
 static void rs_types(struct rs *r, const struct ast_file *file, size_t nblocks)
 {
 	struct mdl_project *p = r->p;
-	p->types = arena_calloc(r->a, catalog_ntypes + nblocks + 1, sizeof(*p->types));
-	for (size_t i = 0; i < catalog_ntypes; i++)
-		p->types[p->ntypes++] = catalog_types[i];
+	const struct prices *pt = p->prices;
+	p->types = arena_calloc(r->a, pt->ntypes + nblocks + 1, sizeof(*p->types));
+	for (size_t i = 0; i < pt->ntypes; i++)
+		if (rs_listed_type(p, &pt->types[i], &p->types[p->ntypes]))
+			p->ntypes++;
 	struct symtab seen;
 	symtab_init(&seen, r->a);
 	for (const struct ast_item *it = file->items; it; it = it->next) {
@@ -1788,6 +1950,8 @@ static void rs_types(struct rs *r, const struct ast_file *file, size_t nblocks)
 			t = &p->types[p->ntypes++];
 			t->name = name;
 			t->traffic = 20 * UNITS_TIB;
+			t->arch = PRICES_AMD64;
+			t->table_price = -1;
 		}
 		rs_server_type(r, it, t, overrides);
 	}
@@ -1898,9 +2062,10 @@ static void rs_phases(struct rs *r, const struct rs_blocks *b)
 }
 
 struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
-				 const struct ast_file *file, const struct compile_reader *rd)
+				 const struct ast_file *file, const struct compile_reader *rd,
+				 const struct compile_prices *pr)
 {
-	struct rs r = { .a = a, .dl = dl, .src = file->src, .reader = rd };
+	struct rs r = { .a = a, .dl = dl, .src = file->src, .reader = rd, .pr = pr };
 	struct mdl_project *p = arena_alloc(a, sizeof(*p));
 	r.p = p;
 	p->src = file->src;
@@ -1908,6 +2073,7 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 	p->location = "nbg1";
 	p->budget = -1;
 	p->cpu_overcommit = UNITS_ONE;
+	p->arch = PRICES_AMD64;
 	p->price_source = catalog_source;
 	symtab_init(&r.types, a);
 	symtab_init(&r.keys, a);
@@ -1927,6 +2093,7 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 	rs_project(&r, b.project);
 	if (b.limits)
 		rs_limits(&r, b.limits);
+	rs_prices(&r);
 	rs_types(&r, file, b.count[K_TYPE]);
 	rs_declarations(&r, file, &b);
 	for (size_t i = 0; i < p->nkeys; i++)

@@ -19,11 +19,14 @@
 #include "model.h"
 
 /*
- * file("...") is read through rd (NULL: it cannot be).  Returns the model
- * (in a) even when errors were reported (what could be resolved), or NULL
- * when the file has no usable project block.
+ * file("...") and a pinned price snapshot are read through rd (NULL: they
+ * cannot be); pr chooses the prices (NULL: the pin, else the built-in
+ * catalog).  Returns the model (in a) even when errors were reported
+ * (what could be resolved), or NULL when the file has no usable project
+ * block.
  */
 struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
-				 const struct ast_file *file, const struct compile_reader *rd);
+				 const struct ast_file *file, const struct compile_reader *rd,
+				 const struct compile_prices *pr);
 
 #endif

@@ -49,6 +49,49 @@ int64_t units_mul_sat(int64_t a, int64_t b)
 	return units_mul(a, b, &r) ? r : INT64_MAX;
 }
 
+/* num as an integer of scale units: the integer part, then the
+ * fraction, which must divide exactly unless half_up rounds it. */
+static enum units_status units_scaled(const char *num, int64_t scale, bool half_up,
+				      int64_t *out)
+{
+	int64_t ip = 0;
+	const char *p = num;
+	if (*p < '0' || *p > '9')
+		return UNITS_MALFORMED;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (!units_mul(ip, 10, &ip) || !units_add(ip, *p - '0', &ip))
+			return UNITS_OVERFLOW;
+	int64_t v;
+	if (!units_mul(ip, scale, &v))
+		return UNITS_OVERFLOW;
+
+	/* fraction: value = frac_digits * scale / 10^n */
+	if (*p == '.') {
+		p++;
+		units_u128 frac = 0, den = 1;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (den > (units_u128)INT64_MAX) {
+				if (!half_up)
+					return UNITS_INEXACT;
+				continue; /* beyond 18 decimals: below any scale's unit */
+			}
+			frac = frac * 10 + (units_u128)(*p - '0');
+			den *= 10;
+		}
+		if (den == 1)
+			return UNITS_MALFORMED;
+		units_u128 scaled = frac * (units_u128)scale;
+		if (scaled % den && !half_up)
+			return UNITS_INEXACT;
+		if (!units_add(v, (int64_t)((scaled * 2 + den) / (den * 2)), &v))
+			return UNITS_OVERFLOW;
+	}
+	if (*p)
+		return UNITS_MALFORMED;
+	*out = v;
+	return UNITS_OK;
+}
+
 enum units_status units_parse(const char *num, const char *unit,
 			      struct quantity *out)
 {
@@ -64,42 +107,15 @@ enum units_status units_parse(const char *num, const char *unit,
 		if (!row)
 			return UNITS_UNKNOWN_UNIT;
 	}
+	enum units_status st = units_scaled(num, row->scale, false, &out->v);
+	if (st == UNITS_OK)
+		out->dim = row->dim;
+	return st;
+}
 
-	/* integer part */
-	int64_t ip = 0;
-	const char *p = num;
-	if (*p < '0' || *p > '9')
-		return UNITS_MALFORMED;
-	for (; *p >= '0' && *p <= '9'; p++)
-		if (!units_mul(ip, 10, &ip) || !units_add(ip, *p - '0', &ip))
-			return UNITS_OVERFLOW;
-	int64_t v;
-	if (!units_mul(ip, row->scale, &v))
-		return UNITS_OVERFLOW;
-
-	/* fraction: value = frac_digits * scale / 10^n, must divide exactly */
-	if (*p == '.') {
-		p++;
-		int64_t frac = 0, den = 1;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (den > INT64_MAX / 100 / row->scale)
-				return UNITS_INEXACT;
-			frac = frac * 10 + (*p - '0');
-			den *= 10;
-		}
-		if (den == 1)
-			return UNITS_MALFORMED;
-		int64_t scaled = frac * row->scale;
-		if (scaled % den)
-			return UNITS_INEXACT;
-		if (!units_add(v, scaled / den, &v))
-			return UNITS_OVERFLOW;
-	}
-	if (*p)
-		return UNITS_MALFORMED;
-	out->dim = row->dim;
-	out->v = v;
-	return UNITS_OK;
+enum units_status units_parse_decimal(const char *num, int64_t scale, int64_t *out)
+{
+	return units_scaled(num, scale, true, out);
 }
 
 const char *units_dim_name(enum units_dim dim)
@@ -180,6 +196,11 @@ static const char *units_fmt_fixed(char *buf, int64_t v, int64_t scale,
 	}
 	*w = '\0';
 	return buf;
+}
+
+const char *units_fmt_exact(char *buf, int64_t v, int64_t scale, int places)
+{
+	return units_fmt_fixed(buf, v, scale, places, false);
 }
 
 const char *units_fmt_gb(char *buf, int64_t mem)

@@ -51,6 +51,11 @@ enum units_status {
 enum units_status units_parse(const char *num, const char *unit,
 			      struct quantity *out);
 
+/* num (a decimal "0.0143000000") as an integer of `scale` units a 1, the
+ * fraction rounded half up to that unit (prices from the API have more
+ * decimals than any figure needs). */
+enum units_status units_parse_decimal(const char *num, int64_t scale, int64_t *out);
+
 /* "memory", "money": static strings for messages. */
 const char *units_dim_name(enum units_dim dim);
 /* The units a dimension is written in, for messages: "MB, GB or TB". */
@@ -66,6 +71,9 @@ const char *units_fmt_gb(char *buf, int64_t mem);        /* "6.9" */
 const char *units_fmt_mem(char *buf, int64_t mem);       /* "6.9 GB" / "512 MB" */
 const char *units_fmt_money(char *buf, int64_t cents);   /* "19.49" */
 const char *units_fmt_number(char *buf, int64_t milli);  /* "0.5" */
+/* v / scale with at most `places` decimals (exact when scale is
+ * 10^places), trailing zeros dropped: "0.0143", "19.49", "20" */
+const char *units_fmt_exact(char *buf, int64_t v, int64_t scale, int places);
 const char *units_fmt_percent(char *buf, int64_t bp);    /* "20%" */
 const char *units_fmt(char *buf, struct quantity q);
 

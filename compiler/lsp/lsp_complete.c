@@ -181,8 +181,9 @@ static bool lsp_complete_in(const char *word, const char *const *list)
 
 static bool lsp_complete_builtin(const char *type)
 {
-	for (size_t i = 0; i < catalog_ntypes; i++)
-		if (!strcmp(type, catalog_types[i].name))
+	const struct prices *t = catalog_builtin();
+	for (size_t i = 0; i < t->ntypes; i++)
+		if (!strcmp(type, t->types[i].name))
 			return true;
 	return false;
 }
@@ -193,9 +194,9 @@ static void lsp_complete_names(struct json_object *items, const struct lsp_doc *
 			       const char *const *kinds)
 {
 	if (!kinds || lsp_complete_in("server_type", kinds))
-		for (size_t i = 0; i < catalog_ntypes; i++)
-			lsp_complete_add(items, catalog_types[i].name, LSP_COMPLETE_REFERENCE,
-					 "server_type (built-in)");
+		for (size_t i = 0; i < catalog_builtin()->ntypes; i++)
+			lsp_complete_add(items, catalog_builtin()->types[i].name,
+					 LSP_COMPLETE_REFERENCE, "server_type (built-in)");
 	for (const struct ast_item *it = d->c.ast.items; it; it = it->next) {
 		if (it->kind != AST_BLOCK || !it->words || !strcmp(it->name, "project") ||
 		    (kinds && !lsp_complete_in(it->name, kinds)))

@@ -3,6 +3,7 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "jsondoc.h"
 #include "report.h"
 #include "units.h"
 
@@ -78,10 +79,14 @@ const char *cost_report_where(struct arena *a, const struct cost_segment *s)
 /* "RAM, disk" */
 static const char *cr_short(struct arena *a, const struct capacity *c)
 {
-	return arena_printf(a, "%s%s%s%s%s", c->ram_ok ? "" : "RAM",
+	const char *kind = c->kind == CAPACITY_ARCH ? "arch" :
+			   c->kind == CAPACITY_NOT_SOLD ? "location" : "vCPU kind";
+	return arena_printf(a, "%s%s%s%s%s%s%s", c->ram_ok ? "" : "RAM",
 			    !c->ram_ok && !c->cpu_ok ? ", " : "", c->cpu_ok ? "" : "CPU",
 			    (!c->ram_ok || !c->cpu_ok) && !c->disk_ok ? ", " : "",
-			    c->disk_ok ? "" : "disk");
+			    c->disk_ok ? "" : "disk",
+			    (!c->ram_ok || !c->cpu_ok || !c->disk_ok) && !c->kind_ok ? ", " : "",
+			    c->kind_ok ? "" : kind);
 }
 
 static const char *cr_fits_cell(struct arena *a, const struct cost_option *o)
@@ -177,8 +182,41 @@ static void cr_server_rows(struct cr_grid *g, const struct cost_table *t,
 	}
 }
 
+/* A server's charges in phase ph, a row a kind, under its types: each
+ * option's sum over its segments there ("no price" where the prices have
+ * none), in every option that runs the server then, when any has one. */
+static void cr_charge_rows(struct cr_grid *g, const struct cost_table *t,
+			   const struct mdl_phase *ph, const struct mdl_server *srv)
+{
+	int64_t *sum = arena_calloc(g->a, t->n + 1, sizeof(*sum));
+	unsigned *bits = arena_calloc(g->a, t->n + 1, sizeof(*bits));
+	for (int k = 0; k < COST_CHARGES; k++) {
+		bool shown = false;
+		for (size_t j = 0; j < t->n; j++) {
+			const struct cost_option *o = &t->options[j];
+			sum[j] = 0;
+			bits[j] = 0; /* 1: runs the server in ph, 2: unpriced */
+			for (size_t x = 0; x < o->nsegs; x++) {
+				const struct cost_segment *sg = &o->segs[x];
+				if (sg->phase != ph || sg->placement->server != srv)
+					continue;
+				sum[j] += sg->charges[k];
+				bits[j] |= 1u | (sg->unpriced >> k & 1) << 1;
+				shown |= sg->charges[k] > 0 || (sg->unpriced >> k & 1) ||
+					 (k == CHARGES_VOLUMES && sg->volumes_later);
+			}
+		}
+		if (!shown)
+			continue;
+		const char **r = cr_row(g, false, arena_printf(g->a, "    %s", cost_charge_name(k)));
+		for (size_t j = 0; j < t->n; j++)
+			if (bits[j])
+				r[1 + j] = bits[j] & 2 ? "no price" : cr_money(g->a, sum[j]);
+	}
+}
+
 /* The rows of one phase: a heading, each server's types (one line per
- * type it takes in the phase), and the phase's cost. */
+ * type it takes in the phase) and its charges, and the phase's cost. */
 static void cr_phase_rows(struct cr_grid *g, const struct mdl_project *p,
 			  const struct cost_table *t, size_t i)
 {
@@ -192,8 +230,10 @@ static void cr_phase_rows(struct cr_grid *g, const struct mdl_project *p,
 	const struct mdl_server **servers = cr_phase_servers(g->a, p, t, i, &n);
 	if (!n)
 		cr_row(g, true, "  no server runs");
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		cr_server_rows(g, t, ph, servers[k]);
+		cr_charge_rows(g, t, ph, servers[k]);
+	}
 	const char **r = cr_row(g, false, "  cost EUR");
 	for (size_t j = 0; j < t->n; j++)
 		r[1 + j] = cr_money(g->a, t->options[j].phase_cost[i]);
@@ -241,6 +281,69 @@ static void cr_places(const struct mdl_project *p, const struct mdl_scenario *sc
 	}
 }
 
+/* The charges the prices count, what they cannot price, and what
+ * Volumes will cost once made: under the header, for every option. */
+static void cr_charges_note(const struct mdl_project *p, const struct cost_table *t, FILE *out)
+{
+	const struct prices *pr = p->prices;
+	char b[UNITS_BUF], c[UNITS_BUF];
+	unsigned unpriced = 0;
+	int64_t later = 0;
+	for (size_t j = 0; j < t->n; j++)
+		for (size_t i = 0; i < t->options[j].nsegs; i++)
+			unpriced |= t->options[j].segs[i].unpriced;
+	/* the plan as written: each server's Volumes at their largest */
+	for (size_t s = 0; s < p->nservers; s++) {
+		int64_t most = 0;
+		for (size_t i = 0; i < t->options[0].nsegs; i++) {
+			const struct cost_segment *sg = &t->options[0].segs[i];
+			if (sg->placement->server == &p->servers[s] && sg->volumes_later > most)
+				most = sg->volumes_later;
+		}
+		later += most;
+	}
+	if (p->servers_only || (pr->builtin && !unpriced && !later))
+		return;
+	if (!pr->builtin) {
+		fprintf(out, "charges: primary IPv4 %s EUR/month a server", units_fmt_money(
+				b, prices_ipv4(pr, p->location)));
+		if (pr->backup_bp >= 0)
+			fprintf(out, ", backups %s of its price", units_fmt_percent(b, pr->backup_bp));
+		fputs(", traffic beyond what its type includes", out);
+		if (pr->image_gb >= 0)
+			fprintf(out, ", a snapshot before a new server %s EUR/GB for a month "
+				"(an estimate)", prices_fmt_micro(c, pr->image_gb));
+		fputc('\n', out);
+	}
+	if (later)
+		fprintf(out, "volumes on Hetzner Volumes: 0.00 until apply makes them, then up to %s "
+			"EUR/month at %s EUR/GB\n", units_fmt_money(b, later),
+			prices_fmt_micro(c, pr->volume_gb));
+	if (unpriced) {
+		fputs("not counted, no price in these prices:", out);
+		for (int k = 0, n = 0; k < COST_CHARGES; k++)
+			if (unpriced >> k & 1)
+				fprintf(out, "%s %s", n++ ? "," : "", cost_charge_name(k));
+		fputs(" (`--prices api` reads them)\n", out);
+	}
+}
+
+/* The new servers an option needs: the snapshot before each. */
+static void cr_new_servers(struct arena *a, const struct cost_option *o, FILE *out)
+{
+	char b[UNITS_BUF], c[UNITS_BUF];
+	for (size_t i = 0; i < o->nsegs; i++) {
+		const struct cost_segment *sg = &o->segs[i];
+		if (!sg->from)
+			continue;
+		fprintf(out, "  new server: %s, %s -> %s in %s: apply --allow-data-loss, snapshot of "
+			"%lld GB first: %s\n", sg->placement->server->name, sg->from->name,
+			sg->type->name, units_fmt_month(b, sg->start), (long long)sg->snapshot_gb,
+			sg->unpriced >> COST_SNAPSHOT & 1 ? "no price" :
+			arena_printf(a, "%s EUR for a month", units_fmt_money(c, sg->charges[COST_SNAPSHOT])));
+	}
+}
+
 static void cr_details(struct arena *a, const struct mdl_project *p,
 		       const struct cost_option *o, FILE *out)
 {
@@ -253,6 +356,7 @@ static void cr_details(struct arena *a, const struct mdl_project *p,
 		cr_places(p, o->scenario, out);
 	if (!o->complete)
 		fputs("  a server runs without a type: the costs above leave it out\n", out);
+	cr_new_servers(a, o, out);
 	for (size_t i = 0; i < o->nsegs; i++) {
 		const struct cost_segment *sg = &o->segs[i];
 		if (!capacity_fits(&sg->cap))
@@ -263,7 +367,7 @@ static void cr_details(struct arena *a, const struct mdl_project *p,
 		fprintf(out, "  over the budget of %s EUR/month from %s: %s EUR that month, "
 			"%s over; %d of %d months over\n", units_fmt_money(b, p->budget),
 			units_fmt_month(c, o->over_first),
-			units_fmt_money(d, o->monthly[o->over_first - p->start]),
+			units_fmt_money(d, o->over_by + p->budget),
 			units_fmt_money(e, o->over_by), o->over_months, p->horizon);
 }
 
@@ -303,6 +407,7 @@ void cost_report_text(struct arena *a, const struct mdl_project *p,
 	const char *gaps = cr_gaps(a, p);
 	if (gaps)
 		fprintf(out, "in no phase, nothing billed: %s\n", gaps);
+	cr_charges_note(p, t, out);
 	fputc('\n', out);
 
 	struct cr_grid g = { .a = a, .ncols = 1 + t->n };
@@ -335,30 +440,30 @@ void cost_report_text(struct arena *a, const struct mdl_project *p,
 
 /* ---- JSON ------------------------------------------------------------- */
 
-json_object *cost_report_capacity_json(const struct capacity *c)
+/* A segment's charges: each kind (null where the prices have none), the
+ * snapshot's size and the sum.  Left out with the built-in catalog when
+ * there are none, so the seed's documents stay as they were. */
+static void cr_segment_charges_json(const struct mdl_project *p, const struct cost_segment *s,
+				    json_object *o)
 {
-	json_object *o = json_object_new_object();
-	json_object *ram = json_object_new_object();
-	json_object_object_add(ram, "need_mib", report_json_mib(c->ram_hi));
-	json_object_object_add(ram, "usable_mib", report_json_mib(c->ram_usable));
-	json_object_object_add(ram, "total_mib", report_json_mib(c->ram_total));
-	json_object_object_add(ram, "fits", json_object_new_boolean(c->ram_ok));
-	json_object_object_add(o, "ram", ram);
-	json_object *cpu = json_object_new_object();
-	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(c->cpus));
-	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(c->cpu_limit));
-	json_object_object_add(cpu, "fits", json_object_new_boolean(c->cpu_ok));
-	json_object_object_add(o, "cpu", cpu);
-	json_object *disk = json_object_new_object();
-	json_object_object_add(disk, "need_mib", report_json_mib(c->disk));
-	json_object_object_add(disk, "total_mib", report_json_mib(c->disk_total));
-	json_object_object_add(disk, "at_end_of", report_json_month(c->disk_month));
-	json_object_object_add(disk, "fits", json_object_new_boolean(c->disk_ok));
-	json_object_object_add(o, "disk", disk);
-	return o;
+	static const char *const keys[COST_CHARGES] = { "ipv4_eur", "backups_eur", "traffic_eur",
+							"volumes_eur", "snapshot_eur" };
+	if (p->prices->builtin && !s->charged && !s->unpriced)
+		return;
+	json_object *c = json_object_new_object();
+	for (int k = 0; k < COST_CHARGES; k++)
+		json_object_object_add(c, keys[k], s->unpriced >> k & 1 ? NULL
+							   : jsondoc_eur(s->charges[k]));
+	json_object_object_add(c, "snapshot_gb", json_object_new_int64(s->snapshot_gb));
+	json_object_object_add(c, "snapshot_from", s->from ? json_object_new_string(s->from->name)
+							    : NULL);
+	json_object_object_add(c, "volumes_later_eur_month", jsondoc_eur(s->volumes_later));
+	json_object_object_add(o, "charges", c);
+	json_object_object_add(o, "charges_eur", jsondoc_eur(s->charged));
 }
 
-static json_object *cr_segment_json(struct arena *a, const struct cost_segment *s)
+static json_object *cr_segment_json(struct arena *a, const struct mdl_project *p,
+				    const struct cost_segment *s)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "server", json_object_new_string(s->placement->server->name));
@@ -366,12 +471,13 @@ static json_object *cr_segment_json(struct arena *a, const struct cost_segment *
 	json_object_object_add(o, "start", report_json_month(s->start));
 	json_object_object_add(o, "end", report_json_month(s->start + s->months - 1));
 	json_object_object_add(o, "months", json_object_new_int(s->months));
-	json_object_object_add(o, "price_eur_month", report_json_eur(s->type->price));
-	json_object_object_add(o, "cost_eur", report_json_eur(s->cost));
+	json_object_object_add(o, "price_eur_month", jsondoc_eur(s->price));
+	json_object_object_add(o, "cost_eur", jsondoc_eur(s->cost));
+	cr_segment_charges_json(p, s, o);
 	json_object_object_add(o, "fits", json_object_new_boolean(capacity_fits(&s->cap)));
 	const char *why = cost_shortfall(a, &s->cap);
 	json_object_object_add(o, "reason", why ? json_object_new_string(why) : NULL);
-	json_object_object_add(o, "capacity", cost_report_capacity_json(&s->cap));
+	json_object_object_add(o, "capacity", report_json_capacity(&s->cap));
 	return o;
 }
 
@@ -388,21 +494,23 @@ json_object *cost_report_option_json(struct arena *a, const struct mdl_project *
 	for (size_t i = 0; i < p->nphases; i++) {
 		json_object *ph = json_object_new_object();
 		json_object_object_add(ph, "name", json_object_new_string(p->phases[i].name));
-		json_object_object_add(ph, "cost_eur", report_json_eur(o->phase_cost[i]));
+		json_object_object_add(ph, "cost_eur", jsondoc_eur(o->phase_cost[i]));
 		json_object *segs = json_object_new_array();
 		for (size_t s = 0; s < o->nsegs; s++)
 			if (o->segs[s].phase == &p->phases[i])
-				json_object_array_add(segs, cr_segment_json(a, &o->segs[s]));
+				json_object_array_add(segs, cr_segment_json(a, p, &o->segs[s]));
 		json_object_object_add(ph, "segments", segs);
 		json_object_array_add(phases, ph);
 	}
 	json_object_object_add(j, "phases", phases);
 	json_object_object_add(j, "arithmetic", json_object_new_string(cost_arithmetic(a, p, o)));
-	json_object_object_add(j, "total_eur", report_json_eur(o->total));
+	json_object_object_add(j, "total_eur", jsondoc_eur(o->total));
+	if (!p->prices->builtin || o->charged)
+		json_object_object_add(j, "charges_eur", jsondoc_eur(o->charged));
 	json_object_object_add(j, "average_eur_month",
-			       report_json_eur(cost_average(o->total, p->horizon)));
+			       jsondoc_eur(cost_average(o->total, p->horizon)));
 	json_object_object_add(j, "vs_cheapest_eur",
-			       cheapest ? report_json_eur(o->total - cheapest->total) : NULL);
+			       cheapest ? jsondoc_eur(o->total - cheapest->total) : NULL);
 	json_object_object_add(j, "complete", json_object_new_boolean(o->complete));
 	json_object_object_add(j, "fits", json_object_new_boolean(o->fits));
 	json_object_object_add(j, "within_budget", json_object_new_boolean(o->over_first < 0));
@@ -410,15 +518,15 @@ json_object *cost_report_option_json(struct arena *a, const struct mdl_project *
 	if (o->over_first >= 0) {
 		over = json_object_new_object();
 		json_object_object_add(over, "first_month", report_json_month(o->over_first));
-		json_object_object_add(over, "month_eur", report_json_eur(o->monthly[o->over_first - p->start]));
-		json_object_object_add(over, "over_by_eur", report_json_eur(o->over_by));
+		json_object_object_add(over, "month_eur", jsondoc_eur(o->over_by + p->budget));
+		json_object_object_add(over, "over_by_eur", jsondoc_eur(o->over_by));
 		json_object_object_add(over, "months", json_object_new_int(o->over_months));
 	}
 	json_object_object_add(j, "over_budget", over);
 	json_object_object_add(j, "passes", json_object_new_boolean(cost_feasible(o)));
 	json_object *monthly = json_object_new_array();
 	for (int m = 0; m < p->horizon; m++)
-		json_object_array_add(monthly, report_json_eur(o->monthly[m]));
+		json_object_array_add(monthly, jsondoc_eur(o->monthly[m]));
 	json_object_object_add(j, "monthly_eur", monthly);
 	return j;
 }
@@ -427,27 +535,17 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 		      const struct cost_table *t, const struct diag_list *diags, FILE *out)
 {
 	char o[256];
-	json_object *root = json_object_new_object();
-	json_object_object_add(root, "file", json_object_new_string(p->src->path));
-	json_object_object_add(root, "project", json_object_new_string(p->name));
-	json_object *h = json_object_new_object();
-	json_object_object_add(h, "start", report_json_month(p->start));
-	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
-	json_object_object_add(h, "months", json_object_new_int(p->horizon));
-	json_object_object_add(root, "horizon", h);
-	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
+	json_object *root = report_json_head(p);
 	json_object *prices = json_object_new_array();
 	for (size_t i = 0; i < p->ntypes; i++) {
 		json_object *po = json_object_new_object();
 		json_object_object_add(po, "type", json_object_new_string(p->types[i].name));
-		json_object_object_add(po, "price_eur_month", report_json_eur(p->types[i].price));
+		json_object_object_add(po, "price_eur_month", jsondoc_eur(p->types[i].price));
 		json_object_object_add(po, "from", json_object_new_string(
 					   report_price_origin(o, sizeof(o), p, &p->types[i])));
 		json_object_array_add(prices, po);
 	}
 	json_object_object_add(root, "prices", prices);
-	json_object_object_add(root, "budget_eur_month",
-			       p->budget >= 0 ? report_json_eur(p->budget) : NULL);
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		json_object_array_add(phases, report_json_phase(&p->phases[i]));
@@ -459,7 +557,5 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(root, "options", opts);
 	json_object_object_add(root, "cheapest",
 			       t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
-	if (diags)
-		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	report_json_write(root, out);
+	diag_json_finish(root, diags, out);
 }

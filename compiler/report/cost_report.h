@@ -27,7 +27,6 @@ const char *cost_report_where(struct arena *a, const struct cost_segment *s);
 
 /* Parts of the JSON that recommend reuses; the caller owns the result. */
 struct json_object;
-struct json_object *cost_report_capacity_json(const struct capacity *c);
 /* cheapest: what vs_cheapest_eur is measured against (NULL: null) */
 struct json_object *cost_report_option_json(struct arena *a, const struct mdl_project *p,
 					    const struct cost_option *cheapest,

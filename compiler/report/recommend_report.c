@@ -3,7 +3,9 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "cost_report.h"
+#include "jsondoc.h"
 #include "report.h"
 #include "split_report.h"
 #include "units.h"
@@ -29,7 +31,7 @@ static const char *rr_failure(struct arena *a, const struct mdl_project *p,
 	return arena_printf(a, "in %s the cheapest types that fit cost %s EUR, %s over the "
 			    "budget of %s EUR/month, and nothing cheaper fits",
 			    units_fmt_month(b, o->over_first),
-			    units_fmt_money(c, o->monthly[o->over_first - p->start]),
+			    units_fmt_money(c, o->over_by + p->budget),
 			    units_fmt_money(d, o->over_by), units_fmt_money(e, p->budget));
 }
 
@@ -38,11 +40,14 @@ static const char *rr_scenario(struct arena *a, const struct recommend *r)
 {
 	const struct mdl_scenario *sc = &r->scenario;
 	const char *s = arena_printf(a, "scenario %s {\n", sc->name);
+	char b[UNITS_BUF];
 	for (size_t i = 0; i < sc->nassigns; i++) {
 		const struct mdl_assign *as = &sc->assigns[i];
+		bool first = !i || sc->assigns[i - 1].server != as->server;
 		s = arena_printf(a, "%s  %s = %s%s%s\n", s, as->server->name, as->type->name,
-				 as->from_phase ? " from " : "",
-				 as->from_phase ? as->from_phase->name : "");
+				 first ? "" : " from ",
+				 first ? "" : as->from_phase ? as->from_phase->name
+							     : units_fmt_month(b, as->from));
 	}
 	return arena_printf(a, "%s}\n", s);
 }
@@ -50,12 +55,15 @@ static const char *rr_scenario(struct arena *a, const struct recommend *r)
 /* Does the plan as written use the recommended types everywhere? */
 static bool rr_same_types(const struct mdl_project *p, const struct recommend *r)
 {
-	for (size_t i = 0; i < p->nphases; i++)
-		for (size_t k = 0; k < p->phases[i].nplacements; k++) {
-			const struct mdl_placement *pl = &p->phases[i].placements[k];
-			if (cost_type_at(&r->scenario, pl, p->phases[i].start) != pl->type)
+	for (size_t i = 0; i < r->npicks; i++) {
+		const struct recommend_pick *pk = &r->picks[i];
+		for (int m = pk->start; m < pk->start + pk->months; m++) {
+			const struct mdl_phase *ph = model_phase_at(p, m);
+			const struct mdl_placement *pl = ph ? model_placement(ph, pk->server) : NULL;
+			if (pl && cost_type_at(&r->scenario, pl, m) != pl->type)
 				return false;
 		}
+	}
 	return true;
 }
 
@@ -71,41 +79,138 @@ static const char *rr_per_month(struct arena *a, const struct mdl_project *p,
 			if (m < p->start || m >= p->start + p->horizon || model_phase_at(p, m) != ph)
 				continue;
 			s = arena_printf(a, "%s%s%s %s", s, *s ? ", " : "", ph->name,
-					 units_fmt_money(b, o->monthly[m - p->start]));
+					 units_fmt_money(b, o->monthly[m - p->start] -
+							 o->oneoff[m - p->start]));
 			break;
 		}
 	}
 	return s;
 }
 
-static void rr_pick_text(struct arena *a, const struct recommend_pick *pk, FILE *out)
+/* What Hetzner calls a line of types, by the letters of its names
+ * ("cx43": "CX" into fam, "cost-optimised"); NULL for another name. */
+static const char *rr_line(const char *type, char *fam, size_t size)
 {
-	char b[UNITS_BUF];
+	static const char *const words[][2] = {
+		{ "CX", "cost-optimised" }, { "CPX", "regular performance" },
+		{ "CAX", "Arm" }, { "CCX", "dedicated vCPUs" },
+	};
+	size_t n = 0;
+	for (; type[n] && !ascii_digit(type[n]) && n + 1 < size; n++)
+		fam[n] = (char)(ascii_lower(type[n]) ? type[n] - 'a' + 'A' : type[n]);
+	fam[n] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(fam, words[i][0]))
+			return words[i][1];
+	return NULL;
+}
+
+/* What a pick gives up that the checks do not show: another line of
+ * types than the file's (its CPU), another architecture or vCPU kind, a
+ * resize in the middle of a phase, a new server; NULL when nothing. */
+static const char *rr_tradeoff(struct arena *a, const struct mdl_project *p,
+			       const struct recommend_pick *pk)
+{
+	const struct mdl_type *before = pk->before;
+	const struct mdl_type *t = pk->type, *w = NULL;
+	for (size_t i = 0; t && i < p->nphases && !w; i++) {
+		const struct mdl_placement *pl = model_placement(&p->phases[i], pk->server);
+		if (pl && (!pk->phase || &p->phases[i] == pk->phase))
+			w = pl->type;
+	}
+	if (!t)
+		return NULL;
+	const char *s = "";
+	char f1[16], f2[16];
+	const char *l1 = rr_line(t->name, f1, sizeof(f1)), *l2 = w ? rr_line(w->name, f2, sizeof(f2)) : NULL;
+	if (w && strcmp(f1, f2) && l1 && l2)
+		s = arena_printf(a, "the %s line (%s) instead of %s (%s)", f1, l1, f2, l2);
+	if (w && w->arch != t->arch)
+		s = arena_printf(a, "%s%s%s: every image must run on %s", s, *s ? "; " : "",
+				 model_arch_name(t->arch), model_arch_name(t->arch));
+	if (w && w->dedicated != t->dedicated)
+		s = arena_printf(a, "%s%s%s vCPUs%s", s, *s ? "; " : "",
+				 t->dedicated ? "dedicated" : "shared",
+				 t->dedicated && pk->server->cpu != MDL_CPU_DEDICATED
+				 ? " (no shared type carries it)" : "");
+	if (pk->phase && pk->start > pk->phase->start)
+		s = arena_printf(a, "%s%sa resize inside phase %s (the server is off while its type "
+				 "changes)", s, *s ? "; " : "", pk->phase->name);
+	if (before && cost_new_server(before, t))
+		s = arena_printf(a, "%s%sa new server after %s: its data moves through a snapshot "
+				 "(apply --allow-data-loss)", s, *s ? "; " : "", before->name);
+	return *s ? s : NULL;
+}
+
+static void rr_pick_text(struct arena *a, const struct mdl_project *p,
+			 const struct recommend_pick *pk, FILE *out)
+{
+	char b[UNITS_BUF], c[UNITS_BUF];
 	const char *ind = pk->phase ? "    " : "  ";
 	fprintf(out, "%sserver %s  ", pk->phase ? "  " : "", pk->server->name);
 	if (pk->type)
-		fprintf(out, "%s  %s EUR/month%s\n", pk->type->name,
-			units_fmt_money(b, pk->type->price),
+		fprintf(out, "%s  %s EUR/month%s", pk->type->name,
+			units_fmt_money(b, model_price(pk->type, pk->server->location)),
 			pk->phase ? "" : " in every phase it runs in");
 	else
-		fputs("no type fits\n", out);
+		fputs("no type fits", out);
+	if (pk->phase && pk->months == 1 && pk->phase->months > 1)
+		fprintf(out, "  %s", units_fmt_month(b, pk->start));
+	else if (pk->phase && (pk->start > pk->phase->start ||
+			       pk->start + pk->months < pk->phase->start + pk->phase->months))
+		fprintf(out, "  %s .. %s", units_fmt_month(b, pk->start),
+			units_fmt_month(c, pk->start + pk->months - 1));
+	fputc('\n', out);
+	const char *trade = rr_tradeoff(a, p, pk);
+	if (trade)
+		fprintf(out, "%strade-off: %s\n", ind, trade);
 	for (size_t j = 0; j < pk->nrejects; j++) {
 		const struct recommend_reject *rj = &pk->rejects[j];
 		fprintf(out, "%srejected %s (%s EUR/month)", ind, rj->type->name,
-			units_fmt_money(b, rj->type->price));
+			units_fmt_money(b, model_price(rj->type, pk->server->location)));
 		if (!pk->phase)
 			fprintf(out, " in %s", rj->phase->name);
-		fprintf(out, ": %s\n", cost_shortfall(a, &rj->cap));
+		if (rj->after)
+			fprintf(out, ": fits, but needs a new server after %s\n", rj->after->name);
+		else
+			fprintf(out, ": %s\n", cost_shortfall(a, &rj->cap));
 	}
+}
+
+/* The table's types the search never offers, and why. */
+static void rr_skipped(const struct mdl_project *p, const struct recommend *r, FILE *out)
+{
+	if (!r->skipped_arch && !r->skipped_dedicated && !r->skipped_unorderable)
+		return;
+	const char *sep = "not offered: ";
+	if (r->skipped_arch) {
+		fprintf(out, "%s%zu %s types (by `arch`, not every image runs on %s; without "
+			"`arch`, images run on amd64 only)", sep, r->skipped_arch,
+			model_arch_name(r->arch_skipped), model_arch_name(r->arch_skipped));
+		sep = "; ";
+	}
+	if (r->skipped_dedicated) {
+		fprintf(out, "%s%zu with dedicated vCPUs (only to a server with `cpu = dedicated` "
+			"or that no shared type carries)", sep, r->skipped_dedicated);
+		sep = "; ";
+	}
+	if (r->skipped_unorderable)
+		fprintf(out, "%s%zu deprecated or not orderable in %s", sep, r->skipped_unorderable,
+			p->location);
+	fputc('\n', out);
 }
 
 static void rr_text(struct arena *a, const struct mdl_project *p, const struct recommend *r,
 		    FILE *out)
 {
 	char b[UNITS_BUF], c[UNITS_BUF];
+	bool inside = false;
+	for (size_t i = 0; i < r->npicks; i++)
+		inside |= r->picks[i].phase && r->picks[i].start > r->picks[i].phase->start;
 	fprintf(out, "%s: the cheapest server types that pass every check, %s\n", p->src->path,
-		r->resize ? "a type per server and phase" :
-			    "one type per server for the whole horizon");
+		!r->resize ? "one type per server for the whole horizon" :
+		inside ? "a type per server and phase, changing inside a phase where that is cheaper"
+		       : "a type per server and phase");
 	report_prices(p, out);
 	if (p->headroom)
 		fprintf(out, "checks: RAM with %s headroom, CPU", units_fmt_percent(b, p->headroom));
@@ -117,6 +222,7 @@ static void rr_text(struct arena *a, const struct mdl_project *p, const struct r
 	if (p->budget >= 0)
 		fprintf(out, "; budget %s EUR/month", units_fmt_money(b, p->budget));
 	fputc('\n', out);
+	rr_skipped(p, r, out);
 
 	for (size_t i = 0; i < r->npicks; i++) {
 		const struct recommend_pick *pk = &r->picks[i];
@@ -128,7 +234,7 @@ static void rr_text(struct arena *a, const struct mdl_project *p, const struct r
 				ph->months == 1 ? "" : "s");
 		else if (!ph)
 			fputc('\n', out);
-		rr_pick_text(a, pk, out);
+		rr_pick_text(a, p, pk, out);
 	}
 	if (!r->npicks) {
 		fputs("\nno server runs in any phase: nothing to choose\n", out);
@@ -178,25 +284,36 @@ void recommend_report_text(struct arena *a, const struct mdl_project *p,
 
 /* ---- JSON ------------------------------------------------------------- */
 
-static json_object *rr_pick_json(struct arena *a, const struct recommend_pick *pk)
+static json_object *rr_pick_json(struct arena *a, const struct mdl_project *p,
+				 const struct recommend_pick *pk)
 {
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "server", json_object_new_string(pk->server->name));
 	json_object_object_add(o, "phase", pk->phase ? json_object_new_string(pk->phase->name) : NULL);
 	json_object_object_add(o, "type", pk->type ? json_object_new_string(pk->type->name) : NULL);
-	json_object_object_add(o, "price_eur_month",
-			       pk->type ? report_json_eur(pk->type->price) : NULL);
+	json_object_object_add(o, "price_eur_month", pk->type ? jsondoc_eur(
+				       model_price(pk->type, pk->server->location)) : NULL);
+	/* a part of its phase only: which months */
+	if (pk->phase && (pk->start > pk->phase->start ||
+			  pk->start + pk->months < pk->phase->start + pk->phase->months)) {
+		json_object_object_add(o, "start", report_json_month(pk->start));
+		json_object_object_add(o, "end", report_json_month(pk->start + pk->months - 1));
+	}
+	const char *trade = rr_tradeoff(a, p, pk);
+	if (trade)
+		json_object_object_add(o, "tradeoff", json_object_new_string(trade));
 	json_object *rej = json_object_new_array();
 	for (size_t j = 0; j < pk->nrejects; j++) {
 		const struct recommend_reject *rj = &pk->rejects[j];
 		json_object *ro = json_object_new_object();
 		json_object_object_add(ro, "type", json_object_new_string(rj->type->name));
 		json_object_object_add(ro, "price_eur_month",
-				       report_json_eur(rj->type->price));
+				       jsondoc_eur(rj->type->price));
 		json_object_object_add(ro, "phase", json_object_new_string(rj->phase->name));
-		json_object_object_add(ro, "reason",
-				       json_object_new_string(cost_shortfall(a, &rj->cap)));
-		json_object_object_add(ro, "capacity", cost_report_capacity_json(&rj->cap));
+		json_object_object_add(ro, "reason", json_object_new_string(
+			rj->after ? arena_printf(a, "fits, but needs a new server after %s",
+						 rj->after->name) : cost_shortfall(a, &rj->cap)));
+		json_object_object_add(ro, "capacity", report_json_capacity(&rj->cap));
 		json_object_array_add(rej, ro);
 	}
 	json_object_object_add(o, "rejected", rej);
@@ -207,17 +324,21 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 			   const struct recommend *r, const struct diag_list *diags,
 			   FILE *out)
 {
-	json_object *root = json_object_new_object();
-	json_object_object_add(root, "file", json_object_new_string(p->src->path));
-	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object *root = report_json_head(p);
 	json_object_object_add(root, "resize", json_object_new_boolean(r->resize));
-	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
-	json_object_object_add(root, "budget_eur_month",
-			       p->budget >= 0 ? report_json_eur(p->budget) : NULL);
 	json_object *picks = json_object_new_array();
 	for (size_t i = 0; i < r->npicks; i++)
-		json_object_array_add(picks, rr_pick_json(a, &r->picks[i]));
+		json_object_array_add(picks, rr_pick_json(a, p, &r->picks[i]));
 	json_object_object_add(root, "picks", picks);
+	if (r->skipped_arch || r->skipped_dedicated || r->skipped_unorderable) {
+		json_object *n = json_object_new_object();
+		json_object_object_add(n, "architecture", json_object_new_int64((int64_t)r->skipped_arch));
+		json_object_object_add(n, "dedicated",
+				       json_object_new_int64((int64_t)r->skipped_dedicated));
+		json_object_object_add(n, "unorderable",
+				       json_object_new_int64((int64_t)r->skipped_unorderable));
+		json_object_object_add(root, "not_offered", n);
+	}
 	json_object_object_add(root, "found", json_object_new_boolean(r->found));
 	const char *why = rr_failure(a, p, r);
 	json_object_object_add(root, "failure", why ? json_object_new_string(why) : NULL);
@@ -226,7 +347,7 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	struct cost_option written;
 	cost_option_build(a, p, NULL, &written);
 	json_object *w = json_object_new_object();
-	json_object_object_add(w, "total_eur", report_json_eur(written.total));
+	json_object_object_add(w, "total_eur", jsondoc_eur(written.total));
 	json_object_object_add(w, "passes", json_object_new_boolean(cost_feasible(&written)));
 	json_object_object_add(w, "same_types",
 			       json_object_new_boolean(r->found && rr_same_types(p, r)));
@@ -234,7 +355,5 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	json_object_object_add(root, "scenario",
 			       r->found ? json_object_new_string(rr_scenario(a, r)) : NULL);
 	json_object_object_add(root, "splits", split_report_json(a, p, r));
-	if (diags)
-		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	report_json_write(root, out);
+	diag_json_finish(root, diags, out);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "capacity.h"
+#include "jsondoc.h"
 #include "units.h"
 #include "xalloc.h"
 
@@ -14,7 +15,7 @@ const char *report_price_origin(char *buf, size_t size, const struct mdl_project
 				const struct mdl_type *t)
 {
 	if (t->builtin)
-		snprintf(buf, size, "built-in");
+		snprintf(buf, size, "%s", p->prices->origin);
 	else
 		snprintf(buf, size, "%s:%u", p->src->path, t->loc.line);
 	return buf;
@@ -22,12 +23,19 @@ const char *report_price_origin(char *buf, size_t size, const struct mdl_project
 
 void report_prices(const struct mdl_project *p, FILE *out)
 {
-	char o[256];
+	char o[256], b[UNITS_BUF], c[UNITS_BUF];
 	fprintf(out, "prices: %s", p->price_source);
-	for (size_t i = 0; i < p->ntypes; i++)
-		if (!p->types[i].builtin)
-			fprintf(out, "; %s from %s", p->types[i].name,
-				report_price_origin(o, sizeof(o), p, &p->types[i]));
+	for (size_t i = 0; i < p->ntypes; i++) {
+		const struct mdl_type *t = &p->types[i];
+		if (t->builtin)
+			continue;
+		fprintf(out, "; %s from %s", t->name, report_price_origin(o, sizeof(o), p, t));
+		if (t->table_price >= 0)
+			fprintf(out, " (its %s wins over %s from %s)", units_fmt_money(b, t->price),
+				units_fmt_money(c, t->table_price), p->prices->source);
+	}
+	if (p->servers_only)
+		fputs("; servers only, no charges (--servers-only)", out);
 	fputc('\n', out);
 }
 
@@ -276,7 +284,7 @@ static void report_placement_text(struct report_out *o, const struct mdl_project
 	report_put(o, " RAM, ", 6);
 	report_puts(o, units_fmt_mem(a, t->disk));
 	report_put(o, " disk, ", 7);
-	report_puts(o, units_fmt_money(a, t->price));
+	report_puts(o, units_fmt_money(a, model_price(t, pl->server->location)));
 	report_put(o, " EUR/month\n", 11);
 	report_capacity_text(o, p, &cap);
 	report_ports_text(o, pl);
@@ -380,33 +388,65 @@ json_object *report_json_phase(const struct mdl_phase *ph)
 	return po;
 }
 
-json_object *report_json_decimal(int64_t v, int64_t scale, int places)
-{
-	char buf[UNITS_BUF];
-	bool neg = v < 0;
-	uint64_t m = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t ip = m / (uint64_t)scale, fp = m % (uint64_t)scale;
-	int n = snprintf(buf, sizeof(buf), "%s%llu", neg ? "-" : "", (unsigned long long)ip);
-	if (fp) {
-		char frac[32];
-		snprintf(frac, sizeof(frac), "%0*llu", places, (unsigned long long)fp);
-		int len = places;
-		while (len > 0 && frac[len - 1] == '0')
-			len--;
-		snprintf(buf + n, sizeof(buf) - (size_t)n, ".%.*s", len, frac);
-	}
-	return json_object_new_double_s((double)v / (double)scale, buf);
-}
-
 /* memory in MiB, exact (the model keeps 1/1000 MiB) */
-json_object *report_json_mib(int64_t mem) { return report_json_decimal(mem, UNITS_MIB, 3); }
-json_object *report_json_eur(int64_t cents) { return report_json_decimal(cents, 100, 2); }
-json_object *report_json_vcpu(int64_t milli) { return report_json_decimal(milli, UNITS_ONE, 3); }
+json_object *report_json_mib(int64_t mem) { return jsondoc_decimal(mem, UNITS_MIB, 3); }
+json_object *report_json_vcpu(int64_t milli) { return jsondoc_decimal(milli, UNITS_ONE, 3); }
 
 json_object *report_json_month(int m)
 {
 	char buf[UNITS_BUF];
 	return json_object_new_string(units_fmt_month(buf, m));
+}
+
+json_object *report_json_capacity(const struct capacity *c)
+{
+	json_object *o = json_object_new_object();
+	json_object *ram = json_object_new_object();
+	json_object_object_add(ram, "used_min_mib", report_json_mib(c->ram_lo));
+	json_object_object_add(ram, "used_max_mib", report_json_mib(c->ram_hi));
+	json_object_object_add(ram, "usable_mib", report_json_mib(c->ram_usable));
+	json_object_object_add(ram, "total_mib", report_json_mib(c->ram_total));
+	json_object_object_add(ram, "percent_min",
+			       json_object_new_int64(units_percent_of(c->ram_lo, c->ram_total)));
+	json_object_object_add(ram, "percent_max",
+			       json_object_new_int64(units_percent_of(c->ram_hi, c->ram_total)));
+	json_object_object_add(ram, "fits", json_object_new_boolean(c->ram_ok));
+	json_object_object_add(o, "ram", ram);
+	json_object *cpu = json_object_new_object();
+	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(c->cpus));
+	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(c->cpu_limit));
+	json_object_object_add(cpu, "fits", json_object_new_boolean(c->cpu_ok));
+	json_object_object_add(o, "cpu", cpu);
+	json_object *disk = json_object_new_object();
+	json_object_object_add(disk, "used_mib", report_json_mib(c->disk));
+	json_object_object_add(disk, "total_mib", report_json_mib(c->disk_total));
+	json_object_object_add(disk, "at_end_of", report_json_month(c->disk_month));
+	json_object_object_add(disk, "fits", json_object_new_boolean(c->disk_ok));
+	json_object_object_add(o, "disk", disk);
+	json_object *kind = json_object_new_object();
+	json_object_object_add(kind, "fits", json_object_new_boolean(c->kind_ok));
+	json_object_object_add(kind, "reason", c->kind_ok ? NULL :
+			       json_object_new_string(capacity_kind_why(c)));
+	json_object_object_add(o, "kind", kind);
+	return o;
+}
+
+json_object *report_json_head(const struct mdl_project *p)
+{
+	json_object *root = jsondoc_new(p->src->path);
+	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object *h = json_object_new_object();
+	json_object_object_add(h, "start", report_json_month(p->start));
+	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
+	json_object_object_add(h, "months", json_object_new_int(p->horizon));
+	json_object_object_add(root, "horizon", h);
+	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
+	json_object_object_add(root, "price_date", json_object_new_string(p->prices->date));
+	json_object_object_add(root, "headroom_percent",
+			       jsondoc_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
+	json_object_object_add(root, "budget_eur_month",
+			       p->budget >= 0 ? jsondoc_eur(p->budget) : NULL);
+	return root;
 }
 
 static json_object *report_placement_json(const struct mdl_project *p,
@@ -418,33 +458,11 @@ static json_object *report_placement_json(const struct mdl_project *p,
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "server", json_object_new_string(pl->server->name));
 	json_object_object_add(o, "type", json_object_new_string(pl->type->name));
-	json_object_object_add(o, "price_eur_month", report_json_eur(pl->type->price));
+	json_object_object_add(o, "price_eur_month",
+			       jsondoc_eur(model_price(pl->type, pl->server->location)));
 
-	json_object *ram = json_object_new_object();
-	json_object_object_add(ram, "used_min_mib", report_json_mib(cap.ram_lo));
-	json_object_object_add(ram, "used_max_mib", report_json_mib(cap.ram_hi));
-	json_object_object_add(ram, "usable_mib", report_json_mib(cap.ram_usable));
-	json_object_object_add(ram, "total_mib", report_json_mib(cap.ram_total));
-	json_object_object_add(ram, "reserve_mib", report_json_mib(pl->reserve));
-	json_object_object_add(ram, "percent_min",
-			       json_object_new_int64(units_percent_of(cap.ram_lo, cap.ram_total)));
-	json_object_object_add(ram, "percent_max",
-			       json_object_new_int64(units_percent_of(cap.ram_hi, cap.ram_total)));
-	json_object_object_add(ram, "fits", json_object_new_boolean(cap.ram_ok));
-	json_object_object_add(o, "ram", ram);
-
-	json_object *cpu = json_object_new_object();
-	json_object_object_add(cpu, "declared_vcpu", report_json_vcpu(cap.cpus));
-	json_object_object_add(cpu, "limit_vcpu", report_json_vcpu(cap.cpu_limit));
-	json_object_object_add(cpu, "fits", json_object_new_boolean(cap.cpu_ok));
-	json_object_object_add(o, "cpu", cpu);
-
-	json_object *disk = json_object_new_object();
-	json_object_object_add(disk, "used_mib", report_json_mib(cap.disk));
-	json_object_object_add(disk, "total_mib", report_json_mib(cap.disk_total));
-	json_object_object_add(disk, "at_end_of", report_json_month(cap.disk_month));
-	json_object_object_add(disk, "fits", json_object_new_boolean(cap.disk_ok));
-	json_object_object_add(o, "disk", disk);
+	json_object_object_add(o, "reserve_mib", report_json_mib(pl->reserve));
+	json_object_object_add(o, "capacity", report_json_capacity(&cap));
 
 	json_object *ports = json_object_new_array();
 	json_object *domains = json_object_new_array();
@@ -492,19 +510,8 @@ static json_object *report_placement_json(const struct mdl_project *p,
 
 void report_json(const struct mdl_project *p, const struct diag_list *diags, FILE *out)
 {
-	json_object *root = json_object_new_object();
-	json_object_object_add(root, "file", json_object_new_string(p->src->path));
-	json_object_object_add(root, "project", json_object_new_string(p->name));
+	json_object *root = report_json_head(p);
 	json_object_object_add(root, "valid", json_object_new_boolean(1));
-	json_object *h = json_object_new_object();
-	json_object_object_add(h, "start", report_json_month(p->start));
-	json_object_object_add(h, "end", report_json_month(p->start + p->horizon - 1));
-	json_object_object_add(h, "months", json_object_new_int(p->horizon));
-	json_object_object_add(root, "horizon", h);
-	json_object_object_add(root, "headroom_percent",
-			       report_json_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
-	json_object_object_add(root, "price_source", json_object_new_string(p->price_source));
-
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
@@ -516,16 +523,5 @@ void report_json(const struct mdl_project *p, const struct diag_list *diags, FIL
 		json_object_array_add(phases, po);
 	}
 	json_object_object_add(root, "phases", phases);
-	if (diags)
-		json_object_object_add(root, "diagnostics", diag_to_json(diags));
-	report_json_write(root, out);
-}
-
-void report_json_write(json_object *root, FILE *out)
-{
-	fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_SPACED |
-					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
-	fputc('\n', out);
-	json_object_put(root);
+	diag_json_finish(root, diags, out);
 }

@@ -30,20 +30,22 @@ const char *report_price_origin(char *buf, size_t size, const struct mdl_project
 /* "prices: SOURCE AND DATE; cpx42 from file.infra:19" and a newline */
 void report_prices(const struct mdl_project *p, FILE *out);
 
-/* JSON for the reports of other commands (cost, recommend). */
+/* JSON for the reports of every command on a file (check, cost,
+ * recommend), in the schema of docs/json.md; the caller owns each result. */
 struct json_object;
-/* v / scale as an exact JSON number with at most `places` decimals:
- * json-c prints the given text verbatim, never a binary fraction. */
-struct json_object *report_json_decimal(int64_t v, int64_t scale, int places);
-/* The units every report writes: memory in MiB, money in EUR, vCPUs,
- * a month as "2026-02". */
+struct capacity;
+/* The document's head: format, file (as given), project, horizon,
+ * price_source, price_date, headroom_percent, budget_eur_month. */
+struct json_object *report_json_head(const struct mdl_project *p);
+/* {"ram", "cpu", "disk", "kind"}: what a server needs of a type and
+ * whether it fits, the same keys in every command. */
+struct json_object *report_json_capacity(const struct capacity *c);
+/* The units every report writes: memory in MiB, vCPUs, exact decimals
+ * (money: jsondoc_eur); a month as "2026-02". */
 struct json_object *report_json_mib(int64_t mem);
-struct json_object *report_json_eur(int64_t cents);
 struct json_object *report_json_vcpu(int64_t milli);
 struct json_object *report_json_month(int month);
 /* {"name", "start", "end", "months"} of a phase. */
 struct json_object *report_json_phase(const struct mdl_phase *ph);
-/* Prints root pretty, with a final newline, and releases it. */
-void report_json_write(struct json_object *root, FILE *out);
 
 #endif

@@ -6,7 +6,9 @@
 
 #include "ascii.h"
 #include "clock.h"
+#include "prices.h"
 #include "strv.h"
+#include "units.h"
 
 /* ---- small json-c accessors ---------------------------------------------- */
 
@@ -245,6 +247,11 @@ bool hcloud_parse_money(const char *s, int64_t *cents)
 	return hcloud_parse_decimal(s, 2, cents);
 }
 
+bool hcloud_parse_micro(const char *s, int64_t *micro)
+{
+	return hcloud_parse_decimal(s, 6, micro);
+}
+
 /* ---- decoders ------------------------------------------------------------- */
 
 /* Clears out (size bytes) and reads the name and id every resource has. */
@@ -267,6 +274,8 @@ static struct hc_type_loc *hcloud_type_loc(struct arena *a, struct hc_server_typ
 	struct hc_type_loc *l = &t->locs[t->nlocs++];
 	l->location = arena_strdup(a, name);
 	l->monthly = -1;
+	l->included_traffic = -1;
+	l->traffic_tb = -1;
 	return l;
 }
 
@@ -276,9 +285,14 @@ bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server
 		return false;
 	hcloud_get_int(o, "cores", &out->cores);
 	hcloud_get_int(o, "disk", &out->disk_gb);
+	out->architecture = hcloud_get_str(a, o, "architecture");
+	out->cpu_type = hcloud_get_str(a, o, "cpu_type");
 	json_object *mem = hcloud_get(o, "memory");
-	if (mem)
+	if (mem) {
 		out->memory_mib = (int64_t)(json_object_get_double(mem) * 1024 + 0.5);
+		/* the text as sent: exact, where a double is not */
+		out->memory = arena_strdup(a, json_object_get_string(mem));
+	}
 	json_object *dep = hcloud_get(o, "deprecation");
 	out->deprecated = hcloud_get_bool(o, "deprecated") || (dep && !json_object_is_type(dep, json_type_null));
 	json_object *prices = hcloud_get_array(o, "prices"), *locs = hcloud_get_array(o, "locations");
@@ -292,7 +306,12 @@ bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server
 		int64_t cents;
 		if (!loc || !net || !hcloud_parse_money(json_object_get_string(net), &cents))
 			return false;
-		hcloud_type_loc(a, out, loc, cap)->monthly = cents;
+		struct hc_type_loc *tl = hcloud_type_loc(a, out, loc, cap);
+		tl->monthly = cents;
+		hcloud_get_int(p, "included_traffic", &tl->included_traffic);
+		json_object *tb = hcloud_get(hcloud_get(p, "price_per_tb_traffic"), "net");
+		if (tb && !hcloud_parse_micro(json_object_get_string(tb), &tl->traffic_tb))
+			return false;
 	}
 	for (size_t i = 0; locs && i < json_object_array_length(locs); i++) {
 		json_object *l = json_object_array_get_idx(locs, i);
@@ -309,6 +328,50 @@ bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server
 		/* an API without locations[]: a price means orderable */
 		for (size_t i = 0; i < out->nlocs; i++)
 			out->locs[i].available = out->locs[i].listed = true;
+	return true;
+}
+
+/* "net" of key's price object as micro-euros; -1 when absent */
+static bool hcloud_net_micro(json_object *o, const char *key, int64_t *out)
+{
+	json_object *net = hcloud_get(hcloud_get(o, key), "net");
+	*out = -1;
+	return !net || hcloud_parse_micro(json_object_get_string(net), out);
+}
+
+bool hcloud_decode_pricing(struct arena *a, json_object *o, struct hc_pricing *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->currency = hcloud_get_str(a, o, "currency");
+	out->backup_bp = -1;
+	json_object *pct = hcloud_get(hcloud_get(o, "server_backup"), "percentage");
+	if (pct && units_parse_decimal(json_object_get_string(pct), UNITS_PERCENT_ONE,
+				       &out->backup_bp) != UNITS_OK)
+		return false;
+	if (!out->currency || !hcloud_net_micro(hcloud_get(o, "image"), "price_per_gb_month",
+						&out->image_gb) ||
+	    !hcloud_net_micro(hcloud_get(o, "volume"), "price_per_gb_month", &out->volume_gb))
+		return false;
+	json_object *ips = hcloud_get_array(o, "primary_ips");
+	for (size_t i = 0; ips && i < json_object_array_length(ips); i++) {
+		json_object *ip = json_object_array_get_idx(ips, i);
+		const char *type = hcloud_get_str(a, ip, "type");
+		json_object *prices = hcloud_get_array(ip, "prices");
+		if (!type || strcmp(type, "ipv4") || !prices)
+			continue;
+		size_t n = json_object_array_length(prices);
+		out->ipv4 = arena_calloc(a, n + 1, sizeof(*out->ipv4));
+		for (size_t k = 0; k < n; k++) {
+			json_object *pr = json_object_array_get_idx(prices, k);
+			json_object *net = hcloud_get(hcloud_get(pr, "price_monthly"), "net");
+			struct hc_ip_price *x = &out->ipv4[out->nipv4];
+			x->location = hcloud_get_str(a, pr, "location");
+			if (!x->location || !net ||
+			    !hcloud_parse_money(json_object_get_string(net), &x->monthly))
+				return false;
+			out->nipv4++;
+		}
+	}
 	return true;
 }
 

@@ -32,6 +32,8 @@ struct hc_type_loc {
 	bool listed;         /* in locations[] */
 	bool available;
 	bool deprecated;     /* locations[].deprecation set */
+	int64_t included_traffic; /* bytes a month; -1 = not given */
+	int64_t traffic_tb;  /* price_per_tb_traffic, net, micro-euros; -1 = not given */
 };
 
 struct hc_server_type {
@@ -39,10 +41,26 @@ struct hc_server_type {
 	const char *name;
 	int64_t cores;
 	int64_t memory_mib;
-	int64_t disk_gb;           /* its local disk */
+	const char *memory;      /* GB as the API writes it ("16", "0.5"); NULL = absent */
+	int64_t disk_gb;         /* its local disk */
+	const char *architecture; /* "x86", "arm"; NULL = absent */
+	const char *cpu_type;    /* "shared", "dedicated"; NULL = absent */
 	bool deprecated;
 	struct hc_type_loc *locs;
 	size_t nlocs;
+};
+
+/* GET /pricing, the parts infrac counts: net prices in EUR. */
+struct hc_pricing {
+	const char *currency;
+	int64_t backup_bp;       /* server_backup.percentage, basis points; -1 = absent */
+	int64_t image_gb;        /* image.price_per_gb_month, micro-euros; -1 = absent */
+	int64_t volume_gb;       /* volume.price_per_gb_month, micro-euros; -1 = absent */
+	struct hc_ip_price {
+		const char *location;
+		int64_t monthly;     /* cents */
+	} *ipv4;                 /* primary_ips[type=ipv4].prices */
+	size_t nipv4;
 };
 
 struct hc_location {
@@ -174,8 +192,13 @@ bool hcloud_parse_money(const char *s, int64_t *cents);
  * when s is not a decimal or does not fit. */
 bool hcloud_parse_decimal(const char *s, int places, int64_t *out);
 
+/* "0.0143000000" -> 14300 micro-euros, half up; false when not a decimal. */
+bool hcloud_parse_micro(const char *s, int64_t *micro);
+
 /* Decoders: false when a required field is missing or of the wrong type. */
 bool hcloud_decode_server_type(struct arena *a, json_object *o, struct hc_server_type *out);
+/* The object under "pricing" of GET /pricing. */
+bool hcloud_decode_pricing(struct arena *a, json_object *o, struct hc_pricing *out);
 bool hcloud_decode_location(struct arena *a, json_object *o, struct hc_location *out);
 bool hcloud_decode_image(struct arena *a, json_object *o, struct hc_image *out);
 bool hcloud_decode_ssh_key(struct arena *a, json_object *o, struct hc_ssh_key *out);

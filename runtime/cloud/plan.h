@@ -15,9 +15,11 @@
 #include "arena.h"
 #include "desired.h"
 #include "error.h"
+#include "jsondoc.h"
 #include "state.h"
 
-#define PLAN_FORMAT 1
+/* a saved plan is a JSON document of the one schema (docs/json.md) */
+#define PLAN_FORMAT JSONDOC_FORMAT
 
 enum plan_op { PLAN_CREATE, PLAN_UPDATE, PLAN_CHANGE_TYPE, PLAN_REPLACE, PLAN_DESTROY };
 enum plan_kind { PLAN_SSH_KEY, PLAN_FIREWALL, PLAN_SERVER, PLAN_RRSET };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "jsondoc.h"
 #include "units.h"
 
 static const char *const plan_report_sign[] = { "+", "~", "~", "-/+", "-" };
@@ -127,15 +128,32 @@ static json_object *plan_report_desired(const struct plan_action *x, const char 
 	return o;
 }
 
+/* The pre-flight errors and the warnings as every document has them
+ * (docs/json.md): "diagnostics" of a severity and a message (about the
+ * project, so no place in the file), then their counts. */
+static void plan_report_diagnostics(const struct plan *p, json_object *o)
+{
+	json_object *d = json_object_new_array();
+	for (size_t i = 0; i < p->nerrors + p->nwarnings; i++) {
+		bool err = i < p->nerrors;
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "severity", plan_report_jstr(err ? "error" : "warning"));
+		json_object_object_add(x, "message", plan_report_jstr(
+					       err ? p->errors[i] : p->warnings[i - p->nerrors]));
+		json_object_array_add(d, x);
+	}
+	json_object_object_add(o, "diagnostics", d);
+	json_object_object_add(o, "errors", json_object_new_int64((int64_t)p->nerrors));
+	json_object_object_add(o, "warnings", json_object_new_int64((int64_t)p->nwarnings));
+}
+
 json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
 		       const char *fingerprint)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = jsondoc_new(file);
 	const struct mdl_phase *ph = p->want->phase;
 	char b[UNITS_BUF];
-	json_object_object_add(o, "format", json_object_new_int(PLAN_FORMAT));
 	json_object_object_add(o, "project", plan_report_jstr(p->want->project));
-	json_object_object_add(o, "file", plan_report_jstr(file));
 	if (source_sha)
 		json_object_object_add(o, "source_sha256", plan_report_jstr(source_sha));
 	if (fingerprint)
@@ -178,20 +196,13 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 			json_object_object_add(a, "protect", json_object_new_boolean(x->protect));
 		}
 		if (x->snapshot)
-			json_object_object_add(a, "snapshot_monthly",
-					       x->snapshot_cents < 0 ? NULL
-					       : json_object_new_string(units_fmt_money(b, x->snapshot_cents)));
+			json_object_object_add(a, "snapshot_eur_month", x->snapshot_cents < 0 ? NULL
+					       : jsondoc_eur(x->snapshot_cents));
 		json_object_object_add(a, "desired", x->want ? plan_report_desired(x, p->want->project) : NULL);
 		json_object_array_add(acts, a);
 	}
 	json_object_object_add(o, "actions", acts);
-	json_object *w = json_object_new_array(), *e = json_object_new_array();
-	for (size_t i = 0; i < p->nwarnings; i++)
-		json_object_array_add(w, plan_report_jstr(p->warnings[i]));
-	for (size_t i = 0; i < p->nerrors; i++)
-		json_object_array_add(e, plan_report_jstr(p->errors[i]));
-	json_object_object_add(o, "warnings", w);
-	json_object_object_add(o, "errors", e);
+	plan_report_diagnostics(p, o);
 	json_object *sum = json_object_new_object();
 	json_object_object_add(sum, "add", json_object_new_int(p->add));
 	json_object_object_add(sum, "change", json_object_new_int(p->change));
@@ -199,9 +210,8 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 	json_object_object_add(sum, "destroy", json_object_new_int(p->destroy));
 	json_object_object_add(o, "summary", sum);
 	json_object *cost = json_object_new_object();
-	json_object_object_add(cost, "currency", plan_report_jstr("EUR"));
-	json_object_object_add(cost, "before", plan_report_jstr(units_fmt_money(b, p->cost_before)));
-	json_object_object_add(cost, "after", plan_report_jstr(units_fmt_money(b, p->cost_after)));
+	json_object_object_add(cost, "before_eur", jsondoc_eur(p->cost_before));
+	json_object_object_add(cost, "after_eur", jsondoc_eur(p->cost_after));
 	json_object_object_add(o, "monthly_cost", cost);
 	return o;
 }

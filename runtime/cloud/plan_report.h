@@ -15,7 +15,8 @@
 /* file: how the plan names the infra file ("becker.infra"). */
 void plan_report_text(const struct plan *p, const char *file, FILE *out);
 
-/* The plan as data; source_sha and fingerprint may be NULL (left out). */
+/* The plan as data (docs/json.md), file as the user gave it; source_sha
+ * and fingerprint may be NULL (left out).  The caller owns the result. */
 json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
 		       const char *fingerprint);
 

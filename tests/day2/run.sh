@@ -102,7 +102,7 @@ if [ "$RC" = 0 ] && python3 - "$WORK/out" "$REL" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = d["servers"][0]
-assert d["format"] == 1 and d["project"] == "shop" and d["phase"] == "live", d
+assert d["format"] == 2 and d["project"] == "shop" and d["phase"] == "live", d
 assert s["server"] == "web" and s["status"] == "running" and s["type"] == "cpx22", s
 assert s["ipv4"] == "127.0.0.1" and s["private_ipv4"] is None and s["reached"] is True, s
 assert s["release"]["id"] == sys.argv[2] and s["release"]["deployed_at"].endswith("Z"), s
@@ -114,6 +114,8 @@ assert d["drift"] == [], d
 PY
 then ok "status --json: servers, release, containers, no drift"; else
 	not_ok "status --json" "exit $RC; $(cat "$WORK/out" "$WORK/err")"; fi
+check "status --json: the shape of docs/json.md" python3 "$HERE/../json/shape.py" status \
+	"$WORK/out" "$FILE"
 echo drift > "$WORK/mode"
 run status "$FILE"
 expect "status: drift, one line per difference, exit 1" 1 out "drift (3):" \

@@ -7,9 +7,14 @@
 #   NAME.err              stderr of `infrac cost` (absent when empty)
 #   NAME.exit             the exit status of every command
 # becker.* holds those of examples/becker.infra, run from the repository
-# root.  Beyond the golden files: the seed's figures, the arithmetic of
-# every JSON document, and the SVG chart (well-formed XML, and rendered by
-# headless Chromium to a PNG that is not blank).
+# root; becker-sim.* the same with the simulator's whole line-up
+# (sim-prices.json, which tests/prices checks `infrac prices` writes from
+# the simulator).  Files that pin sim-prices.json are costed against the
+# whole line-up without a network.  Beyond the golden files: the seed's
+# figures (with the built-in catalog, and with --servers-only on the
+# line-up), cost and recommend naming the same cheapest option, the
+# arithmetic of every JSON document, and the SVG chart (well-formed XML,
+# and rendered by headless Chromium to a PNG that is not blank).
 #
 #   UPDATE=1 tests/golden-cost/run.sh build/infrac   rewrites the expected
 #   files; review every one of them by hand.
@@ -34,20 +39,22 @@ compare() {
 	if diff -u "$want" "$3" >"$TMP/diff" 2>&1; then ok "$1"; else not_ok "$1" "$(cat "$TMP/diff")"; fi
 }
 
-# run_case NAME DIR FILE: runs every command on FILE from DIR
+# run_case NAME DIR FILE [ARGS...]: runs every command on FILE from DIR,
+# each with ARGS
 run_case() {
 	local name=$1 dir=$2 file=$3 out=$TMP/$1
+	shift 3
 	mkdir -p "$out"
 	(
 		cd "$dir" || exit 1
-		"$INFRAC" check "$file" >/dev/null 2>&1; echo "check $?"
-		"$INFRAC" cost "$file" >"$out/cost.out" 2>"$out/err"; echo "cost $?"
-		"$INFRAC" cost "$file" --json >"$out/cost.json" 2>/dev/null; echo "cost --json $?"
-		"$INFRAC" cost "$file" --svg "$out/chart.svg" >/dev/null 2>&1; echo "cost --svg $?"
-		"$INFRAC" recommend "$file" >"$out/recommend.out" 2>/dev/null; echo "recommend $?"
-		"$INFRAC" recommend "$file" --no-resize >"$out/no-resize.out" 2>/dev/null
+		"$INFRAC" check "$file" "$@" >/dev/null 2>&1; echo "check $?"
+		"$INFRAC" cost "$file" "$@" >"$out/cost.out" 2>"$out/err"; echo "cost $?"
+		"$INFRAC" cost "$file" "$@" --json >"$out/cost.json" 2>/dev/null; echo "cost --json $?"
+		"$INFRAC" cost "$file" "$@" --svg "$out/chart.svg" >/dev/null 2>&1; echo "cost --svg $?"
+		"$INFRAC" recommend "$file" "$@" >"$out/recommend.out" 2>/dev/null; echo "recommend $?"
+		"$INFRAC" recommend "$file" "$@" --no-resize >"$out/no-resize.out" 2>/dev/null
 		echo "recommend --no-resize $?"
-		"$INFRAC" recommend "$file" --json >"$out/recommend.json" 2>/dev/null
+		"$INFRAC" recommend "$file" "$@" --json >"$out/recommend.json" 2>/dev/null
 		echo "recommend --json $?"
 	) >"$out/exit"
 	for part in cost.out cost.json recommend.out no-resize.out recommend.json err exit; do
@@ -61,6 +68,7 @@ run_case() {
 }
 
 run_case becker "$ROOT" examples/becker.infra
+run_case becker-sim "$ROOT" examples/becker.infra --prices tests/golden-cost/sim-prices.json
 for f in "$HERE"/*.infra; do
 	run_case "$(basename "$f" .infra)" "$HERE" "$(basename "$f")"
 done
@@ -96,6 +104,40 @@ o = [o for o in json.load(open(sys.argv[1]))["options"] if o["name"] == "split_p
 sys.exit(0 if o["fits"] and o["total_eur"] == 1016.34 else 1)' "$B/cost.json"
 has "recommend: growing beats splitting" "$B/recommend.out" \
 	"growing is cheaper: the recommendation costs 701.64 EUR, 44.70 EUR less"
+
+# ---- the seed's comparison on today's line-up, without the charges --------
+(cd "$ROOT" && "$INFRAC" cost examples/becker.infra --prices tests/golden-cost/sim-prices.json \
+	--servers-only) >"$TMP/servers-only.out" 2>&1
+S=$TMP/servers-only.out
+has "--servers-only: as written 701.64" "$S" "as written: 36 x 19.49 = 701.64 EUR"
+has "--servers-only: start_small 902.64" "$S" "6 x 10.49 + 30 x 27.99 = 62.94 + 839.70 = 902.64 EUR"
+has "--servers-only: grow_later 752.64" "$S" "30 x 19.49 + 6 x 27.99 = 584.70 + 167.94 = 752.64 EUR"
+has "--servers-only says so" "$S" "; servers only, no charges (--servers-only)"
+
+# ---- the whole line-up ------------------------------------------------------
+has "becker on the line-up: recommend names the cx43" "$TMP/becker-sim/recommend.out" \
+	"$(printf 'scenario recommended {\n  main = cx43\n}')"
+has "becker on the line-up: and what it saves" "$TMP/becker-sim/recommend.out" \
+	"as written: 719.64 EUR; the recommendation saves 378.00 EUR"
+has "written for a cpx42, fits a cx43: recommend names it" "$TMP/fits-cx43/recommend.out" \
+	"  server web  cx43  8.99 EUR/month"
+has "written for a cpx42, fits a cx43: and its saving" "$TMP/fits-cx43/recommend.out" \
+	"as written: 239.88 EUR; the recommendation saves 126.00 EUR"
+# cost and recommend name the same cheapest: the recommendation costs what
+# cost's cheapest option costs, or less
+for c in becker becker-sim fits-cx43 midphase charges dedicated resize several override; do
+	cheap=$(sed -n 's/^cheapest that passes every check: [^,]*, \([0-9.]*\) EUR.*/\1/p' \
+		"$TMP/$c/cost.out")
+	rec=$(sed -n 's/^recommended: .* = \([0-9.]*\) EUR, .*/\1/p' "$TMP/$c/recommend.out")
+	if [ -n "$rec" ] && { [ -z "$cheap" ] || python3 -c 'import sys; from decimal import Decimal as D
+sys.exit(0 if D(sys.argv[1]) <= D(sys.argv[2]) else 1)' "$rec" "$cheap"; }; then
+		ok "$c: recommend ($rec) is never dearer than cost's cheapest (${cheap:-none})"
+	else
+		not_ok "$c: recommend and cost agree" "recommend '$rec', cost's cheapest '$cheap'"
+	fi
+done
+has "a mid-phase scenario and recommend agree" "$TMP/midphase/recommend.out" \
+	"recommended: 14 x 4.99 + 10 x 8.99 + IPv4 12.00 = 69.86 + 89.90 + 12.00 = 171.76 EUR"
 
 # ---- the chart in a browser -------------------------------------------------
 render() { # render NAME COLOURS...

@@ -51,7 +51,7 @@ run output "$FILE" --phase production --json
 python3 - "$WORK/out" "$ID" <<'PY' && ok "  ... and as JSON" || not_ok "  ... and as JSON" "$(cat "$WORK/out")"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["format"] == 1 and d["project"] == "becker" and d["phase"] == "production", d
+assert d["format"] == 2 and d["project"] == "becker" and d["phase"] == "production", d
 assert d["servers"] == [{"server": "main", "name": "becker-main", "id": int(sys.argv[2]),
                          "status": "running", "type": "cpx42", "ipv4": "127.0.0.1"}], d
 assert {x["domain"]: x["a"] for x in d["domains"]} == {"odoo.becker-sicherheit.de": "127.0.0.1",
@@ -87,7 +87,7 @@ python3 - "$WORK/out" <<'PY' && ok "  ... and in --json" || not_ok "  ... and in
 import json, sys
 d = json.load(open(sys.argv[1]))
 x = [a for a in d["actions"] if a["kind"] == "server"][0]
-assert x["op"] == "replace" and x["snapshot_monthly"] == "4.58" and x["protect"], x
+assert x["op"] == "replace" and x["snapshot_eur_month"] == 4.58 and x["protect"], x
 assert any(c["subject"] == "location" and c["forces_replacement"] for c in x["changes"]), x
 PY
 before=$(nreq)

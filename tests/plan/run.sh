@@ -141,7 +141,7 @@ if [ "$(stat -c %a "$TMP/saved.json" 2>/dev/null)" = 600 ] &&
 	python3 - "$TMP/saved.json" "$EX" <<'EOF'
 import hashlib, json, sys
 d = json.load(open(sys.argv[1]))
-assert d["format"] == 1 and d["phase"]["name"] == "production", d
+assert d["format"] == 2 and d["phase"]["name"] == "production", d
 assert d["source_sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
 assert len(d["state_fingerprint"]) == 64 and d["actions"] == []
 EOF

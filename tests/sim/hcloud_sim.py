@@ -290,14 +290,32 @@ DATACENTERS = [
 ]
 DATACENTER_BY_LOCATION = {dc[3]: dc for dc in DATACENTERS}
 
-# (id, name, cores, memory GB, disk GB, EUR/month net).  The prices are a sample;
+# The whole line-up: (id, name, cores, memory GB, disk GB, EUR/month net,
+# architecture, cpu_type, category, locations where it is sold).  The prices are
+# fixtures, dated in docs/simulator.md (CPX: the seed's table of 2026-02-05; the
+# others in the shape of Hetzner's lists, not a quotation); never today's prices.
 # infrac must read them from the API, never hard-code them.
+EU = ("fsn1", "nbg1", "hel1")
 SERVER_TYPES = [
-    (104, "cpx22", 2, 4, 80, "5.99"),
-    (105, "cpx32", 4, 8, 160, "10.49"),
-    (106, "cpx42", 8, 16, 320, "19.49"),
-    (107, "cpx52", 12, 24, 480, "27.99"),
-    (108, "cpx62", 16, 32, 640, "38.49"),
+    (104, "cpx22", 2, 4, 80, "5.99", "x86", "shared", "regular_purpose", EU),
+    (105, "cpx32", 4, 8, 160, "10.49", "x86", "shared", "regular_purpose", EU),
+    (106, "cpx42", 8, 16, 320, "19.49", "x86", "shared", "regular_purpose", EU),
+    (107, "cpx52", 12, 24, 480, "27.99", "x86", "shared", "regular_purpose", EU),
+    (108, "cpx62", 16, 32, 640, "38.49", "x86", "shared", "regular_purpose", EU),
+    (109, "cx23", 2, 4, 40, "2.99", "x86", "shared", "cost_optimized", EU),
+    (110, "cx33", 4, 8, 80, "4.99", "x86", "shared", "cost_optimized", EU),
+    (111, "cx43", 8, 16, 160, "8.99", "x86", "shared", "cost_optimized", EU),
+    (112, "cx53", 16, 32, 320, "16.99", "x86", "shared", "cost_optimized", EU),
+    (113, "cax11", 2, 4, 40, "3.79", "arm", "shared", "cost_optimized", EU),
+    (114, "cax21", 4, 8, 80, "6.49", "arm", "shared", "cost_optimized", EU),
+    (115, "cax31", 8, 16, 160, "12.49", "arm", "shared", "cost_optimized", EU),
+    (116, "cax41", 16, 32, 320, "24.49", "arm", "shared", "cost_optimized", EU),
+    (117, "ccx13", 2, 8, 80, "12.49", "x86", "dedicated", "general_purpose", EU),
+    (118, "ccx23", 4, 16, 160, "24.49", "x86", "dedicated", "general_purpose", EU),
+    (119, "ccx33", 8, 32, 240, "48.49", "x86", "dedicated", "general_purpose", EU),
+    (120, "ccx43", 16, 64, 360, "96.49", "x86", "dedicated", "general_purpose", EU),
+    (121, "ccx53", 32, 128, 600, "192.49", "x86", "dedicated", "general_purpose", ("fsn1", "nbg1")),
+    (122, "ccx63", 48, 192, 960, "288.49", "x86", "dedicated", "general_purpose", ("fsn1", "nbg1")),
 ]
 SERVER_TYPE_BY_ID = {t[0]: t for t in SERVER_TYPES}
 INCLUDED_TRAFFIC = 21990232555520  # 20 TiB, EU locations
@@ -863,7 +881,8 @@ class Simulator:
         return img
 
     def type_available(self, type_id, loc_id):
-        return (type_id, loc_id) not in self.unavailable
+        sold = LOCATION_BY_ID[loc_id]["name"] in SERVER_TYPE_BY_ID[type_id][9]
+        return sold and (type_id, loc_id) not in self.unavailable
 
     def type_gone(self, type_id):
         """Deprecated and past unavailable_after: no longer listed or orderable."""
@@ -883,7 +902,7 @@ class Simulator:
 
     def render_datacenter(self, dc):
         dc_id, name, desc, loc_id = dc
-        ids = [t[0] for t in SERVER_TYPES]
+        ids = [t[0] for t in SERVER_TYPES if LOCATION_BY_ID[loc_id]["name"] in t[9]]
         avail = [i for i in ids if self.type_available(i, loc_id) and not self.type_gone(i)]
         return {"id": dc_id, "name": name, "description": desc, "location": dict(LOCATION_BY_ID[loc_id]),
                 "server_types": {"supported": ids, "available": avail, "available_for_migration": avail}}
@@ -894,20 +913,20 @@ class Simulator:
         hourly = (monthly / 730).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
         return [{"location": loc["name"], "price_hourly": price(hourly), "price_monthly": price(monthly),
                  "included_traffic": INCLUDED_TRAFFIC, "price_per_tb_traffic": price("1")}
-                for loc in LOCATIONS]
+                for loc in LOCATIONS if loc["name"] in t[9]]
 
     def render_server_type(self, t):
         dep = self.deprecated.get(t[0])
         return {
             "id": t[0], "name": t[1], "description": t[1].upper(), "cores": t[2], "memory": t[3], "disk": t[4],
             "deprecated": dep is not None, "deprecation": dict(dep) if dep else None,
-            "prices": self.type_prices(t), "storage_type": "local", "cpu_type": "shared",
-            "category": "Regular Performance", "architecture": "x86",
+            "prices": self.type_prices(t), "storage_type": "local", "cpu_type": t[7],
+            "category": t[8], "architecture": t[6],
             "included_traffic": INCLUDED_TRAFFIC,
             "locations": [{"id": loc["id"], "name": loc["name"], "deprecation": dict(dep) if dep else None,
                            "available": self.type_available(t[0], loc["id"]),
                            "recommended": self.type_available(t[0], loc["id"]) and dep is None}
-                          for loc in LOCATIONS],
+                          for loc in LOCATIONS if loc["name"] in t[9]],
         }
 
     @staticmethod
@@ -1351,11 +1370,12 @@ class Simulator:
                 loc = LOCATION_BY_ID[dc[3]]
         img = None
         if image_ref is not None:
-            img = self._image_or_none(image_ref, "x86" if st else None)
+            img = self._image_or_none(image_ref, st[6] if st else None)
             if img is None:
                 b.error("image", "image not found")
-            elif st is not None and img[5] != "x86":
-                b.error("image", "image architecture %s does not match server type architecture x86" % img[5])
+            elif st is not None and img[5] != st[6]:
+                b.error("image", "image architecture %s does not match server type architecture %s"
+                        % (img[5], st[6]))
         keys = []
         for ref in key_refs:
             k = self._lookup(list(self.ssh_keys.values()), ref, lambda k: k["id"], lambda k: k["name"]) \
@@ -1532,6 +1552,9 @@ class Simulator:
         if not self.type_available(st[0], s["location"]):
             raise ApiError(422, "invalid_server_type", "server type %s is unavailable in location %s"
                            % (st[1], LOCATION_BY_ID[s["location"]]["name"]))
+        if st[6] != SERVER_TYPE_BY_ID[s["server_type"]][6]:
+            raise ApiError(422, "invalid_server_type", "server type %s has another architecture (%s)"
+                           % (st[1], st[6]))
         if st[4] < s["primary_disk_size"]:
             raise ApiError(422, "invalid_server_type", "server type %s has a smaller disk (%d GB) than the "
                            "server (%d GB)" % (st[1], st[4], s["primary_disk_size"]))
@@ -1552,8 +1575,9 @@ class Simulator:
         user_data = b.str("user_data")
         if user_data is not None and len(user_data.encode("utf-8")) > USER_DATA_MAX:
             b.error("user_data", "is too long (maximum is 32 KiB)")
-        img = self._image_or_none(ref, "x86") if ref is not None else None
-        if ref is not None and (img is None or img[5] != "x86"):
+        arch = SERVER_TYPE_BY_ID[s["server_type"]][6]
+        img = self._image_or_none(ref, arch) if ref is not None else None
+        if ref is not None and (img is None or img[5] != arch):
             b.error("image", "image not found")
         b.check()
         if s["protection"]["rebuild"]:

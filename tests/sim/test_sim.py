@@ -256,7 +256,7 @@ class TestProtocol(SimTest):
         self.assertEqual(r.headers.get("content-encoding"), "gzip")
         self.assertEqual(int(r.headers["content-length"]), len(r.raw))
         body = json.loads(gzip.decompress(r.raw))
-        self.assertEqual(len(body["server_types"]), 5)
+        self.assertEqual(len(body["server_types"]), 19)
         self.assertNotIn("content-encoding", api("GET", "/server_types").headers)
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
         try:
@@ -272,7 +272,8 @@ class TestCatalog(SimTest):
     def test_server_types_prices_and_locations(self):
         r = api("GET", "/server_types")
         types = {t["name"]: t for t in r.json["server_types"]}
-        self.assertEqual(sorted(types), ["cpx22", "cpx32", "cpx42", "cpx52", "cpx62"])
+        self.assertEqual(sorted(n for n in types if n.startswith("cpx")),
+                         ["cpx22", "cpx32", "cpx42", "cpx52", "cpx62"])
         t = types["cpx42"]
         self.assertEqual((t["cores"], t["memory"], t["disk"], t["architecture"]), (8, 16, 320, "x86"))
         for p in t["prices"]:
@@ -288,10 +289,37 @@ class TestCatalog(SimTest):
         self.assertError(api("GET", "/server_types/1"), 404, "not_found")
         pricing = api("GET", "/pricing").json["pricing"]
         self.assertEqual((pricing["currency"], pricing["vat_rate"]), ("EUR", "19.00"))
-        self.assertEqual(len(pricing["server_types"]), 5)
+        self.assertEqual(len(pricing["server_types"]), 19)
         locs = api("GET", "/locations").json["locations"]
         self.assertEqual([(x["name"], x["network_zone"]) for x in locs],
                          [("fsn1", "eu-central"), ("nbg1", "eu-central"), ("hel1", "eu-central")])
+
+    def test_the_whole_line_up(self):
+        types = {t["name"]: t for t in api("GET", "/server_types").json["server_types"]}
+        self.assertEqual(sorted({n.rstrip("0123456789") for n in types}), ["cax", "ccx", "cpx", "cx"])
+        cax = types["cax21"]
+        self.assertEqual((cax["architecture"], cax["cpu_type"], cax["cores"], cax["memory"], cax["disk"]),
+                         ("arm", "shared", 4, 8, 80))
+        self.assertEqual(types["ccx13"]["cpu_type"], "dedicated")
+        self.assertEqual(types["cx43"]["prices"][0]["price_monthly"]["net"], "8.9900000000")
+        ccx63 = types["ccx63"]
+        self.assertEqual(sorted(p["location"] for p in ccx63["prices"]), ["fsn1", "nbg1"])
+        self.assertEqual(sorted(x["name"] for x in ccx63["locations"]), ["fsn1", "nbg1"])
+        self.assertError(api("POST", "/servers", {"name": "big", "server_type": "ccx63", "image": "debian-12",
+                                                  "location": "hel1"}), 412, "resource_unavailable")
+        dc = api("GET", "/datacenters?name=hel1-dc2").json["datacenters"][0]
+        self.assertNotIn(ccx63["id"], dc["server_types"]["supported"])
+        # an Arm type takes the arm image of a name, and keeps its architecture
+        r = api("POST", "/servers", {"name": "arm1", "server_type": "cax11", "image": "ubuntu-24.04",
+                                     "location": "fsn1"})
+        self.assertEqual(r.status, 201)
+        self.assertEqual(r.json["server"]["image"]["architecture"], "arm")
+        self.finish_actions()
+        sid = r.json["server"]["id"]
+        api("POST", "/servers/%d/actions/poweroff" % sid)
+        self.finish_actions()
+        self.assertError(api("POST", "/servers/%d/actions/change_type" % sid,
+                             {"server_type": "cx43", "upgrade_disk": False}), 422, "invalid_server_type")
 
     def test_images_one_name_per_architecture(self):
         imgs = api("GET", "/images?name=ubuntu-24.04").json["images"]
@@ -838,7 +866,7 @@ class TestFaults(SimTest):
         self.assertError(api("POST", "/servers", {"name": "z", "server_type": "cpx42", "image": "debian-12"}),
                          412, "resource_unavailable")
         ctl("DELETE", "faults")
-        self.assertEqual(len(api("GET", "/server_types").json["server_types"]), 5)
+        self.assertEqual(len(api("GET", "/server_types").json["server_types"]), 19)
 
     def test_bad_fault_specs_are_refused(self):
         for spec in ({"kind": "nope"}, {"kind": "status", "status": 200}, {"kind": "type_unavailable"},

@@ -14,7 +14,10 @@
 #include <cmocka.h>
 
 #include "compile.h"
+#include "xalloc.h"
 #include "cost.h"
+#include "prices.h"
+#include "prices_fixture.h"
 #include "recommend.h"
 #include "units.h"
 
@@ -263,12 +266,11 @@ static const char search_body[] = "\n}\n"
 	"phase two {\n start = 2026-11\n months = 14\n run on a { x }\n run on b { y }\n"
 	" run on c { z }\n}\n";
 
+/* Without resize: one type per server, every combination costed. */
 struct brute {
 	const struct mdl_project *p;
 	bool resize;
-	const struct mdl_placement **vars; /* resize: placements; else unused */
 	const struct mdl_server **servers; /* the server of each variable */
-	const struct mdl_phase **phases;   /* resize: the phase of each variable */
 	size_t nvars;
 	size_t *pick;
 	int64_t best;
@@ -291,7 +293,7 @@ static void brute_try(struct brute *b, size_t v)
 		struct mdl_assign *as = &sc.assigns[sc.nassigns++];
 		as->server = b->servers[i];
 		as->type = &b->p->types[b->pick[i]];
-		as->from = b->resize ? b->phases[i]->start : b->p->start;
+		as->from = b->p->start;
 	}
 	struct cost_option o;
 	cost_option_build(&comp.arena, b->p, &sc, &o);
@@ -299,23 +301,50 @@ static void brute_try(struct brute *b, size_t v)
 		b->best = o.total;
 }
 
+/* With resize, months are independent (the built-in catalog prices no
+ * snapshot): every month's cheapest combination of types that fit then,
+ * within the budget, tried one by one; their sum.  -1 when a month has
+ * none. */
+static int64_t brute_months(const struct mdl_project *p, size_t *tried)
+{
+	int64_t total = 0;
+	for (int m = p->start; m < p->start + p->horizon; m++) {
+		const struct mdl_phase *ph = model_phase_at(p, m);
+		size_t n = ph ? ph->nplacements : 0, combos = 1, nt = p->ntypes;
+		for (size_t k = 0; k < n; k++)
+			combos *= nt;
+		struct mdl_phase upto = ph ? *ph : (struct mdl_phase){ 0 };
+		upto.months = m + 1 - upto.start;
+		int64_t best = -1;
+		for (size_t x = 0; x < combos; x++, (*tried)++) {
+			int64_t sum = 0;
+			bool fits = true;
+			for (size_t k = 0, v = x; k < n; k++, v /= nt) {
+				struct capacity cap;
+				capacity_of(p, &upto, &ph->placements[k], &p->types[v % nt], &cap);
+				fits = fits && capacity_fits(&cap);
+				sum += p->types[v % nt].price;
+			}
+			if (fits && (p->budget < 0 || sum <= p->budget) && (best < 0 || sum < best))
+				best = sum;
+		}
+		if (best < 0)
+			return -1;
+		total += best;
+	}
+	return total;
+}
+
 static int64_t brute_force(const struct mdl_project *p, bool resize, size_t *tried)
 {
 	struct brute b = { .p = p, .resize = resize, .best = -1 };
-	size_t max = p->nservers * (p->nphases + 1);
-	b.servers = arena_calloc(&comp.arena, max, sizeof(*b.servers));
-	b.phases = arena_calloc(&comp.arena, max, sizeof(*b.phases));
-	b.pick = arena_calloc(&comp.arena, max, sizeof(*b.pick));
-	if (resize) {
-		for (size_t i = 0; i < p->nphases; i++)
-			for (size_t k = 0; k < p->phases[i].nplacements; k++) {
-				b.servers[b.nvars] = p->phases[i].placements[k].server;
-				b.phases[b.nvars++] = &p->phases[i];
-			}
-	} else {
-		for (size_t s = 0; s < p->nservers; s++)
-			b.servers[b.nvars++] = &p->servers[s];
-	}
+	*tried = 0;
+	if (resize)
+		return brute_months(p, tried);
+	b.servers = arena_calloc(&comp.arena, p->nservers + 1, sizeof(*b.servers));
+	b.pick = arena_calloc(&comp.arena, p->nservers + 1, sizeof(*b.pick));
+	for (size_t s = 0; s < p->nservers; s++)
+		b.servers[b.nvars++] = &p->servers[s];
 	brute_try(&b, 0);
 	*tried = b.tried;
 	return b.best;
@@ -336,16 +365,19 @@ static void search_matches_brute_force(void **state)
 			int64_t best = brute_force(p, resize, &tried);
 			struct recommend r;
 			recommend_search(&comp.arena, p, resize, &r);
-			assert_true(tried >= 125);
+			assert_true(tried >= 25);
 			if (best < 0) {
 				assert_false(r.found);
 			} else {
 				assert_true(r.found);
 				assert_int_equal(r.cost.total, best);
 			}
-			/* worked by hand: a cpx32, b cpx22 then cpx32, c cpx42;
-			 * phase two costs 40.47 a month either way */
-			int64_t want = resize ? 10 * 1648 + 14 * 4047 : 10 * 2098 + 14 * 4047;
+			/* worked by hand: a cpx32, b cpx22 until its disk
+			 * outgrows 80 GB in 2026-12 (two months into phase two),
+			 * then cpx32, c cpx42; phase two costs 40.47 a month
+			 * once b is a cpx32 */
+			int64_t want = resize ? 10 * 1648 + 2 * 3597 + 12 * 4047
+					      : 10 * 2098 + 14 * 4047;
 			assert_int_equal(best, bi < 2 ? want : -1);
 		}
 		compile_release(&comp);
@@ -426,6 +458,177 @@ static void placement_scenarios_move_and_copy_data(void **state)
 	assert_int_equal(o.total, 12 * 599);
 }
 
+/* ---- cost and recommend agree, on generated files --------------------------- */
+
+static unsigned gen_next(unsigned *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static unsigned gen_pick(unsigned *s, unsigned n)
+{
+	return gen_next(s) % n;
+}
+
+/* A file of 1..3 servers (1 with one_server) through 1..3 phases, the
+ * whole line-up of the fixture, charges, volumes that grow and
+ * scenarios that change types in the middle of phases. */
+static void gen_file(struct strbuf *sb, unsigned *s, bool one_server, int horizon)
+{
+	static const char *const types[] = { "cx23", "cx33", "cx43", "cpx22", "cpx32", "cax21" };
+	int nsrv = one_server ? 1 : 1 + (int)gen_pick(s, 3), nph = 1 + (int)gen_pick(s, 3);
+	strbuf_addf(sb, "project g {\n start = 2026-01\n horizon = %d months\n arch = [amd64, arm64]\n}\n"
+		    "limits {\n headroom = 20%%\n", horizon);
+	if (gen_pick(s, 2))
+		strbuf_addf(sb, " budget = %u EUR/month\n", (12 + gen_pick(s, 30)) * (unsigned)nsrv);
+	strbuf_addstr(sb, "}\n");
+	for (int i = 0; i < nsrv; i++) {
+		strbuf_addf(sb, "server s%d {\n type = %s\n", i, types[gen_pick(s, 6)]);
+		if (gen_pick(s, 3) == 0)
+			strbuf_addstr(sb, " backups = true\n");
+		if (gen_pick(s, 3) == 0)
+			strbuf_addf(sb, " traffic = %u TB/month\n", 15 + gen_pick(s, 20));
+		strbuf_addf(sb, "}\nservice a%d {\n image = \"a:1\"\n ram = %u GB\n cpus = %u\n"
+			    " volume v {\n path = \"/v\"\n size = %u GB\n growth = %u GB/month\n }\n}\n",
+			    i, 1 + gen_pick(s, 6), 1 + gen_pick(s, 4), 5 + gen_pick(s, 60),
+			    gen_pick(s, 5));
+	}
+	for (int ph = 0; ph < nph; ph++) {
+		strbuf_addf(sb, "phase p%d {\n start = 2026-%02d\n", ph, 1 + ph * horizon / nph);
+		for (int i = 0; i < nsrv; i++)
+			if (ph == 0 || gen_pick(s, 4))
+				strbuf_addf(sb, " run on s%d { a%d }\n", i, i);
+		strbuf_addstr(sb, "}\n");
+	}
+	/* scenarios: a type per server from the start, then changes at
+	 * later months, each month once */
+	for (unsigned k = 0, n = 1 + gen_pick(s, 3); k < n; k++) {
+		strbuf_addf(sb, "scenario x%u {\n", k);
+		for (int i = 0; i < nsrv; i++)
+			strbuf_addf(sb, " s%d = %s\n", i, types[2 + gen_pick(s, 4)]);
+		for (unsigned mon = 2; mon <= (unsigned)horizon; mon += 1 + gen_pick(s, 4))
+			strbuf_addf(sb, " s%u = %s from 2026-%02u\n", gen_pick(s, (unsigned)nsrv),
+				    types[2 + gen_pick(s, 4)], mon);
+		strbuf_addstr(sb, "}\n");
+	}
+}
+
+static struct arena fix_arena;
+static struct prices fix;
+
+/* Compiles a generated file against the fixture; false when its errors
+ * are not the costable ones (a phase left empty, say). */
+static bool gen_compile(struct compilation *c, struct strbuf *sb)
+{
+	struct compile_prices pr = { &fix, "--prices fixture", false };
+	compile_source_priced(c, "g.infra", sb, NULL, &pr);
+	for (size_t i = 0; c->project && i < c->diags.n; i++) {
+		enum diag_code code = c->diags.items[i]->code;
+		if (diag_code_severity(code) == DIAG_ERROR && code != DIAG_E0301 &&
+		    code != DIAG_E0302 && code != DIAG_E0303 && code != DIAG_E0304 &&
+		    code != DIAG_E0801)
+			return false;
+	}
+	return c->project != NULL;
+}
+
+static int fixture_setup(void **state)
+{
+	(void)state;
+	struct error e = ERROR_INIT;
+	arena_init(&fix_arena);
+	assert_true(prices_read(&fix_arena, fixture_prices, strlen(fixture_prices), "fixture.json",
+				&fix, &e));
+	return 0;
+}
+
+static int fixture_teardown(void **state)
+{
+	(void)state;
+	arena_release(&fix_arena);
+	return 0;
+}
+
+/* Whatever scenarios a file writes, recommend's result never costs more
+ * than the cheapest of them that passes every check. */
+static void recommend_never_dearer_than_cost(void **state)
+{
+	(void)state;
+	unsigned seed = 0x1e55u;
+	int compared = 0;
+	for (int i = 0; i < 400; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		gen_file(&sb, &seed, false, 6 + (int)gen_pick(&seed, 19));
+		struct compilation c;
+		char *text = xstrdup(sb.buf);
+		if (gen_compile(&c, &sb)) {
+			struct cost_table t;
+			cost_table_build(&c.arena, c.project, &t);
+			struct recommend r;
+			recommend_search(&c.arena, c.project, true, &r);
+			if (t.cheapest) {
+				compared++;
+				if (!r.found || r.cost.total > t.cheapest->total)
+					fail_msg("recommend %lld, cost's cheapest %s %lld in:\n%s",
+						 (long long)(r.found ? r.cost.total : -1), t.cheapest->name,
+						 (long long)t.cheapest->total, text);
+			}
+		}
+		free(text);
+		compile_release(&c);
+	}
+	assert_true(compared >= 100);
+}
+
+/* Every sequence of types month by month for one server, snapshots and
+ * budget included, costed by the engine: the cheapest is recommend's. */
+static void recommend_is_the_cheapest_sequence(void **state)
+{
+	(void)state;
+	unsigned seed = 0xbeefu;
+	int compared = 0;
+	for (int i = 0; i < 12; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		gen_file(&sb, &seed, true, 4);
+		struct compilation c;
+		if (!gen_compile(&c, &sb)) {
+			compile_release(&c);
+			continue;
+		}
+		const struct mdl_project *p = c.project;
+		struct mdl_assign as[4];
+		struct mdl_scenario sc = { .name = "seq", .assigns = as, .nassigns = 4 };
+		int64_t best = -1;
+		size_t nt = p->ntypes, combos = nt * nt * nt * nt;
+		for (size_t x = 0; x < combos; x++) {
+			for (int m = 0, v = (int)x; m < 4; m++, v /= (int)nt)
+				as[m] = (struct mdl_assign){ &p->servers[0], &p->types[v % (int)nt],
+							     p->start + m, NULL, { 0, 0, 0, 0 } };
+			struct arena a;
+			arena_init(&a);
+			struct cost_option o;
+			cost_option_build(&a, p, &sc, &o);
+			if (cost_feasible(&o) && (best < 0 || o.total < best))
+				best = o.total;
+			arena_release(&a);
+		}
+		struct recommend r;
+		recommend_search(&c.arena, p, true, &r);
+		if (best >= 0) {
+			compared++;
+			assert_true(r.found);
+			assert_int_equal(r.cost.total, best);
+		} else {
+			assert_false(r.found);
+		}
+		compile_release(&c);
+	}
+	assert_true(compared >= 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +640,10 @@ int main(void)
 		cmocka_unit_test_teardown(scenario_segments_checked_at_their_own_end, teardown),
 		cmocka_unit_test_teardown(placement_scenarios_move_and_copy_data, teardown),
 		cmocka_unit_test_teardown(table_cheapest_passes_every_check, teardown),
+		cmocka_unit_test_setup_teardown(recommend_never_dearer_than_cost, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(recommend_is_the_cheapest_sequence, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_teardown(budget_error_per_phase, teardown),
 		cmocka_unit_test_teardown(search_matches_brute_force, teardown),
 		cmocka_unit_test_teardown(search_explains_rejections, teardown),

@@ -88,6 +88,8 @@ static void test_server_type(void **st)
 	assert_string_equal(t.name, "cpx22");
 	assert_int_equal(t.cores, 2);
 	assert_int_equal(t.memory_mib, 4096);
+	assert_string_equal(t.memory, "4.0"); /* as sent, for exact GB */
+	assert_null(t.architecture);
 	assert_false(t.deprecated);
 	assert_int_equal(t.nlocs, 2);
 	assert_string_equal(t.locs[0].location, "fsn1");
@@ -103,6 +105,36 @@ static void test_server_type(void **st)
 	o = parse("{\"id\": 1, \"name\": \"x\", \"prices\": [{\"location\": \"fsn1\","
 		  " \"price_monthly\": {\"net\": \"five\"}}]}");
 	assert_false(hcloud_decode_server_type(&a, o, &t));
+	json_object_put(o);
+	arena_release(&a);
+}
+
+/* GET /pricing: the charges, net, in micro-euros and cents. */
+static void test_pricing(void **st)
+{
+	(void)st;
+	struct arena a = ARENA_INIT;
+	json_object *o = parse(
+		"{\"currency\": \"EUR\", \"vat_rate\": \"19.00\","
+		" \"image\": {\"price_per_gb_month\": {\"net\": \"0.0143000000\", \"gross\": \"0.017\"}},"
+		" \"volume\": {\"price_per_gb_month\": {\"net\": \"0.0440000000\"}},"
+		" \"server_backup\": {\"percentage\": \"20.0000000000\"},"
+		" \"primary_ips\": [{\"type\": \"ipv6\", \"prices\": []},"
+		"  {\"type\": \"ipv4\", \"prices\": [{\"location\": \"fsn1\","
+		"   \"price_monthly\": {\"net\": \"0.5000000000\"}}]}]}");
+	struct hc_pricing p;
+	assert_true(hcloud_decode_pricing(&a, o, &p));
+	assert_string_equal(p.currency, "EUR");
+	assert_int_equal(p.image_gb, 14300);
+	assert_int_equal(p.volume_gb, 44000);
+	assert_int_equal(p.backup_bp, 2000);
+	assert_int_equal(p.nipv4, 1);
+	assert_string_equal(p.ipv4[0].location, "fsn1");
+	assert_int_equal(p.ipv4[0].monthly, 50);
+	json_object_put(o);
+	/* a price that is not a decimal is refused */
+	o = parse("{\"currency\": \"EUR\", \"image\": {\"price_per_gb_month\": {\"net\": \"x\"}}}");
+	assert_false(hcloud_decode_pricing(&a, o, &p));
 	json_object_put(o);
 	arena_release(&a);
 }
@@ -325,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_server),     cmocka_unit_test(test_server_type),
 		cmocka_unit_test(test_money),      cmocka_unit_test(test_firewall),
+		cmocka_unit_test(test_pricing),
 		cmocka_unit_test(test_rrset_zone_key), cmocka_unit_test(test_error_envelope),
 		cmocka_unit_test(test_error_hostile),
 		cmocka_unit_test(test_action),     cmocka_unit_test(test_pagination),

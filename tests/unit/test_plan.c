@@ -125,8 +125,10 @@ static void state_matching(struct fixture *f)
 	static struct hc_location loc = { 2, "nbg1" };
 	s->locations = &loc;
 	s->nlocations = 1;
-	static struct hc_type_loc tl22 = { "nbg1", 599, true, true, false };
-	static struct hc_type_loc tl32 = { "nbg1", 1049, true, true, false };
+	static struct hc_type_loc tl22 = { .location = "nbg1", .monthly = 599, .listed = true,
+					   .available = true };
+	static struct hc_type_loc tl32 = { .location = "nbg1", .monthly = 1049, .listed = true,
+					   .available = true };
 	s->types = arena_calloc(a, 2, sizeof(*s->types));
 	s->types[0] = (struct hc_server_type){ .id = 104, .name = "cpx22", .cores = 2,
 						.memory_mib = 4096, .disk_gb = 80, .locs = &tl22,

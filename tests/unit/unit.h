@@ -74,7 +74,7 @@ static inline struct unit *unit_resolve(const char *text)
 {
 	struct unit *un = unit_parse(text);
 	assert_true(un->parsed);
-	un->p = resolve_file(&un->arena, &un->dl, &un->ast, &unit_reader);
+	un->p = resolve_file(&un->arena, &un->dl, &un->ast, &unit_reader, NULL);
 	return un;
 }
 
