@@ -124,11 +124,13 @@ void cost_option_build(struct arena *a, const struct mdl_project *p,
 	o->phase_cost = arena_calloc(a, p->nphases + 1, sizeof(*o->phase_cost));
 
 	/* a placement splits at most once per assignment, and where it
-	 * leaves and re-enters its phase (overlap errors only) */
-	size_t max = 0;
-	for (size_t i = 0; i < p->nphases; i++)
-		max += model_scenario_phase(p, sc, i)->nplacements *
-		       (2 + 2 * (sc ? sc->nassigns : 0) + 2 * p->nphases);
+	 * leaves and re-enters its phase (overlap errors only); and a
+	 * segment is a month at least */
+	size_t max = 0, splits = 2 + 2 * (sc ? sc->nassigns : 0) + 2 * p->nphases;
+	for (size_t i = 0; i < p->nphases; i++) {
+		size_t months = p->phases[i].months > 0 ? (size_t)p->phases[i].months : 0;
+		max += model_scenario_phase(p, sc, i)->nplacements * (months < splits ? months : splits);
+	}
 	o->segs = arena_calloc(a, max + 1, sizeof(*o->segs));
 
 	for (size_t i = 0; i < p->nphases; i++) {

@@ -131,10 +131,58 @@ static const char *cr_vs_cell(struct arena *a, const struct cost_table *t,
 	return arena_printf(a, "%s%s", d >= 0 ? "+" : "", units_fmt_money(b, d));
 }
 
+/*
+ * Where each server's segments of the phase being printed are, in each
+ * option: an option's segments come by phase, then placement, then time,
+ * so those of one server in one phase are a run.  cur[j] is where option
+ * j's next phase starts; first and count are by option, then server
+ * index (nsrv of them: the project's servers, then a scenario's own).
+ */
+struct cr_index {
+	size_t nsrv;
+	size_t *cur, *first, *count;
+	bool *listed;              /* by server index: in the phase's list */
+};
+
+static void cr_index_init(struct arena *a, const struct mdl_project *p,
+			  const struct cost_table *t, struct cr_index *ix)
+{
+	ix->nsrv = p->nservers + 1;
+	for (size_t j = 0; j < t->n; j++)
+		for (size_t s = 0; s < t->options[j].nsegs; s++)
+			if (t->options[j].segs[s].placement->server->index >= ix->nsrv)
+				ix->nsrv = t->options[j].segs[s].placement->server->index + 1;
+	ix->cur = arena_calloc(a, t->n + 1, sizeof(*ix->cur));
+	ix->first = arena_calloc(a, t->n * ix->nsrv + 1, sizeof(*ix->first));
+	ix->count = arena_calloc(a, t->n * ix->nsrv + 1, sizeof(*ix->count));
+	ix->listed = arena_calloc(a, ix->nsrv, sizeof(*ix->listed));
+}
+
+/* Points the index at phase ph's segments (set) or clears it (!set,
+ * after the phase's rows, leaving cur past them). */
+static void cr_index_phase(const struct cost_table *t, const struct mdl_phase *ph,
+			   struct cr_index *ix, bool set)
+{
+	for (size_t j = 0; j < t->n; j++) {
+		const struct cost_option *o = &t->options[j];
+		size_t s = ix->cur[j];
+		for (; s < o->nsegs && o->segs[s].phase == ph; s++) {
+			size_t k = j * ix->nsrv + o->segs[s].placement->server->index;
+			if (set && !ix->count[k]++)
+				ix->first[k] = s;
+			else if (!set)
+				ix->count[k] = 0;
+		}
+		if (!set)
+			ix->cur[j] = s;
+	}
+}
+
 /* The servers of phase i in any option: the plan's in its order, then
  * those only a scenario's placement of the phase runs. */
 static const struct mdl_server **cr_phase_servers(struct arena *a, const struct mdl_project *p,
-						  const struct cost_table *t, size_t i, size_t *n)
+						  const struct cost_table *t, size_t i,
+						  const struct cr_index *ix, size_t *n)
 {
 	size_t cap = 1;
 	for (size_t j = 0; j < t->n; j++)
@@ -144,64 +192,54 @@ static const struct mdl_server **cr_phase_servers(struct arena *a, const struct 
 	for (size_t j = 0; j < t->n; j++) {
 		const struct mdl_phase *ph = model_scenario_phase(p, t->options[j].scenario, i);
 		for (size_t k = 0; k < ph->nplacements; k++) {
-			size_t e = 0;
-			while (e < *n && out[e] != ph->placements[k].server)
-				e++;
-			if (e == *n)
-				out[(*n)++] = ph->placements[k].server;
+			const struct mdl_server *srv = ph->placements[k].server;
+			if (!ix->listed[srv->index]) {
+				ix->listed[srv->index] = true;
+				out[(*n)++] = srv;
+			}
 		}
 	}
+	for (size_t k = 0; k < *n; k++)
+		ix->listed[out[k]->index] = false;
 	return out;
 }
 
-/* One server's rows in phase ph: one line per type it takes there, a
+/* One server's rows in the phase: one line per type it takes there, a
  * column per option. */
 static void cr_server_rows(struct cr_grid *g, const struct cost_table *t,
-			   const struct mdl_phase *ph, const struct mdl_server *srv)
+			   const struct cr_index *ix, const struct mdl_server *srv)
 {
 	char b[UNITS_BUF];
-	for (size_t line = 0;; line++) {
-		const char **r = NULL;
+	size_t lines = 0;
+	for (size_t j = 0; j < t->n; j++)
+		if (ix->count[j * ix->nsrv + srv->index] > lines)
+			lines = ix->count[j * ix->nsrv + srv->index];
+	for (size_t line = 0; line < lines; line++) {
+		const char **r = cr_row(g, false, line ? "" : arena_printf(g->a, "  %s", srv->name));
 		for (size_t j = 0; j < t->n; j++) {
-			const struct cost_option *o = &t->options[j];
-			size_t seen = 0;
-			for (size_t s = 0; s < o->nsegs; s++) {
-				const struct cost_segment *sg = &o->segs[s];
-				if (sg->phase != ph || sg->placement->server != srv || seen++ != line)
-					continue;
-				if (!r)
-					r = cr_row(g, false, line ? "" : arena_printf(g->a, "  %s",
-										      srv->name));
-				r[1 + j] = line ? arena_printf(g->a, "%s from %s", sg->type->name,
-							       units_fmt_month(b, sg->start))
-						: sg->type->name;
-			}
+			size_t k = j * ix->nsrv + srv->index;
+			if (line >= ix->count[k])
+				continue;
+			const struct cost_segment *sg = &t->options[j].segs[ix->first[k] + line];
+			r[1 + j] = line ? arena_printf(g->a, "%s from %s", sg->type->name,
+						       units_fmt_month(b, sg->start))
+					: sg->type->name;
 		}
-		if (!r)
-			break;
 	}
 }
 
-/* A server's charges in phase ph, a row a kind, under its types: each
+/* A server's charges in the phase, a row a kind, under its types: each
  * option's sum over its segments there ("no price" where the prices have
  * none), in every option that runs the server then, when any has one. */
 static void cr_charge_rows(struct cr_grid *g, const struct cost_table *t,
-			   const struct mdl_phase *ph, const struct mdl_server *srv)
+			   const struct cr_index *ix, const struct mdl_server *srv)
 {
-	int64_t *sum = arena_calloc(g->a, t->n + 1, sizeof(*sum));
-	unsigned *bits = arena_calloc(g->a, t->n + 1, sizeof(*bits));
 	for (int k = 0; k < COST_CHARGES; k++) {
 		bool shown = false;
-		for (size_t j = 0; j < t->n; j++) {
-			const struct cost_option *o = &t->options[j];
-			sum[j] = 0;
-			bits[j] = 0; /* 1: runs the server in ph, 2: unpriced */
-			for (size_t x = 0; x < o->nsegs; x++) {
-				const struct cost_segment *sg = &o->segs[x];
-				if (sg->phase != ph || sg->placement->server != srv)
-					continue;
-				sum[j] += sg->charges[k];
-				bits[j] |= 1u | (sg->unpriced >> k & 1) << 1;
+		for (size_t j = 0; j < t->n && !shown; j++) {
+			size_t x = j * ix->nsrv + srv->index;
+			for (size_t s = 0; s < ix->count[x]; s++) {
+				const struct cost_segment *sg = &t->options[j].segs[ix->first[x] + s];
 				shown |= sg->charges[k] > 0 || (sg->unpriced >> k & 1) ||
 					 (k == CHARGES_VOLUMES && sg->volumes_later);
 			}
@@ -209,16 +247,25 @@ static void cr_charge_rows(struct cr_grid *g, const struct cost_table *t,
 		if (!shown)
 			continue;
 		const char **r = cr_row(g, false, arena_printf(g->a, "    %s", cost_charge_name(k)));
-		for (size_t j = 0; j < t->n; j++)
-			if (bits[j])
-				r[1 + j] = bits[j] & 2 ? "no price" : cr_money(g->a, sum[j]);
+		for (size_t j = 0; j < t->n; j++) {
+			size_t x = j * ix->nsrv + srv->index;
+			int64_t sum = 0;
+			bool unpriced = false;
+			for (size_t s = 0; s < ix->count[x]; s++) {
+				const struct cost_segment *sg = &t->options[j].segs[ix->first[x] + s];
+				sum += sg->charges[k];
+				unpriced |= sg->unpriced >> k & 1;
+			}
+			if (ix->count[x])
+				r[1 + j] = unpriced ? "no price" : cr_money(g->a, sum);
+		}
 	}
 }
 
 /* The rows of one phase: a heading, each server's types (one line per
  * type it takes in the phase) and its charges, and the phase's cost. */
 static void cr_phase_rows(struct cr_grid *g, const struct mdl_project *p,
-			  const struct cost_table *t, size_t i)
+			  const struct cost_table *t, size_t i, struct cr_index *ix)
 {
 	const struct mdl_phase *ph = &p->phases[i];
 	char b[UNITS_BUF], c[UNITS_BUF];
@@ -227,13 +274,15 @@ static void cr_phase_rows(struct cr_grid *g, const struct mdl_project *p,
 			    units_fmt_month(c, ph->start + ph->months - 1), ph->months,
 			    ph->months == 1 ? "" : "s");
 	size_t n;
-	const struct mdl_server **servers = cr_phase_servers(g->a, p, t, i, &n);
+	const struct mdl_server **servers = cr_phase_servers(g->a, p, t, i, ix, &n);
 	if (!n)
 		cr_row(g, true, "  no server runs");
+	cr_index_phase(t, ph, ix, true);
 	for (size_t k = 0; k < n; k++) {
-		cr_server_rows(g, t, ph, servers[k]);
-		cr_charge_rows(g, t, ph, servers[k]);
+		cr_server_rows(g, t, ix, servers[k]);
+		cr_charge_rows(g, t, ix, servers[k]);
 	}
+	cr_index_phase(t, ph, ix, false);
 	const char **r = cr_row(g, false, "  cost EUR");
 	for (size_t j = 0; j < t->n; j++)
 		r[1 + j] = cr_money(g->a, t->options[j].phase_cost[i]);
@@ -414,8 +463,10 @@ void cost_report_text(struct arena *a, const struct mdl_project *p,
 	const char **r = cr_row(&g, false, "");
 	for (size_t j = 0; j < t->n; j++)
 		r[1 + j] = t->options[j].name;
+	struct cr_index ix;
+	cr_index_init(a, p, t, &ix);
 	for (size_t i = 0; i < p->nphases; i++)
-		cr_phase_rows(&g, p, t, i);
+		cr_phase_rows(&g, p, t, i, &ix);
 	const char **total = cr_row(&g, false, arena_printf(a, "total EUR, %d months", p->horizon));
 	const char **avg = cr_row(&g, false, "average EUR/month");
 	const char **vs = cr_row(&g, false, "vs cheapest that passes");
