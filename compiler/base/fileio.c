@@ -2,35 +2,86 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
+/* What a file that is not a regular one is, for a message. */
+static const char *fileio_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+static bool fileio_too_big(size_t max, struct error *err)
+{
+	if (max % (1024 * 1024) == 0)
+		return error_set(err, "larger than %zu MiB", max / (1024 * 1024));
+	if (max % 1024 == 0)
+		return error_set(err, "larger than %zu KiB", max / 1024);
+	return error_set(err, "larger than %zu bytes", max);
+}
+
+/* Opens path for reading if it is a regular file: without blocking on a
+ * FIFO, which open() would wait on for a writer.  -1 with err set. */
+static int fileio_open_regular(const char *path, size_t max, struct error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return error_set(err, "%s", strerror(errno)), -1;
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		error_set(err, "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		error_set(err, S_ISDIR(st.st_mode) ? "it is %s" : "it is %s, not a regular file",
+			  fileio_kind(st.st_mode));
+	else if ((uintmax_t)st.st_size > max)
+		fileio_too_big(max, err);
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+		error_set(err, "%s", strerror(errno));
+	else
+		return fd;
+	close(fd);
+	return -1;
+}
+
 bool fileio_read(const char *path, size_t max, struct strbuf *out, struct error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return error_set(err, "%s", strerror(errno));
+	int fd = fileio_open_regular(path, max, err);
+	if (fd < 0)
+		return false;
 	size_t start = out->len;
-	bool failed = false, big = false;
-	for (;;) {
+	int failed = 0;
+	/* the size can change while it is read: the cap holds all the same */
+	while (out->len - start <= max) {
 		strbuf_grow(out, 1 << 16);
-		size_t n = fread(out->buf + out->len, 1, out->alloc - out->len - 1, f);
-		out->len += n;
-		out->buf[out->len] = '\0';
-		if ((big = out->len - start > max) || n == 0)
+		ssize_t n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			failed = n < 0 ? errno : 0;
 			break;
+		}
+		out->len += (size_t)n;
+		out->buf[out->len] = '\0';
 	}
-	failed = ferror(f);
-	fclose(f);
-	if (big && max % 1024 == 0)
-		return error_set(err, "larger than %zu KiB", max / 1024);
-	if (big)
-		return error_set(err, "larger than %zu bytes", max);
+	close(fd);
+	if (out->len - start > max)
+		return fileio_too_big(max, err);
 	if (failed)
-		return error_set(err, "%s", strerror(EIO));
+		return error_set(err, "%s", strerror(failed));
 	return true;
 }
 

@@ -10,9 +10,12 @@
 #include "error.h"
 #include "strbuf.h"
 
-/* Appends the bytes of path to out.  false with err saying why in a few
- * words (strerror's, or "larger than 64 KiB") when it cannot be opened or
- * read, or holds more than max bytes; out may then hold part of it. */
+/* Appends the bytes of path to out.  Only a regular file is read: a
+ * directory, a FIFO or a device is refused without blocking.  false with
+ * err saying why in a few words (strerror's, "it is a directory", "it is
+ * a FIFO, not a regular file", "larger than 64 KiB") when it cannot be
+ * opened or read, is not a regular file, or holds more than max bytes;
+ * out may then hold part of it. */
 bool fileio_read(const char *path, size_t max, struct strbuf *out, struct error *err);
 
 /* Writes data to path as a whole or not at all: into PATH.tmpPID with

@@ -76,7 +76,7 @@ bool compile_path_priced(struct compilation *c, const char *path, const struct c
 	compile_init(c, path);
 	struct strbuf text = STRBUF_INIT;
 	struct error err = ERROR_INIT;
-	if (!fileio_read(path, UINT32_MAX - 2, &text, &err)) {
+	if (!fileio_read(path, COMPILE_SOURCE_MAX, &text, &err)) {
 		struct loc none = { 0, 0, 0, 0 };
 		diag_add(&c->diags, DIAG_E0006, NULL, none, "cannot read %s: %s", path, err.msg);
 		error_release(&err);

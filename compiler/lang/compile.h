@@ -27,6 +27,9 @@
 
 /* file("...") is at most this long: keys and other small files */
 #define COMPILE_FILE_MAX (64 * 1024)
+/* An infra file is at most this long: 6x the largest benchmark input,
+ * and far below the 4 GiB that source offsets can count */
+#define COMPILE_SOURCE_MAX (64 * 1024 * 1024)
 
 /*
  * Where file("PATH") reads from.  read appends the bytes of PATH as the
@@ -79,8 +82,10 @@ bool compile_source(struct compilation *c, const char *name, struct strbuf *text
 bool compile_read_file(void *ctx, const char *path, size_t max, struct strbuf *out,
 		       struct error *err);
 
-/* Reads path and compiles it, file() relative to path's folder.  A file
- * that cannot be read is an E0006 without a position. */
+/* Reads path and compiles it, file() relative to path's folder.  Only
+ * regular files are read (the infra file and every file()), the infra
+ * file up to COMPILE_SOURCE_MAX bytes; one that cannot be read is an
+ * E0006 without a position. */
 bool compile_path(struct compilation *c, const char *path);
 
 /* compile_source and compile_path with the prices pr says (NULL: as
