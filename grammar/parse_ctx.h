@@ -6,6 +6,7 @@
 #ifndef INFRAC_PARSE_CTX_H
 #define INFRAC_PARSE_CTX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,11 @@
 #include "diag.h"
 #include "parse.h"
 #include "symtab.h"
+
+struct parse_brace {
+	struct loc loc;
+	bool broken;
+};
 
 struct parse_ctx {
 	struct arena *arena;
@@ -28,12 +34,21 @@ struct parse_ctx {
 	/* the previous token, to fold runs of newlines into one, and the
 	 * one before it, for hints in syntax errors */
 	int last_token, prev_token;
+	/* the byte after the last token, which the scanner has replaced by
+	 * a NUL in the source for as long as the token is current */
+	char next_byte;
 	/* every distinct name once: a large file repeats each service's
 	 * name in every phase, and a copy per use cost more than the table */
 	struct symtab names;
-	/* open braces, innermost last, for "unclosed '{'" */
-	struct loc *braces;
+	/* open braces, innermost last, for "unclosed '{'"; a brace that was
+	 * itself a syntax error is broken, and the '}' that closes it is
+	 * no error of its own */
+	struct parse_brace *braces;
 	size_t nbraces, cap_braces;
+	bool closes_broken; /* the last '}' closed a broken brace */
+	/* one lexical error a line: the rest of a ruined line is noise, and
+	 * so is the parser's complaint about what the scanner dropped */
+	uint32_t lex_error_line;
 };
 
 #endif

@@ -300,6 +300,47 @@ static const char *parser_symbol_text(yysymbol_kind_t sym)
 	return name ? name : "?";
 }
 
+/* A '{' at the start of a line: the block's name is on the line above.
+ * The brace is marked, so that the '}' closing it is not a second error. */
+static void parser_brace_help(struct parse_ctx *ctx, struct diag *d, const YYLTYPE *loc)
+{
+	if (ctx->nbraces && ctx->braces[ctx->nbraces - 1].loc.off == loc->off)
+		ctx->braces[ctx->nbraces - 1].broken = true;
+	if (ctx->prev_token != NEWLINE)
+		return;
+	/* the last line before it that is not blank */
+	const char *t = ctx->src->text;
+	size_t end = loc->off;
+	while (end > 0 && (t[end - 1] == '\n' || t[end - 1] == ' ' || t[end - 1] == '\t' ||
+			   t[end - 1] == '\r'))
+		end--;
+	size_t start = end;
+	while (start > 0 && t[start - 1] != '\n' && end - start < 60)
+		start--;
+	start += strspn(t + start, " \t");
+	diag_help(d, ctx->diags, "a block's '{' goes on the line of its name: `%.*s {`",
+		  (int)(end - start), t + start);
+}
+
+/* A ',' between digits: a decimal comma, or a list without brackets. */
+static void parser_comma_help(struct parse_ctx *ctx, struct diag *d, const YYLTYPE *loc)
+{
+	const char *t = ctx->src->text;
+	size_t at = loc->off, a = at;
+	if (at == 0 || !(t[at - 1] >= '0' && t[at - 1] <= '9') ||
+	    !(ctx->next_byte >= '0' && ctx->next_byte <= '9'))
+		return;
+	while (a > 0 && t[a - 1] >= '0' && t[a - 1] <= '9' && at - a < 20)
+		a--;
+	/* the byte after the ',' reads as NUL until the scanner moves on */
+	char after[24] = { ctx->next_byte };
+	for (size_t k = 1; k < sizeof(after) - 1 && t[at + 1 + k] >= '0' && t[at + 1 + k] <= '9'; k++)
+		after[k] = t[at + 1 + k];
+	diag_help(d, ctx->diags, "decimals are written with a point: %.*s.%s; a list is "
+		  "written in brackets: [%.*s, %s]", (int)(at - a), t + a, after,
+		  (int)(at - a), t + a, after);
+}
+
 static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 				 struct parse_ctx *ctx)
 {
@@ -307,8 +348,13 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 	yysymbol_kind_t tok = yypcontext_token(pctx);
 	const YYLTYPE *loc = yypcontext_location(pctx);
 
+	/* the scanner reported this line already, and a '}' that closes a
+	 * '{' that was an error itself is no further error */
+	if (ctx->lex_error_line == loc->line ||
+	    (!strcmp(yysymbol_name(tok), "'}'") && ctx->closes_broken))
+		return 0;
 	if (tok == YYSYMBOL_YYEOF && ctx->nbraces) {
-		struct loc open = ctx->braces[ctx->nbraces - 1];
+		struct loc open = ctx->braces[ctx->nbraces - 1].loc;
 		struct diag *d = diag_add(ctx->diags, DIAG_E0005, ctx->src, open,
 			"unclosed '{': expected '}' before the end of the file");
 		diag_note(d, ctx->diags, "the block opened on line %u is still open at the end of the file",
@@ -350,6 +396,10 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, yyscan_t scanner,
 	if (ctx->prev_token == IDENT && (tok == YYSYMBOL_STRING || tok == YYSYMBOL_NUMBER ||
 					 tok == YYSYMBOL_DATE || !strcmp(yysymbol_name(tok), "'['")))
 		diag_help(d, ctx->diags, "an attribute is written `name = value`: is '=' missing?");
+	if (!strcmp(yysymbol_name(tok), "'{'"))
+		parser_brace_help(ctx, d, loc);
+	if (!strcmp(yysymbol_name(tok), "','"))
+		parser_comma_help(ctx, d, loc);
 	return 0;
 }
 
@@ -357,7 +407,10 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct parse_ctx *ctx,
 		    const char *msg)
 {
 	(void)scanner;
-	/* only bison's own failures end here, e.g. "memory exhausted" when
-	 * blocks nest absurdly deep */
-	diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc, "%s (nesting too deep?)", msg);
+	/* only bison's own failures end here: "memory exhausted" when
+	 * blocks or lists nest absurdly deep */
+	struct diag *d = diag_add(ctx->diags, DIAG_E0001, ctx->src, *loc,
+				  "blocks or lists nest too deeply here (%s)", msg);
+	diag_note(d, ctx->diags, "the parser stops at this point; an infra file needs "
+		  "a few levels of nesting, not thousands");
 }

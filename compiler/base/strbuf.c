@@ -126,26 +126,48 @@ void strbuf_add_shell_quoted(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '\'');
 }
 
+/* A character a terminal acts on or that hides or reorders text: the C1
+ * controls, the line and paragraph separators, the bidirectional
+ * embeddings, overrides and isolates, and the byte-order mark.  Its code
+ * point, or 0 for any other character. */
+static unsigned strbuf_hidden(const unsigned char *p, size_t n)
+{
+	unsigned cp = n == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)
+		    : n == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu)
+			     : 0;
+	bool hidden = (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x2028 && cp <= 0x202e) ||
+		      (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+	return hidden ? cp : 0;
+}
+
+size_t strbuf_add_escaped_char(struct strbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = ascii_utf8_len(p, len);
+	if (n > 1) {
+		unsigned cp = strbuf_hidden(p, n);
+		if (cp)
+			strbuf_addf(sb, "\\u{%04X}", cp);
+		else
+			strbuf_add(sb, p, n);
+		return n;
+	}
+	unsigned c = *p;
+	if (n == 1 && !ascii_cntrl(c))
+		strbuf_addch(sb, (int)c);
+	else if (c == '\n')
+		strbuf_addstr(sb, "\\n");
+	else if (c == '\t')
+		strbuf_addstr(sb, "\\t");
+	else if (c == '\r')
+		strbuf_addstr(sb, "\\r");
+	else
+		strbuf_addf(sb, "\\x%02x", c);
+	return 1;
+}
+
 void strbuf_add_escaped(struct strbuf *sb, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	while (p < end) {
-		size_t n = ascii_utf8_len(p, (size_t)(end - p));
-		if (n > 1) {
-			strbuf_add(sb, p, n);
-			p += n;
-			continue;
-		}
-		unsigned c = *p++;
-		if (n == 1 && !ascii_cntrl(c))
-			strbuf_addch(sb, (int)c);
-		else if (c == '\n')
-			strbuf_addstr(sb, "\\n");
-		else if (c == '\t')
-			strbuf_addstr(sb, "\\t");
-		else if (c == '\r')
-			strbuf_addstr(sb, "\\r");
-		else
-			strbuf_addf(sb, "\\x%02x", c);
-	}
+	for (size_t i = 0; i < len;)
+		i += strbuf_add_escaped_char(sb, s + i, len - i);
 }

@@ -56,9 +56,15 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* s as one POSIX sh word: '...' with every ' written '\'' */
 void strbuf_add_shell_quoted(struct strbuf *sb, const char *s);
-/* s with every control character (and DEL) written as \n, \t, \r or \xHH
- * and every byte that is not valid UTF-8 as \xHH: safe to show on a
- * terminal and in a log. */
+/* s with every control character (and DEL) written as \n, \t, \r or \xHH,
+ * every byte that is not valid UTF-8 as \xHH, and every character that
+ * hides or reorders text (C1 controls, bidirectional overrides and
+ * isolates, U+2028, U+2029, U+FEFF) as \u{HHHH}: safe to show on a
+ * terminal and in a log, and valid UTF-8. */
 void strbuf_add_escaped(struct strbuf *sb, const char *s, size_t len);
+/* The first character of s (len > 0 bytes), or its first byte when that
+ * starts no UTF-8 character, as strbuf_add_escaped writes it; returns the
+ * number of bytes of s it took. */
+size_t strbuf_add_escaped_char(struct strbuf *sb, const char *s, size_t len);
 
 #endif

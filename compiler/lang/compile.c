@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "parse.h"
 #include "resolve.h"
+#include "srctext.h"
 
 static void compile_init(struct compilation *c, const char *name)
 {
@@ -20,8 +21,10 @@ static void compile_init(struct compilation *c, const char *name)
 static bool compile_run(struct compilation *c, const struct compile_reader *rd,
 			const struct compile_prices *pr)
 {
-	/* syntax errors stop the run: what follows them would be guesswork */
-	if (parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
+	/* a binary file is one error; syntax errors stop the run: what
+	 * follows them would be guesswork */
+	if (srctext_check(&c->diags, &c->src) &&
+	    parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
 		c->project = resolve_file(&c->arena, &c->diags, &c->ast, rd, pr);
 		if (c->project)
 			check_project(&c->diags, c->project);

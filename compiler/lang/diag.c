@@ -17,8 +17,14 @@ static const struct {
 #undef DIAG_ROW
 };
 
-/* Beyond this many syntax errors the rest are noise from the first ones. */
+/* Beyond this many syntax errors the rest are noise from the first ones;
+ * beyond this many diagnostics in all, a ruined file only costs memory:
+ * both are counted, not kept.  Text output shows DIAG_MAX_SHOWN. */
 #define DIAG_MAX_SYNTAX 50
+#define DIAG_MAX_KEPT 1000
+
+/* Where the notes of a diagnostic that is not kept go: nowhere. */
+static struct diag diag_dropped;
 
 const char *diag_code_name(enum diag_code code)
 {
@@ -70,23 +76,24 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	}
 }
 
+/* The scanner's and the parser's own errors (E0006 is resolve's too). */
 static bool diag_is_syntax(enum diag_code code)
 {
-	return code <= DIAG_E0005;
+	return code <= DIAG_E0009 && code != DIAG_E0006;
 }
 
 struct diag *diag_addv(struct diag_list *dl, enum diag_code code,
 		       const struct src *src, struct loc loc, const char *fmt,
 		       va_list ap)
 {
-	static struct diag dropped;
-
-	if (diag_is_syntax(code) && dl->syntax_errors++ >= DIAG_MAX_SYNTAX) {
-		/* still counted as an error; notes on it go nowhere */
-		dl->errors++;
-		dropped.lines = NULL;
-		dropped.lines_tail = &dropped.lines;
-		return &dropped;
+	if ((diag_is_syntax(code) && dl->syntax_errors++ >= DIAG_MAX_SYNTAX) ||
+	    dl->n >= DIAG_MAX_KEPT) {
+		/* still counted; notes on it go nowhere */
+		if (diag_code_severity(code) == DIAG_ERROR)
+			dl->errors++;
+		else
+			dl->warnings++;
+		return &diag_dropped;
 	}
 	if (dl->n == dl->cap) {
 		size_t cap = dl->cap ? dl->cap * 2 : 16;
@@ -121,6 +128,8 @@ struct diag *diag_add(struct diag_list *dl, enum diag_code code,
 static void diag_line_add(struct diag *d, struct diag_list *dl, bool help,
 			  const char *fmt, va_list ap)
 {
+	if (d == &diag_dropped)
+		return;
 	struct diag_line *l = arena_alloc(dl->arena, sizeof(*l));
 	l->help = help;
 	l->text = arena_vprintf(dl->arena, fmt, ap);
@@ -168,81 +177,193 @@ void diag_sort(struct diag_list *dl)
 #define C_BOLD "\033[1m"
 #define C_OFF "\033[0m"
 
-/* Quotes the first line of the span with a ^~~~ underline.  Tabs are kept
- * in the underline's indent so it lines up in any terminal. */
+/* A quoted line shows at most this many columns; a longer one is cut to
+ * a window that starts DIAG_LEFT columns before the span. */
+#define DIAG_WIDTH 100
+#define DIAG_LEFT 40
+
+/* The byte where the character before byte i starts (not before lo). */
+static size_t diag_back(const char *t, size_t lo, size_t i)
+{
+	do
+		i--;
+	while (i > lo && ((unsigned char)t[i] & 0xC0) == 0x80);
+	return i;
+}
+
+/* The start and end of the line holding off, each searched at most
+ * limit bytes away (a line longer than that is cut anyway). */
+static void diag_line_bounds(const struct src *s, size_t off, size_t limit,
+			     size_t *start, size_t *end)
+{
+	size_t lo = off > limit ? off - limit : 0, hi = s->len - off > limit ? off + limit : s->len;
+	*start = off;
+	while (*start > lo && s->text[*start - 1] != '\n')
+		(*start)--;
+	*end = off;
+	while (*end < hi && s->text[*end] != '\n')
+		(*end)++;
+	if (*end > *start && *end > off && s->text[*end - 1] == '\r')
+		(*end)--;
+	/* the byte-order mark is not part of the first line */
+	if (*start == 0 && s->len >= 3 && !memcmp(s->text, "\xEF\xBB\xBF", 3) && off >= 3)
+		*start = 3;
+}
+
+/* The columns a character takes as diag_quote shows it: one for a tab
+ * and for a character shown as itself, however many bytes it has. */
+static size_t diag_width(const char *shown, size_t len)
+{
+	return shown[0] == '\\' ? len : 1;
+}
+
+/* Writes the characters of [from, to) as shown (tabs kept, anything a
+ * terminal would act on escaped) into text, and under them into mark:
+ * blanks before off, '^' and '~' over [off, stop).  Stops once text is
+ * DIAG_WIDTH columns wide; returns where it stopped. */
+static size_t diag_quote(const struct src *s, size_t from, size_t to, size_t off, size_t stop,
+			 struct strbuf *text, struct strbuf *mark)
+{
+	size_t i = from, cols = 0;
+	while (i < to && cols < DIAG_WIDTH) {
+		size_t before = text->len, n;
+		if (s->text[i] == '\t') {
+			strbuf_addch(text, '\t');
+			n = 1;
+		} else {
+			n = strbuf_add_escaped_char(text, s->text + i, to - i);
+		}
+		size_t w = diag_width(text->buf + before, text->len - before);
+		cols += w;
+		for (size_t k = 0; k < w; k++)
+			strbuf_addch(mark, i < off ? (s->text[i] == '\t' ? '\t' : ' ')
+					   : i == off && k == 0 ? '^' : i < stop ? '~' : '\0');
+		i += n;
+	}
+	return i;
+}
+
+/* Quotes the first line of the span, cut to a window around it, with a
+ * ^~~~ underline.  Tabs are kept in the underline's indent so it lines
+ * up in any terminal. */
 static void diag_print_source(const struct diag *d, FILE *out, bool color)
 {
 	const struct src *s = d->src;
 	if (!s || d->loc.line == 0 || d->loc.off > s->len)
 		return;
-	size_t start = d->loc.off;
-	while (start > 0 && s->text[start - 1] != '\n')
-		start--;
-	size_t end = d->loc.off;
-	while (end < s->len && s->text[end] != '\n')
-		end++;
-	if (end > start && s->text[end - 1] == '\r')
-		end--;
+	size_t off = d->loc.off, start, end;
+	diag_line_bounds(s, off, 8 * DIAG_WIDTH, &start, &end);
+	if (off > end)
+		off = end;
+	size_t stop = d->loc.end_off > off ? d->loc.end_off : off + 1;
+	struct strbuf text = STRBUF_INIT, mark = STRBUF_INIT;
+	/* the whole line when it fits, else a window from a little before
+	 * the span */
+	size_t from = start, to = diag_quote(s, start, end, off, stop, &text, &mark);
+	if (to < end) {
+		struct strbuf one = STRBUF_INIT;
+		from = off;
+		for (size_t cols = 0; from > start;) {
+			size_t prev = diag_back(s->text, start, from);
+			strbuf_reset(&one);
+			strbuf_add_escaped_char(&one, s->text + prev, from - prev);
+			cols += diag_width(one.buf, one.len);
+			if (cols > DIAG_LEFT)
+				break;
+			from = prev;
+		}
+		strbuf_release(&one);
+		strbuf_reset(&text);
+		strbuf_reset(&mark);
+		to = diag_quote(s, from, end, off, stop, &text, &mark);
+	}
+	if (off == to)
+		strbuf_addch(&mark, '^'); /* the span starts at the end of the line */
+	strbuf_setlen(&mark, strlen(mark.buf));
 
 	char num[16];
 	int w = snprintf(num, sizeof(num), "%u", d->loc.line);
 	if (w < 5)
 		w = 5;
-	const char *bl = color ? C_BLUE : "", *off = color ? C_OFF : "";
-	fprintf(out, "%s%*u |%s ", bl, w, d->loc.line, off);
-	fwrite(s->text + start, 1, end - start, out);
-	fputc('\n', out);
-	fprintf(out, "%s%*s |%s ", bl, w, "", off);
-	for (size_t i = start; i < d->loc.off; i++) {
-		unsigned char ch = (unsigned char)s->text[i];
-		if (ch == '\t')
-			fputc('\t', out);
-		else if ((ch & 0xC0) != 0x80)
-			fputc(' ', out);
-	}
-	/* underline to the end of the span or of the line, whichever first */
-	size_t stop = d->loc.end_off;
-	if (stop > end)
-		stop = end;
+	const char *bl = color ? C_BLUE : "", *off_c = color ? C_OFF : "";
+	const char *cut = from > start ? "..." : "";
+	fprintf(out, "%s%*u |%s %s%s%s\n", bl, w, d->loc.line, off_c, cut, text.buf,
+		to < end ? "..." : "");
+	size_t lead = strspn(mark.buf, " \t");
 	const char *hl = diag_code_severity(d->code) == DIAG_ERROR ? C_RED : C_YEL;
+	fprintf(out, "%s%*s |%s %s%.*s%s%s%s\n", bl, w, "", off_c, cut[0] ? "   " : "",
+		(int)lead, mark.buf, color ? hl : "", mark.buf + lead, color ? C_OFF : "");
+	strbuf_release(&text);
+	strbuf_release(&mark);
+}
+
+/* Text from the file or the command line, escaped for a terminal. */
+static void diag_put(FILE *out, const char *s)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_add_escaped(&b, s, strlen(s));
+	fputs(b.buf, out);
+	strbuf_release(&b);
+}
+
+static void diag_print_one(const struct diag *d, FILE *out, bool color)
+{
+	bool err = diag_code_severity(d->code) == DIAG_ERROR;
 	if (color)
-		fputs(hl, out);
-	fputc('^', out);
-	for (size_t i = d->loc.off + 1; i < stop; i++)
-		if (((unsigned char)s->text[i] & 0xC0) != 0x80)
-			fputc('~', out);
+		fputs(C_BOLD, out);
+	diag_put(out, d->src ? d->src->path : "infrac");
+	if (d->loc.line)
+		fprintf(out, ":%u:%u", d->loc.line, d->loc.col);
+	fputs(": ", out);
 	if (color)
-		fputs(C_OFF, out);
-	fputc('\n', out);
+		fputs(err ? C_RED : C_YEL, out);
+	fprintf(out, "%s[%s]", err ? "error" : "warning", diag_code_name(d->code));
+	if (color)
+		fputs(C_OFF C_BOLD, out);
+	fputs(": ", out);
+	diag_put(out, d->msg);
+	fputs(color ? "\n" C_OFF : "\n", out);
+	if (!d->hide_source)
+		diag_print_source(d, out, color);
+	for (const struct diag_line *l = d->lines; l; l = l->next) {
+		fprintf(out, "  = %s: ", l->help ? "help" : "note");
+		diag_put(out, l->text);
+		fputc('\n', out);
+	}
 }
 
 void diag_print(const struct diag_list *dl, FILE *out, bool color)
 {
-	for (size_t i = 0; i < dl->n; i++) {
-		const struct diag *d = dl->items[i];
-		bool err = diag_code_severity(d->code) == DIAG_ERROR;
-		const char *path = d->src ? d->src->path : "infrac";
-		if (color)
-			fputs(C_BOLD, out);
-		if (d->loc.line)
-			fprintf(out, "%s:%u:%u: ", path, d->loc.line, d->loc.col);
+	size_t shown = dl->n < DIAG_MAX_SHOWN ? dl->n : DIAG_MAX_SHOWN;
+	size_t errors = 0, warnings = 0;
+	for (size_t i = 0; i < shown; i++) {
+		diag_print_one(dl->items[i], out, color);
+		if (diag_code_severity(dl->items[i]->code) == DIAG_ERROR)
+			errors++;
 		else
-			fprintf(out, "%s: ", path);
-		if (color)
-			fputs(err ? C_RED : C_YEL, out);
-		fprintf(out, "%s[%s]", err ? "error" : "warning",
-			diag_code_name(d->code));
-		if (color)
-			fputs(C_OFF C_BOLD, out);
-		fprintf(out, ": %s\n", d->msg);
-		if (color)
-			fputs(C_OFF, out);
-		if (!d->hide_source)
-			diag_print_source(d, out, color);
-		for (const struct diag_line *l = d->lines; l; l = l->next)
-			fprintf(out, "  = %s: %s\n", l->help ? "help" : "note",
-				l->text);
+			warnings++;
 	}
+	errors = dl->errors - errors;
+	warnings = dl->warnings - warnings;
+	if (!errors && !warnings)
+		return;
+	const struct diag *last = shown ? dl->items[shown - 1] : NULL;
+	diag_put(out, last && last->src ? last->src->path : "infrac");
+	fprintf(out, ": and %zu more error%s", errors, errors == 1 ? "" : "s");
+	if (warnings)
+		fprintf(out, " and %zu more warning%s", warnings, warnings == 1 ? "" : "s");
+	fprintf(out, ", not shown: the first %zu are above\n", shown);
+}
+
+/* A string for JSON: json-c escapes control characters but passes bytes
+ * that are not UTF-8 through, which would make the document invalid. */
+static json_object *diag_json_string(const char *s)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_add_escaped(&b, s, strlen(s));
+	json_object *o = json_object_new_string_len(b.buf, (int)b.len);
+	strbuf_release(&b);
+	return o;
 }
 
 json_object *diag_to_json(const struct diag_list *dl)
@@ -252,7 +373,7 @@ json_object *diag_to_json(const struct diag_list *dl)
 		const struct diag *d = dl->items[i];
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "file",
-			json_object_new_string(d->src ? d->src->path : ""));
+			diag_json_string(d->src ? d->src->path : ""));
 		json_object_object_add(o, "line", json_object_new_int((int)d->loc.line));
 		json_object_object_add(o, "column", json_object_new_int((int)d->loc.col));
 		uint32_t end_line, end_col;
@@ -265,13 +386,13 @@ json_object *diag_to_json(const struct diag_list *dl)
 			diag_code_severity(d->code) == DIAG_ERROR ? "error" : "warning"));
 		json_object_object_add(o, "code",
 			json_object_new_string(diag_code_name(d->code)));
-		json_object_object_add(o, "message", json_object_new_string(d->msg));
+		json_object_object_add(o, "message", diag_json_string(d->msg));
 		json_object *notes = json_object_new_array();
 		for (const struct diag_line *l = d->lines; l; l = l->next) {
 			json_object *n = json_object_new_object();
 			json_object_object_add(n, "kind",
 				json_object_new_string(l->help ? "help" : "note"));
-			json_object_object_add(n, "message", json_object_new_string(l->text));
+			json_object_object_add(n, "message", diag_json_string(l->text));
 			json_object_array_add(notes, n);
 		}
 		json_object_object_add(o, "notes", notes);

@@ -36,6 +36,9 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E0004, ERROR, "malformed literal")                                 \
 	X(E0005, ERROR, "unclosed block")                                    \
 	X(E0006, ERROR, "cannot read file")                                  \
+	X(E0007, ERROR, "not a text file")                                   \
+	X(E0008, ERROR, "invalid UTF-8")                                     \
+	X(E0009, ERROR, "control character in a string")                     \
 	X(E0101, ERROR, "unknown block kind")                                \
 	X(E0102, ERROR, "unknown attribute")                                 \
 	X(E0103, ERROR, "duplicate attribute")                               \
@@ -144,10 +147,17 @@ enum diag_severity diag_code_severity(enum diag_code code);
 
 /* Sorts by file, position, then report order; stable across runs. */
 void diag_sort(struct diag_list *dl);
-/* Every diagnostic as text: the message, the source line (control
- * characters escaped), the caret, notes and help; then the counts. */
+/* Text output shows at most this many diagnostics, then how many more. */
+#define DIAG_MAX_SHOWN 20
+
+/* Every diagnostic as text (the first DIAG_MAX_SHOWN, then "and N more
+ * errors"): the message, the source line (cut to a window around the
+ * span), the caret, notes and help; every control character, byte that is
+ * not UTF-8 and character that hides text escaped (strbuf_add_escaped). */
 void diag_print(const struct diag_list *dl, FILE *out, bool color);
-/* One JSON document: {"format":2, "diagnostics":[...], "errors":N, "warnings":N} */
+/* One JSON document: {"format":2, "diagnostics":[...], "errors":N,
+ * "warnings":N}; every diagnostic kept, strings escaped as for text, so
+ * always UTF-8. */
 void diag_print_json(const struct diag_list *dl, FILE *out);
 /* The array of diagnostics as a json-c object, owned by the caller. */
 struct json_object;

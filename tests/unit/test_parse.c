@@ -273,7 +273,7 @@ static void test_control_bytes_are_shown_escaped(void **state)
 {
 	(void)state;
 	u = unit_parse("a = 1 \001\177\n");
-	assert_string_equal(unit_diag(u, DIAG_E0003)->msg, "unexpected characters '\\x01\\x7F'");
+	assert_string_equal(unit_diag(u, DIAG_E0003)->msg, "unexpected characters '\\x01\\x7f'");
 }
 
 static void test_unclosed_block_points_at_its_brace(void **state)
@@ -314,6 +314,61 @@ static void test_empty_and_comment_only(void **state)
 	assert_null(u->ast.items);
 }
 
+static void test_byte_order_mark_is_skipped(void **state)
+{
+	(void)state;
+	u = unit_parse("\xEF\xBB\xBFproject p {\n}\n");
+	assert_true(u->parsed);
+	assert_int_equal(u->ast.items->loc.line, 1);
+	assert_int_equal(u->ast.items->loc.col, 1);
+	assert_int_equal(u->ast.items->loc.off, 3);
+}
+
+static void test_strings_hold_printable_utf8_only(void **state)
+{
+	(void)state;
+	u = unit_parse("a = \"x\033y\"\nb = \"\xC3\xA9\xFF\"\nc = \"caf\xC3\xA9\"\n");
+	assert_false(u->parsed);
+	const struct diag *d = unit_diag(u, DIAG_E0009);
+	assert_loc(d->loc, 1, 7, 1, 7);
+	assert_string_equal(d->msg, "a string cannot hold the control character \\x1b");
+	d = unit_diag(u, DIAG_E0008);
+	assert_loc(d->loc, 2, 7, 2, 7); /* after the one character \xC3\xA9 */
+	assert_int_equal(u->dl.n, 2);
+}
+
+static void test_one_lexical_error_a_line(void **state)
+{
+	(void)state;
+	u = unit_parse("a = ; ; ;\nb = 1 ;\n");
+	assert_int_equal(unit_count(u, DIAG_E0003), 2);
+	assert_int_equal(unit_count(u, DIAG_E0001), 0); /* "a =" and its end: the same line */
+}
+
+static void test_brace_on_the_next_line(void **state)
+{
+	(void)state;
+	u = unit_parse("service a\n{\n  x = 1\n}\nserver b {\n}\n");
+	assert_int_equal(u->dl.n, 1); /* not the '}' that closes the misplaced '{' */
+	assert_true(unit_has_line(u->dl.items[0], "`service a {`"));
+}
+
+static void test_source_intact_after_nesting_abort(void **state)
+{
+	(void)state;
+	enum { DEPTH = 12000 };
+	char *text = malloc(DEPTH * 4 + 1);
+	assert_non_null(text);
+	for (int i = 0; i < DEPTH; i++)
+		memcpy(text + i * 4, "a {\n", 4);
+	text[DEPTH * 4] = '\0';
+	u = unit_parse(text);
+	free(text);
+	assert_false(u->parsed);
+	assert_true(unit_has_line(unit_diag(u, DIAG_E0001), "not thousands"));
+	assert_null(memchr(u->src.text, '\0', u->src.len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +384,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_unclosed_block_points_at_its_brace, unit_teardown),
 		cmocka_unit_test_teardown(test_syntax_errors_are_capped, unit_teardown),
 		cmocka_unit_test_teardown(test_empty_and_comment_only, unit_teardown),
+		cmocka_unit_test_teardown(test_byte_order_mark_is_skipped, unit_teardown),
+		cmocka_unit_test_teardown(test_strings_hold_printable_utf8_only, unit_teardown),
+		cmocka_unit_test_teardown(test_one_lexical_error_a_line, unit_teardown),
+		cmocka_unit_test_teardown(test_brace_on_the_next_line, unit_teardown),
+		cmocka_unit_test_teardown(test_source_intact_after_nesting_abort, unit_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
