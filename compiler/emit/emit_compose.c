@@ -340,8 +340,8 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 	emit_yaml_map_end(&c->y);
 }
 
-/* E1003: compose has one namespace of volumes per file; infrac's are per
- * service. */
+/* The volumes of the file: one namespace per server, whose names check
+ * proved unique (E1003, naming.c). */
 static size_t compose_volume_names(struct compose *c, const char ***out)
 {
 	const struct mdl_placement *pl = c->t->pl;
@@ -350,26 +350,9 @@ static size_t compose_volume_names(struct compose *c, const char ***out)
 		cap += pl->services[i]->nvolumes;
 	const char **names = arena_calloc(c->a, cap, sizeof(*names));
 	size_t n = 0;
-	for (size_t i = 0; i < pl->nservices; i++) {
-		const struct mdl_service *s = pl->services[i];
-		for (size_t j = 0; j < s->nvolumes; j++) {
-			const struct mdl_volume *v = &s->volumes[j];
-			bool taken = false;
-			for (size_t k = 0; k < n; k++)
-				taken |= !strcmp(names[k], v->name);
-			if (!taken) {
-				names[n++] = v->name;
-				continue;
-			}
-			struct diag *d = diag_add(c->dl, DIAG_E1003, c->t->project->src, v->loc,
-						  "volume %s of %s is a second volume of that name on "
-						  "server %s in phase %s", v->name, s->name,
-						  pl->server->name, c->t->phase->name);
-			diag_note(d, c->dl, "compose has one namespace of volumes per server");
-			diag_help(d, c->dl, "give each volume its own name");
-			c->ok = false;
-		}
-	}
+	for (size_t i = 0; i < pl->nservices; i++)
+		for (size_t j = 0; j < pl->services[i]->nvolumes; j++)
+			names[n++] = pl->services[i]->volumes[j].name;
 	*out = names;
 	return n;
 }

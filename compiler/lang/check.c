@@ -6,6 +6,7 @@
 
 #include "capacity.h"
 #include "charges.h"
+#include "naming.h"
 #include "symtab.h"
 #include "units.h"
 
@@ -913,4 +914,5 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 	ck_undeployed(&c);
 	ck_budget(&c);
 	ck_scenarios(&c, &domains);
+	naming_check(dl, p);
 }

@@ -47,6 +47,7 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E0106, ERROR, "malformed block header")                            \
 	X(E0107, ERROR, "missing or repeated project block")                 \
 	X(E0108, ERROR, "misplaced item")                                    \
+	X(E0109, ERROR, "name refused by Hetzner or the server")             \
 	X(E0201, ERROR, "unknown unit")                                      \
 	X(E0202, ERROR, "wrong dimension")                                   \
 	X(E0203, ERROR, "value out of range")                                \

@@ -6,14 +6,13 @@
 #include "ascii.h"
 #include "digest.h"
 #include "emit_compose.h"
+#include "naming.h"
 #include "strv.h"
 
 const char *desired_name(struct arena *a, const char *project, const char *name)
 {
-	char *s = arena_printf(a, "%s-%s", project, name);
-	for (char *p = s; *p; p++)
-		*p = *p == '_' ? '-' : (char)ascii_tolower(*p);
-	return s;
+	/* the rule check proves unique and short enough */
+	return naming_cloud(a, project, name);
 }
 
 static void desired_hash_short(struct strbuf *d, char out[DESIRED_HASH_LEN + 1])
