@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "emit.h"
+
 
 /* --no-color, which every command takes */
 static bool cli_no_color;
@@ -125,6 +127,12 @@ bool cli_compiled(const struct compilation *c, bool ok, bool json)
 	return ok;
 }
 
+bool cli_compile_checked(struct compilation *c, const char *file,
+			 const struct compile_prices *pr)
+{
+	return compile_path_priced(c, file, pr) && emit_check(&c->arena, &c->diags, c->project);
+}
+
 void cli_error(const char *cmd, const struct error *e)
 {
 	struct strbuf m = STRBUF_INIT;
@@ -136,7 +144,7 @@ void cli_error(const char *cmd, const struct error *e)
 bool cli_compile_costable(struct compilation *c, const char *file, const struct compile_prices *pr,
 			  bool json, bool *errors)
 {
-	*errors = !compile_path_priced(c, file, pr);
+	*errors = !cli_compile_checked(c, file, pr);
 	bool usable = c->project != NULL;
 	for (size_t i = 0; usable && i < c->diags.n; i++) {
 		enum diag_code code = c->diags.items[i]->code;

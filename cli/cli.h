@@ -51,6 +51,11 @@ bool cli_color(FILE *f);
 /* Prints the diagnostics of a compilation that returned ok (text on
  * stderr, or JSON on stdout when it failed and json); returns ok. */
 bool cli_compiled(const struct compilation *c, bool ok, bool json);
+/* compile_path_priced, then what the artefacts need that check proves
+ * too (E1001, emit_check), so that check fails where build would; true
+ * when both pass.  c is the caller's to release either way. */
+bool cli_compile_checked(struct compilation *c, const char *file,
+			 const struct compile_prices *pr);
 /* Prints the diagnostics of a stage after compile: JSON on stdout with
  * json, else text on stderr. */
 void cli_diags(const struct diag_list *dl, bool json);

@@ -36,7 +36,7 @@ int cmd_check(int argc, char **argv)
 	}
 
 	struct compilation c;
-	bool ok = cli_compiled(&c, compile_path_priced(&c, file, &cp.pr), json);
+	bool ok = cli_compiled(&c, cli_compile_checked(&c, file, &cp.pr), json);
 	if (ok) {
 		if (json)
 			report_json(c.project, &c.diags, stdout);

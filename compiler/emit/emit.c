@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "emit_bound.h"
 #include "emit_certs.h"
 #include "emit_cloudinit.h"
 #include "emit_compose.h"
@@ -142,24 +143,56 @@ static bool emit_placement(struct arena *a, struct diag_list *dl, struct emit_ta
 	return true;
 }
 
+/* The target of placement j of ph, as emit_placement takes it. */
+static struct emit_target emit_target_of(const struct mdl_project *p, const struct mdl_phase *ph,
+					 size_t j)
+{
+	const char *slash = strrchr(p->src->path, '/');
+	return (struct emit_target){
+		.project = p,
+		.phase = ph,
+		.pl = &ph->placements[j],
+		.source = slash ? slash + 1 : p->src->path,
+	};
+}
+
+bool emit_check(struct arena *a, struct diag_list *dl, const struct mdl_project *p)
+{
+	bool ok = true;
+	size_t *cache = arena_calloc(a, p->nservices + 1, sizeof(*cache));
+	for (size_t i = 0; i < p->nphases; i++)
+		for (size_t j = 0; j < p->phases[i].nplacements; j++) {
+			struct emit_target t = emit_target_of(p, &p->phases[i], j);
+			if (emit_bound_user_data(&t, cache) <= EMIT_USER_DATA_MAX)
+				continue;
+			/* near the limit: the emitters' own figure decides */
+			struct diag_list mine;
+			struct emit_output out = { .a = a };
+			diag_list_init(&mine, a);
+			emit_placement(a, &mine, &t, &out);
+			for (size_t k = 0; k < mine.n; k++)
+				if (mine.items[k]->code == DIAG_E1001) {
+					diag_take(dl, mine.items[k]);
+					ok = false;
+				}
+			diag_list_release(&mine);
+		}
+	diag_sort(dl);
+	return ok;
+}
+
 bool emit_build(struct arena *a, struct diag_list *dl, const struct mdl_project *p,
 		const struct mdl_phase *only, struct emit_output *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->a = a;
-	const char *slash = strrchr(p->src->path, '/');
 	bool ok = true;
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		if (only && ph != only)
 			continue;
 		for (size_t j = 0; j < ph->nplacements; j++) {
-			struct emit_target t = {
-				.project = p,
-				.phase = ph,
-				.pl = &ph->placements[j],
-				.source = slash ? slash + 1 : p->src->path,
-			};
+			struct emit_target t = emit_target_of(p, ph, j);
 			if (!emit_placement(a, dl, &t, out))
 				ok = false;
 		}

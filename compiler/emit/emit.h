@@ -72,6 +72,16 @@ bool emit_build(struct arena *a, struct diag_list *dl, const struct mdl_project 
 		const struct mdl_phase *only, struct emit_output *out);
 
 /*
+ * What `infrac check` proves of the artefacts without building them: the
+ * cloud-init user data of every server in every phase fits Hetzner's
+ * limit (emit_bound; where the bound does not prove it, the artefacts of
+ * that server and phase are generated in a and measured).  E1001 goes to
+ * dl, with the figure emit_build would report; env("NAME") is read as
+ * build reads it, an unset one as empty.  false when there is one.
+ */
+bool emit_check(struct arena *a, struct diag_list *dl, const struct mdl_project *p);
+
+/*
  * Writes out below dir.  Each DIR/PHASE/SERVER is written as a new folder
  * beside the old one and renamed into place, so a reader sees the old
  * artefacts or the new ones, never a mix.  On failure returns false with

@@ -23,29 +23,32 @@ static const char *compose_cpus(char *buf, size_t size, int64_t milli)
 }
 
 /* The repository of an image reference: no registry, tag or digest;
- * Docker Hub's official images without "library/". */
-static const char *compose_repo(struct arena *a, const char *image)
+ * Docker Hub's official images without "library/".  Its n bytes start
+ * at the returned pointer into image. */
+static const char *compose_repo(const char *image, size_t *n)
 {
 	const char *s = image;
 	const char *slash = strchr(s, '/');
 	if (slash && (memchr(s, '.', (size_t)(slash - s)) || memchr(s, ':', (size_t)(slash - s)) ||
 		      !strncmp(s, "localhost/", 10))) {
-		if (!strncmp(s, "docker.io/", 10) || !strncmp(s, "index.docker.io/", 16))
+		if (!strncmp(s, "docker.io/", 10) || !strncmp(s, "index.docker.io/", 16)) {
 			s = slash + 1;
-		else
-			return image; /* another registry: not a well-known image */
+		} else {
+			*n = strlen(image); /* another registry: not a well-known image */
+			return image;
+		}
 	}
 	if (!strncmp(s, "library/", 8))
 		s += 8;
-	size_t n = strcspn(s, "@");
+	*n = strcspn(s, "@");
 	const char *last = s;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < *n; i++)
 		if (s[i] == '/')
 			last = s + i + 1;
-	const char *colon = memchr(last, ':', n - (size_t)(last - s));
+	const char *colon = memchr(last, ':', *n - (size_t)(last - s));
 	if (colon)
-		n = (size_t)(colon - s);
-	return arena_strndup(a, s, n);
+		*n = (size_t)(colon - s);
+	return s;
 }
 
 /* What is known of well-known images: a health check as a shell command,
@@ -71,16 +74,15 @@ static const struct {
 /* The entry of compose_known for image, or COMPOSE_NKNOWN. */
 static size_t compose_known_index(const char *image)
 {
-	size_t n = COMPOSE_NKNOWN;
+	size_t n = COMPOSE_NKNOWN, len;
 	if (!image)
 		return n;
-	struct arena a = ARENA_INIT;
-	arena_init(&a);
-	const char *repo = compose_repo(&a, image);
+	/* no copy: check bounds every service of every phase through here */
+	const char *repo = compose_repo(image, &len);
 	size_t i = 0;
-	while (i < n && strcmp(repo, compose_known[i].repo))
+	while (i < n && (strlen(compose_known[i].repo) != len ||
+			 memcmp(repo, compose_known[i].repo, len)))
 		i++;
-	arena_release(&a);
 	return i;
 }
 

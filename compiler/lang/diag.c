@@ -95,23 +95,15 @@ struct diag *diag_addv(struct diag_list *dl, enum diag_code code,
 			dl->warnings++;
 		return &diag_dropped;
 	}
-	if (dl->n == dl->cap) {
-		size_t cap = dl->cap ? dl->cap * 2 : 16;
-		dl->items = xrealloc(dl->items, xalloc_size(cap, sizeof(*dl->items)));
-		dl->cap = cap;
-	}
 	struct diag *d = arena_alloc(dl->arena, sizeof(*d));
 	d->code = code;
 	d->src = src;
 	d->loc = loc;
 	d->msg = arena_vprintf(dl->arena, fmt, ap);
+	d->lines = NULL;
 	d->lines_tail = &d->lines;
-	d->seq = dl->n;
-	dl->items[dl->n++] = d;
-	if (diag_code_severity(code) == DIAG_ERROR)
-		dl->errors++;
-	else
-		dl->warnings++;
+	d->hide_source = false;
+	diag_take(dl, d);
 	return d;
 }
 
@@ -123,6 +115,21 @@ struct diag *diag_add(struct diag_list *dl, enum diag_code code,
 	struct diag *d = diag_addv(dl, code, src, loc, fmt, ap);
 	va_end(ap);
 	return d;
+}
+
+void diag_take(struct diag_list *dl, struct diag *d)
+{
+	if (dl->n == dl->cap) {
+		size_t cap = dl->cap ? dl->cap * 2 : 16;
+		dl->items = xrealloc(dl->items, xalloc_size(cap, sizeof(*dl->items)));
+		dl->cap = cap;
+	}
+	d->seq = dl->n;
+	dl->items[dl->n++] = d;
+	if (diag_code_severity(d->code) == DIAG_ERROR)
+		dl->errors++;
+	else
+		dl->warnings++;
 }
 
 static void diag_line_add(struct diag *d, struct diag_list *dl, bool help,

@@ -136,6 +136,8 @@ struct diag *diag_add(struct diag_list *dl, enum diag_code code,
 struct diag *diag_addv(struct diag_list *dl, enum diag_code code,
 		       const struct src *src, struct loc loc, const char *fmt,
 		       va_list ap) __attribute__((format(printf, 5, 0)));
+/* Adds d (made for another list in the same arena, or its own) to dl. */
+void diag_take(struct diag_list *dl, struct diag *d);
 void diag_note(struct diag *d, struct diag_list *dl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_help(struct diag *d, struct diag_list *dl, const char *fmt, ...)

@@ -38,9 +38,9 @@ static const char *naming_fixed(struct arena *a, const char *name, bool lower, s
 }
 
 /* E0109 when a name is not of the shape Hetzner's labels and the server
- * take; what says which name it is ("server web"). */
+ * take; kind and name say which it is ("server web"). */
 static void naming_shape(struct diag_list *dl, const struct mdl_project *p, struct loc loc,
-			 const char *what, const char *name, bool lower, size_t max)
+			 const char *kind, const char *name, bool lower, size_t max)
 {
 	size_t n = strlen(name);
 	bool ok = n <= max && ascii_alpha(name[0]) && (ascii_alnum(name[n - 1]) || !lower);
@@ -48,8 +48,8 @@ static void naming_shape(struct diag_list *dl, const struct mdl_project *p, stru
 		ok = !ascii_upper(name[i]);
 	if (ok)
 		return;
-	struct diag *d = diag_add(dl, DIAG_E0109, p->src, loc, "%s: the name cannot be used %s",
-				  what, lower ? "at Hetzner and on the servers"
+	struct diag *d = diag_add(dl, DIAG_E0109, p->src, loc, "%s %s: the name cannot be used %s",
+				  kind, name, lower ? "at Hetzner and on the servers"
 					      : "on the server, where the deploy hands it to compose");
 	if (lower)
 		diag_note(d, dl, "a project name is lower-case letters, digits, '-' and '_', "
@@ -65,13 +65,13 @@ static void naming_shape(struct diag_list *dl, const struct mdl_project *p, stru
 
 /* Server and key names are label values too: a letter or digit last. */
 static void naming_label(struct diag_list *dl, const struct mdl_project *p, struct loc loc,
-			 const char *what, const char *name)
+			 const char *kind, const char *name)
 {
 	size_t n = strlen(name);
 	if (n <= NAMING_MAX && ascii_alpha(name[0]) && ascii_alnum(name[n - 1]))
 		return;
 	struct diag *d = diag_add(dl, DIAG_E0109, p->src, loc,
-				  "%s: the name cannot be used at Hetzner", what);
+				  "%s %s: the name cannot be used at Hetzner", kind, name);
 	diag_note(d, dl, "Hetzner labels every resource with it: a letter first, a letter or "
 		  "digit last, at most %d characters", NAMING_MAX);
 	const char *fix = naming_fixed(dl->arena, name, false, NAMING_MAX);
@@ -107,6 +107,11 @@ static void naming_volumes(struct diag_list *dl, const struct mdl_project *p,
 			   const struct mdl_phase *ph, const struct mdl_placement *pl,
 			   struct symtab *seen)
 {
+	size_t nvol = 0;
+	for (size_t i = 0; i < pl->nservices; i++)
+		nvol += pl->services[i]->nvolumes;
+	if (nvol < 2)
+		return; /* most servers: nothing to compare, no table to clear */
 	symtab_clear(seen);
 	for (size_t i = 0; i < pl->nservices; i++) {
 		const struct mdl_service *s = pl->services[i];
@@ -127,28 +132,30 @@ static void naming_volumes(struct diag_list *dl, const struct mdl_project *p,
 
 void naming_check(struct diag_list *dl, const struct mdl_project *p)
 {
-	naming_shape(dl, p, p->loc, arena_printf(dl->arena, "project %s", p->name), p->name,
-		     true, NAMING_MAX);
+	naming_shape(dl, p, p->loc, "project", p->name, true, NAMING_MAX);
 	struct symtab seen;
 	symtab_init(&seen, dl->arena);
 	for (size_t i = 0; i < p->nservers; i++) {
 		const struct mdl_server *s = &p->servers[i];
-		naming_label(dl, p, s->loc, arena_printf(dl->arena, "server %s", s->name), s->name);
+		naming_label(dl, p, s->loc, "server", s->name);
 		naming_unique(dl, p, &seen, "server", s->name, &s->loc, true);
 	}
 	symtab_clear(&seen);
 	for (size_t i = 0; i < p->nkeys; i++) {
 		const struct mdl_ssh_key *k = &p->keys[i];
-		naming_label(dl, p, k->loc, arena_printf(dl->arena, "ssh_key %s", k->name), k->name);
+		naming_label(dl, p, k->loc, "ssh_key", k->name);
 		naming_unique(dl, p, &seen, "ssh_key", k->name, &k->loc, false);
 	}
 	for (size_t i = 0; i < p->nservices; i++) {
 		const struct mdl_service *s = &p->services[i];
-		naming_shape(dl, p, s->loc, arena_printf(dl->arena, "%s %s", s->proxy ? "proxy" :
-							 "service", s->name),
-			     s->name, false, NAMING_SERVICE_MAX);
+		naming_shape(dl, p, s->loc, s->proxy ? "proxy" : "service", s->name, false,
+			     NAMING_SERVICE_MAX);
 	}
+	/* a table of its own: cleared for every server, it stays as small as
+	 * the most volumes one server has */
+	struct symtab volumes;
+	symtab_init(&volumes, dl->arena);
 	for (size_t i = 0; i < p->nphases; i++)
 		for (size_t k = 0; k < p->phases[i].nplacements; k++)
-			naming_volumes(dl, p, &p->phases[i], &p->phases[i].placements[k], &seen);
+			naming_volumes(dl, p, &p->phases[i], &p->phases[i].placements[k], &volumes);
 }

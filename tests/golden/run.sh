@@ -75,7 +75,7 @@ for f in "$dir"/*.args; do
 done
 # every code of the diagnostics table is shown by a test: a golden file
 # here, or the suite of the command that reports it (E0801 in
-# tests/golden-cost, E1001..E1003 in tests/build)
+# tests/golden-cost, E1002 in tests/build)
 root=$(cd "$dir/../../.." && pwd)
 for code in $(grep -o 'X([EW][0-9]\{4\}' "$root/compiler/lang/diag.h" | cut -c3-); do
 	if grep -rlq "\[$code\]" "$dir" "$root/tests/golden-cost" "$root/tests/build" 2>/dev/null; then
