@@ -4,6 +4,7 @@
 #   make demo       install what is missing, build, run infrac on examples/becker.infra
 #   make test       install what is missing, build with ASan+UBSan, run every test
 #   make bench      benchmarks (figures go to docs/)
+#   make fuzz       fuzz check and build with libFuzzer for FUZZ_SECONDS (60)
 #   make golden-update   rewrite expected outputs under tests/golden and
 #                        tests/golden-cost for review
 #
@@ -80,7 +81,7 @@ TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
 INFRAC := $(BUILD)/infrac
 
-.PHONY: all demo test test-all test-suite bench deps deps-test clean golden-update print-layers
+.PHONY: all demo test test-all test-suite bench deps deps-test clean golden-update print-layers fuzz
 .DEFAULT_GOAL := all
 
 all: $(INFRAC)
@@ -215,6 +216,28 @@ bench: deps
 	@tests/bench-plan/run.sh $(abspath $(INFRAC))
 	@tests/bench-apply/run.sh $(abspath $(INFRAC))
 	@tests/bench-lsp/run.sh $(abspath $(INFRAC))
+
+# ---- fuzzing ---------------------------------------------------------------
+# tests/fuzz/tool_fuzz.c as a libFuzzer target, built by Debian's clang with
+# the library instrumented for coverage; run from a corpus seeded with the
+# golden and example files (docs/fuzz.md).  Not part of make test, which
+# replays the corpus once (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# clang warns where gcc does not: reported, not fatal, in this build only
+FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	SANFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" WARN="$(filter-out -Werror,$(WARN))"
+
+fuzz: deps
+	$(call ensure_pkgs,clang)
+	@$(FUZZ_MAKE) $(FUZZ_BUILD)/fuzz_check
+	@tests/fuzz/fuzz.sh $(FUZZ_BUILD)/fuzz_check $(FUZZ_SECONDS)
+
+$(FUZZ_BUILD)/fuzz_check: tests/fuzz/tool_fuzz.c $(FUZZ_BUILD)/libinfrac.a
+	@echo "  CCLD    $@"
+	@$(CC) $(WARN) $(OPT) $(INC_tests) $(PC_CFLAGS) -D_GNU_SOURCE -DINFRAC_LIBFUZZER \
+		-fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_BUILD)/libinfrac.a $(PC_LIBS) -lm
 
 clean:
 	rm -rf build

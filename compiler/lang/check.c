@@ -49,9 +49,16 @@ static void ck_phases(struct ck *c)
 	int end = p->start + p->horizon;
 	char a[UNITS_BUF], b[UNITS_BUF], d1[UNITS_BUF];
 
+	/* a phase whose start or months was an error is in no place in
+	 * time: an overlap or a gap would follow from that error */
+	bool broken = false;
+	for (size_t i = 0; i < p->nphases; i++)
+		broken |= p->phases[i].broken;
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		int ph_end = ph->start + ph->months;
+		if (ph->broken || (i > 0 && p->phases[i - 1].broken))
+			continue;
 		if (ph->months == 0) {
 			struct diag *d = ck_err(c, DIAG_E0502, ph->loc,
 						"phase %s has no months: the next phase starts %s",
@@ -83,6 +90,8 @@ static void ck_phases(struct ck *c)
 		}
 	}
 
+	if (broken)
+		return;
 	/* months of the horizon no phase covers: nothing runs then */
 	int m = p->start;
 	size_t i = 0;
@@ -407,8 +416,8 @@ static void ck_kind(struct ck *c, const struct mdl_phase *ph, const struct mdl_p
 static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 			const struct mdl_placement *pl)
 {
-	if (!pl->type)
-		return;
+	if (!pl->type || pl->type->broken)
+		return; /* its error is reported; a second one would follow from it */
 	struct capacity cap;
 	capacity_of(c->p, ph, pl, pl->type, &cap);
 	char a[UNITS_BUF], b[UNITS_BUF], r[UNITS_BUF * 2];
@@ -834,7 +843,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 			}
 	}
 
-	if (p->horizon > 0)
+	if (p->horizon > 0 && !p->broken_time)
 		ck_phases(&c);
 
 	struct symtab reported;

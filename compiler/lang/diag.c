@@ -132,6 +132,7 @@ void diag_take(struct diag_list *dl, struct diag *d)
 		dl->warnings++;
 }
 
+__attribute__((format(printf, 4, 0)))
 static void diag_line_add(struct diag *d, struct diag_list *dl, bool help,
 			  const char *fmt, va_list ap)
 {
@@ -188,6 +189,8 @@ void diag_sort(struct diag_list *dl)
  * a window that starts DIAG_LEFT columns before the span. */
 #define DIAG_WIDTH 100
 #define DIAG_LEFT 40
+/* A message shows at most this many characters of its text. */
+#define DIAG_MSG_MAX 400
 
 /* The byte where the character before byte i starts (not before lo). */
 static size_t diag_back(const char *t, size_t lo, size_t i)
@@ -304,11 +307,22 @@ static void diag_print_source(const struct diag *d, FILE *out, bool color)
 	strbuf_release(&mark);
 }
 
-/* Text from the file or the command line, escaped for a terminal. */
+/* A message, note or file name as printed: escaped (text from the file
+ * or the command line reaches the terminal only so), and cut after
+ * DIAG_MSG_MAX characters, as a name in it may be megabytes long. */
+static void diag_shown(struct strbuf *b, const char *s)
+{
+	size_t len = strlen(s), i = 0;
+	for (size_t chars = 0; i < len && chars < DIAG_MSG_MAX; chars++)
+		i += strbuf_add_escaped_char(b, s + i, len - i);
+	if (i < len)
+		strbuf_addstr(b, "...");
+}
+
 static void diag_put(FILE *out, const char *s)
 {
 	struct strbuf b = STRBUF_INIT;
-	strbuf_add_escaped(&b, s, strlen(s));
+	diag_shown(&b, s);
 	fputs(b.buf, out);
 	strbuf_release(&b);
 }
@@ -367,7 +381,7 @@ void diag_print(const struct diag_list *dl, FILE *out, bool color)
 static json_object *diag_json_string(const char *s)
 {
 	struct strbuf b = STRBUF_INIT;
-	strbuf_add_escaped(&b, s, strlen(s));
+	diag_shown(&b, s);
 	json_object *o = json_object_new_string_len(b.buf, (int)b.len);
 	strbuf_release(&b);
 	return o;

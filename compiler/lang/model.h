@@ -44,6 +44,9 @@ struct mdl_type {
 	/* the table's price at the project's location where a block sets
 	 * another one (the block wins; reports say so); -1 otherwise */
 	int64_t table_price;
+	/* a figure of it was an error (reported): nothing is checked against
+	 * it, so that no error follows from that one */
+	bool broken;
 };
 
 struct mdl_ssh_key {
@@ -202,6 +205,7 @@ struct mdl_phase {
 	/* its length: the project's servers, and in a phase a scenario
 	 * places those the scenario adds (indexes after the project's) */
 	size_t nby_server;
+	bool broken;  /* its start or months was an error: not checked in time */
 };
 
 /* `SERVER = TYPE [from PHASE|DATE]` in a scenario */
@@ -241,6 +245,7 @@ struct mdl_project {
 	const char *location;
 	int start;          /* month index of the first billed month */
 	int horizon;        /* months */
+	bool broken_time;   /* start or horizon was an error: phases not checked in time */
 	int64_t headroom;   /* basis points of RAM never planned */
 	int64_t budget;     /* cents per month; -1 = no budget */
 	struct loc budget_loc;

@@ -561,6 +561,7 @@ static void rs_project(struct rs *r, const struct ast_item *blk)
 	p->name = name ? name : "project";
 	p->loc = rs_header_loc(blk);
 	rs_collect(r, blk, "project", NULL, names, a, NULL);
+	size_t errors = r->dl->errors;
 	int choice;
 	if (a[0])
 		rs_choice(r, a[0]->value, "provider", providers, &choice);
@@ -585,6 +586,7 @@ static void rs_project(struct rs *r, const struct ast_item *blk)
 				p->horizon = (int)h;
 		}
 	}
+	p->broken_time = r->dl->errors > errors;
 	if (a[4] && rs_nonempty_string(r, a[4]->value, "prices", &p->prices_pin))
 		p->prices_loc = a[4]->value->loc;
 	if (a[5])
@@ -686,6 +688,7 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 {
 	static const char *const names[] = { "vcpu", "ram", "disk", "traffic", "price", NULL };
 	const struct ast_item *a[5];
+	size_t errors = r->dl->errors;
 	rs_collect(r, blk, "server_type", NULL, names, a, NULL);
 	t->loc = rs_header_loc(blk);
 	t->builtin = false;
@@ -717,6 +720,7 @@ static void rs_server_type(struct rs *r, const struct ast_item *blk,
 		if (l && l->monthly != t->price)
 			t->table_price = l->monthly;
 	}
+	t->broken = r->dl->errors > errors;
 }
 
 /* file("rel"): its text, read through the caller's reader, in r's arena. */
@@ -1273,8 +1277,8 @@ static void rs_phase_length(struct rs *r, const struct ast_item **a, struct mdl_
 {
 	ph->start = default_start;
 	ph->months = -1; /* until the next phase or the horizon's end */
-	if (a[0])
-		rs_date(r, a[0]->value, "start", &ph->start);
+	if (a[0] && !rs_date(r, a[0]->value, "start", &ph->start))
+		ph->broken = true;
 	if (!a[1])
 		return;
 	/* `months = 6` reads naturally; `months = 6 months` works too */
@@ -1292,6 +1296,7 @@ static void rs_phase_length(struct rs *r, const struct ast_item **a, struct mdl_
 		rs_err(r, DIAG_E0203, v->loc, "months must be between 1 and 1200");
 	else if (ok)
 		ph->months = (int)m;
+	ph->broken |= ph->months < 0;
 }
 
 /* The overrides of one phase: the services' copies go to r->copy (their
