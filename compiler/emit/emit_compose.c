@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "emit_certs.h"
 #include "emit_nginx.h"
 #include "emit_yaml.h"
@@ -144,6 +145,14 @@ static void compose_ports(struct compose *c, const struct mdl_service *s)
 	}
 }
 
+static bool compose_utf8(const char *s)
+{
+	for (size_t n = strlen(s), k; n; s += k, n -= k)
+		if (!(k = ascii_utf8_len((const unsigned char *)s, n)))
+			return false;
+	return true;
+}
+
 static void compose_environment(struct compose *c, const struct mdl_service *s)
 {
 	if (!s->nenv)
@@ -166,6 +175,16 @@ static void compose_environment(struct compose *c, const struct mdl_service *s)
 				diag_help(d, c->dl, "export %s before `infrac build`", e->value);
 				diag_note(d, c->dl, "env() values are written into the generated "
 					  "files; use secret() for anything confidential");
+				c->ok = false;
+				got = "";
+			} else if (!compose_utf8(got)) {
+				/* libyaml would refuse the file */
+				struct diag *d = diag_add(
+					c->dl, DIAG_E1002, c->t->project->src, e->loc,
+					"%s of %s reads env(\"%s\"), whose value is not UTF-8 text",
+					e->key, s->name, e->value);
+				diag_help(d, c->dl, "set %s to UTF-8 text before `infrac build`",
+					  e->value);
 				c->ok = false;
 				got = "";
 			}

@@ -15,7 +15,11 @@ static void compile_init(struct compilation *c, const char *name)
 	memset(c, 0, sizeof(*c));
 	arena_init(&c->arena);
 	diag_list_init(&c->diags, &c->arena);
-	c->src.path = arena_strdup(&c->arena, name);
+	/* the name reaches messages, reports and JSON: shown escaped, so a
+	 * file name can neither move the cursor nor break the UTF-8 */
+	struct strbuf shown = STRBUF_INIT;
+	strbuf_add_escaped(&shown, name, strlen(name));
+	c->src.path = arena_take(&c->arena, &shown);
 }
 
 static bool compile_run(struct compilation *c, const struct compile_reader *rd,

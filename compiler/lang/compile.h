@@ -69,7 +69,7 @@ struct compilation {
 
 /*
  * Compiles the bytes of text, named name in messages (a path or
- * "<stdin>").  c takes text's buffer (text is left empty).  rd NULL:
+ * "<stdin>"; src.path holds it escaped as strbuf_add_escaped writes it).  c takes text's buffer (text is left empty).  rd NULL:
  * every file() fails.  Returns true when there is a model without errors
  * (warnings allowed); c is filled either way and must be released.
  */

@@ -410,6 +410,8 @@ sed 's|A_YES   = "yes"|A_YES   = env("INFRAC_TEST_GREETING")|' "$T/traps/traps.i
 expect_rc "env() unset at build is an error" 1 env -u INFRAC_TEST_GREETING "$INFRAC" build "$T/traps/env.infra" -o "$T/traps/env-out"
 contains "E1002 names the variable" "$LAST_OUT" "error[E1002]: A_YES of app reads env(\"INFRAC_TEST_GREETING\"), which is not set"
 [ ! -e "$T/traps/env-out" ] && ok "E1002 writes nothing" || not_ok "E1002 writes nothing"
+expect_rc "env() not UTF-8 at build is an error" 1 env INFRAC_TEST_GREETING=$'a\xffb' "$INFRAC" build "$T/traps/env.infra" -o "$T/traps/env-out"
+contains "E1002 says the value is not UTF-8" "$LAST_OUT" "error[E1002]: A_YES of app reads env(\"INFRAC_TEST_GREETING\"), whose value is not UTF-8 text"
 expect_rc "env() set at build" 0 env INFRAC_TEST_GREETING='hi $there' "$INFRAC" build "$T/traps/env.infra" -o "$T/traps/env-out"
 contains "env() value is written, \$ escaped for compose" "$(cat "$T/traps/env-out/only/box/docker-compose.yml")" 'A_YES: "hi $$there"'
 
