@@ -771,6 +771,17 @@ static void rs_ssh_key(struct rs *r, const struct ast_item *blk, struct mdl_ssh_
 		diag_note(d, r->dl, "expected a line like 'ssh-ed25519 AAAA... comment'");
 		return;
 	}
+	/* the deploy writes it into authorized_keys as one line of
+	 * printable ASCII, and refuses anything else */
+	for (size_t i = 0; i < len; i++)
+		if (text[i] < 0x20 || text[i] > 0x7e) {
+			struct diag *d = rs_err(r, DIAG_E0203, v->loc,
+						"public_key holds a character that is not printable "
+						"ASCII at byte %zu", i + 1);
+			diag_note(d, r->dl, "an OpenSSH public key line is printable ASCII: "
+				  "'ssh-ed25519 AAAA... comment'");
+			return;
+		}
 	k->public_key = arena_strndup(r->a, text, len);
 }
 
