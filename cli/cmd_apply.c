@@ -100,6 +100,8 @@ static bool cmd_apply_saved_read(const char *path, struct cmd_apply_saved *sv, b
 {
 	memset(sv, 0, sizeof(*sv));
 	*bad = false;
+	if (!strcmp(path, COMPILE_STDIN))
+		return false; /* the infra file, read from the standard input */
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return false;
@@ -175,7 +177,7 @@ static bool cmd_apply_prepare(struct pipeline *pl, const char *file,
 		return false;
 	if (o->is_saved && strcmp(pl->src_sha, sv->sha))
 		return error_set(err, "%s changed since the plan was saved; plan again",
-				 cli_base_name(file));
+				 cli_base_name(pl->c.src.path));
 	if (!pipeline_phase(pl, o->is_saved ? sv->phase : o->phase, o->at, err))
 		return false;
 	if (!pipeline_artefacts(pl)) {

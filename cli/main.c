@@ -42,7 +42,8 @@ static void main_usage(FILE *out)
 	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", main_commands[i].name, main_commands[i].summary);
 	fputs("\n`infrac help COMMAND` or `infrac COMMAND --help` describes a command;\n"
-	      "`infrac --version` names this build.  Every command takes --no-color.\n", out);
+	      "`infrac --version` names this build.  Every command takes --no-color.\n"
+	      "FILE `-` reads the infra file from the standard input.\n", out);
 }
 
 static int main_find(const char *name)

@@ -57,14 +57,13 @@ static int fileio_open_regular(const char *path, size_t max, struct error *err)
 	return -1;
 }
 
-bool fileio_read(const char *path, size_t max, struct strbuf *out, struct error *err)
+/* Appends what fd holds up to its end to out: at most max bytes, more is
+ * an error (the size can change while it is read: the cap holds all the
+ * same).  Leaves fd open. */
+static bool fileio_read_all(int fd, size_t max, struct strbuf *out, struct error *err)
 {
-	int fd = fileio_open_regular(path, max, err);
-	if (fd < 0)
-		return false;
 	size_t start = out->len;
 	int failed = 0;
-	/* the size can change while it is read: the cap holds all the same */
 	while (out->len - start <= max) {
 		strbuf_grow(out, 1 << 16);
 		ssize_t n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
@@ -77,12 +76,33 @@ bool fileio_read(const char *path, size_t max, struct strbuf *out, struct error 
 		out->len += (size_t)n;
 		out->buf[out->len] = '\0';
 	}
-	close(fd);
 	if (out->len - start > max)
 		return fileio_too_big(max, err);
 	if (failed)
 		return error_set(err, "%s", strerror(failed));
 	return true;
+}
+
+bool fileio_read(const char *path, size_t max, struct strbuf *out, struct error *err)
+{
+	int fd = fileio_open_regular(path, max, err);
+	if (fd < 0)
+		return false;
+	bool ok = fileio_read_all(fd, max, out, err);
+	close(fd);
+	return ok;
+}
+
+bool fileio_read_stdin(size_t max, struct strbuf *out, struct error *err)
+{
+	struct stat st;
+	if (fstat(STDIN_FILENO, &st) != 0)
+		return error_set(err, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return error_set(err, "it is %s", fileio_kind(st.st_mode));
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
+		return fileio_too_big(max, err);
+	return fileio_read_all(STDIN_FILENO, max, out, err);
 }
 
 /* Writes all of data to fd, through interruptions. */

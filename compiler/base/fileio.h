@@ -18,6 +18,12 @@
  * out may then hold part of it. */
 bool fileio_read(const char *path, size_t max, struct strbuf *out, struct error *err);
 
+/* Appends what the standard input holds, up to its end, to out: a pipe,
+ * a terminal or a redirected file alike, at most max bytes (more is an
+ * error, found after max + 1 bytes, so /dev/zero ends too).  false with
+ * err as fileio_read sets it; out may then hold part of it. */
+bool fileio_read_stdin(size_t max, struct strbuf *out, struct error *err);
+
 /* Writes data to path as a whole or not at all: into PATH.tmpPID with
  * mode, synced, then renamed over path.  false with err set, path
  * untouched and the temporary file removed. */

@@ -73,6 +73,22 @@ bool compile_read_file(void *ctx, const char *rel, size_t max, struct strbuf *ou
 	return ok;
 }
 
+/* Reads the infra file, "-" the standard input, into text; false after
+ * an E0006 without a position. */
+static bool compile_read_source(struct compilation *c, const char *path, struct strbuf *text)
+{
+	bool in = !strcmp(path, COMPILE_STDIN);
+	struct error err = ERROR_INIT;
+	if (in ? fileio_read_stdin(COMPILE_SOURCE_MAX, text, &err)
+	       : fileio_read(path, COMPILE_SOURCE_MAX, text, &err))
+		return true;
+	struct loc none = { 0, 0, 0, 0 };
+	diag_add(&c->diags, DIAG_E0006, NULL, none, "cannot read %s: %s",
+		 in ? "the standard input" : path, err.msg);
+	error_release(&err);
+	return false;
+}
+
 bool compile_path(struct compilation *c, const char *path)
 {
 	return compile_path_priced(c, path, NULL);
@@ -80,18 +96,15 @@ bool compile_path(struct compilation *c, const char *path)
 
 bool compile_path_priced(struct compilation *c, const char *path, const struct compile_prices *pr)
 {
-	compile_init(c, path);
+	bool in = !strcmp(path, COMPILE_STDIN);
+	compile_init(c, in ? "<stdin>" : path);
 	struct strbuf text = STRBUF_INIT;
-	struct error err = ERROR_INIT;
-	if (!fileio_read(path, COMPILE_SOURCE_MAX, &text, &err)) {
-		struct loc none = { 0, 0, 0, 0 };
-		diag_add(&c->diags, DIAG_E0006, NULL, none, "cannot read %s: %s", path, err.msg);
-		error_release(&err);
+	if (!compile_read_source(c, path, &text)) {
 		strbuf_release(&text);
 		return false;
 	}
 	compile_take(c, &text);
-	const char *slash = strrchr(path, '/');
+	const char *slash = in ? NULL : strrchr(path, '/');
 	const char *dir = !slash ? "." : slash == path ? "/"
 				  : arena_strndup(&c->arena, path, (size_t)(slash - path));
 	struct compile_reader rd = { compile_read_file, (void *)dir };

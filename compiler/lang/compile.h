@@ -82,10 +82,15 @@ bool compile_source(struct compilation *c, const char *name, struct strbuf *text
 bool compile_read_file(void *ctx, const char *path, size_t max, struct strbuf *out,
 		       struct error *err);
 
+/* The path that names the standard input, as a command's FILE */
+#define COMPILE_STDIN "-"
+
 /* Reads path and compiles it, file() relative to path's folder.  Only
  * regular files are read (the infra file and every file()), the infra
  * file up to COMPILE_SOURCE_MAX bytes; one that cannot be read is an
- * E0006 without a position. */
+ * E0006 without a position.  path COMPILE_STDIN reads the standard input
+ * instead (a pipe, a terminal or a redirected file, up to the same cap),
+ * named "<stdin>" in messages, file() relative to the current folder. */
 bool compile_path(struct compilation *c, const char *path);
 
 /* compile_source and compile_path with the prices pr says (NULL: as

@@ -6,7 +6,8 @@
 # .stdout or .stderr means empty).  NAME.json, when present, is the
 # expected stdout of `infrac check --json NAME.infra`, whose exit status
 # must match NAME.exit too.
-# NAME.args holds the arguments (one per line) of a command-line test.
+# NAME.args holds the arguments (one per line) of a command-line test;
+# NAME.stdin, when present, is its standard input (else /dev/null).
 #
 #   tests/golden/run.sh /abs/path/to/infrac
 #   UPDATE=1 tests/golden/run.sh ...   rewrites the expected files (review them!)
@@ -40,7 +41,9 @@ compare() {
 run_case() {
 	local name=$1 out
 	shift
-	(cd "$dir" && "$infrac" "$@" >"$tmp/stdout" 2>"$tmp/stderr")
+	local in=/dev/null
+	[ -f "$dir/$name.stdin" ] && in=$dir/$name.stdin
+	(cd "$dir" && "$infrac" "$@" <"$in" >"$tmp/stdout" 2>"$tmp/stderr")
 	echo $? >"$tmp/exit"
 	if out=$(compare "$name" "$dir/$name.stdout" "$tmp/stdout" 2>&1 &&
 		compare "$name" "$dir/$name.stderr" "$tmp/stderr" 2>&1 &&
