@@ -6,6 +6,7 @@
 
 #include "capacity.h"
 #include "charges.h"
+#include "imageref.h"
 #include "naming.h"
 #include "symtab.h"
 #include "units.h"
@@ -613,6 +614,15 @@ static void ck_image(struct ck *c, const struct mdl_service *s)
 {
 	if (!s->image || (s != s->decl && s->image == s->decl->image))
 		return;
+	const char *why = imageref_check(s->image);
+	if (why) {
+		/* docker would refuse to pull it, on the server, after the order */
+		struct diag *d = ck_err(c, DIAG_E0903, s->image_loc, "image '%s' of %s %s",
+					s->image, s->name, why);
+		diag_help(d, c->dl, "an image is [REGISTRY/]NAME[:TAG][@DIGEST], the name in "
+			  "lower case: \"ghcr.io/acme/shop:1.4\", \"nginx:1.27\"");
+		return;
+	}
 	if (strchr(s->image, '@'))
 		return; /* pinned by digest */
 	const char *slash = strrchr(s->image, '/');

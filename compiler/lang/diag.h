@@ -82,6 +82,7 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E0801, ERROR, "over budget")                                       \
 	X(W0901, WARNING, "image without a pinned tag")                      \
 	X(W0902, WARNING, "declared but never run")                          \
+	X(E0903, ERROR, "invalid image reference")                          \
 	X(E1001, ERROR, "user data too large")                               \
 	X(E1002, ERROR, "environment variable not set or not UTF-8")         \
 	X(E1003, ERROR, "name taken in the generated files")                 \

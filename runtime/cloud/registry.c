@@ -8,6 +8,7 @@
 #include "ascii.h"
 #include "clock.h"
 #include "digest.h"
+#include "imageref.h"
 #include "xalloc.h"
 
 /* What docker pulls: a multi-platform index first, then one manifest. */
@@ -28,109 +29,25 @@ struct registry_conn {
 
 /* ---- references ------------------------------------------------------------ */
 
-/* path-component: [a-z0-9]+ joined by '.', '_', '__' or runs of '-'. */
-static bool registry_component_ok(const char *s, size_t n)
-{
-	if (!n || (!ascii_lower(s[0]) && !ascii_digit(s[0])))
-		return false;
-	if (!ascii_lower(s[n - 1]) && !ascii_digit(s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (ascii_lower(c) || ascii_digit(c) || c == '-')
-			continue;
-		if (c != '.' && c != '_')
-			return false;
-		/* a separator between alphanumerics: '.', '_' or "__" */
-		bool dunder = c == '_' && s[i + 1] == '_';
-		size_t next = i + (dunder ? 2 : 1);
-		if (!ascii_lower(s[next]) && !ascii_digit(s[next]))
-			return false;
-	}
-	return true;
-}
-
-/* Every '/'-separated component of path. */
-static bool registry_path_ok(const char *path)
-{
-	for (const char *p = path;;) {
-		size_t n = strcspn(p, "/");
-		if (!registry_component_ok(p, n))
-			return false;
-		if (!p[n])
-			return true;
-		p += n + 1;
-	}
-}
-
-/* host[:port], or [v6]:port: letters, digits, '.', '-', ':', '[', ']'. */
-static bool registry_domain_ok(const char *d, size_t n)
-{
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!ascii_alnum(d[i]) && !strchr(".-:[]", d[i]))
-			return false;
-	return true;
-}
-
-/* [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} */
-static bool registry_tag_ok(const char *t)
-{
-	size_t n = strlen(t);
-	if (!n || n > 128 || t[0] == '.' || t[0] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!ascii_alnum(t[i]) && !strchr("_.-", t[i]))
-			return false;
-	return true;
-}
-
 bool registry_digest_ok(const char *d)
 {
-	size_t hex;
-	if (!strncmp(d, "sha256:", 7))
-		hex = 64;
-	else if (!strncmp(d, "sha512:", 7))
-		hex = 128;
-	else
-		return false;
-	d += 7;
-	for (size_t i = 0; i < hex; i++)
-		if (!ascii_digit(d[i]) && !(d[i] >= 'a' && d[i] <= 'f'))
-			return false;
-	return d[hex] == '\0';
-}
-
-/* Docker's rule: the first component names a registry when it holds a
- * '.' or a ':', is localhost, or has an upper-case letter. */
-static bool registry_is_domain(const char *s, size_t n)
-{
-	if (n == 9 && !strncmp(s, "localhost", 9))
-		return true;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == '.' || s[i] == ':' || ascii_upper(s[i]))
-			return true;
-	return false;
+	return imageref_digest_ok(d);
 }
 
 bool registry_parse(struct arena *a, const char *ref, struct registry_ref *out,
 		    struct error *err)
 {
 	memset(out, 0, sizeof(*out));
+	const char *why = imageref_check(ref);
+	if (why)
+		return error_set(err, "'%s' %s", ref, why);
 	const char *at = strchr(ref, '@');
-	size_t name_len = at ? (size_t)(at - ref) : strlen(ref);
-	char *name = arena_strndup(a, ref, name_len);
-	if (at) {
-		if (!registry_digest_ok(at + 1))
-			return error_set(err, "'%s' has no valid digest after '@'", ref);
+	char *name = arena_strndup(a, ref, at ? (size_t)(at - ref) : strlen(ref));
+	if (at)
 		out->digest = arena_strdup(a, at + 1);
-	}
 	char *slash = strrchr(name, '/'), *colon = strrchr(slash ? slash : name, ':');
 	if (colon) {
 		*colon = '\0';
-		if (!registry_tag_ok(colon + 1))
-			return error_set(err, "'%s' has no valid tag after ':'", ref);
 		out->tag = colon + 1;
 	} else if (!out->digest) {
 		out->tag = "latest";
@@ -138,9 +55,7 @@ bool registry_parse(struct arena *a, const char *ref, struct registry_ref *out,
 	size_t first = strcspn(name, "/");
 	const char *path = name;
 	out->domain = REGISTRY_DOCKER_HUB;
-	if (name[first] == '/' && registry_is_domain(name, first)) {
-		if (!registry_domain_ok(name, first))
-			return error_set(err, "'%s' names no valid registry", ref);
+	if (name[first] == '/' && imageref_is_domain(name, first)) {
 		out->domain = arena_strndup(a, name, first);
 		path = name + first + 1;
 		if (!strcmp(out->domain, "index.docker.io"))
@@ -148,9 +63,6 @@ bool registry_parse(struct arena *a, const char *ref, struct registry_ref *out,
 	}
 	if (!strcmp(out->domain, REGISTRY_DOCKER_HUB) && !strchr(path, '/'))
 		path = arena_printf(a, "library/%s", path);
-	if (strlen(name) > 255 || !registry_path_ok(path))
-		return error_set(err, "'%s' is not an image name (lower-case letters, digits, "
-				 "and '.', '_', '-' between them)", ref);
 	out->path = path;
 	return true;
 }

@@ -10,6 +10,7 @@
 
 #include "capacity.h"
 #include "compile.h"
+#include "imageref.h"
 #include "units.h"
 #include "unit.h"
 
@@ -230,13 +231,45 @@ static void test_secrets(void **state)
 			    "DB_PASSWORD of a looks like a secret but is written in the file");
 }
 
+#define D64 "4f9ee2a1ab1b25f1a76e4a6d0d4f8e4ca4a3b2b9c1f1d9bb2d9b1e0a9c8d7e6f"
+
+/* E0903: what docker would refuse to pull, each with the reason. */
+static void test_image_references(void **state)
+{
+	(void)state;
+	static const char *const good[] = {
+		"nginx", "nginx:1.27", "ghcr.io/acme/shop:1.4", "localhost:5000/a/b",
+		"my__name/a-b--c:v1_2-rc.3", "odoo:17@sha256:" D64, "127.0.0.1:5000/app", NULL,
+	};
+	for (const char *const *g = good; *g; g++)
+		if (imageref_check(*g))
+			fail_msg("'%s' refused: %s", *g, imageref_check(*g));
+	static const struct { const char *ref, *why; } bad[] = {
+		{ "Acme/Shop:1.4", "is not an image name" }, { "sh op:1", "is not an image name" },
+		{ "a-_b", "is not an image name" }, { "a//b", "is not an image name" },
+		{ "shop:", "has no valid tag" }, { "shop:-1", "has no valid tag" },
+		{ "shop@sha256:abc", "has no valid digest" }, { "gh?cr.io/a", "names no valid registry" },
+		{ "", "is not an image name" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		const char *why = imageref_check(bad[i].ref);
+		if (!why || strncmp(why, bad[i].why, strlen(bad[i].why)))
+			fail_msg("'%s': %s", bad[i].ref, why ? why : "taken");
+	}
+	u = unit_check(UNIT_HEAD SRV SVC("a", "") "service b {\n  image = \"Acme/B:1\"\n  ram = 1 GB\n}\n"
+		       PHASE("    a\n    b\n"));
+	assert_int_equal(unit_count(u, DIAG_E0903), 1);
+	assert_string_equal(unit_diag(u, DIAG_E0903)->msg, "image 'Acme/B:1' of b is not an image "
+			    "name (lower-case letters, digits, and '.', '_', '-' between them)");
+}
+
 static void test_warnings_do_not_fail(void **state)
 {
 	(void)state;
 	u = unit_check(UNIT_HEAD SRV "server idle {\n  type = cpx22\n}\n"
 		       "service a {\n  image = \"acme/a\"\n  ram = 1 GB\n}\n"
 		       "service b {\n  image = \"acme/b:latest\"\n  ram = 1 GB\n}\n"
-		       "service c {\n  image = \"acme/c@sha256:abc\"\n  ram = 1 GB\n}\n"
+		       "service c {\n  image = \"acme/c@sha256:" D64 "\"\n  ram = 1 GB\n}\n"
 		       "service unused {\n  image = \"u:1\"\n  ram = 1 GB\n}\n"
 		       PHASE("    a\n    b\n    c\n"));
 	assert_int_equal(u->dl.errors, 0);
@@ -325,6 +358,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ports, unit_teardown),
 		cmocka_unit_test_teardown(test_domains, unit_teardown),
 		cmocka_unit_test_teardown(test_secrets, unit_teardown),
+		cmocka_unit_test_teardown(test_image_references, unit_teardown),
 		cmocka_unit_test_teardown(test_warnings_do_not_fail, unit_teardown),
 		cmocka_unit_test_teardown(test_file_reads_through_the_reader, unit_teardown),
 		cmocka_unit_test(test_becker_capacity),
