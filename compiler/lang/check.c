@@ -638,6 +638,42 @@ static void ck_image(struct ck *c, const struct mdl_service *s)
 		  s->image);
 }
 
+/* Do two absolute paths name one place, as docker cleans them ("/d",
+ * "/d/", "//d")? */
+static bool ck_same_path(const char *a, const char *b)
+{
+	for (;;) {
+		a += strspn(a, "/");
+		b += strspn(b, "/");
+		size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+		if (na != nb || strncmp(a, b, na))
+			return false;
+		if (!na)
+			return true;
+		a += na;
+		b += nb;
+	}
+}
+
+/* E1003: compose mounts one volume at a path of a container. */
+static void ck_mounts(struct ck *c, const struct mdl_service *s)
+{
+	for (size_t i = 1; i < s->nvolumes; i++) {
+		const struct mdl_volume *v = &s->volumes[i];
+		for (size_t j = 0; j < i && v->path; j++) {
+			const struct mdl_volume *w = &s->volumes[j];
+			if (!w->path || !ck_same_path(v->path, w->path))
+				continue;
+			struct diag *d = ck_err(c, DIAG_E1003, v->loc, "volume %s of %s is mounted "
+						"at %s, where volume %s is", v->name, s->name,
+						v->path, w->name);
+			diag_note(d, c->dl, "compose refuses a container with two volumes at one path");
+			diag_help(d, c->dl, "mount each volume at a path of its own");
+			break;
+		}
+	}
+}
+
 /* E0608: max_upload limits what the proxy accepts for a domain. */
 static void ck_upload(struct ck *c, const struct mdl_service *s)
 {
@@ -914,6 +950,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 		ck_env(&c, s);
 		ck_image(&c, s);
 		ck_upload(&c, s);
+		ck_mounts(&c, s);
 		if (s->first_month < 0 && warn_unused)
 			diag_add(dl, DIAG_W0902, p->src, s->loc,
 				 "%s %s is declared but no phase runs it",

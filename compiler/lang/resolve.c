@@ -1148,6 +1148,19 @@ static void rs_env(struct rs *r, const struct ast_item *blk, struct mdl_service 
 	svc->nenv = k;
 }
 
+/* A path docker mounts a volume at: absolute, not the container's root,
+ * without the ':' that separates a mount's parts in compose. */
+static void rs_volume_path(struct rs *r, struct loc loc, const char *path)
+{
+	if (path[0] != '/')
+		rs_err(r, DIAG_E0203, loc, "path must be absolute");
+	else if (!path[strspn(path, "/")])
+		rs_err(r, DIAG_E0203, loc, "path cannot be the container's root");
+	else if (strchr(path, ':'))
+		diag_help(rs_err(r, DIAG_E0203, loc, "path cannot hold ':'"), r->dl,
+			  "compose reads what follows a ':' as the mount's options");
+}
+
 static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volume *vol)
 {
 	static const char *const names[] = { "path", "size", "growth", "storage", NULL };
@@ -1160,8 +1173,8 @@ static void rs_volume(struct rs *r, const struct ast_item *blk, struct mdl_volum
 	if (!a[0])
 		diag_help(rs_missing(r, vol->loc, "volume", vol->name, "path"), r->dl,
 			  "add `path = \"/data\"`, where the container sees it");
-	else if (rs_nonempty_string(r, a[0]->value, "path", &vol->path) && vol->path[0] != '/')
-		rs_err(r, DIAG_E0203, a[0]->value->loc, "path must be absolute");
+	else if (rs_nonempty_string(r, a[0]->value, "path", &vol->path))
+		rs_volume_path(r, a[0]->value->loc, vol->path);
 	if (a[1] && rs_no_range(r, a[1]->value, "size"))
 		rs_quantity(r, a[1]->value, UNITS_MEM, "size", &vol->size);
 	if (a[2] && rs_no_range(r, a[2]->value, "growth"))
