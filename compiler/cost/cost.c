@@ -282,7 +282,10 @@ const char *cost_shortfall(struct arena *a, const struct capacity *c)
 				   (long long)units_percent_of(c->ram_hi, c->ram_total),
 				   units_fmt_gb(m, c->ram_total),
 				   cost_fmt_over(z, c->ram_hi - c->ram_usable));
-	if (!c->cpu_ok)
+	if (!c->cpu_ok && c->cpus <= c->cpu_limit) /* one container wants more than all */
+		cpu = arena_printf(a, "%sCPU: a container declares %s vCPU, more than the type has",
+				   c->ram_ok ? "" : "; ", units_fmt_number(x, c->cpus_max));
+	else if (!c->cpu_ok)
 		cpu = arena_printf(a, "%sCPU needs %s vCPU of %s allowed", c->ram_ok ? "" : "; ",
 				   units_fmt_number(x, c->cpus), units_fmt_number(y, c->cpu_limit));
 	if (!c->disk_ok)

@@ -7,7 +7,7 @@ void capacity_of(const struct mdl_project *p, const struct mdl_phase *ph,
 		 struct capacity *c)
 {
 	c->ram_lo = c->ram_hi = pl->reserve;
-	c->cpus = 0;
+	c->cpus = c->cpus_max = 0;
 	c->disk = 0;
 	int end = ph->start + ph->months; /* first month after the phase */
 	c->disk_month = end - 1;
@@ -16,6 +16,8 @@ void capacity_of(const struct mdl_project *p, const struct mdl_phase *ph,
 		c->ram_lo = units_add_sat(c->ram_lo, s->ram_lo);
 		c->ram_hi = units_add_sat(c->ram_hi, s->ram_hi);
 		c->cpus = units_add_sat(c->cpus, s->cpus);
+		if (s->cpus > c->cpus_max)
+			c->cpus_max = s->cpus;
 		int since = s->data_since >= 0 ? s->data_since
 			    : s->decl->first_month >= 0 ? s->decl->first_month : ph->start;
 		int64_t months = end > since ? end - since : 0;
@@ -32,7 +34,7 @@ void capacity_of(const struct mdl_project *p, const struct mdl_phase *ph,
 	c->cpu_limit = units_mul_sat(type->vcpu, p->cpu_overcommit) / UNITS_ONE;
 	c->disk_total = type->disk;
 	c->ram_ok = c->ram_hi <= c->ram_usable;
-	c->cpu_ok = c->cpus <= c->cpu_limit;
+	c->cpu_ok = c->cpus <= c->cpu_limit && c->cpus_max <= type->vcpu;
 	c->disk_ok = c->disk <= c->disk_total;
 	c->arch = model_arch(p, pl);
 	const struct mdl_server *s = pl->server;

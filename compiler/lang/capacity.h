@@ -7,7 +7,8 @@
  *
  *   ram:  reserve + sum(service ram) <= type ram x (1 - headroom)
  *         checked at the upper bound of every range
- *   cpu:  sum(declared cpus) <= vcpu x cpu_overcommit
+ *   cpu:  sum(declared cpus) <= vcpu x cpu_overcommit, and each
+ *         container's cpus <= vcpu (docker refuses more)
  *   disk: sum(volume size + growth x months in use by the phase's end)
  *         <= type disk
  *   kind: the type runs every image's architecture, has the vCPUs the
@@ -35,6 +36,7 @@ struct capacity {
 	int64_t ram_total;       /* the type's RAM */
 	int64_t ram_usable;      /* after headroom */
 	int64_t cpus;            /* declared */
+	int64_t cpus_max;        /* the most one container declares */
 	int64_t cpu_limit;       /* vcpu x overcommit */
 	int64_t disk;            /* volumes at the end of the phase */
 	int64_t disk_total;

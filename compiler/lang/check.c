@@ -414,6 +414,28 @@ static void ck_kind(struct ck *c, const struct mdl_phase *ph, const struct mdl_p
 	ck_fit_help(c, d, ph, pl, CK_RAM);
 }
 
+/* E0302 for each container that declares more vCPUs than its server
+ * has: docker refuses to start it, whatever cpu_overcommit allows the sum. */
+static void ck_cpus_each(struct ck *c, const struct mdl_phase *ph,
+			 const struct mdl_placement *pl)
+{
+	const struct mdl_type *t = pl->type;
+	char a[UNITS_BUF], b[UNITS_BUF];
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const struct mdl_service *s = pl->services[j];
+		if (s->cpus <= t->vcpu)
+			continue;
+		struct diag *d = ck_err(c, DIAG_E0302, model_service_loc(pl, j),
+					"phase %s runs %s on server %s with %s vCPU, %s has %s",
+					ph->name, s->name, pl->server->name,
+					units_fmt_number(a, s->cpus), t->name,
+					units_fmt_number(b, t->vcpu));
+		diag_note(d, c->dl, "docker gives a container at most the vCPUs of its server; "
+			  "cpu_overcommit shares them among containers, it does not add any");
+		ck_fit_help(c, d, ph, pl, CK_CPU);
+	}
+}
+
 static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 			const struct mdl_placement *pl)
 {
@@ -438,7 +460,9 @@ static void ck_capacity(struct ck *c, const struct mdl_phase *ph,
 			diag_note(d, c->dl, "ranges are checked at their upper bound");
 		ck_fit_help(c, d, ph, pl, CK_RAM);
 	}
-	if (!cap.cpu_ok) {
+	if (!cap.cpu_ok && cap.cpus_max > t->vcpu) {
+		ck_cpus_each(c, ph, pl);
+	} else if (!cap.cpu_ok) {
 		struct diag *d = ck_err(c, DIAG_E0302, pl->loc,
 					"phase %s overloads server %s: services declare %s vCPU, "
 					"%s allows %s",

@@ -69,6 +69,18 @@ static void test_cpu_and_overcommit(void **state)
 	u = unit_check(UNIT_HEAD "limits {\n  cpu_overcommit = 1.25\n}\n" SRV
 		       SVC("a", "  cpus = 1.5\n") SVC("b", "  cpus = 1\n") PHASE("    a\n    b\n"));
 	assert_clean();
+	unit_teardown(NULL);
+	/* overcommit shares vCPUs among containers; one gets at most all of them */
+	u = unit_check(UNIT_HEAD "limits {\n  cpu_overcommit = 2\n}\n" SRV
+		       SVC("a", "  cpus = 2.5\n") PHASE("    a\n"));
+	d = unit_diag(u, DIAG_E0302);
+	assert_string_equal(d->msg, "phase live runs a on server web with 2.5 vCPU, cpx22 has 2");
+	assert_true(unit_has_line(d, "a cpx32 (4 vCPU, 10.49 EUR/month) fits at 31%"));
+	const struct mdl_phase *ph = model_phase(u->p, "live");
+	struct capacity cap;
+	capacity_of(u->p, ph, &ph->placements[0], ph->placements[0].type, &cap);
+	assert_int_equal(cap.cpus_max, 2500);
+	assert_false(cap.cpu_ok);
 }
 
 static void test_disk_grows_from_first_use(void **state)
