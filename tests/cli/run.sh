@@ -85,6 +85,8 @@ ins output - --phase production
 token output
 ins apply - --phase production --yes
 token apply
+ins destroy - --yes
+token destroy
 # a plan saved from stdin is applied with the file on stdin again, and
 # refused when it is not the same
 ins plan - --phase production --out "$W/plan.json"
