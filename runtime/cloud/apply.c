@@ -11,7 +11,8 @@
 #include "state.h"
 #include "view.h"
 
-static const char *const apply_kind_word[] = { "ssh_key", "firewall", "server", "rrset" };
+static const char *const apply_kind_word[] = { "ssh_key", "firewall", "network", "server",
+					       "rrset" };
 
 bool apply_check_secrets(struct arena *a, const struct plan *p, struct error *err)
 {
@@ -194,6 +195,8 @@ static void apply_run_job(struct apply_worker *wk, struct apply_job *j)
 		j->ok = converge_key(wk, j, &e);
 	else if (x->kind == PLAN_FIREWALL)
 		j->ok = converge_firewall(wk, j, NULL, &e);
+	else if (x->kind == PLAN_NETWORK)
+		j->ok = converge_network(wk, j, &e);
 	else if (x->kind == PLAN_SERVER)
 		j->ok = converge_server(wk, j, &e);
 	else
@@ -355,6 +358,22 @@ static int64_t apply_firewall_id(const struct state *s, const char *name)
 	return 0;
 }
 
+/* The id of the phase's network: made by this apply, else found. */
+static int64_t apply_network_id(const struct apply_ctx *run)
+{
+	const struct desired_network *w = run->p->want->network;
+	if (!w)
+		return 0;
+	for (size_t i = 0; i < run->njobs; i++)
+		if (run->jobs[i].x->kind == PLAN_NETWORK && run->jobs[i].x->op != PLAN_DESTROY)
+			return run->jobs[i].ok ? run->jobs[i].id : 0;
+	const struct state *s = run->p->state;
+	for (size_t i = 0; i < s->nnetworks; i++)
+		if (!strcmp(s->networks[i].name, w->name))
+			return s->networks[i].id;
+	return 0;
+}
+
 bool apply_run(const struct plan *p, const struct apply_config *cfg, struct apply_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -412,11 +431,17 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 			    !strcmp(run.jobs[k].x->name, w->firewall) && run.jobs[k].id)
 				j->id = run.jobs[k].id;
 	}
+	/* the network before the servers, which are attached to it before
+	 * their deploy */
+	ok = ok && apply_run_phase(&run, PLAN_NETWORK, false);
+	run.network_id = apply_network_id(&run);
 	/* then the servers, and the DNS records once they have addresses;
-	 * destroys last, servers first so that their firewalls are free */
+	 * destroys last, servers first so that their firewalls are free, a
+	 * network after them (its servers detached first) */
 	ok = ok && apply_run_phase(&run, PLAN_SERVER, false) && apply_run_phase(&run, PLAN_RRSET, false);
 	ok = ok && apply_run_phase(&run, PLAN_SERVER, true) && apply_run_phase(&run, PLAN_RRSET, true) &&
-	     apply_run_phase(&run, PLAN_FIREWALL, true) && apply_run_phase(&run, PLAN_SSH_KEY, true);
+	     apply_run_phase(&run, PLAN_NETWORK, true) && apply_run_phase(&run, PLAN_FIREWALL, true) &&
+	     apply_run_phase(&run, PLAN_SSH_KEY, true);
 	view_close(run.view);
 	free(run.jobs);
 	free(run.queue);

@@ -66,6 +66,7 @@ struct apply_ctx {
 	struct apply_job **queue;
 	size_t qhead, qtail;
 	int feeders, deployers;
+	int64_t network_id;          /* the phase's network, once made; 0 = none */
 };
 
 /* A thread of the pool: its own client (a curl handle is not
@@ -104,6 +105,10 @@ bool converge_firewall(struct apply_worker *wk, struct apply_job *j, struct hc_a
 		       struct error *e);
 /* A server's API stage: created, replaced, type changed or powered on as
  * the plan says; j->ip, j->sid, j->deploy and j->accept_new filled. */
+/* The network of a PLAN_NETWORK action: created (with its subnet),
+ * given a missing subnet or labels, or replaced (servers detached,
+ * deleted, created); j->id gets its id. */
+bool converge_network(struct apply_worker *wk, struct apply_job *j, struct error *e);
 bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error *e);
 /* A server's deploy stage: the deploy when its artefacts changed, then
  * its labels (the artefacts hash only after a deploy succeeded). */

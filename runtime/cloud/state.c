@@ -52,6 +52,7 @@ DEC(firewall, hcloud_decode_firewall)
 DEC(server, hcloud_decode_server)
 DEC(zone, hcloud_decode_zone)
 DEC(rrset, hcloud_decode_rrset)
+DEC(network, hcloud_decode_network)
 
 #define FETCH(a, c, path, query, key, T, arr, n, e) \
 	state_fetch_list(a, c, path, query, key, sizeof(*(arr)), state_dec_##T, (void **)&(arr), &(n), e)
@@ -70,6 +71,7 @@ NAME_CMP(hc_ssh_key)
 NAME_CMP(hc_firewall)
 NAME_CMP(hc_server)
 NAME_CMP(hc_rrset)
+NAME_CMP(hc_network)
 
 static int state_cmp_zone(const void *x, const void *y)
 {
@@ -225,6 +227,16 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 	       state_fetch_images(s, a, c, images, nimages, e) && state_fetch_zones(s, a, c, e);
 }
 
+bool state_fetch_networks(struct state *s, struct arena *a, struct http_client *c,
+			  const char *project, struct error *e)
+{
+	const char *sel = hcloud_label_selector(a, STATE_LABEL_PROJECT, project);
+	if (!FETCH(a, c, "/networks", sel, "networks", network, s->networks, s->nnetworks, e))
+		return false;
+	SORT_BY_NAME(s->networks, s->nnetworks, hc_network);
+	return true;
+}
+
 bool state_fetch_snapshot_price(struct state *s, struct http_client *c, struct error *e)
 {
 	return hcloud_snapshot_price(c, &s->snapshot_price, e);
@@ -316,6 +328,21 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 		digest_put(&d, v->location);
 		digest_put(&d, v->ipv4);
 		state_put_labels(&d, &v->labels);
+		for (size_t k = 0; k < v->nprivate_net; k++) {
+			digest_put_int(&d, v->private_net[k].network);
+			digest_put(&d, v->private_net[k].ip);
+		}
+	}
+	if (s->nnetworks)
+		digest_put(&d, "networks");
+	for (size_t i = 0; i < s->nnetworks; i++) {
+		const struct hc_network *n = &s->networks[i];
+		digest_put_int(&d, n->id);
+		digest_put(&d, n->name);
+		digest_put(&d, n->ip_range);
+		state_put_labels(&d, &n->labels);
+		for (size_t k = 0; k < n->nsubnets; k++)
+			digest_put(&d, n->subnets[k].ip_range);
 	}
 	digest_put(&d, "ssh_keys");
 	for (size_t i = 0; i < s->nkeys + s->nother_keys; i++) {

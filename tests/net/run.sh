@@ -84,4 +84,111 @@ done
 [ "$codes" = "200 200 200 200 200 200 " ] && ok "with web2's app stopped, every request is answered" ||
 	not_ok "with web2's app stopped, every request is answered" "$codes; $(tail -5 "$N/error.log")"
 
+# ---- plan and apply against the simulator ---------------------------------
+# tests/apply/env.sh: the simulator, and a real sshd on 127.0.0.1 with a
+# stub docker playing every server (the simulator gives each 127.0.0.1)
+WORK=$T/apply
+mkdir -p "$WORK/ex" "$T/logs"
+. "$ROOT/tests/apply/env.sh"
+trap 'env_cleanup; [ ${#PIDS[@]} = 0 ] || kill "${PIDS[@]}" 2>/dev/null; wait; rm -rf "$T"' EXIT
+export PG_PASSWORD=pg-canary-$$ HCLOUD_TOKEN=token-canary-$$
+export INFRAC_ACTION_POLL_MS=10 INFRAC_HTTP_BACKOFF_MS=5 INFRAC_HEALTH_TIMEOUT=2
+export INFRAC_TODAY=2026-04-01
+start_sshd > /dev/null
+start_sim --action-seconds 0.05 --rate-limit 3600000
+cp -r "$ROOT/examples/." "$WORK/ex/"
+FILE=$WORK/ex/split.infra
+# two servers without data, then one: the network goes, its server detached first
+SHRINK=$WORK/ex/shrink.infra
+sed -e '/^server db {/,/^}/d' -e '/^  run on db {/,/^  }/d' -e '/^service postgres {/,/^}/d' \
+	-e 's/  needs  = \[postgres\]//' "$FILE" > "$WORK/ex/pair.infra"
+sed -e '/^  run on web2 {/,/^  }/d' -e '/^server web2 {/,/^}/d' "$WORK/ex/pair.infra" > "$SHRINK"
+
+run() { # run infrac-args...: output in $WORK/out, status in $RC
+	"$INFRAC" "$@" < /dev/null > "$WORK/out" 2>&1
+	RC=$?
+	cat "$WORK/out" >> "$T/logs/runs"
+}
+expect() { # expect WHAT RC TEXT
+	if [ "$RC" = "$2" ] && grep -qF -- "$3" "$WORK/out"; then ok "$1"
+	else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
+}
+fresh() { sim POST reset > /dev/null; rm -rf "$WORK/remote" "$WORK/state"; }
+# state: the servers with their addresses, the networks, the firewalls' rules
+state() {
+	sim GET state | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+srv = sorted("%s %s %s" % (x["name"], ",".join(p["ip"] for p in x["private_net"]),
+                           x["labels"].get("infrac/artefacts", "-")) for x in s["servers"])
+net = sorted("%s %s %s servers=%d" % (n["name"], n["ip_range"], ",".join(sn["ip_range"] for sn in n["subnets"]),
+                                      len(n["servers"])) for n in s["networks"])
+fw = sorted("%s %s" % (f["name"], ",".join(r.get("port") or "" for r in f["rules"])) for f in s["firewalls"])
+print("servers=%s networks=%s firewalls=%s" % (srv, net, fw))'
+}
+nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+paths() { # the requests since $1: METHOD PATH STATUS
+	sim GET "requests?since=$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["requests"]:
+    print(r["method"], r["path"].split("?")[0], r["status"])'
+}
+
+fresh
+run plan "$FILE"
+expect "plan shows the network like any resource, with each server's address" 2 \
+	"+ network split-private (10.10.0.0/16)"
+has "  ... its subnet in the location's network zone and the addresses" "$(cat "$WORK/out")" \
+	"create: subnet 10.10.0.0/24 (eu-central); web1 10.10.0.2, web2 10.10.0.3, db 10.10.0.4"
+run plan "$FILE" --json
+has "plan --json names the network's servers and addresses" "$(cat "$WORK/out")" \
+	'"split-db": "10.10.0.4"'
+run apply "$FILE" --yes --parallelism 1
+expect "apply of three servers on a network" 0 "Apply complete! Resources: 8 added"
+WANT=$(state)
+has "every server is attached at its fixed address" "$WANT" \
+	"split-db 10.10.0.4"
+has "  ... web1 and web2 too" "$WANT" "split-web1 10.10.0.2"
+has "the network has its subnet and the three servers" "$WANT" \
+	"split-private 10.10.0.0/16 10.10.0.0/24 servers=3"
+has "5432 is in no public firewall: db's lets in ssh only" "$WANT" "'split-db 22'"
+[ "$(grep -c 'attach to the network' "$WORK/out")" = 3 ] && ok "apply attaches each server before its deploy" ||
+	not_ok "apply attaches each server before its deploy" "$(cat "$WORK/out")"
+run plan "$FILE"
+expect "  ... and then plans clean" 0 "No changes."
+has "  ... counting the network it found" "$(cat "$WORK/out")" "3 firewalls, 1 network and 1 ssh key"
+FIRST_REQ=$(nreq)
+
+# a server attached at another address is moved back to its own
+sid=$(sim GET state | python3 -c 'import json,sys; print([x["id"] for x in json.load(sys.stdin)["servers"] if x["name"] == "split-web2"][0])')
+curl -sS -X POST -H "Authorization: Bearer $HCLOUD_TOKEN" -d '{"network": 800001}' \
+	"$HCLOUD_ENDPOINT/servers/$sid/actions/detach_from_network" > /dev/null
+sleep 0.2
+curl -sS -X POST -H "Authorization: Bearer $HCLOUD_TOKEN" -d '{"network": 800001, "ip": "10.10.0.77"}' \
+	"$HCLOUD_ENDPOINT/servers/$sid/actions/attach_to_network" > /dev/null
+sleep 0.2
+run plan "$FILE"
+expect "a server at another address: plan says so" 2 "network split-private: 10.10.0.77 -> 10.10.0.3 (detach, attach)"
+run apply "$FILE" --yes --parallelism 1
+[ "$RC" = 0 ] && [ "$(state)" = "$WANT" ] && ok "  ... and apply puts it back" ||
+	not_ok "  ... and apply puts it back" "$(cat "$WORK/out"; state)"
+
+# from two servers to one: web2 goes, then the network, web1 detached first
+fresh
+run apply "$WORK/ex/pair.infra" --yes --parallelism 1
+expect "apply of two servers without data" 0 "Apply complete! Resources: 6 added"
+before=$(nreq)
+run plan "$SHRINK"
+expect "one server again: plan destroys the network" 2 \
+	"destroy: phase live runs one server; its servers are detached first"
+run apply "$SHRINK" --yes --parallelism 1
+expect "  ... and apply does" 0 "Resources: 0 added, 1 changed, 0 replaced, 3 destroyed."
+order=$(paths "$before" | grep -E '^(POST|DELETE) ' | grep -E 'detach_from_network|/networks/|/servers/[0-9]+ ' |
+	awk '{print $1, $2}' | sed 's/[0-9][0-9]*/N/g' | tr '\n' ';')
+[ "$order" = "DELETE /vN/servers/N;POST /vN/servers/N/actions/detach_from_network;DELETE /vN/networks/N;" ] &&
+	ok "  ... servers first, then detach, then the network's delete" ||
+	not_ok "  ... servers first, then detach, then the network's delete" "$order"
+SHRUNK=$(state)
+has "  ... leaving no network" "$SHRUNK" "networks=[]"
+
 finish
