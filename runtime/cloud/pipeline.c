@@ -118,20 +118,6 @@ bool pipeline_connect(struct pipeline *pl, const char *token, const char *endpoi
 	return true;
 }
 
-/* May the project have a network: a phase of p runs several servers, or
- * a server of the project is on a private network.  A file that never
- * had one asks the API nothing more. */
-static bool pipeline_networked(const struct mdl_project *p, const struct state *s)
-{
-	for (size_t i = 0; i < p->nphases; i++)
-		if (model_networked(&p->phases[i]))
-			return true;
-	for (size_t i = 0; i < s->nservers; i++)
-		if (s->servers[i].nprivate_net)
-			return true;
-	return false;
-}
-
 bool pipeline_observe(struct pipeline *pl, struct error *err)
 {
 	struct arena *a = &pl->c.arena;
@@ -150,9 +136,7 @@ bool pipeline_observe(struct pipeline *pl, struct error *err)
 		nimages = strv_sort_uniq(images, w->nservers);
 		if (!state_fetch(&pl->state, a, &pl->hc, pl->c.project->name, images, nimages, names,
 				 w->nservers, err) ||
-		    (w->allow_data_loss && !state_fetch_snapshot_price(&pl->state, &pl->hc, err)) ||
-		    (pipeline_networked(pl->c.project, &pl->state) &&
-		     !state_fetch_networks(&pl->state, a, &pl->hc, pl->c.project->name, err)))
+		    (w->allow_data_loss && !state_fetch_snapshot_price(&pl->state, &pl->hc, err)))
 			return error_wrap(err, "cannot read the project from the API");
 	}
 	state_fingerprint(&pl->state, pl->fingerprint);

@@ -323,10 +323,17 @@ static const struct hc_network *plan_have_network(const struct state *s, const c
 	return NULL;
 }
 
-/* "web1 10.0.0.2, db 10.0.0.3": where the servers are on it */
+/* "web1 10.0.0.2, db 10.0.0.3": where the servers are on it; of many,
+ * the first and the last (plan --json lists them all) */
 static const char *plan_network_members(struct arena *a, const struct desired *w)
 {
 	struct strbuf b = STRBUF_INIT;
+	if (w->nservers > 6) {
+		strbuf_addf(&b, "%zu servers, %s %s .. %s %s", w->nservers, w->servers[0].server,
+			    w->servers[0].private_ip, w->servers[w->nservers - 1].server,
+			    w->servers[w->nservers - 1].private_ip);
+		return arena_take(a, &b);
+	}
 	for (size_t i = 0; i < w->nservers; i++)
 		strbuf_addf(&b, "%s%s %s", i ? ", " : "", w->servers[i].server,
 			    w->servers[i].private_ip);

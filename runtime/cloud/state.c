@@ -216,8 +216,10 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 	    !FETCH(a, c, "/ssh_keys", NULL, "ssh_keys", ssh_key, s->other_keys, s->nother_keys, e) ||
 	    !FETCH(a, c, "/firewalls", sel, "firewalls", firewall, s->firewalls,
 		   s->nfirewalls, e) ||
-	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers, e))
+	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers, e) ||
+	    !FETCH(a, c, "/networks", sel, "networks", network, s->networks, s->nnetworks, e))
 		return false;
+	SORT_BY_NAME(s->networks, s->nnetworks, hc_network);
 	SORT_BY_NAME(s->types, s->ntypes, hc_server_type);
 	SORT_BY_NAME(s->locations, s->nlocations, hc_location);
 	state_split_keys(s, a, project);
@@ -225,16 +227,6 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 	SORT_BY_NAME(s->servers, s->nservers, hc_server);
 	return state_fetch_others(s, a, c, project, names, nnames, e) &&
 	       state_fetch_images(s, a, c, images, nimages, e) && state_fetch_zones(s, a, c, e);
-}
-
-bool state_fetch_networks(struct state *s, struct arena *a, struct http_client *c,
-			  const char *project, struct error *e)
-{
-	const char *sel = hcloud_label_selector(a, STATE_LABEL_PROJECT, project);
-	if (!FETCH(a, c, "/networks", sel, "networks", network, s->networks, s->nnetworks, e))
-		return false;
-	SORT_BY_NAME(s->networks, s->nnetworks, hc_network);
-	return true;
 }
 
 bool state_fetch_snapshot_price(struct state *s, struct http_client *c, struct error *e)

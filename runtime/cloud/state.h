@@ -65,8 +65,7 @@ struct state {
 	size_t nother_firewalls;
 	struct hc_server *other_servers;
 	size_t nother_servers;
-	/* labelled infrac/project=PROJECT: the project's private network
-	 * (state_fetch_networks; none when not read) */
+	/* labelled infrac/project=PROJECT: the project's private network */
 	struct hc_network *networks;
 	size_t nnetworks;
 	struct state_zone *zones;  /* every zone of the Hetzner project */
@@ -89,14 +88,6 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 /* An empty, offline state. */
 void state_offline(struct state *s);
 
-/*
- * The project's networks (labelled infrac/project=PROJECT) into s, sorted
- * by name; in a.  Read only for a file with a phase of several servers,
- * so that a file of one server asks the API nothing more.  false with e
- * set.
- */
-bool state_fetch_networks(struct state *s, struct arena *a, struct http_client *c,
-			  const char *project, struct error *e);
 
 /* Lookups in the observed catalog; NULL when absent. */
 /* Reads s->snapshot_price, for a plan that may take snapshots.  false

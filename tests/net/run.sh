@@ -16,7 +16,7 @@ PIDS=()
 # every process the suite started ends with it, on failure too
 trap '[ ${#PIDS[@]} = 0 ] || kill "${PIDS[@]}" 2>/dev/null; wait; rm -rf "$T"' EXIT
 
-has() { # has "what" HAYSTACK NEEDLE [!]: NEEDLE is in HAYSTACK (with !, is not)
+holds() { # holds "what" HAYSTACK NEEDLE [!]: NEEDLE is in HAYSTACK (with !, is not)
 	local found=no
 	case "$2" in *"$3"*) found=yes ;; esac
 	if [ "$found" = "$([ "${4:-}" = "!" ] && echo no || echo yes)" ]; then ok "$1"
@@ -33,13 +33,13 @@ fi
 check "golden artefacts of split.infra" diff -r "$HERE/golden" "$T/out"
 
 W1=$T/out/live/web1 W2=$T/out/live/web2 DB=$T/out/live/db
-has "the app reaches postgres by name at db's private address" \
+holds "the app reaches postgres by name at db's private address" \
 	"$(cat "$W1/docker-compose.yml")" '- "postgres:10.10.0.4"'
-has "postgres is published on db's private address only" \
+holds "postgres is published on db's private address only" \
 	"$(cat "$DB/docker-compose.yml")" '- "10.10.0.4:5432:5432"'
-has "the balanced app is published on its server's private address" \
+holds "the balanced app is published on its server's private address" \
 	"$(cat "$W2/docker-compose.yml")" '- "10.10.0.3:8000:8000"'
-has "compose waits for no service of another server" "$(cat "$W1/docker-compose.yml")" depends_on !
+holds "compose waits for no service of another server" "$(cat "$W1/docker-compose.yml")" depends_on !
 for d in "$W1" "$W2" "$DB"; do
 	check "docker-compose config: ${d#"$T/out/"}" env PG_PASSWORD=stand-in \
 		docker-compose -f "$d/docker-compose.yml" config -q
@@ -48,7 +48,7 @@ done
 for d in "$W1" "$W2" "$DB"; do
 	check "cloud-init schema: ${d#"$T/out/"}" cloud-init schema -c "$d/cloud-init.yaml"
 done
-has "a server of a networked phase may bind its private address before it is up" \
+holds "a server of a networked phase may bind its private address before it is up" \
 	"$(cat "$DB/cloud-init.yaml")" "net.ipv4.ip_nonlocal_bind = 1"
 
 # nginx: the upstream's private addresses become two loopback backends
@@ -72,8 +72,8 @@ done
 ask() { curl -s --max-time 5 -H 'Host: shop.example.com' "http://127.0.0.1:$P80/"; }
 seen=
 for _ in 1 2 3 4; do seen+=$(ask); done
-has "nginx balances the domain across web1 ..." "$seen" '"backend": "app-on-web1"'
-has "  ... and web2" "$seen" '"backend": "app-on-web2"'
+holds "nginx balances the domain across web1 ..." "$seen" '"backend": "app-on-web1"'
+holds "  ... and web2" "$seen" '"backend": "app-on-web2"'
 kill "$B2" 2>/dev/null
 wait "$B2" 2>/dev/null
 codes=
@@ -104,15 +104,6 @@ sed -e '/^server db {/,/^}/d' -e '/^  run on db {/,/^  }/d' -e '/^service postgr
 	-e 's/  needs  = \[postgres\]//' "$FILE" > "$WORK/ex/pair.infra"
 sed -e '/^  run on web2 {/,/^  }/d' -e '/^server web2 {/,/^}/d' "$WORK/ex/pair.infra" > "$SHRINK"
 
-run() { # run infrac-args...: output in $WORK/out, status in $RC
-	"$INFRAC" "$@" < /dev/null > "$WORK/out" 2>&1
-	RC=$?
-	cat "$WORK/out" >> "$T/logs/runs"
-}
-expect() { # expect WHAT RC TEXT
-	if [ "$RC" = "$2" ] && grep -qF -- "$3" "$WORK/out"; then ok "$1"
-	else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
-}
 fresh() { sim POST reset > /dev/null; rm -rf "$WORK/remote" "$WORK/state"; }
 # state: the servers with their addresses, the networks, the firewalls' rules
 state() {
@@ -126,7 +117,6 @@ net = sorted("%s %s %s servers=%d" % (n["name"], n["ip_range"], ",".join(sn["ip_
 fw = sorted("%s %s" % (f["name"], ",".join(r.get("port") or "" for r in f["rules"])) for f in s["firewalls"])
 print("servers=%s networks=%s firewalls=%s" % (srv, net, fw))'
 }
-nreq() { sim GET health | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 paths() { # the requests since $1: METHOD PATH STATUS
 	sim GET "requests?since=$1" | python3 -c '
 import json, sys
@@ -138,25 +128,25 @@ fresh
 run plan "$FILE"
 expect "plan shows the network like any resource, with each server's address" 2 \
 	"+ network split-private (10.10.0.0/16)"
-has "  ... its subnet in the location's network zone and the addresses" "$(cat "$WORK/out")" \
+holds "  ... its subnet in the location's network zone and the addresses" "$(cat "$WORK/out")" \
 	"create: subnet 10.10.0.0/24 (eu-central); web1 10.10.0.2, web2 10.10.0.3, db 10.10.0.4"
 run plan "$FILE" --json
-has "plan --json names the network's servers and addresses" "$(cat "$WORK/out")" \
+holds "plan --json names the network's servers and addresses" "$(cat "$WORK/out")" \
 	'"split-db": "10.10.0.4"'
 run apply "$FILE" --yes --parallelism 1
 expect "apply of three servers on a network" 0 "Apply complete! Resources: 8 added"
 WANT=$(state)
-has "every server is attached at its fixed address" "$WANT" \
+holds "every server is attached at its fixed address" "$WANT" \
 	"split-db 10.10.0.4"
-has "  ... web1 and web2 too" "$WANT" "split-web1 10.10.0.2"
-has "the network has its subnet and the three servers" "$WANT" \
+holds "  ... web1 and web2 too" "$WANT" "split-web1 10.10.0.2"
+holds "the network has its subnet and the three servers" "$WANT" \
 	"split-private 10.10.0.0/16 10.10.0.0/24 servers=3"
-has "5432 is in no public firewall: db's lets in ssh only" "$WANT" "'split-db 22'"
+holds "5432 is in no public firewall: db's lets in ssh only" "$WANT" "'split-db 22'"
 [ "$(grep -c 'attach to the network' "$WORK/out")" = 3 ] && ok "apply attaches each server before its deploy" ||
 	not_ok "apply attaches each server before its deploy" "$(cat "$WORK/out")"
 run plan "$FILE"
 expect "  ... and then plans clean" 0 "No changes."
-has "  ... counting the network it found" "$(cat "$WORK/out")" "3 firewalls, 1 network and 1 ssh key"
+holds "  ... counting the network it found" "$(cat "$WORK/out")" "3 firewalls, 1 network and 1 ssh key"
 FIRST_REQ=$(nreq)
 
 # a server attached at another address is moved back to its own
@@ -189,6 +179,65 @@ order=$(paths "$before" | grep -E '^(POST|DELETE) ' | grep -E 'detach_from_netwo
 	ok "  ... servers first, then detach, then the network's delete" ||
 	not_ok "  ... servers first, then detach, then the network's delete" "$order"
 SHRUNK=$(state)
-has "  ... leaving no network" "$SHRUNK" "networks=[]"
+holds "  ... leaving no network" "$SHRUNK" "networks=[]"
+
+# ---- faults at the network's requests ---------------------------------------
+# The requests that made the network, attached a server, detached one or
+# deleted the network in a clean run; at each, a 500 after the work was
+# done and (for the first apply) a SIGKILL of apply, then a rerun that
+# must converge to the clean run's state and plan clean.
+points_of() { # points_of SINCE: the numbers of the network requests since SINCE
+	sim GET "requests?since=$1" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["requests"]:
+    if r["method"] != "GET" and "network" in r["path"]: print(r["n"])'
+}
+fresh
+"$INFRAC" apply "$FILE" --yes --parallelism 1 > /dev/null 2>&1 < /dev/null
+GROW=$(points_of 0)
+fresh
+"$INFRAC" apply "$WORK/ex/pair.infra" --yes --parallelism 1 > /dev/null 2>&1 < /dev/null
+base=$(nreq)
+"$INFRAC" apply "$SHRINK" --yes --parallelism 1 > /dev/null 2>&1 < /dev/null
+SHRINKS=$(points_of "$base" | while read -r n; do echo $((n - base)); done)
+fault_point() { # fault_point grow|shrink 500|kill K: prints ok or FAIL and why
+	local what=$1 kind=$2 k=$3 file=$FILE want=$WANT
+	fresh
+	if [ "$what" = shrink ]; then
+		file=$SHRINK want=$SHRUNK
+		"$INFRAC" apply "$WORK/ex/pair.infra" --yes --parallelism 1 > /dev/null 2>&1 < /dev/null
+		k=$(( $(nreq) + k ))
+	fi
+	if [ "$kind" = kill ]; then
+		killed_at "$k" "$INFRAC" apply "$file" --yes --parallelism 1
+	else
+		sim POST faults "{\"kind\":\"status\",\"status\":500,\"when\":\"after\",\"at_request\":$k}" > /dev/null
+		"$INFRAC" apply "$file" --yes --parallelism 1 > "$WORK/fault.out" 2>&1 < /dev/null
+	fi
+	sim DELETE faults > /dev/null
+	run apply "$file" --yes --parallelism 1
+	local got
+	got=$(state)
+	if [ "$RC" = 0 ] && [ "$got" = "$want" ] && "$INFRAC" plan "$file" > "$WORK/plan.out" 2>&1; then
+		echo "ok $what:$kind@$k"
+	else
+		echo "FAIL $what:$kind@$k"
+		{ echo "state: $got"; echo "want:  $want"; cat "$WORK/fault.out" "$WORK/out" "$WORK/plan.out"; } |
+			sed 's/^/#   /' | head -40
+	fi
+}
+t0=$(date +%s)
+: > "$T/logs/sweep"
+for k in $GROW; do
+	fault_point grow 500 "$k" >> "$T/logs/sweep"
+	fault_point grow kill "$k" >> "$T/logs/sweep"
+done
+for k in $SHRINKS; do fault_point shrink 500 "$k" >> "$T/logs/sweep"; done
+tried=$(grep -cE '^(ok|FAIL) ' "$T/logs/sweep")
+conv=$(grep -c '^ok ' "$T/logs/sweep")
+echo "# network fault points: $tried tried, $conv converged in $(( $(date +%s) - t0 )) s" \
+	"(first apply: requests $(echo $GROW) x 500-after, SIGKILL; to one server: $(echo $SHRINKS) x 500-after)"
+[ "$tried" -ge 6 ] && [ "$conv" = "$tried" ] && ok "every network fault point converges on rerun ($conv of $tried)" ||
+	not_ok "every network fault point converges on rerun ($conv of $tried)" "$(grep -A40 '^FAIL' "$T/logs/sweep" | head -60)"
 
 finish

@@ -2717,7 +2717,13 @@ class Simulator:
                 s["protection"].update({k: bool(v) for k, v in protection.items() if k in ("delete", "rebuild")})
             out["servers"].append(self.render_server(s))
         for spec in data.get("networks", []):
-            out["networks"].append(self.render_network(self.new_network(spec)))
+            spec = dict(spec)
+            attach = spec.pop("attach", {})  # server name -> address, servers seeded above
+            net = self.new_network(spec)
+            for s in self.servers.values():
+                if s["name"] in attach:
+                    net["servers"][s["id"]] = self._attach_ip(net, s, attach[s["name"]])
+            out["networks"].append(self.render_network(net))
         for spec in data.get("firewalls", []):
             out["firewalls"].append(self.render_firewall(self.new_firewall(spec, with_actions=False)[0]))
         for spec in data.get("zones", []):
