@@ -119,7 +119,8 @@ void apply_firewall_done(struct apply_worker *wk, struct apply_job *j, bool ok, 
 
 static bool apply_in_phase(const struct apply_ctx *run, const struct apply_job *j)
 {
-	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys && !j->bound;
+	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys && !j->bound &&
+	       j->tier == run->tier;
 }
 
 /* The server's own firewall, before the server: its actions are left
@@ -358,6 +359,50 @@ static int64_t apply_firewall_id(const struct state *s, const char *name)
 	return 0;
 }
 
+/* Does server a run a service that needs one on server b (by the network)? */
+static bool apply_needs_server(const struct plan *p, const char *a, const char *b)
+{
+	const struct mdl_placement *pa = converge_placement(p, a), *pb = converge_placement(p, b);
+	for (size_t i = 0; pa && pb && pa != pb && i < pa->nservices; i++)
+		for (size_t n = 0; n < pa->services[i]->nneeds; n++)
+			if (model_remote(p->want->phase, pa, pa->services[i]->needs[n]) == pb)
+				return true;
+	return false;
+}
+
+/*
+ * Deploy order across servers: a server is deployed after the servers
+ * that run what its services need.  Its tier is one more than theirs;
+ * each tier is a step of its own.  Bounded by the number of servers (a
+ * cycle between servers leaves the order within it as the plan's).
+ * Returns the highest tier.
+ */
+static int apply_server_tiers(struct apply_ctx *run)
+{
+	int top = 0;
+	for (size_t round = 0; round < run->njobs; round++) {
+		bool moved = false;
+		for (size_t i = 0; i < run->njobs; i++) {
+			struct apply_job *a = &run->jobs[i];
+			for (size_t k = 0; a->x->kind == PLAN_SERVER && a->x->op != PLAN_DESTROY &&
+					   k < run->njobs; k++) {
+				const struct apply_job *b = &run->jobs[k];
+				if (b->x->kind != PLAN_SERVER || b->x->op == PLAN_DESTROY ||
+				    a->tier > b->tier ||
+				    !apply_needs_server(run->p, ((const struct desired_server *)a->x->want)->server,
+							((const struct desired_server *)b->x->want)->server))
+					continue;
+				a->tier = b->tier + 1;
+				top = a->tier > top ? a->tier : top;
+				moved = true;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	return top;
+}
+
 /* The id of the phase's network: made by this apply, else found. */
 static int64_t apply_network_id(const struct apply_ctx *run)
 {
@@ -438,7 +483,11 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 	/* then the servers, and the DNS records once they have addresses;
 	 * destroys last, servers first so that their firewalls are free, a
 	 * network after them (its servers detached first) */
-	ok = ok && apply_run_phase(&run, PLAN_SERVER, false) && apply_run_phase(&run, PLAN_RRSET, false);
+	int top = apply_server_tiers(&run);
+	for (run.tier = 0; ok && run.tier <= top; run.tier++)
+		ok = apply_run_phase(&run, PLAN_SERVER, false);
+	run.tier = 0;
+	ok = ok && apply_run_phase(&run, PLAN_RRSET, false);
 	ok = ok && apply_run_phase(&run, PLAN_SERVER, true) && apply_run_phase(&run, PLAN_RRSET, true) &&
 	     apply_run_phase(&run, PLAN_NETWORK, true) && apply_run_phase(&run, PLAN_FIREWALL, true) &&
 	     apply_run_phase(&run, PLAN_SSH_KEY, true);

@@ -43,6 +43,9 @@ struct apply_job {
 	bool accept_new;             /* a new host key may be recorded */
 	struct hc_labels have;       /* the labels it had (rotate.h reads the salt) */
 	bool protected;              /* delete and rebuild protection are on */
+	/* servers: how many servers it waits for, one after the other, that
+	 * run what its services need over the network; 0 for the rest */
+	int tier;
 };
 
 /* The whole apply: shared by every worker, under mu. */
@@ -67,6 +70,7 @@ struct apply_ctx {
 	size_t qhead, qtail;
 	int feeders, deployers;
 	int64_t network_id;          /* the phase's network, once made; 0 = none */
+	int tier;                    /* the servers of this tier run now */
 };
 
 /* A thread of the pool: its own client (a curl handle is not
