@@ -47,9 +47,13 @@ static void cmd_plan_print(const struct pipeline *pl, const char *file, bool jso
 		puts("infrac plan: offline: HCLOUD_TOKEN is not set, planning against an "
 		     "empty project");
 	} else {
-		printf("infrac plan: %zu server%s, %zu firewall%s and %zu ssh key%s labelled %s=%s\n",
+		char nets[48] = "";
+		if (st->nnetworks)
+			snprintf(nets, sizeof(nets), ", %zu network%s", st->nnetworks,
+				 st->nnetworks == 1 ? "" : "s");
+		printf("infrac plan: %zu server%s, %zu firewall%s%s and %zu ssh key%s labelled %s=%s\n",
 		       st->nservers, st->nservers == 1 ? "" : "s", st->nfirewalls,
-		       st->nfirewalls == 1 ? "" : "s", st->nkeys, st->nkeys == 1 ? "" : "s",
+		       st->nfirewalls == 1 ? "" : "s", nets, st->nkeys, st->nkeys == 1 ? "" : "s",
 		       STATE_LABEL_PROJECT, pl->c.project->name);
 	}
 	if (!json)

@@ -16,6 +16,14 @@ static const char cloudinit_daemon_json[] =
 	"  \"log-opts\": { \"max-size\": \"10m\", \"max-file\": \"3\" }\n"
 	"}\n";
 
+/* Services publish ports on the server's private address, which comes up
+ * with the network's interface, possibly after dockerd at a boot: binding
+ * an address the server does not have yet must not fail. */
+#define CLOUDINIT_SYSCTL "/etc/sysctl.d/60-infrac-private-network.conf"
+static const char cloudinit_sysctl[] =
+	"# infrac: ports published on the private address bind before it is up\n"
+	"net.ipv4.ip_nonlocal_bind = 1\n";
+
 static void cloudinit_file(struct emit_yaml *y, const char *path, const char *mode,
 			   const char *content)
 {
@@ -57,7 +65,7 @@ static void cloudinit_packages(struct emit_yaml *y, const char *compose_package,
 /* runcmd: the first release made current, its units installed, enabled
  * and started */
 static void cloudinit_runcmd(struct arena *a, struct emit_yaml *y, const char *dir,
-			     const struct emit_file *units, size_t nunits)
+			     const struct emit_file *units, size_t nunits, bool networked)
 {
 	const char *rel = arena_printf(a, "%s/releases/" LAYOUT_BOOT_RELEASE, dir);
 	const char **install = arena_calloc(a, nunits + 6, sizeof(*install));
@@ -71,6 +79,9 @@ static void cloudinit_runcmd(struct arena *a, struct emit_yaml *y, const char *d
 		install[n++] = arena_printf(a, "%s/%s", rel, units[i].path);
 	emit_yaml_key(y, "runcmd");
 	emit_yaml_seq(y);
+	if (networked)
+		cloudinit_command(y, (const char *const[]){ "sysctl", "-p", CLOUDINIT_SYSCTL,
+				      NULL });
 	cloudinit_command(y, (const char *const[]){ "ln", "-sfn", "releases/" LAYOUT_BOOT_RELEASE,
 			      arena_printf(a, "%s/current", dir), NULL });
 	cloudinit_command(y, install);
@@ -138,11 +149,13 @@ const char *emit_cloudinit_yaml(struct arena *a, struct diag_list *dl,
 	emit_yaml_key(&y, "write_files");
 	emit_yaml_seq(&y);
 	cloudinit_file(&y, "/etc/docker/daemon.json", "0644", cloudinit_daemon_json);
+	if (model_networked(t->phase))
+		cloudinit_file(&y, CLOUDINIT_SYSCTL, "0644", cloudinit_sysctl);
 	for (size_t i = 0; i < nfiles; i++)
 		cloudinit_file(&y, arena_printf(a, "%s/%s", rel, files[i].path),
 			       arena_printf(a, "%04o", files[i].mode), files[i].data);
 	emit_yaml_seq_end(&y);
-	cloudinit_runcmd(a, &y, dir, units, nunits);
+	cloudinit_runcmd(a, &y, dir, units, nunits, model_networked(t->phase));
 	emit_yaml_map_end(&y);
 	if (!emit_yaml_end(&y)) {
 		fputs("infrac: internal error: libyaml refused cloud-init.yaml\n", stderr);

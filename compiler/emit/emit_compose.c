@@ -124,9 +124,11 @@ static void compose_list(struct compose *c, const char *key, const char *const *
 	emit_yaml_seq_end(&c->y);
 }
 
+/* Public ports as published; the private one on the server's private
+ * address only, for the other servers of the phase (model_private_port). */
 static void compose_ports(struct compose *c, const struct mdl_service *s)
 {
-	const char **ports = arena_calloc(c->a, s->npublish + 3, sizeof(*ports));
+	const char **ports = arena_calloc(c->a, s->npublish + 4, sizeof(*ports));
 	size_t n = 0;
 	if (s->proxy) {
 		ports[n++] = "80:80";
@@ -135,8 +137,15 @@ static void compose_ports(struct compose *c, const struct mdl_service *s)
 	}
 	for (size_t i = 0; i < s->npublish; i++)
 		ports[n++] = arena_printf(c->a, "%d:%d", s->publish[i].host, s->publish[i].container);
+	int private = model_private_port(c->t->phase, c->t->pl, s);
+	if (private) {
+		char ip[16];
+		ports[n++] = arena_printf(c->a, "%s:%d:%d",
+					  model_fmt_ip(ip, c->t->pl->server->private_ip),
+					  private, private);
+	}
 	compose_list(c, "ports", ports, n);
-	bool published = false;
+	bool published = private != 0;
 	for (size_t i = 0; i < s->npublish; i++)
 		published |= s->publish[i].container == s->port;
 	if (s->port && !published) {
@@ -151,6 +160,21 @@ static bool compose_utf8(const char *s)
 		if (!(k = ascii_utf8_len((const unsigned char *)s, n)))
 			return false;
 	return true;
+}
+
+/* What s needs on other servers, by name at their private addresses. */
+static void compose_extra_hosts(struct compose *c, const struct mdl_service *s)
+{
+	const char **hosts = arena_calloc(c->a, s->nneeds + 1, sizeof(*hosts));
+	size_t n = 0;
+	char ip[16];
+	for (size_t i = 0; i < s->nneeds; i++) {
+		const struct mdl_placement *o = model_remote(c->t->phase, c->t->pl, s->needs[i]);
+		if (o)
+			hosts[n++] = arena_printf(c->a, "%s:%s", s->needs[i]->name,
+						  model_fmt_ip(ip, o->server->private_ip));
+	}
+	compose_list(c, "extra_hosts", hosts, n);
 }
 
 static void compose_environment(struct compose *c, const struct mdl_service *s)
@@ -214,18 +238,22 @@ static void compose_healthcheck(struct compose *c, const char *test)
 	emit_yaml_map_end(&c->y);
 }
 
+/* The needs on this server: those on others start with theirs (apply
+ * deploys a server after the servers it needs). */
 static void compose_depends(struct compose *c, const struct mdl_service *s)
 {
-	if (!s->nneeds)
+	size_t local = 0;
+	for (size_t i = 0; i < s->nneeds; i++)
+		local += model_runs(c->t->pl, s->needs[i]);
+	if (!local)
 		return;
 	emit_yaml_key(&c->y, "depends_on");
 	emit_yaml_map(&c->y);
 	for (size_t i = 0; i < s->nneeds; i++) {
 		/* the phase's copy of the needed service decides its health check */
-		const struct mdl_service *n = s->needs[i];
-		for (size_t j = 0; j < c->t->pl->nservices; j++)
-			if (c->t->pl->services[j]->decl == s->needs[i])
-				n = c->t->pl->services[j];
+		const struct mdl_service *n = model_copy_on(c->t->pl, s->needs[i]);
+		if (!n)
+			continue;
 		emit_yaml_key(&c->y, n->name);
 		emit_yaml_map(&c->y);
 		emit_yaml_word(&c->y, "condition", emit_compose_healthcheck(n) ? "service_healthy"
@@ -337,6 +365,7 @@ static void compose_service(struct compose *c, const struct mdl_service *s)
 		emit_yaml_plain(&c->y, compose_cpus(buf, sizeof(buf), s->cpus));
 	}
 	compose_ports(c, s);
+	compose_extra_hosts(c, s);
 	compose_environment(c, s);
 	const char **vols = arena_calloc(c->a, s->nvolumes + 3, sizeof(*vols));
 	size_t nv = 0;

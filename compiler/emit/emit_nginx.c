@@ -55,11 +55,33 @@ static const char nginx_http_common[] =
 	"        default $upstream_status;\n"
 	"    }\n";
 
+/* Does s run on more than one server of t's phase: balanced. */
+static bool nginx_balanced(const struct emit_target *t, const struct mdl_service *s)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < t->phase->nplacements; k++)
+		n += model_runs(&t->phase->placements[k], s);
+	return n > 1 && model_private_port(t->phase, t->pl, s);
+}
+
 /* The backend is the service's name, which Docker's resolver answers
  * with every container of it; during a zero-downtime switch a pin file
- * names the one container to use instead (layout.h). */
-static void nginx_location(struct strbuf *b, const struct mdl_service *s)
+ * names the one container to use instead (layout.h).  A service on
+ * several servers is an upstream of their private addresses instead. */
+static void nginx_location(struct strbuf *b, const struct emit_target *t,
+			   const struct mdl_service *s)
 {
+	if (nginx_balanced(t, s)) {
+		strbuf_addf(b,
+				"        location / {\n"
+				"            proxy_pass http://infrac_%s;\n"
+				"            proxy_next_upstream error timeout http_502 http_503 http_504;\n"
+				"            proxy_next_upstream_tries 2;\n"
+				"            proxy_next_upstream_timeout 10s;\n"
+				"        }\n",
+				s->name);
+		return;
+	}
 	strbuf_addf(b,
 			"        location / {\n"
 			"            set $backend %s:%d;\n"
@@ -67,6 +89,29 @@ static void nginx_location(struct strbuf *b, const struct mdl_service *s)
 			"            proxy_pass http://$backend;\n"
 			"        }\n",
 			s->name, model_service_port(s), s->name);
+}
+
+/* The upstreams of the domains served from several servers: every server
+ * of the phase that runs the service, at its private address; one that
+ * fails twice is left out for 10 s while the others answer. */
+static void nginx_upstreams(struct strbuf *b, struct arena *a, const struct emit_target *t,
+			    const struct mdl_service **doms, size_t n)
+{
+	const struct mdl_placement **where =
+		arena_calloc(a, t->phase->nplacements + 1, sizeof(*where));
+	for (size_t i = 0; i < n; i++) {
+		int port = model_private_port(t->phase, t->pl, doms[i]);
+		if (!nginx_balanced(t, doms[i]))
+			continue;
+		strbuf_addf(b, "\n    upstream infrac_%s {\n", doms[i]->name);
+		size_t nw = model_placements_of(t->phase, doms[i], where);
+		for (size_t k = 0; k < nw; k++) {
+			char ip[16];
+			strbuf_addf(b, "        server %s:%d max_fails=2 fail_timeout=10s;\n",
+				    model_fmt_ip(ip, where[k]->server->private_ip), port);
+		}
+		strbuf_addstr(b, "    }\n");
+	}
 }
 
 const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
@@ -96,6 +141,7 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 				"    ssl_session_tickets off;\n",
 				nginx_ciphers);
 
+	nginx_upstreams(&b, a, t, doms, n);
 	strbuf_addf(&b,
 			"\n"
 			"    # unknown hosts get no answer\n"
@@ -143,7 +189,7 @@ const char *emit_nginx_conf(struct arena *a, const struct emit_target *t)
 			strbuf_addf(&b, "        client_max_body_size %s;\n",
 				    emit_size(size, sizeof(size), doms[i]->max_upload));
 		}
-		nginx_location(&b, doms[i]);
+		nginx_location(&b, t, doms[i]);
 		strbuf_addstr(&b, "    }\n");
 	}
 	strbuf_addstr(&b, "}\n");

@@ -141,6 +141,8 @@ static void ck_instance_once(struct ck *c, const struct mdl_placement *pl, size_
 	}
 }
 
+/* A service runs once per phase, but one without volumes may run on
+ * several servers (the proxies balance across them); never twice on one. */
 static void ck_placement_once(struct ck *c, const struct mdl_phase *ph)
 {
 	for (size_t k = 0; k < ph->nplacements; k++) {
@@ -150,27 +152,37 @@ static void ck_placement_once(struct ck *c, const struct mdl_phase *ph)
 				ck_instance_once(c, pl, j);
 				continue;
 			}
-			size_t idx = ck_index(c, pl->services[j]);
+			const struct mdl_service *s = pl->services[j];
+			size_t idx = ck_index(c, s);
 			if (!c->where[idx]) {
 				c->where[idx] = k + 1;
 				continue;
 			}
 			const struct mdl_placement *first = &ph->placements[c->where[idx] - 1];
+			bool twice = false;
+			for (size_t i = 0; i < j; i++)
+				twice |= !pl->services[i]->instance && pl->services[i]->decl == s->decl;
+			if (!twice && first != pl && !s->nvolumes)
+				continue;
 			struct diag *d;
-			if (first == pl)
+			if (twice)
 				d = ck_err(c, DIAG_E0404, model_service_loc(pl, j),
 					   "%s is listed twice in `run on %s`",
-					   pl->services[j]->name, pl->server->name);
+					   s->name, pl->server->name);
 			else
 				d = ck_err(c, DIAG_E0404, model_service_loc(pl, j),
 					   "%s runs on %s and on %s in phase %s",
-					   pl->services[j]->name, first->server->name,
+					   s->name, first->server->name,
 					   pl->server->name, ph->name);
-			diag_note(d, c->dl, "a service runs on at most one server per phase; "
-				  "declare a second service to run a copy");
-			if (c->sc && first != pl)
+			if (twice)
+				continue;
+			diag_note(d, c->dl, "%s has volumes: its data lives on one server, so it "
+				  "runs on one server per phase", s->name);
+			diag_help(d, c->dl, "declare a second service to run a copy with data of "
+				  "its own");
+			if (c->sc)
 				diag_help(d, c->dl, "in a scenario, `new %s` on %s runs an instance "
-					  "of its own", pl->services[j]->name, pl->server->name);
+					  "of its own", s->name, pl->server->name);
 		}
 	}
 }
@@ -182,18 +194,26 @@ static void ck_needs_placed(struct ck *c, const struct mdl_phase *ph)
 		for (size_t j = 0; j < pl->nservices; j++) {
 			const struct mdl_service *s = pl->services[j];
 			for (size_t n = 0; n < s->nneeds; n++) {
-				size_t at = c->where[ck_index(c, s->needs[n])];
-				if (at == k + 1 || model_runs(pl, s->needs[n]))
+				if (model_runs(pl, s->needs[n]))
+					continue;
+				const struct mdl_placement *o = model_remote(ph, pl, s->needs[n]);
+				const struct mdl_service *t = o ? model_copy_on(o, s->needs[n]) : NULL;
+				if (t && t->port && !t->proxy)
 					continue;
 				struct diag *d = ck_err(c, DIAG_E0402, s->needs_locs[n],
 					"%s needs %s, which does not run on %s in phase %s",
 					s->name, s->needs[n]->name, pl->server->name, ph->name);
-				if (at)
-					diag_note(d, c->dl, "%s runs on %s in this phase; a service reaches "
-						  "only services on its own server", s->needs[n]->name,
-						  ph->placements[at - 1].server->name);
-				diag_help(d, c->dl, "add %s to `run on %s` in phase %s",
-					  s->needs[n]->name, pl->server->name, ph->name);
+				if (t)
+					diag_note(d, c->dl, "%s runs on %s in this phase; a service on "
+						  "another server is reached over the private network "
+						  "at its `port`, and %s has none", t->name,
+						  o->server->name, t->name);
+				if (t && !t->proxy)
+					diag_help(d, c->dl, "give %s a `port`, or add it to `run on %s`",
+						  t->name, pl->server->name);
+				else
+					diag_help(d, c->dl, "add %s to `run on %s` in phase %s",
+						  s->needs[n]->name, pl->server->name, ph->name);
 			}
 		}
 	}
@@ -523,10 +543,15 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 			for (int k = 0; k < 2; k++)
 				own[n++] = (struct ck_owner){ proxy_ports[k], s };
 		}
-		for (size_t k = 0; k < s->npublish; k++) {
-			int port = s->publish[k].host;
+		size_t np = s->npublish + 1;
+		for (size_t k = 0; k < np; k++) {
+			int port = k < s->npublish ? s->publish[k].host
+						   : model_private_port(ph, pl, s);
+			if (!port)
+				continue;
 			if ((port == 80 || port == 443) && !s->proxy) {
-				struct diag *d = ck_err(c, DIAG_E0603, s->publish_loc,
+				struct diag *d = ck_err(c, DIAG_E0603,
+							k < s->npublish ? s->publish_loc : s->loc,
 							"%s publishes port %d, which belongs to the proxy",
 							s->name, port);
 				diag_help(d, c->dl, "give %s a `domain` and a `port`: the proxy "
@@ -540,9 +565,13 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 			if (prev) {
 				if (prev == s && s->proxy)
 					continue;
-				struct diag *d = ck_err(c, DIAG_E0602, s->publish_loc,
+				struct diag *d = ck_err(c, DIAG_E0602,
+							k < s->npublish ? s->publish_loc : s->loc,
 							"port %d is published by %s and %s on server %s in phase %s",
 							port, prev->name, s->name, pl->server->name, ph->name);
+				if (k == s->npublish)
+					diag_note(d, c->dl, "%s publishes its port on the private address "
+						  "for the other servers", s->name);
 				diag_note(d, c->dl, "%s publishes it on line %u", prev->name,
 					  prev->publish_loc.line);
 				continue;
@@ -552,19 +581,31 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 	}
 }
 
+/* Is there a proxy on one of the servers of ph that run s? */
+static bool ck_proxied(const struct mdl_phase *ph, const struct mdl_service *s)
+{
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *pl = &ph->placements[k];
+		bool runs = model_runs(pl, s), proxy = false;
+		for (size_t j = 0; j < pl->nservices; j++)
+			proxy |= pl->services[j]->proxy;
+		if (runs && proxy)
+			return true;
+	}
+	return false;
+}
+
 static void ck_domains(struct ck *c, const struct mdl_phase *ph, struct symtab *domains)
 {
 	for (size_t k = 0; k < ph->nplacements; k++) {
 		const struct mdl_placement *pl = &ph->placements[k];
-		const struct mdl_service *proxy = NULL;
-		for (size_t j = 0; j < pl->nservices; j++)
-			if (pl->services[j]->proxy)
-				proxy = pl->services[j];
 		for (size_t j = 0; j < pl->nservices; j++) {
 			const struct mdl_service *s = pl->services[j];
 			if (!s->domain)
 				continue;
 			const struct mdl_service *prev = symtab_put(domains, s->domain, (void *)s);
+			if (prev && prev->decl == s->decl)
+				continue; /* the same service on another server */
 			if (prev) {
 				struct diag *d = ck_err(c, DIAG_E0605, s->domain_loc,
 							"domain %s is served by %s and %s in phase %s",
@@ -572,7 +613,7 @@ static void ck_domains(struct ck *c, const struct mdl_phase *ph, struct symtab *
 				diag_note(d, c->dl, "%s declares it on line %u; each domain is "
 					  "served by one service", prev->name, prev->domain_loc.line);
 			}
-			if (!proxy) {
+			if (!ck_proxied(ph, s)) {
 				struct diag *d = ck_err(c, DIAG_E0606, s->domain_loc,
 							"%s serves %s, but no proxy runs on %s in phase %s",
 							s->name, s->domain, pl->server->name, ph->name);
@@ -696,6 +737,27 @@ static void ck_mounts(struct ck *c, const struct mdl_service *s)
 			break;
 		}
 	}
+}
+
+/* W0609: a database's well-known port open to the internet. */
+static void ck_public_db(struct ck *c, const struct mdl_service *s)
+{
+	static const struct { int port; const char *what; } dbs[] = {
+		{ 5432, "PostgreSQL" }, { 3306, "MySQL" }, { 6379, "Redis" },
+		{ 27017, "MongoDB" },
+	};
+	for (size_t k = 0; k < s->npublish; k++)
+		for (size_t i = 0; i < sizeof(dbs) / sizeof(*dbs); i++) {
+			if (s->publish[k].host != dbs[i].port)
+				continue;
+			struct diag *d = diag_add(c->dl, DIAG_W0609, c->p->src, s->publish_loc,
+						  "%s publishes %d (%s) on the server's public "
+						  "address and in its firewall", s->name,
+						  dbs[i].port, dbs[i].what);
+			diag_help(d, c->dl, "give %s `port = %d` instead: a service that "
+				  "needs it on another server of the phase reaches it over "
+				  "the private network", s->name, s->publish[k].container);
+		}
 }
 
 /* E0608: max_upload limits what the proxy accepts for a domain. */
@@ -964,6 +1026,8 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 					ck_env(&c, s);
 					ck_image(&c, s);
 					ck_upload(&c, s);
+					if (s->publish != s->decl->publish)
+						ck_public_db(&c, s);
 				}
 			}
 		}
@@ -975,6 +1039,7 @@ void check_project(struct diag_list *dl, struct mdl_project *p)
 		ck_image(&c, s);
 		ck_upload(&c, s);
 		ck_mounts(&c, s);
+		ck_public_db(&c, s);
 		if (s->first_month < 0 && warn_unused)
 			diag_add(dl, DIAG_W0902, p->src, s->loc,
 				 "%s %s is declared but no phase runs it",

@@ -78,6 +78,7 @@ void diag_loc_end(const struct src *s, struct loc l, uint32_t *line, uint32_t *c
 	X(E0606, ERROR, "domain without a proxy")                            \
 	X(E0607, ERROR, "domain without a port")                             \
 	X(E0608, ERROR, "max_upload without a domain")                       \
+	X(W0609, WARNING, "database port published to the internet")         \
 	X(E0701, ERROR, "secret written as a literal")                       \
 	X(E0801, ERROR, "over budget")                                       \
 	X(W0901, WARNING, "image without a pinned tag")                      \

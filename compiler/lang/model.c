@@ -1,7 +1,9 @@
 #include "model.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "ast.h"
 
 int64_t model_price(const struct mdl_type *t, const char *location)
@@ -127,4 +129,110 @@ bool model_wants_certificates(const struct mdl_placement *pl)
 		domain |= model_serves_domain(s);
 	}
 	return proxy && domain;
+}
+
+bool model_networked(const struct mdl_phase *ph)
+{
+	return ph->nplacements > 1;
+}
+
+const struct mdl_service *model_copy_on(const struct mdl_placement *pl,
+					const struct mdl_service *decl)
+{
+	for (size_t i = 0; i < pl->nservices; i++)
+		if (pl->services[i]->decl == decl->decl)
+			return pl->services[i];
+	return NULL;
+}
+
+size_t model_placements_of(const struct mdl_phase *ph, const struct mdl_service *decl,
+			   const struct mdl_placement **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ph->nplacements; i++)
+		if (model_runs(&ph->placements[i], decl))
+			out[n++] = &ph->placements[i];
+	return n;
+}
+
+const struct mdl_placement *model_remote(const struct mdl_phase *ph,
+					 const struct mdl_placement *pl,
+					 const struct mdl_service *decl)
+{
+	if (model_runs(pl, decl))
+		return NULL;
+	for (size_t i = 0; i < ph->nplacements; i++)
+		if (model_runs(&ph->placements[i], decl))
+			return &ph->placements[i];
+	return NULL;
+}
+
+/* Does a service on another placement of ph need s (it runs on pl)? */
+static bool model_needed_across(const struct mdl_phase *ph, const struct mdl_placement *pl,
+				const struct mdl_service *s)
+{
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *o = &ph->placements[k];
+		for (size_t j = 0; o != pl && j < o->nservices; j++)
+			for (size_t n = 0; n < o->services[j]->nneeds; n++)
+				if (o->services[j]->needs[n] == s->decl &&
+				    model_remote(ph, o, s->decl) == pl)
+					return true;
+	}
+	return false;
+}
+
+int model_private_port(const struct mdl_phase *ph, const struct mdl_placement *pl,
+		       const struct mdl_service *s)
+{
+	if (!s->port || s->proxy || !model_networked(ph))
+		return 0;
+	for (size_t i = 0; i < s->npublish; i++)
+		if (s->publish[i].host == s->port)
+			return 0;
+	size_t runs = 0;
+	for (size_t i = 0; i < ph->nplacements; i++)
+		runs += model_runs(&ph->placements[i], s->decl);
+	if (runs > 1 && model_serves_domain(s))
+		return s->port;
+	return model_needed_across(ph, pl, s) ? s->port : 0;
+}
+
+const char *model_fmt_ip(char buf[16], uint32_t ip)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", (unsigned)(ip >> 24), (unsigned)(ip >> 16 & 255),
+		 (unsigned)(ip >> 8 & 255), (unsigned)(ip & 255));
+	return buf;
+}
+
+const char *model_fmt_cidr(char buf[20], uint32_t base, int prefix)
+{
+	char ip[16];
+	snprintf(buf, 20, "%s/%d", model_fmt_ip(ip, base), prefix);
+	return buf;
+}
+
+bool model_parse_cidr(const char *s, uint32_t *base, int *prefix)
+{
+	uint32_t ip = 0;
+	for (int part = 0; part < 5; part++) {
+		if (!ascii_digit((unsigned char)*s))
+			return false;
+		unsigned v = 0;
+		int digits = 0;
+		while (ascii_digit((unsigned char)*s) && digits++ < 3)
+			v = v * 10 + (unsigned)(*s++ - '0');
+		if (part < 4) {
+			if (v > 255 || *s != (part < 3 ? '.' : '/'))
+				return false;
+			ip = ip << 8 | v;
+			s++;
+		} else {
+			if (v > 32 || *s)
+				return false;
+			*prefix = (int)v;
+		}
+	}
+	*base = ip;
+	return true;
 }

@@ -172,6 +172,9 @@ struct mdl_server {
 	bool ipv6_only;          /* `ipv4 = false`: no primary IPv4 */
 	struct loc ipv4_loc;
 	int64_t traffic;         /* `traffic`: outgoing a month, estimated; -1 = none */
+	/* its address on the project's private network, host byte order:
+	 * the subnet's base + 2 + its place among the servers as declared */
+	uint32_t private_ip;
 };
 
 /* One server in one phase: what it is and what it runs. */
@@ -237,6 +240,19 @@ struct mdl_scenario {
 	struct mdl_phase *phases;
 };
 
+/*
+ * The project's private network: one Hetzner network when a phase runs
+ * several servers.  `network = "10.0.0.0/16"` in project sets its range
+ * (RFC 1918, /8 .. /24); the servers' subnet is its first /24.
+ */
+struct mdl_network {
+	uint32_t base;           /* host byte order */
+	int prefix;
+	uint32_t subnet;         /* the first /24 of the range */
+	int subnet_prefix;
+	struct loc loc;          /* `network = ...`, else the project header */
+};
+
 struct mdl_project {
 	const struct src *src;
 	const char *name;
@@ -250,6 +266,7 @@ struct mdl_project {
 	int64_t budget;     /* cents per month; -1 = no budget */
 	struct loc budget_loc;
 	int64_t cpu_overcommit; /* 1/1000; 1000 = none */
+	struct mdl_network net;
 
 	struct mdl_type *types;   /* catalog and file, cheapest first */
 	size_t ntypes;
@@ -311,5 +328,35 @@ bool model_wants_certificates(const struct mdl_placement *pl);
 /* A service's port as the proxy sees it: port, else the first published
  * one's container side. */
 int model_service_port(const struct mdl_service *svc);
+
+/* Does phase ph use the private network: more than one server. */
+bool model_networked(const struct mdl_phase *ph);
+/* The copy of declaration decl that pl runs (the first), or NULL. */
+const struct mdl_service *model_copy_on(const struct mdl_placement *pl,
+					const struct mdl_service *decl);
+/* The placements of ph that run decl, in phase order, into out (room for
+ * ph->nplacements); their count. */
+size_t model_placements_of(const struct mdl_phase *ph, const struct mdl_service *decl,
+			   const struct mdl_placement **out);
+/* Where service s of pl reaches a service it needs on another server:
+ * the first other placement of ph that runs decl, or NULL when decl runs
+ * on pl itself or nowhere in ph. */
+const struct mdl_placement *model_remote(const struct mdl_phase *ph,
+					 const struct mdl_placement *pl,
+					 const struct mdl_service *decl);
+/*
+ * The port that service s (a copy that pl runs) publishes on pl's private
+ * address only, or 0: its `port`, when a service on another server of ph
+ * needs it or when it runs on several servers and serves a domain (the
+ * proxies balance across them).  0 when it publishes that port publicly.
+ */
+int model_private_port(const struct mdl_phase *ph, const struct mdl_placement *pl,
+		       const struct mdl_service *s);
+/* "10.0.0.2" for ip (host byte order), into buf; buf. */
+const char *model_fmt_ip(char buf[16], uint32_t ip);
+/* "10.0.0.0/16" into buf (room for 19 and a NUL); buf. */
+const char *model_fmt_cidr(char buf[20], uint32_t base, int prefix);
+/* Parses "A.B.C.D/N" into *base and *prefix; false when malformed. */
+bool model_parse_cidr(const char *s, uint32_t *base, int *prefix);
 
 #endif

@@ -549,12 +549,69 @@ static struct loc rs_header_loc(const struct ast_item *blk)
 
 /* ---- project and limits ------------------------------------------------ */
 
+/* Is [base, base + 2^(32-prefix)) inside one of RFC 1918's ranges? */
+static bool rs_network_private(uint32_t base, int prefix)
+{
+	static const struct { uint32_t base; int prefix; } ranges[] = {
+		{ 0x0a000000u, 8 }, { 0xac100000u, 12 }, { 0xc0a80000u, 16 },
+	};
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(*ranges); i++) {
+		uint32_t mask = ~0u << (32 - ranges[i].prefix);
+		if (prefix >= ranges[i].prefix && (base & mask) == ranges[i].base)
+			return true;
+	}
+	return false;
+}
+
+/* network = "10.0.0.0/16": the range of the project's private network. */
+static void rs_network(struct rs *r, const struct ast_value *v)
+{
+	const char *text;
+	uint32_t base;
+	int prefix;
+	if (!rs_nonempty_string(r, v, "network", &text))
+		return;
+	r->p->net.loc = v->loc;
+	if (!model_parse_cidr(text, &base, &prefix)) {
+		struct diag *d = rs_err(r, DIAG_E0203, v->loc,
+					"network must be an IPv4 range like \"10.0.0.0/16\"");
+		(void)d;
+		return;
+	}
+	if (prefix < 8 || prefix > 24 || !rs_network_private(base, prefix) ||
+	    (base & ~(~0u << (32 - prefix)))) {
+		struct diag *d = rs_err(r, DIAG_E0203, v->loc,
+					"network %s is not a private range of /8 to /24", text);
+		diag_note(d, r->dl, "Hetzner networks lie in 10.0.0.0/8, 172.16.0.0/12 or "
+			  "192.168.0.0/16, with the host bits zero");
+		return;
+	}
+	r->p->net.base = base;
+	r->p->net.prefix = prefix;
+	r->p->net.subnet = base;
+	r->p->net.subnet_prefix = 24;
+}
+
+/* Fixed private addresses: .2 onwards of the subnet, in declaration order
+ * (the gateway is .1), so build knows them before any server exists. */
+static void rs_private_ips(struct rs *r)
+{
+	struct mdl_project *p = r->p;
+	if (p->nservers > 252) {
+		rs_err(r, DIAG_E0203, p->net.loc,
+		       "a /24 subnet holds 252 servers; the file declares %zu", p->nservers);
+		return;
+	}
+	for (size_t i = 0; i < p->nservers; i++)
+		p->servers[i].private_ip = p->net.subnet + 2 + (uint32_t)i;
+}
+
 static void rs_project(struct rs *r, const struct ast_item *blk)
 {
 	static const char *const names[] = { "provider", "location", "start", "horizon",
-					     "prices", "arch", NULL };
+					     "prices", "arch", "network", NULL };
 	static const char *const providers[] = { "hetzner", NULL };
-	const struct ast_item *a[6];
+	const struct ast_item *a[7];
 	struct mdl_project *p = r->p;
 	struct loc nl;
 	const char *name = rs_block_name(r, blk, &nl);
@@ -591,6 +648,9 @@ static void rs_project(struct rs *r, const struct ast_item *blk)
 		p->prices_loc = a[4]->value->loc;
 	if (a[5])
 		rs_arch(r, a[5]->value, &p->arch);
+	p->net.loc = p->loc;
+	if (a[6])
+		rs_network(r, a[6]->value);
 }
 
 static void rs_limits(struct rs *r, const struct ast_item *blk)
@@ -2103,6 +2163,7 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 	p->budget = -1;
 	p->cpu_overcommit = UNITS_ONE;
 	p->arch = PRICES_AMD64;
+	p->net = (struct mdl_network){ 0x0a000000u, 16, 0x0a000000u, 24, { 1, 1, 0, 0 } };
 	p->price_source = catalog_source;
 	symtab_init(&r.types, a);
 	symtab_init(&r.keys, a);
@@ -2129,6 +2190,7 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 		rs_ssh_key(&r, b.of[K_KEY][i], &p->keys[i]);
 	for (size_t i = 0; i < p->nservers; i++)
 		rs_server(&r, b.of[K_SERVER][i], &p->servers[i]);
+	rs_private_ips(&r);
 	for (size_t i = 0; i < p->nservices; i++)
 		rs_service(&r, b.of[K_SERVICE][i], &p->services[i]);
 	rs_phases(&r, &b);

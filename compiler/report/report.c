@@ -265,6 +265,29 @@ static void report_ports_text(struct report_out *o, const struct mdl_placement *
 
 }
 
+/* "    private 10.0.0.2, 5432 (postgres)": the server's address on the
+ * project's network and what it publishes there, when the phase has one */
+static void report_private_text(struct report_out *o, const struct mdl_phase *ph,
+				const struct mdl_placement *pl)
+{
+	char ip[16];
+	if (!model_networked(ph))
+		return;
+	report_put(o, "    private ", 12);
+	report_puts(o, model_fmt_ip(ip, pl->server->private_ip));
+	for (size_t j = 0; j < pl->nservices; j++) {
+		int port = model_private_port(ph, pl, pl->services[j]);
+		if (!port)
+			continue;
+		report_put(o, ", ", 2);
+		report_int(o, port);
+		report_put(o, " (", 2);
+		report_puts(o, pl->services[j]->name);
+		report_put(o, ")", 1);
+	}
+	report_put(o, "\n", 1);
+}
+
 static void report_placement_text(struct report_out *o, const struct mdl_project *p,
 				  const struct mdl_phase *ph, const struct mdl_placement *pl)
 {
@@ -288,6 +311,7 @@ static void report_placement_text(struct report_out *o, const struct mdl_project
 	report_put(o, " EUR/month\n", 11);
 	report_capacity_text(o, p, &cap);
 	report_ports_text(o, pl);
+	report_private_text(o, ph, pl);
 	for (size_t j = 0; j < pl->nservices; j++) {
 		const struct mdl_service *s = pl->services[j];
 		if (!s->domain)
@@ -505,6 +529,23 @@ static json_object *report_placement_json(const struct mdl_project *p,
 	json_object_object_add(o, "ports", ports);
 	json_object_object_add(o, "domains", domains);
 	json_object_object_add(o, "services", services);
+	if (model_networked(ph)) {
+		char ip[16];
+		json_object *priv = json_object_new_array();
+		for (size_t j = 0; j < pl->nservices; j++) {
+			int port = model_private_port(ph, pl, pl->services[j]);
+			if (!port)
+				continue;
+			json_object *po = json_object_new_object();
+			json_object_object_add(po, "port", json_object_new_int(port));
+			json_object_object_add(po, "service",
+					       json_object_new_string(pl->services[j]->name));
+			json_object_array_add(priv, po);
+		}
+		json_object_object_add(o, "private_address", json_object_new_string(
+						model_fmt_ip(ip, pl->server->private_ip)));
+		json_object_object_add(o, "private_ports", priv);
+	}
 	return o;
 }
 

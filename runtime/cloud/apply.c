@@ -11,7 +11,8 @@
 #include "state.h"
 #include "view.h"
 
-static const char *const apply_kind_word[] = { "ssh_key", "firewall", "server", "rrset" };
+static const char *const apply_kind_word[] = { "ssh_key", "firewall", "network", "server",
+					       "rrset" };
 
 bool apply_check_secrets(struct arena *a, const struct plan *p, struct error *err)
 {
@@ -118,7 +119,8 @@ void apply_firewall_done(struct apply_worker *wk, struct apply_job *j, bool ok, 
 
 static bool apply_in_phase(const struct apply_ctx *run, const struct apply_job *j)
 {
-	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys && !j->bound;
+	return j->x->kind == run->kind && (j->x->op == PLAN_DESTROY) == run->destroys && !j->bound &&
+	       j->tier == run->tier;
 }
 
 /* The server's own firewall, before the server: its actions are left
@@ -194,6 +196,8 @@ static void apply_run_job(struct apply_worker *wk, struct apply_job *j)
 		j->ok = converge_key(wk, j, &e);
 	else if (x->kind == PLAN_FIREWALL)
 		j->ok = converge_firewall(wk, j, NULL, &e);
+	else if (x->kind == PLAN_NETWORK)
+		j->ok = converge_network(wk, j, &e);
 	else if (x->kind == PLAN_SERVER)
 		j->ok = converge_server(wk, j, &e);
 	else
@@ -355,6 +359,66 @@ static int64_t apply_firewall_id(const struct state *s, const char *name)
 	return 0;
 }
 
+/* Does server a run a service that needs one on server b (by the network)? */
+static bool apply_needs_server(const struct plan *p, const char *a, const char *b)
+{
+	const struct mdl_placement *pa = converge_placement(p, a), *pb = converge_placement(p, b);
+	for (size_t i = 0; pa && pb && pa != pb && i < pa->nservices; i++)
+		for (size_t n = 0; n < pa->services[i]->nneeds; n++)
+			if (model_remote(p->want->phase, pa, pa->services[i]->needs[n]) == pb)
+				return true;
+	return false;
+}
+
+/*
+ * Deploy order across servers: a server is deployed after the servers
+ * that run what its services need.  Its tier is one more than theirs;
+ * each tier is a step of its own.  Bounded by the number of servers (a
+ * cycle between servers leaves the order within it as the plan's).
+ * Returns the highest tier.
+ */
+static int apply_server_tiers(struct apply_ctx *run)
+{
+	int top = 0;
+	for (size_t round = 0; round < run->njobs; round++) {
+		bool moved = false;
+		for (size_t i = 0; i < run->njobs; i++) {
+			struct apply_job *a = &run->jobs[i];
+			for (size_t k = 0; a->x->kind == PLAN_SERVER && a->x->op != PLAN_DESTROY &&
+					   k < run->njobs; k++) {
+				const struct apply_job *b = &run->jobs[k];
+				if (b->x->kind != PLAN_SERVER || b->x->op == PLAN_DESTROY ||
+				    a->tier > b->tier ||
+				    !apply_needs_server(run->p, ((const struct desired_server *)a->x->want)->server,
+							((const struct desired_server *)b->x->want)->server))
+					continue;
+				a->tier = b->tier + 1;
+				top = a->tier > top ? a->tier : top;
+				moved = true;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	return top;
+}
+
+/* The id of the phase's network: made by this apply, else found. */
+static int64_t apply_network_id(const struct apply_ctx *run)
+{
+	const struct desired_network *w = run->p->want->network;
+	if (!w)
+		return 0;
+	for (size_t i = 0; i < run->njobs; i++)
+		if (run->jobs[i].x->kind == PLAN_NETWORK && run->jobs[i].x->op != PLAN_DESTROY)
+			return run->jobs[i].ok ? run->jobs[i].id : 0;
+	const struct state *s = run->p->state;
+	for (size_t i = 0; i < s->nnetworks; i++)
+		if (!strcmp(s->networks[i].name, w->name))
+			return s->networks[i].id;
+	return 0;
+}
+
 bool apply_run(const struct plan *p, const struct apply_config *cfg, struct apply_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -412,11 +476,21 @@ bool apply_run(const struct plan *p, const struct apply_config *cfg, struct appl
 			    !strcmp(run.jobs[k].x->name, w->firewall) && run.jobs[k].id)
 				j->id = run.jobs[k].id;
 	}
+	/* the network before the servers, which are attached to it before
+	 * their deploy */
+	ok = ok && apply_run_phase(&run, PLAN_NETWORK, false);
+	run.network_id = apply_network_id(&run);
 	/* then the servers, and the DNS records once they have addresses;
-	 * destroys last, servers first so that their firewalls are free */
-	ok = ok && apply_run_phase(&run, PLAN_SERVER, false) && apply_run_phase(&run, PLAN_RRSET, false);
+	 * destroys last, servers first so that their firewalls are free, a
+	 * network after them (its servers detached first) */
+	int top = apply_server_tiers(&run);
+	for (run.tier = 0; ok && run.tier <= top; run.tier++)
+		ok = apply_run_phase(&run, PLAN_SERVER, false);
+	run.tier = 0;
+	ok = ok && apply_run_phase(&run, PLAN_RRSET, false);
 	ok = ok && apply_run_phase(&run, PLAN_SERVER, true) && apply_run_phase(&run, PLAN_RRSET, true) &&
-	     apply_run_phase(&run, PLAN_FIREWALL, true) && apply_run_phase(&run, PLAN_SSH_KEY, true);
+	     apply_run_phase(&run, PLAN_NETWORK, true) && apply_run_phase(&run, PLAN_FIREWALL, true) &&
+	     apply_run_phase(&run, PLAN_SSH_KEY, true);
 	view_close(run.view);
 	free(run.jobs);
 	free(run.queue);

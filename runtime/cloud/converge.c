@@ -425,6 +425,111 @@ static bool converge_before_delete(struct apply_worker *wk, const struct plan_ac
 	return true;
 }
 
+/* ---- the private network ----------------------------------------------------- */
+
+/* Detaches every server of network id, one after the other, waiting for
+ * each: a network is deleted only once nothing is attached.  A network
+ * that is gone already counts as done. */
+static bool converge_detach_all(struct apply_worker *wk, int64_t id, struct error *e)
+{
+	struct hc_network n;
+	struct error ge = ERROR_INIT;
+	if (!hcloud_get_network(&wk->c, &wk->a, id, &n, &ge)) {
+		bool gone = error_status(&ge) == 404;
+		if (!gone)
+			error_move(e, &ge);
+		error_release(&ge);
+		return gone;
+	}
+	for (size_t i = 0; i < n.nservers; i++) {
+		struct hc_actions acts = { .n = 0 };
+		apply_say(wk->run, "network", n.name, -1, "detach server %lld",
+			  (long long)n.servers[i]);
+		if (!hcloud_server_detach(&wk->c, n.servers[i], id, &acts, e) ||
+		    !apply_wait(wk, &acts, e))
+			return false;
+	}
+	return true;
+}
+
+/* The network of that name with its subnet: found (an interrupted apply
+ * may have made it) or created; its id, 0 with e set. */
+static int64_t converge_network_made(struct apply_worker *wk, const struct desired_network *w,
+				     struct error *e)
+{
+	const char *k[1] = { STATE_LABEL_PROJECT }, *v[1] = { wk->run->cfg->project };
+	struct hc_labels l = { (const char **)k, (const char **)v, 1 };
+	struct hc_network got;
+	int64_t id = converge_found_id(&wk->c, "/networks", "networks", w->name, e);
+	if (!id && hcloud_create_network(&wk->c, &wk->a, w->name, w->ip_range, w->subnet, w->zone,
+					 &l, &got, e))
+		return got.id;
+	if (!id)
+		id = converge_found_id(&wk->c, "/networks", "networks", w->name, e);
+	return id > 0 ? id : 0;
+}
+
+bool converge_network(struct apply_worker *wk, struct apply_job *j, struct error *e)
+{
+	const struct plan_action *x = j->x;
+	const struct desired_network *w = ((const struct desired *)x->want)->network;
+	char path[64];
+	snprintf(path, sizeof(path), "/networks/%lld", (long long)x->id);
+	if (x->op == PLAN_REPLACE) {
+		struct hc_actions acts = { .n = 0 };
+		if (!converge_detach_all(wk, x->id, e) || !hcloud_delete(&wk->c, path, &acts, e) ||
+		    !apply_wait(wk, &acts, e))
+			return false;
+	}
+	if (x->op != PLAN_UPDATE) {
+		j->id = converge_network_made(wk, w, e);
+		return j->id != 0;
+	}
+	/* update: the subnet it lacks, and its labels */
+	struct hc_network n;
+	if (!hcloud_get_network(&wk->c, &wk->a, x->id, &n, e))
+		return false;
+	j->id = n.id;
+	bool subnet = false;
+	for (size_t i = 0; i < n.nsubnets; i++)
+		subnet |= !strcmp(n.subnets[i].ip_range, w->subnet);
+	struct hc_actions acts = { .n = 0 };
+	if (!subnet && (!hcloud_network_add_subnet(&wk->c, n.id, w->subnet, w->zone, &acts, e) ||
+			!apply_wait(wk, &acts, e)))
+		return false;
+	const char *k[1] = { STATE_LABEL_PROJECT }, *v[1] = { wk->run->cfg->project };
+	struct hc_labels l = { (const char **)k, (const char **)v, 1 };
+	return hcloud_update(&wk->c, path, NULL, &l, e);
+}
+
+/* Server s on the phase's network at its address, before its deploy: a
+ * service of another server reaches it there.  Attached elsewhere on it,
+ * it is detached first. */
+static bool converge_attach(struct apply_worker *wk, const struct desired_server *w,
+			    const struct hc_server *s, struct error *e)
+{
+	int64_t net = wk->run->network_id;
+	if (!w->private_ip)
+		return true;
+	if (!net)
+		return error_set(e, "the network %s was not made", wk->run->p->want->network->name);
+	struct hc_actions acts = { .n = 0 };
+	for (size_t i = 0; i < s->nprivate_net; i++) {
+		if (s->private_net[i].network != net)
+			continue;
+		if (!strcmp(s->private_net[i].ip, w->private_ip))
+			return true;
+		apply_say(wk->run, "server", w->name, -1, "detach from the network (%s)",
+			  s->private_net[i].ip);
+		if (!hcloud_server_detach(&wk->c, s->id, net, &acts, e) || !apply_wait(wk, &acts, e))
+			return false;
+		acts.n = 0;
+	}
+	apply_say(wk->run, "server", w->name, -1, "attach to the network at %s", w->private_ip);
+	return hcloud_server_attach(&wk->c, s->id, net, w->private_ip, &acts, e) &&
+	       apply_wait(wk, &acts, e);
+}
+
 bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error *e)
 {
 	struct apply_ctx *run = wk->run;
@@ -481,6 +586,8 @@ bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error 
 	if (!s.ipv4) {
 		return error_set(e, "the server has no public IPv4 address");
 	}
+	if (!converge_attach(wk, w, &s, e))
+		return false;
 	snprintf(j->ip, sizeof(j->ip), "%s", s.ipv4);
 	j->sid = s.id;
 	j->protected = s.protect_delete && s.protect_rebuild;
@@ -574,6 +681,11 @@ bool converge_destroy(struct apply_worker *wk, struct apply_job *j, struct error
 		break;
 	case PLAN_SSH_KEY:
 		path = arena_printf(a, "/ssh_keys/%lld", (long long)x->id);
+		break;
+	case PLAN_NETWORK:
+		if (!converge_detach_all(wk, x->id, e))
+			return false;
+		path = arena_printf(a, "/networks/%lld", (long long)x->id);
 		break;
 	default:
 		path = arena_printf(a, "/zones/%s/rrsets/%s/A", hcloud_query_escape(a, x->zone),

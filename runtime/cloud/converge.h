@@ -43,6 +43,9 @@ struct apply_job {
 	bool accept_new;             /* a new host key may be recorded */
 	struct hc_labels have;       /* the labels it had (rotate.h reads the salt) */
 	bool protected;              /* delete and rebuild protection are on */
+	/* servers: how many servers it waits for, one after the other, that
+	 * run what its services need over the network; 0 for the rest */
+	int tier;
 };
 
 /* The whole apply: shared by every worker, under mu. */
@@ -66,6 +69,8 @@ struct apply_ctx {
 	struct apply_job **queue;
 	size_t qhead, qtail;
 	int feeders, deployers;
+	int64_t network_id;          /* the phase's network, once made; 0 = none */
+	int tier;                    /* the servers of this tier run now */
 };
 
 /* A thread of the pool: its own client (a curl handle is not
@@ -104,6 +109,10 @@ bool converge_firewall(struct apply_worker *wk, struct apply_job *j, struct hc_a
 		       struct error *e);
 /* A server's API stage: created, replaced, type changed or powered on as
  * the plan says; j->ip, j->sid, j->deploy and j->accept_new filled. */
+/* The network of a PLAN_NETWORK action: created (with its subnet),
+ * given a missing subnet or labels, or replaced (servers detached,
+ * deleted, created); j->id gets its id. */
+bool converge_network(struct apply_worker *wk, struct apply_job *j, struct error *e);
 bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error *e);
 /* A server's deploy stage: the deploy when its artefacts changed, then
  * its labels (the artefacts hash only after a deploy succeeded). */

@@ -15,6 +15,18 @@ const char *desired_name(struct arena *a, const char *project, const char *name)
 	return naming_cloud(a, project, name);
 }
 
+const char *desired_network_zone(const char *location)
+{
+	static const struct { const char *prefix, *zone; } zones[] = {
+		{ "nbg", "eu-central" }, { "fsn", "eu-central" }, { "hel", "eu-central" },
+		{ "ash", "us-east" }, { "hil", "us-west" }, { "sin", "ap-southeast" },
+	};
+	for (size_t i = 0; i < sizeof(zones) / sizeof(*zones); i++)
+		if (!strncmp(location, zones[i].prefix, 3))
+			return zones[i].zone;
+	return NULL;
+}
+
 static void desired_hash_short(struct strbuf *d, char out[DESIRED_HASH_LEN + 1])
 {
 	char hex[DIGEST_HEX];
@@ -114,7 +126,10 @@ static void desired_services(struct arena *a, const struct emit_target *t,
 		struct desired_service *d = &w->services[w->nservices++];
 		d->name = s->name;
 		d->image = s->image;
-		d->handover = model_serves_domain(s) && s->npublish == 0;
+		/* a port fixed on the private address cannot be held by two
+		 * containers at once: such a service is recreated in place */
+		d->handover = model_serves_domain(s) && s->npublish == 0 &&
+			      !model_private_port(t->phase, pl, s);
 		d->port = model_service_port(s);
 		const char *entry = emit_compose_service_yaml(a, t, s);
 		if (entry) {
@@ -211,6 +226,46 @@ bool desired_deploy_request(struct arena *a, const struct desired *want,
 	return true;
 }
 
+/* The A records of the domains pl's proxy serves: a domain served from
+ * several servers points at the first of them that runs a proxy. */
+static void desired_dns(struct desired *out, const struct mdl_placement *pl, const char *server)
+{
+	bool proxy = false;
+	for (size_t j = 0; j < pl->nservices; j++)
+		proxy |= pl->services[j]->proxy;
+	for (size_t j = 0; j < pl->nservices; j++) {
+		const char *dom = pl->services[j]->domain;
+		bool have = !dom;
+		for (size_t k = 0; k < out->ndns && !have; k++)
+			have = !strcmp(out->dns[k].domain, dom);
+		/* a single server without a proxy keeps its record: check says why */
+		if (have || (!proxy && model_networked(out->phase)))
+			continue;
+		out->dns[out->ndns].domain = dom;
+		out->dns[out->ndns++].server = server;
+	}
+}
+
+/* The network and the servers' addresses, when the phase has several. */
+static void desired_network(struct arena *a, const struct mdl_project *p, struct desired *out)
+{
+	char buf[20], ip[16];
+	if (!model_networked(out->phase))
+		return;
+	struct desired_network *n = arena_calloc(a, 1, sizeof(*n));
+	n->name = desired_name(a, p->name, "private");
+	n->ip_range = arena_strdup(a, model_fmt_cidr(buf, p->net.base, p->net.prefix));
+	n->subnet = arena_strdup(a, model_fmt_cidr(buf, p->net.subnet, p->net.subnet_prefix));
+	n->zone = desired_network_zone(p->location);
+	if (!n->zone)
+		n->zone = "eu-central";
+	out->network = n;
+	for (size_t i = 0; i < out->nservers; i++) {
+		const struct mdl_server *srv = model_server(p, out->servers[i].server);
+		out->servers[i].private_ip = arena_strdup(a, model_fmt_ip(ip, srv->private_ip));
+	}
+}
+
 void desired_build(struct arena *a, const struct mdl_project *p, const struct mdl_phase *ph,
 		  const struct emit_output *art, struct desired *out)
 {
@@ -267,11 +322,7 @@ void desired_build(struct arena *a, const struct mdl_project *p, const struct md
 		fw->server = srv->name;
 		desired_firewall_ports(a, pl, fw);
 
-		for (size_t j = 0; j < pl->nservices; j++)
-			if (pl->services[j]->domain) {
-				out->dns[out->ndns].domain = pl->services[j]->domain;
-				out->dns[out->ndns++].server = w->name;
-			}
+		desired_dns(out, pl, w->name);
 		/* keys: those the servers of this phase use */
 		for (size_t k = 0; k < srv->nssh_keys; k++) {
 			const char *kn = desired_name(a, p->name, srv->ssh_keys[k]->name);
@@ -285,6 +336,7 @@ void desired_build(struct arena *a, const struct mdl_project *p, const struct md
 			}
 		}
 	}
+	desired_network(a, p, out);
 	desired_secrets(a, out);
 }
 

@@ -66,6 +66,16 @@ struct desired_service {
 	int port;                  /* the port the proxy sends to */
 };
 
+/* The project's private network, when the phase runs several servers:
+ * named PROJECT-private, its range and the servers' subnet in the
+ * network zone of the project's location. */
+struct desired_network {
+	const char *name;
+	const char *ip_range;      /* "10.0.0.0/16" */
+	const char *subnet;        /* "10.0.0.0/24" */
+	const char *zone;          /* "eu-central" */
+};
+
 struct desired_server {
 	const char *name;
 	const char *server;        /* the file's name */
@@ -82,6 +92,7 @@ struct desired_server {
 	size_t nservices;
 	const char *proxy;         /* the proxy service, or NULL */
 	bool https;                /* its domains are served over https */
+	const char *private_ip;    /* on the network; NULL when there is none */
 };
 
 struct desired_dns {
@@ -118,6 +129,7 @@ struct desired {
 	size_t nservers;
 	struct desired_dns *dns;
 	size_t ndns;
+	const struct desired_network *network; /* NULL: one server, no network */
 };
 
 /* The value of secret name in want, or NULL when unset. */
@@ -141,6 +153,10 @@ bool desired_redeploys(const struct desired *want, const char *name);
 bool desired_deploy_request(struct arena *a, const struct desired *want,
 			    const struct desired_server *w, bool no_handover,
 			    struct deploy_request *rq, struct error *e);
+
+/* The network zone of a Hetzner location ("nbg1" -> "eu-central"); NULL
+ * when the location is not known. */
+const char *desired_network_zone(const char *location);
 
 /* Resource name: PROJECT-NAME, `_` -> `-`, lower case; in a. */
 const char *desired_name(struct arena *a, const char *project, const char *name);

@@ -456,14 +456,49 @@ bool hcloud_decode_server(struct arena *a, json_object *o, struct hc_server *out
 	if (!out->location)
 		out->location = hcloud_get_str(a, hcloud_get(hcloud_get(o, "datacenter"), "location"), "name");
 	out->ipv4 = hcloud_get_str(a, hcloud_get(hcloud_get(o, "public_net"), "ipv4"), "ip");
-	json_object *priv = hcloud_get(o, "private_net");
-	if (priv && json_object_is_type(priv, json_type_array) && json_object_array_length(priv))
-		out->private_ip = hcloud_get_str(a, json_object_array_get_idx(priv, 0), "ip");
 	hcloud_decode_labels(a, o, &out->labels);
 	json_object *prot = hcloud_get(o, "protection");
 	out->protect_delete = hcloud_get_bool(prot, "delete");
 	out->protect_rebuild = hcloud_get_bool(prot, "rebuild");
+	json_object *priv = hcloud_get_array(o, "private_net");
+	size_t np = priv ? json_object_array_length(priv) : 0;
+	out->private_net = arena_calloc(a, np ? np : 1, sizeof(*out->private_net));
+	for (size_t i = 0; i < np; i++) {
+		json_object *pn = json_object_array_get_idx(priv, i);
+		struct hc_private_net *h = &out->private_net[out->nprivate_net];
+		h->ip = hcloud_get_str(a, pn, "ip");
+		if (h->ip && hcloud_get_int(pn, "network", &h->network))
+			out->nprivate_net++;
+	}
+	out->private_ip = out->nprivate_net ? out->private_net[0].ip : NULL;
 	return out->name && out->type && out->location && hcloud_get_int(o, "id", &out->id);
+}
+
+bool hcloud_decode_network(struct arena *a, json_object *o, struct hc_network *out)
+{
+	if (!hcloud_named(a, o, out, sizeof(*out), &out->name, &out->id))
+		return false;
+	out->ip_range = hcloud_get_str(a, o, "ip_range");
+	hcloud_decode_labels(a, o, &out->labels);
+	out->protect_delete = hcloud_get_bool(hcloud_get(o, "protection"), "delete");
+	json_object *subs = hcloud_get_array(o, "subnets");
+	size_t n = subs ? json_object_array_length(subs) : 0;
+	out->subnets = arena_calloc(a, n ? n : 1, sizeof(*out->subnets));
+	for (size_t i = 0; i < n; i++) {
+		json_object *sn = json_object_array_get_idx(subs, i);
+		struct hc_subnet *h = &out->subnets[out->nsubnets];
+		h->ip_range = hcloud_get_str(a, sn, "ip_range");
+		h->network_zone = hcloud_get_str(a, sn, "network_zone");
+		h->type = hcloud_get_str(a, sn, "type");
+		if (h->ip_range && h->network_zone)
+			out->nsubnets++;
+	}
+	json_object *srv = hcloud_get_array(o, "servers");
+	n = srv ? json_object_array_length(srv) : 0;
+	out->servers = arena_calloc(a, n ? n : 1, sizeof(*out->servers));
+	for (size_t i = 0; i < n; i++)
+		out->servers[out->nservers++] = json_object_get_int64(json_object_array_get_idx(srv, i));
+	return out->ip_range != NULL;
 }
 
 bool hcloud_decode_zone(struct arena *a, json_object *o, struct hc_zone *out)
@@ -995,6 +1030,74 @@ bool hcloud_get_placement_group(struct http_client *c, struct arena *a, int64_t 
 		return false;
 	return hcloud_decoded(hcloud_decode_placement_group(a, hcloud_get(ans, "placement_group"), out),
 			      ans, "placement group", e);
+}
+
+/* {type "cloud", ip_range, network_zone} */
+static json_object *hcloud_subnet_json(const char *subnet, const char *zone)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("cloud"));
+	json_object_object_add(o, "ip_range", json_object_new_string(subnet));
+	json_object_object_add(o, "network_zone", json_object_new_string(zone));
+	return o;
+}
+
+bool hcloud_create_network(struct http_client *c, struct arena *a, const char *name,
+			   const char *ip_range, const char *subnet, const char *zone,
+			   const struct hc_labels *labels, struct hc_network *out, struct error *e)
+{
+	json_object *b = json_object_new_object(), *subs = json_object_new_array(), *ans;
+	json_object_object_add(b, "name", json_object_new_string(name));
+	json_object_object_add(b, "ip_range", json_object_new_string(ip_range));
+	json_object_array_add(subs, hcloud_subnet_json(subnet, zone));
+	json_object_object_add(b, "subnets", subs);
+	json_object_object_add(b, "labels", hcloud_labels_json(labels));
+	if (!hcloud_call(c, "POST", "/networks", b, &ans, NULL, e))
+		return false;
+	return hcloud_decoded(hcloud_decode_network(a, hcloud_get(ans, "network"), out), ans,
+			      "network", e);
+}
+
+bool hcloud_get_network(struct http_client *c, struct arena *a, int64_t id,
+			struct hc_network *out, struct error *e)
+{
+	json_object *ans;
+	if (!hcloud_get_by_id(c, "networks", id, &ans, e))
+		return false;
+	return hcloud_decoded(hcloud_decode_network(a, hcloud_get(ans, "network"), out), ans,
+			      "network", e);
+}
+
+bool hcloud_network_add_subnet(struct http_client *c, int64_t id, const char *subnet,
+			       const char *zone, struct hc_actions *acts, struct error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/networks/%lld/actions/add_subnet", (long long)id);
+	return hcloud_call(c, "POST", path, hcloud_subnet_json(subnet, zone), NULL, acts, e);
+}
+
+bool hcloud_server_attach(struct http_client *c, int64_t server, int64_t network,
+			  const char *ip, struct hc_actions *acts, struct error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/servers/%lld/actions/attach_to_network", (long long)server);
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "network", json_object_new_int64(network));
+	json_object_object_add(b, "ip", json_object_new_string(ip));
+	return hcloud_call(c, "POST", path, b, NULL, acts, e);
+}
+
+bool hcloud_server_detach(struct http_client *c, int64_t server, int64_t network,
+			  struct hc_actions *acts, struct error *e)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/servers/%lld/actions/detach_from_network", (long long)server);
+	json_object *b = json_object_new_object();
+	json_object_object_add(b, "network", json_object_new_int64(network));
+	if (hcloud_call(c, "POST", path, b, NULL, acts, e))
+		return true;
+	/* not attached (any more): the server is gone or was detached */
+	return error_status(e) == 404 || error_code_is(e, "invalid_input");
 }
 
 static json_object *hcloud_a_records(const char *ip)

@@ -102,6 +102,12 @@ struct hc_firewall {
 	size_t nservers;
 };
 
+/* A server's place on a private network: private_net[] of a server. */
+struct hc_private_net {
+	int64_t network;
+	const char *ip;
+};
+
 struct hc_server {
 	int64_t id;
 	const char *name;
@@ -114,6 +120,28 @@ struct hc_server {
 	bool protect_delete;       /* protection.delete: DELETE gives 423 protected */
 	bool protect_rebuild;      /* protection.rebuild */
 	const char *private_ip;    /* private_net[0].ip; NULL in no network */
+	struct hc_private_net *private_net; /* the networks it is attached to */
+	size_t nprivate_net;
+};
+
+/* A subnet of a network: where servers of a network zone get addresses. */
+struct hc_subnet {
+	const char *ip_range;      /* "10.0.0.0/24" */
+	const char *network_zone;  /* "eu-central" */
+	const char *type;          /* "cloud" */
+};
+
+/* A private network; its servers' addresses are in their private_net. */
+struct hc_network {
+	int64_t id;
+	const char *name;
+	const char *ip_range;      /* "10.0.0.0/16" */
+	struct hc_subnet *subnets;
+	size_t nsubnets;
+	int64_t *servers;          /* attached servers, by id */
+	size_t nservers;
+	bool protect_delete;
+	struct hc_labels labels;
 };
 
 /* An image of type snapshot: a copy of a server's disk, billed per GB and month. */
@@ -208,6 +236,7 @@ bool hcloud_decode_zone(struct arena *a, json_object *o, struct hc_zone *out);
 bool hcloud_decode_rrset(struct arena *a, json_object *o, struct hc_rrset *out);
 bool hcloud_decode_snapshot(struct arena *a, json_object *o, struct hc_snapshot *out);
 bool hcloud_decode_placement_group(struct arena *a, json_object *o, struct hc_placement_group *out);
+bool hcloud_decode_network(struct arena *a, json_object *o, struct hc_network *out);
 /* An unknown status is an error: apply must not take it for success. */
 bool hcloud_decode_action(struct arena *a, json_object *o, struct hc_action *out);
 
@@ -362,6 +391,26 @@ bool hcloud_find_placement_group(struct http_client *c, struct arena *a, const c
 				 struct hc_placement_group *out, bool *found, struct error *e);
 bool hcloud_get_placement_group(struct http_client *c, struct arena *a, int64_t id,
 				struct hc_placement_group *out, struct error *e);
+
+/*
+ * Networks.  Create: POST /networks {name, ip_range, labels, subnets: one
+ * of type cloud, subnet in zone}; no action.  Add subnet: POST
+ * /networks/ID/actions/add_subnet, its action in acts.  Attach: POST
+ * /servers/ID/actions/attach_to_network {network, ip}; detach: POST
+ * /servers/ID/actions/detach_from_network {network}, a server that is not
+ * attached counting as detached.  Strings in a; false with e set.
+ */
+bool hcloud_create_network(struct http_client *c, struct arena *a, const char *name,
+			   const char *ip_range, const char *subnet, const char *zone,
+			   const struct hc_labels *labels, struct hc_network *out, struct error *e);
+bool hcloud_get_network(struct http_client *c, struct arena *a, int64_t id,
+			struct hc_network *out, struct error *e);
+bool hcloud_network_add_subnet(struct http_client *c, int64_t id, const char *subnet,
+			       const char *zone, struct hc_actions *acts, struct error *e);
+bool hcloud_server_attach(struct http_client *c, int64_t server, int64_t network,
+			  const char *ip, struct hc_actions *acts, struct error *e);
+bool hcloud_server_detach(struct http_client *c, int64_t server, int64_t network,
+			  struct hc_actions *acts, struct error *e);
 
 /* The A rrset NAME of zone holding exactly ip: created with labels, or,
  * when it exists, its records set and labels replaced. */

@@ -313,6 +313,87 @@ static void plan_diff_firewalls(struct plan_differ *d)
 	}
 }
 
+/* ---- the private network ----------------------------------------------------- */
+
+static const struct hc_network *plan_have_network(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->nnetworks; i++)
+		if (!strcmp(s->networks[i].name, name))
+			return &s->networks[i];
+	return NULL;
+}
+
+/* "web1 10.0.0.2, db 10.0.0.3": where the servers are on it; of many,
+ * the first and the last (plan --json lists them all) */
+static const char *plan_network_members(struct arena *a, const struct desired *w)
+{
+	struct strbuf b = STRBUF_INIT;
+	if (w->nservers > 6) {
+		strbuf_addf(&b, "%zu servers, %s %s .. %s %s", w->nservers, w->servers[0].server,
+			    w->servers[0].private_ip, w->servers[w->nservers - 1].server,
+			    w->servers[w->nservers - 1].private_ip);
+		return arena_take(a, &b);
+	}
+	for (size_t i = 0; i < w->nservers; i++)
+		strbuf_addf(&b, "%s%s %s", i ? ", " : "", w->servers[i].server,
+			    w->servers[i].private_ip);
+	return arena_take(a, &b);
+}
+
+/* What an existing network lacks: its subnet in the zone, its labels. */
+static const char *plan_network_update(struct plan_differ *d, const struct desired_network *w,
+				       const struct hc_network *h)
+{
+	bool subnet = false;
+	for (size_t k = 0; k < h->nsubnets; k++)
+		subnet |= !strcmp(h->subnets[k].ip_range, w->subnet) &&
+			  !strcmp(h->subnets[k].network_zone, w->zone);
+	const char *acc = subnet ? NULL : arena_printf(d->a, "add subnet %s (%s)", w->subnet, w->zone);
+	const char *keys[] = { STATE_LABEL_PROJECT };
+	const char *vals[] = { d->want->project };
+	const char *ld = plan_label_diff(d->a, &h->labels, keys, vals, 1);
+	return ld ? plan_join(d->a, acc, ld) : acc;
+}
+
+/* One network when the phase runs several servers, none otherwise; a
+ * network is deleted only after its servers are detached (converge). */
+static void plan_diff_network(struct plan_differ *d)
+{
+	const struct desired_network *w = d->want->network;
+	const struct hc_network *h = w ? plan_have_network(d->s, w->name) : NULL;
+	struct plan_action *x = NULL;
+	if (w && !h) {
+		x = plan_act(d, PLAN_CREATE, PLAN_NETWORK, w->name, 0, d->want,
+			     arena_printf(d->a, "create: subnet %s (%s); %s", w->subnet, w->zone,
+					  plan_network_members(d->a, d->want)));
+	} else if (w && strcmp(h->ip_range, w->ip_range)) {
+		x = plan_act(d, PLAN_REPLACE, PLAN_NETWORK, w->name, h->id, d->want,
+			     arena_printf(d->a, "replace: range %s -> %s: its servers are "
+					  "detached, it is deleted and made anew", h->ip_range,
+					  w->ip_range));
+	} else if (w) {
+		const char *acc = plan_network_update(d, w, h);
+		if (acc)
+			x = plan_act(d, PLAN_UPDATE, PLAN_NETWORK, w->name, h->id, d->want,
+				     arena_printf(d->a, "update: %s", acc));
+	}
+	if (x)
+		x->summary = arena_printf(d->a, "(%s)", w->ip_range);
+	for (size_t i = 0; i < d->s->nnetworks; i++) {
+		const struct hc_network *o = &d->s->networks[i];
+		if (w && !strcmp(o->name, w->name))
+			continue;
+		x = plan_act(d, PLAN_DESTROY, PLAN_NETWORK, o->name, o->id, NULL,
+			     w ? "destroy: not the project's network"
+			       : arena_printf(d->a, "destroy: phase %s runs one server; its servers "
+					      "are detached first", d->want->phase->name));
+		x->summary = arena_printf(d->a, "(%s)", o->ip_range);
+		if (o->protect_delete)
+			plan_note(d, true, arena_printf(d->a, "network %s is protected against delete: "
+							 "remove its protection first", o->name));
+	}
+}
+
 static const char *plan_money(struct arena *a, int64_t cents)
 {
 	char b[UNITS_BUF];
@@ -462,6 +543,27 @@ static void plan_data_moves(struct plan_differ *d)
 	}
 }
 
+/* An existing server's place on the network: attached at its address. */
+static void plan_server_network(struct plan_differ *d, const struct desired_server *w,
+				const struct hc_server *h, struct plan_server_diff *sd)
+{
+	if (!w->private_ip)
+		return;
+	const struct hc_network *net = plan_have_network(d->s, d->want->network->name);
+	const char *had = NULL;
+	for (size_t k = 0; net && !strcmp(net->ip_range, d->want->network->ip_range) &&
+			   k < h->nprivate_net; k++)
+		if (h->private_net[k].network == net->id)
+			had = h->private_net[k].ip;
+	if (had && !strcmp(had, w->private_ip))
+		return;
+	const char *c = had ? arena_printf(d->a, "%s -> %s (detach, attach)", had, w->private_ip)
+			    : arena_printf(d->a, "attach at %s", w->private_ip);
+	plan_detail(sd, "private network", c, false);
+	sd->acc = plan_join(d->a, sd->acc, arena_printf(d->a, "network %s: %s",
+							 d->want->network->name, c));
+}
+
 /* Location and image force a new server; type, power and keys do not. */
 static void plan_server_attributes(struct plan_differ *d, const struct desired_server *w,
 				   const struct hc_server *h, struct plan_server_diff *sd)
@@ -573,6 +675,7 @@ static void plan_diff_server(struct plan_differ *d, const struct desired_server 
 		x->protect = desired_volumes(d->a, w) != NULL;
 	} else {
 		plan_server_release(d, w, h, &sd);
+		plan_server_network(d, w, h, &sd);
 		const char *keys[] = { STATE_LABEL_PROJECT, STATE_LABEL_SERVER };
 		const char *vals[] = { d->want->project, w->server };
 		const char *ld = plan_label_diff(d->a, &h->labels, keys, vals, 2);
@@ -759,6 +862,7 @@ void plan_diff(struct arena *a, const struct desired *want, const struct state *
 						       "both ends)", want->keys[i].key));
 	plan_diff_keys(&d);
 	plan_diff_firewalls(&d);
+	plan_diff_network(&d);
 	plan_diff_servers(&d);
 	plan_diff_dns(&d);
 	if (out->nactions)

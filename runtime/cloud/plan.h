@@ -22,7 +22,7 @@
 #define PLAN_FORMAT JSONDOC_FORMAT
 
 enum plan_op { PLAN_CREATE, PLAN_UPDATE, PLAN_CHANGE_TYPE, PLAN_REPLACE, PLAN_DESTROY };
-enum plan_kind { PLAN_SSH_KEY, PLAN_FIREWALL, PLAN_SERVER, PLAN_RRSET };
+enum plan_kind { PLAN_SSH_KEY, PLAN_FIREWALL, PLAN_NETWORK, PLAN_SERVER, PLAN_RRSET };
 
 /* One differing attribute of a resource, or one service whose
  * containers a deploy changes. */

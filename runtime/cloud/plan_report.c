@@ -9,7 +9,8 @@
 
 static const char *const plan_report_sign[] = { "+", "~", "~", "-/+", "-" };
 static const char *const plan_report_op[] = { "create", "update", "change_type", "replace", "destroy" };
-static const char *const plan_report_kind[] = { "ssh_key", "firewall", "server", "rrset" };
+static const char *const plan_report_kind[] = { "ssh_key", "firewall", "network", "server",
+						 "rrset" };
 
 /* Every difference of an action, one a line under it, when there is more
  * to say than its reason does. */
@@ -96,6 +97,18 @@ static json_object *plan_report_desired(const struct plan_action *x, const char 
 			json_object_array_add(ports, json_object_new_int(w->ports[i]));
 		json_object_object_add(o, "inbound_tcp_ports", ports);
 		json_object_object_add(labels, STATE_LABEL_SERVER, plan_report_jstr(w->server));
+		break;
+	}
+	case PLAN_NETWORK: {
+		const struct desired *want = x->want;
+		json_object *servers = json_object_new_object();
+		json_object_object_add(o, "ip_range", plan_report_jstr(want->network->ip_range));
+		json_object_object_add(o, "subnet", plan_report_jstr(want->network->subnet));
+		json_object_object_add(o, "network_zone", plan_report_jstr(want->network->zone));
+		for (size_t i = 0; i < want->nservers; i++)
+			json_object_object_add(servers, want->servers[i].name,
+					       plan_report_jstr(want->servers[i].private_ip));
+		json_object_object_add(o, "servers", servers);
 		break;
 	}
 	case PLAN_SERVER: {

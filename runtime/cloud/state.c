@@ -52,6 +52,7 @@ DEC(firewall, hcloud_decode_firewall)
 DEC(server, hcloud_decode_server)
 DEC(zone, hcloud_decode_zone)
 DEC(rrset, hcloud_decode_rrset)
+DEC(network, hcloud_decode_network)
 
 #define FETCH(a, c, path, query, key, T, arr, n, e) \
 	state_fetch_list(a, c, path, query, key, sizeof(*(arr)), state_dec_##T, (void **)&(arr), &(n), e)
@@ -70,6 +71,7 @@ NAME_CMP(hc_ssh_key)
 NAME_CMP(hc_firewall)
 NAME_CMP(hc_server)
 NAME_CMP(hc_rrset)
+NAME_CMP(hc_network)
 
 static int state_cmp_zone(const void *x, const void *y)
 {
@@ -214,8 +216,10 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 	    !FETCH(a, c, "/ssh_keys", NULL, "ssh_keys", ssh_key, s->other_keys, s->nother_keys, e) ||
 	    !FETCH(a, c, "/firewalls", sel, "firewalls", firewall, s->firewalls,
 		   s->nfirewalls, e) ||
-	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers, e))
+	    !FETCH(a, c, "/servers", sel, "servers", server, s->servers, s->nservers, e) ||
+	    !FETCH(a, c, "/networks", sel, "networks", network, s->networks, s->nnetworks, e))
 		return false;
+	SORT_BY_NAME(s->networks, s->nnetworks, hc_network);
 	SORT_BY_NAME(s->types, s->ntypes, hc_server_type);
 	SORT_BY_NAME(s->locations, s->nlocations, hc_location);
 	state_split_keys(s, a, project);
@@ -316,6 +320,21 @@ void state_fingerprint(const struct state *s, char out[DIGEST_HEX])
 		digest_put(&d, v->location);
 		digest_put(&d, v->ipv4);
 		state_put_labels(&d, &v->labels);
+		for (size_t k = 0; k < v->nprivate_net; k++) {
+			digest_put_int(&d, v->private_net[k].network);
+			digest_put(&d, v->private_net[k].ip);
+		}
+	}
+	if (s->nnetworks)
+		digest_put(&d, "networks");
+	for (size_t i = 0; i < s->nnetworks; i++) {
+		const struct hc_network *n = &s->networks[i];
+		digest_put_int(&d, n->id);
+		digest_put(&d, n->name);
+		digest_put(&d, n->ip_range);
+		state_put_labels(&d, &n->labels);
+		for (size_t k = 0; k < n->nsubnets; k++)
+			digest_put(&d, n->subnets[k].ip_range);
 	}
 	digest_put(&d, "ssh_keys");
 	for (size_t i = 0; i < s->nkeys + s->nother_keys; i++) {

@@ -65,6 +65,9 @@ struct state {
 	size_t nother_firewalls;
 	struct hc_server *other_servers;
 	size_t nother_servers;
+	/* labelled infrac/project=PROJECT: the project's private network */
+	struct hc_network *networks;
+	size_t nnetworks;
 	struct state_zone *zones;  /* every zone of the Hetzner project */
 	size_t nzones;
 	/* a snapshot's net price per GB and month, in 1/10000 EUR; -1 when
@@ -84,6 +87,7 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 
 /* An empty, offline state. */
 void state_offline(struct state *s);
+
 
 /* Lookups in the observed catalog; NULL when absent. */
 /* Reads s->snapshot_price, for a plan that may take snapshots.  false

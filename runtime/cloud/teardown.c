@@ -19,6 +19,9 @@ static bool teardown_names(const struct desired *w, enum plan_kind kind, const c
 		for (size_t i = 0; i < w->nservers && !has; i++)
 			has = !strcmp(w->servers[i].name, name);
 		break;
+	case PLAN_NETWORK:
+		has = w->network && !strcmp(w->network->name, name);
+		break;
 	case PLAN_RRSET:
 		for (size_t i = 0; i < w->ndns && !has; i++)
 			has = !strcmp(w->dns[i].domain, name);
@@ -63,6 +66,12 @@ static void teardown_narrow(struct arena *a, const struct teardown_scope *sc,
 	for (size_t i = 0; i < s->nfirewalls; i++)
 		if (teardown_goes(sc, PLAN_FIREWALL, s->firewalls[i].name))
 			f->firewalls[f->nfirewalls++] = s->firewalls[i];
+	/* the network goes with the last phase that runs several servers */
+	f->nnetworks = 0;
+	f->networks = arena_calloc(a, s->nnetworks + 1, sizeof(*f->networks));
+	for (size_t i = 0; i < s->nnetworks; i++)
+		if (teardown_goes(sc, PLAN_NETWORK, s->networks[i].name))
+			f->networks[f->nnetworks++] = s->networks[i];
 }
 
 /* The zones with only the A records that go (the plan destroys the
@@ -90,6 +99,7 @@ void teardown_plan(struct arena *a, const struct desired *want, const struct des
 	struct desired *none = arena_calloc(a, 1, sizeof(*none));
 	*none = *want;
 	none->nkeys = none->nfirewalls = none->nservers = none->ndns = 0;
+	none->network = NULL;
 	struct state *f = arena_calloc(a, 1, sizeof(*f));
 	*f = *s;
 	teardown_narrow(a, &sc, s, f);

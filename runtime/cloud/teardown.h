@@ -2,7 +2,7 @@
  * teardown: the plan of `infrac destroy`.
  *
  * Either every resource the project labelled (servers, firewalls, ssh
- * keys, A records), or only those of one phase that no other phase of the
+ * keys, the network, A records), or only those of one phase that no other phase of the
  * file has.  The plan is plan_diff's against a phase that wants nothing,
  * on the observed state narrowed to what goes: its actions are destroys
  * only, the data guard (plan.h) holds as in any plan, and the monthly

@@ -87,3 +87,21 @@ has() { grep -qF -- "$1" "$WORK/out"; }
 expect() {
 	if [ "$RC" = "$2" ] && has "$3"; then ok "$1"; else not_ok "$1" "exit $RC; $(cat "$WORK/out")"; fi
 }
+
+# killed_at K COMMAND...: runs COMMAND (an infrac apply) until the
+# simulator kills it at request K; its output in $WORK/fault.out.  It is
+# stopped before its first request, so that the fault names its pid in
+# time (a CONT that came before the STOP would leave it stopped for good).
+killed_at() {
+	local k=$1 pid
+	shift
+	sh -c 'kill -STOP $$; exec "$@"' sh "$@" > "$WORK/fault.out" 2>&1 < /dev/null &
+	pid=$!
+	for _ in $(seq 500); do
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
+		sleep 0.01
+	done
+	sim POST faults "{\"kind\":\"kill\",\"pid\":$pid,\"at_request\":$k}" > /dev/null
+	kill -CONT $pid
+	wait $pid 2> /dev/null
+}

@@ -287,7 +287,8 @@ expect "  ... a killed holder does not block" 0 "Apply complete!"
 
 # ---- two stages: the next server's create while a server deploys ------------------
 # three servers at --parallelism 1: one API stage and one deploy at a time
-# (the three deploys share this machine's remote root, one after another)
+# (the three deploys share this machine's remote root, one after another;
+# three servers share a network: one more resource than servers, firewalls and key)
 fresh
 python3 "$HERE/../plan/gen.py" 3 > "$WORK/ex/three.infra"
 line_of() { grep -nF -- "$1" "$WORK/out" | head -1 | cut -d: -f1; }
@@ -307,12 +308,12 @@ check "on a terminal, a server ready while another deploys waits for a deploy sl
 		grep -qF ', waiting for a free deploy slot' '$WORK/logs/three.raw' &&
 		grep -qF ', waiting for health check' '$WORK/logs/three.raw'"
 check "  ... and the final screen holds no line of the block" \
-	bash -c "grep -qx 'Apply failed. Resources: 4 added, 0 changed, 0 replaced, 0 destroyed, 3 failed.' '$WORK/logs/three.screen' &&
+	bash -c "grep -qx 'Apply failed. Resources: 5 added, 0 changed, 0 replaced, 0 destroyed, 3 failed.' '$WORK/logs/three.screen' &&
 		! grep -qE 'servers done|, waiting for ' '$WORK/logs/three.screen'"
 fresh
 run three-unhealthy apply "$WORK/ex/three.infra" --phase all --yes --parallelism 1
 expect "three servers whose health checks fail: apply fails" 1 \
-	"Apply failed. Resources: 4 added, 0 changed, 0 replaced, 0 destroyed, 3 failed."
+	"Apply failed. Resources: 5 added, 0 changed, 0 replaced, 0 destroyed, 3 failed."
 check "  ... each server reports its failed deploy" \
 	test "$(grep -c '^  server many-s[123]: FAILED: deploy failed at step health' "$WORK/out")" = 3
 check "  ... and keeps no artefacts label" test "$(state | grep -o ' running - many' | wc -l)" = 3
@@ -331,7 +332,7 @@ fresh
 run three-clean apply "$THREE" --phase all --yes --parallelism 1
 THREE_REQ=$(nreq)
 WANT_THREE=$(state)
-expect "three servers at --parallelism 1, healthy: apply succeeds" 0 "Apply complete! Resources: 7 added"
+expect "three servers at --parallelism 1, healthy: apply succeeds" 0 "Apply complete! Resources: 8 added"
 
 # ---- every fault point -----------------------------------------------------------
 # converged FILE PHASE WANT [one]: exactly the resources of the file,
@@ -374,18 +375,7 @@ fault_point() {
 	drop) sim POST faults "{\"kind\":\"drop\",\"when\":\"after\",\"at_request\":$k}" > /dev/null ;;
 	esac
 	if [ "$kind" = kill ]; then
-		# stopped before its first request, so the fault names its pid in time
-		sh -c 'kill -STOP $$; exec "$@"' sh "$INFRAC" apply "$file" "${args[@]}" \
-			> "$WORK/fault.out" 2>&1 < /dev/null &
-		pid=$!
-		# (a CONT that came before the STOP would leave it stopped for good)
-		for _ in $(seq 500); do
-			[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
-			sleep 0.01
-		done
-		sim POST faults "{\"kind\":\"kill\",\"pid\":$pid,\"at_request\":$k}" > /dev/null
-		kill -CONT $pid
-		wait $pid 2> /dev/null
+		killed_at "$k" "$INFRAC" apply "$file" "${args[@]}"
 	else
 		"$INFRAC" apply "$file" "${args[@]}" > "$WORK/fault.out" 2>&1 < /dev/null
 	fi

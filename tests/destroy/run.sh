@@ -39,7 +39,8 @@ print("servers: %s; firewalls: %s; keys: %s; records: %s; locks: %d" % (names("s
 ssh-keygen -q -t ed25519 -N '' -C pair -f "$WORK/ex/keys/pair"
 cp "$HERE/../apply/pair.infra" "$WORK/ex/two.infra"
 TWO=$WORK/ex/two.infra
-run apply "$TWO" --phase split --yes
+# (the two deploys share this machine's remote root: one at a time)
+run apply "$TWO" --phase split --yes --parallelism 1
 expect "a project of two servers applies" 0 "Apply complete!"
 APPLIED=$(holds)
 
@@ -50,7 +51,8 @@ has "pair-app" && not_ok "  ... not the server the other phase runs too" "$(cat 
 	ok "  ... not the server the other phase runs too"
 expect "  ... and the data guard stops it" 1 "server pair-db holds the volumes pgdata (pg): destroying it loses them"
 run plan "$TWO" --phase split --destroy --allow-data-loss
-expect "  ... allowed, it is a plan of destroys" 2 "Plan: 0 to add, 0 to change, 0 to replace, 2 to destroy."
+# the phase's two servers share a network, which the other phase does not want
+expect "  ... allowed, it is a plan of destroys" 2 "Plan: 0 to add, 0 to change, 0 to replace, 3 to destroy."
 expect "  ... with the monthly saving at the live price" 2 "Monthly saving:"
 run plan "$TWO" --phase split --destroy --allow-data-loss --json
 python3 - "$WORK/out" <<'PY' && ok "  ... and as JSON" || not_ok "  ... and as JSON" "$(cat "$WORK/out")"
@@ -58,7 +60,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["destroy"] == "what only phase split has", d
 assert sorted((a["op"], a["kind"], a["name"]) for a in d["actions"]) == [
-    ("destroy", "firewall", "pair-db"), ("destroy", "server", "pair-db")], d["actions"]
+    ("destroy", "firewall", "pair-db"), ("destroy", "network", "pair-private"),
+    ("destroy", "server", "pair-db")], d["actions"]
 PY
 run plan "$TWO" --destroy --out "$WORK/p.json"
 expect "plan --destroy cannot be saved" 1 "--destroy and --out exclude each other"

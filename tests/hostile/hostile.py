@@ -71,7 +71,7 @@ def page_of(key, items, page, next_page):
 
 
 LISTS = {"server_types": [SERVER_TYPE], "locations": [LOCATION], "ssh_keys": [],
-         "firewalls": [], "servers": [], "images": [IMAGE], "zones": []}
+         "firewalls": [], "servers": [], "networks": [], "images": [IMAGE], "zones": []}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

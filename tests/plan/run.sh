@@ -335,11 +335,11 @@ before=$(ctl requests)
 plan "$TMP/many.infra" --phase all
 after=$(ctl requests)
 expect "120 servers: exact match over three pages" 0 '^No changes\.'
-# server_types, locations, ssh_keys, 3 firewall pages, 3 server pages, images, zones,
-# and the apply lock (is an apply running?)
+# server_types, locations, ssh_keys, 3 firewall pages, 3 server pages, networks,
+# images, zones, and the apply lock (is an apply running?)
 n=$((after - before))
-[ "$n" -eq 12 ] && ok "120 servers: 12 requests, not one per server" ||
-	not_ok "120 servers: 12 requests, not one per server" "$n requests"
+[ "$n" -eq 13 ] && ok "120 servers: 13 requests, not one per server" ||
+	not_ok "120 servers: 13 requests, not one per server" "$n requests"
 ctl reset
 ctl seed "$TMP/many.json" extra=many-x1
 plan "$TMP/many.infra" --phase all

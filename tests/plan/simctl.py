@@ -18,6 +18,7 @@
         foreign=NAME                 a server of infrac project "other"
         zone=NAME                    a primary DNS zone with the A records
         ip=A                         the address every server gets
+      a network the plan creates is made with its servers attached
 
 Standard library only.
 """
@@ -93,7 +94,15 @@ def seed(base, plan, muts):
                            "labels": {"infrac/project": project,
                                       "infrac/server": srv[len(project) + 1:]}})
         zones.append({"name": zone, "mode": "primary", "rrsets": rrsets})
-    call(base, "POST", "/_sim/seed", {"firewalls": fws, "zones": zones})
+    nets = []
+    for a in plan["actions"]:
+        if a["kind"] == "network" and a["op"] == "create":
+            d = a["desired"]
+            nets.append({"name": a["name"], "ip_range": d["ip_range"], "labels": d["labels"],
+                         "subnets": [{"type": "cloud", "ip_range": d["subnet"],
+                                      "network_zone": d["network_zone"]}],
+                         "attach": {} if "noserver" in flags else d["servers"]})
+    call(base, "POST", "/_sim/seed", {"firewalls": fws, "zones": zones, "networks": nets})
 
 
 def main():

@@ -6,7 +6,8 @@ official clients, for cross-checking) can be run against something that
 behaves like api.hetzner.cloud without touching a real project:
 
   * server types, locations, datacenters, pricing and images (a fixed catalog),
-  * ssh_keys, firewalls, servers, placement groups, snapshots and DNS zones/rrsets
+  * ssh_keys, firewalls, servers, placement groups, snapshots, networks (subnets,
+    attach/detach) and DNS zones/rrsets
     (full CRUD with state rules),
   * asynchronous actions that run for a configurable wall-clock duration,
   * pagination, name filters, the label selector grammar, sorting,
@@ -343,7 +344,8 @@ SSH_KEY_TYPES = ("ssh-rsa", "ssh-dss", "ssh-ed25519", "ecdsa-sha2-nistp256", "ec
 # First id of each resource kind.  The ranges never overlap, so passing the id of
 # one kind where another is expected gives a 404 instead of silently working.
 ID_START = {"server": 100001, "ssh_key": 200001, "firewall": 300001, "zone": 400001,
-            "primary_ip": 500001, "image": 600001, "placement_group": 700001, "action": 1000001}
+            "primary_ip": 500001, "image": 600001, "placement_group": 700001, "network": 800001,
+            "action": 1000001}
 
 # A spread placement group puts each of its servers on another host, at most this many.
 SPREAD_MAX_SERVERS = 10
@@ -566,6 +568,7 @@ class Simulator:
             self.firewalls = {}
             self.zones = {}
             self.placement_groups = {}
+            self.networks = {}
             self.images = {}  # snapshots; the system images are IMAGES
             self.actions = {}
             self.faults = []
@@ -982,7 +985,7 @@ class Simulator:
             "public_net": {"ipv4": dict(s["ipv4"]) if s["ipv4"] else None,
                            "ipv6": copy.deepcopy(s["ipv6"]) if s["ipv6"] else None,
                            "floating_ips": [], "firewalls": self.server_firewalls(s)},
-            "private_net": [],
+            "private_net": self.server_private_net(s),
             "server_type": self.render_server_type(t),
             "datacenter": self.render_datacenter(dc),
             "location": dict(LOCATION_BY_ID[s["location"]]),
@@ -1197,6 +1200,7 @@ class Simulator:
 
     def _owner(self, req, rtype):
         return {"server": self._server, "firewall": self._firewall, "zone": self._zone,
+                "network": self._network,
                 "image": lambda r: self._snapshot(r, "read")}[rtype](req)
 
     def list_resource_actions(self, req, rtype):
@@ -1488,6 +1492,8 @@ class Simulator:
         del self.servers[s["id"]]
         for fw in self.firewalls.values():
             fw["applied_to"] = [e for e in fw["applied_to"] if not (e["type"] == "server" and e["server"] == s["id"])]
+        for net in self.networks.values():
+            net["servers"].pop(s["id"], None)
         a = self.new_action("delete_server", "delete", [{"id": s["id"], "type": "server"}])
         return 200, {"action": self.render_action(a)}
 
@@ -1838,6 +1844,231 @@ class Simulator:
                 res = [{"id": e["server"], "type": "server"}] + res
             acts.append(self.new_action("remove_firewall", "remove_from_resources", res))
         return 201, {"actions": [self.render_action(a) for a in acts]}
+
+    # ---------------------------------------------------------------- networks
+
+    def _network(self, req):
+        net = self.networks.get(self.path_id(req))
+        if net is None:
+            raise not_found("network")
+        return net
+
+    @staticmethod
+    def _mac(sid, nid):
+        return "86:00:00:%02x:%02x:%02x" % ((sid >> 8) & 0xFF, sid & 0xFF, nid & 0xFF)
+
+    def render_network(self, net):
+        subnets = [{"type": sn["type"], "ip_range": sn["ip_range"], "network_zone": sn["network_zone"],
+                    "gateway": net["gateway"], "vswitch_id": None} for sn in net["subnets"]]
+        return {"id": net["id"], "name": net["name"], "ip_range": net["ip_range"], "subnets": subnets,
+                "routes": [], "servers": sorted(net["servers"]), "load_balancers": [],
+                "protection": dict(net["protection"]), "labels": dict(net["labels"]),
+                "created": net["created_iso"], "expose_routes_to_vswitch": False}
+
+    def server_private_net(self, s):
+        return [{"network": net["id"], "ip": net["servers"][s["id"]], "alias_ips": [],
+                 "mac_address": self._mac(s["id"], net["id"])}
+                for net in sorted(self.networks.values(), key=lambda n: n["id"]) if s["id"] in net["servers"]]
+
+    @staticmethod
+    def _private_range(text):
+        """The network of an ip_range: RFC 1918, at least a /24; None if not."""
+        try:
+            r = ipaddress.ip_network(text, strict=True)
+        except (ValueError, TypeError):
+            return None
+        if r.version != 4 or r.prefixlen > 24 or not any(
+                r.subnet_of(ipaddress.ip_network(p)) for p in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")):
+            return None
+        return r
+
+    def _subnet_errors(self, net_range, subnets, sn):
+        """Field errors of one subnet {type, network_zone, ip_range} of a network."""
+        errs = []
+        if sn.get("type") not in ("cloud", "server", "vswitch"):
+            errs.append(("type", "must be one of cloud, server, vswitch"))
+        if sn.get("network_zone") not in {loc["network_zone"] for loc in LOCATIONS}:
+            errs.append(("network_zone", "unknown network zone"))
+        try:
+            r = ipaddress.ip_network(sn.get("ip_range"), strict=True)
+        except (ValueError, TypeError):
+            return errs + [("ip_range", "must be a network in CIDR notation")]
+        if r.version != 4 or not r.subnet_of(net_range):
+            errs.append(("ip_range", "must lie inside the network's ip_range"))
+        elif any(r.overlaps(ipaddress.ip_network(o["ip_range"])) for o in subnets):
+            errs.append(("ip_range", "overlaps another subnet of the network"))
+        return errs
+
+    def _next_subnet(self, net):
+        taken = [ipaddress.ip_network(s["ip_range"]) for s in net["subnets"]]
+        for cand in ipaddress.ip_network(net["ip_range"]).subnets(new_prefix=24):
+            if not any(cand.overlaps(t) for t in taken):
+                return str(cand)
+        raise ApiError(422, "no_subnet_available", "no free /24 left in the network's ip_range")
+
+    def new_network(self, data):
+        b = Body(data)
+        name = b.str("name", required=True, max_len=128)
+        ip_range = b.str("ip_range", required=True)
+        subnets = b.list("subnets", default=[])
+        labels = b.labels(default={})
+        b.check()
+        net_range = self._private_range(ip_range)
+        if net_range is None:
+            raise invalid_fields([("ip_range", "must be a private (RFC 1918) IPv4 network of /24 or larger")])
+        errs, kept = [], []
+        for sn in subnets or []:
+            sn = sn if isinstance(sn, dict) else {}
+            e = self._subnet_errors(net_range, kept, sn)
+            errs += e
+            if not e:
+                kept.append({"type": sn["type"], "ip_range": sn["ip_range"], "network_zone": sn["network_zone"]})
+        if errs:
+            raise invalid_fields(errs)
+        if any(n["name"] == name for n in self.networks.values()):
+            raise uniqueness_error("name")
+        net = {"id": self.new_id("network"), "name": name, "ip_range": str(net_range), "subnets": kept,
+               "gateway": str(net_range.network_address + 1), "servers": {}, "labels": labels,
+               "protection": {"delete": False}, "created": self.clock(), "created_iso": self.now_iso()}
+        self.networks[net["id"]] = net
+        return net
+
+    def list_networks(self, req):
+        items = self.sort(req, self.filter_common(req, list(self.networks.values())),
+                          {"id": lambda x: x["id"], "name": lambda x: x["name"], "created": lambda x: x["created"]})
+        return 200, self.paginate(req, "networks", items, self.render_network)
+
+    def get_network(self, req):
+        return 200, {"network": self.render_network(self._network(req))}
+
+    def create_network(self, req):
+        return 201, {"network": self.render_network(self.new_network(req.json()))}
+
+    def update_network(self, req):
+        net = self.update_name_labels(req, self._network(req), self.networks.values(), 128)
+        return 200, {"network": self.render_network(net)}
+
+    def delete_network(self, req):
+        net = self._network(req)
+        if net["protection"]["delete"]:
+            raise ApiError(423, "protected", "network %d is delete protected" % net["id"])
+        self.check_unlocked("network", net["id"])
+        # attached servers are detached with it
+        del self.networks[net["id"]]
+        return 204, None
+
+    def _network_action(self, net, command, op):
+        return self.new_action(command, op, [{"id": net["id"], "type": "network"}])
+
+    def network_add_subnet(self, req):
+        net = self._network(req)
+        b = req.body()
+        sn = {"type": b.str("type", required=True), "network_zone": b.str("network_zone", required=True),
+              "ip_range": b.str("ip_range")}
+        b.check()
+        if sn["ip_range"] is None:
+            sn["ip_range"] = self._next_subnet(net)
+        errs = self._subnet_errors(ipaddress.ip_network(net["ip_range"]), net["subnets"], sn)
+        if errs:
+            raise invalid_fields(errs)
+        self.check_unlocked("network", net["id"])
+        net["subnets"].append(sn)
+        return 201, {"action": self.render_action(self._network_action(net, "add_subnet", "add_subnet"))}
+
+    def network_delete_subnet(self, req):
+        net = self._network(req)
+        b = req.body()
+        ip_range = b.str("ip_range", required=True)
+        b.check()
+        sn = next((s for s in net["subnets"] if s["ip_range"] == ip_range), None)
+        if sn is None:
+            raise invalid_fields([("ip_range", "no subnet with this ip_range")])
+        r = ipaddress.ip_network(ip_range)
+        if any(ipaddress.ip_address(ip) in r for ip in net["servers"].values()):
+            raise ApiError(422, "resource_in_use", "servers are attached to this subnet")
+        net["subnets"].remove(sn)
+        return 201, {"action": self.render_action(self._network_action(net, "delete_subnet", "delete_subnet"))}
+
+    def network_change_protection(self, req):
+        net = self._network(req)
+        b = req.body()
+        delete = b.bool("delete")
+        b.check()
+        if delete is not None:
+            net["protection"]["delete"] = delete
+        a = self._network_action(net, "change_protection", "change_protection")
+        return 201, {"action": self.render_action(a)}
+
+    def _attach_ip(self, net, s, want):
+        """The address a server gets in net: want, or the first free one of a
+        subnet in its network zone.  Raises the API's errors."""
+        zone = LOCATION_BY_ID[s["location"]]["network_zone"]
+        ranges = [ipaddress.ip_network(sn["ip_range"]) for sn in net["subnets"]
+                  if sn["network_zone"] == zone and sn["type"] in ("cloud", "server")]
+        if not ranges:
+            raise ApiError(422, "no_subnet_available", "no subnet of the network in network zone %s" % zone)
+        taken = set(net["servers"].values()) | {net["gateway"]}
+        if want is not None:
+            try:
+                ip = ipaddress.ip_address(want)
+            except ValueError:
+                raise invalid_fields([("ip", "must be an IPv4 address")])
+            r = next((r for r in ranges if ip in r), None)
+            if r is None or ip in (r.network_address, r.broadcast_address) or str(ip) in taken:
+                raise ApiError(422, "ip_not_available", "IP %s is not available in the network" % want)
+            return str(ip)
+        for r in ranges:
+            for ip in r.hosts():
+                if str(ip) not in taken:
+                    return str(ip)
+        raise ApiError(422, "no_subnet_available", "no free address left in the network's subnets")
+
+    def server_attach_to_network(self, req):
+        s = self._server(req)
+        b = req.body()
+        nid = b.int("network", required=True)
+        want = b.str("ip")
+        b.check()
+        net = self.networks.get(nid)
+        if net is None:
+            raise not_found("network")
+        if s["id"] in net["servers"]:
+            raise ApiError(422, "server_already_attached", "server %d is already attached to network %d"
+                           % (s["id"], nid))
+        mine = ipaddress.ip_network(net["ip_range"])
+        for other in self.networks.values():
+            if s["id"] in other["servers"] and mine.overlaps(ipaddress.ip_network(other["ip_range"])):
+                raise ApiError(422, "networks_overlap", "network %d overlaps network %d of the server"
+                               % (nid, other["id"]))
+        ip = self._attach_ip(net, s, want)
+        self.check_unlocked("server", s["id"])
+        net["servers"][s["id"]] = ip
+        a = self.new_action("attach_to_network", "attach_to_network",
+                            [{"id": s["id"], "type": "server"}, {"id": nid, "type": "network"}])
+        sid = s["id"]
+
+        def undo():
+            if self.networks.get(nid) is net and net["servers"].get(sid) == ip:
+                del net["servers"][sid]
+
+        a.on_error = undo
+        return 201, {"action": self.render_action(a)}
+
+    def server_detach_from_network(self, req):
+        s = self._server(req)
+        b = req.body()
+        nid = b.int("network", required=True)
+        b.check()
+        net = self.networks.get(nid)
+        if net is None:
+            raise not_found("network")
+        if s["id"] not in net["servers"]:
+            raise invalid_fields([("network", "server %d is not attached to network %d" % (s["id"], nid))])
+        self.check_unlocked("server", s["id"])
+        del net["servers"][s["id"]]
+        a = self.new_action("detach_from_network", "detach_from_network",
+                            [{"id": s["id"], "type": "server"}, {"id": nid, "type": "network"}])
+        return 201, {"action": self.render_action(a)}
 
     # ---------------------------------------------------------------- placement groups
 
@@ -2263,6 +2494,20 @@ class Simulator:
             R("POST", "/firewalls/{id}/actions/set_rules", self.firewall_set_rules),
             R("POST", "/firewalls/{id}/actions/apply_to_resources", self.firewall_apply),
             R("POST", "/firewalls/{id}/actions/remove_from_resources", self.firewall_remove),
+            R("POST", "/servers/{id}/actions/attach_to_network", self.server_attach_to_network),
+            R("POST", "/servers/{id}/actions/detach_from_network", self.server_detach_from_network),
+            R("GET", "/networks", self.list_networks),
+            R("POST", "/networks", self.create_network),
+            R("GET", "/networks/actions", self.list_actions, rtype="network"),
+            R("GET", "/networks/actions/{id}", self.get_action, rtype="network"),
+            R("GET", "/networks/{id}", self.get_network),
+            R("PUT", "/networks/{id}", self.update_network),
+            R("DELETE", "/networks/{id}", self.delete_network),
+            R("GET", "/networks/{id}/actions", self.list_resource_actions, rtype="network"),
+            R("GET", "/networks/{id}/actions/{action_id}", self.get_resource_action, rtype="network"),
+            R("POST", "/networks/{id}/actions/add_subnet", self.network_add_subnet),
+            R("POST", "/networks/{id}/actions/delete_subnet", self.network_delete_subnet),
+            R("POST", "/networks/{id}/actions/change_protection", self.network_change_protection),
             R("GET", "/placement_groups", self.list_placement_groups),
             R("POST", "/placement_groups", self.create_placement_group),
             R("GET", "/placement_groups/{id}", self.get_placement_group),
@@ -2440,6 +2685,7 @@ class Simulator:
             "firewalls": [self.render_firewall(f) for f in sorted(self.firewalls.values(), key=lambda f: f["id"])],
             "placement_groups": [self.render_placement_group(g)
                                  for g in sorted(self.placement_groups.values(), key=lambda g: g["id"])],
+            "networks": [self.render_network(n) for n in sorted(self.networks.values(), key=lambda n: n["id"])],
             "images": [self.render_snapshot(g) for g in sorted(self.images.values(), key=lambda g: g["id"])],
             "zones": [dict(self.render_zone(z), rrsets=[self.render_rrset(z, r) for r in
                                                         sorted(z["rrsets"].values(), key=lambda r: (r["name"], r["type"]))])
@@ -2453,7 +2699,8 @@ class Simulator:
     def ctl_seed(self, data):
         """Create resources out of band: no actions, no rate limit, no request count.
         Servers take an optional "status" (default "running")."""
-        out = {"ssh_keys": [], "firewalls": [], "servers": [], "zones": [], "placement_groups": []}
+        out = {"ssh_keys": [], "firewalls": [], "servers": [], "zones": [], "placement_groups": [],
+               "networks": []}
         for spec in data.get("ssh_keys", []):
             out["ssh_keys"].append(self.render_ssh_key(self.new_ssh_key(spec)))
         for spec in data.get("placement_groups", []):
@@ -2469,6 +2716,14 @@ class Simulator:
             if isinstance(protection, dict):
                 s["protection"].update({k: bool(v) for k, v in protection.items() if k in ("delete", "rebuild")})
             out["servers"].append(self.render_server(s))
+        for spec in data.get("networks", []):
+            spec = dict(spec)
+            attach = spec.pop("attach", {})  # server name -> address, servers seeded above
+            net = self.new_network(spec)
+            for s in self.servers.values():
+                if s["name"] in attach:
+                    net["servers"][s["id"]] = self._attach_ip(net, s, attach[s["name"]])
+            out["networks"].append(self.render_network(net))
         for spec in data.get("firewalls", []):
             out["firewalls"].append(self.render_firewall(self.new_firewall(spec, with_actions=False)[0]))
         for spec in data.get("zones", []):

@@ -366,6 +366,69 @@ fi
 left=$(simctl GET state | jsonq 'len(d["placement_groups"]) + len(d["images"])')
 check "cli: no placement group and no snapshot left" [ "$left" = 0 ]
 
+# ---------------------------------------------------------------- networks
+hc network create --name cli-net --ip-range 10.0.0.0/16 --label infrac/project=becker
+if [ "$rc" -eq 0 ] && [ "$out" = "Network 800001 created" ]; then
+    ok "cli: network create"
+else
+    not_ok "cli: network create" "$out"
+fi
+hc network add-subnet cli-net --type cloud --network-zone eu-central --ip-range 10.0.0.0/24
+check "cli: network add-subnet waits for add_subnet" [ "$rc" -eq 0 ]
+hc network add-subnet cli-net --type cloud --network-zone eu-central --ip-range 10.1.0.0/24
+if [ "$rc" -ne 0 ] && [[ "$out" == *"(invalid_input)"* ]]; then
+    ok "cli: a subnet outside the network's range is invalid_input"
+else
+    not_ok "cli: a subnet outside the network's range is invalid_input" "$out"
+fi
+hc server create --name net1 --type cpx22 --image debian-12 --location fsn1
+hc server attach-to-network --network cli-net --ip 10.0.0.2 net1
+check "cli: server attach-to-network waits for attach_to_network" [ "$rc" -eq 0 ]
+hc server create --name net2 --type cpx22 --image debian-12 --location fsn1
+hc server attach-to-network --network cli-net --ip 10.0.0.2 net2
+if [ "$rc" -ne 0 ] && [[ "$out" == *"(ip_not_available)"* ]]; then
+    ok "cli: an address in use is ip_not_available"
+else
+    not_ok "cli: an address in use is ip_not_available" "$out"
+fi
+hc network create --name cli-net2 --ip-range 10.0.0.0/8
+hc network add-subnet cli-net2 --type cloud --network-zone eu-central --ip-range 10.200.0.0/24
+hc server attach-to-network --network cli-net2 net1
+if [ "$rc" -ne 0 ] && [[ "$out" == *"(networks_overlap)"* ]]; then
+    ok "cli: a second network overlapping the server's is networks_overlap"
+else
+    not_ok "cli: a second network overlapping the server's is networks_overlap" "$out"
+fi
+hc server describe net1
+if [ "$rc" -eq 0 ] && grep -Eq '^    IP:[[:space:]]+10\.0\.0\.2$' <<<"$out"; then
+    ok "cli: server describe shows the private address"
+else
+    not_ok "cli: server describe shows the private address" "$out"
+fi
+hc network describe cli-net
+if [ "$rc" -eq 0 ] && grep -Eq 'IP Range:[[:space:]]+10\.0\.0\.0/24' <<<"$out" && grep -Eq 'Gateway:[[:space:]]+10\.0\.0\.1' <<<"$out"; then
+    ok "cli: network describe shows the subnet and its gateway"
+else
+    not_ok "cli: network describe shows the subnet and its gateway" "$out"
+fi
+hc network enable-protection cli-net delete
+hc network delete cli-net
+if [ "$rc" -ne 0 ] && [[ "$out" == *"(protected)"* ]]; then
+    ok "cli: a protected network is not deleted"
+else
+    not_ok "cli: a protected network is not deleted" "$out"
+fi
+hc network disable-protection cli-net delete
+hc server detach-from-network --network cli-net net1
+check "cli: server detach-from-network waits for detach_from_network" [ "$rc" -eq 0 ]
+hc network delete cli-net
+check "cli: network delete" [ "$rc" -eq 0 ]
+hc network delete cli-net2
+left=$(simctl GET state | jsonq 'len(d["networks"]) + sum(len(s["private_net"]) for s in d["servers"])')
+check "cli: no network and no attachment left" [ "$left" = 0 ]
+hc server delete net1
+hc server delete net2
+
 # ---------------------------------------------------------------- python3-hcloud
 simctl POST reset >/dev/null
 py_out="$WORK/python.out"

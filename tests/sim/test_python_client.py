@@ -20,6 +20,7 @@ from hcloud.actions.domain import ActionFailedException
 from hcloud.firewalls.domain import FirewallResource, FirewallRule
 from hcloud.images.domain import Image
 from hcloud.locations.domain import Location
+from hcloud.networks.domain import NetworkSubnet
 from hcloud.server_types.domain import ServerType
 
 BASE = sys.argv[1].rstrip("/")
@@ -268,6 +269,42 @@ def _placement_groups():
     pg = pg.update(labels={"infrac/lock-holder": "bob"})
     check("placement group update replaces the labels", pg.labels == {"infrac/lock-holder": "bob"}, pg.labels)
     check("placement group delete", pg.delete() is True and client.placement_groups.get_by_name("py-lock") is None)
+
+
+@step("networks")
+def _networks():
+    server = STATE["server"]
+    zone = NetworkSubnet.TYPE_CLOUD
+    net = client.networks.create(name="py-net", ip_range="10.0.0.0/16", labels={"infrac/project": "becker"},
+                                 subnets=[NetworkSubnet(type=zone, network_zone="eu-central",
+                                                        ip_range="10.0.0.0/24")])
+    check("network create with a subnet", (net.ip_range, [(n.ip_range, n.gateway) for n in net.subnets])
+          == ("10.0.0.0/16", [("10.0.0.0/24", "10.0.0.1")]), net.subnets)
+    found = client.networks.get_all(label_selector="infrac/project=becker")
+    check("networks get_all with a label selector", [n.name for n in found] == ["py-net"])
+    action = server.attach_to_network(net, ip="10.0.0.2")
+    check("attach_to_network returns its action", action.command == "attach_to_network", action.command)
+    action.wait_until_finished()
+    server.reload()
+    check("the server's private_net names the network and the address",
+          [(p.network.id, p.ip) for p in server.private_net] == [(net.id, "10.0.0.2")],
+          [(p.network.id, p.ip) for p in server.private_net])
+    try:
+        server.attach_to_network(net)
+        check("a second attach raises server_already_attached", False)
+    except APIException as e:
+        check("a second attach raises server_already_attached", e.code == "server_already_attached", e.code)
+    net.change_protection(delete=True).wait_until_finished()
+    try:
+        net.delete()
+        check("a protected network raises protected on delete", False)
+    except APIException as e:
+        check("a protected network raises protected on delete", e.code == "protected", e.code)
+    net.change_protection(delete=False).wait_until_finished()
+    server.detach_from_network(net).wait_until_finished()
+    server.reload()
+    check("detach_from_network empties private_net", server.private_net == [], server.private_net)
+    check("network delete", net.delete() is True and client.networks.get_by_name("py-net") is None)
 
 
 @step("protection and snapshots")

@@ -1017,6 +1017,106 @@ class TestSnapshots(SimTest):
         self.assertEqual(Decimal(p["image"]["price_per_gb_month"]["net"]), Decimal("0.0143"))
 
 
+class TestNetworks(SimTest):
+    def create(self, name="becker", ip_range="10.0.0.0/16", **extra):
+        body = {"name": name, "ip_range": ip_range}
+        body.update(extra)
+        r = api("POST", "/networks", body)
+        self.assertEqual(r.status, 201, r.raw)
+        return r.json["network"]
+
+    def subnet(self, net, ip_range="10.0.0.0/24", zone="eu-central"):
+        return api("POST", "/networks/%d/actions/add_subnet" % net["id"],
+                   {"type": "cloud", "network_zone": zone, "ip_range": ip_range})
+
+    def attach(self, sid, nid, ip=None):
+        body = {"network": nid}
+        if ip:
+            body["ip"] = ip
+        return api("POST", "/servers/%d/actions/attach_to_network" % sid, body)
+
+    def test_crud_subnets_and_errors(self):
+        net = self.create(labels={"infrac/project": "becker"},
+                          subnets=[{"type": "cloud", "network_zone": "eu-central", "ip_range": "10.0.0.0/24"}])
+        self.assertEqual(net["id"], 800001)
+        self.assertEqual((net["ip_range"], net["servers"], net["protection"]), ("10.0.0.0/16", [], {"delete": False}))
+        self.assertEqual(net["subnets"], [{"type": "cloud", "ip_range": "10.0.0.0/24", "network_zone": "eu-central",
+                                           "gateway": "10.0.0.1", "vswitch_id": None}])
+        self.assertError(api("POST", "/networks", {"name": "becker", "ip_range": "10.1.0.0/16"}), 409,
+                         "uniqueness_error")
+        for bad in ("100.64.0.0/16", "10.0.0.0/25", "10.0.0.1/16", "nope"):
+            err = self.assertError(api("POST", "/networks", {"name": "x", "ip_range": bad}), 422, "invalid_input")
+            self.assertEqual(self.field_names(err), ["ip_range"])
+        err = self.assertError(self.subnet(net, "10.0.0.128/25"), 422, "invalid_input")
+        self.assertEqual(self.field_names(err), ["ip_range"])
+        self.assertError(self.subnet(net, "10.9.0.0/24".replace("10.9", "192.168")), 422, "invalid_input")
+        r = self.subnet(net, "10.0.1.0/24")
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "add_subnet"))
+        r = api("GET", "/networks?label_selector=infrac/project%3Dbecker")
+        self.assertEqual([n["name"] for n in r.json["networks"]], ["becker"])
+        self.assertEqual(len(r.json["networks"][0]["subnets"]), 2)
+        r = api("PUT", "/networks/%d" % net["id"], {"name": "renamed"})
+        self.assertEqual(r.json["network"]["name"], "renamed")
+        self.assertError(api("GET", "/networks/100001"), 404, "not_found")  # a server's id
+
+    def test_attach_detach_and_addresses(self):
+        net = self.create()
+        s1 = self.create_server("web1")["server"]
+        s2 = self.create_server("web2")["server"]
+        self.finish_actions()
+        self.assertError(self.attach(s1["id"], net["id"]), 422, "no_subnet_available")
+        self.subnet(net)
+        self.assertError(self.attach(s1["id"], net["id"], "10.0.0.1"), 422, "ip_not_available")  # the gateway
+        self.assertError(self.attach(s1["id"], net["id"], "10.0.5.9"), 422, "ip_not_available")  # no subnet
+        r = self.attach(s1["id"], net["id"], "10.0.0.2")
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "attach_to_network"))
+        self.assertEqual({x["type"] for x in r.json["action"]["resources"]}, {"server", "network"})
+        self.finish_actions()
+        self.assertError(self.attach(s1["id"], net["id"]), 422, "server_already_attached")
+        self.assertError(self.attach(s2["id"], net["id"], "10.0.0.2"), 422, "ip_not_available")
+        self.attach(s2["id"], net["id"])  # the first free address
+        self.finish_actions()
+        self.assertEqual([p["ip"] for p in self.server(s2["id"])["private_net"]], ["10.0.0.3"])
+        self.assertEqual(self.server(s1["id"])["private_net"][0]["network"], net["id"])
+        self.assertEqual(api("GET", "/networks/%d" % net["id"]).json["network"]["servers"], [s1["id"], s2["id"]])
+        other = self.create("other", "10.0.128.0/17", subnets=[{"type": "cloud", "network_zone": "eu-central",
+                                                                "ip_range": "10.0.128.0/24"}])
+        self.assertError(self.attach(s1["id"], other["id"]), 422, "networks_overlap")
+        err = self.assertError(api("POST", "/networks/%d/actions/delete_subnet" % net["id"],
+                                   {"ip_range": "10.0.0.0/24"}), 422, "resource_in_use")
+        self.assertIn("attached", err["message"])
+        r = api("POST", "/servers/%d/actions/detach_from_network" % s1["id"], {"network": net["id"]})
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "detach_from_network"))
+        self.finish_actions()
+        self.assertEqual(self.server(s1["id"])["private_net"], [])
+        self.assertError(api("POST", "/servers/%d/actions/detach_from_network" % s1["id"], {"network": net["id"]}),
+                         422, "invalid_input")
+        # deleting a server detaches it
+        self.assertEqual(api("DELETE", "/servers/%d" % s2["id"]).status, 200)
+        self.assertEqual(api("GET", "/networks/%d" % net["id"]).json["network"]["servers"], [])
+
+    def test_protection(self):
+        net = self.create()
+        r = api("POST", "/networks/%d/actions/change_protection" % net["id"], {"delete": True})
+        self.assertEqual((r.status, r.json["action"]["command"]), (201, "change_protection"))
+        self.finish_actions()
+        self.assertError(api("DELETE", "/networks/%d" % net["id"]), 423, "protected")
+        api("POST", "/networks/%d/actions/change_protection" % net["id"], {"delete": False})
+        self.finish_actions()
+        self.assertEqual(api("DELETE", "/networks/%d" % net["id"]).status, 204)
+        self.assertError(api("GET", "/networks/%d" % net["id"]), 404, "not_found")
+
+    def test_failed_attach_leaves_no_address(self):
+        net = self.create(subnets=[{"type": "cloud", "network_zone": "eu-central", "ip_range": "10.0.0.0/24"}])
+        s = self.create_server("web1")["server"]
+        self.finish_actions()
+        ctl("POST", "faults", {"kind": "action_error", "command": "attach_to_network", "count": 1})
+        self.attach(s["id"], net["id"], "10.0.0.2")
+        self.finish_actions()
+        self.assertEqual(self.server(s["id"])["private_net"], [])
+        self.assertEqual(self.attach(s["id"], net["id"], "10.0.0.2").status, 201)
+
+
 class TestControl(SimTest):
     def test_reset_state_and_seed(self):
         seeded = ctl("POST", "seed", {"ssh_keys": [{"name": "k", "public_key": ssh_public_key(11)}],

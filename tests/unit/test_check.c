@@ -129,6 +129,13 @@ static void test_needs_on_the_same_server(void **state)
 		       PHASE("    app\n"));
 	d = unit_diag(u, DIAG_E0402);
 	assert_false(unit_has_line(d, "in this phase;"));
+	unit_teardown(NULL);
+	/* with a port, the other server is reached over the private network */
+	u = unit_check(UNIT_HEAD SRV "server db {\n  type = cpx22\n}\n"
+		       SVC("app", "  needs = [pg]\n") SVC("pg", "  port = 5432\n")
+		       "phase live {\n  run on web {\n    app\n  }\n  run on db {\n    pg\n  }\n}\n");
+	assert_int_equal(unit_count(u, DIAG_E0402), 0);
+	assert_int_equal(u->dl.errors, 0);
 }
 
 static void test_cycles(void **state)
@@ -152,9 +159,16 @@ static void test_placement_once_per_phase(void **state)
 	u = unit_check(UNIT_HEAD SRV "server w2 {\n  type = cpx22\n}\n" SVC("a", "")
 		       "phase live {\n  run on web {\n    a\n    a\n  }\n"
 		       "  run on w2 {\n    a\n  }\n}\n");
-	assert_int_equal(unit_count(u, DIAG_E0404), 2);
+	/* without volumes a may run on two servers, never twice on one */
+	assert_int_equal(unit_count(u, DIAG_E0404), 1);
 	assert_string_equal(u->dl.items[0]->msg, "a is listed twice in `run on web`");
-	assert_string_equal(u->dl.items[1]->msg, "a runs on web and on w2 in phase live");
+	unit_teardown(NULL);
+	u = unit_check(UNIT_HEAD SRV "server w2 {\n  type = cpx22\n}\n"
+		       SVC("a", "  volume v {\n    path = \"/v\"\n    size = 1 GB\n  }\n")
+		       "phase live {\n  run on web {\n    a\n  }\n"
+		       "  run on w2 {\n    a\n  }\n}\n");
+	assert_int_equal(unit_count(u, DIAG_E0404), 1);
+	assert_string_equal(unit_diag(u, DIAG_E0404)->msg, "a runs on web and on w2 in phase live");
 }
 
 static void test_override_of_what_does_not_run(void **state)
@@ -201,6 +215,24 @@ static void test_ports(void **state)
 }
 
 #define PROXY "proxy px {\n  image = \"nginx:1.27\"\n  ram = 64 MB\n}\n"
+
+static void test_private_network(void **state)
+{
+	(void)state;
+	/* pg's port goes on db's private address: app publishing the same
+	 * port there clashes; 5432 in public is a warning */
+	u = unit_check(UNIT_HEAD SRV "server db {\n  type = cpx22\n}\n"
+		       SVC("app", "  needs = [pg]\n") SVC("pg", "  port = 5432\n")
+		       SVC("other", "  publish = 5432\n")
+		       "phase live {\n  run on web {\n    app\n  }\n"
+		       "  run on db {\n    other\n    pg\n  }\n}\n");
+	assert_int_equal(unit_count(u, DIAG_E0602), 1);
+	assert_int_equal(unit_count(u, DIAG_W0609), 1);
+	assert_true(unit_has_line(unit_diag(u, DIAG_E0602), "private address"));
+	const struct mdl_project *p = u->p;
+	assert_int_equal(p->servers[0].private_ip, 0x0a000002u);
+	assert_int_equal(p->servers[1].private_ip, 0x0a000003u);
+}
 
 static void test_domains(void **state)
 {
@@ -368,6 +400,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_override_of_what_does_not_run, unit_teardown),
 		cmocka_unit_test_teardown(test_phases_in_time, unit_teardown),
 		cmocka_unit_test_teardown(test_ports, unit_teardown),
+		cmocka_unit_test_teardown(test_private_network, unit_teardown),
 		cmocka_unit_test_teardown(test_domains, unit_teardown),
 		cmocka_unit_test_teardown(test_secrets, unit_teardown),
 		cmocka_unit_test_teardown(test_image_references, unit_teardown),

@@ -147,7 +147,7 @@ static void state_matching(struct fixture *f)
 	struct hc_labels l = labels(a, 4 + rotate_nlabels(w), kv);
 	l.n = 4 + rotate_labels(a, &f->want, w, "0123456789abcdef", NULL, l.keys + 4, l.vals + 4);
 	s->servers[0] = (struct hc_server){ 100001, "shop-web-1", "running", w->type, w->image,
-					    "nbg1", "192.0.2.1", l, false, false, NULL };
+					    "nbg1", "192.0.2.1", l, false, false, NULL, NULL, 0 };
 	s->nservers = 1;
 	const char *kk[] = { STATE_LABEL_KEY, "ops", STATE_LABEL_PROJECT, "shop" };
 	s->keys = arena_calloc(a, 1, sizeof(*s->keys));
@@ -364,7 +364,7 @@ static void test_destroy_and_labels(void **st)
 	const char *kv[] = { STATE_LABEL_PROJECT, "shop" };
 	f->st.servers[1] = (struct hc_server){ 100002, "shop-old", "running", "cpx32", "ubuntu-24.04",
 					       "nbg1", NULL, labels(&f->c.arena, 1, kv), false, false,
-					       NULL };
+					       NULL, NULL, 0 };
 	f->st.nservers = 2;
 	diff(f);
 	assert_int_equal(f->plan.nactions, 1);
