@@ -142,6 +142,7 @@ TEST_DEPS += docker-compose nginx cloud-init openssl curl  # tests/build: the re
 TEST_DEPS += openssh-server openssh-client   # tests/deploy: a real sshd
 TEST_DEPS += docker-registry                 # tests/registry: the distribution registry
 TEST_DEPS += neovim                          # tests/lsp: a real LSP client
+TEST_DEPS += graphviz                   # tests/graph: dot renders the graph
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs

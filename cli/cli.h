@@ -100,6 +100,7 @@ int cmd_releases(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_prices(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 /* infrac __man: the commands as sections of infrac(1), in troff */
 int cmd_man(int argc, char **argv);
 

@@ -37,6 +37,7 @@ static const struct {
 	{ "unlock", cmd_unlock },
 	{ "prices", cmd_prices },
 	{ "fmt", cmd_fmt },
+	{ "graph", cmd_graph },
 	{ "__man", cmd_man },
 };
 

@@ -397,6 +397,20 @@ const struct usage_cmd usage_cmds[] = {
 	"--check, files that would change, 2 usage errors.\n",
 },
 {
+	"graph", "draw servers, services, needs and domains as Graphviz DOT",
+	"infrac graph FILE [--phase P]",
+	"Prints FILE as a Graphviz graph on stdout: a cluster for each phase,\n"
+	"in it a cluster for each server with the services it runs, an arrow\n"
+	"for each `needs` and one from each domain to the service it reaches.\n"
+	"The same file gives the same graph, byte for byte.  To see it:\n"
+	"  infrac graph FILE | dot -Tsvg -o graph.svg\n",
+	{
+		{ "--phase P", "only phase P" },
+	},
+	"Exit status: 0 drawn, 1 errors (the graph is still drawn when the only\n"
+	"errors are of fit or budget), 2 usage errors.\n",
+},
+{
 	"help", "describe a command",
 	"infrac help [COMMAND]",
 	"Describes COMMAND as `infrac COMMAND --help` does; without COMMAND,\n"
