@@ -143,6 +143,7 @@ TEST_DEPS += openssh-server openssh-client   # tests/deploy: a real sshd
 TEST_DEPS += docker-registry                 # tests/registry: the distribution registry
 TEST_DEPS += neovim                          # tests/lsp: a real LSP client
 TEST_DEPS += graphviz                   # tests/graph: dot renders the graph
+TEST_DEPS += zsh                        # tests/completion: a real zsh completes
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs

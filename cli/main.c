@@ -38,6 +38,7 @@ static const struct {
 	{ "prices", cmd_prices },
 	{ "fmt", cmd_fmt },
 	{ "graph", cmd_graph },
+	{ "__complete", cmd_complete },
 	{ "__man", cmd_man },
 };
 
