@@ -144,6 +144,10 @@ TEST_DEPS += docker-registry                 # tests/registry: the distribution 
 TEST_DEPS += neovim                          # tests/lsp: a real LSP client
 TEST_DEPS += graphviz                   # tests/graph: dot renders the graph
 TEST_DEPS += zsh                        # tests/completion: a real zsh completes
+TEST_DEPS += vim                        # tests/editors: vim loads the syntax
+# tests/editors: vscode-textmate from npm; Debian's npm brings nodejs (an npm
+# already on the PATH, as a nodejs that bundles it has, is used as it is)
+TEST_DEPS += $(if $(shell command -v npm 2>/dev/null),,npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
