@@ -172,6 +172,16 @@ uninstall:
 		$(DESTDIR)$(ZSHCOMPDIR)/_infrac $(DESTDIR)$(DATADIR)/infrac.tmLanguage.json \
 		$(foreach d,syntax ftdetect ftplugin,$(DESTDIR)$(VIMDIR)/$(d)/infrac.vim)
 
+# ---- the Debian package ---------------------------------------------------
+# cli/debian-package/build.sh stages the tree with its debian/ folder and
+# runs dpkg-buildpackage -us -uc -b and lintian; the .deb and lintian.txt
+# land in $(BUILD)/deb.  tests/deb checks the package (make test runs it).
+DEB_DEPS := build-essential debhelper dpkg-dev fakeroot lintian
+
+deb:
+	$(call ensure_pkgs,$(BUILD_DEPS) $(DEB_DEPS))
+	@cli/debian-package/build.sh $(BUILD)/deb
+
 # ---- packages -------------------------------------------------------------
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
@@ -191,6 +201,7 @@ TEST_DEPS += vim                        # tests/editors: vim loads the syntax
 # already on the PATH, as a nodejs that bundles it has, is used as it is)
 TEST_DEPS += $(if $(shell command -v npm 2>/dev/null),,npm)
 TEST_DEPS += groff man-db               # tests/install: groff -ww, man --warnings
+TEST_DEPS += $(DEB_DEPS)                  # tests/deb: the package (dpkg-buildpackage wants build-essential)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs
