@@ -16,20 +16,26 @@ export NO_COLOR=1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# ---- the corpus: golden, golden-cost and example files -----------------------
+# ---- the corpus: golden, golden-cost, example and other suites' files --------
 mkdir -p "$T/orig" "$T/fmt"
 cp -a "$ROOT/tests/golden/check" "$T/orig/golden"
 cp -a "$ROOT/tests/golden-cost" "$T/orig/cost"
 cp -a "$ROOT/examples" "$T/orig/examples"
+mkdir -p "$T/orig/other"
+cp "$ROOT/tests/graph/two.infra" "$ROOT/tests/hostile/one.infra" "$T/orig/other/"
 cp -a "$T/orig/." "$T/fmt/"
-mapfile -t files < <(cd "$T/fmt" && ls golden/*.infra cost/*.infra examples/*.infra)
+mapfile -t files < <(cd "$T/fmt" && ls golden/*.infra cost/*.infra examples/*.infra other/*.infra)
 # one run over all of them, in place: files with syntax errors are named
 # on stderr and left alone, the run exits 1 for them
 (cd "$T/fmt" && "$INFRAC" fmt "${files[@]}" >"$T/written" 2>"$T/errors")
 rc=$?
-nsyntax=0 nchanged=0 pairs=()
+# check --json of each original tells the files with syntax errors
+# (E0001..E0005) from the others, independently of fmt
+nsyntax=0 nchanged=0 pairs=() tidy=()
 for f in "${files[@]}"; do
-	if ! "$INFRAC" fmt <"$T/orig/$f" >/dev/null 2>&1; then
+	d=$(dirname "$f") b=$(basename "$f")
+	(cd "$T/orig/$d" && "$INFRAC" check --json "$b" >"$T/orig/$f.json" 2>/dev/null)
+	if grep -q '"code": "E000[1-5]"' "$T/orig/$f.json"; then
 		nsyntax=$((nsyntax + 1))
 		if cmp -s "$T/orig/$f" "$T/fmt/$f" && grep -q "^$f:[0-9]*:[0-9]*: error\[E000" "$T/errors"
 		then ok "$f: syntax errors shown, file untouched"
@@ -38,12 +44,14 @@ for f in "${files[@]}"; do
 		continue
 	fi
 	cmp -s "$T/orig/$f" "$T/fmt/$f" || nchanged=$((nchanged + 1))
-	check "$f: idempotent" "$INFRAC" fmt --check "$T/fmt/$f"
-	d=$(dirname "$f") b=$(basename "$f")
-	(cd "$T/orig/$d" && "$INFRAC" check --json "$b" >"$T/orig/$f.json" 2>/dev/null)
+	tidy+=("$f")
 	(cd "$T/fmt/$d" && "$INFRAC" check --json "$b" >"$T/fmt/$f.json" 2>/dev/null)
 	pairs+=("$T/orig/$f" "$T/fmt/$f" "$T/orig/$f.json" "$T/fmt/$f.json")
 done
+# idempotent: fmt --check over all the formatted files names none
+(cd "$T/fmt" && "$INFRAC" fmt --check "${tidy[@]}" >"$T/again" 2>&1)
+check "idempotent: fmt --check on the ${#tidy[@]} formatted files: exit 0, silent" \
+	test "$?:$(head -5 "$T/again")" = "0:"
 # one python for all of them: "same FILE" or "differs FILE: why"
 while read -r verdict path why; do
 	f=${path#"$T/orig/"}
