@@ -15,6 +15,8 @@ mkdir -p "$stage/infrac" "$out"
 rm -f "$out"/*.deb
 (cd "$root" && tar --exclude=./build --exclude=./.git -cf - .) | tar -xf - -C "$stage/infrac"
 cp -r "$root/cli/debian-package/debian" "$stage/infrac/debian"
+# no -dbgsym package (nothing ships it); the compiler on every core
+export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-noddebs parallel=$(nproc)}"
 if ! (cd "$stage/infrac" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1; then
 	tail -30 "$out/build.log"
 	echo "build.sh: dpkg-buildpackage failed; the log is $out/build.log" >&2

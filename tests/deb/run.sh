@@ -3,7 +3,7 @@
 # builds it with dpkg-buildpackage -us -uc -b from a staged copy of the
 # tree; lintian reports no error; the package holds the binary, the man
 # pages, the completion and the syntax files, depends on the libraries the
-# binary links, and what it installs runs.  About 20 s on this machine.
+# binary links, and what it installs runs.  About 20 s of CPU time.
 #
 #   tests/deb/run.sh /abs/path/to/infrac     (the binary is not used: the
 #                                             package builds its own)
