@@ -81,7 +81,8 @@ TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 
 INFRAC := $(BUILD)/infrac
 
-.PHONY: all demo test test-all test-suite bench deps deps-test clean golden-update print-layers fuzz
+.PHONY: all demo test test-all test-suite bench deps deps-test clean golden-update print-layers \
+	man install uninstall deb fuzz
 .DEFAULT_GOAL := all
 
 all: $(INFRAC)
@@ -131,6 +132,57 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libinfrac.a
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+# ---- man pages, install ---------------------------------------------------
+# infrac(1)'s COMMANDS come from the commands' own usage texts
+# (cli/usage.c, printed by `infrac __man`) so the two cannot disagree.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+VIMDIR      ?= $(PREFIX)/share/vim/vimfiles
+DATADIR     ?= $(PREFIX)/share/infrac
+MAN_PAGES := $(BUILD)/man/infrac.1 $(BUILD)/man/infrac.5
+
+man: $(MAN_PAGES)
+
+$(BUILD)/man/infrac.1: docs/man/infrac.1.in $(INFRAC)
+	@mkdir -p $(@D)
+	@$(INFRAC) __man >$(@D)/commands.troff
+	@sed -e '/^\.\\" COMMANDS$$/{r $(@D)/commands.troff' -e 'd}' $< >$@
+
+$(BUILD)/man/infrac.5: docs/man/infrac.5
+	@mkdir -p $(@D)
+	@cp $< $@
+
+# install FILE MODE DIR: one file into $(DESTDIR)DIR
+install_file = install -d $(DESTDIR)$(3) && install -m $(2) $(1) $(DESTDIR)$(3)/$(4)
+
+install: all man
+	$(call install_file,$(INFRAC),755,$(BINDIR),infrac)
+	$(call install_file,$(BUILD)/man/infrac.1,644,$(MANDIR)/man1,infrac.1)
+	$(call install_file,$(BUILD)/man/infrac.5,644,$(MANDIR)/man5,infrac.5)
+	$(call install_file,cli/completion/infrac.bash,644,$(BASHCOMPDIR),infrac)
+	$(call install_file,cli/completion/_infrac,644,$(ZSHCOMPDIR),_infrac)
+	$(foreach d,syntax ftdetect ftplugin,$(call install_file,grammar/editors/vim/$(d)/infrac.vim,644,$(VIMDIR)/$(d),infrac.vim) &&) true
+	$(call install_file,grammar/editors/infrac.tmLanguage.json,644,$(DATADIR),infrac.tmLanguage.json)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/infrac $(DESTDIR)$(MANDIR)/man1/infrac.1 \
+		$(DESTDIR)$(MANDIR)/man5/infrac.5 $(DESTDIR)$(BASHCOMPDIR)/infrac \
+		$(DESTDIR)$(ZSHCOMPDIR)/_infrac $(DESTDIR)$(DATADIR)/infrac.tmLanguage.json \
+		$(foreach d,syntax ftdetect ftplugin,$(DESTDIR)$(VIMDIR)/$(d)/infrac.vim)
+
+# ---- the Debian package ---------------------------------------------------
+# cli/debian-package/build.sh stages the tree with its debian/ folder and
+# runs dpkg-buildpackage -us -uc -b and lintian; the .deb and lintian.txt
+# land in $(BUILD)/deb.  tests/deb checks the package (make test runs it).
+DEB_DEPS := build-essential debhelper dpkg-dev fakeroot lintian
+
+deb:
+	$(call ensure_pkgs,$(BUILD_DEPS) $(DEB_DEPS))
+	@cli/debian-package/build.sh $(BUILD)/deb
+
 # ---- packages -------------------------------------------------------------
 # A fresh Debian 12 needs these; only what is missing is installed.
 BUILD_DEPS := gcc make flex bison pkg-config libcurl4-openssl-dev \
@@ -143,6 +195,14 @@ TEST_DEPS += docker-compose nginx cloud-init openssl curl  # tests/build: the re
 TEST_DEPS += openssh-server openssh-client   # tests/deploy: a real sshd
 TEST_DEPS += docker-registry                 # tests/registry: the distribution registry
 TEST_DEPS += neovim                          # tests/lsp: a real LSP client
+TEST_DEPS += graphviz                   # tests/graph: dot renders the graph
+TEST_DEPS += zsh                        # tests/completion: a real zsh completes
+TEST_DEPS += vim                        # tests/editors: vim loads the syntax
+# tests/editors: vscode-textmate from npm; Debian's npm brings nodejs (an npm
+# already on the PATH, as a nodejs that bundles it has, is used as it is)
+TEST_DEPS += $(if $(shell command -v npm 2>/dev/null),,npm)
+TEST_DEPS += groff man-db               # tests/install: groff -ww, man --warnings
+TEST_DEPS += $(DEB_DEPS)                  # tests/deb: the package (dpkg-buildpackage wants build-essential)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 define ensure_pkgs

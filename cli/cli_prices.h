@@ -30,15 +30,6 @@ struct cli_prices {
 	struct compile_prices pr;  /* for compile_path_priced */
 };
 
-/* The options' text for a command's usage. */
-#define CLI_PRICES_USAGE \
-	"  --prices SRC    prices from SRC: api (the Hetzner API: HCLOUD_TOKEN,\n" \
-	"                  HCLOUD_ENDPOINT), builtin (the seed's catalog of\n" \
-	"                  2026-02-05) or a FILE `infrac prices` saved; default:\n" \
-	"                  the file's `prices`, else builtin\n" \
-	"  --servers-only  servers' prices only, without IPv4, backups, traffic,\n" \
-	"                  volumes and snapshots (the seed's comparison)\n"
-
 /* Ready for options (source NULL, nothing read). */
 void cli_prices_init(struct cli_prices *cp);
 

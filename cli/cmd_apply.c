@@ -10,74 +10,9 @@
 #include "pipeline.h"
 #include "sshenv.h"
 #include "plan_report.h"
+#include "usage.h"
 #include "view.h"
 #include "xalloc.h"
-
-static const char cmd_apply_usage[] =
-	"usage: infrac apply FILE [--phase P | --at DATE] [--yes] [--parallelism N] [--debug]\n"
-	"                    [--no-color] [--redeploy [SERVICE...]] [--allow-data-loss]\n"
-	"       infrac apply PLANFILE [--parallelism N] [--debug] [--no-color]\n"
-	"\n"
-	"Makes the Hetzner project match one phase of FILE: ssh keys and firewalls,\n"
-	"then the servers (up to N at once), the artefacts of `infrac build` deployed\n"
-	"on each over SSH, the DNS records of each domain, and destroys last.\n"
-	"With FILE it shows the plan and asks for `yes` on a terminal; without a\n"
-	"terminal it needs --yes.  A PLANFILE saved by `infrac plan --out` is\n"
-	"applied without asking, but refused when FILE or the project changed\n"
-	"since it was saved.  Safe to interrupt and to run again.  One apply of a\n"
-	"project runs at a time: the lock is a placement group PROJECT-lock in the\n"
-	"project (see `infrac unlock`).\n"
-	"\n"
-	"  --phase P        apply phase P (default: the phase running today)\n"
-	"  --at DATE        apply the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --yes            do not ask\n"
-	"  --parallelism N  servers created at once, and deploys at once (default 10)\n"
-	"  --debug          trace API requests on stderr (the token redacted)\n"
-	"  --no-color       no bold in the live view (also NO_COLOR=1)\n"
-	"  --redeploy [SERVICE...]\n"
-	"                   deploy again and recreate the containers of the SERVICEs\n"
-	"                   (all of the phase's without one), even when nothing of\n"
-	"                   theirs changed; those behind the proxy are handed over\n"
-	"                   without downtime\n"
-	"  --allow-data-loss\n"
-	"                   replace or destroy a server that holds volumes, or move a\n"
-	"                   stateful service away from its data, after a snapshot of\n"
-	"                   the server's disk (refused without)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT, the secret(\"NAME\")\n"
-	"variables of the file, INFRAC_TODAY; for ssh INFRAC_SSH_USER (root),\n"
-	"INFRAC_SSH_PORT (22), INFRAC_SSH_IDENTITY (~/.ssh/id_ed25519, id_ecdsa or\n"
-	"id_rsa); for tests INFRAC_REMOTE_ROOT, INFRAC_ACTION_POLL_MS and\n"
-	"INFRAC_HEALTH_TIMEOUT; INFRAC_HANDOVER=off recreates every changed service\n"
-	"in place (to compare, see docs/deploy.md).\n"
-	"\n"
-	"Exit status: 0 success, 1 errors, 2 usage.\n";
-
-static const char cmd_apply_destroy_usage[] =
-	"usage: infrac destroy FILE [--phase P | --at DATE] [--yes] [--allow-data-loss]\n"
-	"                      [--parallelism N] [--debug] [--no-color]\n"
-	"\n"
-	"Removes from the Hetzner project every resource of FILE's project (the\n"
-	"servers, firewalls, ssh keys and A records labelled with it), or with\n"
-	"--phase or --at only what that phase has and no other phase of FILE\n"
-	"does.  Shows the plan with its monthly saving and asks for `yes` on a\n"
-	"terminal (without one it needs --yes).  A server that holds volumes is\n"
-	"protected: destroying it is refused without --allow-data-loss, and with\n"
-	"it apply snapshots its disk first (the snapshot is kept).  Takes the\n"
-	"same lock as apply; safe to interrupt and to run again.  `infrac plan\n"
-	"FILE --destroy` shows the same plan without acting.\n"
-	"\n"
-	"  --phase P        only what phase P alone has\n"
-	"  --at DATE        only what the phase running on DATE alone has\n"
-	"  --yes            do not ask\n"
-	"  --allow-data-loss\n"
-	"                   destroy servers that hold volumes, after a snapshot\n"
-	"  --parallelism N  servers destroyed at once (default 10)\n"
-	"  --debug          trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT.\n"
-	"\n"
-	"Exit status: 0 success, 1 errors, 2 usage.\n";
 
 /* A saved plan: what apply checks before using it. */
 struct cmd_apply_saved {
@@ -298,7 +233,7 @@ static bool cmd_apply_options(int argc, char **argv, bool destroy, struct cmd_ap
 	memset(o, 0, sizeof(*o));
 	o->destroy = destroy;
 	o->name = destroy ? "destroy" : "apply";
-	const char *usage = destroy ? cmd_apply_destroy_usage : cmd_apply_usage;
+	const char *usage = usage_text(o->name);
 	const struct cli_opt opts[] = {
 		{ "--yes", false, NULL, &o->yes },
 		{ "--allow-data-loss", false, NULL, &o->allow_loss },

@@ -4,23 +4,7 @@
 #include "cli.h"
 #include "emit.h"
 #include "pipeline.h"
-
-static const char cmd_build_usage[] =
-	"usage: infrac build FILE -o DIR [--phase P] [--json]\n"
-	"\n"
-	"Checks FILE, then writes what each server runs in each phase:\n"
-	"  DIR/PHASE/SERVER/cloud-init.yaml      user data that sets the server up\n"
-	"  DIR/PHASE/SERVER/docker-compose.yml   its containers\n"
-	"  DIR/PHASE/SERVER/nginx.conf           where a proxy runs\n"
-	"  DIR/PHASE/SERVER/.env.example         the names of the secrets it reads\n"
-	"No secret value is ever written.  Nothing is written when there is an\n"
-	"error; each DIR/PHASE/SERVER folder is replaced whole.\n"
-	"\n"
-	"  -o DIR      where to write (required)\n"
-	"  --phase P   only phase P\n"
-	"  --json      the files written, or the diagnostics, as JSON on stdout\n"
-	"\n"
-	"Exit status: 0 written, 1 errors, 2 usage errors.\n";
+#include "usage.h"
 
 int cmd_build(int argc, char **argv)
 {
@@ -33,10 +17,10 @@ int cmd_build(int argc, char **argv)
 		{ "--json", false, NULL, &json },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cmd_build_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("build"), &rc))
 		return rc;
 	if (!dir || !*dir) {
-		fprintf(stderr, "infrac build: -o DIR is required\n%s", cmd_build_usage);
+		fprintf(stderr, "infrac build: -o DIR is required\n%s", usage_text("build"));
 		return CLI_USAGE;
 	}
 

@@ -1,19 +1,7 @@
 #include "cli.h"
 #include "cli_prices.h"
 #include "report.h"
-
-static const char cmd_check_usage[] =
-	"usage: infrac check FILE [--json] [--prices SRC] [--servers-only]\n"
-	"\n"
-	"Proves FILE fits: every name resolves, units match, and every server\n"
-	"carries its services in every phase (RAM with headroom, CPU, disk),\n"
-	"with ports, domains, secrets and limits.budget in order.  Prints the\n"
-	"capacity report.\n"
-	"\n"
-	"  --json          the report, or the diagnostics, as JSON on stdout\n"
-	CLI_PRICES_USAGE
-	"\n"
-	"Exit status: 0 valid (warnings allowed), 1 errors, 2 usage errors.\n";
+#include "usage.h"
 
 int cmd_check(int argc, char **argv)
 {
@@ -28,7 +16,7 @@ int cmd_check(int argc, char **argv)
 		{ "--servers-only", false, NULL, &cp.servers_only },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cmd_check_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("check"), &rc))
 		return rc;
 	if (!cli_prices_load(&cp, "check")) {
 		cli_prices_release(&cp);

@@ -6,23 +6,7 @@
 #include "cost.h"
 #include "cost_report.h"
 #include "cost_svg.h"
-
-static const char cmd_cost_usage[] =
-	"usage: infrac cost FILE [--json] [--svg OUT.svg] [--prices SRC] [--servers-only]\n"
-	"\n"
-	"Costs the plan as written and every scenario month by month over the\n"
-	"project's horizon, side by side: type and cost per phase, total, average\n"
-	"per month, the difference to the cheapest option that passes every check,\n"
-	"whether each fits and stays within limits.budget.  Under each server\n"
-	"its charges: primary IPv4, backups, traffic, volumes, snapshots.  Prices\n"
-	"name their source and date.\n"
-	"\n"
-	"  --json          the same as data on stdout\n"
-	"  --svg OUT.svg   also draw cumulative cost over the months to OUT.svg\n"
-	CLI_PRICES_USAGE
-	"\n"
-	"Exit status: 0 the file is valid, 1 errors (the costs are still shown\n"
-	"when the only errors are of fit or budget), 2 usage errors.\n";
+#include "usage.h"
 
 int cmd_cost(int argc, char **argv)
 {
@@ -38,7 +22,7 @@ int cmd_cost(int argc, char **argv)
 		{ "--servers-only", false, NULL, &cp.servers_only },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cmd_cost_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("cost"), &rc))
 		return rc;
 	if (!cli_prices_load(&cp, "cost")) {
 		cli_prices_release(&cp);

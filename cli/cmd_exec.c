@@ -6,29 +6,8 @@
 #include "cli_fleet.h"
 #include "container.h"
 #include "session.h"
+#include "usage.h"
 #include "xalloc.h"
-
-static const char cmd_exec_usage[] =
-	"usage: infrac exec FILE SERVICE [-T] [--server S] [--phase P | --at DATE] [--debug]\n"
-	"                   [--] [CMD [ARG...]]\n"
-	"\n"
-	"Runs CMD (default: sh) in the running container of SERVICE, over SSH and\n"
-	"`docker exec`, with infrac's standard input, output and error.  On a\n"
-	"terminal CMD gets a terminal of its own (interactive: a shell, psql);\n"
-	"-T, or no terminal on the standard input, runs it without one, for\n"
-	"scripts and pipes.  Words after `--` are CMD's, options included.\n"
-	"\n"
-	"  -T          no terminal for CMD\n"
-	"  --server S  the server to use when SERVICE runs on several (default:\n"
-	"              the only one)\n"
-	"  --phase P   the servers of phase P (default: the phase running today)\n"
-	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --debug     trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: as `infrac logs`.\n"
-	"\n"
-	"Exit status: CMD's; 1 errors (no such service, server or container, ssh\n"
-	"failed); 2 usage.\n";
 
 /* The one server of the phase running service (or called server). */
 static bool cmd_exec_where(const struct pipeline *pl, const char *service, const char *server,
@@ -81,7 +60,7 @@ int cmd_exec(int argc, char **argv)
 		{ "--debug", false, NULL, &debug }, { "--phase", true, &phase, NULL },
 		{ "--at", true, &at, NULL },        { NULL, false, NULL, NULL },
 	};
-	if (!cli_fleet_args(argc, argv, opts, cmd_exec_usage, "SERVICE", &file, &rest, &rc))
+	if (!cli_fleet_args(argc, argv, opts, usage_text("exec"), "SERVICE", &file, &rest, &rc))
 		goto out;
 	bool tty = !notty && isatty(STDIN_FILENO);
 	struct cli_fleet f;

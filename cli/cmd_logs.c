@@ -7,30 +7,8 @@
 #include "fleet.h"
 #include "session.h"
 #include "sshenv.h"
+#include "usage.h"
 #include "xalloc.h"
-
-static const char cmd_logs_usage[] =
-	"usage: infrac logs FILE SERVICE... [-f] [--since D] [--tail N] [--phase P | --at DATE]\n"
-	"                   [--debug]\n"
-	"\n"
-	"The log of each SERVICE (its container's standard output and error) on\n"
-	"the server of the phase that runs it, over SSH, one session a service,\n"
-	"all at once.  With several, every line starts with SERVICE@SERVER, as\n"
-	"`docker compose logs` starts it with the container's name.\n"
-	"\n"
-	"  -f          follow: keep printing new lines until interrupted\n"
-	"  --since D   lines since D: a duration (10m, 2h) or a time (2026-11-30T12:00)\n"
-	"  --tail N    the last N lines of each service (or all)\n"
-	"  --phase P   the servers of phase P (default: the phase running today)\n"
-	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --debug     trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT; the ssh settings of\n"
-	"apply (INFRAC_SSH_USER, INFRAC_SSH_PORT, INFRAC_SSH_IDENTITY,\n"
-	"INFRAC_SSH_CONFIG; see docs/day2.md).\n"
-	"\n"
-	"Exit status: 0; 1 errors (a service runs nowhere, a server is not there\n"
-	"or has no container of it, ssh failed); 2 usage.\n";
 
 /* One session: a service on a server, and the prefix of its lines. */
 struct cmd_logs_src {
@@ -139,7 +117,7 @@ int cmd_logs(int argc, char **argv)
 		{ "--debug", false, NULL, &debug }, { "--phase", true, &phase, NULL },
 		{ "--at", true, &at, NULL },       { NULL, false, NULL, NULL },
 	};
-	if (!cli_fleet_args(argc, argv, opts, cmd_logs_usage, "SERVICE", &file, &rest, &rc))
+	if (!cli_fleet_args(argc, argv, opts, usage_text("logs"), "SERVICE", &file, &rest, &rc))
 		goto out;
 	rc = CLI_USAGE;
 	if (!cmd_logs_tail_ok(tail)) {

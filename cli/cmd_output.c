@@ -4,26 +4,7 @@
 #include "cli.h"
 #include "jsondoc.h"
 #include "pipeline.h"
-
-static const char cmd_output_usage[] =
-	"usage: infrac output FILE [--phase P | --at DATE] [--json] [--debug]\n"
-	"\n"
-	"What scripts need to know of FILE's project at Hetzner, for one phase:\n"
-	"each server's Hetzner name, id, status and public address, and each\n"
-	"domain with the A record it needs (the address of the server that runs\n"
-	"its service) and whether a DNS zone of the project holds it (then apply\n"
-	"sets the record) or not (set it at your DNS provider).  Reads the\n"
-	"project; changes nothing.\n"
-	"\n"
-	"  --phase P   the servers of phase P (default: the phase running today)\n"
-	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --json      one JSON document on stdout (format 1)\n"
-	"  --debug     trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT.\n"
-	"\n"
-	"Exit status: 0, or 1 when a server of the phase does not exist yet;\n"
-	"1 errors; 2 usage.\n";
+#include "usage.h"
 
 /* The server called name at Hetzner, or NULL. */
 static const struct hc_server *cmd_output_server(const struct state *s, const char *name)
@@ -108,7 +89,7 @@ int cmd_output(int argc, char **argv)
 		{ "--phase", true, &phase, NULL }, { "--at", true, &at, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cmd_output_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("output"), &rc))
 		return rc;
 	struct pipeline pl;
 	struct error err = ERROR_INIT;

@@ -6,36 +6,7 @@
 #include "pipeline.h"
 #include "plan_report.h"
 #include "teamlock.h"
-
-static const char cmd_plan_usage[] =
-	"usage: infrac plan FILE [--phase P | --at DATE] [--json] [--out PLAN] [--debug]\n"
-	"                   [--allow-data-loss] [--destroy]\n"
-	"\n"
-	"Compares what FILE wants in one phase with what exists in the Hetzner\n"
-	"project (found by the label infrac/project) and says what apply would\n"
-	"create, change, replace or destroy, and why.  Without HCLOUD_TOKEN it\n"
-	"plans against an empty project.\n"
-	"\n"
-	"  --phase P   plan phase P (default: the phase running today)\n"
-	"  --at DATE   plan the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --json      the plan as JSON on stdout\n"
-	"  --out PLAN  also save the plan, for apply to check it is not stale\n"
-	"  --debug     trace API requests on stderr (the token redacted)\n"
-	"  --allow-data-loss\n"
-	"              plan a replace or destroy of a server that holds volumes, or a\n"
-	"              stateful service moving away from its data (refused without);\n"
-	"              apply snapshots such a server's disk first\n"
-	"  --destroy   plan what `infrac destroy` would remove: everything of the\n"
-	"              project, or with --phase or --at what only that phase has\n"
-	"              (not with --out: destroy shows its plan and asks itself)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN, HCLOUD_ENDPOINT (default\n"
-	"https://api.hetzner.cloud/v1), INFRAC_TODAY=YYYY-MM-DD,\n"
-	"INFRAC_REGISTRY_MIRROR=URL (asked for Docker Hub images' digests),\n"
-	"INFRAC_REGISTRY=off (image digests not asked).\n"
-	"\n"
-	"Exit status: 0 no changes, 2 changes, 1 errors (a usage error too: unlike\n"
-	"the other commands, 2 means changes here).\n";
+#include "usage.h"
 
 /* The plan on stdout: JSON, or text after a line on where the state came from. */
 static void cmd_plan_print(const struct pipeline *pl, const char *file, bool json)
@@ -124,15 +95,15 @@ int cmd_plan(int argc, char **argv)
 		{ NULL, false, NULL, NULL },
 	};
 	/* a usage error is 1 here: 2 says "changes", as Terraform's plan does */
-	if (!cli_parse(argc, argv, opts, &file, cmd_plan_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("plan"), &rc))
 		return rc == CLI_USAGE ? CLI_ERRORS : rc;
 	if (phase_name && at) {
-		fprintf(stderr, "infrac plan: --phase and --at exclude each other\n%s", cmd_plan_usage);
+		fprintf(stderr, "infrac plan: --phase and --at exclude each other\n%s", usage_text("plan"));
 		return CLI_ERRORS;
 	}
 	if (destroy && out_path) {
 		fprintf(stderr, "infrac plan: --destroy and --out exclude each other\n%s",
-			cmd_plan_usage);
+			usage_text("plan"));
 		return CLI_ERRORS;
 	}
 	struct pipeline pl;

@@ -4,21 +4,7 @@
 #include "cli.h"
 #include "cli_prices.h"
 #include "fileio.h"
-
-static const char cmd_prices_usage[] =
-	"usage: infrac prices FILE.json\n"
-	"\n"
-	"Reads today's prices from the Hetzner API (GET /pricing and GET\n"
-	"/server_types: every server type with its architecture, CPU kind and\n"
-	"the locations where it is sold, the primary IPv4, backups, snapshots,\n"
-	"volumes and traffic) and saves them to FILE.json with the date they\n"
-	"were read.  `project { prices = \"FILE.json\" }` pins a file to that\n"
-	"snapshot so a review is reproducible; `--prices FILE.json` uses it once.\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (read-only is enough), HCLOUD_ENDPOINT\n"
-	"(default https://api.hetzner.cloud/v1), INFRAC_TODAY=YYYY-MM-DD.\n"
-	"\n"
-	"Exit status: 0 saved, 1 errors, 2 usage errors.\n";
+#include "usage.h"
 
 /* How many distinct locations the table sells in. */
 static size_t cmd_prices_locations(const struct prices *t)
@@ -41,7 +27,7 @@ int cmd_prices(int argc, char **argv)
 	const char *file;
 	int rc;
 	const struct cli_opt opts[] = { { NULL, false, NULL, NULL } };
-	if (!cli_parse(argc, argv, opts, &file, cmd_prices_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("prices"), &rc))
 		return rc;
 
 	struct arena a;

@@ -2,23 +2,7 @@
 #include "cli_prices.h"
 #include "recommend.h"
 #include "recommend_report.h"
-
-static const char cmd_recommend_usage[] =
-	"usage: infrac recommend FILE [--no-resize] [--json] [--prices SRC] [--servers-only]\n"
-	"\n"
-	"Finds the cheapest catalog type for each server in each phase that\n"
-	"passes every check (RAM with headroom, CPU, disk, limits.budget), and\n"
-	"for each the cheaper types it rejected and why.  Prints the result as\n"
-	"a scenario block to paste into FILE.\n"
-	"\n"
-	"  --no-resize  one type per server for the whole horizon (no upgrade\n"
-	"               between phases)\n"
-	"  --json       the same as data on stdout\n"
-	CLI_PRICES_USAGE
-	"\n"
-	"Exit status: 0 found and the file is valid, 1 nothing passes or the\n"
-	"file has errors (the search still runs when the only errors are of fit\n"
-	"or budget), 2 usage errors.\n";
+#include "usage.h"
 
 int cmd_recommend(int argc, char **argv)
 {
@@ -34,7 +18,7 @@ int cmd_recommend(int argc, char **argv)
 		{ "--servers-only", false, NULL, &cp.servers_only },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cmd_recommend_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("recommend"), &rc))
 		return rc;
 	if (!cli_prices_load(&cp, "recommend")) {
 		cli_prices_release(&cp);

@@ -5,28 +5,8 @@
 #include "cli.h"
 #include "cli_fleet.h"
 #include "release.h"
+#include "usage.h"
 #include "xalloc.h"
-
-static const char cmd_releases_usage[] =
-	"usage: infrac releases FILE [SERVER] [--phase P | --at DATE] [--debug]\n"
-	"\n"
-	"Lists the releases each server of the phase keeps (or only SERVER, the\n"
-	"file's name of it), newest first, over SSH: the release id (the hash of\n"
-	"its artefacts), when it was deployed (UTC), its phase and what changed\n"
-	"against the release before it.  `*` marks the one that runs (current).\n"
-	"A deploy keeps the 5 most recently used releases and prunes older ones;\n"
-	"`infrac rollback` switches a server back to one of them.  Changes nothing.\n"
-	"\n"
-	"  --phase P   the servers of phase P (default: the phase running today)\n"
-	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --debug     trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT; for ssh\n"
-	"INFRAC_SSH_USER (root), INFRAC_SSH_PORT (22), INFRAC_SSH_IDENTITY, as\n"
-	"for apply.\n"
-	"\n"
-	"Exit status: 0; 1 errors (a server that does not exist or cannot be\n"
-	"reached included); 2 usage.\n";
 
 /* "server main (becker-main, 203.0.113.7)" */
 static const char *cmd_releases_name(struct pipeline *pl, const struct fleet_server *fs,
@@ -82,12 +62,12 @@ int cmd_releases(int argc, char **argv)
 		{ NULL, false, NULL, NULL },
 	};
 	struct cli_words rest = { xcalloc((size_t)argc + 1, sizeof(char *)), 0 };
-	if (!cli_parse_words(argc, argv, opts, &file, &rest, cmd_releases_usage, &rc)) {
+	if (!cli_parse_words(argc, argv, opts, &file, &rest, usage_text("releases"), &rc)) {
 		free(rest.words);
 		return rc;
 	}
 	if (rest.n > 1) {
-		fprintf(stderr, "infrac releases: one SERVER only\n%s", cmd_releases_usage);
+		fprintf(stderr, "infrac releases: one SERVER only\n%s", usage_text("releases"));
 		free(rest.words);
 		return CLI_USAGE;
 	}

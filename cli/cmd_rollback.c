@@ -7,36 +7,8 @@
 #include "cli_lock.h"
 #include "deploy.h"
 #include "release.h"
+#include "usage.h"
 #include "xalloc.h"
-
-static const char cmd_rollback_usage[] =
-	"usage: infrac rollback FILE [RELEASE] [--server S] [--phase P | --at DATE] [--debug]\n"
-	"\n"
-	"Switches a server of the phase back to a release it keeps (`infrac releases`\n"
-	"lists them): RELEASE, or by default the newest one deployed before the\n"
-	"current one.  The steps and checks are a deploy's, without an upload: the\n"
-	"kept release's files, its .env written anew from this environment's\n"
-	"secrets, as apply writes it; pull (when that fails, the images the server\n"
-	"has do; none there: refused), switch, up, the handover without downtime,\n"
-	"nginx reload, health, domains, units.  When a step after the switch fails\n"
-	"the release that ran is switched back to.  The server's labels then say\n"
-	"it was rolled back, and `infrac plan` shows \"rolled back to ID; apply\n"
-	"redeploys ID'\": the next apply deploys the file's release again.  It runs\n"
-	"under the apply lock of the project, as apply does.\n"
-	"\n"
-	"  RELEASE      the release id (default: the previous one)\n"
-	"  --server S   the server, by the file's name; needed when the phase has\n"
-	"               several\n"
-	"  --phase P    the servers of phase P (default: the phase running today)\n"
-	"  --at DATE    the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --debug      trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT, the secrets of the\n"
-	"file; INFRAC_SSH_USER, INFRAC_SSH_PORT, INFRAC_SSH_IDENTITY,\n"
-	"INFRAC_HEALTH_TIMEOUT and INFRAC_HANDOVER as for apply.\n"
-	"\n"
-	"Exit status: 0 rolled back; 1 errors (a release not kept, images missing,\n"
-	"a failed health check: the release that ran runs on); 2 usage.\n";
 
 static void cmd_rollback_step(void *ctx, const char *step)
 {
@@ -153,12 +125,12 @@ int cmd_rollback(int argc, char **argv)
 		{ NULL, false, NULL, NULL },
 	};
 	struct cli_words rest = { xcalloc((size_t)argc + 1, sizeof(char *)), 0 };
-	if (!cli_parse_words(argc, argv, opts, &file, &rest, cmd_rollback_usage, &rc)) {
+	if (!cli_parse_words(argc, argv, opts, &file, &rest, usage_text("rollback"), &rc)) {
 		free(rest.words);
 		return rc;
 	}
 	if (rest.n > 1) {
-		fprintf(stderr, "infrac rollback: one RELEASE only\n%s", cmd_rollback_usage);
+		fprintf(stderr, "infrac rollback: one RELEASE only\n%s", usage_text("rollback"));
 		free(rest.words);
 		return CLI_USAGE;
 	}

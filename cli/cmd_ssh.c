@@ -5,26 +5,8 @@
 #include "cli.h"
 #include "cli_fleet.h"
 #include "session.h"
+#include "usage.h"
 #include "xalloc.h"
-
-static const char cmd_ssh_usage[] =
-	"usage: infrac ssh FILE SERVER [-t] [--phase P | --at DATE] [--debug] [--] [CMD...]\n"
-	"\n"
-	"Opens a shell on SERVER (the file's name for it), or runs CMD there, with\n"
-	"the ssh settings of apply: its user and identity, the project's\n"
-	"known_hosts (the host key apply recorded is required), and your\n"
-	"~/.ssh/config for everything else (see docs/day2.md).  The words of CMD\n"
-	"are joined by spaces for the server's shell, as ssh does.\n"
-	"\n"
-	"  -t          a terminal for CMD too (a shell gets one on a terminal)\n"
-	"  --phase P   the servers of phase P (default: the phase running today)\n"
-	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --debug     trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: as `infrac logs`.\n"
-	"\n"
-	"Exit status: the shell's or CMD's; 1 errors (no such server, not at\n"
-	"Hetzner, ssh failed); 2 usage.\n";
 
 static int cmd_ssh_run(struct cli_fleet *f, const char *server, bool tty, const char *cmd)
 {
@@ -54,7 +36,7 @@ int cmd_ssh(int argc, char **argv)
 		{ "--phase", true, &phase, NULL },  { "--at", true, &at, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_fleet_args(argc, argv, opts, cmd_ssh_usage, "SERVER", &file, &rest, &rc))
+	if (!cli_fleet_args(argc, argv, opts, usage_text("ssh"), "SERVER", &file, &rest, &rc))
 		goto out;
 	for (size_t i = 1; i < rest.n; i++)
 		strbuf_addf(&cmd, "%s%s", i > 1 ? " " : "", rest.words[i]);

@@ -8,31 +8,7 @@
 #include "fleet.h"
 #include "jsondoc.h"
 #include "status.h"
-
-static const char cmd_status_usage[] =
-	"usage: infrac status FILE [--phase P | --at DATE] [--json] [--debug]\n"
-	"\n"
-	"What runs on each server of one phase of FILE, and where it differs from\n"
-	"the file.  Per server: its status, type and addresses at Hetzner, the\n"
-	"release that runs and when it was deployed, and per container its\n"
-	"service, state, health, restarts and uptime, asked over SSH (one session\n"
-	"per server, all at once).  Then the drift: one line per difference from\n"
-	"the file (a server missing, stopped, of another type or not yet given\n"
-	"the file's release; a service without a container, stopped, unhealthy or\n"
-	"on another image; a container the file does not run there).  Changes\n"
-	"nothing.\n"
-	"\n"
-	"  --phase P   the servers of phase P (default: the phase running today)\n"
-	"  --at DATE   the phase running on DATE (YYYY-MM-DD or YYYY-MM)\n"
-	"  --json      one JSON document on stdout (format 1)\n"
-	"  --debug     trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT; for ssh (as apply)\n"
-	"INFRAC_SSH_USER, INFRAC_SSH_PORT, INFRAC_SSH_IDENTITY, INFRAC_SSH_CONFIG\n"
-	"(see docs/day2.md).\n"
-	"\n"
-	"Exit status: 0 everything as the file says; 1 drift, a server that could\n"
-	"not be asked, or errors; 2 usage.\n";
+#include "usage.h"
 
 /* Seconds as "3d 4h", "2h 5m", "4m 10s", "9s". */
 static void cmd_status_span(char *out, size_t n, int64_t s)
@@ -220,7 +196,7 @@ int cmd_status(int argc, char **argv)
 		{ "--phase", true, &phase, NULL }, { "--at", true, &at, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cmd_status_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("status"), &rc))
 		return rc;
 	struct cli_fleet f;
 	struct status_report r;

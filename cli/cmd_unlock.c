@@ -5,25 +5,7 @@
 #include "cli.h"
 #include "pipeline.h"
 #include "teamlock.h"
-
-static const char cmd_unlock_usage[] =
-	"usage: infrac unlock FILE [--yes] [--debug]\n"
-	"\n"
-	"Removes the apply lock of FILE's project: the placement group PROJECT-lock\n"
-	"that `infrac apply` holds in the Hetzner project while it runs and deletes\n"
-	"when it ends.  A lock stays behind when an apply was killed or its machine\n"
-	"went away; the next apply on that machine takes it over, an apply elsewhere\n"
-	"stops and names the holder.  unlock shows the holder and the lock's age and\n"
-	"asks for `yes` on a terminal; without a terminal it needs --yes.  Remove a\n"
-	"lock only when its apply is gone.\n"
-	"\n"
-	"  --yes     do not ask\n"
-	"  --debug   trace API requests on stderr (the token redacted)\n"
-	"\n"
-	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT.\n"
-	"\n"
-	"Exit status: 0 removed, or no lock held; 1 errors (a refusal or a cancel\n"
-	"included); 2 usage.\n";
+#include "usage.h"
 
 /* What the operator is asked about: the holder, and whether it still runs. */
 static void cmd_unlock_show(const char *project, const struct teamlock_holder *h)
@@ -83,7 +65,7 @@ int cmd_unlock(int argc, char **argv)
 		{ "--debug", false, NULL, &debug },
 		{ NULL, false, NULL, NULL },
 	};
-	if (!cli_parse(argc, argv, opts, &file, cmd_unlock_usage, &rc))
+	if (!cli_parse(argc, argv, opts, &file, usage_text("unlock"), &rc))
 		return rc;
 	struct pipeline pl;
 	struct error err = ERROR_INIT;

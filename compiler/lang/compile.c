@@ -61,6 +61,15 @@ bool compile_source_priced(struct compilation *c, const char *name, struct strbu
 	return compile_run(c, rd, pr);
 }
 
+bool compile_parse(struct compilation *c, const char *name, struct strbuf *text)
+{
+	compile_init(c, name);
+	compile_take(c, text);
+	bool ok = parse_source(&c->arena, &c->diags, &c->src, &c->ast);
+	diag_sort(&c->diags);
+	return ok;
+}
+
 bool compile_read_file(void *ctx, const char *rel, size_t max, struct strbuf *out,
 			      struct error *err)
 {

@@ -82,6 +82,15 @@ bool compile_source(struct compilation *c, const char *name, struct strbuf *text
 bool compile_read_file(void *ctx, const char *path, size_t max, struct strbuf *out,
 		       struct error *err);
 
+/*
+ * Parses the bytes of text only (no resolve, no check): for the tools
+ * that need the syntax tree and not the model (fmt, completion).  c
+ * takes text's buffer as compile_source does; returns true when there
+ * was no syntax error, with c->ast filled either way (what could be
+ * recovered) and the errors in c->diags, sorted.  c must be released.
+ */
+bool compile_parse(struct compilation *c, const char *name, struct strbuf *text);
+
 /* The path that names the standard input, as a command's FILE */
 #define COMPILE_STDIN "-"
 

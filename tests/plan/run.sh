@@ -92,8 +92,9 @@ else not_ok "offline --json is the plan as data" "$(cat "$TMP/py")"; fi
 sed 's/\bmain\b/main_/g; s|file("keys/ops.pub")|file("'"$REPO"'/examples/keys/ops.pub")|' "$EX" >"$TMP/label.infra"
 plan "$TMP/label.infra" --phase production
 expect "a name that cannot be a label value fails the plan" 1
-grep -q 'error: server name main_ cannot be a label value' "$TMP/err" && ok "label value: message" ||
-	not_ok "label value: message" "$(cat "$TMP/err")"
+# check proves it before plan reads the project (naming_cloud)
+grep -q 'error\[E0109\]: server main_: the name cannot be used at Hetzner' "$TMP/err" &&
+	ok "label value: message" || not_ok "label value: message" "$(cat "$TMP/err")"
 
 HCLOUD_TOKEN="$(printf 'abc\r\nX-Injected: 1')" plan "$EX" --phase production
 expect "a token with a line break is refused" 1

@@ -1,0 +1,2 @@
+" *.infra files are infrac's language
+autocmd BufNewFile,BufRead *.infra setfiletype infrac
