@@ -105,3 +105,16 @@ killed_at() {
 	kill -CONT $pid
 	wait $pid 2> /dev/null
 }
+# start_becker NAME: fake secrets and token named after the suite, fast
+# actions, the sshd and the simulator, the examples copied to $WORK/ex
+# (FILE is becker.infra there) and becker's DNS zone in the project
+start_becker() {
+	export PG_PASSWORD=pg-$$-$1 ANTHROPIC_API_KEY=ak-$$-$1 HCLOUD_TOKEN=token-$$-$1
+	export INFRAC_ACTION_POLL_MS=10 INFRAC_HTTP_BACKOFF_MS=5 INFRAC_HEALTH_TIMEOUT=2
+	start_sshd
+	start_sim --action-seconds 0.05
+	mkdir -p "$WORK/ex"
+	cp -r "$HERE_ENV/../../examples/." "$WORK/ex/"
+	FILE=$WORK/ex/becker.infra
+	sim POST seed '{"zones":[{"name":"becker-sicherheit.de","mode":"primary"}]}' > /dev/null
+}

@@ -13,14 +13,7 @@ WORK=$(mktemp -d /tmp/infrac-destroy.XXXXXX)
 . "$HERE/../apply/env.sh"
 trap env_cleanup EXIT
 
-export PG_PASSWORD=pg-$$-destroy ANTHROPIC_API_KEY=ak-$$-destroy HCLOUD_TOKEN=token-$$-destroy
-export INFRAC_ACTION_POLL_MS=10 INFRAC_HTTP_BACKOFF_MS=5 INFRAC_HEALTH_TIMEOUT=2
-start_sshd
-start_sim --action-seconds 0.05
-mkdir -p "$WORK/ex"
-cp -r "$HERE/../../examples/." "$WORK/ex/"
-FILE=$WORK/ex/becker.infra
-sim POST seed '{"zones":[{"name":"becker-sicherheit.de","mode":"primary"}]}' > /dev/null
+start_becker destroy
 
 # what the project holds at the simulator, one line: "servers: ...; firewalls: ...;
 # keys: ...; records: ...; locks: N"
