@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "lsp_complete.h"
 #include "lsp_doc.h"
 #include "lsp_query.h"
@@ -133,6 +134,7 @@ static struct json_object *lsp_server_initialize(struct lsp_server *s, struct js
 	json_object_object_add(caps, "hoverProvider", json_object_new_boolean(1));
 	json_object_object_add(caps, "definitionProvider", json_object_new_boolean(1));
 	json_object_object_add(caps, "completionProvider", json_object_new_object());
+	json_object_object_add(caps, "documentFormattingProvider", json_object_new_boolean(1));
 	struct json_object *info = json_object_new_object();
 	json_object_object_add(info, "name", json_object_new_string("infrac"));
 	struct json_object *r = json_object_new_object();
@@ -298,6 +300,34 @@ static struct json_object *lsp_server_completion(struct lsp_server *s, struct js
 	return d ? lsp_complete_at(d, off) : NULL;
 }
 
+/* fmt's layout of the document, as one edit of the whole text; [] when
+ * it is laid out already, null while it has syntax errors (they are its
+ * diagnostics). */
+static struct json_object *lsp_server_formatting(struct lsp_server *s, struct json_object *params,
+						 struct lsp_server_fail *f)
+{
+	struct lsp_doc *d = lsp_server_doc(s, params, f);
+	if (!d)
+		return NULL;
+	struct compilation c;
+	struct strbuf out = STRBUF_INIT;
+	enum fmt_status st = fmt_buffer(&c, d->uri, lsp_doc_text(d), lsp_doc_len(d), &out);
+	compile_release(&c);
+	struct json_object *r = NULL;
+	if (st == FMT_OK) {
+		r = json_object_new_array();
+		if (out.len != lsp_doc_len(d) || memcmp(out.buf, lsp_doc_text(d), out.len)) {
+			struct json_object *e = json_object_new_object();
+			json_object_object_add(e, "range", lsp_doc_range(d, 0, lsp_doc_len(d)));
+			json_object_object_add(e, "newText",
+					       json_object_new_string_len(out.buf, (int)out.len));
+			json_object_array_add(r, e);
+		}
+	}
+	strbuf_release(&out);
+	return r;
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 typedef struct json_object *(*lsp_server_fn)(struct lsp_server *, struct json_object *,
@@ -313,6 +343,7 @@ static const struct {
 	{ "textDocument/hover", true, lsp_server_hover },
 	{ "textDocument/definition", true, lsp_server_definition },
 	{ "textDocument/completion", true, lsp_server_completion },
+	{ "textDocument/formatting", true, lsp_server_formatting },
 	{ "textDocument/didOpen", false, lsp_server_did_open },
 	{ "textDocument/didChange", false, lsp_server_did_change },
 	{ "textDocument/didClose", false, lsp_server_did_close },

@@ -280,6 +280,31 @@ def test_completion(s):
     change(s, BECKER, 11)
 
 
+def formatting(s):
+    return s.request("textDocument/formatting", {"textDocument": {"uri": URI},
+                                                 "options": {"tabSize": 2, "insertSpaces": True}})
+
+
+def test_formatting(s):
+    messy = BECKER.replace("  ram   = 0.3 GB", "ram=0.3   GB").replace("  start    = ", "  start = ")
+    change(s, messy, 20)
+    want = subprocess.run([INFRAC, "fmt", "-"], input=messy.encode(), capture_output=True,
+                          timeout=60).stdout.decode()
+    r = formatting(s).get("result") or []
+    lines = messy.split("\n")
+    end = {"line": len(lines) - 1, "character": len(lines[-1])}
+    ok("formatting: one edit of the whole text with infrac fmt's layout",
+       len(r) == 1 and r[0]["newText"] == want and want != messy and
+       r[0]["range"] == {"start": {"line": 0, "character": 0}, "end": end}, (r, end))
+    change(s, want, 21)
+    r = formatting(s)
+    ok("formatting of a laid-out text: no edits", r.get("result") == [], r)
+    change(s, BECKER.replace("service redis {", "service redis {{"), 22)
+    r = formatting(s)
+    ok("formatting while there is a syntax error: null", "result" in r and r["result"] is None, r)
+    change(s, BECKER, 23)
+
+
 def test_close(s):
     s.notify("textDocument/didClose", doc())
     p = s.notification("textDocument/publishDiagnostics")["params"]
@@ -391,6 +416,7 @@ def main():
         test_hover(s)
         test_definition(s)
         test_completion(s)
+        test_formatting(s)
         test_close(s)
         test_malformed(s)
         test_mutations(s)
