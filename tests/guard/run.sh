@@ -96,7 +96,8 @@ case $(servers) in "becker-main "*" fsn1 protected") ok "  ... the new server in
 # ---- destroy and move, on two servers ----------------------------------------------
 ssh-keygen -q -t ed25519 -N '' -C pair -f "$WORK/ex/keys/pair"
 cp "$HERE/../apply/pair.infra" "$WORK/ex/two.infra"
-run apply "$WORK/ex/two.infra" --phase split --yes
+# one deploy at a time: both servers are 127.0.0.1 with one remote folder here
+run apply "$WORK/ex/two.infra" --phase split --yes --parallelism 1
 expect "a project of two servers applies" 0 "Apply complete!"
 run plan "$WORK/ex/two.infra" --phase merged
 expect "moving pg to another server is refused" 1 \
@@ -104,10 +105,10 @@ expect "moving pg to another server is refused" 1 \
 expect "  ... and destroying the server that holds its data is refused too" 1 \
 	"server pair-db holds the volumes pgdata (pg): destroying it loses them"
 before=$(nreq)
-run apply "$WORK/ex/two.infra" --phase merged --yes
+run apply "$WORK/ex/two.infra" --phase merged --yes --parallelism 1
 expect "apply refuses the move" 1 "--allow-data-loss"
 check "  ... and changes nothing" test -z "$(mutations "$before")"
-run apply "$WORK/ex/two.infra" --phase merged --yes --allow-data-loss
+run apply "$WORK/ex/two.infra" --phase merged --yes --allow-data-loss --parallelism 1
 expect "allowed, apply moves it and destroys the old server" 0 "Apply complete!"
 snapshots | grep -q "infrac: pair-db before it was deleted" && ok "  ... the destroyed server was snapshotted first" ||
 	not_ok "  ... the destroyed server was snapshotted first" "$(snapshots)"
