@@ -243,12 +243,13 @@ struct mdl_scenario {
 /*
  * The project's private network: one Hetzner network when a phase runs
  * several servers.  `network = "10.0.0.0/16"` in project sets its range
- * (RFC 1918, /8 .. /24); the servers' subnet is its first /24.
+ * (RFC 1918, /8 .. /24); the servers' subnet starts at its base: a /24, or
+ * larger when the servers need more addresses (resolve.c).
  */
 struct mdl_network {
 	uint32_t base;           /* host byte order */
 	int prefix;
-	uint32_t subnet;         /* the first /24 of the range */
+	uint32_t subnet;         /* the range's base */
 	int subnet_prefix;
 	struct loc loc;          /* `network = ...`, else the project header */
 };

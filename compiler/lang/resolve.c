@@ -592,16 +592,26 @@ static void rs_network(struct rs *r, const struct ast_value *v)
 	r->p->net.subnet_prefix = 24;
 }
 
-/* Fixed private addresses: .2 onwards of the subnet, in declaration order
- * (the gateway is .1), so build knows them before any server exists. */
+/*
+ * Fixed private addresses: .2 onwards of the subnet, in declaration order
+ * (the gateway is .1), so build knows them before any server exists.  The
+ * subnet starts at the range's base: a /24, or as much larger as the
+ * servers need (a /22 for 1,000), never larger than the range.
+ */
 static void rs_private_ips(struct rs *r)
 {
 	struct mdl_project *p = r->p;
-	if (p->nservers > 252) {
-		rs_err(r, DIAG_E0203, p->net.loc,
-		       "a /24 subnet holds 252 servers; the file declares %zu", p->nservers);
+	int sp = p->net.prefix > 24 ? p->net.prefix : 24;
+	while (sp > p->net.prefix && (1ull << (32 - sp)) - 4 < p->nservers)
+		sp--;
+	unsigned long long room = (1ull << (32 - sp)) - 4;
+	if (room < p->nservers) {
+		char cidr[20];
+		rs_err(r, DIAG_E0203, p->net.loc, "network %s holds %llu servers; the file declares %zu",
+		       model_fmt_cidr(cidr, p->net.base, p->net.prefix), room, p->nservers);
 		return;
 	}
+	p->net.subnet_prefix = sp;
 	for (size_t i = 0; i < p->nservers; i++)
 		p->servers[i].private_ip = p->net.subnet + 2 + (uint32_t)i;
 }

@@ -45,6 +45,14 @@ for d in "$W1" "$W2" "$DB"; do
 		docker-compose -f "$d/docker-compose.yml" config -q
 done
 
+# more servers than a /24 holds: the subnet grows within the range
+python3 "$ROOT/tests/bench/gen.py" 300 300 1 > "$T/many.infra"
+holds "300 servers: the 300th is at 10.0.1.45, past the first /24" \
+	"$("$INFRAC" check "$T/many.infra" 2>&1)" "private 10.0.1.45"
+sed 's|^  horizon  = 3 months|&\n  network  = "10.9.0.0/24"|' "$T/many.infra" > "$T/many24.infra"
+holds "  ... and a /24 range refuses them" "$("$INFRAC" check "$T/many24.infra" 2>&1)" \
+	'error[E0203]: network 10.9.0.0/24 holds 252 servers; the file declares 300'
+
 # (tests/build checks the rest of cloud-init; here the file of a networked server)
 check "cloud-init schema: live/db" cloud-init schema -c "$DB/cloud-init.yaml"
 holds "a server of a networked phase may bind its private address before it is up" \
