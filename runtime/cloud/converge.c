@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "deploy.h"
+#include "move.h"
 #include "rotate.h"
 #include "state.h"
 
@@ -598,6 +599,32 @@ bool converge_server(struct apply_worker *wk, struct apply_job *j, struct error 
 	return true;
 }
 
+/* Before w's deploy: the volumes of the services that come from another
+ * server (plan.h), carried over by this machine. */
+static bool converge_moves(struct apply_worker *wk, struct apply_job *j, struct error *e)
+{
+	struct apply_ctx *run = wk->run;
+	const struct apply_config *cfg = run->cfg;
+	for (size_t i = 0; i < j->x->nmoves; i++) {
+		const struct plan_move *m = &j->x->moves[i];
+		apply_say(run, "server", j->x->name, -1, "moving %s from %s: stopping it there, "
+			  "copying its volumes", m->service, m->from);
+		view_waiting(run->view, wk->slot, "copying volumes");
+		struct ssh_target src = { m->from_ip, cfg->ssh_port, cfg->ssh_user, cfg->ssh_identity,
+					  cfg->known_hosts, false };
+		struct ssh_target dst = { j->ip, cfg->ssh_port, cfg->ssh_user, cfg->ssh_identity,
+					  cfg->known_hosts, j->accept_new };
+		struct move_request rq = { run->p->want->project, m->service, m->from, m->volumes,
+					   m->nvolumes, run->p->want->allow_data_loss, 0 };
+		int64_t bytes;
+		if (!move_volumes(&src, &dst, &rq, &bytes, e))
+			return error_wrap(e, "moving %s from %s", m->service, m->from);
+		apply_say(run, "server", j->x->name, -1, "moved %s from %s: %lld bytes of volumes",
+			  m->service, m->from, (long long)bytes);
+	}
+	return true;
+}
+
 /* The server's second stage, after server_converge: the deploy when its
  * artefacts changed, then the labels, the artefacts hash only now that
  * the deploy succeeded. */
@@ -606,6 +633,8 @@ bool converge_server_finish(struct apply_worker *wk, struct apply_job *j, struct
 	struct apply_ctx *run = wk->run;
 	const struct desired_server *w = j->x->want;
 	if (j->deploy) {
+		if (!converge_moves(wk, j, e))
+			return false;
 		apply_say(run, "server", w->name, -1, "deploying release %s to %s", w->artefacts, j->ip);
 		if (!converge_server_deploy(wk, j, j->ip, j->accept_new, e))
 			return false;

@@ -515,6 +515,73 @@ static void plan_guard(struct plan_differ *d, struct plan_action *x, const struc
 		d->p->cost_after += x->snapshot_cents;
 }
 
+/* Do h's labels record svc as running there? */
+static bool plan_records(struct plan_differ *d, const struct hc_server *h,
+			 const struct mdl_service *svc)
+{
+	const struct mdl_service **svcs;
+	size_t n = h ? rotate_recorded(d->a, &h->labels, d->want->model, &svcs) : 0;
+	for (size_t k = 0; k < n; k++)
+		if (svcs[k] == svc)
+			return true;
+	return false;
+}
+
+static struct plan_action *plan_server_action(struct plan_differ *d, const char *name)
+{
+	for (size_t i = 0; i < d->p->nactions; i++) {
+		struct plan_action *x = &d->p->actions[i];
+		if (x->kind == PLAN_SERVER && x->op != PLAN_DESTROY && !strcmp(x->name, name))
+			return x;
+	}
+	return NULL;
+}
+
+/* svc, recorded on h, runs on w now: w's deploy brings its volumes over
+ * first, unless h's disk goes in this apply (then the data guard's
+ * refusal) or w has run it since. */
+static void plan_data_move(struct plan_differ *d, const struct hc_server *h,
+			   const struct desired_server *w, const struct mdl_service *svc)
+{
+	if (plan_records(d, plan_have_server(d->s, w->name), svc))
+		return;
+	struct plan_action *x = plan_server_action(d, w->name), *xh = plan_server_action(d, h->name);
+	if (!x || !h->ipv4 || (xh && xh->op == PLAN_REPLACE)) {
+		plan_note(d, !d->want->allow_data_loss, arena_printf(
+			d->a, "service %s moves from %s to %s, but %s is replaced: its volumes are "
+			"lost, and on %s it starts with empty ones%s", svc->name, h->name, w->name,
+			h->name, w->name, d->want->allow_data_loss ? ""
+			: "; move it in an apply of its own first, or pass --allow-data-loss"));
+		return;
+	}
+	struct plan_move *all = arena_calloc(d->a, x->nmoves + 1, sizeof(*all));
+	if (x->nmoves)
+		memcpy(all, x->moves, x->nmoves * sizeof(*all));
+	struct plan_move *m = &all[x->nmoves++];
+	x->moves = all;
+	m->service = svc->name;
+	m->from = h->name;
+	m->from_ip = h->ipv4;
+	m->volumes = arena_calloc(d->a, svc->nvolumes, sizeof(*m->volumes));
+	struct strbuf names = STRBUF_INIT;
+	for (size_t i = 0; i < svc->nvolumes; i++) {
+		m->volumes[m->nvolumes++] = svc->volumes[i].name;
+		strbuf_addf(&names, "%s%s", i ? ", " : "", svc->volumes[i].name);
+	}
+	struct plan_detail *det = arena_calloc(d->a, x->ndetails + 1, sizeof(*det));
+	if (x->ndetails)
+		memcpy(det, x->details, x->ndetails * sizeof(*det));
+	det[x->ndetails++] = (struct plan_detail){
+		svc->name, arena_printf(d->a, "moves here from %s: stopped there, its volumes %s "
+				       "copied through this machine (%s keeps its copy)", h->name,
+				       names.buf, h->name), false, true, false };
+	x->details = det;
+	x->reason = arena_printf(d->a, "%s; move %s from %s with its data", x->reason, svc->name,
+				 h->name);
+	x->deploy = true;
+	strbuf_release(&names);
+}
+
 /* Stateful services that this phase runs on another server than the one
  * whose disk holds their volumes. */
 static void plan_data_moves(struct plan_differ *d)
@@ -529,16 +596,8 @@ static void plan_data_moves(struct plan_differ *d)
 				bool runs = false;
 				for (size_t m = 0; m < w->nservices; m++)
 					runs |= !strcmp(w->services[m].name, svcs[k]->name);
-				if (!runs || !strcmp(w->name, h->name))
-					continue;
-				bool kept = plan_want_server(d->want, h->name);
-				plan_note(d, !d->want->allow_data_loss, arena_printf(
-					d->a, "service %s moves from %s to %s: its volumes %s, and on %s "
-					"it starts with empty ones%s", svcs[k]->name, h->name, w->name,
-					kept ? arena_printf(d->a, "stay on %s", h->name)
-					     : arena_printf(d->a, "go with %s", h->name),
-					w->name, d->want->allow_data_loss ? ""
-					: "; pass --allow-data-loss to move it all the same"));
+				if (runs && strcmp(w->name, h->name))
+					plan_data_move(d, h, w, svcs[k]);
 			}
 	}
 }

@@ -34,6 +34,17 @@ struct plan_detail {
 	bool aside;                /* said here only, not in the action's reason */
 };
 
+/* A stateful service that the phase runs on another server than the
+ * one whose disk holds its volumes: apply copies them (move.h) before
+ * it deploys the new server. */
+struct plan_move {
+	const char *service;
+	const char *from;          /* the old server's Hetzner name */
+	const char *from_ip;       /* its public IPv4 */
+	const char **volumes;      /* compose names */
+	size_t nvolumes;
+};
+
 struct plan_action {
 	enum plan_op op;
 	enum plan_kind kind;
@@ -54,6 +65,9 @@ struct plan_action {
 	 * month in cents, -1 when not known */
 	bool snapshot;
 	int64_t snapshot_cents;
+	/* servers: the services whose volumes come from another server */
+	const struct plan_move *moves;
+	size_t nmoves;
 	/* servers: labels recording what runs, as far as the plan knows them
 	 * (rotate.h: the service definitions and image digests) */
 	const char **labels_keys, **labels_vals;

@@ -26,7 +26,7 @@ static void session_start_all(struct session_job *jobs, size_t n)
 		j->err = (struct error)ERROR_INIT;
 		if (!ssh_target_check(&j->target, &j->err))
 			continue;
-		j->pid = ssh_start(&j->target, j->command, &in, &j->fd, &j->err);
+		j->pid = ssh_start(&j->target, j->command, &in, &j->fd, NULL, &j->err);
 		if (j->pid > 0)
 			close(in);
 	}

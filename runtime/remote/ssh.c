@@ -77,7 +77,7 @@ bool ssh_target_check(const struct ssh_target *t, struct error *err)
  * that cannot be run (not on PATH) by its return value, at once, instead
  * of through a child that prints and exits 255.
  */
-static int ssh_spawn(pid_t *pid, const char *const *argv, char **envp, int in, int out)
+static int ssh_spawn(pid_t *pid, const char *const *argv, char **envp, int in, int out, int err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -95,7 +95,7 @@ static int ssh_spawn(pid_t *pid, const char *const *argv, char **envp, int in, i
 	sigemptyset(&none);
 	if (!(rc = posix_spawn_file_actions_adddup2(&fa, in, 0)) &&
 	    !(rc = posix_spawn_file_actions_adddup2(&fa, out, 1)) &&
-	    !(rc = posix_spawn_file_actions_adddup2(&fa, out, 2)) &&
+	    !(rc = posix_spawn_file_actions_adddup2(&fa, err, 2)) &&
 	    !(rc = posix_spawnattr_setsigmask(&attr, &none)) &&
 	    !(rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK)))
 		rc = posix_spawnp(pid, "ssh", &fa, &attr, (char *const *)argv, envp);
@@ -150,12 +150,12 @@ void ssh_argv_release(struct ssh_argv *a)
 }
 
 pid_t ssh_start(const struct ssh_target *t, const char *command, int *in, int *out,
-		struct error *err)
+		int *errout, struct error *err)
 {
 	struct ssh_argv a;
 	ssh_argv_build(&a, t, SSH_MODE_BATCH, command);
 	const char *const *argv = a.argv;
-	int ip[2], op[2];
+	int ip[2], op[2] = { -1, -1 }, ep[2] = { -1, -1 };
 	pid_t pid = -1;
 	/* a socket rather than a pipe, so a write after ssh died is an
 	 * error (MSG_NOSIGNAL) instead of SIGPIPE */
@@ -163,23 +163,32 @@ pid_t ssh_start(const struct ssh_target *t, const char *command, int *in, int *o
 		error_set(err, "cannot run ssh: %s", strerror(errno));
 		goto out;
 	}
-	if (pipe2(op, O_CLOEXEC) < 0) {
+	if (pipe2(op, O_CLOEXEC) < 0 || (errout && pipe2(ep, O_CLOEXEC) < 0)) {
 		error_set(err, "cannot run ssh: %s", strerror(errno));
-		close(ip[0]), close(ip[1]);
+		int fds[] = { ip[0], ip[1], op[0], op[1], ep[0], ep[1] };
+		for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 		goto out;
 	}
 	char **envp = ssh_environment();
-	int rc = ssh_spawn(&pid, argv, envp, ip[1], op[1]);
+	int rc = ssh_spawn(&pid, argv, envp, ip[1], op[1], errout ? ep[1] : op[1]);
 	free(envp);
 	close(ip[1]);
 	close(op[1]);
+	if (errout)
+		close(ep[1]);
 	if (rc) {
 		error_set(err, "cannot run ssh: %s", strerror(rc));
 		close(ip[0]), close(op[0]);
+		if (errout)
+			close(ep[0]);
 		pid = -1;
 	} else {
 		*in = ip[0];
 		*out = op[0];
+		if (errout)
+			*errout = ep[0];
 	}
 out:
 	ssh_argv_release(&a);
@@ -192,7 +201,7 @@ int ssh_run(const struct ssh_target *t, const char *command, const char *input, 
 {
 	int in = -1, outfd = -1;
 	*timed_out = false;
-	pid_t pid = ssh_start(t, command, &in, &outfd, err);
+	pid_t pid = ssh_start(t, command, &in, &outfd, NULL, err);
 	if (pid < 0)
 		return -1;
 	size_t off = 0, len = strlen(input);

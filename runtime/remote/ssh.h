@@ -63,12 +63,13 @@ char **ssh_environment(void);
 
 /*
  * Starts a batch session running command on t: *in is its standard
- * input (a socket; close it for EOF), *out its standard output and
- * error, both the caller's to close; the caller waits for the pid.
+ * input (a socket; close it for EOF), *out its standard output, and its
+ * standard error too unless errout is given (then *errout), all the
+ * caller's to close; the caller waits for the pid.
  * -1 with err set ("cannot run ssh: ...") when nothing was started.
  */
 pid_t ssh_start(const struct ssh_target *t, const char *command, int *in, int *out,
-		struct error *err);
+		int *errout, struct error *err);
 
 /* Called with the whole output so far each time more arrived. */
 typedef void ssh_output_fn(void *ctx, const struct strbuf *out);

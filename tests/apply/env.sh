@@ -2,6 +2,7 @@
 # simulator and a real sshd on 127.0.0.1 (Debian's openssh-server) with
 # throwaway host and user keys, whose sessions find a stub `docker` and
 # `curl` on their PATH.  The stubs log what apply ran to $WORK/docker.log
+# (docker's volumes are folders in $WORK/volumes)
 # and play healthy or unhealthy after $WORK/mode.  Needs WORK set; sets
 # SIM (the control URL) and exports what infrac apply reads.
 HERE_ENV=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +25,12 @@ start_sshd() {
 printf '%s docker %s\n' "\$(basename "\$(pwd -P)")" "\$*" >> "$WORK/docker.log"
 case "\$*" in
 "ps -aq "*) echo c1 c2 ;;
+# volumes are folders under \$WORK/volumes (one for every server here)
+"volume inspect "*)
+	eval "n=\\\${\$#}"
+	[ -d "$WORK/volumes/\$n" ] || exit 1
+	case "\$*" in *Mountpoint*) echo "$WORK/volumes/\$n" ;; *Labels*) echo ;; esac ;;
+"volume create "*) eval "n=\\\${\$#}"; mkdir -p "$WORK/volumes/\$n" ;;
 "inspect --format "*)
 	echo "nginx|running||0"
 	if [ "\$(cat "$WORK/mode")" = unhealthy ]; then echo "app|running|unhealthy|0"

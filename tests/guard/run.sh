@@ -100,16 +100,23 @@ cp "$HERE/../apply/pair.infra" "$WORK/ex/two.infra"
 run apply "$WORK/ex/two.infra" --phase split --yes --parallelism 1
 expect "a project of two servers applies" 0 "Apply complete!"
 run plan "$WORK/ex/two.infra" --phase merged
-expect "moving pg to another server is refused" 1 \
-	"service pg moves from pair-db to pair-app: its volumes go with pair-db, and on pair-app it starts with empty ones"
-expect "  ... and destroying the server that holds its data is refused too" 1 \
+expect "moving pg to another server: plan copies its volumes" 1 \
+	"pg: moves here from pair-db: stopped there, its volumes pgdata copied through this machine (pair-db keeps its copy)"
+expect "  ... and destroying the server that holds its data is refused" 1 \
 	"server pair-db holds the volumes pgdata (pg): destroying it loses them"
 before=$(nreq)
 run apply "$WORK/ex/two.infra" --phase merged --yes --parallelism 1
-expect "apply refuses the move" 1 "--allow-data-loss"
+expect "apply refuses the destroy" 1 "--allow-data-loss"
 check "  ... and changes nothing" test -z "$(mutations "$before")"
+mkdir -p "$WORK/volumes/pair_pgdata"
 run apply "$WORK/ex/two.infra" --phase merged --yes --allow-data-loss --parallelism 1
-expect "allowed, apply moves it and destroys the old server" 0 "Apply complete!"
+expect "allowed, apply moves pg and destroys the old server" 0 "Apply complete!"
+expect "  ... after copying its volume through this machine" 0 "moved pg from pair-db: 10240 bytes of volumes"
+grep -qF "docker ps -q --filter label=com.docker.compose.project=pair --filter label=com.docker.compose.service=pg" \
+	"$WORK/docker.log" && ok "  ... having looked for pg's containers on pair-db to stop them first" ||
+	not_ok "  ... having looked for pg's containers on pair-db to stop them first" "$(cat "$WORK/docker.log")"
 snapshots | grep -q "infrac: pair-db before it was deleted" && ok "  ... the destroyed server was snapshotted first" ||
 	not_ok "  ... the destroyed server was snapshotted first" "$(snapshots)"
+run plan "$WORK/ex/two.infra" --phase merged
+expect "  ... and then plans clean: pg is recorded on pair-app" 0 "No changes."
 finish
