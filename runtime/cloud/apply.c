@@ -370,9 +370,21 @@ static bool apply_needs_server(const struct plan *p, const char *a, const char *
 	return false;
 }
 
+/* Does b's deploy bring a service's data over from server a?  Then a,
+ * whose deploy drops the service, waits for it: should the move fail, a
+ * still records the service and the next plan moves it again. */
+static bool apply_moves_from(const struct plan_action *b, const char *a)
+{
+	for (size_t i = 0; i < b->nmoves; i++)
+		if (!strcmp(b->moves[i].from, a))
+			return true;
+	return false;
+}
+
 /*
  * Deploy order across servers: a server is deployed after the servers
- * that run what its services need.  Its tier is one more than theirs;
+ * that run what its services need, and after those its services' data
+ * moves to.  Its tier is one more than theirs;
  * each tier is a step of its own.  Bounded by the number of servers (a
  * cycle between servers leaves the order within it as the plan's).
  * Returns the highest tier.
@@ -389,8 +401,9 @@ static int apply_server_tiers(struct apply_ctx *run)
 				const struct apply_job *b = &run->jobs[k];
 				if (b->x->kind != PLAN_SERVER || b->x->op == PLAN_DESTROY ||
 				    a->tier > b->tier ||
-				    !apply_needs_server(run->p, ((const struct desired_server *)a->x->want)->server,
-							((const struct desired_server *)b->x->want)->server))
+				    !(apply_needs_server(run->p, ((const struct desired_server *)a->x->want)->server,
+							 ((const struct desired_server *)b->x->want)->server) ||
+				      apply_moves_from(b->x, a->x->name)))
 					continue;
 				a->tier = b->tier + 1;
 				top = a->tier > top ? a->tier : top;

@@ -119,4 +119,18 @@ snapshots | grep -q "infrac: pair-db before it was deleted" && ok "  ... the des
 	not_ok "  ... the destroyed server was snapshotted first" "$(snapshots)"
 run plan "$WORK/ex/two.infra" --phase merged
 expect "  ... and then plans clean: pg is recorded on pair-app" 0 "No changes."
+# back to split: pg moves to a new db; a volume of other data there stops
+# the move before anything of the old server is touched
+echo "not pg's" > "$WORK/volumes/pair_pgdata/other"
+: > "$WORK/docker.log"
+run apply "$WORK/ex/two.infra" --phase split --yes --parallelism 1
+expect "a volume of other data on the new server stops the move" 1 \
+	"volume pair_pgdata already holds data that did not come from pair-app"
+check "  ... before pg's containers on pair-app are stopped" \
+	test -z "$(grep -F "ps -q --filter label=com.docker.compose.project=pair --filter label=com.docker.compose.service=pg" "$WORK/docker.log")"
+case $(cat "$WORK/out") in *"server pair-app: deploying"*) not_ok "  ... and pair-app, which still records pg, is not deployed" "$(cat "$WORK/out")" ;;
+*) ok "  ... and pair-app, which still records pg, is not deployed" ;; esac
+rm "$WORK/volumes/pair_pgdata/other"
+run apply "$WORK/ex/two.infra" --phase split --yes --parallelism 1
+expect "  ... and with the volume emptied, the rerun moves pg" 0 "moved pg from pair-app: 10240 bytes of volumes"
 finish
