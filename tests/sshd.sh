@@ -2,11 +2,12 @@
 # 127.0.0.1.  sshd_start starts one on a free port with the host key
 # $WORK/hostkey and the keys of $WORK/authorized_keys; its sessions get
 # $WORK/stub first on their PATH.  Sets SSHD_PID and PORT; exits on failure.
+# SSHD_ADDRS lists the loopback addresses it listens on (127.0.0.1).
 sshd_start() {
 	mkdir -p /run/sshd
 	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	cat > "$WORK/sshd_config" <<EOC
-ListenAddress 127.0.0.1
+	{ for a in ${SSHD_ADDRS:-127.0.0.1}; do echo "ListenAddress $a"; done; } > "$WORK/sshd_config"
+	cat >> "$WORK/sshd_config" <<EOC
 Port $PORT
 HostKey $WORK/hostkey
 AuthorizedKeysFile $WORK/authorized_keys
