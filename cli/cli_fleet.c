@@ -24,19 +24,27 @@ bool cli_fleet_args(int argc, char **argv, const struct cli_opt *opts, const cha
 	return false;
 }
 
-bool cli_fleet_open(struct cli_fleet *f, const char *file, const char *phase, const char *at,
+bool cli_fleet_read(struct cli_fleet *f, const char *file, const char *phase, const char *at,
 		    bool debug, bool json)
 {
 	f->err = (struct error)ERROR_INIT;
 	f->se = (struct sshenv){ 0 };
 	if (!cli_compiled(&f->pl.c, pipeline_compile(&f->pl, file), json))
 		return false;
-	sshenv_load(&f->se, f->pl.c.project->name);
 	if (fleet_open(&f->pl, phase, at, debug ? stderr : NULL, &f->err))
-		return sshenv_usable(&f->se, &f->err);
+		return true;
 	if (!error_failed(&f->err))
 		cli_diags(&f->pl.art_diags, json);
 	return false;
+}
+
+bool cli_fleet_open(struct cli_fleet *f, const char *file, const char *phase, const char *at,
+		    bool debug, bool json)
+{
+	if (!cli_fleet_read(f, file, phase, at, debug, json))
+		return false;
+	sshenv_load(&f->se, f->pl.c.project->name);
+	return sshenv_usable(&f->se, &f->err);
 }
 
 int cli_fleet_close(struct cli_fleet *f, const char *cmd, int rc)
