@@ -1,5 +1,6 @@
 #include "cli_fleet.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -22,6 +23,21 @@ bool cli_fleet_args(int argc, char **argv, const struct cli_opt *opts, const cha
 		argv[0], what, argv[0]);
 	*rc = CLI_USAGE;
 	return false;
+}
+
+bool cli_fleet_arg(int argc, char **argv, const struct cli_opt *opts, const char *usage,
+		   const char *what, const char **file, const char **word, int *rc)
+{
+	struct cli_words rest = { xcalloc((size_t)argc + 1, sizeof(*rest.words)), 0 };
+	bool ok = cli_parse_words(argc, argv, opts, file, &rest, usage, rc);
+	if (ok && rest.n > 1) {
+		fprintf(stderr, "infrac %s: one %s only\n%s", argv[0], what, usage);
+		*rc = CLI_USAGE;
+		ok = false;
+	}
+	*word = ok && rest.n ? rest.words[0] : NULL;
+	free(rest.words);
+	return ok;
 }
 
 bool cli_fleet_read(struct cli_fleet *f, const char *file, const char *phase, const char *at,

@@ -32,6 +32,15 @@ bool cli_fleet_args(int argc, char **argv, const struct cli_opt *opts, const cha
 		    const char *what, const char **file, struct cli_words *rest, int *rc);
 
 /*
+ * The command line of such a command that takes FILE and at most one
+ * word after it (what: "SERVER", "RELEASE"): *word is that word (in
+ * argv), or NULL.  false with *rc set on --help or a mistake, also on a
+ * second word.
+ */
+bool cli_fleet_arg(int argc, char **argv, const struct cli_opt *opts, const char *usage,
+		   const char *what, const char **file, const char **word, int *rc);
+
+/*
  * Compiles file and opens the phase (fleet_open), f->se left empty;
  * false when that failed, with the diagnostics printed (as JSON with
  * json) or f->err set.  Either way end with cli_fleet_close.

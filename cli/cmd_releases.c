@@ -53,7 +53,7 @@ static bool cmd_releases_server(struct cli_fleet *f, const struct fleet_server *
 int cmd_releases(int argc, char **argv)
 {
 	bool debug = false;
-	const char *file, *phase = NULL, *at = NULL;
+	const char *file, *phase = NULL, *at = NULL, *server;
 	int rc;
 	const struct cli_opt opts[] = {
 		{ "--debug", false, NULL, &debug },
@@ -61,21 +61,13 @@ int cmd_releases(int argc, char **argv)
 		{ "--at", true, &at, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	struct cli_words rest = { xcalloc((size_t)argc + 1, sizeof(char *)), 0 };
-	if (!cli_parse_words(argc, argv, opts, &file, &rest, usage_text("releases"), &rc)) {
-		free(rest.words);
+	if (!cli_fleet_arg(argc, argv, opts, usage_text("releases"), "SERVER", &file, &server, &rc))
 		return rc;
-	}
-	if (rest.n > 1) {
-		fprintf(stderr, "infrac releases: one SERVER only\n%s", usage_text("releases"));
-		free(rest.words);
-		return CLI_USAGE;
-	}
 	struct cli_fleet f;
 	rc = CLI_ERRORS;
 	if (cli_fleet_open(&f, file, phase, at, debug, false)) {
 		struct fleet_server *fs = xcalloc(f.pl.want.nservers + 1, sizeof(*fs));
-		size_t n = rest.n ? fleet_server(&f.pl, rest.words[0], fs, &f.err)
+		size_t n = server ? fleet_server(&f.pl, server, fs, &f.err)
 			 : fleet_all(&f.pl, fs);
 		rc = n ? CLI_OK : CLI_ERRORS;
 		for (size_t i = 0; i < n; i++) {
@@ -88,7 +80,5 @@ int cmd_releases(int argc, char **argv)
 		}
 		free(fs);
 	}
-	rc = cli_fleet_close(&f, "releases", rc);
-	free(rest.words);
-	return rc;
+	return cli_fleet_close(&f, "releases", rc);
 }

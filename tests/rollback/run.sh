@@ -29,6 +29,11 @@ sim POST seed '{"zones":[{"name":"becker-sicherheit.de","mode":"primary"}]}' > /
 P=$WORK/remote/becker
 current() { readlink "$P/current"; }
 
+run releases "$FILE" main jobs
+expect "releases takes one SERVER: a second is a usage error" 2 "infrac releases: one SERVER only"
+run rollback "$FILE" r1 r2
+expect "rollback takes one RELEASE: a second is a usage error" 2 "infrac rollback: one RELEASE only"
+
 run apply "$FILE" --yes
 [ "$RC" = 0 ] && ok "the first release is applied" || not_ok "the first release is applied" "$(cat "$WORK/out")"
 R1=$(current)
