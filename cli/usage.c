@@ -302,7 +302,7 @@ const struct usage_cmd usage_cmds[] = {
 },
 {
 	"releases", "the releases each server keeps, the current one marked",
-	"infrac releases FILE [SERVER] [--phase P | --at DATE] [--debug]",
+	"infrac releases FILE [SERVER] [--phase P | --at DATE] [--json] [--debug]",
 	"Lists the releases each server of the phase keeps (or only SERVER, the\n"
 	"file's name of it), newest first, over SSH: the release id (the hash of\n"
 	"its artefacts), when it was deployed (UTC), its phase and what changed\n"
@@ -312,6 +312,8 @@ const struct usage_cmd usage_cmds[] = {
 	{
 		{ "--phase P", "the servers of phase P (default: the phase running today)" },
 		{ "--at DATE", "the phase running on DATE (YYYY-MM-DD or YYYY-MM)" },
+		{ "--json", "one JSON document on stdout (format 2), a server not\n"
+			    "reached in it too" },
 		{ "--debug", "trace API requests on stderr (the token redacted)" },
 	},
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT; for ssh\n"
