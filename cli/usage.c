@@ -161,7 +161,7 @@ const struct usage_cmd usage_cmds[] = {
 	{
 		{ "--phase P", "the servers of phase P (default: the phase running today)" },
 		{ "--at DATE", "the phase running on DATE (YYYY-MM-DD or YYYY-MM)" },
-		{ "--json", "one JSON document on stdout (format 1)" },
+		{ "--json", "one JSON document on stdout (format 2)" },
 		{ "--debug", "trace API requests on stderr (the token redacted)" },
 	},
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT.\n"
