@@ -191,3 +191,18 @@ bool cli_env_off(const char *name)
 	const char *v = getenv(name);
 	return v && !strcmp(v, "off");
 }
+
+bool cli_parallelism(const char *cmd, const char *value, const char *usage, long *out)
+{
+	char *end;
+	long n = value && *value ? strtol(value, &end, 10) : 0;
+	*out = CLI_PARALLELISM;
+	if (!value)
+		return true;
+	if (n >= 1 && n <= 100 && !*end) {
+		*out = n;
+		return true;
+	}
+	fprintf(stderr, "infrac %s: --parallelism takes 1..100\n%s", cmd, usage);
+	return false;
+}

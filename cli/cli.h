@@ -86,6 +86,14 @@ long cli_env_long(const char *name, long dflt);
 /* Whether the environment's variable name is "off". */
 bool cli_env_off(const char *name);
 
+/* How many servers apply, destroy, status and logs reach at once when
+ * --parallelism does not say. */
+#define CLI_PARALLELISM 10
+
+/* --parallelism's value (NULL: CLI_PARALLELISM) as 1..100 in *out; false
+ * with the mistake and cmd's usage on stderr. */
+bool cli_parallelism(const char *cmd, const char *value, const char *usage, long *out);
+
 /* The commands: argv[0] is the command's name; the exit code. */
 int cmd_check(int argc, char **argv);
 int cmd_cost(int argc, char **argv);

@@ -1,5 +1,6 @@
 #include "cli_fleet.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
@@ -24,19 +25,42 @@ bool cli_fleet_args(int argc, char **argv, const struct cli_opt *opts, const cha
 	return false;
 }
 
-bool cli_fleet_open(struct cli_fleet *f, const char *file, const char *phase, const char *at,
+bool cli_fleet_arg(int argc, char **argv, const struct cli_opt *opts, const char *usage,
+		   const char *what, const char **file, const char **word, int *rc)
+{
+	struct cli_words rest = { xcalloc((size_t)argc + 1, sizeof(*rest.words)), 0 };
+	bool ok = cli_parse_words(argc, argv, opts, file, &rest, usage, rc);
+	if (ok && rest.n > 1) {
+		fprintf(stderr, "infrac %s: one %s only\n%s", argv[0], what, usage);
+		*rc = CLI_USAGE;
+		ok = false;
+	}
+	*word = ok && rest.n ? rest.words[0] : NULL;
+	free(rest.words);
+	return ok;
+}
+
+bool cli_fleet_read(struct cli_fleet *f, const char *file, const char *phase, const char *at,
 		    bool debug, bool json)
 {
 	f->err = (struct error)ERROR_INIT;
 	f->se = (struct sshenv){ 0 };
 	if (!cli_compiled(&f->pl.c, pipeline_compile(&f->pl, file), json))
 		return false;
-	sshenv_load(&f->se, f->pl.c.project->name);
 	if (fleet_open(&f->pl, phase, at, debug ? stderr : NULL, &f->err))
-		return sshenv_usable(&f->se, &f->err);
+		return true;
 	if (!error_failed(&f->err))
 		cli_diags(&f->pl.art_diags, json);
 	return false;
+}
+
+bool cli_fleet_open(struct cli_fleet *f, const char *file, const char *phase, const char *at,
+		    bool debug, bool json)
+{
+	if (!cli_fleet_read(f, file, phase, at, debug, json))
+		return false;
+	sshenv_load(&f->se, f->pl.c.project->name);
+	return sshenv_usable(&f->se, &f->err);
 }
 
 int cli_fleet_close(struct cli_fleet *f, const char *cmd, int rc)

@@ -1,7 +1,9 @@
 /*
- * cli_fleet: what the commands that reach servers (logs, exec, ssh)
- * share: the file compiled, the phase's servers read from Hetzner
- * (fleet.h) and the ssh settings (sshenv.h), and the ending.
+ * cli_fleet: what the commands that read the project at Hetzner share
+ * (status, logs, exec, ssh, releases, rollback, and output without ssh):
+ * the file compiled, the phase's servers read from Hetzner (fleet.h),
+ * the ssh settings (sshenv.h) for those that reach servers, and the
+ * ending.
  */
 #ifndef INFRAC_CLI_FLEET_H
 #define INFRAC_CLI_FLEET_H
@@ -30,10 +32,24 @@ bool cli_fleet_args(int argc, char **argv, const struct cli_opt *opts, const cha
 		    const char *what, const char **file, struct cli_words *rest, int *rc);
 
 /*
- * Compiles file and opens the phase (fleet_open); false when that
- * failed, with the diagnostics printed (as JSON with json) or f->err
- * set.  Either way end with cli_fleet_close.
+ * The command line of such a command that takes FILE and at most one
+ * word after it (what: "SERVER", "RELEASE"): *word is that word (in
+ * argv), or NULL.  false with *rc set on --help or a mistake, also on a
+ * second word.
  */
+bool cli_fleet_arg(int argc, char **argv, const struct cli_opt *opts, const char *usage,
+		   const char *what, const char **file, const char **word, int *rc);
+
+/*
+ * Compiles file and opens the phase (fleet_open), f->se left empty;
+ * false when that failed, with the diagnostics printed (as JSON with
+ * json) or f->err set.  Either way end with cli_fleet_close.
+ */
+bool cli_fleet_read(struct cli_fleet *f, const char *file, const char *phase, const char *at,
+		    bool debug, bool json);
+
+/* cli_fleet_read, then the ssh settings loaded into f->se; false also
+ * when they are not usable (f->err set).  End with cli_fleet_close. */
 bool cli_fleet_open(struct cli_fleet *f, const char *file, const char *phase, const char *at,
 		    bool debug, bool json);
 

@@ -248,18 +248,14 @@ static bool cmd_apply_options(int argc, char **argv, bool destroy, struct cmd_ap
 	o->services.words = xcalloc((size_t)argc + 1, sizeof(*o->services.words));
 	if (!cli_parse_words(argc, argv, opts, arg, &o->services, usage, rc))
 		return false;
-	o->parallelism = 10;
 	*rc = CLI_USAGE;
 	if (o->services.n && !o->redeploy) {
 		fprintf(stderr, "infrac %s: one FILE only ('%s' and '%s')\n%s", o->name, *arg,
 			o->services.words[0], usage);
 		return false;
 	}
-	char *end;
-	if (par && ((o->parallelism = strtol(par, &end, 10)) < 1 || *end || o->parallelism > 100)) {
-		fprintf(stderr, "infrac %s: --parallelism takes 1..100\n%s", o->name, usage);
+	if (!cli_parallelism(o->name, par, usage, &o->parallelism))
 		return false;
-	}
 	if (o->phase && o->at) {
 		fprintf(stderr, "infrac %s: --phase and --at exclude each other\n%s", o->name, usage);
 		return false;

@@ -67,11 +67,15 @@ static size_t cmd_logs_sources(const struct pipeline *pl, const struct cli_words
 	return n;
 }
 
-/* One session a source, all at once; false with err for the first that
- * failed. */
-static bool cmd_logs_run(struct cli_fleet *f, struct cmd_logs_src *src, size_t n,
+/* One session a source, most at once; false with err for the first that
+ * failed.  Followed sessions never end, so each needs its own place. */
+static bool cmd_logs_run(struct cli_fleet *f, struct cmd_logs_src *src, size_t n, size_t most,
 			 const struct container_logs *lo)
 {
+	if (lo->follow && n > most)
+		return error_set(&f->err, "--follow keeps a session open for each of the %zu "
+				 "services and servers, more than --parallelism %zu: raise it "
+				 "(up to 100)", n, most);
 	struct session_job *jobs = xcalloc(n + 1, sizeof(*jobs));
 	struct strbuf *cmd = xcalloc(n + 1, sizeof(*cmd));
 	struct cmd_logs_out o = { src, n, 0 };
@@ -86,7 +90,7 @@ static bool cmd_logs_run(struct cli_fleet *f, struct cmd_logs_src *src, size_t n
 		o.width = w > o.width ? w : o.width;
 	}
 	if (ok)
-		session_fanout(jobs, n, lo->follow ? 0 : 600, cmd_logs_line, &o);
+		session_fanout(jobs, n, most, lo->follow ? 0 : 600, cmd_logs_line, &o);
 	for (size_t i = 0; ok && i < n; i++) {
 		if (error_failed(&jobs[i].err)) {
 			error_move(&f->err, &jobs[i].err);
@@ -108,18 +112,22 @@ static bool cmd_logs_run(struct cli_fleet *f, struct cmd_logs_src *src, size_t n
 int cmd_logs(int argc, char **argv)
 {
 	bool debug = false, follow = false;
-	const char *file, *phase = NULL, *at = NULL, *since = NULL, *tail = NULL;
+	const char *file, *phase = NULL, *at = NULL, *since = NULL, *tail = NULL, *par = NULL;
 	struct cli_words rest = { NULL, 0 };
+	long most;
 	int rc;
 	const struct cli_opt opts[] = {
 		{ "-f", false, NULL, &follow },    { "--follow", false, NULL, &follow },
 		{ "--since", true, &since, NULL }, { "--tail", true, &tail, NULL },
 		{ "--debug", false, NULL, &debug }, { "--phase", true, &phase, NULL },
-		{ "--at", true, &at, NULL },       { NULL, false, NULL, NULL },
+		{ "--at", true, &at, NULL },       { "--parallelism", true, &par, NULL },
+		{ NULL, false, NULL, NULL },
 	};
 	if (!cli_fleet_args(argc, argv, opts, usage_text("logs"), "SERVICE", &file, &rest, &rc))
 		goto out;
 	rc = CLI_USAGE;
+	if (!cli_parallelism("logs", par, usage_text("logs"), &most))
+		goto out;
 	if (!cmd_logs_tail_ok(tail)) {
 		fputs("infrac logs: --tail takes a number of lines or `all`\n"
 		      "Try 'infrac logs --help' for more.\n", stderr);
@@ -133,7 +141,7 @@ int cmd_logs(int argc, char **argv)
 	if (cli_fleet_open(&f, file, phase, at, debug, false)) {
 		src = xcalloc(rest.n * f.pl.want.nservers + 1, sizeof(*src));
 		n = cmd_logs_sources(&f.pl, &rest, src, &f.err);
-		if (n && cmd_logs_run(&f, src, n, &lo))
+		if (n && cmd_logs_run(&f, src, n, (size_t)most, &lo))
 			rc = CLI_OK;
 	}
 	rc = cli_fleet_close(&f, "logs", rc);

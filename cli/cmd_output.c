@@ -1,9 +1,8 @@
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_fleet.h"
 #include "jsondoc.h"
-#include "pipeline.h"
 #include "usage.h"
 
 /* The server called name at Hetzner, or NULL. */
@@ -91,35 +90,18 @@ int cmd_output(int argc, char **argv)
 	};
 	if (!cli_parse(argc, argv, opts, &file, usage_text("output"), &rc))
 		return rc;
-	struct pipeline pl;
-	struct error err = ERROR_INIT;
-	const char *token = getenv("HCLOUD_TOKEN");
+	struct cli_fleet f;
 	rc = CLI_ERRORS;
-	if (!cli_compiled(&pl.c, pipeline_compile(&pl, file), json))
-		goto out;
-	if (!token || !*token)
-		error_set(&err, "HCLOUD_TOKEN is not set: output reads the project at Hetzner");
-	else if (pipeline_phase(&pl, phase, at, &err) && pipeline_artefacts(&pl)) {
-		pipeline_desire(&pl);
-		if (pipeline_connect(&pl, token, getenv("HCLOUD_ENDPOINT"), debug ? stderr : NULL,
-				     &err) && pipeline_observe(&pl, &err)) {
-			int missing = 0;
-			json_object *o = cmd_output_json(&pl, file, &missing);
-			if (json) {
-				jsondoc_print(o, stdout);
-			} else {
-				cmd_output_text(o);
-				json_object_put(o);
-			}
-			rc = missing ? CLI_ERRORS : CLI_OK;
+	if (cli_fleet_read(&f, file, phase, at, debug, json)) {
+		int missing = 0;
+		json_object *o = cmd_output_json(&f.pl, file, &missing);
+		if (json) {
+			jsondoc_print(o, stdout);
+		} else {
+			cmd_output_text(o);
+			json_object_put(o);
 		}
-	} else if (!error_failed(&err)) {
-		cli_diags(&pl.art_diags, json);
+		rc = missing ? CLI_ERRORS : CLI_OK;
 	}
-	if (error_failed(&err))
-		cli_error("output", &err);
-out:
-	error_release(&err);
-	pipeline_release(&pl);
-	return rc;
+	return cli_fleet_close(&f, "output", rc);
 }

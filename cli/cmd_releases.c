@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "cli_fleet.h"
+#include "jsondoc.h"
 #include "release.h"
 #include "usage.h"
 #include "xalloc.h"
@@ -16,79 +17,141 @@ static const char *cmd_releases_name(struct pipeline *pl, const struct fleet_ser
 			    host ? ", " : "", host ? host : "");
 }
 
-/* One server's releases; false with err set when they cannot be read. */
-static bool cmd_releases_server(struct cli_fleet *f, const struct fleet_server *fs,
-				struct error *err)
+/* One server's releases into l (empty when not read) and *name its
+ * label; false with err set when they cannot be read. */
+static bool cmd_releases_read(struct cli_fleet *f, const struct fleet_server *fs,
+			      const char **name, struct release_list *l, struct error *err)
 {
+	memset(l, 0, sizeof(*l));
 	const char *host = fleet_address(fs, err);
+	*name = cmd_releases_name(&f->pl, fs, host);
 	if (!host)
 		return false;
-	const char *name = cmd_releases_name(&f->pl, fs, host);
 	struct ssh_target t = sshenv_target(&f->se, host);
-	struct release_list l;
-	bool ok = release_list(&t, f->pl.want.project, 0, &l, err);
-	if (ok && !l.n) {
+	return release_list(&t, f->pl.want.project, 0, l, err) || error_wrap(err, "%s", *name);
+}
+
+static void cmd_releases_text(const char *name, const struct fleet_server *fs,
+			      const struct release_list *l)
+{
+	if (!l->n) {
 		printf("%s: no releases\n", name);
-	} else if (ok) {
-		const struct release *mine = release_find(&l, fs->want->artefacts);
-		printf("%s: %zu release%s kept, current %s; the file's release %s%s\n", name, l.n,
-		       l.n == 1 ? "" : "s", l.current ? l.current : "none", fs->want->artefacts,
-		       mine ? (mine->current ? " runs" : " is kept") : " is not deployed");
-		for (size_t i = 0; i < l.n; i++) {
-			const struct release *x = &l.v[i];
-			printf("  %c %-12s  %s  %-10s  %s%s%s%s\n", x->current ? '*' : ' ', x->id,
-			       x->time, x->phase ? x->phase : "-", x->failed ? "FAILED at step " : "",
-			       x->failed ? x->failed : "", x->failed ? "; " : "",
-			       x->changed ? x->changed
-					  : x->recorded ? "-" : "(not recorded: the first boot's, "
-								"or an earlier version's)");
-		}
-	} else {
-		error_wrap(err, "%s", name);
+		return;
 	}
-	release_list_release(&l);
-	return ok;
+	const struct release *mine = release_find(l, fs->want->artefacts);
+	printf("%s: %zu release%s kept, current %s; the file's release %s%s\n", name, l->n,
+	       l->n == 1 ? "" : "s", l->current ? l->current : "none", fs->want->artefacts,
+	       mine ? (mine->current ? " runs" : " is kept") : " is not deployed");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct release *x = &l->v[i];
+		printf("  %c %-12s  %s  %-10s  %s%s%s%s\n", x->current ? '*' : ' ', x->id, x->time,
+		       x->phase ? x->phase : "-", x->failed ? "FAILED at step " : "",
+		       x->failed ? x->failed : "", x->failed ? "; " : "",
+		       x->changed ? x->changed
+				  : x->recorded ? "-" : "(not recorded: the first boot's, "
+							"or an earlier version's)");
+	}
+}
+
+static json_object *cmd_releases_jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *cmd_releases_jrelease(const struct release *x)
+{
+	json_object *j = json_object_new_object();
+	json_object_object_add(j, "id", cmd_releases_jstr(x->id));
+	json_object_object_add(j, "current", json_object_new_boolean(x->current));
+	json_object_object_add(j, "deployed_at", cmd_releases_jstr(x->time));
+	json_object_object_add(j, "recorded", json_object_new_boolean(x->recorded));
+	json_object_object_add(j, "phase", cmd_releases_jstr(x->phase));
+	json_object_object_add(j, "source_sha256", cmd_releases_jstr(x->source));
+	json_object_object_add(j, "previous", cmd_releases_jstr(x->previous));
+	json_object_object_add(j, "changed", cmd_releases_jstr(x->changed));
+	json_object_object_add(j, "failed_step", cmd_releases_jstr(x->failed));
+	return j;
+}
+
+/* One server of the document; err: why its releases were not read. */
+static json_object *cmd_releases_jserver(const struct fleet_server *fs,
+					 const struct release_list *l, const struct error *err)
+{
+	const struct hc_server *h = fs->have;
+	json_object *j = json_object_new_object(), *rs = NULL;
+	struct strbuf why = STRBUF_INIT;
+	if (error_failed(err))
+		error_format(err, &why);
+	json_object_object_add(j, "server", cmd_releases_jstr(fs->want->server));
+	json_object_object_add(j, "name", cmd_releases_jstr(fs->want->name));
+	json_object_object_add(j, "ipv4", cmd_releases_jstr(h ? h->ipv4 : NULL));
+	json_object_object_add(j, "reached", json_object_new_boolean(!error_failed(err)));
+	json_object_object_add(j, "unreachable", cmd_releases_jstr(why.len ? why.buf : NULL));
+	json_object_object_add(j, "file_release", cmd_releases_jstr(fs->want->artefacts));
+	json_object_object_add(j, "current", cmd_releases_jstr(l->current));
+	if (!error_failed(err)) {
+		rs = json_object_new_array();
+		for (size_t i = 0; i < l->n; i++)
+			json_object_array_add(rs, cmd_releases_jrelease(&l->v[i]));
+	}
+	json_object_object_add(j, "releases", rs);
+	strbuf_release(&why);
+	return j;
+}
+
+/* Every server of fs, as text (an error on stderr for each one not read)
+ * or one JSON document; CLI_ERRORS when one was not read. */
+static int cmd_releases_print(struct cli_fleet *f, const char *file,
+			      const struct fleet_server *fs, size_t n, bool json)
+{
+	json_object *doc = json ? jsondoc_new(file) : NULL, *servers = json_object_new_array();
+	int rc = CLI_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct error err = ERROR_INIT;
+		struct release_list l;
+		const char *name;
+		bool ok = cmd_releases_read(f, &fs[i], &name, &l, &err);
+		if (json)
+			json_object_array_add(servers, cmd_releases_jserver(&fs[i], &l, &err));
+		else if (ok)
+			cmd_releases_text(name, &fs[i], &l);
+		else
+			cli_error("releases", &err);
+		rc = ok ? rc : CLI_ERRORS;
+		release_list_release(&l);
+		error_release(&err);
+	}
+	if (!json) {
+		json_object_put(servers);
+		return rc;
+	}
+	json_object_object_add(doc, "project", cmd_releases_jstr(f->pl.want.project));
+	json_object_object_add(doc, "phase", cmd_releases_jstr(f->pl.phase->name));
+	json_object_object_add(doc, "servers", servers);
+	jsondoc_print(doc, stdout);
+	return rc;
 }
 
 int cmd_releases(int argc, char **argv)
 {
-	bool debug = false;
-	const char *file, *phase = NULL, *at = NULL;
+	bool debug = false, json = false;
+	const char *file, *phase = NULL, *at = NULL, *server;
 	int rc;
 	const struct cli_opt opts[] = {
-		{ "--debug", false, NULL, &debug },
-		{ "--phase", true, &phase, NULL },
-		{ "--at", true, &at, NULL },
+		{ "--json", false, NULL, &json },  { "--debug", false, NULL, &debug },
+		{ "--phase", true, &phase, NULL }, { "--at", true, &at, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	struct cli_words rest = { xcalloc((size_t)argc + 1, sizeof(char *)), 0 };
-	if (!cli_parse_words(argc, argv, opts, &file, &rest, usage_text("releases"), &rc)) {
-		free(rest.words);
+	if (!cli_fleet_arg(argc, argv, opts, usage_text("releases"), "SERVER", &file, &server, &rc))
 		return rc;
-	}
-	if (rest.n > 1) {
-		fprintf(stderr, "infrac releases: one SERVER only\n%s", usage_text("releases"));
-		free(rest.words);
-		return CLI_USAGE;
-	}
 	struct cli_fleet f;
 	rc = CLI_ERRORS;
-	if (cli_fleet_open(&f, file, phase, at, debug, false)) {
+	if (cli_fleet_open(&f, file, phase, at, debug, json)) {
 		struct fleet_server *fs = xcalloc(f.pl.want.nservers + 1, sizeof(*fs));
-		size_t n = rest.n ? fleet_server(&f.pl, rest.words[0], fs, &f.err)
-			 : fleet_all(&f.pl, fs);
-		rc = n ? CLI_OK : CLI_ERRORS;
-		for (size_t i = 0; i < n; i++) {
-			struct error err = ERROR_INIT;
-			if (!cmd_releases_server(&f, &fs[i], &err)) {
-				cli_error("releases", &err);
-				rc = CLI_ERRORS;
-			}
-			error_release(&err);
-		}
+		size_t n = server ? fleet_server(&f.pl, server, fs, &f.err) : fleet_all(&f.pl, fs);
+		if (n)
+			rc = cmd_releases_print(&f, file, fs, n, json);
 		free(fs);
 	}
-	rc = cli_fleet_close(&f, "releases", rc);
-	free(rest.words);
-	return rc;
+	return cli_fleet_close(&f, "releases", rc);
 }

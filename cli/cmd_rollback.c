@@ -117,33 +117,23 @@ static bool cmd_rollback_open(struct cli_fleet *f, struct cli_lock *lk, const ch
 int cmd_rollback(int argc, char **argv)
 {
 	bool debug = false;
-	const char *file, *phase = NULL, *at = NULL, *server = NULL;
+	const char *file, *phase = NULL, *at = NULL, *server = NULL, *release;
 	int rc;
 	const struct cli_opt opts[] = {
 		{ "--debug", false, NULL, &debug }, { "--server", true, &server, NULL },
 		{ "--phase", true, &phase, NULL },  { "--at", true, &at, NULL },
 		{ NULL, false, NULL, NULL },
 	};
-	struct cli_words rest = { xcalloc((size_t)argc + 1, sizeof(char *)), 0 };
-	if (!cli_parse_words(argc, argv, opts, &file, &rest, usage_text("rollback"), &rc)) {
-		free(rest.words);
+	if (!cli_fleet_arg(argc, argv, opts, usage_text("rollback"), "RELEASE", &file, &release, &rc))
 		return rc;
-	}
-	if (rest.n > 1) {
-		fprintf(stderr, "infrac rollback: one RELEASE only\n%s", usage_text("rollback"));
-		free(rest.words);
-		return CLI_USAGE;
-	}
 	struct cli_fleet f;
 	struct cli_lock lk = CLI_LOCK_INIT("rollback");
 	struct fleet_server fs;
 	rc = CLI_ERRORS;
 	if (cli_fleet_open(&f, file, phase, at, debug, false) &&
 	    cmd_rollback_open(&f, &lk, file, server, &fs) &&
-	    cmd_rollback_server(&f, &fs, rest.n ? rest.words[0] : NULL, &f.err))
+	    cmd_rollback_server(&f, &fs, release, &f.err))
 		rc = CLI_OK;
 	cli_lock_release(&lk, &f.pl, file);
-	rc = cli_fleet_close(&f, "rollback", rc);
-	free(rest.words);
-	return rc;
+	return cli_fleet_close(&f, "rollback", rc);
 }

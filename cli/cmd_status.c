@@ -189,20 +189,23 @@ static int cmd_status_print(const struct pipeline *pl, const struct status_repor
 int cmd_status(int argc, char **argv)
 {
 	bool json = false, debug = false;
-	const char *file, *phase = NULL, *at = NULL;
+	const char *file, *phase = NULL, *at = NULL, *par = NULL;
+	long most;
 	int rc;
 	const struct cli_opt opts[] = {
 		{ "--json", false, NULL, &json },  { "--debug", false, NULL, &debug },
 		{ "--phase", true, &phase, NULL }, { "--at", true, &at, NULL },
-		{ NULL, false, NULL, NULL },
+		{ "--parallelism", true, &par, NULL }, { NULL, false, NULL, NULL },
 	};
 	if (!cli_parse(argc, argv, opts, &file, usage_text("status"), &rc))
 		return rc;
+	if (!cli_parallelism("status", par, usage_text("status"), &most))
+		return CLI_USAGE;
 	struct cli_fleet f;
 	struct status_report r;
 	rc = CLI_ERRORS;
 	if (cli_fleet_open(&f, file, phase, at, debug, json) &&
-	    status_gather(&f.pl, &f.se, 60, &r, &f.err))
+	    status_gather(&f.pl, &f.se, (size_t)most, 60, &r, &f.err))
 		rc = cmd_status_print(&f.pl, &r, json);
 	return cli_fleet_close(&f, "status", rc);
 }

@@ -161,7 +161,7 @@ const struct usage_cmd usage_cmds[] = {
 	{
 		{ "--phase P", "the servers of phase P (default: the phase running today)" },
 		{ "--at DATE", "the phase running on DATE (YYYY-MM-DD or YYYY-MM)" },
-		{ "--json", "one JSON document on stdout (format 1)" },
+		{ "--json", "one JSON document on stdout (format 2)" },
 		{ "--debug", "trace API requests on stderr (the token redacted)" },
 	},
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT.\n"
@@ -207,12 +207,12 @@ const struct usage_cmd usage_cmds[] = {
 },
 {
 	"status", "what runs on each server of a phase, and its drift from the file",
-	"infrac status FILE [--phase P | --at DATE] [--json] [--debug]",
+	"infrac status FILE [--phase P | --at DATE] [--parallelism N] [--json] [--debug]",
 	"What runs on each server of one phase of FILE, and where it differs from\n"
 	"the file.  Per server: its status, type and addresses at Hetzner, the\n"
 	"release that runs and when it was deployed, and per container its\n"
 	"service, state, health, restarts and uptime, asked over SSH (one session\n"
-	"per server, all at once).  Then the drift: one line per difference from\n"
+	"per server, up to --parallelism at once).  Then the drift: one line per difference from\n"
 	"the file (a server missing, stopped, of another type or not yet given\n"
 	"the file's release; a service without a container, stopped, unhealthy or\n"
 	"on another image; a container the file does not run there).  Changes\n"
@@ -220,7 +220,8 @@ const struct usage_cmd usage_cmds[] = {
 	{
 		{ "--phase P", "the servers of phase P (default: the phase running today)" },
 		{ "--at DATE", "the phase running on DATE (YYYY-MM-DD or YYYY-MM)" },
-		{ "--json", "one JSON document on stdout (format 1)" },
+		{ "--parallelism N", "servers asked at once, 1..100 (default 10)" },
+		{ "--json", "one JSON document on stdout (format 2)" },
 		{ "--debug", "trace API requests on stderr (the token redacted)" },
 	},
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT; for ssh (as apply)\n"
@@ -233,15 +234,19 @@ const struct usage_cmd usage_cmds[] = {
 {
 	"logs", "the logs of services, from the servers that run them",
 	"infrac logs FILE SERVICE... [-f] [--since D] [--tail N] [--phase P | --at DATE]\n"
-	"                   [--debug]",
+	"                   [--parallelism N] [--debug]",
 	"The log of each SERVICE (its container's standard output and error) on\n"
-	"the server of the phase that runs it, over SSH, one session a service,\n"
-	"all at once.  With several, every line starts with SERVICE@SERVER, as\n"
-	"`docker compose logs` starts it with the container's name.\n",
+	"each server of the phase that runs it, over SSH, one session a service\n"
+	"and server, up to --parallelism at once.  With several, every line\n"
+	"starts with SERVICE@SERVER, as `docker compose logs` starts it with the\n"
+	"container's name.\n",
 	{
 		{ "-f", "follow: keep printing new lines until interrupted" },
 		{ "--since D", "lines since D: a duration (10m, 2h) or a time (2026-11-30T12:00)" },
 		{ "--tail N", "the last N lines of each service (or all)" },
+		{ "--parallelism N",
+		  "sessions at once, 1..100 (default 10); with -f every\n"
+		  "session stays open, so there must be room for all" },
 		{ "--phase P", "the servers of phase P (default: the phase running today)" },
 		{ "--at DATE", "the phase running on DATE (YYYY-MM-DD or YYYY-MM)" },
 		{ "--debug", "trace API requests on stderr (the token redacted)" },
@@ -297,7 +302,7 @@ const struct usage_cmd usage_cmds[] = {
 },
 {
 	"releases", "the releases each server keeps, the current one marked",
-	"infrac releases FILE [SERVER] [--phase P | --at DATE] [--debug]",
+	"infrac releases FILE [SERVER] [--phase P | --at DATE] [--json] [--debug]",
 	"Lists the releases each server of the phase keeps (or only SERVER, the\n"
 	"file's name of it), newest first, over SSH: the release id (the hash of\n"
 	"its artefacts), when it was deployed (UTC), its phase and what changed\n"
@@ -307,6 +312,8 @@ const struct usage_cmd usage_cmds[] = {
 	{
 		{ "--phase P", "the servers of phase P (default: the phase running today)" },
 		{ "--at DATE", "the phase running on DATE (YYYY-MM-DD or YYYY-MM)" },
+		{ "--json", "one JSON document on stdout (format 2), a server not\n"
+			    "reached in it too" },
 		{ "--debug", "trace API requests on stderr (the token redacted)" },
 	},
 	"Environment: HCLOUD_TOKEN (required), HCLOUD_ENDPOINT; for ssh\n"

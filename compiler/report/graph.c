@@ -6,7 +6,10 @@
 #include "units.h"
 
 /* A DOT string's contents: '"' and '\' escaped, control characters
- * (which no label should hold) shown as '?'. */
+ * (which no label should hold) shown as '?'.  check lets none of them
+ * into a model (names are identifiers, images Docker references,
+ * domains hostnames); escaped all the same, so that the DOT stays whole
+ * whatever model it is given (tests/unit/test_graph.c). */
 static void graph_str(FILE *out, const char *s)
 {
 	for (; *s; s++) {

@@ -804,16 +804,21 @@ bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
 	return hcloud_decoded(hcloud_decode_server(a, hcloud_get(ans, "server"), out), ans, "server", e);
 }
 
-bool hcloud_snapshot_price(struct http_client *c, int64_t *price, struct error *e)
+bool hcloud_get_pricing(struct http_client *c, struct arena *a, struct hc_pricing *out,
+			struct error *e)
 {
-	json_object *ans;
+	json_object *ans = NULL, *pr = NULL;
 	if (!hcloud_call(c, "GET", "/pricing", NULL, &ans, NULL, e))
-		return false;
-	json_object *net = hcloud_get(hcloud_get(hcloud_get(hcloud_get(ans, "pricing"), "image"),
-						 "price_per_gb_month"), "net");
-	bool ok = net && hcloud_parse_decimal(json_object_get_string(net), 4, price);
-	json_object_put(ans);
-	return ok || error_set(e, "GET /pricing: no net image price per GB and month");
+		return error_wrap(e, "cannot read the prices (GET /pricing)");
+	bool ok = ans && json_object_object_get_ex(ans, "pricing", &pr) &&
+		  hcloud_decode_pricing(a, pr, out);
+	if (ans)
+		json_object_put(ans);
+	if (!ok)
+		return error_set(e, "GET /pricing: the answer is not a price list");
+	if (strcmp(out->currency, "EUR"))
+		return error_set(e, "GET /pricing: prices in %s, infrac counts in EUR", out->currency);
+	return true;
 }
 
 bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,

@@ -321,9 +321,12 @@ bool hcloud_get_server(struct http_client *c, struct arena *a, int64_t id,
  * with server_type (the disk is kept, so a later downgrade stays possible). */
 bool hcloud_server_action(struct http_client *c, int64_t id, const char *op,
 			  const char *server_type, struct hc_actions *acts, struct error *e);
-/* The net price of a snapshot per GB and month from /pricing, in
- * 1/10000 EUR ("0.0143" -> 143).  false with e set. */
-bool hcloud_snapshot_price(struct http_client *c, int64_t *price, struct error *e);
+/* GET /pricing decoded into out (strings in a): the one read of the
+ * charges, for the price table (pricing.h) and a plan's snapshots
+ * (state.h).  false with e set when the request failed, the answer is
+ * not a price list, or its prices are not in EUR. */
+bool hcloud_get_pricing(struct http_client *c, struct arena *a, struct hc_pricing *out,
+			struct error *e);
 
 /*
  * POST /servers/ID/actions/change_protection {delete, rebuild} and waits

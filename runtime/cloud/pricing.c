@@ -53,18 +53,9 @@ static bool pricing_type(struct arena *a, const struct hc_server_type *h, struct
 static bool pricing_charges(struct http_client *c, struct arena *a, struct prices *out,
 			    struct error *e)
 {
-	json_object *ans = NULL, *pr = NULL;
-	if (!hcloud_call(c, "GET", "/pricing", NULL, &ans, NULL, e))
-		return error_wrap(e, "cannot read the prices (GET /pricing)");
 	struct hc_pricing hp;
-	bool ok = ans && json_object_object_get_ex(ans, "pricing", &pr) &&
-		  hcloud_decode_pricing(a, pr, &hp);
-	if (ans)
-		json_object_put(ans);
-	if (!ok)
-		return error_set(e, "GET /pricing: the answer is not a price list");
-	if (strcmp(hp.currency, "EUR"))
-		return error_set(e, "GET /pricing: prices in %s, infrac counts in EUR", hp.currency);
+	if (!hcloud_get_pricing(c, a, &hp, e))
+		return false;
 	out->backup_bp = hp.backup_bp;
 	out->image_gb = hp.image_gb;
 	out->volume_gb = hp.volume_gb;

@@ -231,7 +231,16 @@ bool state_fetch(struct state *s, struct arena *a, struct http_client *c, const 
 
 bool state_fetch_snapshot_price(struct state *s, struct http_client *c, struct error *e)
 {
-	return hcloud_snapshot_price(c, &s->snapshot_price, e);
+	struct arena a;
+	struct hc_pricing hp;
+	arena_init(&a);
+	bool ok = hcloud_get_pricing(c, &a, &hp, e);
+	if (ok && hp.image_gb < 0)
+		ok = error_set(e, "GET /pricing: no net image price per GB and month");
+	if (ok)
+		s->snapshot_price = (hp.image_gb + 50) / 100; /* micro-euros, half up */
+	arena_release(&a);
+	return ok;
 }
 
 const struct hc_server_type *state_type(const struct state *s, const char *name)

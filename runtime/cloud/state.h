@@ -90,8 +90,9 @@ void state_offline(struct state *s);
 
 
 /* Lookups in the observed catalog; NULL when absent. */
-/* Reads s->snapshot_price, for a plan that may take snapshots.  false
- * with e set. */
+/* Reads s->snapshot_price (the image price of GET /pricing, as the price
+ * table reads it: hcloud_get_pricing), for a plan that may take
+ * snapshots.  false with e set. */
 bool state_fetch_snapshot_price(struct state *s, struct http_client *c, struct error *e);
 
 /* The zone of the project holding domain: the longest zone name it ends

@@ -98,8 +98,8 @@ static void status_service_drift(struct arena *a, struct status_report *r, size_
 	}
 }
 
-/* The sessions: one job a server that has an address. */
-static void status_ask(struct pipeline *pl, const struct sshenv *se, int seconds,
+/* The sessions: one job a server that has an address, most at once. */
+static void status_ask(struct pipeline *pl, const struct sshenv *se, size_t most, int seconds,
 		       struct status_report *r)
 {
 	struct arena *a = &pl->c.arena;
@@ -116,7 +116,7 @@ static void status_ask(struct pipeline *pl, const struct sshenv *se, int seconds
 		jobs[n] = (struct session_job){ .target = sshenv_target(se, ip), .command = cmd.buf };
 		of[n++] = i;
 	}
-	session_fanout(jobs, n, seconds, NULL, NULL);
+	session_fanout(jobs, n, most, seconds, NULL, NULL);
 	for (size_t j = 0; j < n; j++) {
 		struct status_server *s = &r->servers[of[j]];
 		struct strbuf why = STRBUF_INIT;
@@ -141,7 +141,7 @@ static void status_ask(struct pipeline *pl, const struct sshenv *se, int seconds
 	strbuf_release(&cmd);
 }
 
-bool status_gather(struct pipeline *pl, const struct sshenv *se, int seconds,
+bool status_gather(struct pipeline *pl, const struct sshenv *se, size_t most, int seconds,
 		   struct status_report *r, struct error *err)
 {
 	struct arena *a = &pl->c.arena;
@@ -155,7 +155,7 @@ bool status_gather(struct pipeline *pl, const struct sshenv *se, int seconds,
 	r->nservers = fleet_all(pl, fs);
 	for (size_t i = 0; i < r->nservers; i++)
 		r->servers[i].fs = fs[i];
-	status_ask(pl, se, seconds, r);
+	status_ask(pl, se, most, seconds, r);
 	size_t cap = 0;
 	for (size_t i = 0; i < r->nservers; i++) {
 		status_server_drift(a, r, &cap, &r->servers[i]);

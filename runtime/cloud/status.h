@@ -3,7 +3,7 @@
  * wants (`infrac status`).
  *
  * status_gather asks every server of the phase that exists at Hetzner
- * what runs there (probe.h), one SSH session per server, all at once,
+ * what runs there (probe.h), one SSH session per server, a few at once,
  * and compares: the server (there, running, its type, the artefacts it
  * last got), and each service (a container, running, healthy, its
  * image) and each container of a service the server should not run.
@@ -37,11 +37,12 @@ struct status_report {
 
 /*
  * Fills r for the phase of pl (after fleet_open), through the settings
- * of se, waiting at most seconds for the slowest server.  Everything is
- * in pl's arena.  A server that cannot be reached is reported in r, not
- * as a failure; false with err set only when se is not usable.
+ * of se, with at most most sessions at once, each given at most seconds.
+ * Everything is in pl's arena.  A server that cannot be reached is
+ * reported in r, not as a failure; false with err set only when se is
+ * not usable.
  */
-bool status_gather(struct pipeline *pl, const struct sshenv *se, int seconds,
+bool status_gather(struct pipeline *pl, const struct sshenv *se, size_t most, int seconds,
 		   struct status_report *r, struct error *err);
 
 #endif

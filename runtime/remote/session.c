@@ -117,23 +117,51 @@ static void session_reap(struct session_job *j, size_t k, bool timed_out, int se
 		error_set(&j->err, "ssh ended by signal %d", WTERMSIG(st));
 }
 
-void session_fanout(struct session_job *jobs, size_t n, int seconds, session_line_fn *on_line,
-		    void *ctx)
+/* Reaps the started jobs whose output ended, and stops those past their
+ * end; the number still running, and in *wait_ms the time to the next
+ * end (60 s at most). */
+static size_t session_sweep(struct session_job *jobs, size_t started, const int64_t *end,
+			    int seconds, int *wait_ms, session_line_fn *on_line, void *ctx)
 {
-	session_start_all(jobs, n);
-	int64_t end = clock_mono_ms() + (int64_t)seconds * 1000;
-	bool timed_out = false;
+	size_t running = 0;
+	int64_t now = clock_mono_ms();
+	*wait_ms = 60000;
+	for (size_t i = 0; i < started; i++) {
+		struct session_job *j = &jobs[i];
+		bool late = seconds && now >= end[i];
+		if (j->pid <= 0)
+			continue;
+		if (j->fd < 0 || late) {
+			session_reap(j, i, late && j->fd >= 0, seconds, on_line, ctx);
+			j->pid = 0;
+			continue;
+		}
+		running++;
+		if (seconds && end[i] - now < *wait_ms)
+			*wait_ms = (int)(end[i] - now);
+	}
+	return running;
+}
+
+void session_fanout(struct session_job *jobs, size_t n, size_t most, int seconds,
+		    session_line_fn *on_line, void *ctx)
+{
+	int64_t *end = xcalloc(n + 1, sizeof(*end));
+	size_t started = 0;
+	most = most ? most : n;
 	for (;;) {
-		int64_t left = seconds ? end - clock_mono_ms() : 60000;
-		if (left <= 0) {
-			timed_out = true;
+		int wait_ms;
+		size_t running = session_sweep(jobs, started, end, seconds, &wait_ms, on_line, ctx);
+		if (running < most && started < n) {
+			session_start_all(&jobs[started], 1);
+			end[started++] = clock_mono_ms() + (int64_t)seconds * 1000;
+		} else if (running) {
+			session_poll(jobs, started, wait_ms, on_line, ctx);
+		} else {
 			break;
 		}
-		if (!session_poll(jobs, n, left > 60000 ? 60000 : (int)left, on_line, ctx))
-			break;
 	}
-	for (size_t i = 0; i < n; i++)
-		session_reap(&jobs[i], i, timed_out && jobs[i].fd >= 0, seconds, on_line, ctx);
+	free(end);
 }
 
 void session_job_release(struct session_job *job)

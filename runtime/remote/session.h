@@ -2,9 +2,9 @@
  * session: the SSH sessions of the day-two commands (status, logs, exec,
  * ssh), through the client and settings deploy uses (ssh.h, sshenv.h).
  *
- * session_fanout runs one batch session per server at once and reads
- * them all in one poll loop: status collects each server's output, logs
- * prints lines as they come.  session_attach hands the user's terminal
+ * session_fanout runs one batch session per server, up to a cap at
+ * once, and reads them all in one poll loop: status collects each
+ * server's output, logs prints lines as they come.  session_attach hands the user's terminal
  * (or standard streams) to one session, for exec and ssh.
  */
 #ifndef INFRAC_SESSION_H
@@ -35,15 +35,16 @@ struct session_job {
 typedef void session_line_fn(void *ctx, size_t job, const char *line, size_t len);
 
 /*
- * Runs every job at once, their standard input closed; returns when all
- * ended or seconds passed (0: no limit), stopping those still running
+ * Runs the jobs, at most most of them at once (0: all), each started as
+ * another ends, their standard input closed; returns when all ended.  A
+ * job still running seconds after it started (0: no limit) is stopped
  * (status -1, err "ran out of time").  With on_line each line goes there
  * as it comes (and the last one, unended, at the end), else into out.
  * Only target and command are read; everything else of a job is set
  * here.  Release each job with session_job_release after.
  */
-void session_fanout(struct session_job *jobs, size_t n, int seconds, session_line_fn *on_line,
-		    void *ctx);
+void session_fanout(struct session_job *jobs, size_t n, size_t most, int seconds,
+		    session_line_fn *on_line, void *ctx);
 
 /* Frees what session_fanout put in job. */
 void session_job_release(struct session_job *job);

@@ -28,7 +28,8 @@ echo ok > "$WORK/mode"
 
 # the stub docker: deploy's calls answered as tests/apply's stub does, and
 # those of status (probe), logs and exec as web would; $WORK/mode says
-# ok, drift (cache exited, app on another image) or none (no containers)
+# ok, drift (cache exited, app on another image), none (no containers),
+# or slow and seq (the probe logs its start and end around 2 s or 0.5 s)
 cat > "$WORK/stub/docker" <<STUB
 #!/bin/sh
 printf 'docker %s\n' "\$*" >> "$WORK/docker.log"
@@ -37,7 +38,8 @@ case "\$*" in
 "ps -aq "*) echo c1 c2 ;;
 "ps -qa "* | "ps -q "*) [ "\$M" = none ] || echo c1 ;;
 "inspect --format container"*)
-	if [ "\$M" = slow ]; then echo start >> "$WORK/probe.log"; sleep 2; echo end >> "$WORK/probe.log"; fi
+	case "\$M" in slow) S=2 ;; seq) S=0.5 ;; *) S= ;; esac
+	if [ -n "\$S" ]; then echo start >> "$WORK/probe.log"; sleep "\$S"; echo end >> "$WORK/probe.log"; fi
 	up=\$(date -u -d @\$((\$(date +%s) - 3725)) +%Y-%m-%dT%H:%M:%S.123456789Z)
 	if [ "\$M" = drift ]; then
 		printf 'container\tapp\t/shop-app-1\trunning\thealthy\t0\t%s\tregistry.example/shop:1.3\n' "\$up"
@@ -145,6 +147,14 @@ head -1 "$WORK/out" | grep -qx "first known line" && grep -q "logs --since 10m -
 run logs "$FILE" app cache
 expect "logs of two services: each line prefixed SERVICE@SERVER" 0 out \
 	"app@web   | first known line" "cache@web | second known line"
+run logs "$FILE" app cache --parallelism 1
+expect "logs --parallelism 1: one session after the other, every line still there" 0 out \
+	"app@web   | first known line" "cache@web | second known line"
+run logs "$FILE" app cache -f --parallelism 1
+expect "logs -f with more sessions than --parallelism: refused, as none would end" 1 err \
+	"--follow keeps a session open for each of the 2 services and servers, more than --parallelism 1"
+run status "$FILE" --parallelism 0
+expect "status --parallelism 0: usage" 2 err "--parallelism takes 1..100"
 run logs "$FILE" appp
 expect "logs of an unknown service: the phase's services and a suggestion" 1 err \
 	"no service 'appp' in phase live (it has app, cache); did you mean 'app'?"
@@ -209,6 +219,15 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(s["re
 	[ "$(tr '\n' ' ' < "$WORK/probe.log")" = "start start end end " ]; then
 	ok "status asks the servers at once (the two probes overlap; $took ms)"
 else not_ok "status asks the servers at once" "$(cat "$WORK/probe.log" "$WORK/out" "$WORK/err")"; fi
+# capped at one session, the second server is asked when the first answered
+echo seq > "$WORK/mode"
+: > "$WORK/probe.log"
+run status "$FILE" --phase later --json --parallelism 1
+echo ok > "$WORK/mode"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(s["reached"] for s in d["servers"]) and len(d["servers"]) == 2' "$WORK/out" &&
+	[ "$(tr '\n' ' ' < "$WORK/probe.log")" = "start end start end " ]; then
+	ok "status --parallelism 1 asks one server at a time (the probes do not overlap)"
+else not_ok "status --parallelism 1 asks one server at a time" "$(cat "$WORK/probe.log" "$WORK/out" "$WORK/err")"; fi
 kill "$SIM_PID" "$SSHD_PID" 2>/dev/null
 wait "$SIM_PID" "$SSHD_PID" 2>/dev/null
 SIM_PID= SSHD_PID=

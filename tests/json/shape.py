@@ -4,7 +4,7 @@
     shape.py KIND DOC.json [FILE]
 
 KIND is check, diagnostics, cost, recommend, build, plan, saved-plan,
-output, status or prices.  Checks that the document has exactly the keys its kind has, each
+output, status, releases or prices.  Checks that the document has exactly the keys its kind has, each
 of its type, and the rules every document shares: "format" first and 2,
 money (every key with "eur" in its name) a number or null, never a
 string, and "file" the path as the command was given it (FILE).  Prints
@@ -131,6 +131,17 @@ KINDS = {
             'docker_error': 'str?',
         }],
         'drift': ['str'],
+    },
+    'releases': {
+        'format': 'int', 'file': 'str', 'project': 'str', 'phase': 'str',
+        'servers': [{
+            'server': 'str', 'name': 'str', 'ipv4': 'str?', 'reached': 'bool',
+            'unreachable': 'str?', 'file_release': 'str', 'current': 'str?',
+            'releases': ('null-or', [{
+                'id': 'str', 'current': 'bool', 'deployed_at': 'str', 'recorded': 'bool',
+                'phase': 'str?', 'source_sha256': 'str?', 'previous': 'str?',
+                'changed': 'str?', 'failed_step': 'str?'}]),
+        }],
     },
     'prices': {
         'format': 'int', 'source': 'str', 'date': 'day', 'currency': 'str',

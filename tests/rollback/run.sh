@@ -29,6 +29,11 @@ sim POST seed '{"zones":[{"name":"becker-sicherheit.de","mode":"primary"}]}' > /
 P=$WORK/remote/becker
 current() { readlink "$P/current"; }
 
+run releases "$FILE" main jobs
+expect "releases takes one SERVER: a second is a usage error" 2 "infrac releases: one SERVER only"
+run rollback "$FILE" r1 r2
+expect "rollback takes one RELEASE: a second is a usage error" 2 "infrac rollback: one RELEASE only"
+
 run apply "$FILE" --yes
 [ "$RC" = 0 ] && ok "the first release is applied" || not_ok "the first release is applied" "$(cat "$WORK/out")"
 R1=$(current)
@@ -46,6 +51,37 @@ expect "  ... and the one before it" 0 "    $R1  20"
 expect "  ... with what changed against it" 0 "dev_test    changed "
 expect "  ... and says the file's release runs" 0 "the file's release $R2 runs"
 check "  ... changing nothing" test "$(current)" = "releases/$R2"
+"$INFRAC" releases "$V3" --json < /dev/null > "$WORK/rel.json" 2> "$WORK/rel.err"
+if [ $? = 0 ] && python3 - "$WORK/rel.json" "$R1" "$R2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r1, r2 = sys.argv[2], sys.argv[3]
+assert (d["format"], d["project"], d["phase"]) == (2, "becker", "dev_test"), d
+s, = d["servers"]
+assert s["server"] == "main" and s["reached"] and s["unreachable"] is None, s
+assert s["current"] == r2 and s["file_release"] == r2 and s["ipv4"] == "127.0.0.1", s
+new, old = s["releases"][:2]
+assert new["id"] == r2 and new["current"] and new["previous"] == r1, new
+assert new["phase"] == "dev_test" and new["changed"] and new["deployed_at"].endswith("Z"), new
+assert len(new["source_sha256"]) == 64 and new["failed_step"] is None, new
+assert old["id"] == r1 and not old["current"] and old["recorded"], old
+PY
+then ok "releases --json: the server's releases, newest first, the current one marked"
+else not_ok "releases --json" "$(cat "$WORK/rel.json" "$WORK/rel.err")"; fi
+check "  ... in the shape of docs/json.md" python3 "$HERE/../json/shape.py" releases "$WORK/rel.json" "$V3"
+KH=$WORK/state/infrac/known_hosts/becker
+mv "$KH" "$KH.saved" && : > "$KH"
+"$INFRAC" releases "$V3" --json < /dev/null > "$WORK/rel.json" 2> "$WORK/rel.err"
+rc=$?
+mv "$KH.saved" "$KH"
+if [ $rc = 1 ] && python3 - "$WORK/rel.json" <<'PY'
+import json, sys
+s, = json.load(open(sys.argv[1]))["servers"]
+assert not s["reached"] and s["releases"] is None, s
+assert "server main (becker-main, 127.0.0.1)" in s["unreachable"], s
+PY
+then ok "releases --json of a server that cannot be asked: in the document, not reached, exit 1"
+else not_ok "releases --json of a server not reached" "exit $rc; $(cat "$WORK/rel.json" "$WORK/rel.err")"; fi
 run releases "$V3" nosuch
 expect "releases of a server the phase does not run: exit 1" 1 "no server 'nosuch' in phase dev_test"
 
