@@ -5,15 +5,6 @@
 #include "jsondoc.h"
 #include "usage.h"
 
-/* The server called name at Hetzner, or NULL. */
-static const struct hc_server *cmd_output_server(const struct state *s, const char *name)
-{
-	for (size_t i = 0; i < s->nservers; i++)
-		if (!strcmp(s->servers[i].name, name))
-			return &s->servers[i];
-	return NULL;
-}
-
 static json_object *cmd_output_jstr(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
@@ -28,7 +19,7 @@ static json_object *cmd_output_json(const struct pipeline *pl, const char *file,
 	json_object_object_add(o, "project", cmd_output_jstr(w->project));
 	json_object_object_add(o, "phase", cmd_output_jstr(w->phase->name));
 	for (size_t i = 0; i < w->nservers; i++) {
-		const struct hc_server *h = cmd_output_server(&pl->state, w->servers[i].name);
+		const struct hc_server *h = state_server(&pl->state, w->servers[i].name);
 		json_object *j = json_object_new_object();
 		*missing += !h;
 		json_object_object_add(j, "server", cmd_output_jstr(w->servers[i].server));
@@ -40,7 +31,7 @@ static json_object *cmd_output_json(const struct pipeline *pl, const char *file,
 		json_object_array_add(servers, j);
 	}
 	for (size_t i = 0; i < w->ndns; i++) {
-		const struct hc_server *h = cmd_output_server(&pl->state, w->dns[i].server);
+		const struct hc_server *h = state_server(&pl->state, w->dns[i].server);
 		const struct state_zone *z = state_zone_of(&pl->state, w->dns[i].domain);
 		json_object *j = json_object_new_object();
 		json_object_object_add(j, "domain", cmd_output_jstr(w->dns[i].domain));

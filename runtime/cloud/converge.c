@@ -663,11 +663,8 @@ static const char *converge_server_ip(struct apply_ctx *run, const char *name)
 		    !strcmp(j->x->name, name))
 			return j->ok ? j->ip : NULL;
 	}
-	const struct state *s = run->p->state;
-	for (size_t i = 0; i < s->nservers; i++)
-		if (!strcmp(s->servers[i].name, name))
-			return s->servers[i].ipv4;
-	return NULL;
+	const struct hc_server *h = state_server(run->p->state, name);
+	return h ? h->ipv4 : NULL;
 }
 
 bool converge_rrset(struct apply_worker *wk, struct apply_job *j, struct error *e)

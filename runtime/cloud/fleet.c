@@ -21,19 +21,11 @@ bool fleet_open(struct pipeline *pl, const char *phase, const char *at, FILE *tr
 	       pipeline_observe(pl, err);
 }
 
-static const struct hc_server *fleet_have(const struct pipeline *pl, const char *name)
-{
-	for (size_t i = 0; i < pl->state.nservers; i++)
-		if (!strcmp(pl->state.servers[i].name, name))
-			return &pl->state.servers[i];
-	return NULL;
-}
-
 size_t fleet_all(const struct pipeline *pl, struct fleet_server *out)
 {
 	for (size_t i = 0; i < pl->want.nservers; i++)
 		out[i] = (struct fleet_server){ &pl->want.servers[i],
-						fleet_have(pl, pl->want.servers[i].name) };
+						state_server(&pl->state, pl->want.servers[i].name) };
 	return pl->want.nservers;
 }
 
@@ -79,7 +71,7 @@ bool fleet_server(const struct pipeline *pl, const char *name, struct fleet_serv
 	for (size_t i = 0; i < pl->want.nservers; i++)
 		if (!strcmp(pl->want.servers[i].server, name)) {
 			*out = (struct fleet_server){ &pl->want.servers[i],
-						      fleet_have(pl, pl->want.servers[i].name) };
+						      state_server(&pl->state, pl->want.servers[i].name) };
 			return true;
 		}
 	return fleet_unknown(pl, "server", name, false, err);
@@ -93,7 +85,7 @@ size_t fleet_runs(const struct pipeline *pl, const char *service, struct fleet_s
 		const struct desired_server *w = &pl->want.servers[i];
 		for (size_t k = 0; k < w->nservices; k++)
 			if (!strcmp(w->services[k].name, service)) {
-				out[n++] = (struct fleet_server){ w, fleet_have(pl, w->name) };
+				out[n++] = (struct fleet_server){ w, state_server(&pl->state, w->name) };
 				break;
 			}
 	}

@@ -174,9 +174,9 @@ static void plan_diff_keys(struct plan_differ *d)
  */
 static const struct hc_server *plan_have_server(const struct state *s, const char *name)
 {
-	for (size_t i = 0; i < s->nservers; i++)
-		if (!strcmp(s->servers[i].name, name))
-			return &s->servers[i];
+	const struct hc_server *h = state_server(s, name);
+	if (h)
+		return h;
 	for (size_t i = 0; i < s->nother_servers; i++)
 		if (!strcmp(s->other_servers[i].name, name) &&
 		    !hcloud_label(&s->other_servers[i].labels, STATE_LABEL_PROJECT))

@@ -280,6 +280,14 @@ const struct hc_image *state_image(const struct state *s, const char *name)
 	return NULL;
 }
 
+const struct hc_server *state_server(const struct state *s, const char *name)
+{
+	for (size_t i = 0; i < s->nservers; i++)
+		if (!strcmp(s->servers[i].name, name))
+			return &s->servers[i];
+	return NULL;
+}
+
 const struct state_zone *state_zone_of(const struct state *s, const char *domain)
 {
 	const struct state_zone *best = NULL;

@@ -110,6 +110,8 @@ const char *state_rrset_domain(struct arena *a, const struct state_zone *z,
 int64_t state_monthly(const struct state *s, const char *type, const char *location,
 		      int64_t fallback);
 const struct hc_image *state_image(const struct state *s, const char *name);
+/* The project's server of that Hetzner name, or NULL (points into s). */
+const struct hc_server *state_server(const struct state *s, const char *name);
 bool state_has_location(const struct state *s, const char *name);
 
 /*
