@@ -208,7 +208,9 @@ bool desired_deploy_request(struct arena *a, const struct desired *want,
 		return pl || error_set(e, "server %s does not run in phase %s", w->server, ph->name);
 	struct emit_target t = { want->model, ph, pl, NULL, NULL };
 	const struct mdl_service **doms = arena_calloc(a, pl->nservices + 1, sizeof(*doms));
-	size_t nd = emit_domains(&t, doms);
+	/* on a server of several without a proxy, the domains are the proxy's
+	 * elsewhere to answer (its deploy checks them) */
+	size_t nd = !w->proxy && model_networked(ph) ? 0 : emit_domains(&t, doms);
 	struct deploy_domain *domains = arena_calloc(a, nd + 1, sizeof(*domains));
 	for (size_t i = 0; i < nd; i++)
 		domains[i] = (struct deploy_domain){ doms[i]->domain, w->https };

@@ -159,6 +159,9 @@ a=$(line_of "server split-db: created") b=$(line_of "server split-web1: deployin
 [ -n "$a" ] && [ -n "$b" ] && [ -n "$c" ] && [ "$a" -lt "$b" ] && [ "$a" -lt "$c" ] &&
 	ok "deploy order follows needs across servers: db before the app's servers" ||
 	not_ok "deploy order follows needs across servers: db before the app's servers" "$(cat "$WORK/out")"
+n=$(grep -c "^curl .*https\?://shop.example.com/" "$WORK/docker.log")
+[ "$n" = 1 ] && ok "the balanced domain is checked once, by web1's deploy through its proxy" ||
+	not_ok "the balanced domain is checked once, by web1's deploy through its proxy" "$n checks: $(grep '^curl' "$WORK/docker.log")"
 run plan "$FILE"
 expect "  ... and then plans clean" 0 "No changes."
 holds "  ... counting the network it found" "$(cat "$WORK/out")" "3 firewalls, 1 network and 1 ssh key"
