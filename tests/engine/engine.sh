@@ -377,7 +377,7 @@ EOF
 		-o ConnectTimeout=5 -o LogLevel=ERROR "root@$ENGINE_NS_IP")
 	local i out
 	for i in $(seq 1 50); do
-		grep -q 'Server listening' "$d/sshd.log" && break
+		grep -qs 'Server listening' "$d/sshd.log" && break
 		kill -0 "$ENGINE_SSHD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
