@@ -28,6 +28,8 @@ say() { echo "# $(($(date +%s) - T0)) s: $*"; }
 # private network's namespace; then what is left of either (LEFT)
 netns_stop() {
 	local n
+	# an engine whose start was cut short is stopped as well
+	[ -n "${ENGINE_TMP:-}" ] && [ -n "${ENGINE_NAME:-}" ] && engine_save "$ENGINE_NAME"
 	for n in b a; do
 		[ -n "${ENGINE_SAVED[$n]:-}" ] || continue
 		engine_use "$n"
@@ -62,8 +64,10 @@ server_start() {
 	ENGINE_BIND=$W/remote-$1:$W/remote
 	ENGINE_SSH_AUTHORIZED_KEYS=$W/remote/authorized_keys
 	ENGINE_SSH_CLIENT_KEY=${KEY:-}
-	engine_start && engine_sshd_start && engine_registry_start ${2:+"$2"} || return 1
+	engine_start && engine_sshd_start && engine_registry_start ${2:+"$2"}
+	local rc=$?
 	engine_save "$1"
+	return $rc
 }
 fail_start() { not_ok "$1" "see the messages above"; finish; exit 1; }
 server_start a || fail_start "server a starts"
@@ -80,14 +84,13 @@ engine_forget
 
 # the private network: a bridge in a namespace of its own, a veth pair to
 # each server, which gets its private address on its end
+priv_link() { # priv_link NAME NETNS ADDRESS: a server's end is "priv"
+	ip link add "nn$1" netns "$HUB" type veth peer name priv netns "$2" &&
+		ip -n "$HUB" link set "nn$1" master nnbr up &&
+		ip -n "$2" addr add "$3/24" dev priv && ip -n "$2" link set priv up
+}
 ip netns add "$HUB" && ip -n "$HUB" link add nnbr type bridge && ip -n "$HUB" link set nnbr up &&
-	for s in a b; do
-		ns=$NS_A ip=$PRIV_A
-		[ $s = b ] && ns=$NS_B ip=$PRIV_B
-		ip link add "nn$s" netns "$HUB" type veth peer name priv netns "$ns" &&
-			ip -n "$HUB" link set "nn$s" master nnbr up &&
-			ip -n "$ns" addr add "$ip/24" dev priv && ip -n "$ns" link set priv up || exit 1
-	done || fail_start "the private network is made"
+	priv_link a "$NS_A" "$PRIV_A" && priv_link b "$NS_B" "$PRIV_B" || fail_start "the private network is made"
 say "servers a ($IP_A, $PRIV_A) and b ($IP_B, $PRIV_B) ready"
 
 # ---- the simulator and what apply reads ----------------------------------------
