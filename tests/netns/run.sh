@@ -130,10 +130,11 @@ services() { # the project's running services on a server, sorted, on one line
 	dk "$1" ps --filter label=com.docker.compose.project=duo --format '{{.Label "com.docker.compose.service"}}' |
 		sort | tr '\n' ' '
 }
-app() { # app a|b METHOD PATH: the app on that server, at its private address
-	local ip=$PRIV_A
-	[ "$1" = b ] && ip=$PRIV_B
-	in_ns "$1" curl -s --max-time 10 -X "$2" "http://$ip:8069$3"
+app() { # app a|b METHOD PATH [curl options]: the app on that server, at its private address
+	local ip=$PRIV_A s=$1 m=$2 path=$3
+	[ "$s" = b ] && ip=$PRIV_B
+	shift 3
+	in_ns "$s" curl -s --max-time 10 "$@" -X "$m" "http://$ip:8069$path"
 }
 # N requests to the domain through nginx on a, over https: the status codes
 domain_codes() {
@@ -188,12 +189,14 @@ codes=$(domain_codes 6)
 [ "$codes" = "200 200 200 200 200 200 " ] && ok "  ... and keeps answering with b's app stopped" ||
 	not_ok "  ... and keeps answering with b's app stopped" "$codes"
 dk b start "$(dk b ps -aq --filter label=com.docker.compose.project=duo --filter label=com.docker.compose.service=app)" >/dev/null
-# nginx leaves a backend that failed twice out for 10 s (fail_timeout):
-# b's app is back once it answers and those seconds are over
-wait_for 60 app b GET /web/health && sleep 10 && dk a stop -t 2 "$(cid a app)" >/dev/null
+# nginx leaves a backend that failed twice out for 10 s (fail_timeout),
+# counted from its last failure with nginx's cached clock: b's app is back
+# once its health answers 200 and 12 s have passed since it was stopped
+wait_for 60 app b GET /web/health -f && sleep 12 && dk a stop -t 2 "$(cid a app)" >/dev/null
 codes=$(domain_codes 6)
 [ "$codes" = "200 200 200 200 200 200 " ] && ok "  ... and with a's app stopped and b's running again" ||
-	not_ok "  ... and with a's app stopped and b's running again" "$codes"
+	not_ok "  ... and with a's app stopped and b's running again" "$codes; nginx on a:
+$(dk a logs --tail 12 "$(cid a nginx)" 2>&1)"
 dk a start "$(dk a ps -aq --filter label=com.docker.compose.project=duo --filter label=com.docker.compose.service=app)" >/dev/null
 wait_for 60 healthy a app || not_ok "a's app is healthy again"
 say "balancing checked"
