@@ -13,6 +13,13 @@
 #   engine_dockerd_restart  # stop and start dockerd on the same data root
 #   engine_stop           # everything gone; idempotent
 #
+# Several engines in one shell (tests/netns): give each a name before its
+# start (ENGINE_NAME=a), keep its variables with engine_save NAME, clear
+# them with engine_forget before starting the next, and switch between
+# them with engine_use NAME (DOCKER_HOST follows).  Stop them in the
+# reverse order of their starts: the first one made the host paths
+# (/run/netns...) and removes them when it goes.
+#
 # What it sets (all ENGINE_*):
 #   ENGINE_TMP     the run's temp dir (/tmp/infrac-e2e.XXXXXX)
 #   ENGINE_NETNS   netns name (infrac-e2e-PID)
@@ -25,6 +32,14 @@
 # rules and published ports live in the netns.  dockerd is started with
 # nsenter --net (not `ip netns exec`, which remounts /sys and so hides
 # /sys/fs/cgroup from dockerd on this cgroup-v1 machine).
+#
+# ENGINE_BIND=SRC:DST: the engine gets a mount namespace of its own, in
+# which SRC is bind-mounted over DST; dockerd, sshd, the registry and
+# engine_in_ns run in it.  Two engines on one filesystem so each see their
+# own DST (tests/netns: each server its own INFRAC_REMOTE_ROOT).  The
+# namespace is kept in ENGINE_TMP/mnt/ns, as ip netns keeps a netns.
+# ENGINE_SSH_AUTHORIZED_KEYS: the file sshd reads root's keys from (a path
+# of the engine's mount namespace; default ENGINE_TMP/ssh/authorized_keys).
 #
 # Knobs: ENGINE_START_TIMEOUT (s, default 60), ENGINE_STOP_TIMEOUT (s, 30),
 # ENGINE_LIVE_RESTORE (0/1, default 0; production's daemon.json sets 1),
@@ -63,8 +78,36 @@ engine_need() { # engine_need CMD PACKAGE...
 	engine_apt_install "$@"
 }
 
-# Runs a command inside the engine's netns (host mount namespace kept).
-engine_in_ns() { nsenter --net="/run/netns/$ENGINE_NETNS" -- "$@"; }
+# Runs a command inside the engine's netns (and its mount namespace, with
+# ENGINE_BIND; else the host's).
+# ENGINE_ENTER: the nsenter argv prefix, set by engine_start.
+engine_in_ns() { "${ENGINE_ENTER[@]}" "$@"; }
+
+# The variables of an engine, and DOCKER_HOST, kept under NAME.
+engine_save() { # engine_save NAME
+	local v
+	ENGINE_SAVED["$1"]=$(for v in $(compgen -v ENGINE_) DOCKER_HOST; do
+		case $v in ENGINE_SAVED) continue ;; esac
+		declare -p "$v" 2>/dev/null
+	done | sed 's/^declare -\([-a-zA-Z]*\)/declare -g\1/; s/^declare -g-/declare -g/')
+}
+# Back to the engine saved as NAME.
+engine_use() { # engine_use NAME
+	engine_forget
+	eval "${ENGINE_SAVED[$1]}"
+}
+# Every variable of the current engine unset, the knobs kept.
+engine_forget() {
+	local v
+	for v in $(compgen -v ENGINE_); do
+		case $v in
+		ENGINE_SAVED | ENGINE_*_TIMEOUT | ENGINE_LIVE_RESTORE | ENGINE_KEEP_LOGS | ENGINE_SSH_PORT) ;;
+		*) unset "$v" ;;
+		esac
+	done
+	unset DOCKER_HOST
+}
+declare -gA ENGINE_SAVED 2>/dev/null || ENGINE_SAVED=()
 
 engine_docker() { timeout 60 docker -H "unix://$ENGINE_SOCK" "$@"; }
 
@@ -81,9 +124,9 @@ engine_start() {
 
 	local t0; t0=$(engine_now)
 	ENGINE_TMP=$(mktemp -d /tmp/infrac-e2e.XXXXXX) || return 1
-	ENGINE_NETNS=infrac-e2e-$$
-	ENGINE_VETH_HOST=ie2e$$h
-	ENGINE_VETH_NS=ie2e$$n
+	ENGINE_NETNS=infrac-e2e-$$${ENGINE_NAME:+-$ENGINE_NAME}
+	ENGINE_VETH_HOST=ie2e$$${ENGINE_NAME:-}h
+	ENGINE_VETH_NS=ie2e$$${ENGINE_NAME:-}n
 	# a /30 in 10.213.0.0/16 that no interface or route of the host uses
 	local x i
 	x=$(( $$ % 250 + 1 ))
@@ -129,7 +172,7 @@ engine_start() {
 	# sandbox still accounts for them), in a folder unique to the run
 	local memcg
 	memcg=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
-	ENGINE_CGROUP_PARENT="${memcg%/}/infrac-e2e-$$"
+	ENGINE_CGROUP_PARENT="${memcg%/}/$ENGINE_NETNS"
 	: > "$ENGINE_TMP/cgroup-created"
 	local h d rel
 	for h in /sys/fs/cgroup/*/; do
@@ -157,10 +200,23 @@ engine_start() {
   "storage-driver": "overlay2"
 }
 EOF
+	engine_mountns_start || return 1
+	ENGINE_ENTER=(nsenter --net="/run/netns/$ENGINE_NETNS" ${ENGINE_MNTNS:+--mount="$ENGINE_MNTNS"} --)
 	engine_dockerd_start || return 1
 	export DOCKER_HOST="unix://$ENGINE_SOCK"
 	ENGINE_START_SECONDS=$(engine_elapsed "$t0")
 	engine_log "engine up in ${ENGINE_START_SECONDS}s: DOCKER_HOST=$DOCKER_HOST netns=$ENGINE_NETNS ns-ip=$ENGINE_NS_IP"
+}
+
+# With ENGINE_BIND=SRC:DST, a mount namespace where SRC is over DST, kept
+# in a file (a bind mount of the namespace) on a private mount of its own.
+engine_mountns_start() {
+	[ -n "${ENGINE_BIND:-}" ] || return 0
+	local src=${ENGINE_BIND%%:*} dst=${ENGINE_BIND#*:} d=$ENGINE_TMP/mnt
+	[ -d "$src" ] && [ -d "$dst" ] || { engine_log "ENGINE_BIND: $src or $dst is no folder"; return 1; }
+	mkdir -p "$d" && mount --bind "$d" "$d" && mount --make-private "$d" && : > "$d/ns" || return 1
+	unshare --mount="$d/ns" --propagation private mount --bind "$src" "$dst" || return 1
+	ENGINE_MNTNS=$d/ns
 }
 
 # dockerd alone, on the existing netns and data root.
@@ -169,7 +225,7 @@ engine_dockerd_start() {
 	echo "---- dockerd start $(date +%T)" >> "$log"
 	# setsid: its own session, so a ^C to the caller reaches it only
 	# through engine_stop
-	setsid nsenter --net="/run/netns/$ENGINE_NETNS" -- \
+	setsid "${ENGINE_ENTER[@]}" \
 		dockerd --host "unix://$ENGINE_SOCK" \
 		--data-root "$ENGINE_TMP/data" --exec-root "$ENGINE_TMP/exec" \
 		--pidfile "$ENGINE_TMP/docker.pid" --config-file "$ENGINE_TMP/daemon.json" \
@@ -284,15 +340,24 @@ engine_sshd_start() {
 	mkdir -p "$d" /run/sshd
 	chmod 700 "$d"
 	ssh-keygen -q -t ed25519 -N '' -C infrac-e2e-host -f "$d/host_ed25519" || return 1
-	ssh-keygen -q -t ed25519 -N '' -C infrac-e2e-client -f "$d/client_ed25519" || return 1
-	cp "$d/client_ed25519.pub" "$d/authorized_keys"
+	# ENGINE_SSH_CLIENT_KEY: the client key of an engine started before, so
+	# one identity logs in to every engine
+	if [ -n "${ENGINE_SSH_CLIENT_KEY:-}" ]; then
+		cp "$ENGINE_SSH_CLIENT_KEY" "$d/client_ed25519" && cp "$ENGINE_SSH_CLIENT_KEY.pub" "$d/client_ed25519.pub" ||
+			return 1
+	else
+		ssh-keygen -q -t ed25519 -N '' -C infrac-e2e-client -f "$d/client_ed25519" || return 1
+	fi
+	ENGINE_SSH_AUTHORIZED_KEYS=${ENGINE_SSH_AUTHORIZED_KEYS:-$d/authorized_keys}
+	engine_in_ns sh -c 'mkdir -p "$(dirname "$1")" && cat > "$1"' sh "$ENGINE_SSH_AUTHORIZED_KEYS" \
+		< "$d/client_ed25519.pub" || return 1
 	ENGINE_SSH_PORT=${ENGINE_SSH_PORT:-2222}
 	ENGINE_SSH_KEY=$d/client_ed25519
 	cat > "$d/sshd_config" <<EOF
 ListenAddress $ENGINE_NS_IP
 Port $ENGINE_SSH_PORT
 HostKey $d/host_ed25519
-AuthorizedKeysFile $d/authorized_keys
+AuthorizedKeysFile $ENGINE_SSH_AUTHORIZED_KEYS
 PidFile $d/sshd.pid
 StrictModes no
 PermitRootLogin prohibit-password
@@ -304,7 +369,7 @@ MaxSessions 50
 SetEnv DOCKER_HOST=unix://$ENGINE_SOCK PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
 EOF
 	printf '[%s]:%s %s\n' "$ENGINE_NS_IP" "$ENGINE_SSH_PORT" "$(cut -d' ' -f1,2 "$d/host_ed25519.pub")" > "$d/known_hosts"
-	setsid nsenter --net="/run/netns/$ENGINE_NETNS" -- /usr/sbin/sshd -D -e -f "$d/sshd_config" \
+	setsid "${ENGINE_ENTER[@]}" /usr/sbin/sshd -D -e -f "$d/sshd_config" \
 		> "$d/sshd.log" 2>&1 < /dev/null &
 	ENGINE_SSHD_PID=$!
 	ENGINE_SSH=(ssh -i "$ENGINE_SSH_KEY" -p "$ENGINE_SSH_PORT" -o BatchMode=yes
@@ -312,7 +377,7 @@ EOF
 		-o ConnectTimeout=5 -o LogLevel=ERROR "root@$ENGINE_NS_IP")
 	local i out
 	for i in $(seq 1 50); do
-		grep -q 'Server listening' "$d/sshd.log" && break
+		grep -qs 'Server listening' "$d/sshd.log" && break
 		kill -0 "$ENGINE_SSHD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -328,16 +393,23 @@ EOF
 # ---- registry ------------------------------------------------------------------
 
 # The distribution registry (Debian's docker-registry) in the netns, its
-# storage in the temp dir.  dockerd's registry-mirrors names it, so pulls
+# storage in the temp dir; or, given STORAGE (another engine's
+# ENGINE_REGISTRY_STORAGE), that storage read-only: a second engine pulls
+# what was pushed to the first.  dockerd's registry-mirrors names it, so pulls
 # of Docker Hub images (nginx:1.27 is docker.io/library/nginx:1.27) are
 # served from what the test pushed, and nothing is asked of the network.
-engine_registry_start() {
+engine_registry_start() { # engine_registry_start [STORAGE]
 	engine_need docker-registry docker-registry || return 1
 	local d=$ENGINE_TMP/registry
 	mkdir -p "$d/data"
-	printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:5000\n' \
-		"$d/data" > "$d/config.yml"
-	setsid nsenter --net="/run/netns/$ENGINE_NETNS" -- docker-registry serve "$d/config.yml" \
+	ENGINE_REGISTRY_STORAGE=${1:-$d/data}
+	if [ -n "${1:-}" ]; then
+		engine_registry_readonly_config "$1" 127.0.0.1:5000 > "$d/config.yml"
+	else
+		printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:5000\n' \
+			"$d/data" > "$d/config.yml"
+	fi
+	setsid "${ENGINE_ENTER[@]}" docker-registry serve "$d/config.yml" \
 		> "$d/registry.log" 2>&1 < /dev/null &
 	ENGINE_REGISTRY_PID=$!
 	engine_registry_wait "$ENGINE_REGISTRY_PID" "$d/registry.log" \
@@ -359,19 +431,25 @@ engine_registry_wait() {
 	return 1
 }
 
+# The config of a registry serving STORAGE read-only at ADDR.  No
+# storage.cache, so no blob descriptor cache keeps it from seeing what is
+# pushed to the storage's writer, and no upload purging touches the
+# writer's uploads.
+engine_registry_readonly_config() { # engine_registry_readonly_config STORAGE ADDR
+	printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  maintenance:\n    uploadpurging:\n      enabled: false\n    readonly:\n      enabled: true\nhttp:\n  addr: %s\n' \
+		"$1" "$2"
+}
+
 # A second docker-registry in the host's namespace, on 127.0.0.1 at a free
 # port, serving the first one's storage read-only: infrac runs in the
 # host's namespace and cannot reach the netns's 127.0.0.1:5000, and asks
 # this one for the digests of Docker Hub images (INFRAC_REGISTRY_MIRROR).
-# Its config has no storage.cache, so no blob descriptor cache keeps it
-# from seeing what is pushed to the first one, and no upload purging
-# touches the first one's uploads.  Sets ENGINE_REGISTRY_MIRROR.
+# Sets ENGINE_REGISTRY_MIRROR.
 engine_registry_mirror_start() {
 	local d=$ENGINE_TMP/registry port
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
 		return 1
-	printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  maintenance:\n    uploadpurging:\n      enabled: false\n    readonly:\n      enabled: true\nhttp:\n  addr: 127.0.0.1:%s\n' \
-		"$d/data" "$port" > "$d/mirror.yml"
+	engine_registry_readonly_config "$d/data" "127.0.0.1:$port" > "$d/mirror.yml"
 	setsid docker-registry serve "$d/mirror.yml" > "$d/mirror.log" 2>&1 < /dev/null &
 	ENGINE_REGISTRY_MIRROR_PID=$!
 	ENGINE_REGISTRY_MIRROR=http://127.0.0.1:$port

@@ -1419,7 +1419,7 @@ class Simulator:
 
     def insert_server(self, v, status):
         sid = self.new_id("server")
-        ip = self.config["server_ip"]
+        ip = self.config["server_ips"].get(v["name"], self.config["server_ip"])
         ipv4 = None
         if v["ipv4"]:
             rev = ".".join(reversed(ip.split("."))) if "." in ip else ip
@@ -2787,6 +2787,8 @@ def apply_config(current, data):
             except (ValueError, TypeError):
                 raise ApiError(422, "invalid_input", "server_ip must be an IPv4 address")
             cfg[key] = value
+        elif key == "server_ips":
+            cfg[key] = config_server_ips(value)
         elif key in ("tokens", "readonly_tokens"):
             if not isinstance(value, list) or not all(isinstance(t, str) and t for t in value):
                 raise ApiError(422, "invalid_input", "%s must be a list of non-empty strings" % key)
@@ -2794,6 +2796,23 @@ def apply_config(current, data):
         else:
             raise ApiError(422, "invalid_input", "unknown config key '%s'" % key)
     return cfg
+
+
+def config_server_ips(value):
+    """server_ips: {server name: IPv4}, or "NAME=IP,..." as --server-ips takes it."""
+    if isinstance(value, str):
+        pairs = [item.split("=", 1) for item in value.split(",") if item]
+        if not all(len(pair) == 2 and pair[0] for pair in pairs):
+            raise ApiError(422, "invalid_input", "server_ips must be NAME=IP pairs separated by commas")
+        value = dict(pairs)
+    if not isinstance(value, dict):
+        raise ApiError(422, "invalid_input", "server_ips must map server names to IPv4 addresses")
+    for name, ip in value.items():
+        try:
+            ipaddress.IPv4Address(ip)
+        except (ValueError, TypeError):
+            raise ApiError(422, "invalid_input", "server_ips: %s is no IPv4 address" % name)
+    return dict(value)
 
 
 # --------------------------------------------------------------------------
@@ -2927,6 +2946,8 @@ def parse_args(argv):
                    help="bucket size (default: the hourly limit)")
     p.add_argument("--server-ip", default=env("SERVER_IP", "127.0.0.1"),
                    help="public IPv4 handed to every server (default 127.0.0.1)")
+    p.add_argument("--server-ips", default=env("SERVER_IPS", ""), metavar="NAME=IP,...",
+                   help="public IPv4 of the servers so named (the others get --server-ip)")
     p.add_argument("--server-limit", type=int, default=None, help="max servers (403 resource_limit_exceeded)")
     p.add_argument("--fault", action="append", default=[], help="initial fault as JSON (repeatable)")
     p.add_argument("--verbose", action="store_true", help="log each HTTP request to stderr")
@@ -2938,10 +2959,11 @@ def main(argv=None):
     tokens = args.token if args.token is not None else [t for t in env("TOKEN", "").split(",") if t]
     try:
         config = apply_config({"action_seconds": 0.2, "command_seconds": {}, "rate_limit": 3600, "rate_burst": 0,
-                               "server_ip": "127.0.0.1", "server_limit": None, "tokens": [],
+                               "server_ip": "127.0.0.1", "server_ips": {}, "server_limit": None, "tokens": [],
                                "readonly_tokens": []},
                               {"action_seconds": args.action_seconds, "rate_limit": args.rate_limit,
                                "rate_burst": args.rate_burst, "server_ip": args.server_ip,
+                               "server_ips": args.server_ips,
                                "server_limit": args.server_limit, "tokens": tokens,
                                "readonly_tokens": args.readonly_token})
     except ApiError as e:

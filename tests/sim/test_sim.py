@@ -1144,6 +1144,22 @@ class TestControl(SimTest):
         self.assertEqual(seed_servers([{"name": "c"}])[0]["id"], 100001)
         r = request("POST", "/_sim/config", {"nope": 1}, token=None)
         self.assertEqual(r.status, 422)
+
+    def test_server_ips_by_name(self):
+        # each server named in server_ips gets its own address; the others server_ip
+        ctl("POST", "config", {"server_ips": "p-a=192.0.2.21,p-b=192.0.2.22"})
+        ips = [self.create_server(n)["server"]["public_net"]["ipv4"]["ip"] for n in ("p-a", "p-b", "p-c")]
+        self.assertEqual(ips, ["192.0.2.21", "192.0.2.22", "127.0.0.1"])
+        ctl("POST", "config", {"server_ips": {"p-d": "192.0.2.23"}})
+        self.assertEqual(self.create_server("p-d")["server"]["public_net"]["ipv4"]["ip"], "192.0.2.23")
+        for bad in ("p-a", "p-a=300.0.0.1", {"p-a": "::1"}, ["p-a"]):
+            r = request("POST", "/_sim/config", {"server_ips": bad}, token=None)
+            self.assertEqual(r.status, 422, bad)
+        # the start-up option, the same form; a wrong one is refused at start
+        bad = subprocess.run([sys.executable, SIM, "--port", "0", "--server-ips", "p-a"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=30)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("server_ips must be NAME=IP pairs", bad.stderr)
         self.assertEqual(request("GET", "/_sim/nothing", token=None).status, 404)
 
 
