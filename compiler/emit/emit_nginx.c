@@ -58,10 +58,7 @@ static const char nginx_http_common[] =
 /* Does s run on more than one server of t's phase: balanced. */
 static bool nginx_balanced(const struct emit_target *t, const struct mdl_service *s)
 {
-	size_t n = 0;
-	for (size_t k = 0; k < t->phase->nplacements; k++)
-		n += model_runs(&t->phase->placements[k], s);
-	return n > 1 && model_private_port(t->phase, t->pl, s);
+	return model_run_count(t->phase, s) > 1 && model_private_port(t->phase, t->pl, s);
 }
 
 /* The backend is the service's name, which Docker's resolver answers

@@ -155,22 +155,67 @@ size_t model_placements_of(const struct mdl_phase *ph, const struct mdl_service 
 	return n;
 }
 
-const struct mdl_placement *model_remote(const struct mdl_phase *ph,
-					 const struct mdl_placement *pl,
-					 const struct mdl_service *decl)
+void model_phase_index(struct arena *a, struct mdl_phase *ph, size_t nservices)
 {
-	if (model_runs(pl, decl))
-		return NULL;
+	struct mdl_phase_use *u = arena_calloc(a, nservices + 1, sizeof(*u));
+	for (size_t k = 0; k < ph->nplacements; k++) {
+		const struct mdl_placement *pl = &ph->placements[k];
+		for (size_t j = 0; j < pl->nservices; j++) {
+			struct mdl_phase_use *su = &u[pl->services[j]->decl->index];
+			if (su->mark == k + 1)
+				continue;
+			su->mark = k + 1;
+			su->runs++;
+			if (!su->first)
+				su->first = pl;
+		}
+		/* marks now say what pl runs */
+		for (size_t j = 0; j < pl->nservices; j++) {
+			const struct mdl_service *s = pl->services[j];
+			for (size_t n = 0; n < s->nneeds; n++)
+				if (u[s->needs[n]->index].mark != k + 1)
+					u[s->needs[n]->index].needed_remote = true;
+		}
+	}
+	ph->uses = u;
+}
+
+size_t model_run_count(const struct mdl_phase *ph, const struct mdl_service *decl)
+{
+	if (ph->uses)
+		return ph->uses[decl->decl->index].runs;
+	size_t n = 0;
+	for (size_t k = 0; k < ph->nplacements; k++)
+		n += model_runs(&ph->placements[k], decl);
+	return n;
+}
+
+/* The first placement of ph that runs decl, or NULL. */
+static const struct mdl_placement *model_first(const struct mdl_phase *ph,
+					      const struct mdl_service *decl)
+{
+	if (ph->uses)
+		return ph->uses[decl->decl->index].first;
 	for (size_t i = 0; i < ph->nplacements; i++)
 		if (model_runs(&ph->placements[i], decl))
 			return &ph->placements[i];
 	return NULL;
 }
 
+const struct mdl_placement *model_remote(const struct mdl_phase *ph,
+					 const struct mdl_placement *pl,
+					 const struct mdl_service *decl)
+{
+	return model_runs(pl, decl) ? NULL : model_first(ph, decl);
+}
+
 /* Does a service on another placement of ph need s (it runs on pl)? */
 static bool model_needed_across(const struct mdl_phase *ph, const struct mdl_placement *pl,
 				const struct mdl_service *s)
 {
+	if (ph->uses)
+		return ph->uses[s->decl->index].needed_remote &&
+		       ph->uses[s->decl->index].first == pl;
 	for (size_t k = 0; k < ph->nplacements; k++) {
 		const struct mdl_placement *o = &ph->placements[k];
 		for (size_t j = 0; o != pl && j < o->nservices; j++)
@@ -190,10 +235,7 @@ int model_private_port(const struct mdl_phase *ph, const struct mdl_placement *p
 	for (size_t i = 0; i < s->npublish; i++)
 		if (s->publish[i].host == s->port)
 			return 0;
-	size_t runs = 0;
-	for (size_t i = 0; i < ph->nplacements; i++)
-		runs += model_runs(&ph->placements[i], s->decl);
-	if (runs > 1 && model_serves_domain(s))
+	if (model_run_count(ph, s) > 1 && model_serves_domain(s))
 		return s->port;
 	return model_needed_across(ph, pl, s) ? s->port : 0;
 }

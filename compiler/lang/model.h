@@ -133,6 +133,7 @@ struct mdl_service {
 	unsigned arch;           /* `arch`: PRICES_* bits its image runs on; 0 = the project's */
 	/* the declaration this is a copy of (itself for a declaration) */
 	const struct mdl_service *decl;
+	size_t index;            /* declarations: its place in the project's services */
 	/* declarations: first month any phase runs it; -1 when never */
 	int first_month;
 	/* the month its volumes start growing from: -1 for the declaration's
@@ -208,7 +209,18 @@ struct mdl_phase {
 	/* its length: the project's servers, and in a phase a scenario
 	 * places those the scenario adds (indexes after the project's) */
 	size_t nby_server;
+	/* by the index of a service's declaration: where the phase runs it
+	 * (model_phase_index); NULL for a phase made without it */
+	struct mdl_phase_use *uses;
 	bool broken;  /* its start or months was an error: not checked in time */
+};
+
+/* What a phase does with one service declaration. */
+struct mdl_phase_use {
+	const struct mdl_placement *first; /* the first placement running it */
+	size_t runs;                       /* how many placements run it */
+	bool needed_remote; /* a service of a placement that does not run it needs it */
+	size_t mark;        /* scratch of model_phase_index */
 };
 
 /* `SERVER = TYPE [from PHASE|DATE]` in a scenario */
@@ -329,6 +341,13 @@ bool model_wants_certificates(const struct mdl_placement *pl);
 /* A service's port as the proxy sees it: port, else the first published
  * one's container side. */
 int model_service_port(const struct mdl_service *svc);
+
+/* Fills ph->uses (in a) from its placements, once they are all made, so
+ * that the questions below take a look-up instead of a search of the
+ * phase; nservices: the project's declarations. */
+void model_phase_index(struct arena *a, struct mdl_phase *ph, size_t nservices);
+/* How many placements of ph run decl. */
+size_t model_run_count(const struct mdl_phase *ph, const struct mdl_service *decl);
 
 /* Does phase ph use the private network: more than one server. */
 bool model_networked(const struct mdl_phase *ph);

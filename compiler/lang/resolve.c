@@ -1701,6 +1701,7 @@ static void rs_phase_blocks(struct rs *r, const struct ast_item *blk, struct mdl
 		if (it->kind == AST_BLOCK && !strcmp(it->name, "run"))
 			rs_run(r, it, ph, &o);
 	rs_phase_unused(r, blk, ph, &o);
+	model_phase_index(r->a, ph, r->p->nservices);
 	for (size_t i = 0; i < o.nov; i++) {
 		r->copy[o.ov[i]] = NULL;
 		r->placed[o.ov[i]] = false;
@@ -2082,6 +2083,7 @@ static bool rs_declare_block(struct rs *r, int k, const char *name, struct loc n
 		svc->name = name, svc->loc = hl;
 		svc->proxy = k == K_PROXY;
 		svc->decl = svc;
+		svc->index = p->nservices;
 		svc->first_month = -1;
 		svc->data_since = -1;
 		if (!rs_declare(r, &r->services, "service or proxy", name, nl, svc, rs_loc_service))
