@@ -309,8 +309,9 @@ bool emit_write(const struct emit_output *out, const char *dir, struct error *er
 void emit_print_json(const struct emit_output *out, const char *dir,
 		     const struct diag_list *dl, FILE *f)
 {
-	json_object *root = jsondoc_new(NULL);
-	json_object *files = json_object_new_array();
+	struct jsondoc_writer w;
+	jsondoc_begin(&w, f, NULL);
+	jsondoc_open(&w, "files", '[');
 	size_t dlen = strlen(dir);
 	while (dlen > 1 && dir[dlen - 1] == '/')
 		dlen--;
@@ -320,9 +321,9 @@ void emit_print_json(const struct emit_output *out, const char *dir,
 		strbuf_addf(&path, "%.*s/%s", (int)dlen, dir, out->files[i].path);
 		json_object_object_add(o, "path", json_object_new_string(path.buf));
 		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)out->files[i].len));
-		json_object_array_add(files, o);
+		jsondoc_put(&w, NULL, o);
 		strbuf_release(&path);
 	}
-	json_object_object_add(root, "files", files);
-	diag_json_finish(root, dl, f);
+	jsondoc_close(&w);
+	diag_json_end(&w, dl);
 }

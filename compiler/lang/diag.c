@@ -387,54 +387,54 @@ static json_object *diag_json_string(const char *s)
 	return o;
 }
 
-json_object *diag_to_json(const struct diag_list *dl)
+static json_object *diag_json(const struct diag *d)
 {
-	json_object *arr = json_object_new_array();
-	for (size_t i = 0; i < dl->n; i++) {
-		const struct diag *d = dl->items[i];
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "file",
-			diag_json_string(d->src ? d->src->path : ""));
-		json_object_object_add(o, "line", json_object_new_int((int)d->loc.line));
-		json_object_object_add(o, "column", json_object_new_int((int)d->loc.col));
-		uint32_t end_line, end_col;
-		diag_loc_end(d->src, d->loc, &end_line, &end_col);
-		json_object *end = json_object_new_object();
-		json_object_object_add(end, "line", json_object_new_int((int)end_line));
-		json_object_object_add(end, "column", json_object_new_int((int)end_col));
-		json_object_object_add(o, "end", end);
-		json_object_object_add(o, "severity", json_object_new_string(
-			diag_code_severity(d->code) == DIAG_ERROR ? "error" : "warning"));
-		json_object_object_add(o, "code",
-			json_object_new_string(diag_code_name(d->code)));
-		json_object_object_add(o, "message", diag_json_string(d->msg));
-		json_object *notes = json_object_new_array();
-		for (const struct diag_line *l = d->lines; l; l = l->next) {
-			json_object *n = json_object_new_object();
-			json_object_object_add(n, "kind",
-				json_object_new_string(l->help ? "help" : "note"));
-			json_object_object_add(n, "message", diag_json_string(l->text));
-			json_object_array_add(notes, n);
-		}
-		json_object_object_add(o, "notes", notes);
-		json_object_array_add(arr, o);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "file",
+		diag_json_string(d->src ? d->src->path : ""));
+	json_object_object_add(o, "line", json_object_new_int((int)d->loc.line));
+	json_object_object_add(o, "column", json_object_new_int((int)d->loc.col));
+	uint32_t end_line, end_col;
+	diag_loc_end(d->src, d->loc, &end_line, &end_col);
+	json_object *end = json_object_new_object();
+	json_object_object_add(end, "line", json_object_new_int((int)end_line));
+	json_object_object_add(end, "column", json_object_new_int((int)end_col));
+	json_object_object_add(o, "end", end);
+	json_object_object_add(o, "severity", json_object_new_string(
+		diag_code_severity(d->code) == DIAG_ERROR ? "error" : "warning"));
+	json_object_object_add(o, "code",
+		json_object_new_string(diag_code_name(d->code)));
+	json_object_object_add(o, "message", diag_json_string(d->msg));
+	json_object *notes = json_object_new_array();
+	for (const struct diag_line *l = d->lines; l; l = l->next) {
+		json_object *n = json_object_new_object();
+		json_object_object_add(n, "kind",
+			json_object_new_string(l->help ? "help" : "note"));
+		json_object_object_add(n, "message", diag_json_string(l->text));
+		json_object_array_add(notes, n);
 	}
-	return arr;
+	json_object_object_add(o, "notes", notes);
+	return o;
 }
 
-void diag_json_finish(json_object *root, const struct diag_list *dl, FILE *out)
+void diag_json_end(struct jsondoc_writer *w, const struct diag_list *dl)
 {
 	if (dl) {
-		json_object_object_add(root, "diagnostics", diag_to_json(dl));
-		json_object_object_add(root, "errors", json_object_new_int64((int64_t)dl->errors));
-		json_object_object_add(root, "warnings", json_object_new_int64((int64_t)dl->warnings));
+		jsondoc_open(w, "diagnostics", '[');
+		for (size_t i = 0; i < dl->n; i++)
+			jsondoc_put(w, NULL, diag_json(dl->items[i]));
+		jsondoc_close(w);
+		jsondoc_put(w, "errors", json_object_new_int64((int64_t)dl->errors));
+		jsondoc_put(w, "warnings", json_object_new_int64((int64_t)dl->warnings));
 	}
-	jsondoc_print(root, out);
+	jsondoc_end(w);
 }
 
 void diag_print_json(const struct diag_list *dl, FILE *out)
 {
-	diag_json_finish(jsondoc_new(NULL), dl, out);
+	struct jsondoc_writer w;
+	jsondoc_begin(&w, out, NULL);
+	diag_json_end(&w, dl);
 }
 
 /* Edit distance where a swap of two neighbours counts as one typo, as

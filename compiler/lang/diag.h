@@ -164,12 +164,11 @@ void diag_print(const struct diag_list *dl, FILE *out, bool color);
  * "warnings":N}; every diagnostic kept, strings escaped as for text, so
  * always UTF-8. */
 void diag_print_json(const struct diag_list *dl, FILE *out);
-/* The array of diagnostics as a json-c object, owned by the caller. */
-struct json_object;
-struct json_object *diag_to_json(const struct diag_list *dl);
-/* Adds "diagnostics", "errors" and "warnings" (none when dl is NULL) to a
- * command's own JSON document root, prints it to out and releases it. */
-void diag_json_finish(struct json_object *root, const struct diag_list *dl, FILE *out);
+/* Writes "diagnostics" (one diagnostic at a time), "errors" and
+ * "warnings" (none when dl is NULL) into a command's own JSON document,
+ * written by w, and ends the document (jsondoc_end). */
+struct jsondoc_writer;
+void diag_json_end(struct jsondoc_writer *w, const struct diag_list *dl);
 
 /* "did you mean": the candidate closest to name by edit distance, or NULL
  * when none is close enough to be a likely typo. */

@@ -9,6 +9,7 @@
 #ifndef INFRAC_JSONDOC_H
 #define INFRAC_JSONDOC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -37,5 +38,38 @@ struct json_object *jsondoc_eur(int64_t cents);
 void jsondoc_text(struct json_object *root, struct strbuf *out);
 /* Prints root to f the same way; releases root. */
 void jsondoc_print(struct json_object *root, FILE *f);
+
+/*
+ * A document written as it is made, for the large ones (check, cost and
+ * recommend of a large file): containers are opened and closed in order
+ * and every member is printed, and released, when it is put, so no more
+ * than one member's tree is in memory at a time.  The bytes are exactly
+ * those jsondoc_print writes for the whole tree: the same spacing, key
+ * order and numbers.  Text goes to f in blocks of about 64 KB.
+ */
+#define JSONDOC_DEPTH 16
+struct jsondoc_writer {
+	FILE *f;
+	struct strbuf text;	  /* written, not yet flushed to f */
+	int depth;		  /* containers open, the document's own included */
+	bool had[JSONDOC_DEPTH];  /* the container at this depth has a member */
+	char close[JSONDOC_DEPTH]; /* and its closing bracket */
+};
+
+/* Starts the document jsondoc_new(file) starts, written to f. */
+void jsondoc_begin(struct jsondoc_writer *w, FILE *f, const char *file);
+/* Opens an object ('{') or an array ('[') as the member key of the open
+ * object, or as the next element of the open array (key NULL). */
+void jsondoc_open(struct jsondoc_writer *w, const char *key, char bracket);
+/* Closes the container opened last. */
+void jsondoc_close(struct jsondoc_writer *w);
+/* Writes v (NULL: null) as the member key, or the next element (key
+ * NULL); releases v. */
+void jsondoc_put(struct jsondoc_writer *w, const char *key, struct json_object *v);
+/* Writes every member of the object obj into the open object, in order;
+ * releases obj. */
+void jsondoc_put_members(struct jsondoc_writer *w, struct json_object *obj);
+/* Closes the document, ends it with a newline and flushes it to f. */
+void jsondoc_end(struct jsondoc_writer *w);
 
 #endif

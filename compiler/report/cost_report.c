@@ -532,28 +532,13 @@ static json_object *cr_segment_json(struct arena *a, const struct mdl_project *p
 	return o;
 }
 
-json_object *cost_report_option_json(struct arena *a, const struct mdl_project *p,
-				     const struct cost_option *cheapest,
-				     const struct cost_option *o)
+/* The members of an option after its phases: totals, fits, budget,
+ * month by month. */
+static json_object *cr_option_totals(struct arena *a, const struct mdl_project *p,
+				    const struct cost_option *cheapest,
+				    const struct cost_option *o)
 {
 	json_object *j = json_object_new_object();
-	json_object_object_add(j, "name", json_object_new_string(o->name));
-	json_object_object_add(j, "scenario", json_object_new_boolean(o->scenario != NULL));
-	json_object_object_add(j, "title", o->scenario && o->scenario->title ?
-			   json_object_new_string(o->scenario->title) : NULL);
-	json_object *phases = json_object_new_array();
-	for (size_t i = 0; i < p->nphases; i++) {
-		json_object *ph = json_object_new_object();
-		json_object_object_add(ph, "name", json_object_new_string(p->phases[i].name));
-		json_object_object_add(ph, "cost_eur", jsondoc_eur(o->phase_cost[i]));
-		json_object *segs = json_object_new_array();
-		for (size_t s = 0; s < o->nsegs; s++)
-			if (o->segs[s].phase == &p->phases[i])
-				json_object_array_add(segs, cr_segment_json(a, p, &o->segs[s]));
-		json_object_object_add(ph, "segments", segs);
-		json_object_array_add(phases, ph);
-	}
-	json_object_object_add(j, "phases", phases);
 	json_object_object_add(j, "arithmetic", json_object_new_string(cost_arithmetic(a, p, o)));
 	json_object_object_add(j, "total_eur", jsondoc_eur(o->total));
 	if (!p->prices->builtin || o->charged)
@@ -582,11 +567,38 @@ json_object *cost_report_option_json(struct arena *a, const struct mdl_project *
 	return j;
 }
 
+void cost_report_option_write(struct jsondoc_writer *w, const char *key, struct arena *a,
+			      const struct mdl_project *p, const struct cost_option *cheapest,
+			      const struct cost_option *o)
+{
+	jsondoc_open(w, key, '{');
+	jsondoc_put(w, "name", json_object_new_string(o->name));
+	jsondoc_put(w, "scenario", json_object_new_boolean(o->scenario != NULL));
+	jsondoc_put(w, "title", o->scenario && o->scenario->title ?
+		    json_object_new_string(o->scenario->title) : NULL);
+	jsondoc_open(w, "phases", '[');
+	for (size_t i = 0; i < p->nphases; i++) {
+		jsondoc_open(w, NULL, '{');
+		jsondoc_put(w, "name", json_object_new_string(p->phases[i].name));
+		jsondoc_put(w, "cost_eur", jsondoc_eur(o->phase_cost[i]));
+		jsondoc_open(w, "segments", '[');
+		for (size_t s = 0; s < o->nsegs; s++)
+			if (o->segs[s].phase == &p->phases[i])
+				jsondoc_put(w, NULL, cr_segment_json(a, p, &o->segs[s]));
+		jsondoc_close(w);
+		jsondoc_close(w);
+	}
+	jsondoc_close(w);
+	jsondoc_put_members(w, cr_option_totals(a, p, cheapest, o));
+	jsondoc_close(w);
+}
+
 void cost_report_json(struct arena *a, const struct mdl_project *p,
 		      const struct cost_table *t, const struct diag_list *diags, FILE *out)
 {
 	char o[256];
-	json_object *root = report_json_head(p);
+	struct jsondoc_writer w;
+	report_json_begin(&w, p, out);
 	json_object *prices = json_object_new_array();
 	for (size_t i = 0; i < p->ntypes; i++) {
 		json_object *po = json_object_new_object();
@@ -596,17 +608,16 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 					   report_price_origin(o, sizeof(o), p, &p->types[i])));
 		json_object_array_add(prices, po);
 	}
-	json_object_object_add(root, "prices", prices);
+	jsondoc_put(&w, "prices", prices);
 	json_object *phases = json_object_new_array();
 	for (size_t i = 0; i < p->nphases; i++) {
 		json_object_array_add(phases, report_json_phase(&p->phases[i]));
 	}
-	json_object_object_add(root, "phases", phases);
-	json_object *opts = json_object_new_array();
+	jsondoc_put(&w, "phases", phases);
+	jsondoc_open(&w, "options", '[');
 	for (size_t j = 0; j < t->n; j++)
-		json_object_array_add(opts, cost_report_option_json(a, p, t->cheapest, &t->options[j]));
-	json_object_object_add(root, "options", opts);
-	json_object_object_add(root, "cheapest",
-			       t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
-	diag_json_finish(root, diags, out);
+		cost_report_option_write(&w, NULL, a, p, t->cheapest, &t->options[j]);
+	jsondoc_close(&w);
+	jsondoc_put(&w, "cheapest", t->cheapest ? json_object_new_string(t->cheapest->name) : NULL);
+	diag_json_end(&w, diags);
 }

@@ -25,11 +25,13 @@ void cost_report_json(struct arena *a, const struct mdl_project *p,
 /* "phase dev_test, server main as cpx32 (2026-02 .. 2026-07)" */
 const char *cost_report_where(struct arena *a, const struct cost_segment *s);
 
-/* Parts of the JSON that recommend reuses; the caller owns the result. */
-struct json_object;
-/* cheapest: what vs_cheapest_eur is measured against (NULL: null) */
-struct json_object *cost_report_option_json(struct arena *a, const struct mdl_project *p,
-					    const struct cost_option *cheapest,
-					    const struct cost_option *o);
+/* The part of the JSON that recommend reuses: option o as the member
+ * key of w's open object (the next element of its open array: key NULL),
+ * written segment by segment.  cheapest: what vs_cheapest_eur is measured
+ * against (NULL: null).  Scratch memory from a. */
+struct jsondoc_writer;
+void cost_report_option_write(struct jsondoc_writer *w, const char *key, struct arena *a,
+			      const struct mdl_project *p, const struct cost_option *cheapest,
+			      const struct cost_option *o);
 
 #endif

@@ -324,12 +324,13 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 			   const struct recommend *r, const struct diag_list *diags,
 			   FILE *out)
 {
-	json_object *root = report_json_head(p);
-	json_object_object_add(root, "resize", json_object_new_boolean(r->resize));
-	json_object *picks = json_object_new_array();
+	struct jsondoc_writer w;
+	report_json_begin(&w, p, out);
+	jsondoc_put(&w, "resize", json_object_new_boolean(r->resize));
+	jsondoc_open(&w, "picks", '[');
 	for (size_t i = 0; i < r->npicks; i++)
-		json_object_array_add(picks, rr_pick_json(a, p, &r->picks[i]));
-	json_object_object_add(root, "picks", picks);
+		jsondoc_put(&w, NULL, rr_pick_json(a, p, &r->picks[i]));
+	jsondoc_close(&w);
 	if (r->skipped_arch || r->skipped_dedicated || r->skipped_unorderable) {
 		json_object *n = json_object_new_object();
 		json_object_object_add(n, "architecture", json_object_new_int64((int64_t)r->skipped_arch));
@@ -337,23 +338,24 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 				       json_object_new_int64((int64_t)r->skipped_dedicated));
 		json_object_object_add(n, "unorderable",
 				       json_object_new_int64((int64_t)r->skipped_unorderable));
-		json_object_object_add(root, "not_offered", n);
+		jsondoc_put(&w, "not_offered", n);
 	}
-	json_object_object_add(root, "found", json_object_new_boolean(r->found));
+	jsondoc_put(&w, "found", json_object_new_boolean(r->found));
 	const char *why = rr_failure(a, p, r);
-	json_object_object_add(root, "failure", why ? json_object_new_string(why) : NULL);
-	json_object_object_add(root, "cost",
-			       r->all_fit ? cost_report_option_json(a, p, NULL, &r->cost) : NULL);
+	jsondoc_put(&w, "failure", why ? json_object_new_string(why) : NULL);
+	if (r->all_fit)
+		cost_report_option_write(&w, "cost", a, p, NULL, &r->cost);
+	else
+		jsondoc_put(&w, "cost", NULL);
 	struct cost_option written;
 	cost_option_build(a, p, NULL, &written);
-	json_object *w = json_object_new_object();
-	json_object_object_add(w, "total_eur", jsondoc_eur(written.total));
-	json_object_object_add(w, "passes", json_object_new_boolean(cost_feasible(&written)));
-	json_object_object_add(w, "same_types",
+	json_object *wr = json_object_new_object();
+	json_object_object_add(wr, "total_eur", jsondoc_eur(written.total));
+	json_object_object_add(wr, "passes", json_object_new_boolean(cost_feasible(&written)));
+	json_object_object_add(wr, "same_types",
 			       json_object_new_boolean(r->found && rr_same_types(p, r)));
-	json_object_object_add(root, "as_written", w);
-	json_object_object_add(root, "scenario",
-			       r->found ? json_object_new_string(rr_scenario(a, r)) : NULL);
-	json_object_object_add(root, "splits", split_report_json(a, p, r));
-	diag_json_finish(root, diags, out);
+	jsondoc_put(&w, "as_written", wr);
+	jsondoc_put(&w, "scenario", r->found ? json_object_new_string(rr_scenario(a, r)) : NULL);
+	split_report_write(&w, a, p, r);
+	diag_json_end(&w, diags);
 }

@@ -455,9 +455,10 @@ json_object *report_json_capacity(const struct capacity *c)
 	return o;
 }
 
-json_object *report_json_head(const struct mdl_project *p)
+void report_json_begin(struct jsondoc_writer *w, const struct mdl_project *p, FILE *out)
 {
-	json_object *root = jsondoc_new(p->src->path);
+	jsondoc_begin(w, out, p->src->path);
+	json_object *root = json_object_new_object();
 	json_object_object_add(root, "project", json_object_new_string(p->name));
 	json_object *h = json_object_new_object();
 	json_object_object_add(h, "start", report_json_month(p->start));
@@ -470,7 +471,7 @@ json_object *report_json_head(const struct mdl_project *p)
 			       jsondoc_decimal(p->headroom, UNITS_PERCENT_ONE, 2));
 	json_object_object_add(root, "budget_eur_month",
 			       p->budget >= 0 ? jsondoc_eur(p->budget) : NULL);
-	return root;
+	jsondoc_put_members(w, root);
 }
 
 static json_object *report_placement_json(const struct mdl_project *p,
@@ -551,18 +552,20 @@ static json_object *report_placement_json(const struct mdl_project *p,
 
 void report_json(const struct mdl_project *p, const struct diag_list *diags, FILE *out)
 {
-	json_object *root = report_json_head(p);
-	json_object_object_add(root, "valid", json_object_new_boolean(1));
-	json_object *phases = json_object_new_array();
+	struct jsondoc_writer w;
+	report_json_begin(&w, p, out);
+	jsondoc_put(&w, "valid", json_object_new_boolean(1));
+	jsondoc_open(&w, "phases", '[');
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
-		json_object *po = report_json_phase(ph);
-		json_object *servers = json_object_new_array();
+		jsondoc_open(&w, NULL, '{');
+		jsondoc_put_members(&w, report_json_phase(ph));
+		jsondoc_open(&w, "servers", '[');
 		for (size_t k = 0; k < ph->nplacements; k++)
-			json_object_array_add(servers, report_placement_json(p, ph, &ph->placements[k]));
-		json_object_object_add(po, "servers", servers);
-		json_object_array_add(phases, po);
+			jsondoc_put(&w, NULL, report_placement_json(p, ph, &ph->placements[k]));
+		jsondoc_close(&w);
+		jsondoc_close(&w);
 	}
-	json_object_object_add(root, "phases", phases);
-	diag_json_finish(root, diags, out);
+	jsondoc_close(&w);
+	diag_json_end(&w, diags);
 }

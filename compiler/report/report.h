@@ -34,9 +34,11 @@ void report_prices(const struct mdl_project *p, FILE *out);
  * recommend), in the schema of docs/json.md; the caller owns each result. */
 struct json_object;
 struct capacity;
-/* The document's head: format, file (as given), project, horizon,
- * price_source, price_date, headroom_percent, budget_eur_month. */
-struct json_object *report_json_head(const struct mdl_project *p);
+/* Starts the document w writes to out with its head: format, file (as
+ * given), project, horizon, price_source, price_date, headroom_percent,
+ * budget_eur_month; the caller ends it (diag_json_end). */
+struct jsondoc_writer;
+void report_json_begin(struct jsondoc_writer *w, const struct mdl_project *p, FILE *out);
 /* {"ram", "cpu", "disk", "kind"}: what a server needs of a type and
  * whether it fits, the same keys in every command. */
 struct json_object *report_json_capacity(const struct capacity *c);

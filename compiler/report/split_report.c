@@ -1,6 +1,7 @@
 #include "split_report.h"
 
 #include "cost_report.h"
+#include "jsondoc.h"
 #include "report.h"
 #include "split.h"
 #include "units.h"
@@ -76,26 +77,28 @@ void split_report_text(struct arena *a, const struct mdl_project *p,
 	}
 }
 
-json_object *split_report_json(struct arena *a, const struct mdl_project *p,
-			       const struct recommend *r)
+void split_report_write(struct jsondoc_writer *w, struct arena *a,
+			const struct mdl_project *p, const struct recommend *r)
 {
 	size_t n;
 	const struct split *sps = split_search(a, p, r->resize, &n);
-	json_object *arr = json_object_new_array();
+	jsondoc_open(w, "splits", '[');
 	for (size_t i = 0; i < n; i++) {
 		const struct split *sp = &sps[i];
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "scenario", json_object_new_string(sp->scenario->name));
-		json_object_object_add(o, "types", sp->unfit ? NULL :
-				       json_object_new_string(split_report_types(a, &sp->cheapest)));
-		json_object_object_add(o, "cost", sp->unfit ? NULL :
-				       cost_report_option_json(a, p, NULL, &sp->cost));
-		json_object_object_add(o, "passes", json_object_new_boolean(sp->found));
+		jsondoc_open(w, NULL, '{');
+		jsondoc_put(w, "scenario", json_object_new_string(sp->scenario->name));
+		jsondoc_put(w, "types", sp->unfit ? NULL :
+			    json_object_new_string(split_report_types(a, &sp->cheapest)));
+		if (sp->unfit)
+			jsondoc_put(w, "cost", NULL);
+		else
+			cost_report_option_write(w, "cost", a, p, NULL, &sp->cost);
+		jsondoc_put(w, "passes", json_object_new_boolean(sp->found));
 		const char *why = split_report_failure(a, p, sp);
-		json_object_object_add(o, "failure", why ? json_object_new_string(why) : NULL);
-		json_object_object_add(o, "cheaper_than_growing", json_object_new_boolean(
-					       sp->found && (!r->found || sp->cost.total < r->cost.total)));
-		json_object_array_add(arr, o);
+		jsondoc_put(w, "failure", why ? json_object_new_string(why) : NULL);
+		jsondoc_put(w, "cheaper_than_growing", json_object_new_boolean(
+				    sp->found && (!r->found || sp->cost.total < r->cost.total)));
+		jsondoc_close(w);
 	}
-	return arr;
+	jsondoc_close(w);
 }

@@ -19,9 +19,10 @@
 void split_report_text(struct arena *a, const struct mdl_project *p,
 		       const struct recommend *r, FILE *out);
 
-/* The same as a JSON array (empty when no scenario places services),
- * owned by the caller. */
-json_object *split_report_json(struct arena *a, const struct mdl_project *p,
-			       const struct recommend *r);
+/* The same as the JSON array "splits" of w's open object (empty when no
+ * scenario places services). */
+struct jsondoc_writer;
+void split_report_write(struct jsondoc_writer *w, struct arena *a,
+			const struct mdl_project *p, const struct recommend *r);
 
 #endif
