@@ -58,7 +58,7 @@ static const char nginx_http_common[] =
 /* Does s run on more than one server of t's phase: balanced. */
 static bool nginx_balanced(const struct emit_target *t, const struct mdl_service *s)
 {
-	return model_run_count(t->phase, s) > 1 && model_private_port(t->phase, t->pl, s);
+	return model_runs_several(t->phase, s) && model_private_port(t->phase, t->pl, s);
 }
 
 /* The backend is the service's name, which Docker's resolver answers

@@ -581,17 +581,24 @@ static void ck_ports(struct ck *c, const struct mdl_phase *ph,
 	}
 }
 
-/* Is there a proxy on one of the servers of ph that run s? */
-static bool ck_proxied(const struct mdl_phase *ph, const struct mdl_service *s)
+static bool ck_has_proxy(const struct mdl_placement *pl)
 {
-	for (size_t k = 0; k < ph->nplacements; k++) {
-		const struct mdl_placement *pl = &ph->placements[k];
-		bool runs = model_runs(pl, s), proxy = false;
-		for (size_t j = 0; j < pl->nservices; j++)
-			proxy |= pl->services[j]->proxy;
-		if (runs && proxy)
+	for (size_t j = 0; j < pl->nservices; j++)
+		if (pl->services[j]->proxy)
 			return true;
-	}
+	return false;
+}
+
+/* Is there a proxy on one of the servers of ph that run s (on pl)?  pl's
+ * own first: the others only when it has none. */
+static bool ck_proxied(const struct mdl_phase *ph, const struct mdl_placement *pl,
+		       const struct mdl_service *s)
+{
+	if (ck_has_proxy(pl))
+		return true;
+	for (size_t k = 0; k < ph->nplacements; k++)
+		if (model_runs(&ph->placements[k], s) && ck_has_proxy(&ph->placements[k]))
+			return true;
 	return false;
 }
 
@@ -613,7 +620,7 @@ static void ck_domains(struct ck *c, const struct mdl_phase *ph, struct symtab *
 				diag_note(d, c->dl, "%s declares it on line %u; each domain is "
 					  "served by one service", prev->name, prev->domain_loc.line);
 			}
-			if (!ck_proxied(ph, s)) {
+			if (!ck_proxied(ph, pl, s)) {
 				struct diag *d = ck_err(c, DIAG_E0606, s->domain_loc,
 							"%s serves %s, but no proxy runs on %s in phase %s",
 							s->name, s->domain, pl->server->name, ph->name);

@@ -1,10 +1,12 @@
 #include "model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ascii.h"
 #include "ast.h"
+#include "xalloc.h"
 
 int64_t model_price(const struct mdl_type *t, const char *location)
 {
@@ -157,45 +159,53 @@ size_t model_placements_of(const struct mdl_phase *ph, const struct mdl_service 
 
 void model_phase_index(struct arena *a, struct mdl_phase *ph, size_t nservices)
 {
+	if (ph->nplacements >= (1u << 29) - 1)
+		return; /* beyond what the index counts: model_* search */
 	struct mdl_phase_use *u = arena_calloc(a, nservices + 1, sizeof(*u));
-	for (size_t k = 0; k < ph->nplacements; k++) {
+	/* mark[i]: the last placement (+ 1) seen running declaration i */
+	uint32_t *mark = xcalloc(nservices + 1, sizeof(*mark));
+	for (uint32_t k = 0; k < ph->nplacements; k++) {
 		const struct mdl_placement *pl = &ph->placements[k];
 		for (size_t j = 0; j < pl->nservices; j++) {
-			struct mdl_phase_use *su = &u[pl->services[j]->decl->index];
-			if (su->mark == k + 1)
+			size_t i = pl->services[j]->decl->index;
+			if (mark[i] == k + 1)
 				continue;
-			su->mark = k + 1;
-			su->runs++;
-			if (!su->first)
-				su->first = pl;
+			mark[i] = k + 1;
+			if (u[i].first)
+				u[i].several = 1;
+			else
+				u[i].first = k + 1;
 		}
-		/* marks now say what pl runs */
+		/* the marks now say what pl runs */
 		for (size_t j = 0; j < pl->nservices; j++) {
 			const struct mdl_service *s = pl->services[j];
 			for (size_t n = 0; n < s->nneeds; n++)
-				if (u[s->needs[n]->index].mark != k + 1)
-					u[s->needs[n]->index].needed_remote = true;
+				if (mark[s->needs[n]->index] != k + 1)
+					u[s->needs[n]->index].needed_remote = 1;
 		}
 	}
+	free(mark);
 	ph->uses = u;
 }
 
-size_t model_run_count(const struct mdl_phase *ph, const struct mdl_service *decl)
+bool model_runs_several(const struct mdl_phase *ph, const struct mdl_service *decl)
 {
 	if (ph->uses)
-		return ph->uses[decl->decl->index].runs;
+		return ph->uses[decl->decl->index].several;
 	size_t n = 0;
 	for (size_t k = 0; k < ph->nplacements; k++)
 		n += model_runs(&ph->placements[k], decl);
-	return n;
+	return n > 1;
 }
 
 /* The first placement of ph that runs decl, or NULL. */
 static const struct mdl_placement *model_first(const struct mdl_phase *ph,
 					      const struct mdl_service *decl)
 {
-	if (ph->uses)
-		return ph->uses[decl->decl->index].first;
+	if (ph->uses) {
+		unsigned first = ph->uses[decl->decl->index].first;
+		return first ? &ph->placements[first - 1] : NULL;
+	}
 	for (size_t i = 0; i < ph->nplacements; i++)
 		if (model_runs(&ph->placements[i], decl))
 			return &ph->placements[i];
@@ -215,7 +225,7 @@ static bool model_needed_across(const struct mdl_phase *ph, const struct mdl_pla
 {
 	if (ph->uses)
 		return ph->uses[s->decl->index].needed_remote &&
-		       ph->uses[s->decl->index].first == pl;
+		       model_first(ph, s) == pl;
 	for (size_t k = 0; k < ph->nplacements; k++) {
 		const struct mdl_placement *o = &ph->placements[k];
 		for (size_t j = 0; o != pl && j < o->nservices; j++)
@@ -235,7 +245,7 @@ int model_private_port(const struct mdl_phase *ph, const struct mdl_placement *p
 	for (size_t i = 0; i < s->npublish; i++)
 		if (s->publish[i].host == s->port)
 			return 0;
-	if (model_run_count(ph, s) > 1 && model_serves_domain(s))
+	if (model_runs_several(ph, s) && model_serves_domain(s))
 		return s->port;
 	return model_needed_across(ph, pl, s) ? s->port : 0;
 }

@@ -215,12 +215,12 @@ struct mdl_phase {
 	bool broken;  /* its start or months was an error: not checked in time */
 };
 
-/* What a phase does with one service declaration. */
+/* What a phase does with one service declaration, in four bytes: a
+ * large file has a few hundred thousand of them. */
 struct mdl_phase_use {
-	const struct mdl_placement *first; /* the first placement running it */
-	size_t runs;                       /* how many placements run it */
-	bool needed_remote; /* a service of a placement that does not run it needs it */
-	size_t mark;        /* scratch of model_phase_index */
+	unsigned first : 29;        /* the first placement running it, + 1; 0: none */
+	unsigned several : 1;       /* more than one placement runs it */
+	unsigned needed_remote : 1; /* a service of a placement that does not run it needs it */
 };
 
 /* `SERVER = TYPE [from PHASE|DATE]` in a scenario */
@@ -346,8 +346,8 @@ int model_service_port(const struct mdl_service *svc);
  * that the questions below take a look-up instead of a search of the
  * phase; nservices: the project's declarations. */
 void model_phase_index(struct arena *a, struct mdl_phase *ph, size_t nservices);
-/* How many placements of ph run decl. */
-size_t model_run_count(const struct mdl_phase *ph, const struct mdl_service *decl);
+/* Does more than one placement of ph run decl? */
+bool model_runs_several(const struct mdl_phase *ph, const struct mdl_service *decl);
 
 /* Does phase ph use the private network: more than one server. */
 bool model_networked(const struct mdl_phase *ph);
