@@ -34,12 +34,12 @@ int cmd_build(int argc, char **argv)
 		rc = CLI_USAGE;
 		goto out;
 	}
-	/* the check's warnings are printed already; these are the build's own */
-	bool ok = pipeline_artefacts(&pl);
-	if (ok && !emit_write(&pl.art, dir, &err)) {
+	/* the check's warnings are printed already; these are the build's own.
+	 * The artefacts are written as they are made, not held (emit.h). */
+	bool ok = emit_build_write(&pl.c.arena, &pl.art_diags, pl.c.project, pl.phase, dir,
+				   &pl.art, &err);
+	if (!ok && err.msg) /* an artefact that could not be written */
 		cli_error("build", &err);
-		ok = false;
-	}
 	if (!ok)
 		pl.art.n = 0;
 	if (json) {

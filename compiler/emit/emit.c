@@ -75,8 +75,8 @@ size_t emit_secret_names(struct arena *a, const struct emit_target *t, const cha
 
 /* ---- one server in one phase -------------------------------------------- */
 
-static void emit_add(struct emit_output *out, const char *path, const char *data,
-		     unsigned mode)
+static void emit_add_len(struct emit_output *out, const char *path, const char *data,
+			 size_t len, unsigned mode)
 {
 	if (out->n == out->cap) {
 		size_t cap = out->cap ? out->cap * 2 : 16;
@@ -86,7 +86,13 @@ static void emit_add(struct emit_output *out, const char *path, const char *data
 		out->files = f;
 		out->cap = cap;
 	}
-	out->files[out->n++] = (struct emit_file){ path, data, strlen(data), mode };
+	out->files[out->n++] = (struct emit_file){ path, data, len, mode };
+}
+
+static void emit_add(struct emit_output *out, const char *path, const char *data,
+		     unsigned mode)
+{
+	emit_add_len(out, path, data, strlen(data), mode);
 }
 
 static const char *emit_env_example(struct arena *a, const struct emit_target *t)
@@ -219,18 +225,58 @@ static bool emit_rm_tree(const char *path)
 	return nftw(path, emit_rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0;
 }
 
-static bool emit_mkdirs(struct arena *a, const char *path)
+/*
+ * The folders of a build being written: each DIR/PHASE/SERVER is made as
+ * .SERVER.new beside the old one as soon as its artefacts are, and the
+ * new folders take the old ones' places only when every one was made.
+ */
+struct emit_stage {
+	struct arena *a;
+	const char **fresh, **final, **old;  /* a folder each */
+	size_t n, cap;
+	const char **made;                   /* the directories this build created */
+	size_t nmade, madecap;
+	const char *failed;                  /* what could not be written */
+	int errnum;
+};
+
+static const char **emit_stage_grow(struct arena *a, const char **v, size_t n, size_t cap)
 {
-	char *p = arena_strdup(a, path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
+	const char **w = arena_calloc(a, cap, sizeof(*w));
+	if (n)
+		memcpy(w, v, n * sizeof(*w));
+	return w;
+}
+
+static bool emit_stage_fail(struct emit_stage *st, const char *path)
+{
+	st->failed = path;
+	st->errnum = errno;
+	return false;
+}
+
+/* Makes path and the folders above it, noting those it creates. */
+static bool emit_mkdirs(struct emit_stage *st, const char *path)
+{
+	char *p = arena_strdup(st->a, path);
+	for (char *s = p + 1;; s++) {
+		if (*s && *s != '/')
 			continue;
+		char c = *s;
 		*s = '\0';
-		if (mkdir(p, 0755) != 0 && errno != EEXIST)
-			return false;
-		*s = '/';
+		if (mkdir(p, 0755) == 0) {
+			if (st->nmade == st->madecap) {
+				st->madecap = st->madecap ? st->madecap * 2 : 16;
+				st->made = emit_stage_grow(st->a, st->made, st->nmade, st->madecap);
+			}
+			st->made[st->nmade++] = arena_strdup(st->a, p);
+		} else if (errno != EEXIST) {
+			return emit_stage_fail(st, p);
+		}
+		if (!c)
+			return true;
+		*s = c;
 	}
-	return mkdir(p, 0755) == 0 || errno == EEXIST;
 }
 
 static bool emit_write_file(const char *path, const struct emit_file *f)
@@ -262,48 +308,93 @@ static bool emit_swap(const char *fresh, const char *final, const char *old)
 	return rename(final, old) == 0 && rename(fresh, final) == 0;
 }
 
-bool emit_write(const struct emit_output *out, const char *dir, struct error *err)
+/* Writes the files of one server (paths PHASE/SERVER/NAME) into a new
+ * folder beside DIR/PHASE/SERVER. */
+static bool emit_stage_folder(struct emit_stage *st, const char *dir,
+			      const struct emit_output *one)
 {
-	struct arena a = ARENA_INIT;
-	const char *failed = NULL;
-	arena_init(&a);
-	for (size_t i = 0; i < out->n && !failed;) {
-		/* the files of one PHASE/SERVER folder follow each other */
-		const char *path = out->files[i].path;
-		size_t dlen = (size_t)(strrchr(path, '/') - path);
-		const char *sub = arena_strndup(&a, path, dlen);
-		const char *srv = strrchr(sub, '/') + 1;
-		const char *parent = arena_printf(&a, "%s/%.*s", dir, (int)(srv - sub - 1), sub);
-		const char *final = arena_printf(&a, "%s/%s", parent, srv);
-		const char *fresh = arena_printf(&a, "%s/.%s.new", parent, srv);
-		const char *old = arena_printf(&a, "%s/.%s.old", parent, srv);
-		if (!emit_mkdirs(&a, parent) || !emit_rm_tree(fresh) || mkdir(fresh, 0755) != 0) {
-			failed = fresh;
-			break;
-		}
-		for (; i < out->n && !strncmp(out->files[i].path, path, dlen + 1); i++) {
-			const char *name = out->files[i].path + dlen + 1;
-			const char *fp = arena_printf(&a, "%s/%s", fresh, name);
-			if (!emit_write_file(fp, &out->files[i])) {
-				failed = fp;
-				break;
-			}
-		}
-		if (failed) {
-			int saved = errno;
-			emit_rm_tree(fresh);
-			errno = saved;
-			break;
-		}
-		if (!emit_swap(fresh, final, old))
-			failed = final;
-		else if (!emit_rm_tree(old))
-			failed = old;
+	struct arena *a = st->a;
+	const char *path = one->files[0].path;
+	size_t dlen = (size_t)(strrchr(path, '/') - path);
+	const char *sub = arena_strndup(a, path, dlen);
+	const char *srv = strrchr(sub, '/') + 1;
+	const char *parent = arena_printf(a, "%s/%.*s", dir, (int)(srv - sub - 1), sub);
+	const char *fresh = arena_printf(a, "%s/.%s.new", parent, srv);
+	if (!emit_mkdirs(st, parent))
+		return false;
+	if (!emit_rm_tree(fresh) || mkdir(fresh, 0755) != 0)
+		return emit_stage_fail(st, fresh);
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 16;
+		st->fresh = emit_stage_grow(a, st->fresh, st->n, st->cap);
+		st->final = emit_stage_grow(a, st->final, st->n, st->cap);
+		st->old = emit_stage_grow(a, st->old, st->n, st->cap);
 	}
-	if (failed)
-		error_set(err, "cannot write %s: %s", failed, strerror(errno));
-	arena_release(&a);
-	return !failed;
+	st->fresh[st->n] = fresh;
+	st->final[st->n] = arena_printf(a, "%s/%s", parent, srv);
+	st->old[st->n++] = arena_printf(a, "%s/.%s.old", parent, srv);
+	struct strbuf fp = STRBUF_INIT;
+	for (size_t i = 0; i < one->n; i++) {
+		strbuf_reset(&fp);
+		strbuf_addf(&fp, "%s/%s", fresh, one->files[i].path + dlen + 1);
+		if (!emit_write_file(fp.buf, &one->files[i])) {
+			emit_stage_fail(st, arena_strdup(a, fp.buf));
+			break;
+		}
+	}
+	strbuf_release(&fp);
+	return !st->failed;
+}
+
+/* Puts every new folder in its place when ok and nothing failed; else
+ * removes them and the directories the build created. */
+static bool emit_stage_finish(struct emit_stage *st, bool ok, struct error *err)
+{
+	size_t i = 0;
+	for (; ok && !st->failed && i < st->n; i++) {
+		if (!emit_swap(st->fresh[i], st->final[i], st->old[i]))
+			emit_stage_fail(st, st->final[i]);
+		else if (!emit_rm_tree(st->old[i]))
+			emit_stage_fail(st, st->old[i]);
+	}
+	if (!ok || st->failed) {
+		for (; i < st->n; i++)
+			emit_rm_tree(st->fresh[i]);
+		for (size_t k = st->nmade; k-- > 0;) /* the non-empty ones stay */
+			rmdir(st->made[k]);
+	}
+	if (st->failed)
+		error_set(err, "cannot write %s: %s", st->failed, strerror(st->errnum));
+	return !st->failed;
+}
+
+bool emit_build_write(struct arena *a, struct diag_list *dl, const struct mdl_project *p,
+		      const struct mdl_phase *only, const char *dir, struct emit_output *list,
+		      struct error *err)
+{
+	struct emit_stage st = { .a = a };
+	memset(list, 0, sizeof(*list));
+	list->a = a;
+	bool ok = true;
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		for (size_t j = 0; (!only || ph == only) && j < ph->nplacements; j++) {
+			/* one server's text at a time: written, listed, released */
+			struct arena scratch = ARENA_INIT;
+			struct emit_output one = { .a = &scratch };
+			struct emit_target t = emit_target_of(p, ph, j);
+			ok = emit_placement(&scratch, dl, &t, &one) && ok;
+			if (ok && !st.failed && one.n)
+				emit_stage_folder(&st, dir, &one);
+			for (size_t k = 0; k < one.n; k++)
+				emit_add_len(list, arena_strdup(a, one.files[k].path), NULL,
+					     one.files[k].len, one.files[k].mode);
+			arena_release(&scratch);
+		}
+	}
+	diag_sort(dl);
+	ok = ok && dl->errors == 0;
+	return emit_stage_finish(&st, ok, err) && ok;
 }
 
 void emit_print_json(const struct emit_output *out, const char *dir,

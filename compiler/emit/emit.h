@@ -82,12 +82,19 @@ bool emit_build(struct arena *a, struct diag_list *dl, const struct mdl_project 
 bool emit_check(struct arena *a, struct diag_list *dl, const struct mdl_project *p);
 
 /*
- * Writes out below dir.  Each DIR/PHASE/SERVER is written as a new folder
- * beside the old one and renamed into place, so a reader sees the old
- * artefacts or the new ones, never a mix.  On failure returns false with
- * err set.
+ * emit_build, written below dir as it is made, for `infrac build`: one
+ * server's artefacts at a time are generated, written into a new folder
+ * beside DIR/PHASE/SERVER and released, so a phase's text is never in
+ * memory whole.  When every server was made without error the new
+ * folders are renamed into place, so a reader sees the old artefacts or
+ * the new ones, never a mix; otherwise they are removed with the folders
+ * the build created, and nothing is changed.  list gets each file's path
+ * and length (no data), in a.  Errors of the artefacts go to dl (false);
+ * a file that cannot be written sets err (false).
  */
-bool emit_write(const struct emit_output *out, const char *dir, struct error *err);
+bool emit_build_write(struct arena *a, struct diag_list *dl, const struct mdl_project *p,
+		      const struct mdl_phase *only, const char *dir, struct emit_output *list,
+		      struct error *err);
 
 /* {"files": [{"path": "DIR/PHASE/SERVER/NAME", "bytes": N}, ...],
  *  "diagnostics": [...], "errors": 0, "warnings": N} for --json */
