@@ -22,7 +22,8 @@ struct parse_brace {
 };
 
 struct parse_ctx {
-	struct arena *arena;
+	struct arena *arena;   /* the tree's nodes */
+	struct arena *strings; /* the strings they hold, which the model keeps */
 	struct diag_list *diags;
 	const struct src *src;
 	struct ast_item *root;

@@ -265,7 +265,7 @@ number:	NUMBER
 
 unit:	IDENT
 	| IDENT '/' IDENT
-		{ $$ = arena_printf(ctx->arena, "%s/%s", $1, $3); }
+		{ $$ = arena_printf(ctx->strings, "%s/%s", $1, $3); }
 	| '%'	{ $$ = "%"; }
 	;
 

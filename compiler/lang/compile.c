@@ -14,6 +14,7 @@ static void compile_init(struct compilation *c, const char *name)
 {
 	memset(c, 0, sizeof(*c));
 	arena_init(&c->arena);
+	arena_init(&c->tree);
 	diag_list_init(&c->diags, &c->arena);
 	/* the name reaches messages, reports and JSON: shown escaped, so a
 	 * file name can neither move the cursor nor break the UTF-8 */
@@ -28,7 +29,7 @@ static bool compile_run(struct compilation *c, const struct compile_reader *rd,
 	/* a binary file is one error; syntax errors stop the run: what
 	 * follows them would be guesswork */
 	if (srctext_check(&c->diags, &c->src) &&
-	    parse_source(&c->arena, &c->diags, &c->src, &c->ast)) {
+	    parse_source(&c->tree, &c->arena, &c->diags, &c->src, &c->ast)) {
 		c->project = resolve_file(&c->arena, &c->diags, &c->ast, rd, pr);
 		if (c->project)
 			check_project(&c->diags, c->project);
@@ -65,7 +66,7 @@ bool compile_parse(struct compilation *c, const char *name, struct strbuf *text)
 {
 	compile_init(c, name);
 	compile_take(c, text);
-	bool ok = parse_source(&c->arena, &c->diags, &c->src, &c->ast);
+	bool ok = parse_source(&c->tree, &c->arena, &c->diags, &c->src, &c->ast);
 	diag_sort(&c->diags);
 	return ok;
 }
@@ -117,12 +118,36 @@ bool compile_path_priced(struct compilation *c, const char *path, const struct c
 	const char *dir = !slash ? "." : slash == path ? "/"
 				  : arena_strndup(&c->arena, path, (size_t)(slash - path));
 	struct compile_reader rd = { compile_read_file, (void *)dir };
-	return compile_run(c, &rd, pr);
+	bool ok = compile_run(c, &rd, pr);
+	compile_drop_tree(c);
+	return ok;
+}
+
+/* The placements' run lines point into the tree: after it, a run line's
+ * place is its block's (model_service_loc). */
+static void compile_unlink_phases(struct mdl_phase *phs, size_t n)
+{
+	for (size_t i = 0; phs && i < n; i++)
+		for (size_t k = 0; k < phs[i].nplacements; k++)
+			phs[i].placements[k].service_items = NULL;
+}
+
+void compile_drop_tree(struct compilation *c)
+{
+	if (c->project) {
+		struct mdl_project *p = c->project;
+		compile_unlink_phases(p->phases, p->nphases);
+		for (size_t i = 0; i < p->nscenarios; i++)
+			compile_unlink_phases(p->scenarios[i].phases, p->nphases);
+	}
+	arena_release(&c->tree);
+	memset(&c->ast, 0, sizeof(c->ast));
 }
 
 void compile_release(struct compilation *c)
 {
 	free((char *)c->src.text);
 	diag_list_release(&c->diags);
+	arena_release(&c->tree);
 	arena_release(&c->arena);
 }

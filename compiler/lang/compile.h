@@ -9,8 +9,9 @@
  * compile buffers without touching the file system.  compile_path does
  * the same for a file, with file() read from disk relative to it.
  *
- * The compilation owns everything it made (the arena: AST, model,
- * diagnostics; and the source text) until compile_release.
+ * The compilation owns everything it made (the syntax tree's arena; the
+ * arena of the strings, the model and the diagnostics; and the source
+ * text) until compile_release.
  */
 #ifndef INFRAC_COMPILE_H
 #define INFRAC_COMPILE_H
@@ -61,6 +62,7 @@ struct compile_prices {
 
 struct compilation {
 	struct arena arena;
+	struct arena tree;  /* the syntax tree's nodes (c->ast), its strings aside */
 	struct diag_list diags;
 	struct src src;
 	struct ast_file ast;
@@ -94,7 +96,9 @@ bool compile_parse(struct compilation *c, const char *name, struct strbuf *text)
 /* The path that names the standard input, as a command's FILE */
 #define COMPILE_STDIN "-"
 
-/* Reads path and compiles it, file() relative to path's folder.  Only
+/* Reads path and compiles it, file() relative to path's folder; then
+ * releases the syntax tree (compile_drop_tree): the commands on a file
+ * need the model only, and the tree is most of a large file's memory.  Only
  * regular files are read (the infra file and every file()), the infra
  * file up to COMPILE_SOURCE_MAX bytes; one that cannot be read is an
  * E0006 without a position.  path COMPILE_STDIN reads the standard input
@@ -108,7 +112,12 @@ bool compile_source_priced(struct compilation *c, const char *name, struct strbu
 			   const struct compile_reader *rd, const struct compile_prices *pr);
 bool compile_path_priced(struct compilation *c, const char *path, const struct compile_prices *pr);
 
-/* Frees the source text, the diagnostics and the arena (the model). */
+/* Releases the syntax tree of c and leaves c->ast empty; the model, the
+ * diagnostics and the source text stay.  A run line's position is then
+ * its run block's (model_service_loc). */
+void compile_drop_tree(struct compilation *c);
+
+/* Frees the source text, the diagnostics and the arenas (the model). */
 void compile_release(struct compilation *c);
 
 #endif

@@ -112,6 +112,8 @@ int model_service_port(const struct mdl_service *svc)
 
 struct loc model_service_loc(const struct mdl_placement *pl, size_t j)
 {
+	if (!pl->service_items) /* the tree was released (compile_drop_tree) */
+		return pl->loc;
 	/* `new NAME` in a scenario: the whole line */
 	const struct ast_item *it = pl->service_items[j];
 	return it->kind == AST_WORDS ? it->loc : ast_name_loc(it);

@@ -188,7 +188,8 @@ struct mdl_placement {
 	/* phase copies (overrides applied), in the order of the run block */
 	const struct mdl_service **services;
 	/* each name's line in the run block, for diagnostics (a pointer,
-	 * not a copy of its span: large files have hundreds of thousands) */
+	 * not a copy of its span: large files have hundreds of thousands);
+	 * NULL once the syntax tree is released (compile_drop_tree) */
 	const struct ast_item **service_items;
 	size_t nservices;
 	struct loc loc;               /* `run on NAME` */

@@ -20,9 +20,11 @@
  * Parses src (whose text must be followed by two NUL bytes, as the
  * scanner reads it in place).  Returns true when there was no syntax
  * error; *out is filled in either case with what could be recovered.
- * The tree and its strings live in a; errors go to dl.
+ * The tree's nodes live in a, the strings they hold (names, literals,
+ * numbers) in strings, so that the tree can be released while the model
+ * built from it, which keeps the strings, lives on; errors go to dl.
  */
-bool parse_source(struct arena *a, struct diag_list *dl, const struct src *src,
-		  struct ast_file *out);
+bool parse_source(struct arena *a, struct arena *strings, struct diag_list *dl,
+		  const struct src *src, struct ast_file *out);
 
 #endif

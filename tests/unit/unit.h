@@ -46,7 +46,7 @@ static inline struct unit *unit_parse(const char *text)
 	un->src.path = "t.infra";
 	un->src.text = buf;
 	un->src.len = len;
-	un->parsed = parse_source(&un->arena, &un->dl, &un->src, &un->ast);
+	un->parsed = parse_source(&un->arena, &un->arena, &un->dl, &un->src, &un->ast);
 	return un;
 }
 
