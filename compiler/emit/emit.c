@@ -187,24 +187,50 @@ bool emit_check(struct arena *a, struct diag_list *dl, const struct mdl_project 
 	return ok;
 }
 
+/*
+ * Makes the artefacts of every phase (or only `only`) one server at a
+ * time, in a scratch arena of their own, and hands each server's files to
+ * take (ok: made without error so far), which keeps what it needs of them
+ * before the scratch is released.  false when there was an error.
+ */
+static bool emit_each(struct diag_list *dl, const struct mdl_project *p,
+		      const struct mdl_phase *only,
+		      void (*take)(void *ctx, const struct emit_output *one, bool ok), void *ctx)
+{
+	bool ok = true;
+	for (size_t i = 0; i < p->nphases; i++) {
+		const struct mdl_phase *ph = &p->phases[i];
+		for (size_t j = 0; (!only || ph == only) && j < ph->nplacements; j++) {
+			struct arena scratch = ARENA_INIT;
+			struct emit_output one = { .a = &scratch };
+			struct emit_target t = emit_target_of(p, ph, j);
+			ok = emit_placement(&scratch, dl, &t, &one) && ok;
+			take(ctx, &one, ok);
+			arena_release(&scratch);
+		}
+	}
+	diag_sort(dl);
+	return ok && dl->errors == 0;
+}
+
+/* emit_build's take: the files' paths and text copied out of the scratch,
+ * without what it took to make them */
+static void emit_keep(void *ctx, const struct emit_output *one, bool ok)
+{
+	struct emit_output *out = ctx;
+	(void)ok;
+	for (size_t k = 0; k < one->n; k++)
+		emit_add_len(out, arena_strdup(out->a, one->files[k].path),
+			     arena_strndup(out->a, one->files[k].data, one->files[k].len),
+			     one->files[k].len, one->files[k].mode);
+}
+
 bool emit_build(struct arena *a, struct diag_list *dl, const struct mdl_project *p,
 		const struct mdl_phase *only, struct emit_output *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->a = a;
-	bool ok = true;
-	for (size_t i = 0; i < p->nphases; i++) {
-		const struct mdl_phase *ph = &p->phases[i];
-		if (only && ph != only)
-			continue;
-		for (size_t j = 0; j < ph->nplacements; j++) {
-			struct emit_target t = emit_target_of(p, ph, j);
-			if (!emit_placement(a, dl, &t, out))
-				ok = false;
-		}
-	}
-	diag_sort(dl);
-	return ok && dl->errors == 0;
+	return emit_each(dl, p, only, emit_keep, out);
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -368,33 +394,33 @@ static bool emit_stage_finish(struct emit_stage *st, bool ok, struct error *err)
 	return !st->failed;
 }
 
+struct emit_written {
+	struct emit_stage st;
+	const char *dir;
+	struct emit_output *list;
+};
+
+/* emit_build_write's take: the server's folder written while all is well,
+ * its files listed without their text */
+static void emit_written(void *ctx, const struct emit_output *one, bool ok)
+{
+	struct emit_written *w = ctx;
+	if (ok && !w->st.failed && one->n)
+		emit_stage_folder(&w->st, w->dir, one);
+	for (size_t k = 0; k < one->n; k++)
+		emit_add_len(w->list, arena_strdup(w->list->a, one->files[k].path), NULL,
+			     one->files[k].len, one->files[k].mode);
+}
+
 bool emit_build_write(struct arena *a, struct diag_list *dl, const struct mdl_project *p,
 		      const struct mdl_phase *only, const char *dir, struct emit_output *list,
 		      struct error *err)
 {
-	struct emit_stage st = { .a = a };
+	struct emit_written w = { .st = { .a = a }, .dir = dir, .list = list };
 	memset(list, 0, sizeof(*list));
 	list->a = a;
-	bool ok = true;
-	for (size_t i = 0; i < p->nphases; i++) {
-		const struct mdl_phase *ph = &p->phases[i];
-		for (size_t j = 0; (!only || ph == only) && j < ph->nplacements; j++) {
-			/* one server's text at a time: written, listed, released */
-			struct arena scratch = ARENA_INIT;
-			struct emit_output one = { .a = &scratch };
-			struct emit_target t = emit_target_of(p, ph, j);
-			ok = emit_placement(&scratch, dl, &t, &one) && ok;
-			if (ok && !st.failed && one.n)
-				emit_stage_folder(&st, dir, &one);
-			for (size_t k = 0; k < one.n; k++)
-				emit_add_len(list, arena_strdup(a, one.files[k].path), NULL,
-					     one.files[k].len, one.files[k].mode);
-			arena_release(&scratch);
-		}
-	}
-	diag_sort(dl);
-	ok = ok && dl->errors == 0;
-	return emit_stage_finish(&st, ok, err) && ok;
+	bool ok = emit_each(dl, p, only, emit_written, &w);
+	return emit_stage_finish(&w.st, ok, err) && ok;
 }
 
 void emit_print_json(const struct emit_output *out, const char *dir,
