@@ -2,7 +2,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "jsondoc.h"
 #include "pipeline.h"
 #include "plan_report.h"
 #include "teamlock.h"
@@ -13,7 +12,7 @@ static void cmd_plan_print(const struct pipeline *pl, const char *file, bool jso
 {
 	const struct state *st = &pl->state;
 	if (json) {
-		jsondoc_print(plan_report_json(&pl->plan, file, NULL, NULL), stdout);
+		plan_report_print_json(&pl->plan, file, stdout);
 	} else if (!st->online) {
 		puts("infrac plan: offline: HCLOUD_TOKEN is not set, planning against an "
 		     "empty project");

@@ -160,10 +160,11 @@ static void plan_report_diagnostics(const struct plan *p, json_object *o)
 	json_object_object_add(o, "warnings", json_object_new_int64((int64_t)p->nwarnings));
 }
 
-json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
-		       const char *fingerprint)
+/* The members after "format" and "file": project, source_sha256 and
+ * state_fingerprint (when given), phase, online, destroy. */
+static void plan_report_head(const struct plan *p, const char *source_sha,
+			     const char *fingerprint, json_object *o)
 {
-	json_object *o = jsondoc_new(file);
 	const struct mdl_phase *ph = p->want->phase;
 	char b[UNITS_BUF];
 	json_object_object_add(o, "project", plan_report_jstr(p->want->project));
@@ -179,42 +180,46 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 	json_object_object_add(o, "online", json_object_new_boolean(p->state->online));
 	if (p->teardown)
 		json_object_object_add(o, "destroy", plan_report_jstr(p->teardown));
-	json_object *acts = json_object_new_array();
-	for (size_t i = 0; i < p->nactions; i++) {
-		const struct plan_action *x = &p->actions[i];
-		json_object *a = json_object_new_object();
-		json_object_object_add(a, "op", plan_report_jstr(plan_report_op[x->op]));
-		json_object_object_add(a, "kind", plan_report_jstr(plan_report_kind[x->kind]));
-		json_object_object_add(a, "name", plan_report_jstr(x->name));
-		json_object_object_add(a, "id", x->id ? json_object_new_int64(x->id) : NULL);
-		if (x->zone)
-			json_object_object_add(a, "zone", plan_report_jstr(x->zone));
-		json_object_object_add(a, "reason", plan_report_jstr(x->reason));
-		if (x->ndetails) {
-			json_object *det = json_object_new_array();
-			for (size_t k = 0; k < x->ndetails; k++) {
-				json_object *dj = json_object_new_object();
-				json_object_object_add(dj, "subject", plan_report_jstr(x->details[k].subject));
-				json_object_object_add(dj, "change", plan_report_jstr(x->details[k].change));
-				json_object_object_add(dj, "forces_replacement",
-						       json_object_new_boolean(x->details[k].forces));
-				json_object_object_add(dj, "service",
-						       json_object_new_boolean(x->details[k].service));
-				json_object_array_add(det, dj);
-			}
-			json_object_object_add(a, "changes", det);
+}
+
+static json_object *plan_report_action(const struct plan *p, const struct plan_action *x)
+{
+	json_object *a = json_object_new_object();
+	json_object_object_add(a, "op", plan_report_jstr(plan_report_op[x->op]));
+	json_object_object_add(a, "kind", plan_report_jstr(plan_report_kind[x->kind]));
+	json_object_object_add(a, "name", plan_report_jstr(x->name));
+	json_object_object_add(a, "id", x->id ? json_object_new_int64(x->id) : NULL);
+	if (x->zone)
+		json_object_object_add(a, "zone", plan_report_jstr(x->zone));
+	json_object_object_add(a, "reason", plan_report_jstr(x->reason));
+	if (x->ndetails) {
+		json_object *det = json_object_new_array();
+		for (size_t k = 0; k < x->ndetails; k++) {
+			json_object *dj = json_object_new_object();
+			json_object_object_add(dj, "subject", plan_report_jstr(x->details[k].subject));
+			json_object_object_add(dj, "change", plan_report_jstr(x->details[k].change));
+			json_object_object_add(dj, "forces_replacement",
+					       json_object_new_boolean(x->details[k].forces));
+			json_object_object_add(dj, "service",
+					       json_object_new_boolean(x->details[k].service));
+			json_object_array_add(det, dj);
 		}
-		if (x->kind == PLAN_SERVER && x->want) {
-			json_object_object_add(a, "deploy", json_object_new_boolean(x->deploy));
-			json_object_object_add(a, "protect", json_object_new_boolean(x->protect));
-		}
-		if (x->snapshot)
-			json_object_object_add(a, "snapshot_eur_month", x->snapshot_cents < 0 ? NULL
-					       : jsondoc_eur(x->snapshot_cents));
-		json_object_object_add(a, "desired", x->want ? plan_report_desired(x, p->want->project) : NULL);
-		json_object_array_add(acts, a);
+		json_object_object_add(a, "changes", det);
 	}
-	json_object_object_add(o, "actions", acts);
+	if (x->kind == PLAN_SERVER && x->want) {
+		json_object_object_add(a, "deploy", json_object_new_boolean(x->deploy));
+		json_object_object_add(a, "protect", json_object_new_boolean(x->protect));
+	}
+	if (x->snapshot)
+		json_object_object_add(a, "snapshot_eur_month", x->snapshot_cents < 0 ? NULL
+				       : jsondoc_eur(x->snapshot_cents));
+	json_object_object_add(a, "desired", x->want ? plan_report_desired(x, p->want->project) : NULL);
+	return a;
+}
+
+/* The members after "actions": the diagnostics, summary, monthly_cost. */
+static void plan_report_tail(const struct plan *p, json_object *o)
+{
 	plan_report_diagnostics(p, o);
 	json_object *sum = json_object_new_object();
 	json_object_object_add(sum, "add", json_object_new_int(p->add));
@@ -226,7 +231,36 @@ json_object *plan_report_json(const struct plan *p, const char *file, const char
 	json_object_object_add(cost, "before_eur", jsondoc_eur(p->cost_before));
 	json_object_object_add(cost, "after_eur", jsondoc_eur(p->cost_after));
 	json_object_object_add(o, "monthly_cost", cost);
+}
+
+json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
+		       const char *fingerprint)
+{
+	json_object *o = jsondoc_new(file);
+	plan_report_head(p, source_sha, fingerprint, o);
+	json_object *acts = json_object_new_array();
+	for (size_t i = 0; i < p->nactions; i++)
+		json_object_array_add(acts, plan_report_action(p, &p->actions[i]));
+	json_object_object_add(o, "actions", acts);
+	plan_report_tail(p, o);
 	return o;
+}
+
+void plan_report_print_json(const struct plan *p, const char *file, FILE *out)
+{
+	struct jsondoc_writer w;
+	jsondoc_begin(&w, out, file);
+	json_object *head = json_object_new_object();
+	plan_report_head(p, NULL, NULL, head);
+	jsondoc_put_members(&w, head);
+	jsondoc_open(&w, "actions", '[');
+	for (size_t i = 0; i < p->nactions; i++)
+		jsondoc_put(&w, NULL, plan_report_action(p, &p->actions[i]));
+	jsondoc_close(&w);
+	json_object *tail = json_object_new_object();
+	plan_report_tail(p, tail);
+	jsondoc_put_members(&w, tail);
+	jsondoc_end(&w);
 }
 
 bool plan_report_save(json_object *json, const char *path, struct error *err)

@@ -20,6 +20,10 @@ void plan_report_text(const struct plan *p, const char *file, FILE *out);
 json_object *plan_report_json(const struct plan *p, const char *file, const char *source_sha,
 		       const char *fingerprint);
 
+/* plan_report_json(p, file, NULL, NULL) printed to out, one action at a
+ * time: the same bytes as jsondoc_print of it, without the whole tree. */
+void plan_report_print_json(const struct plan *p, const char *file, FILE *out);
+
 /* Writes json to path atomically (aside, then renamed) with mode 0600;
  * false with err set, and path untouched. */
 bool plan_report_save(json_object *json, const char *path, struct error *err);
