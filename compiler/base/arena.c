@@ -39,6 +39,21 @@ void arena_release(struct arena *a)
 	arena_init(a);
 }
 
+void arena_clear(struct arena *a)
+{
+	struct arena_chunk *keep = a->head;
+	if (!keep)
+		return;
+	for (struct arena_chunk *c = keep->next, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	memset(keep->data, 0, keep->used);
+	keep->used = 0;
+	keep->next = NULL;
+	a->used_total = 0;
+}
+
 void arena_adopt(struct arena *a, struct arena *from)
 {
 	struct arena_chunk *last = from->head;
@@ -99,7 +114,7 @@ static void *arena_alloc_aligned(struct arena *a, size_t size, size_t align)
 	void *p = c->data + at;
 	a->used_total += at + size - c->used;
 	c->used = at + size;
-	return p; /* zero: chunks are calloc'd and never reused */
+	return p; /* zero: chunks are calloc'd, and arena_clear zeroes what it reuses */
 }
 
 void *arena_alloc_align(struct arena *a, size_t size, size_t align)

@@ -26,6 +26,10 @@ struct arena {
  * and reusable.  Nothing in it is freed on its own. */
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
+/* Empties a for reuse, keeping its newest chunk (zeroed) and freeing the
+ * others: scratch memory for one step of many, reused without a trip to
+ * malloc each time. */
+void arena_clear(struct arena *a);
 /* Moves everything from's memory holds into a, to be released with a; from
  * is left empty.  For data kept apart while it is built, so that it
  * stays together in memory, and then owned like the rest. */

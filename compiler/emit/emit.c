@@ -198,17 +198,18 @@ static bool emit_each(struct diag_list *dl, const struct mdl_project *p,
 		      void (*take)(void *ctx, const struct emit_output *one, bool ok), void *ctx)
 {
 	bool ok = true;
+	struct arena scratch = ARENA_INIT;
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
 		for (size_t j = 0; (!only || ph == only) && j < ph->nplacements; j++) {
-			struct arena scratch = ARENA_INIT;
 			struct emit_output one = { .a = &scratch };
 			struct emit_target t = emit_target_of(p, ph, j);
 			ok = emit_placement(&scratch, dl, &t, &one) && ok;
 			take(ctx, &one, ok);
-			arena_release(&scratch);
+			arena_clear(&scratch);
 		}
 	}
+	arena_release(&scratch);
 	diag_sort(dl);
 	return ok && dl->errors == 0;
 }

@@ -116,6 +116,9 @@ static inline struct loc ast_name_loc(const struct ast_item *it)
 struct ast_file {
 	const struct src *src;
 	struct ast_item *items;
+	/* the arena of the nodes, for what lives no longer than the tree
+	 * (resolve's name tables, the run lines of the placements) */
+	struct arena *arena;
 };
 
 #endif

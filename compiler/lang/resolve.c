@@ -13,6 +13,7 @@
 
 struct rs {
 	struct arena *a;
+	struct arena *tree; /* the syntax tree's: what dies with it */
 	struct diag_list *dl;
 	const struct src *src;
 	const struct compile_reader *reader; /* file() */
@@ -1563,7 +1564,7 @@ static void rs_run_services(struct rs *r, const struct ast_item *it, struct mdl_
 	for (const struct ast_item *s = it->items; s; s = s->next)
 		n++;
 	pl->services = arena_calloc(r->a, n + 1, sizeof(*pl->services));
-	pl->service_items = arena_calloc(r->a, n + 1, sizeof(*pl->service_items));
+	pl->service_items = arena_calloc(r->tree, n + 1, sizeof(*pl->service_items));
 	for (const struct ast_item *s = it->items; s; s = s->next) {
 		bool instance;
 		if (!rs_run_line(r, s, &instance))
@@ -1860,7 +1861,7 @@ static void rs_scenario(struct rs *r, const struct ast_item *blk, struct mdl_sce
 	sc->servers = arena_calloc(r->a, n + 1, sizeof(*sc->servers));
 	const struct ast_item **blocks = arena_calloc(r->a, p->nphases + 1, sizeof(*blocks));
 	struct symtab servers;
-	symtab_init(&servers, r->a);
+	symtab_init(&servers, r->tree);
 	r->scenario = sc;
 	r->scenario_servers = &servers;
 	for (const struct ast_item *it = blk->items; it; it = it->next)
@@ -2029,7 +2030,7 @@ static void rs_types(struct rs *r, const struct ast_file *file, size_t nblocks)
 		if (rs_listed_type(p, &pt->types[i], &p->types[p->ntypes]))
 			p->ntypes++;
 	struct symtab seen;
-	symtab_init(&seen, r->a);
+	symtab_init(&seen, r->tree);
 	for (const struct ast_item *it = file->items; it; it = it->next) {
 		if (it->kind != AST_BLOCK || strcmp(it->name, "server_type"))
 			continue;
@@ -2121,7 +2122,7 @@ static void rs_declarations(struct rs *r, const struct ast_file *file, struct rs
 			b->of[k] = arena_calloc(r->a, c[k] + (k == K_SERVICE ? c[K_PROXY] : 0) + 1,
 						sizeof(*b->of[k]));
 	struct symtab scenarios;
-	symtab_init(&scenarios, r->a);
+	symtab_init(&scenarios, r->tree);
 	for (const struct ast_item *it = file->items; it; it = it->next) {
 		int k = it->kind == AST_BLOCK ? rs_kind_index(it->name) : -1;
 		if (k < K_KEY)
@@ -2151,7 +2152,7 @@ static void rs_phases(struct rs *r, const struct rs_blocks *b)
 	}
 	/* sorting moves the phases: rebuild the table over the sorted array */
 	qsort(p->phases, p->nphases, sizeof(*p->phases), rs_phase_cmp);
-	symtab_init(&r->phases, r->a);
+	symtab_init(&r->phases, r->tree);
 	for (size_t i = 0; i < p->nphases; i++) {
 		struct mdl_phase *ph = &p->phases[i];
 		symtab_put(&r->phases, ph->name, ph);
@@ -2166,7 +2167,8 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 				 const struct ast_file *file, const struct compile_reader *rd,
 				 const struct compile_prices *pr)
 {
-	struct rs r = { .a = a, .dl = dl, .src = file->src, .reader = rd, .pr = pr };
+	struct rs r = { .a = a, .tree = file->arena ? file->arena : a, .dl = dl, .src = file->src,
+			.reader = rd, .pr = pr };
 	struct mdl_project *p = arena_alloc(a, sizeof(*p));
 	r.p = p;
 	p->src = file->src;
@@ -2177,11 +2179,11 @@ struct mdl_project *resolve_file(struct arena *a, struct diag_list *dl,
 	p->arch = PRICES_AMD64;
 	p->net = (struct mdl_network){ 0x0a000000u, 16, 0x0a000000u, 24, { 1, 1, 0, 0 } };
 	p->price_source = catalog_source;
-	symtab_init(&r.types, a);
-	symtab_init(&r.keys, a);
-	symtab_init(&r.servers, a);
-	symtab_init(&r.services, a);
-	symtab_init(&r.phases, a);
+	symtab_init(&r.types, r.tree);
+	symtab_init(&r.keys, r.tree);
+	symtab_init(&r.servers, r.tree);
+	symtab_init(&r.services, r.tree);
+	symtab_init(&r.phases, r.tree);
 
 	struct rs_blocks b = { 0 };
 	rs_classify(&r, file, &b);
