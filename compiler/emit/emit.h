@@ -6,9 +6,10 @@
  * runs (emit_nginx), the .env.example that names the secrets, and the
  * cloud-init user data that installs all of it (emit_cloudinit).
  *
- * Everything is generated in memory first (emit_build) and written only
- * when every artefact of the run exists without error (emit_write), so a
- * failed build leaves no partial artefact.  Output is a pure function of
+ * `infrac build` writes each server's artefacts aside as they are made
+ * and puts them in place only when every artefact of the run exists
+ * without error (emit_build_write), so a failed build leaves no partial
+ * artefact; plan and apply hold a phase's in memory (emit_build).  Output is a pure function of
  * the model and the env("NAME") variables read at build: no timestamps,
  * stable order, and never the value of a secret.
  */
