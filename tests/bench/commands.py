@@ -6,7 +6,11 @@ third from 10 to 100 MB (not linear), or when its peak RSS passes 10x the
 input at 10 or 100 MB (at 1 MB the process's fixed size, about 12 MB,
 dominates and is printed only).  A benchmark, not a test: it prints.
 
-usage: commands.py INFRAC [--sizes 1,10,100] [--runs N]
+usage: commands.py INFRAC [--sizes 1,10,100] [--runs N] [--only NAME,...]
+
+--only measures the commands whose names start with one of the given
+words, a --json variant only when the word says so ("check" is check,
+"check --json" check --json, "build" build --phase p0).
 """
 import argparse
 import os
@@ -51,7 +55,11 @@ def main():
     ap.add_argument("infrac")
     ap.add_argument("--sizes", default="1,10,100")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", default="")
     args = ap.parse_args()
+    only = [w.strip() for w in args.only.split(",") if w.strip()]
+    commands = [c for c in COMMANDS if not only or any(
+        c[0].startswith(w) and ("--json" in c[0]) == ("--json" in w) for w in only)]
     infrac = os.path.abspath(args.infrac)
     sizes = [int(s) for s in args.sizes.split(",")]
     res = {}  # (command, size) -> (cpu s/MB, rss/input, MB)
@@ -62,7 +70,7 @@ def main():
                 subprocess.run([sys.executable, os.path.join(HERE, "gen.py")] +
                                [str(x) for x in SHAPES[mb]], stdout=f, check=True)
             size = os.path.getsize(path) / 1e6
-            for name, cmd in COMMANDS:
+            for name, cmd in commands:
                 out = os.path.join(tmp, "out")
                 argv = [os.path.basename(path) if a == "F" else out if a == "OUT" else a
                         for a in cmd]
@@ -85,7 +93,7 @@ def main():
     print("%-28s %6s %9s %9s %9s %9s  %s" % ("command", "MB", "cpu s", "s/MB", "peak MB",
                                               "RSS/input", "verdict"))
     fails = 0
-    for name, _ in COMMANDS:
+    for name, _ in commands:
         for mb in sizes:
             r = res.get((name, mb))
             if r is None:

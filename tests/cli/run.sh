@@ -95,12 +95,12 @@ RC=$?
 grep -qF '<stdin> changed since the plan was saved' "$W/out" && [ $RC = 1 ] &&
 	ok "apply PLAN of stdin compares the file on stdin" ||
 	not_ok "apply PLAN of stdin compares the file on stdin" "exit $RC; $(cat "$W/out")"
-truncate -s 65M "$W/huge"
+truncate -s 129M "$W/huge"
 "$INFRAC" check - < "$W/huge" > "$W/out" 2>&1; RC=$?
-grep -qF 'cannot read the standard input: larger than 64 MiB' "$W/out" && [ $RC = 1 ] &&
-	ok "stdin has the 64 MiB cap: a redirected file" || not_ok "stdin has the 64 MiB cap: a redirected file" "$(cat "$W/out")"
-head -c 70000000 /dev/zero | "$INFRAC" check - > "$W/out" 2>&1; RC=$?
-grep -qF 'cannot read the standard input: larger than 64 MiB' "$W/out" && [ $RC = 1 ] &&
+grep -qF 'cannot read the standard input: larger than 128 MiB' "$W/out" && [ $RC = 1 ] &&
+	ok "stdin has the 128 MiB cap: a redirected file" || not_ok "stdin has the 128 MiB cap: a redirected file" "$(cat "$W/out")"
+head -c 140000000 /dev/zero | "$INFRAC" check - > "$W/out" 2>&1; RC=$?
+grep -qF 'cannot read the standard input: larger than 128 MiB' "$W/out" && [ $RC = 1 ] &&
 	ok "  ... and a pipe" || not_ok "  ... and a pipe" "$(cat "$W/out")"
 rm -f "$W/huge"
 

@@ -60,7 +60,7 @@ def cases(d, example):
     os.mkfifo(os.path.join(d, "fifo.pub"))
     os.mkdir(os.path.join(d, "folder.infra"))
     with open(os.path.join(d, "huge.infra"), "wb") as f:
-        f.truncate(65 * 1024 * 1024)  # sparse: over the 64 MiB cap
+        f.truncate(129 * 1024 * 1024)  # sparse: over the 128 MiB cap
     esc = example.replace(b'location = "nbg1"', b'location = "nb\x1b[2Jg1"', 1)
     assert esc != example
     long_line = example + b"x = " + b"= ; " * (10 * 1024 * 1024 // 4) + b"\n"
@@ -80,7 +80,7 @@ def cases(d, example):
         ("a FIFO as a file()", put("fifokey.infra", example + key), "E0006", ()),
         ("/dev/zero", "/dev/zero", "E0006", ()),
         ("a directory", "folder.infra", "E0006", ()),
-        ("a file over 64 MiB", "huge.infra", "E0006", ()),
+        ("a file over 128 MiB", "huge.infra", "E0006", ()),
         ("a 10 MB broken line", put("long.infra", long_line), "E0003", ()),
         ("a 10 MB broken line with --json", "long.infra", "E0003", ("--json",)),
         ("a name of 1 MB", put("longname.infra", long_name), "E0102", ()),
