@@ -1,11 +1,13 @@
 #include "cost_report.h"
 
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsondoc.h"
 #include "report.h"
 #include "units.h"
+#include "xalloc.h"
 
 /* ---- a table of text cells -------------------------------------------- */
 
@@ -342,15 +344,17 @@ static void cr_charges_note(const struct mdl_project *p, const struct cost_table
 		for (size_t i = 0; i < t->options[j].nsegs; i++)
 			unpriced |= t->options[j].segs[i].unpriced;
 	/* the plan as written: each server's Volumes at their largest */
-	for (size_t s = 0; s < p->nservers; s++) {
-		int64_t most = 0;
-		for (size_t i = 0; i < t->options[0].nsegs; i++) {
-			const struct cost_segment *sg = &t->options[0].segs[i];
-			if (sg->placement->server == &p->servers[s] && sg->volumes_later > most)
-				most = sg->volumes_later;
-		}
-		later += most;
+	int64_t *most = xcalloc(p->nservers + 1, sizeof(*most));
+	for (size_t i = 0; i < t->options[0].nsegs; i++) {
+		const struct cost_segment *sg = &t->options[0].segs[i];
+		size_t s = sg->placement->server->index;
+		if (s < p->nservers && sg->placement->server == &p->servers[s] &&
+		    sg->volumes_later > most[s])
+			most[s] = sg->volumes_later;
 	}
+	for (size_t s = 0; s < p->nservers; s++)
+		later += most[s];
+	free(most);
 	if (p->servers_only || (pr->builtin && !unpriced && !later))
 		return;
 	if (!pr->builtin) {

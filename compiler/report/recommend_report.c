@@ -39,17 +39,19 @@ static const char *rr_failure(struct arena *a, const struct mdl_project *p,
 static const char *rr_scenario(struct arena *a, const struct recommend *r)
 {
 	const struct mdl_scenario *sc = &r->scenario;
-	const char *s = arena_printf(a, "scenario %s {\n", sc->name);
+	struct strbuf s = STRBUF_INIT;
+	strbuf_addf(&s, "scenario %s {\n", sc->name);
 	char b[UNITS_BUF];
 	for (size_t i = 0; i < sc->nassigns; i++) {
 		const struct mdl_assign *as = &sc->assigns[i];
 		bool first = !i || sc->assigns[i - 1].server != as->server;
-		s = arena_printf(a, "%s  %s = %s%s%s\n", s, as->server->name, as->type->name,
-				 first ? "" : " from ",
-				 first ? "" : as->from_phase ? as->from_phase->name
-							     : units_fmt_month(b, as->from));
+		strbuf_addf(&s, "  %s = %s%s%s\n", as->server->name, as->type->name,
+			    first ? "" : " from ",
+			    first ? "" : as->from_phase ? as->from_phase->name
+							: units_fmt_month(b, as->from));
 	}
-	return arena_printf(a, "%s}\n", s);
+	strbuf_addstr(&s, "}\n");
+	return arena_take(a, &s);
 }
 
 /* Does the plan as written use the recommended types everywhere? */
