@@ -204,18 +204,30 @@ int64_t cost_average(int64_t total, int months)
 const char *cost_arithmetic(struct arena *a, const struct mdl_project *p,
 			    const struct cost_option *o)
 {
-	/* (server, type) terms in order of first use */
-	struct term { const struct mdl_server *s; const struct mdl_type *t; int64_t months; };
+	/* (server, type) terms in order of first use; a server's are found
+	 * from first[its index] through next (term index + 1, 0: none) */
+	struct term {
+		const struct mdl_server *s;
+		const struct mdl_type *t;
+		int64_t months;
+		size_t next;
+	};
 	struct term *terms = arena_calloc(a, o->nsegs + 1, sizeof(*terms));
-	size_t n = 0;
+	size_t nsrv = 1, n = 0;
+	for (size_t i = 0; i < o->nsegs; i++)
+		if (o->segs[i].placement->server->index >= nsrv)
+			nsrv = o->segs[i].placement->server->index + 1;
+	size_t *first = arena_calloc(a, nsrv, sizeof(*first));
 	for (size_t i = 0; i < o->nsegs; i++) {
 		const struct cost_segment *sg = &o->segs[i];
-		size_t j = 0;
-		while (j < n && !(terms[j].s == sg->placement->server && terms[j].t == sg->type))
-			j++;
-		if (j == n)
-			terms[n++] = (struct term){ sg->placement->server, sg->type, 0 };
-		terms[j].months += sg->months;
+		size_t *at = &first[sg->placement->server->index];
+		while (*at && !(terms[*at - 1].s == sg->placement->server && terms[*at - 1].t == sg->type))
+			at = &terms[*at - 1].next;
+		if (!*at) {
+			terms[n] = (struct term){ sg->placement->server, sg->type, 0, 0 };
+			*at = ++n;
+		}
+		terms[*at - 1].months += sg->months;
 	}
 	/* each kind of charge over the whole option */
 	int64_t charge[COST_CHARGES] = { 0 };
