@@ -35,31 +35,66 @@ static void desired_hash_short(struct strbuf *d, char out[DESIRED_HASH_LEN + 1])
 	out[DESIRED_HASH_LEN] = '\0';
 }
 
-void desired_artefact_hash(const struct emit_output *art, const char *phase,
-			const char *server, char out[DESIRED_HASH_LEN + 1])
+/* The name of f within PHASE/SERVER/, or NULL when it is not there. */
+static const char *desired_file_of(const struct emit_file *f, const char *phase, size_t plen,
+				   const char *server, size_t slen)
+{
+	const char *rest = f->path;
+	if (strncmp(rest, phase, plen) || rest[plen] != '/')
+		return NULL;
+	rest += plen + 1;
+	if (strncmp(rest, server, slen) || rest[slen] != '/')
+		return NULL;
+	return rest + slen + 1;
+}
+
+/* The first file of PHASE/SERVER/ in art, looked for from `from` on, then
+ * before it; art->n when it has none. */
+static size_t desired_files_find(const struct emit_output *art, const char *phase, size_t plen,
+				 const char *server, size_t slen, size_t from)
+{
+	for (size_t i = from; i < art->n; i++)
+		if (desired_file_of(&art->files[i], phase, plen, server, slen))
+			return i;
+	for (size_t i = 0; i < from && i < art->n; i++)
+		if (desired_file_of(&art->files[i], phase, plen, server, slen))
+			return i;
+	return art->n;
+}
+
+/* desired_artefact_hash from *at on: a server's files are together in
+ * art, and desired_build asks for the servers in the order build made
+ * them, so each search starts where the last one ended. */
+static void desired_artefact_hash_at(const struct emit_output *art, const char *phase,
+				     const char *server, size_t *at,
+				     char out[DESIRED_HASH_LEN + 1])
 {
 	/* the files apply deploys over SSH; cloud-init.yaml carries the same
 	 * files but only matters when a server is created */
 	size_t plen = strlen(phase), slen = strlen(server);
 	struct strbuf d = STRBUF_INIT;
 	digest_put(&d, "infrac-artefacts-2");
-	for (size_t i = 0; i < art->n; i++) {
-		const struct emit_file *f = &art->files[i];
-		const char *rest = f->path;
-		if (strncmp(rest, phase, plen) || rest[plen] != '/')
-			continue;
-		rest += plen + 1;
-		if (strncmp(rest, server, slen) || rest[slen] != '/')
-			continue;
-		rest += slen + 1;
+	size_t i = desired_files_find(art, phase, plen, server, slen, *at);
+	for (; i < art->n; i++) {
+		const char *rest = desired_file_of(&art->files[i], phase, plen, server, slen);
+		if (!rest)
+			break;
 		if (!strcmp(rest, "cloud-init.yaml"))
 			continue;
 		char hex[DIGEST_HEX];
-		digest_sha256_hex(f->data, f->len, hex);
+		digest_sha256_hex(art->files[i].data, art->files[i].len, hex);
 		digest_put(&d, rest);
 		digest_put(&d, hex);
 	}
+	*at = i < art->n ? i : 0;
 	desired_hash_short(&d, out);
+}
+
+void desired_artefact_hash(const struct emit_output *art, const char *phase,
+			   const char *server, char out[DESIRED_HASH_LEN + 1])
+{
+	size_t at = 0;
+	desired_artefact_hash_at(art, phase, server, &at, out);
 }
 
 static int desired_cmp_int(const void *x, const void *y)
@@ -285,6 +320,7 @@ void desired_build(struct arena *a, const struct mdl_project *p, const struct md
 			ndomains += ph->placements[i].services[j]->domain != NULL;
 	out->dns = arena_calloc(a, ndomains ? ndomains : 1, sizeof(*out->dns));
 
+	size_t at = 0; /* where the last server's artefacts ended */
 	for (size_t i = 0; i < n; i++) {
 		const struct mdl_placement *pl = &ph->placements[i];
 		const struct mdl_server *srv = pl->server;
@@ -312,7 +348,7 @@ void desired_build(struct arena *a, const struct mdl_project *p, const struct md
 			digest_put(&kd, key ? key->public_key : NULL);
 		}
 		desired_hash_short(&kd, w->keys_hash);
-		desired_artefact_hash(art, ph->name, srv->name, w->artefacts);
+		desired_artefact_hash_at(art, ph->name, srv->name, &at, w->artefacts);
 		struct emit_target t = { .project = p, .phase = ph, .pl = pl };
 		for (size_t j = 0; j < pl->nservices; j++)
 			if (pl->services[j]->proxy)
