@@ -5,39 +5,34 @@
 #include "jsondoc.h"
 #include "usage.h"
 
-static json_object *cmd_output_jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 /* The document; *missing counts the servers not there. */
 static json_object *cmd_output_json(const struct pipeline *pl, const char *file, int *missing)
 {
 	const struct desired *w = &pl->want;
 	json_object *o = jsondoc_new(file), *servers = json_object_new_array();
 	json_object *domains = json_object_new_array();
-	json_object_object_add(o, "project", cmd_output_jstr(w->project));
-	json_object_object_add(o, "phase", cmd_output_jstr(w->phase->name));
+	json_object_object_add(o, "project", jsondoc_str(w->project));
+	json_object_object_add(o, "phase", jsondoc_str(w->phase->name));
 	for (size_t i = 0; i < w->nservers; i++) {
 		const struct hc_server *h = state_server(&pl->state, w->servers[i].name);
 		json_object *j = json_object_new_object();
 		*missing += !h;
-		json_object_object_add(j, "server", cmd_output_jstr(w->servers[i].server));
-		json_object_object_add(j, "name", cmd_output_jstr(w->servers[i].name));
+		json_object_object_add(j, "server", jsondoc_str(w->servers[i].server));
+		json_object_object_add(j, "name", jsondoc_str(w->servers[i].name));
 		json_object_object_add(j, "id", h ? json_object_new_int64(h->id) : NULL);
-		json_object_object_add(j, "status", cmd_output_jstr(h ? h->status : "missing"));
-		json_object_object_add(j, "type", cmd_output_jstr(h ? h->type : NULL));
-		json_object_object_add(j, "ipv4", cmd_output_jstr(h ? h->ipv4 : NULL));
+		json_object_object_add(j, "status", jsondoc_str(h ? h->status : "missing"));
+		json_object_object_add(j, "type", jsondoc_str(h ? h->type : NULL));
+		json_object_object_add(j, "ipv4", jsondoc_str(h ? h->ipv4 : NULL));
 		json_object_array_add(servers, j);
 	}
 	for (size_t i = 0; i < w->ndns; i++) {
 		const struct hc_server *h = state_server(&pl->state, w->dns[i].server);
 		const struct state_zone *z = state_zone_of(&pl->state, w->dns[i].domain);
 		json_object *j = json_object_new_object();
-		json_object_object_add(j, "domain", cmd_output_jstr(w->dns[i].domain));
-		json_object_object_add(j, "server", cmd_output_jstr(w->dns[i].server));
-		json_object_object_add(j, "a", cmd_output_jstr(h ? h->ipv4 : NULL));
-		json_object_object_add(j, "zone", cmd_output_jstr(z ? z->zone.name : NULL));
+		json_object_object_add(j, "domain", jsondoc_str(w->dns[i].domain));
+		json_object_object_add(j, "server", jsondoc_str(w->dns[i].server));
+		json_object_object_add(j, "a", jsondoc_str(h ? h->ipv4 : NULL));
+		json_object_object_add(j, "zone", jsondoc_str(z ? z->zone.name : NULL));
 		json_object_array_add(domains, j);
 	}
 	json_object_object_add(o, "servers", servers);

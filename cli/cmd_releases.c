@@ -53,23 +53,18 @@ static void cmd_releases_text(const char *name, const struct fleet_server *fs,
 	}
 }
 
-static json_object *cmd_releases_jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static json_object *cmd_releases_jrelease(const struct release *x)
 {
 	json_object *j = json_object_new_object();
-	json_object_object_add(j, "id", cmd_releases_jstr(x->id));
+	json_object_object_add(j, "id", jsondoc_str(x->id));
 	json_object_object_add(j, "current", json_object_new_boolean(x->current));
-	json_object_object_add(j, "deployed_at", cmd_releases_jstr(x->time));
+	json_object_object_add(j, "deployed_at", jsondoc_str(x->time));
 	json_object_object_add(j, "recorded", json_object_new_boolean(x->recorded));
-	json_object_object_add(j, "phase", cmd_releases_jstr(x->phase));
-	json_object_object_add(j, "source_sha256", cmd_releases_jstr(x->source));
-	json_object_object_add(j, "previous", cmd_releases_jstr(x->previous));
-	json_object_object_add(j, "changed", cmd_releases_jstr(x->changed));
-	json_object_object_add(j, "failed_step", cmd_releases_jstr(x->failed));
+	json_object_object_add(j, "phase", jsondoc_str(x->phase));
+	json_object_object_add(j, "source_sha256", jsondoc_str(x->source));
+	json_object_object_add(j, "previous", jsondoc_str(x->previous));
+	json_object_object_add(j, "changed", jsondoc_str(x->changed));
+	json_object_object_add(j, "failed_step", jsondoc_str(x->failed));
 	return j;
 }
 
@@ -82,13 +77,13 @@ static json_object *cmd_releases_jserver(const struct fleet_server *fs,
 	struct strbuf why = STRBUF_INIT;
 	if (error_failed(err))
 		error_format(err, &why);
-	json_object_object_add(j, "server", cmd_releases_jstr(fs->want->server));
-	json_object_object_add(j, "name", cmd_releases_jstr(fs->want->name));
-	json_object_object_add(j, "ipv4", cmd_releases_jstr(h ? h->ipv4 : NULL));
+	json_object_object_add(j, "server", jsondoc_str(fs->want->server));
+	json_object_object_add(j, "name", jsondoc_str(fs->want->name));
+	json_object_object_add(j, "ipv4", jsondoc_str(h ? h->ipv4 : NULL));
 	json_object_object_add(j, "reached", json_object_new_boolean(!error_failed(err)));
-	json_object_object_add(j, "unreachable", cmd_releases_jstr(why.len ? why.buf : NULL));
-	json_object_object_add(j, "file_release", cmd_releases_jstr(fs->want->artefacts));
-	json_object_object_add(j, "current", cmd_releases_jstr(l->current));
+	json_object_object_add(j, "unreachable", jsondoc_str(why.len ? why.buf : NULL));
+	json_object_object_add(j, "file_release", jsondoc_str(fs->want->artefacts));
+	json_object_object_add(j, "current", jsondoc_str(l->current));
 	if (!error_failed(err)) {
 		rs = json_object_new_array();
 		for (size_t i = 0; i < l->n; i++)
@@ -125,8 +120,8 @@ static int cmd_releases_print(struct cli_fleet *f, const char *file,
 		json_object_put(servers);
 		return rc;
 	}
-	json_object_object_add(doc, "project", cmd_releases_jstr(f->pl.want.project));
-	json_object_object_add(doc, "phase", cmd_releases_jstr(f->pl.phase->name));
+	json_object_object_add(doc, "project", jsondoc_str(f->pl.want.project));
+	json_object_object_add(doc, "phase", jsondoc_str(f->pl.phase->name));
 	json_object_object_add(doc, "servers", servers);
 	jsondoc_print(doc, stdout);
 	return rc;

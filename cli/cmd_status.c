@@ -39,26 +39,21 @@ static void cmd_status_time(char *out, size_t n, int64_t t, bool iso)
 			 tm.tm_sec, iso ? "Z" : " UTC");
 }
 
-static json_object *cmd_status_jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static json_object *cmd_status_jcontainer(const struct probe *p, const struct probe_container *c)
 {
 	json_object *j = json_object_new_object();
 	char at[32];
 	cmd_status_time(at, sizeof(at), c->started, true);
-	json_object_object_add(j, "service", cmd_status_jstr(c->service));
-	json_object_object_add(j, "container", cmd_status_jstr(c->name));
-	json_object_object_add(j, "state", cmd_status_jstr(c->state));
-	json_object_object_add(j, "health", cmd_status_jstr(c->health[0] ? c->health : NULL));
+	json_object_object_add(j, "service", jsondoc_str(c->service));
+	json_object_object_add(j, "container", jsondoc_str(c->name));
+	json_object_object_add(j, "state", jsondoc_str(c->state));
+	json_object_object_add(j, "health", jsondoc_str(c->health[0] ? c->health : NULL));
 	json_object_object_add(j, "restarts", json_object_new_int64(c->restarts));
-	json_object_object_add(j, "started_at", c->started ? cmd_status_jstr(at) : NULL);
+	json_object_object_add(j, "started_at", c->started ? jsondoc_str(at) : NULL);
 	json_object_object_add(j, "uptime_seconds",
 			       c->started && p->now && !strcmp(c->state, "running")
 				       ? json_object_new_int64(p->now - c->started) : NULL);
-	json_object_object_add(j, "image", cmd_status_jstr(c->image));
+	json_object_object_add(j, "image", jsondoc_str(c->image));
 	return j;
 }
 
@@ -66,27 +61,27 @@ static json_object *cmd_status_jserver(const struct status_server *s)
 {
 	const struct hc_server *h = s->fs.have;
 	json_object *j = json_object_new_object(), *cs = json_object_new_array(), *rel = NULL;
-	json_object_object_add(j, "server", cmd_status_jstr(s->fs.want->server));
-	json_object_object_add(j, "name", cmd_status_jstr(s->fs.want->name));
-	json_object_object_add(j, "status", cmd_status_jstr(h ? h->status : "missing"));
-	json_object_object_add(j, "type", cmd_status_jstr(h ? h->type : NULL));
-	json_object_object_add(j, "ipv4", cmd_status_jstr(h ? h->ipv4 : NULL));
-	json_object_object_add(j, "private_ipv4", cmd_status_jstr(h ? h->private_ip : NULL));
+	json_object_object_add(j, "server", jsondoc_str(s->fs.want->server));
+	json_object_object_add(j, "name", jsondoc_str(s->fs.want->name));
+	json_object_object_add(j, "status", jsondoc_str(h ? h->status : "missing"));
+	json_object_object_add(j, "type", jsondoc_str(h ? h->type : NULL));
+	json_object_object_add(j, "ipv4", jsondoc_str(h ? h->ipv4 : NULL));
+	json_object_object_add(j, "private_ipv4", jsondoc_str(h ? h->private_ip : NULL));
 	json_object_object_add(j, "reached", json_object_new_boolean(s->reached));
-	json_object_object_add(j, "unreachable", cmd_status_jstr(s->unreachable));
+	json_object_object_add(j, "unreachable", jsondoc_str(s->unreachable));
 	if (s->reached && s->probe.release) {
 		char at[32];
 		cmd_status_time(at, sizeof(at), s->probe.deployed, true);
 		rel = json_object_new_object();
-		json_object_object_add(rel, "id", cmd_status_jstr(s->probe.release));
+		json_object_object_add(rel, "id", jsondoc_str(s->probe.release));
 		json_object_object_add(rel, "deployed_at",
-				       s->probe.deployed ? cmd_status_jstr(at) : NULL);
+				       s->probe.deployed ? jsondoc_str(at) : NULL);
 	}
 	json_object_object_add(j, "release", rel);
 	for (size_t i = 0; i < s->probe.ncontainers; i++)
 		json_object_array_add(cs, cmd_status_jcontainer(&s->probe, &s->probe.containers[i]));
 	json_object_object_add(j, "containers", s->reached ? cs : (json_object_put(cs), NULL));
-	json_object_object_add(j, "docker_error", cmd_status_jstr(s->probe.error));
+	json_object_object_add(j, "docker_error", jsondoc_str(s->probe.error));
 	return j;
 }
 
@@ -94,8 +89,8 @@ static json_object *cmd_status_json(const struct pipeline *pl, const struct stat
 {
 	json_object *o = jsondoc_new(pl->c.project->src->path), *servers = json_object_new_array();
 	json_object *drift = json_object_new_array();
-	json_object_object_add(o, "project", cmd_status_jstr(pl->want.project));
-	json_object_object_add(o, "phase", cmd_status_jstr(pl->phase->name));
+	json_object_object_add(o, "project", jsondoc_str(pl->want.project));
+	json_object_object_add(o, "phase", jsondoc_str(pl->phase->name));
 	for (size_t i = 0; i < r->nservers; i++)
 		json_object_array_add(servers, cmd_status_jserver(&r->servers[i]));
 	for (size_t i = 0; i < r->ndrift; i++)

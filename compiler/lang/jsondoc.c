@@ -41,6 +41,11 @@ void jsondoc_text(json_object *root, struct strbuf *out)
 	json_object_put(root);
 }
 
+json_object *jsondoc_str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
 void jsondoc_print(json_object *root, FILE *f)
 {
 	struct strbuf text = STRBUF_INIT;

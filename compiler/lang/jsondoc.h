@@ -31,6 +31,8 @@ struct json_object *jsondoc_new(const char *file);
  * exactly as units_fmt_exact writes it; NULL (JSON null) when v < 0,
  * which is how a quantity that is not known is passed.  Caller owns. */
 struct json_object *jsondoc_decimal(int64_t v, int64_t scale, int places);
+/* s as a JSON string, or NULL (JSON null) when s is NULL.  Caller owns. */
+struct json_object *jsondoc_str(const char *s);
 /* Cents as EUR with two decimals (negative amounts too: a saving). */
 struct json_object *jsondoc_eur(int64_t cents);
 

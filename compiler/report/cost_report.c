@@ -531,7 +531,7 @@ static json_object *cr_segment_json(struct arena *a, const struct mdl_project *p
 	cr_segment_charges_json(p, s, o);
 	json_object_object_add(o, "fits", json_object_new_boolean(capacity_fits(&s->cap)));
 	const char *why = cost_shortfall(a, &s->cap);
-	json_object_object_add(o, "reason", why ? json_object_new_string(why) : NULL);
+	json_object_object_add(o, "reason", jsondoc_str(why));
 	json_object_object_add(o, "capacity", report_json_capacity(&s->cap));
 	return o;
 }

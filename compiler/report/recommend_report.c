@@ -344,7 +344,7 @@ void recommend_report_json(struct arena *a, const struct mdl_project *p,
 	}
 	jsondoc_put(&w, "found", json_object_new_boolean(r->found));
 	const char *why = rr_failure(a, p, r);
-	jsondoc_put(&w, "failure", why ? json_object_new_string(why) : NULL);
+	jsondoc_put(&w, "failure", jsondoc_str(why));
 	if (r->all_fit)
 		cost_report_option_write(&w, "cost", a, p, NULL, &r->cost);
 	else

@@ -95,7 +95,7 @@ void split_report_write(struct jsondoc_writer *w, struct arena *a,
 			cost_report_option_write(w, "cost", a, p, NULL, &sp->cost);
 		jsondoc_put(w, "passes", json_object_new_boolean(sp->found));
 		const char *why = split_report_failure(a, p, sp);
-		jsondoc_put(w, "failure", why ? json_object_new_string(why) : NULL);
+		jsondoc_put(w, "failure", jsondoc_str(why));
 		jsondoc_put(w, "cheaper_than_growing", json_object_new_boolean(
 				    sp->found && (!r->found || sp->cost.total < r->cost.total)));
 		jsondoc_close(w);

@@ -73,21 +73,16 @@ void plan_report_text(const struct plan *p, const char *file, FILE *out)
 			"taken are kept and cost on)\n", units_fmt_money(b1, p->cost_before - p->cost_after));
 }
 
-static json_object *plan_report_jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 static json_object *plan_report_desired(const struct plan_action *x, const char *project)
 {
 	json_object *o = json_object_new_object();
 	json_object *labels = json_object_new_object();
-	json_object_object_add(labels, STATE_LABEL_PROJECT, plan_report_jstr(project));
+	json_object_object_add(labels, STATE_LABEL_PROJECT, jsondoc_str(project));
 	switch (x->kind) {
 	case PLAN_SSH_KEY: {
 		const struct desired_key *w = x->want;
-		json_object_object_add(o, "public_key", plan_report_jstr(w->public_key));
-		json_object_object_add(labels, STATE_LABEL_KEY, plan_report_jstr(w->key));
+		json_object_object_add(o, "public_key", jsondoc_str(w->public_key));
+		json_object_object_add(labels, STATE_LABEL_KEY, jsondoc_str(w->key));
 		break;
 	}
 	case PLAN_FIREWALL: {
@@ -96,44 +91,44 @@ static json_object *plan_report_desired(const struct plan_action *x, const char 
 		for (size_t i = 0; i < w->nports; i++)
 			json_object_array_add(ports, json_object_new_int(w->ports[i]));
 		json_object_object_add(o, "inbound_tcp_ports", ports);
-		json_object_object_add(labels, STATE_LABEL_SERVER, plan_report_jstr(w->server));
+		json_object_object_add(labels, STATE_LABEL_SERVER, jsondoc_str(w->server));
 		break;
 	}
 	case PLAN_NETWORK: {
 		const struct desired *want = x->want;
 		json_object *servers = json_object_new_object();
-		json_object_object_add(o, "ip_range", plan_report_jstr(want->network->ip_range));
-		json_object_object_add(o, "subnet", plan_report_jstr(want->network->subnet));
-		json_object_object_add(o, "network_zone", plan_report_jstr(want->network->zone));
+		json_object_object_add(o, "ip_range", jsondoc_str(want->network->ip_range));
+		json_object_object_add(o, "subnet", jsondoc_str(want->network->subnet));
+		json_object_object_add(o, "network_zone", jsondoc_str(want->network->zone));
 		for (size_t i = 0; i < want->nservers; i++)
 			json_object_object_add(servers, want->servers[i].name,
-					       plan_report_jstr(want->servers[i].private_ip));
+					       jsondoc_str(want->servers[i].private_ip));
 		json_object_object_add(o, "servers", servers);
 		break;
 	}
 	case PLAN_SERVER: {
 		const struct desired_server *w = x->want;
-		json_object_object_add(o, "server_type", plan_report_jstr(w->type));
-		json_object_object_add(o, "image", plan_report_jstr(w->image));
-		json_object_object_add(o, "location", plan_report_jstr(w->location));
+		json_object_object_add(o, "server_type", jsondoc_str(w->type));
+		json_object_object_add(o, "image", jsondoc_str(w->image));
+		json_object_object_add(o, "location", jsondoc_str(w->location));
 		json_object *keys = json_object_new_array();
 		for (size_t i = 0; i < w->nkeys; i++)
-			json_object_array_add(keys, plan_report_jstr(w->keys[i]));
+			json_object_array_add(keys, jsondoc_str(w->keys[i]));
 		json_object_object_add(o, "ssh_keys", keys);
-		json_object_object_add(o, "firewall", plan_report_jstr(w->firewall));
-		json_object_object_add(labels, STATE_LABEL_ARTEFACTS, plan_report_jstr(w->artefacts));
-		json_object_object_add(labels, STATE_LABEL_SERVER, plan_report_jstr(w->server));
-		json_object_object_add(labels, STATE_LABEL_SSH_KEYS, plan_report_jstr(w->keys_hash));
+		json_object_object_add(o, "firewall", jsondoc_str(w->firewall));
+		json_object_object_add(labels, STATE_LABEL_ARTEFACTS, jsondoc_str(w->artefacts));
+		json_object_object_add(labels, STATE_LABEL_SERVER, jsondoc_str(w->server));
+		json_object_object_add(labels, STATE_LABEL_SSH_KEYS, jsondoc_str(w->keys_hash));
 		for (size_t i = 0; i < x->nlabels; i++)
 			json_object_object_add(labels, x->labels_keys[i],
-					       plan_report_jstr(x->labels_vals[i]));
+					       jsondoc_str(x->labels_vals[i]));
 		break;
 	}
 	case PLAN_RRSET: {
 		const struct desired_dns *w = x->want;
-		json_object_object_add(o, "type", plan_report_jstr("A"));
-		json_object_object_add(o, "server", plan_report_jstr(w->server));
-		json_object_object_add(o, "value", x->value ? plan_report_jstr(x->value) : NULL);
+		json_object_object_add(o, "type", jsondoc_str("A"));
+		json_object_object_add(o, "server", jsondoc_str(w->server));
+		json_object_object_add(o, "value", x->value ? jsondoc_str(x->value) : NULL);
 		break;
 	}
 	}
@@ -150,8 +145,8 @@ static void plan_report_diagnostics(const struct plan *p, json_object *o)
 	for (size_t i = 0; i < p->nerrors + p->nwarnings; i++) {
 		bool err = i < p->nerrors;
 		json_object *x = json_object_new_object();
-		json_object_object_add(x, "severity", plan_report_jstr(err ? "error" : "warning"));
-		json_object_object_add(x, "message", plan_report_jstr(
+		json_object_object_add(x, "severity", jsondoc_str(err ? "error" : "warning"));
+		json_object_object_add(x, "message", jsondoc_str(
 					       err ? p->errors[i] : p->warnings[i - p->nerrors]));
 		json_object_array_add(d, x);
 	}
@@ -167,37 +162,37 @@ static void plan_report_head(const struct plan *p, const char *source_sha,
 {
 	const struct mdl_phase *ph = p->want->phase;
 	char b[UNITS_BUF];
-	json_object_object_add(o, "project", plan_report_jstr(p->want->project));
+	json_object_object_add(o, "project", jsondoc_str(p->want->project));
 	if (source_sha)
-		json_object_object_add(o, "source_sha256", plan_report_jstr(source_sha));
+		json_object_object_add(o, "source_sha256", jsondoc_str(source_sha));
 	if (fingerprint)
-		json_object_object_add(o, "state_fingerprint", plan_report_jstr(fingerprint));
+		json_object_object_add(o, "state_fingerprint", jsondoc_str(fingerprint));
 	json_object *jph = json_object_new_object();
-	json_object_object_add(jph, "name", plan_report_jstr(ph->name));
-	json_object_object_add(jph, "start", plan_report_jstr(units_fmt_month(b, ph->start)));
-	json_object_object_add(jph, "end", plan_report_jstr(units_fmt_month(b, ph->start + ph->months - 1)));
+	json_object_object_add(jph, "name", jsondoc_str(ph->name));
+	json_object_object_add(jph, "start", jsondoc_str(units_fmt_month(b, ph->start)));
+	json_object_object_add(jph, "end", jsondoc_str(units_fmt_month(b, ph->start + ph->months - 1)));
 	json_object_object_add(o, "phase", jph);
 	json_object_object_add(o, "online", json_object_new_boolean(p->state->online));
 	if (p->teardown)
-		json_object_object_add(o, "destroy", plan_report_jstr(p->teardown));
+		json_object_object_add(o, "destroy", jsondoc_str(p->teardown));
 }
 
 static json_object *plan_report_action(const struct plan *p, const struct plan_action *x)
 {
 	json_object *a = json_object_new_object();
-	json_object_object_add(a, "op", plan_report_jstr(plan_report_op[x->op]));
-	json_object_object_add(a, "kind", plan_report_jstr(plan_report_kind[x->kind]));
-	json_object_object_add(a, "name", plan_report_jstr(x->name));
+	json_object_object_add(a, "op", jsondoc_str(plan_report_op[x->op]));
+	json_object_object_add(a, "kind", jsondoc_str(plan_report_kind[x->kind]));
+	json_object_object_add(a, "name", jsondoc_str(x->name));
 	json_object_object_add(a, "id", x->id ? json_object_new_int64(x->id) : NULL);
 	if (x->zone)
-		json_object_object_add(a, "zone", plan_report_jstr(x->zone));
-	json_object_object_add(a, "reason", plan_report_jstr(x->reason));
+		json_object_object_add(a, "zone", jsondoc_str(x->zone));
+	json_object_object_add(a, "reason", jsondoc_str(x->reason));
 	if (x->ndetails) {
 		json_object *det = json_object_new_array();
 		for (size_t k = 0; k < x->ndetails; k++) {
 			json_object *dj = json_object_new_object();
-			json_object_object_add(dj, "subject", plan_report_jstr(x->details[k].subject));
-			json_object_object_add(dj, "change", plan_report_jstr(x->details[k].change));
+			json_object_object_add(dj, "subject", jsondoc_str(x->details[k].subject));
+			json_object_object_add(dj, "change", jsondoc_str(x->details[k].change));
 			json_object_object_add(dj, "forces_replacement",
 					       json_object_new_boolean(x->details[k].forces));
 			json_object_object_add(dj, "service",
