@@ -20,13 +20,55 @@ const struct mdl_type *cost_type_at(const struct mdl_scenario *sc,
 	return t;
 }
 
+/* A scenario's assignments by server: server i's are by[at[i] ..
+ * at[i + 1]), in the scenario's order, so that a placement's type in a
+ * month is a look at its own (not at every server's). */
+struct cost_assigns {
+	const struct mdl_assign **by;
+	size_t *at;
+	size_t nservers;
+};
+
+static void cost_assigns_index(struct arena *a, const struct mdl_project *p,
+			       const struct mdl_scenario *sc, struct cost_assigns *ix)
+{
+	size_t n = sc ? sc->nassigns : 0;
+	ix->nservers = p->nservers + (sc ? sc->nservers : 0);
+	ix->at = arena_calloc(a, ix->nservers + 2, sizeof(*ix->at));
+	ix->by = arena_calloc(a, n + 1, sizeof(*ix->by));
+	for (size_t i = 0; i < n; i++)
+		ix->at[sc->assigns[i].server->index + 2]++;
+	for (size_t i = 2; i <= ix->nservers + 1; i++)
+		ix->at[i] += ix->at[i - 1];
+	/* at[i + 1] is where server i's next one goes; then its end */
+	for (size_t i = 0; i < n; i++)
+		ix->by[ix->at[sc->assigns[i].server->index + 1]++] = &sc->assigns[i];
+}
+
+/* cost_type_at, through the index. */
+static const struct mdl_type *cost_type_ix(const struct cost_assigns *ix,
+					   const struct mdl_placement *pl, int m)
+{
+	const struct mdl_type *t = pl->type;
+	size_t srv = pl->server->index;
+	int best = INT_MIN;
+	for (size_t i = ix->at[srv]; srv < ix->nservers && i < ix->at[srv + 1]; i++) {
+		const struct mdl_assign *as = ix->by[i];
+		if (as->from <= m && as->from >= best) {
+			best = as->from;
+			t = as->type;
+		}
+	}
+	return t;
+}
+
 /* Is month m one in which phase ph runs pl with type t?  A phase that
  * overlaps an earlier one (an error the checker reports) yields to it. */
-static bool cost_same(const struct mdl_project *p, const struct mdl_scenario *sc,
+static bool cost_same(const struct mdl_project *p, const struct cost_assigns *ix,
 		      const struct mdl_phase *ph, const struct mdl_placement *pl,
 		      const struct mdl_type *t, int m)
 {
-	return model_phase_at(p, m) == ph && cost_type_at(sc, pl, m) == t;
+	return model_phase_at(p, m) == ph && cost_type_ix(ix, pl, m) == t;
 }
 
 bool cost_new_server(const struct mdl_type *a, const struct mdl_type *b)
@@ -132,6 +174,8 @@ void cost_option_build(struct arena *a, const struct mdl_project *p,
 		max += model_scenario_phase(p, sc, i)->nplacements * (months < splits ? months : splits);
 	}
 	o->segs = arena_calloc(a, max + 1, sizeof(*o->segs));
+	struct cost_assigns ix;
+	cost_assigns_index(a, p, sc, &ix);
 
 	for (size_t i = 0; i < p->nphases; i++) {
 		const struct mdl_phase *ph = &p->phases[i];
@@ -147,9 +191,9 @@ void cost_option_build(struct arena *a, const struct mdl_project *p,
 					m++;
 					continue;
 				}
-				const struct mdl_type *t = cost_type_at(sc, pl, m);
+				const struct mdl_type *t = cost_type_ix(&ix, pl, m);
 				int end = m + 1;
-				while (end < to && cost_same(p, sc, ph, pl, t, end))
+				while (end < to && cost_same(p, &ix, ph, pl, t, end))
 					end++;
 				if (t)
 					cost_segment_add(o, p, ph, pl, t, m, end, last);
