@@ -5,26 +5,32 @@
 
 #include "units.h"
 
-const struct mdl_type *cost_type_at(const struct mdl_scenario *sc,
-				    const struct mdl_placement *pl, int m)
+/* pl's type in month m among n assignments: the latest of pl's server
+ * from m or before (the later one of a month), else its own. */
+static const struct mdl_type *cost_type_in(const struct mdl_assign *as, size_t n,
+					   const struct mdl_placement *pl, int m)
 {
 	const struct mdl_type *t = pl->type;
 	int best = INT_MIN;
-	for (size_t i = 0; sc && i < sc->nassigns; i++) {
-		const struct mdl_assign *as = &sc->assigns[i];
-		if (as->server == pl->server && as->from <= m && as->from >= best) {
-			best = as->from;
-			t = as->type;
+	for (size_t i = 0; i < n; i++)
+		if (as[i].server == pl->server && as[i].from <= m && as[i].from >= best) {
+			best = as[i].from;
+			t = as[i].type;
 		}
-	}
 	return t;
+}
+
+const struct mdl_type *cost_type_at(const struct mdl_scenario *sc,
+				    const struct mdl_placement *pl, int m)
+{
+	return sc ? cost_type_in(sc->assigns, sc->nassigns, pl, m) : pl->type;
 }
 
 /* A scenario's assignments by server: server i's are by[at[i] ..
  * at[i + 1]), in the scenario's order, so that a placement's type in a
  * month is a look at its own (not at every server's). */
 struct cost_assigns {
-	const struct mdl_assign **by;
+	struct mdl_assign *by;
 	size_t *at;
 	size_t nservers;
 };
@@ -42,24 +48,17 @@ static void cost_assigns_index(struct arena *a, const struct mdl_project *p,
 		ix->at[i] += ix->at[i - 1];
 	/* at[i + 1] is where server i's next one goes; then its end */
 	for (size_t i = 0; i < n; i++)
-		ix->by[ix->at[sc->assigns[i].server->index + 1]++] = &sc->assigns[i];
+		ix->by[ix->at[sc->assigns[i].server->index + 1]++] = sc->assigns[i];
 }
 
 /* cost_type_at, through the index. */
 static const struct mdl_type *cost_type_ix(const struct cost_assigns *ix,
 					   const struct mdl_placement *pl, int m)
 {
-	const struct mdl_type *t = pl->type;
 	size_t srv = pl->server->index;
-	int best = INT_MIN;
-	for (size_t i = ix->at[srv]; srv < ix->nservers && i < ix->at[srv + 1]; i++) {
-		const struct mdl_assign *as = ix->by[i];
-		if (as->from <= m && as->from >= best) {
-			best = as->from;
-			t = as->type;
-		}
-	}
-	return t;
+	if (srv >= ix->nservers)
+		return pl->type;
+	return cost_type_in(ix->by + ix->at[srv], ix->at[srv + 1] - ix->at[srv], pl, m);
 }
 
 /* Is month m one in which phase ph runs pl with type t?  A phase that
