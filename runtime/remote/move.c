@@ -71,6 +71,12 @@ static const char move_receive[] =
 	" find \"$mp\" -mindepth 1 -maxdepth 1 -exec rm -rf {} + || exit 1;"
 	" tar --numeric-owner -xpf - -C \"$mp\" || exit 1; sync -f \"$mp\" || sync";
 
+static void move_trim(struct strbuf *s)
+{
+	while (s->len && (s->buf[s->len - 1] == '\n' || s->buf[s->len - 1] == '\r'))
+		strbuf_setlen(s, s->len - 1);
+}
+
 /* A short session: step 1 or 2.  Its output in out. */
 static bool move_short(const struct ssh_target *t, const struct move_request *rq,
 		       const char *body, const char *what, struct strbuf *out, struct error *err)
@@ -86,8 +92,7 @@ static bool move_short(const struct ssh_target *t, const struct move_request *rq
 		error_release(&e);
 		return true;
 	}
-	while (out->len && out->buf[out->len - 1] == '\n')
-		strbuf_setlen(out, out->len - 1);
+	move_trim(out);
 	if (rc < 0)
 		error_set(err, "%s on %s: %s", what, t->host, e.msg);
 	else
@@ -170,12 +175,6 @@ static int move_wait(pid_t pid)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void move_trim(struct strbuf *s)
-{
-	while (s->len && (s->buf[s->len - 1] == '\n' || s->buf[s->len - 1] == '\r'))
-		strbuf_setlen(s, s->len - 1);
 }
 
 /* Carries one volume from src to dst. */
