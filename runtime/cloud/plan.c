@@ -546,11 +546,13 @@ static void plan_data_move(struct plan_differ *d, const struct hc_server *h,
 	if (plan_records(d, plan_have_server(d->s, w->name), svc))
 		return;
 	struct plan_action *x = plan_server_action(d, w->name), *xh = plan_server_action(d, h->name);
-	if (!x || !h->ipv4 || (xh && xh->op == PLAN_REPLACE)) {
+	const char *why = xh && xh->op == PLAN_REPLACE ? "is replaced in this apply"
+			  : !h->ipv4 || !x ? "has no public IPv4 address to copy them from" : NULL;
+	if (why) {
 		plan_note(d, !d->want->allow_data_loss, arena_printf(
-			d->a, "service %s moves from %s to %s, but %s is replaced: its volumes are "
-			"lost, and on %s it starts with empty ones%s", svc->name, h->name, w->name,
-			h->name, w->name, d->want->allow_data_loss ? ""
+			d->a, "service %s moves from %s to %s, but %s %s: its volumes are lost, and "
+			"on %s it starts with empty ones%s", svc->name, h->name, w->name, h->name, why,
+			w->name, d->want->allow_data_loss ? ""
 			: "; move it in an apply of its own first, or pass --allow-data-loss"));
 		return;
 	}

@@ -133,4 +133,11 @@ case $(cat "$WORK/out") in *"server pair-app: deploying"*) not_ok "  ... and pai
 rm "$WORK/volumes/pair_pgdata/other"
 run apply "$WORK/ex/two.infra" --phase split --yes --parallelism 1
 expect "  ... and with the volume emptied, the rerun moves pg" 0 "moved pg from pair-app: 10240 bytes of volumes"
+# a move whose old server is replaced in the same apply: its disk goes
+sed -e '/^server db {/a\  image    = "debian-12"' -e '/^phase merged/,$d' "$WORK/ex/two.infra" |
+	awk '/^  run on app \{/ { print; print "    pg"; next } /^  run on db \{/ { print; getline; print "    web"; next } { print }' \
+	> "$WORK/ex/swap.infra"
+run plan "$WORK/ex/swap.infra" --phase split
+expect "a move from a server that is replaced is refused, naming why" 1 \
+	"service pg moves from pair-db to pair-app, but pair-db is replaced in this apply: its volumes are lost"
 finish
